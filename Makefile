@@ -1,0 +1,39 @@
+# Two commands on a fresh machine with Python 3.11+ and make:
+#   make demo   — build an example register, import it, close 2023–2025, print a summary
+#   make test   — format and lint checks, type checks and the whole test suite
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DEMO_DB := demo/urpaq.db
+
+.PHONY: demo test install lint typecheck pytest benchmark clean
+
+$(BIN)/urpaq: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(BIN)/urpaq
+
+demo: install
+	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
+	$(BIN)/urpaq demo --db sqlite:///./$(DEMO_DB) --workdir demo
+
+lint: install
+	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks
+
+typecheck: install
+	$(BIN)/mypy
+
+pytest: install
+	$(BIN)/pytest
+
+test: lint typecheck pytest
+
+benchmark: install
+	$(BIN)/python benchmarks/national_close.py
+
+clean:
+	rm -rf $(VENV) demo .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,103 @@
+"""The participation rule of `urpaq.domain.participation`, as set-based SQL.
+
+One pass over the register, grouped by person, yields every person's standing in two
+views at once: the previous close's and this one's.  `tests/test_standing_sql.py` holds
+this SQL to agreement with the domain rule on generated histories.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from urpaq.domain.participation import AGE_SPAN_YEARS, FIRST_REPORTING_YEAR, View
+
+GAINS = "('born_citizen', 'citizenship_acquired')"
+LOSSES = "('citizenship_lost', 'citizenship_renounced')"
+DEATHS = "('died', 'declared_dead')"
+
+
+def _aggregates(p: str) -> str:
+    seen = f"r.recorded_on <= :as_of_{p} AND r.seq <= :watermark_{p}"
+    dated = f"{seen} AND r.effective_date <= :end_{p}"
+    return f"""
+        MAX(CASE WHEN {seen} AND r.kind = 'record_annulled' THEN 1 ELSE 0 END) AS annulled_{p},
+        MAX(CASE WHEN {dated} AND r.kind IN {DEATHS} THEN 1 ELSE 0 END) AS dead_{p},
+        MIN(CASE WHEN {dated} AND r.kind IN {GAINS} THEN r.effective_date END) AS first_gain_{p},
+        MAX(CASE WHEN {dated} AND r.kind IN {GAINS} THEN r.effective_date END) AS last_gain_{p},
+        MAX(CASE WHEN {dated} AND r.kind IN {LOSSES} THEN r.effective_date END) AS last_loss_{p}"""
+
+
+def _standing(p: str) -> str:
+    # The start of the current citizenship is the first gain after the last loss; the
+    # correlated look-up runs only for the few people who ever lost citizenship.
+    start = f"""CASE WHEN a.last_loss_{p} IS NULL THEN a.first_gain_{p} ELSE (
+            SELECT MIN(g.effective_date) FROM register_record g
+            WHERE g.person_id = a.person_id AND g.kind IN {GAINS}
+              AND g.recorded_on <= :as_of_{p} AND g.seq <= :watermark_{p}
+              AND g.effective_date <= :end_{p} AND g.effective_date > a.last_loss_{p}) END"""
+    return f"""
+        CASE WHEN a.annulled_{p} = 1 THEN 'annulled'
+             WHEN a.dead_{p} = 1 THEN 'deceased'
+             WHEN a.last_gain_{p} IS NULL
+               OR (a.last_loss_{p} IS NOT NULL AND a.last_gain_{p} <= a.last_loss_{p})
+               THEN 'not_citizen'
+             WHEN a.birth_year < :year_{p} - {AGE_SPAN_YEARS} OR a.birth_year > :year_{p}
+               THEN 'out_of_age'
+             ELSE 'participant' END AS status_{p},
+        CASE WHEN a.annulled_{p} = 0 AND a.dead_{p} = 0 AND a.last_gain_{p} IS NOT NULL
+              AND (a.last_loss_{p} IS NULL OR a.last_gain_{p} > a.last_loss_{p})
+             THEN MAX({FIRST_REPORTING_YEAR}, CAST(substr({start}, 1, 4) AS INTEGER))
+        END AS entry_{p}"""
+
+
+def standing_sql(*, where: str = "") -> str:
+    """A query of (person_id, birth_year, status_now, entry_now, status_before, entry_before)."""
+    return f"""
+    WITH agg AS (
+        SELECT r.person_id AS person_id, MAX(r.birth_year) AS birth_year,
+               {_aggregates("now")},
+               {_aggregates("before")}
+        FROM register_record r
+        {where}
+        GROUP BY r.person_id
+    )
+    SELECT a.person_id, a.birth_year, {_standing("now")}, {_standing("before")}
+    FROM agg a"""
+
+
+NO_VIEW = View(as_of=dt.date(1, 1, 1), watermark=0)
+
+
+def standing_parameters(*, year: int, view: View, previous: View | None) -> dict[str, object]:
+    before = previous or NO_VIEW
+    return {
+        "year_now": year,
+        "as_of_now": view.as_of.isoformat(),
+        "watermark_now": view.watermark,
+        "end_now": f"{year}-12-31",
+        "year_before": year - 1,
+        "as_of_before": before.as_of.isoformat(),
+        "watermark_before": before.watermark,
+        "end_before": f"{year - 1}-12-31",
+    }
+
+
+def movements_sql() -> str:
+    """Counts of people per (held class, outcome, entry year, matures) for a close."""
+    return f"""
+    SELECT held_class, outcome, entry_year, matures, COUNT(*)
+    FROM (
+        SELECT CASE WHEN s.status_before = 'participant'
+                     AND s.birth_year >= :year_now - {AGE_SPAN_YEARS}
+                    THEN s.entry_before END AS held_class,
+               CASE s.status_now WHEN 'participant' THEN 'participates'
+                                 WHEN 'annulled' THEN 'annulled'
+                                 ELSE 'forfeits' END AS outcome,
+               CASE WHEN s.status_now = 'participant' THEN s.entry_now END AS entry_year,
+               CASE WHEN s.status_now = 'participant'
+                     AND s.birth_year = :year_now - {AGE_SPAN_YEARS} THEN 1 ELSE 0 END AS matures
+        FROM ({standing_sql()}) s
+    )
+    WHERE held_class IS NOT NULL OR outcome = 'participates'
+    GROUP BY held_class, outcome, entry_year, matures
+    ORDER BY held_class, outcome, entry_year, matures"""

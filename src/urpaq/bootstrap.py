@@ -1,0 +1,36 @@
+"""The one place that picks concrete adapters for the entry points."""
+
+from __future__ import annotations
+
+import os
+
+from urpaq.adapters.sqlite.store import SqliteStore
+
+DEFAULT_DATABASE_URL = "sqlite:///./urpaq.db"
+
+
+class UnsupportedDatabase(ValueError):
+    """A database URL this build cannot open; the message names it."""
+
+
+def database_url(option: str | None) -> str:
+    """`--db` if given, else `URPAQ_DB`, else the embedded default."""
+    return option or os.environ.get("URPAQ_DB") or DEFAULT_DATABASE_URL
+
+
+def open_store(url: str) -> SqliteStore:
+    """The store behind a database URL."""
+    if url.startswith("sqlite://"):
+        path = url.removeprefix("sqlite://")
+        if not path.startswith("/"):
+            raise UnsupportedDatabase(
+                f"database URL {url!r}: write sqlite:///relative.db or sqlite:////absolute.db"
+            )
+        path = path[1:] or ":memory:"
+        return SqliteStore(path)
+    if url.startswith(("postgresql://", "postgres://")):
+        raise UnsupportedDatabase(
+            f"database URL {url!r}: PostgreSQL is not supported by this version yet; "
+            "use the embedded sqlite:/// store"
+        )
+    raise UnsupportedDatabase(f"database URL {url!r} is neither sqlite:/// nor postgresql://")

@@ -1,0 +1,320 @@
+"""The annual close of a reporting year, computed on groups of people.
+
+The close sees every person in two standings: what they held after the previous close
+(their entry-year class then, or nothing) and their standing now.  People with the same
+pair of standings move alike, so the close works on *movements* — counts of people per
+pair — and never on one row per child.  The same rules applied to a movement of one
+person give that person's statement (`person_lines`).
+
+The steps, in the order programme.md gives them:
+
+1. adjustments bring every balance to what it should have been after the previous close:
+   leavers lose their whole balance (forfeited, or annulled when the record was annulled);
+   a participant held in the wrong class is moved to the right one, with a back-accrual
+   of what is missing or a reversal (counted as annulled) of what was too much;
+2. investment income of the year on every adjusted balance, half up per person;
+3. the per-child TR: the pot (TR total + forfeited + annulled − back-accruals) split
+   equally among the participants, floored to the cent; the residue is kept;
+4. maturity: participants turning 18 next year take their whole balance as target savings.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from urpaq.domain import ledger
+from urpaq.domain.accrual import ClosedYear, Schedule
+from urpaq.domain.ledger import EntryKind, JournalEntry
+from urpaq.domain.money import Money, split_floor
+from urpaq.domain.parameters import YearParameters
+from urpaq.domain.participation import Participation, Status
+
+
+class Outcome(enum.StrEnum):
+    """What the close does with a person: keep them in a class, or take their balance."""
+
+    PARTICIPATES = "participates"
+    FORFEITS = "forfeits"
+    ANNULLED = "annulled"
+
+
+def outcome_of(participation: Participation) -> Outcome:
+    if participation.is_participant:
+        return Outcome.PARTICIPATES
+    if participation.status is Status.ANNULLED:
+        return Outcome.ANNULLED
+    # Policy default: a participant who dies under 18 forfeits, like loss of citizenship.
+    return Outcome.FORFEITS
+
+
+@dataclass(frozen=True, slots=True)
+class Movement:
+    """`count` people who held `held_class` and now have `outcome` (in `entry_year`)."""
+
+    held_class: int | None
+    outcome: Outcome
+    entry_year: int | None
+    matures: bool
+    count: int
+
+    def __post_init__(self) -> None:
+        assert self.count > 0, "a movement names at least one person"
+        assert (self.outcome is Outcome.PARTICIPATES) == (self.entry_year is not None)
+        assert not self.matures or self.outcome is Outcome.PARTICIPATES
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One move of money for one person: `amount` from `source` to `target`.
+
+    `effect` is what the move does to the person's TR balance: positive when it adds,
+    negative when it takes away, zero for a move between classes.
+    """
+
+    kind: EntryKind
+    amount: Money
+    source: str
+    target: str
+    effect: Money
+
+
+class CloseRefused(Exception):
+    """A close that the rules do not allow; `code` names the reason."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass(frozen=True, slots=True)
+class CloseResult:
+    """The published figures of a close, which `urpaq close --json` prints."""
+
+    reporting_year: int
+    participants: int
+    per_child: Money
+    tr_total: Money
+    forfeited: Money
+    annulled: Money
+    back_accruals: Money
+    residue: Money
+    investment_income: Money
+    matured: int
+    target_savings_credited: Money
+
+    def __post_init__(self) -> None:
+        # The credits of a close equal its inputs plus adjustments minus the residue.
+        pot = self.tr_total + self.forfeited + self.annulled - self.back_accruals
+        credits = self.per_child.times(self.participants)
+        assert credits + self.residue == pot, "per-child credits and residue must equal the pot"
+        assert 0 <= self.residue.cents < self.participants, "residue must be below a cent each"
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "reporting_year": self.reporting_year,
+            "participants": self.participants,
+            "per_child": str(self.per_child),
+            "tr_total": str(self.tr_total),
+            "forfeited": str(self.forfeited),
+            "annulled": str(self.annulled),
+            "back_accruals": str(self.back_accruals),
+            "residue": str(self.residue),
+            "investment_income": str(self.investment_income),
+            "matured": self.matured,
+            "target_savings_credited": str(self.target_savings_credited),
+            "currency": "USD",
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class MaturityPlan:
+    """Per entry-year class: how many people mature and what each takes as savings."""
+
+    year: int
+    amount_by_class: dict[int, Money]
+    count_by_class: dict[int, int]
+
+
+@dataclass(frozen=True, slots=True)
+class ClosePlan:
+    """Everything a close writes: its figures, its entries and its maturities."""
+
+    result: CloseResult
+    closed_year: ClosedYear
+    entries: tuple[JournalEntry, ...]
+    maturity: MaturityPlan
+
+
+def adjustment_lines(
+    *,
+    held_class: int | None,
+    outcome: Outcome,
+    entry_year: int | None,
+    year: int,
+    schedule: Schedule,
+) -> list[Line]:
+    """The moves that bring one person's balance to what it should be after `year − 1`."""
+    pot = ledger.pot_account(year)
+    held = Money.zero() if held_class is None else schedule.balance(held_class, after_year=year - 1)
+    if outcome is not Outcome.PARTICIPATES:
+        if held_class is None or not held.cents:
+            return []
+        kind = EntryKind.ANNULMENT if outcome is Outcome.ANNULLED else EntryKind.FORFEITURE
+        return [Line(kind, held, ledger.class_account(held_class), pot, -held)]
+    assert entry_year is not None
+    lines: list[Line] = []
+    target = ledger.class_account(entry_year)
+    if held_class is not None and held_class != entry_year and held.cents:
+        source = ledger.class_account(held_class)
+        lines.append(Line(EntryKind.RECLASSIFICATION, held, source, target, Money.zero()))
+    due = schedule.balance(entry_year, after_year=year - 1)
+    if due > held:
+        # A child recorded late gets every missed year's TR with its II, in full.
+        lines.append(Line(EntryKind.BACK_ACCRUAL, due - held, pot, target, due - held))
+    elif held > due:
+        # A balance above what the entry year gives was credited without the right.
+        lines.append(Line(EntryKind.ANNULMENT, held - due, target, pot, due - held))
+    return lines
+
+
+def credit_lines(
+    *,
+    entry_year: int,
+    matures: bool,
+    year: int,
+    schedule: Schedule,
+    ii_rate: Decimal,
+    per_child: Money,
+) -> list[Line]:
+    """The II, the per-child TR and any maturity of one participant of `year`."""
+    target = ledger.class_account(entry_year)
+    lines: list[Line] = []
+    income = schedule.investment_income(entry_year, year=year, rate=ii_rate)
+    if income.cents:
+        lines.append(
+            Line(EntryKind.INVESTMENT_INCOME, income, ledger.NATIONAL_FUND_II, target, income)
+        )
+    lines.append(Line(EntryKind.ACCRUAL, per_child, ledger.pot_account(year), target, per_child))
+    if matures:
+        balance = schedule.balance(entry_year, after_year=year - 1) + income + per_child
+        lines.append(Line(EntryKind.MATURITY, balance, target, ledger.TARGET_SAVINGS, -balance))
+    return lines
+
+
+def plan_close(
+    *,
+    parameters: YearParameters,
+    schedule: Schedule,
+    movements: Iterable[Movement],
+) -> ClosePlan:
+    """Compute the close of `parameters.year` from the movements of its people.
+
+    Raises `CloseRefused` when the year has no participants or the pot cannot pay the
+    back-accruals.
+    """
+    year = parameters.year
+    assert schedule.last_year == year - 1, "the close of a year needs every earlier year closed"
+    moves = [m for m in movements]
+    sums: dict[EntryKind, defaultdict[str, int]] = defaultdict(lambda: defaultdict(int))
+    totals: defaultdict[EntryKind, int] = defaultdict(int)
+
+    def book(lines: Sequence[Line], count: int) -> None:
+        for line in lines:
+            cents = line.amount.cents * count
+            sums[line.kind][line.source] -= cents
+            sums[line.kind][line.target] += cents
+            totals[line.kind] += cents
+
+    participants = 0
+    for move in moves:
+        lines = adjustment_lines(
+            held_class=move.held_class,
+            outcome=move.outcome,
+            entry_year=move.entry_year,
+            year=year,
+            schedule=schedule,
+        )
+        book(lines, move.count)
+        if move.outcome is Outcome.PARTICIPATES:
+            participants += move.count
+    if participants == 0:
+        raise CloseRefused("no_participants", f"the register shows no participant of {year}")
+    forfeited = Money(totals[EntryKind.FORFEITURE])
+    annulled = Money(totals[EntryKind.ANNULMENT])
+    back_accruals = Money(totals[EntryKind.BACK_ACCRUAL])
+    pot = parameters.tr_total + forfeited + annulled - back_accruals
+    if pot.cents < 0:
+        raise CloseRefused(
+            "pot_short",
+            f"back-accruals {back_accruals} exceed TR total {parameters.tr_total} plus "
+            f"returns {forfeited + annulled} of {year}",
+        )
+    per_child, residue = split_floor(pot, shares=participants)
+
+    maturity_amounts: dict[int, Money] = {}
+    maturity_counts: defaultdict[int, int] = defaultdict(int)
+    for move in moves:
+        if move.outcome is not Outcome.PARTICIPATES:
+            continue
+        assert move.entry_year is not None
+        lines = credit_lines(
+            entry_year=move.entry_year,
+            matures=move.matures,
+            year=year,
+            schedule=schedule,
+            ii_rate=parameters.ii_rate,
+            per_child=per_child,
+        )
+        book(lines, move.count)
+        if move.matures:
+            maturity_amounts[move.entry_year] = lines[-1].amount
+            maturity_counts[move.entry_year] += move.count
+
+    sums[EntryKind.TR_FUNDING][ledger.NATIONAL_FUND_TR] -= parameters.tr_total.cents
+    sums[EntryKind.TR_FUNDING][ledger.pot_account(year)] += parameters.tr_total.cents
+    sums[EntryKind.RESIDUE][ledger.pot_account(year)] -= residue.cents
+    sums[EntryKind.RESIDUE][ledger.RESIDUE] += residue.cents
+
+    entries = []
+    for kind in EntryKind:
+        if kind is EntryKind.MATURITY:
+            continue  # written per person by the store, from the maturity plan
+        entry = ledger.entry_from_amounts(
+            key=f"close:{year}:{kind.value}",
+            kind=kind,
+            reporting_year=year,
+            amounts={account: Money(cents) for account, cents in sums[kind].items()},
+        )
+        if entry is not None:
+            entries.append(entry)
+
+    pot_left = sum(
+        p.amount.cents for e in entries for p in e.postings if p.account == ledger.pot_account(year)
+    )
+    assert pot_left == 0, f"the pot of {year} must be emptied, {Money(pot_left)} left"
+
+    result = CloseResult(
+        reporting_year=year,
+        participants=participants,
+        per_child=per_child,
+        tr_total=parameters.tr_total,
+        forfeited=forfeited,
+        annulled=annulled,
+        back_accruals=back_accruals,
+        residue=residue,
+        investment_income=Money(totals[EntryKind.INVESTMENT_INCOME]),
+        matured=sum(maturity_counts.values()),
+        target_savings_credited=Money(totals[EntryKind.MATURITY]),
+    )
+    return ClosePlan(
+        result=result,
+        closed_year=ClosedYear(year=year, per_child=per_child, ii_rate=parameters.ii_rate),
+        entries=tuple(entries),
+        maturity=MaturityPlan(
+            year=year, amount_by_class=maturity_amounts, count_by_class=dict(maturity_counts)
+        ),
+    )

@@ -1,0 +1,86 @@
+"""The individual identification number (IIN) of Kazakhstan.
+
+Twelve digits: ``YYMMDD`` (birth date), one digit for century and sex (1/2: 1800s,
+3/4: 1900s, 5/6: 2000s; odd is male), a four-digit serial and a check digit.  The check
+digit is the weighted sum of the first eleven digits modulo 11 with weights 1…11; if that
+gives 10 the weights 3…11,1,2 are used instead; if that gives 10 again the number is
+never issued.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+_FIRST_WEIGHTS = (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11)
+_SECOND_WEIGHTS = (3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2)
+_CENTURY_BY_DIGIT = {1: 1800, 2: 1800, 3: 1900, 4: 1900, 5: 2000, 6: 2000}
+
+
+class InvalidIin(ValueError):
+    """A text that is not a valid IIN; the message names the text and the reason."""
+
+    def __init__(self, value: str, reason: str) -> None:
+        super().__init__(f"IIN {value!r}: {reason}")
+        self.value = value
+        self.reason = reason
+
+
+def check_digit(first_eleven: str) -> int | None:
+    """The check digit for eleven digits, or None when no IIN can begin with them."""
+    digits = [int(c) for c in first_eleven]
+    total = sum(d * w for d, w in zip(digits, _FIRST_WEIGHTS, strict=True)) % 11
+    if total == 10:
+        total = sum(d * w for d, w in zip(digits, _SECOND_WEIGHTS, strict=True)) % 11
+        if total == 10:
+            return None
+    return total
+
+
+@dataclass(frozen=True, slots=True)
+class Iin:
+    """A valid IIN, with the birth date and sex it encodes."""
+
+    value: str
+    birth_date: dt.date
+    is_male: bool
+
+    @classmethod
+    def parse(cls, text: str) -> Iin:
+        """Read and check an IIN; raise `InvalidIin` naming the problem."""
+        value = text.strip()
+        if len(value) != 12 or not value.isascii() or not value.isdigit():
+            raise InvalidIin(text, "must be exactly 12 digits")
+        century_digit = int(value[6])
+        century = _CENTURY_BY_DIGIT.get(century_digit)
+        if century is None:
+            raise InvalidIin(text, f"7th digit {century_digit} is not a century-and-sex code 1-6")
+        try:
+            birth_date = dt.date(century + int(value[0:2]), int(value[2:4]), int(value[4:6]))
+        except ValueError:
+            raise InvalidIin(text, f"{value[0:6]} is not a valid birth date YYMMDD") from None
+        expected = check_digit(value[:11])
+        if expected is None:
+            raise InvalidIin(text, "no IIN is issued with these first 11 digits")
+        if expected != int(value[11]):
+            raise InvalidIin(text, f"check digit is {value[11]}, expected {expected}")
+        return cls(value=value, birth_date=birth_date, is_male=century_digit % 2 == 1)
+
+    @property
+    def sex(self) -> str:
+        return "male" if self.is_male else "female"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+def compose(*, birth_date: dt.date, is_male: bool, serial: int) -> Iin | None:
+    """The IIN for a birth date, sex and serial, or None if that serial cannot be issued."""
+    century_digit = {1800: 1, 1900: 3, 2000: 5}[birth_date.year // 100 * 100]
+    if not is_male:
+        century_digit += 1
+    first_eleven = f"{birth_date:%y%m%d}{century_digit}{serial:04d}"
+    digit = check_digit(first_eleven)
+    if digit is None:
+        return None
+    return Iin(value=f"{first_eleven}{digit}", birth_date=birth_date, is_male=is_male)

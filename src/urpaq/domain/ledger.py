@@ -1,0 +1,98 @@
+"""The double-entry ledger: accounts, postings and entries that must balance.
+
+Every posting adds a signed amount to one account; an entry's postings sum to zero, so
+money only moves.  Sources of money (the National Fund) run negative; what the programme
+owes or holds runs positive.  Entries are never changed: a correction is a new entry
+that names the one it corrects.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import json
+from dataclasses import dataclass
+
+from urpaq.domain.money import Money
+
+NATIONAL_FUND_TR = "national_fund:target_requirements"
+NATIONAL_FUND_II = "national_fund:investment_income"
+RESIDUE = "residue"
+TARGET_SAVINGS = "target_savings"  # one account per person: postings carry the person
+
+
+def pot_account(year: int) -> str:
+    """The pot of a reporting year: TR total plus returns, less back-accruals, to be split."""
+    return f"pot:{year}"
+
+
+def class_account(entry_year: int) -> str:
+    """TR owed to all current participants who entered the programme in `entry_year`."""
+    return f"target_requirements:{entry_year}"
+
+
+def is_class_account(account: str) -> bool:
+    return account.startswith("target_requirements:")
+
+
+class EntryKind(enum.StrEnum):
+    TR_FUNDING = "tr_funding"
+    FORFEITURE = "forfeiture"
+    ANNULMENT = "annulment"
+    RECLASSIFICATION = "reclassification"
+    BACK_ACCRUAL = "back_accrual"
+    INVESTMENT_INCOME = "investment_income"
+    ACCRUAL = "accrual"
+    RESIDUE = "residue"
+    MATURITY = "maturity"
+
+
+class UnbalancedEntry(AssertionError):
+    """An entry whose postings do not sum to zero: a bug, never a business outcome."""
+
+
+@dataclass(frozen=True, slots=True)
+class Posting:
+    account: str
+    amount: Money
+    person_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class JournalEntry:
+    """A balanced set of postings, written once under its idempotency key."""
+
+    key: str
+    kind: EntryKind
+    reporting_year: int
+    postings: tuple[Posting, ...]
+    corrects: str | None = None
+
+    def __post_init__(self) -> None:
+        if len(self.postings) < 2:
+            raise UnbalancedEntry(f"entry {self.key} has fewer than two postings")
+        total = sum(p.amount.cents for p in self.postings)
+        if total != 0:
+            raise UnbalancedEntry(f"entry {self.key} is off balance by {Money(total)}")
+
+    def content_hash(self) -> str:
+        """A digest of what the entry says, bound to its key for idempotent writes."""
+        body = {
+            "kind": self.kind.value,
+            "year": self.reporting_year,
+            "corrects": self.corrects,
+            "postings": [[p.account, p.person_id, p.amount.cents] for p in self.postings],
+        }
+        return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+
+
+def entry_from_amounts(
+    *, key: str, kind: EntryKind, reporting_year: int, amounts: dict[str, Money]
+) -> JournalEntry | None:
+    """An entry moving the given signed amounts per account, or None if all are zero."""
+    postings = tuple(
+        Posting(account, amount) for account, amount in sorted(amounts.items()) if amount.cents
+    )
+    if not postings:
+        return None
+    return JournalEntry(key=key, kind=kind, reporting_year=reporting_year, postings=postings)

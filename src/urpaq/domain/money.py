@@ -1,0 +1,96 @@
+"""Money in whole cents of US dollars, and the two roundings the programme uses.
+
+Every amount in the programme is in USD.  Inside the system an amount is an integer
+number of cents; a rate is a `Decimal` built from its published text.  No float is ever
+near money.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
+
+CURRENCY = "USD"
+
+_AMOUNT_PATTERN = re.compile(r"^(?P<sign>-?)(?P<whole>\d+)(?:\.(?P<fraction>\d{1,2}))?$")
+
+
+class InvalidAmount(ValueError):
+    """An amount written in a form that is not dollars with at most two decimals."""
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Money:
+    """An amount of US dollars as an integer number of cents."""
+
+    cents: int
+
+    def __post_init__(self) -> None:
+        # A bool is an int in Python; an amount built from one is a bug.
+        assert type(self.cents) is int, f"cents must be int, got {type(self.cents).__name__}"
+
+    @classmethod
+    def parse(cls, text: str) -> Money:
+        """Read an amount such as ``"130.71"`` or ``"695519269"``; refuse anything else."""
+        cleaned = text.strip().replace(",", "").replace("_", "")
+        match = _AMOUNT_PATTERN.match(cleaned)
+        if match is None:
+            raise InvalidAmount(
+                f"amount {text!r} is not dollars with at most two decimals (e.g. 130.71)"
+            )
+        fraction = (match["fraction"] or "").ljust(2, "0")
+        cents = int(match["whole"]) * 100 + int(fraction)
+        return cls(-cents if match["sign"] else cents)
+
+    @classmethod
+    def zero(cls) -> Money:
+        return cls(0)
+
+    def __add__(self, other: Money) -> Money:
+        return Money(self.cents + other.cents)
+
+    def __sub__(self, other: Money) -> Money:
+        return Money(self.cents - other.cents)
+
+    def __neg__(self) -> Money:
+        return Money(-self.cents)
+
+    def times(self, count: int) -> Money:
+        """This amount `count` times over (e.g. a per-child amount for a whole class)."""
+        return Money(self.cents * count)
+
+    def __str__(self) -> str:
+        sign = "-" if self.cents < 0 else ""
+        whole, fraction = divmod(abs(self.cents), 100)
+        return f"{sign}{whole}.{fraction:02d}"
+
+    def grouped(self) -> str:
+        """The amount with thousands separators, for people to read."""
+        sign = "-" if self.cents < 0 else ""
+        whole, fraction = divmod(abs(self.cents), 100)
+        return f"{sign}{whole:,}.{fraction:02d}"
+
+
+def split_floor(pot: Money, *, shares: int) -> tuple[Money, Money]:
+    """Split `pot` into `shares` equal amounts floored to the cent; return (share, residue).
+
+    The programme's per-child amount is floored so that the split never exceeds the pot;
+    the residue, always below one cent per share, is kept on a residue account.
+    """
+    assert shares > 0, "a split needs at least one share"
+    assert pot.cents >= 0, "a negative pot cannot be split"
+    share_cents, residue_cents = divmod(pot.cents, shares)
+    return Money(share_cents), Money(residue_cents)
+
+
+def apply_rate_half_up(amount: Money, *, rate: Decimal) -> Money:
+    """`amount × rate`, rounded half up to the cent (the rule for investment income)."""
+    exact = Decimal(amount.cents) * rate
+    return Money(int(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP)))
+
+
+def apply_rate_floor(amount: Money, *, rate: Decimal) -> Money:
+    """`amount × rate`, rounded down to the cent."""
+    exact = Decimal(amount.cents) * rate
+    return Money(int(exact.quantize(Decimal(1), rounding=ROUND_FLOOR)))

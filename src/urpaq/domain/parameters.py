@@ -1,0 +1,55 @@
+"""The National Bank's two inputs for a reporting year, with the source they came from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from urpaq.domain.money import Money
+from urpaq.domain.participation import FIRST_REPORTING_YEAR
+
+RATE_DIGITS_MIN = 1  # the rate must be written; zero is allowed for the first year
+RATE_MAX = Decimal("1")
+
+
+class InvalidParameters(ValueError):
+    """Parameters that cannot be accepted; the message names the value and why."""
+
+
+@dataclass(frozen=True, slots=True)
+class YearParameters:
+    """TR total and investment-income rate of a reporting year, and their reference."""
+
+    year: int
+    tr_total: Money
+    ii_rate: Decimal
+    reference: str
+
+    def __post_init__(self) -> None:
+        if self.year < FIRST_REPORTING_YEAR:
+            raise InvalidParameters(
+                f"year {self.year} is before the programme's first reporting year "
+                f"{FIRST_REPORTING_YEAR}"
+            )
+        if self.tr_total.cents <= 0:
+            raise InvalidParameters(f"TR total {self.tr_total} must be positive")
+        if not (Decimal(0) <= self.ii_rate < RATE_MAX):
+            raise InvalidParameters(f"II rate {self.ii_rate} must be at least 0 and below 1")
+        if not self.reference.strip():
+            raise InvalidParameters(f"year {self.year}: a reference to the source is required")
+
+
+def parse_rate(text: str) -> Decimal:
+    """Read a rate written as a decimal fraction (``0.0297``) or percent (``2.97%``)."""
+    cleaned = text.strip()
+    percent = cleaned.endswith("%")
+    number = cleaned.rstrip("%").strip()
+    if not number or "e" in number.lower():
+        raise InvalidParameters(f"II rate {text!r} is not a decimal number")
+    try:
+        rate = Decimal(number)
+    except InvalidOperation:
+        raise InvalidParameters(f"II rate {text!r} is not a decimal number") from None
+    if not rate.is_finite():
+        raise InvalidParameters(f"II rate {text!r} is not a decimal number")
+    return rate / 100 if percent else rate

@@ -1,0 +1,114 @@
+"""Records of the population register, and the checks one record must pass on its own.
+
+A record states one fact about a person (citizenship by birth, acquired, lost or
+renounced; death; a court declaring death; the annulment of the person's record; an
+update of personal data), with the date it takes effect and the date the register
+recorded it.  Checks that need the person's other records live in `register_sequence`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from dataclasses import dataclass
+
+from urpaq.domain.iin import Iin, InvalidIin
+from urpaq.domain.regions import UnknownRegion, region_code
+
+
+class Kind(enum.StrEnum):
+    BORN_CITIZEN = "born_citizen"
+    CITIZENSHIP_ACQUIRED = "citizenship_acquired"
+    CITIZENSHIP_LOST = "citizenship_lost"
+    CITIZENSHIP_RENOUNCED = "citizenship_renounced"
+    DIED = "died"
+    DECLARED_DEAD = "declared_dead"
+    RECORD_ANNULLED = "record_annulled"
+    DATA_UPDATED = "data_updated"
+
+
+GAINS = frozenset({Kind.BORN_CITIZEN, Kind.CITIZENSHIP_ACQUIRED})
+LOSSES = frozenset({Kind.CITIZENSHIP_LOST, Kind.CITIZENSHIP_RENOUNCED})
+DEATHS = frozenset({Kind.DIED, Kind.DECLARED_DEAD})
+
+FIELDS = ("record_id", "iin", "kind", "effective_date", "recorded_on", "region")
+REQUIRED_FIELDS = ("record_id", "iin", "kind", "effective_date", "recorded_on")
+RECORD_ID_LENGTH_MAX = 64
+
+
+class InvalidRecord(ValueError):
+    """A register record that cannot be accepted; the message names the value and why."""
+
+
+@dataclass(frozen=True, slots=True)
+class RegisterRecord:
+    """One fact of the population register about one person."""
+
+    record_id: str
+    iin: Iin
+    kind: Kind
+    effective_date: dt.date
+    recorded_on: dt.date
+    region: str | None = None
+
+
+def _parse_date(name: str, text: str) -> dt.date:
+    try:
+        if len(text) != 10:
+            raise ValueError
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise InvalidRecord(f"{name} {text!r} is not a date YYYY-MM-DD") from None
+
+
+def parse_record(fields: dict[str, str], *, today: dt.date) -> RegisterRecord:
+    """Check one feed row on its own and build the record; raise `InvalidRecord`.
+
+    `today` is the day of the import: the register cannot have recorded a fact later.
+    """
+    missing = [name for name in REQUIRED_FIELDS if not (fields.get(name) or "").strip()]
+    if missing:
+        raise InvalidRecord(f"missing required field(s): {', '.join(missing)}")
+    record_id = fields["record_id"].strip()
+    if len(record_id) > RECORD_ID_LENGTH_MAX:
+        raise InvalidRecord(f"record_id {record_id[:20]!r}… is longer than 64 characters")
+    try:
+        iin = Iin.parse(fields["iin"])
+    except InvalidIin as error:
+        raise InvalidRecord(str(error)) from None
+    kind_text = fields["kind"].strip()
+    try:
+        kind = Kind(kind_text)
+    except ValueError:
+        raise InvalidRecord(
+            f"kind {kind_text!r} is not one of {', '.join(k.value for k in Kind)}"
+        ) from None
+    effective = _parse_date("effective_date", fields["effective_date"].strip())
+    recorded = _parse_date("recorded_on", fields["recorded_on"].strip())
+    if recorded < effective:
+        raise InvalidRecord(f"recorded_on {recorded} is before effective_date {effective}")
+    if recorded > today:
+        raise InvalidRecord(f"recorded_on {recorded} is in the future (today is {today})")
+    if kind is Kind.BORN_CITIZEN and effective != iin.birth_date:
+        raise InvalidRecord(
+            f"born_citizen effective_date {effective} disagrees with the birth date "
+            f"{iin.birth_date} in IIN {iin}"
+        )
+    if effective < iin.birth_date:
+        raise InvalidRecord(
+            f"{kind} effective_date {effective} is before the birth date {iin.birth_date} "
+            f"in IIN {iin}"
+        )
+    region_text = (fields.get("region") or "").strip()
+    try:
+        region = region_code(region_text) if region_text else None
+    except UnknownRegion as error:
+        raise InvalidRecord(str(error)) from None
+    return RegisterRecord(
+        record_id=record_id,
+        iin=iin,
+        kind=kind,
+        effective_date=effective,
+        recorded_on=recorded,
+        region=region,
+    )

@@ -1,0 +1,433 @@
+"""The command line: one command per use case.  Each translates, calls one service, prints.
+
+Exit codes: 0 success, 2 usage error, 3 input refused (each refused item named),
+1 internal failure.  `--json` prints exactly one JSON document on stdout; messages and
+progress go to stderr.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from urpaq import bootstrap
+from urpaq.adapters import feed as feed_files
+from urpaq.adapters.parameter_file import parse_parameters, read_parameters, shipped_parameters_text
+from urpaq.adapters.sqlite.store import SchemaTooNew, SqliteStore
+from urpaq.domain.close import CloseRefused, CloseResult
+from urpaq.domain.iin import Iin, InvalidIin
+from urpaq.domain.money import InvalidAmount, Money
+from urpaq.domain.parameters import InvalidParameters, YearParameters, parse_rate
+from urpaq.services import demo as demo_service
+from urpaq.services.closing import close_year
+from urpaq.services.parameters import ParametersRefused, set_parameters
+from urpaq.services.reconciliation import reconcile as reconcile_ledger
+from urpaq.services.register_import import import_records
+from urpaq.services.statements import statement_of
+
+EXIT_REFUSED = 3
+EXIT_USAGE = 2
+
+app = typer.Typer(
+    help="urpaq: the operator system of the National Fund for Children programme.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+register_app = typer.Typer(help="The population register feed.", no_args_is_help=True)
+parameters_app = typer.Typer(
+    help="The National Bank's inputs per reporting year.", no_args_is_help=True
+)
+app.add_typer(register_app, name="register")
+app.add_typer(parameters_app, name="parameters")
+
+err = Console(stderr=True)
+out = Console(highlight=False)
+
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db", help="Database URL (else $URPAQ_DB, else sqlite:///./urpaq.db).", show_default=False
+    ),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
+
+
+def refuse(message: str) -> NoReturn:
+    err.print(f"[bold red]refused:[/] {message}", highlight=False)
+    raise typer.Exit(EXIT_REFUSED)
+
+
+def print_json(document: object) -> None:
+    sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+
+
+@contextmanager
+def opened(db: str | None, *, create: bool = False) -> Iterator[SqliteStore]:
+    url = bootstrap.database_url(db)
+    try:
+        store = bootstrap.open_store(url)
+    except bootstrap.UnsupportedDatabase as error:
+        err.print(f"[bold red]error:[/] {error}", highlight=False)
+        raise typer.Exit(EXIT_USAGE) from None
+    try:
+        if create:
+            store.initialise()
+        elif not store.is_initialised():
+            version = store.schema_version()
+            if version == 0:
+                refuse(f"database {url} has no urpaq schema: run `urpaq init` first")
+            refuse(f"database {url} has schema version {version}: run `urpaq init` to upgrade")
+        yield store
+    except SchemaTooNew as error:
+        refuse(str(error))
+    finally:
+        store.close()
+
+
+def today() -> dt.date:
+    return dt.date.today()
+
+
+def parse_date_option(name: str, text: str | None) -> dt.date | None:
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(f"{text!r} is not a date YYYY-MM-DD", param_hint=name) from None
+
+
+@app.command()
+def init(db: DbOption = None) -> None:
+    """Create the database schema, or upgrade it to this version."""
+    with opened(db, create=True) as store:
+        err.print(f"database {store.path} is at schema version {store.schema_version()}")
+
+
+@register_app.command("import")
+def register_import(
+    file: Annotated[Path, typer.Argument(help="CSV with a header, or JSON Lines.")],
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Import register records: valid ones are stored, invalid ones kept and reported."""
+    try:
+        feed = feed_files.inspect_feed(file)
+    except feed_files.FeedUnreadable as error:
+        refuse(str(error))
+    with opened(db) as store:
+        try:
+            with progress_bar(f"importing {file.name}", total=feed.lines) as advance:
+                summary = import_records(
+                    store,
+                    rows=feed_files.read_feed(feed),
+                    source=file.name,
+                    sha256=feed.sha256,
+                    today=today(),
+                    on_chunk=advance,
+                )
+        except feed_files.FeedUnreadable as error:
+            refuse(f"{error}; nothing was imported")
+    if as_json:
+        print_json(
+            {
+                "batch": summary.batch_id,
+                "file": summary.source,
+                "accepted": summary.accepted,
+                "unchanged": summary.unchanged,
+                "rejected": summary.rejected,
+                "repeated_file": summary.repeated_file,
+                "rejections": [
+                    {"line": r.line, "record_id": r.record_id, "reason": r.reason}
+                    for r in summary.rejections
+                ],
+            }
+        )
+    else:
+        if summary.repeated_file:
+            err.print(
+                f"{file.name} was imported before (batch {summary.batch_id}): nothing changed"
+            )
+        err.print(
+            f"batch {summary.batch_id}: {summary.accepted:,} records stored, "
+            f"{summary.unchanged:,} already known, {summary.rejected:,} rejected"
+        )
+        for rejection in summary.rejections[:50]:
+            err.print(f"  line {rejection.line}: {rejection.reason}", highlight=False, markup=False)
+        if summary.rejected > 50:
+            err.print(
+                f"  … and {summary.rejected - 50:,} more: "
+                f"`urpaq register rejections {summary.batch_id}` lists them all"
+            )
+    if summary.rejected:
+        raise typer.Exit(EXIT_REFUSED)
+
+
+@register_app.command("rejections")
+def register_rejections(
+    batch: Annotated[int, typer.Argument(help="The import batch number.")],
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """List the records an import rejected, with their lines and reasons."""
+    with opened(db) as store:
+        rejections = store.rejections_in(batch)
+    if as_json:
+        print_json(
+            [{"line": r.line, "record_id": r.record_id, "reason": r.reason} for r in rejections]
+        )
+        return
+    for rejection in rejections:
+        out.print(f"line {rejection.line}: {rejection.reason}", markup=False)
+
+
+@parameters_app.command("set")
+def parameters_set(
+    year: Annotated[int, typer.Argument(help="The reporting year.")],
+    tr_total: Annotated[
+        str, typer.Option("--tr-total", help="TR total in USD, e.g. 695519269.00.")
+    ],
+    ii_rate: Annotated[
+        str, typer.Option("--ii-rate", help="Investment-income rate: 0.0297 or 2.97%.")
+    ],
+    reference: Annotated[str, typer.Option("--reference", help="The letter or publication.")],
+    db: DbOption = None,
+) -> None:
+    """Record the National Bank's two inputs for a reporting year."""
+    try:
+        parameters = YearParameters(
+            year=year,
+            tr_total=Money.parse(tr_total),
+            ii_rate=parse_rate(ii_rate),
+            reference=reference,
+        )
+    except (InvalidAmount, InvalidParameters) as error:
+        refuse(str(error))
+    save_parameters([parameters], db)
+
+
+@parameters_app.command("import")
+def parameters_import(
+    file: Annotated[
+        Path | None,
+        typer.Argument(help="A parameters TOML file; without it, the shipped published values."),
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Record the inputs of every year in a parameters file."""
+    try:
+        if file is None:
+            parameters = parse_parameters(shipped_parameters_text(), source="shipped parameters")
+        else:
+            parameters = read_parameters(file)
+    except (InvalidAmount, InvalidParameters) as error:
+        refuse(str(error))
+    save_parameters(parameters, db)
+
+
+def save_parameters(parameters: list[YearParameters], db: str | None) -> None:
+    with opened(db) as store:
+        try:
+            set_parameters(store, parameters=parameters, today=today())
+        except ParametersRefused as error:
+            refuse(str(error))
+    for item in parameters:
+        err.print(
+            f"{item.year}: TR total {item.tr_total.grouped()} USD, II rate {item.ii_rate} "
+            f"({item.reference})",
+            highlight=False,
+            markup=False,
+        )
+
+
+@app.command()
+def close(
+    year: Annotated[int, typer.Argument(help="The reporting year to close.")],
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of", help="See register records recorded by this date (default: today)."
+        ),
+    ] = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """The annual close of a reporting year."""
+    as_of_date = parse_date_option("--as-of", as_of) or today()
+    with opened(db) as store:
+        try:
+            with step_progress(f"closing {year}") as step:
+                result = close_year(store, year=year, as_of=as_of_date, progress=step)
+        except CloseRefused as error:
+            refuse(f"{error} [{error.code}]")
+    if as_json:
+        print_json(result.as_json())
+    else:
+        out.print(close_table([result]))
+
+
+@app.command()
+def statement(
+    iin: Annotated[str, typer.Argument(help="The person's 12-digit IIN.")],
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """One person's statement: every cent of TR and target savings."""
+    try:
+        person = Iin.parse(iin)
+    except InvalidIin as error:
+        refuse(str(error))
+    with opened(db) as store:
+        result = statement_of(store, iin=person)
+    if as_json:
+        print_json(result.as_json())
+        return
+    out.print(f"IIN {result.iin}: {result.status}", markup=False)
+    if result.participant_since is not None:
+        out.print(f"participates since reporting year {result.participant_since}")
+    table = Table("year", "entry", "account", "amount, USD")
+    for line in result.lines:
+        table.add_row(str(line.reporting_year), line.kind, line.account, str(line.amount))
+    out.print(table)
+    out.print(f"target requirements: {result.target_requirements.grouped()} USD")
+    out.print(f"target savings: {result.target_savings.grouped()} USD")
+
+
+@app.command()
+def reconcile(db: DbOption = None, as_json: JsonOption = False) -> None:
+    """Check every ledger identity; exit 0 only if all hold."""
+    with opened(db) as store:
+        checks = reconcile_ledger(store)
+    holds = all(c.holds for c in checks)
+    if as_json:
+        print_json({"holds": holds, "checks": [c.as_json() for c in checks]})
+    else:
+        table = Table("check", "holds", "detail")
+        for check in checks:
+            table.add_row(check.name, "yes" if check.holds else "[bold red]NO[/]", check.detail)
+        out.print(table)
+    if not holds:
+        raise typer.Exit(1)
+
+
+@app.command()
+def demo(
+    scale: Annotated[
+        demo_service.Scale,
+        typer.Option("--scale", help="small: seconds; national: the published counts."),
+    ] = demo_service.Scale.SMALL,
+    db: DbOption = None,
+    workdir: Annotated[
+        Path, typer.Option("--workdir", help="Where the generated register file is written.")
+    ] = Path("demo"),
+    as_json: JsonOption = False,
+) -> None:
+    """Build an example register, import it, close 2023–2025, print a summary."""
+    url = bootstrap.database_url(db)
+    with opened(db, create=True) as store:
+        if store.closed_years() or store.register_watermark():
+            refuse(f"database {url} already holds data: give the demo an empty one with --db")
+        with step_progress(f"demo at {scale.value} scale") as step:
+            report = demo_service.run_demo(
+                store,
+                scale=scale,
+                published=parse_parameters(shipped_parameters_text(), source="shipped parameters"),
+                feed_path=workdir / f"register-{scale.value}.csv",
+                write_feed=feed_files.write_feed,
+                import_feed=lambda path: _import_file(store, path),
+                progress=step,
+            )
+    if as_json:
+        print_json(report.as_json())
+        return
+    out.print(close_table(report.results))
+    for line in report.notes:
+        out.print(line, markup=False)
+
+
+def _import_file(store: SqliteStore, path: Path) -> int:
+    feed = feed_files.inspect_feed(path)
+    with progress_bar(f"importing {path.name}", total=feed.lines) as advance:
+        summary = import_records(
+            store,
+            rows=feed_files.read_feed(feed),
+            source=path.name,
+            sha256=feed.sha256,
+            today=today(),
+            on_chunk=advance,
+        )
+    assert summary.rejected == 0, (
+        f"the demo register has rejected records: {summary.rejections[:3]}"
+    )
+    return summary.accepted
+
+
+def close_table(results: list[CloseResult]) -> Table:
+    table = Table(title="annual closes (USD)")
+    for name in (
+        "year",
+        "participants",
+        "per child",
+        "TR total",
+        "forfeited",
+        "annulled",
+        "back-accruals",
+        "residue",
+        "investment income",
+        "matured",
+        "TS credited",
+    ):
+        table.add_column(name, justify="right")
+    for r in results:
+        table.add_row(
+            str(r.reporting_year),
+            f"{r.participants:,}",
+            str(r.per_child),
+            r.tr_total.grouped(),
+            r.forfeited.grouped(),
+            r.annulled.grouped(),
+            r.back_accruals.grouped(),
+            r.residue.grouped(),
+            r.investment_income.grouped(),
+            f"{r.matured:,}",
+            r.target_savings_credited.grouped(),
+        )
+    return table
+
+
+@contextmanager
+def progress_bar(description: str, *, total: int) -> Iterator[Callable[[int], None]]:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    ) as progress:
+        task = progress.add_task(description, total=max(total, 1))
+        yield lambda n: progress.advance(task, n)
+
+
+@contextmanager
+def step_progress(description: str) -> Iterator[Callable[[str], None]]:
+    with Progress(
+        TextColumn("{task.description}"), TimeElapsedColumn(), console=err, transient=True
+    ) as progress:
+        task = progress.add_task(description, total=None)
+        yield lambda step: progress.update(task, description=f"{description}: {step}")
+
+
+def main() -> None:
+    app()

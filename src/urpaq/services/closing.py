@@ -1,0 +1,81 @@
+"""The annual close of a reporting year.
+
+The story: check the year may be closed, fix what the close sees of the register, count
+the movements of people set-based, let the domain compute every amount, write it all in
+one transaction.  Closing a closed year again returns what it returned the first time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from urpaq.domain.accrual import Schedule
+from urpaq.domain.close import CloseRefused, CloseResult, plan_close
+from urpaq.domain.participation import FIRST_REPORTING_YEAR, View
+from urpaq.domain.statement import ClosedView
+from urpaq.services.ports import Store
+
+Progress = Callable[[str], None]
+
+
+def close_year(
+    store: Store, *, year: int, as_of: dt.date, progress: Progress | None = None
+) -> CloseResult:
+    """Close reporting year `year` seeing the register as recorded by `as_of`.
+
+    Raises `CloseRefused` (with its code) when the year cannot be closed.
+    """
+    step = progress or (lambda _: None)
+    with store.transaction():
+        closed = store.closed_years()
+        for record in closed:
+            if record.closed.year == year:
+                return record.result
+        if year < FIRST_REPORTING_YEAR:
+            raise CloseRefused(
+                "before_programme",
+                f"reporting year {year} is before the programme's first year "
+                f"{FIRST_REPORTING_YEAR}",
+            )
+        last_closed = closed[-1].closed.year if closed else FIRST_REPORTING_YEAR - 1
+        if year != last_closed + 1:
+            raise CloseRefused(
+                "out_of_order",
+                f"reporting year {year} cannot be closed before {last_closed + 1}",
+            )
+        if as_of <= dt.date(year, 12, 31):
+            raise CloseRefused(
+                "year_not_over",
+                f"as-of date {as_of} is not after the end of reporting year {year}",
+            )
+        previous = closed[-1].closed if closed else None
+        if previous is not None and as_of < previous.view.as_of:
+            raise CloseRefused(
+                "as_of_before_previous",
+                f"as-of date {as_of} is before the as-of date {previous.view.as_of} "
+                f"of the close of {previous.year}",
+            )
+        parameters = store.parameters_for(year)
+        if parameters is None:
+            raise CloseRefused(
+                "no_parameters",
+                f"no National Bank parameters for {year}: run `urpaq parameters set {year}`",
+            )
+        view = View(as_of=as_of, watermark=store.register_watermark())
+        step("counting participants")
+        movements = store.movements(
+            year=year, view=view, previous=previous.view if previous else None
+        )
+        schedule = Schedule([record.closed.as_closed_year() for record in closed])
+        step("computing amounts")
+        plan = plan_close(parameters=parameters, schedule=schedule, movements=movements)
+        step("writing the ledger")
+        store.save_close(
+            result=plan.result,
+            closed=ClosedView(year, view, plan.closed_year.per_child, plan.closed_year.ii_rate),
+            entries=plan.entries,
+            maturity=plan.maturity,
+        )
+        step("committing")
+        return plan.result

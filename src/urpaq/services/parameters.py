@@ -1,0 +1,32 @@
+"""Record the National Bank's inputs for a reporting year."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from urpaq.domain.parameters import YearParameters
+from urpaq.services.ports import Store
+
+
+class ParametersRefused(Exception):
+    """Parameters that cannot be recorded; `code` names the reason."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def set_parameters(store: Store, *, parameters: Sequence[YearParameters], today: dt.date) -> None:
+    """Record the inputs of each year, all or none; a closed year's inputs are final."""
+    closed = {c.closed.year for c in store.closed_years()}
+    refused = [p.year for p in parameters if p.year in closed and store.parameters_for(p.year) != p]
+    if refused:
+        years = ", ".join(str(y) for y in refused)
+        raise ParametersRefused(
+            "year_closed", f"reporting year {years} is closed; its inputs are final"
+        )
+    with store.transaction():
+        for item in parameters:
+            if item.year not in closed:
+                store.save_parameters(item, today=today)

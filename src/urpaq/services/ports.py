@@ -1,0 +1,132 @@
+"""What the services need from a store; each database adapter provides all of it.
+
+A store is a unit of work: `transaction()` opens one, and everything written inside it
+is committed together or not at all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from typing import Protocol
+
+from urpaq.domain.close import CloseResult, MaturityPlan, Movement
+from urpaq.domain.ledger import JournalEntry
+from urpaq.domain.money import Money
+from urpaq.domain.parameters import YearParameters
+from urpaq.domain.participation import Fact, View
+from urpaq.domain.register import RegisterRecord
+from urpaq.domain.statement import ClosedView, StatementLine
+
+
+@dataclass(frozen=True, slots=True)
+class FeedRow:
+    """One row of a register feed as read: its fields, or why it could not be read."""
+
+    line: int
+    fields: dict[str, str]
+    problem: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StagedRow:
+    """One feed row: a record that passed its own checks, or the reason it did not."""
+
+    line: int
+    record: RegisterRecord | None
+    record_id: str | None
+    reason: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    line: int
+    record_id: str | None
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class ImportSummary:
+    batch_id: int
+    source: str
+    accepted: int
+    unchanged: int
+    rejections: tuple[Rejection, ...]
+    repeated_file: bool = False
+
+    @property
+    def rejected(self) -> int:
+        return len(self.rejections)
+
+
+@dataclass(frozen=True, slots=True)
+class ClosedRecord:
+    """A close as stored: what it saw, what it fixed and what it printed."""
+
+    closed: ClosedView
+    result: CloseResult
+
+
+@dataclass(frozen=True, slots=True)
+class PersonRecord:
+    person_id: int
+    iin: str
+    birth_date: dt.date
+
+
+@dataclass(frozen=True, slots=True)
+class AccountBalance:
+    account: str
+    balance: Money
+
+
+class Store(Protocol):
+    def transaction(self) -> AbstractContextManager[None]: ...
+
+    # The register.
+    def import_summary_of_file(self, sha256: str) -> ImportSummary | None: ...
+    def stage_rows(self, rows: Sequence[StagedRow]) -> None: ...
+    def finish_import(self, *, source: str, sha256: str, today: dt.date) -> ImportSummary: ...
+    def register_watermark(self) -> int: ...
+    def person_by_iin(self, iin: str) -> PersonRecord | None: ...
+    def facts_of(self, person_id: int) -> list[Fact]: ...
+
+    # The National Bank's inputs.
+    def parameters_for(self, year: int) -> YearParameters | None: ...
+    def save_parameters(self, parameters: YearParameters, *, today: dt.date) -> None: ...
+
+    # Closes.
+    def closed_years(self) -> list[ClosedRecord]: ...
+    def movements(self, *, year: int, view: View, previous: View | None) -> list[Movement]: ...
+    def save_close(
+        self,
+        *,
+        result: CloseResult,
+        closed: ClosedView,
+        entries: Sequence[JournalEntry],
+        maturity: MaturityPlan,
+    ) -> None: ...
+
+    # The ledger.
+    def post(self, entry: JournalEntry, *, posted_on: dt.date) -> None: ...
+    def balances(self) -> list[AccountBalance]: ...
+    def unbalanced_entries(self) -> list[str]: ...
+    def entry_totals(self, *, year: int) -> dict[str, dict[str, Money]]: ...
+    def savings_lines(self, person_id: int) -> list[StatementLine]: ...
+    def savings_by_year(self) -> dict[int, tuple[int, Money]]: ...
+    def negative_savings_accounts(self) -> int: ...
+    def class_members(self, *, year: int, view: View, previous: View | None) -> dict[int, int]: ...
+
+
+def chunked(rows: Iterator[StagedRow], size: int) -> Iterator[list[StagedRow]]:
+    """Rows in lists of at most `size`, so memory stays bounded on any file."""
+    chunk: list[StagedRow] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk

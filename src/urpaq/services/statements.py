@@ -1,0 +1,22 @@
+"""One person's statement, derived from the register as each close saw it."""
+
+from __future__ import annotations
+
+from urpaq.domain.iin import Iin
+from urpaq.domain.statement import Statement, build_statement, unknown_statement
+from urpaq.services.ports import Store
+
+
+def statement_of(store: Store, *, iin: Iin) -> Statement:
+    """The statement of the person with this IIN; `status: unknown` if the register has none."""
+    person = store.person_by_iin(iin.value)
+    if person is None:
+        return unknown_statement(iin.value)
+    closes = [record.closed for record in store.closed_years()]
+    return build_statement(
+        iin=iin.value,
+        birth_date=person.birth_date,
+        facts=store.facts_of(person.person_id),
+        closes=closes,
+        savings_lines=store.savings_lines(person.person_id),
+    )
