@@ -4,7 +4,25 @@ from __future__ import annotations
 
 import os
 
-from urpaq.adapters.sqlite.store import SqliteStore
+from urpaq.adapters.feed import FeedFile, FeedUnreadable, inspect_feed, read_feed, write_feed
+from urpaq.adapters.parameter_file import parse_parameters, read_parameters, shipped_parameters_text
+from urpaq.adapters.sqlite.store import SchemaTooNew, SqliteStore
+from urpaq.domain.parameters import YearParameters
+
+__all__ = [
+    "FeedFile",
+    "FeedUnreadable",
+    "SchemaTooNew",
+    "SqliteStore",
+    "UnsupportedDatabase",
+    "database_url",
+    "inspect_feed",
+    "open_store",
+    "read_feed",
+    "read_parameters",
+    "shipped_parameters",
+    "write_feed",
+]
 
 DEFAULT_DATABASE_URL = "sqlite:///./urpaq.db"
 
@@ -34,3 +52,8 @@ def open_store(url: str) -> SqliteStore:
             "use the embedded sqlite:/// store"
         )
     raise UnsupportedDatabase(f"database URL {url!r} is neither sqlite:/// nor postgresql://")
+
+
+def shipped_parameters() -> list[YearParameters]:
+    """The National Bank's published inputs that ship with urpaq (2023–2025)."""
+    return parse_parameters(shipped_parameters_text(), source="shipped parameters")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import io
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -92,8 +91,13 @@ def _read_csv(path: Path) -> Iterator[FeedRow]:
 
 def _read_json_lines(path: Path) -> Iterator[FeedRow]:
     with path.open("rb") as handle:
-        for line, raw in enumerate(io.TextIOWrapper(handle, encoding="utf-8", errors="strict"), 1):
-            text = raw.strip()
+        for line, raw in enumerate(handle, 1):
+            try:
+                text = raw.decode("utf-8").strip()
+            except UnicodeDecodeError as error:
+                raise FeedUnreadable(
+                    f"{path.name} is not UTF-8 text at line {line}: {error.reason}"
+                ) from None
             if not text:
                 continue
             try:
@@ -101,8 +105,6 @@ def _read_json_lines(path: Path) -> Iterator[FeedRow]:
             except json.JSONDecodeError as error:
                 yield FeedRow(line, {}, f"is not valid JSON: {error.msg}")
                 continue
-            except UnicodeDecodeError as error:
-                raise FeedUnreadable(f"{path.name} is not UTF-8 text: {error.reason}") from None
             if not isinstance(data, dict):
                 yield FeedRow(line, {}, "is not a JSON object")
                 continue

@@ -38,12 +38,23 @@ class Outcome(enum.StrEnum):
     """What the close does with a person: keep them in a class, or take their balance."""
 
     PARTICIPATES = "participates"
+    # Lost citizenship during the year and regained it: the old participation ended
+    # (its balance forfeited) and a new one began from zero.
+    RESTARTS = "restarts"
     FORFEITS = "forfeits"
     ANNULLED = "annulled"
 
+    @property
+    def is_participant(self) -> bool:
+        return self in (Outcome.PARTICIPATES, Outcome.RESTARTS)
 
-def outcome_of(participation: Participation) -> Outcome:
+
+def outcome_of(participation: Participation, *, year: int) -> Outcome:
+    """The outcome at the close of `year` for a person with this standing."""
     if participation.is_participant:
+        last_loss = participation.last_loss
+        if last_loss is not None and last_loss.year == year:
+            return Outcome.RESTARTS
         return Outcome.PARTICIPATES
     if participation.status is Status.ANNULLED:
         return Outcome.ANNULLED
@@ -63,8 +74,8 @@ class Movement:
 
     def __post_init__(self) -> None:
         assert self.count > 0, "a movement names at least one person"
-        assert (self.outcome is Outcome.PARTICIPATES) == (self.entry_year is not None)
-        assert not self.matures or self.outcome is Outcome.PARTICIPATES
+        assert self.outcome.is_participant == (self.entry_year is not None)
+        assert not self.matures or self.outcome.is_participant
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,7 +171,7 @@ def adjustment_lines(
     """The moves that bring one person's balance to what it should be after `year − 1`."""
     pot = ledger.pot_account(year)
     held = Money.zero() if held_class is None else schedule.balance(held_class, after_year=year - 1)
-    if outcome is not Outcome.PARTICIPATES:
+    if not outcome.is_participant:
         if held_class is None or not held.cents:
             return []
         kind = EntryKind.ANNULMENT if outcome is Outcome.ANNULLED else EntryKind.FORFEITURE
@@ -168,6 +179,14 @@ def adjustment_lines(
     assert entry_year is not None
     lines: list[Line] = []
     target = ledger.class_account(entry_year)
+    if outcome is Outcome.RESTARTS and held_class is not None:
+        # The participation that earned the held balance ended this year.
+        assert entry_year == year, "a participation restarted this year enters this year"
+        if held.cents:
+            lines.append(
+                Line(EntryKind.FORFEITURE, held, ledger.class_account(held_class), pot, -held)
+            )
+        return lines
     if held_class is not None and held_class != entry_year and held.cents:
         source = ledger.class_account(held_class)
         lines.append(Line(EntryKind.RECLASSIFICATION, held, source, target, Money.zero()))
@@ -239,7 +258,7 @@ def plan_close(
             schedule=schedule,
         )
         book(lines, move.count)
-        if move.outcome is Outcome.PARTICIPATES:
+        if move.outcome.is_participant:
             participants += move.count
     if participants == 0:
         raise CloseRefused("no_participants", f"the register shows no participant of {year}")
@@ -258,7 +277,7 @@ def plan_close(
     maturity_amounts: dict[int, Money] = {}
     maturity_counts: defaultdict[int, int] = defaultdict(int)
     for move in moves:
-        if move.outcome is not Outcome.PARTICIPATES:
+        if not move.outcome.is_participant:
             continue
         assert move.entry_year is not None
         lines = credit_lines(

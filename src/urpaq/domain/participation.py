@@ -62,6 +62,7 @@ class Participation:
 
     status: Status
     entry_year: int | None = None
+    last_loss: dt.date | None = None  # for a participant: the loss before the current citizenship
 
     @property
     def is_participant(self) -> bool:
@@ -113,7 +114,7 @@ def participation_in(
     if not is_birth_year_in_programme(birth_date.year, year=year):
         return Participation(Status.OUT_OF_AGE)
     entry_year = max(FIRST_REPORTING_YEAR, min(current).year)
-    return Participation(Status.PARTICIPANT, entry_year=entry_year)
+    return Participation(Status.PARTICIPANT, entry_year=entry_year, last_loss=last_loss)
 
 
 def is_maturing(birth_year: int, *, year: int) -> bool:

@@ -100,7 +100,7 @@ def tr_lines(
             held_class = previous.entry_year
         moves = adjustment_lines(
             held_class=held_class,
-            outcome=outcome_of(standing),
+            outcome=outcome_of(standing, year=year),
             entry_year=standing.entry_year,
             year=year,
             schedule=schedule,

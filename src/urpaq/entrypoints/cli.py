@@ -21,9 +21,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from urpaq import bootstrap
-from urpaq.adapters import feed as feed_files
-from urpaq.adapters.parameter_file import parse_parameters, read_parameters, shipped_parameters_text
-from urpaq.adapters.sqlite.store import SchemaTooNew, SqliteStore
+from urpaq.bootstrap import FeedUnreadable, SchemaTooNew, SqliteStore
 from urpaq.domain.close import CloseRefused, CloseResult
 from urpaq.domain.iin import Iin, InvalidIin
 from urpaq.domain.money import InvalidAmount, Money
@@ -64,7 +62,8 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON documen
 
 
 def refuse(message: str) -> NoReturn:
-    err.print(f"[bold red]refused:[/] {message}", highlight=False)
+    err.print("[bold red]refused:[/]", end=" ")
+    err.print(message, highlight=False, markup=False)
     raise typer.Exit(EXIT_REFUSED)
 
 
@@ -78,7 +77,8 @@ def opened(db: str | None, *, create: bool = False) -> Iterator[SqliteStore]:
     try:
         store = bootstrap.open_store(url)
     except bootstrap.UnsupportedDatabase as error:
-        err.print(f"[bold red]error:[/] {error}", highlight=False)
+        err.print("[bold red]error:[/]", end=" ")
+        err.print(str(error), highlight=False, markup=False)
         raise typer.Exit(EXIT_USAGE) from None
     try:
         if create:
@@ -123,21 +123,21 @@ def register_import(
 ) -> None:
     """Import register records: valid ones are stored, invalid ones kept and reported."""
     try:
-        feed = feed_files.inspect_feed(file)
-    except feed_files.FeedUnreadable as error:
+        feed = bootstrap.inspect_feed(file)
+    except FeedUnreadable as error:
         refuse(str(error))
     with opened(db) as store:
         try:
             with progress_bar(f"importing {file.name}", total=feed.lines) as advance:
                 summary = import_records(
                     store,
-                    rows=feed_files.read_feed(feed),
+                    rows=bootstrap.read_feed(feed),
                     source=file.name,
                     sha256=feed.sha256,
                     today=today(),
                     on_chunk=advance,
                 )
-        except feed_files.FeedUnreadable as error:
+        except FeedUnreadable as error:
             refuse(f"{error}; nothing was imported")
     if as_json:
         print_json(
@@ -228,9 +228,9 @@ def parameters_import(
     """Record the inputs of every year in a parameters file."""
     try:
         if file is None:
-            parameters = parse_parameters(shipped_parameters_text(), source="shipped parameters")
+            parameters = bootstrap.shipped_parameters()
         else:
-            parameters = read_parameters(file)
+            parameters = bootstrap.read_parameters(file)
     except (InvalidAmount, InvalidParameters) as error:
         refuse(str(error))
     save_parameters(parameters, db)
@@ -342,9 +342,9 @@ def demo(
             report = demo_service.run_demo(
                 store,
                 scale=scale,
-                published=parse_parameters(shipped_parameters_text(), source="shipped parameters"),
+                published=bootstrap.shipped_parameters(),
                 feed_path=workdir / f"register-{scale.value}.csv",
-                write_feed=feed_files.write_feed,
+                write_feed=bootstrap.write_feed,
                 import_feed=lambda path: _import_file(store, path),
                 progress=step,
             )
@@ -357,11 +357,11 @@ def demo(
 
 
 def _import_file(store: SqliteStore, path: Path) -> int:
-    feed = feed_files.inspect_feed(path)
+    feed = bootstrap.inspect_feed(path)
     with progress_bar(f"importing {path.name}", total=feed.lines) as advance:
         summary = import_records(
             store,
-            rows=feed_files.read_feed(feed),
+            rows=bootstrap.read_feed(feed),
             source=path.name,
             sha256=feed.sha256,
             today=today(),

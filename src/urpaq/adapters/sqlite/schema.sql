@@ -126,7 +126,23 @@ BEGIN
     SELECT RAISE(ABORT, 'journal entries are append-only');
 END;
 
-CREATE TRIGGER year_close_is_final BEFORE UPDATE ON year_close
+CREATE TRIGGER year_close_is_final_update BEFORE UPDATE ON year_close
 BEGIN
     SELECT RAISE(ABORT, 'a closed year is final');
+END;
+
+CREATE TRIGGER year_close_is_final_delete BEFORE DELETE ON year_close
+BEGIN
+    SELECT RAISE(ABORT, 'a closed year is final');
+END;
+
+-- What the register said is never rewritten: a correction is a new record.
+CREATE TRIGGER register_record_is_append_only_update BEFORE UPDATE ON register_record
+BEGIN
+    SELECT RAISE(ABORT, 'register records are append-only');
+END;
+
+CREATE TRIGGER register_record_is_append_only_delete BEFORE DELETE ON register_record
+BEGIN
+    SELECT RAISE(ABORT, 'register records are append-only');
 END;

@@ -46,12 +46,14 @@ def _standing(p: str) -> str:
              ELSE 'participant' END AS status_{p},
         CASE WHEN a.annulled_{p} = 0 AND a.dead_{p} = 0 AND a.last_gain_{p} IS NOT NULL
               AND (a.last_loss_{p} IS NULL OR a.last_gain_{p} > a.last_loss_{p})
+              AND a.birth_year BETWEEN :year_{p} - {AGE_SPAN_YEARS} AND :year_{p}
              THEN MAX({FIRST_REPORTING_YEAR}, CAST(substr({start}, 1, 4) AS INTEGER))
-        END AS entry_{p}"""
+        END AS entry_{p},
+        a.last_loss_{p} AS last_loss_{p}"""
 
 
 def standing_sql(*, where: str = "") -> str:
-    """A query of (person_id, birth_year, status_now, entry_now, status_before, entry_before)."""
+    """A query of each person's standing now and before: status, entry year, last loss."""
     return f"""
     WITH agg AS (
         SELECT r.person_id AS person_id, MAX(r.birth_year) AS birth_year,
@@ -90,14 +92,16 @@ def movements_sql() -> str:
         SELECT CASE WHEN s.status_before = 'participant'
                      AND s.birth_year >= :year_now - {AGE_SPAN_YEARS}
                     THEN s.entry_before END AS held_class,
-               CASE s.status_now WHEN 'participant' THEN 'participates'
-                                 WHEN 'annulled' THEN 'annulled'
-                                 ELSE 'forfeits' END AS outcome,
+               CASE WHEN s.status_now = 'participant' AND s.last_loss_now > :end_before
+                      THEN 'restarts'
+                    WHEN s.status_now = 'participant' THEN 'participates'
+                    WHEN s.status_now = 'annulled' THEN 'annulled'
+                    ELSE 'forfeits' END AS outcome,
                CASE WHEN s.status_now = 'participant' THEN s.entry_now END AS entry_year,
                CASE WHEN s.status_now = 'participant'
                      AND s.birth_year = :year_now - {AGE_SPAN_YEARS} THEN 1 ELSE 0 END AS matures
         FROM ({standing_sql()}) s
     )
-    WHERE held_class IS NOT NULL OR outcome = 'participates'
+    WHERE held_class IS NOT NULL OR outcome IN ('participates', 'restarts')
     GROUP BY held_class, outcome, entry_year, matures
     ORDER BY held_class, outcome, entry_year, matures"""

@@ -175,6 +175,7 @@ class SqliteStore:
         assert self._in_transaction, "an import is one transaction"
         db = self.db
         db.execute(_STAGED_TABLE)
+        persons_before = db.execute("SELECT COALESCE(MAX(person_id), 0) FROM person").fetchone()[0]
         for statement in _IMPORT_CHECKS:
             db.execute(statement)
         base_seq = self.register_watermark()
@@ -223,6 +224,12 @@ class SqliteStore:
                WHERE person_id IN (SELECT person_id FROM temp.staged
                                    WHERE reason IS NULL AND unchanged = 0
                                      AND region IS NOT NULL)"""
+        )
+        # People first seen in this file whose every record was refused stay unknown.
+        db.execute(
+            "DELETE FROM person WHERE person_id > ? AND person_id NOT IN"
+            " (SELECT person_id FROM register_record WHERE person_id > ?)",
+            (persons_before, persons_before),
         )
         db.execute("DROP TABLE temp.staged")
         return ImportSummary(
@@ -499,7 +506,7 @@ class SqliteStore:
         """Per entry-year class, how many people hold TR after the close of `year`."""
         members: dict[int, int] = {}
         for move in self.movements(year=year, view=view, previous=previous):
-            if move.outcome is Outcome.PARTICIPATES and not move.matures:
+            if move.outcome.is_participant and not move.matures:
                 assert move.entry_year is not None
                 members[move.entry_year] = members.get(move.entry_year, 0) + move.count
         return members

@@ -1,0 +1,224 @@
+"""End to end through the command line, as an operator runs it, in separate processes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+HEADER = "record_id,iin,kind,effective_date,recorded_on,region\n"
+FEED = HEADER + "".join(
+    [
+        "r1,080315601232,born_citizen,2008-03-15,2008-03-20,KZ-75\n",  # turns 18 in 2026
+        "r2,150101500011,born_citizen,2015-01-01,2015-01-05,KZ-71\n",
+        "r3,160202600019,born_citizen,2016-02-02,2024-06-01,KZ-79\n",  # recorded late
+        "r4,150101500011,citizenship_lost,2024-04-01,2024-04-03,\n",
+    ]
+)
+
+
+def urpaq(*args: str, db: Path, check: int | None = 0) -> subprocess.CompletedProcess[str]:
+    """Run `urpaq ARGS` against the database file `db`; check the exit code."""
+    env = {**os.environ, "URPAQ_DB": f"sqlite:///{db}"}
+    done = subprocess.run(
+        [sys.executable, "-m", "urpaq", *args], capture_output=True, text=True, env=env, timeout=120
+    )
+    if check is not None:
+        assert done.returncode == check, f"exit {done.returncode}: {done.stdout}\n{done.stderr}"
+    return done
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    path = tmp_path / "urpaq.db"
+    urpaq("init", db=path)
+    (tmp_path / "feed.csv").write_text(FEED, encoding="utf-8")
+    return path
+
+
+def prepare(db: Path) -> None:
+    urpaq("register", "import", str(db.parent / "feed.csv"), db=db)
+    urpaq("parameters", "import", db=db)
+
+
+def test_a_whole_programme_cycle_from_the_command_line(db: Path) -> None:
+    """Import, shipped parameters, three closes, a statement and reconcile, all in JSON."""
+    prepare(db)
+    first = json.loads(urpaq("close", "2023", "--as-of", "2024-01-31", "--json", db=db).stdout)
+    assert first["participants"] == 2 and first["currency"] == "USD"
+    assert first["per_child"] == "347759634.50"  # 695,519,269.00 over two children
+    json.loads(urpaq("close", "2024", "--as-of", "2025-01-31", "--json", db=db).stdout)
+    third = json.loads(urpaq("close", "2025", "--as-of", "2026-01-30", "--json", db=db).stdout)
+    assert third["matured"] == 1
+    statement = json.loads(urpaq("statement", "080315601232", "--json", db=db).stdout)
+    assert statement["status"] == "matured"
+    assert statement["target_savings"] == third["target_savings_credited"]
+    late = json.loads(urpaq("statement", "160202600019", "--json", db=db).stdout)
+    assert [e["kind"] for e in late["entries"]][:1] == ["back_accrual"]
+    report = json.loads(urpaq("reconcile", "--json", db=db).stdout)
+    assert report["holds"] is True and len(report["checks"]) > 10
+
+
+def test_closing_a_closed_year_prints_the_same_result(db: Path) -> None:
+    """A second close of the same year is a no-op with the same output."""
+    prepare(db)
+    first = urpaq("close", "2023", "--as-of", "2024-01-31", "--json", db=db).stdout
+    again = urpaq("close", "2023", "--as-of", "2024-03-01", "--json", db=db).stdout
+    assert first == again
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["close", "2024", "--as-of", "2025-01-31"], 3, "cannot be closed before 2023"),
+        (["close", "2023", "--as-of", "2024-13-01"], 2, "is not a date"),
+        (["statement", "080315601233"], 3, "check digit"),
+        (
+            [
+                "parameters",
+                "set",
+                "2026",
+                "--tr-total",
+                "1.234",
+                "--ii-rate",
+                "0.03",
+                "--reference",
+                "x",
+            ],
+            3,
+            "'1.234'",
+        ),
+        (
+            [
+                "parameters",
+                "set",
+                "2026",
+                "--tr-total",
+                "100",
+                "--ii-rate",
+                "abc",
+                "--reference",
+                "x",
+            ],
+            3,
+            "'abc'",
+        ),
+        (["register", "import", "missing.csv"], 3, "does not exist"),
+        (["close"], 2, "Missing argument"),
+    ],
+)
+def test_refusals_exit_with_their_code_and_name_the_value(
+    db: Path, args: list[str], code: int, message: str
+) -> None:
+    """Usage errors exit 2, refused input exits 3, each with a message naming the value."""
+    prepare(db)
+    done = urpaq(*args, db=db, check=code)
+    assert message in done.stderr
+
+
+def test_an_import_with_rejections_exits_3_and_lists_them(db: Path) -> None:
+    """Invalid records are stored as rejections and reported with exit 3."""
+    bad = db.parent / "bad.csv"
+    bad.write_text(
+        HEADER + "x1,080315601233,born_citizen,2008-03-15,2008-03-20,\n", encoding="utf-8"
+    )
+    done = urpaq("register", "import", str(bad), "--json", db=db, check=3)
+    report = json.loads(done.stdout)
+    assert report["rejected"] == 1 and "check digit" in report["rejections"][0]["reason"]
+    listed = urpaq("register", "rejections", str(report["batch"]), db=db)
+    assert "line 2" in listed.stdout
+
+
+def test_an_unknown_iin_has_status_unknown(db: Path) -> None:
+    """A valid IIN the register does not know gives status unknown, exit 0."""
+    done = urpaq("statement", "150101500021", "--json", db=db)
+    assert json.loads(done.stdout)["status"] == "unknown"
+
+
+def test_a_database_without_schema_is_refused(tmp_path: Path) -> None:
+    """Commands other than init refuse a database that has no schema yet."""
+    done = urpaq("reconcile", db=tmp_path / "empty.db", check=3)
+    assert "urpaq init" in done.stderr
+
+
+def test_parameters_of_a_closed_year_are_final(db: Path) -> None:
+    """Once a year is closed its National Bank inputs cannot be changed."""
+    prepare(db)
+    urpaq("close", "2023", "--as-of", "2024-01-31", db=db)
+    done = urpaq(
+        "parameters",
+        "set",
+        "2023",
+        "--tr-total",
+        "1.00",
+        "--ii-rate",
+        "0",
+        "--reference",
+        "x",
+        db=db,
+        check=3,
+    )
+    assert "2023 is closed" in done.stderr
+
+
+KILLER = textwrap.dedent(
+    """
+    import datetime as dt, os, signal, sys
+    from urpaq.adapters.sqlite.store import SqliteStore
+    from urpaq.services.closing import close_year
+
+    def die_at(step):
+        if step == sys.argv[2]:
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    store = SqliteStore(sys.argv[1])
+    close_year(store, year=2023, as_of=dt.date(2024, 1, 31), progress=die_at)
+    """
+)
+
+
+@pytest.mark.parametrize("step", ["writing the ledger", "committing"])
+def test_a_killed_close_leaves_nothing_and_a_rerun_completes_it_once(db: Path, step: str) -> None:
+    """A close killed part-way (SIGKILL, even after every row is written) leaves the database
+    as before; running it again completes it exactly once."""
+    prepare(db)
+    killed = subprocess.run(
+        [sys.executable, "-c", KILLER, str(db), step], capture_output=True, timeout=60
+    )
+    assert killed.returncode == -9
+    import sqlite3
+
+    with sqlite3.connect(db) as connection:
+        counts = [
+            connection.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
+            for t in ("year_close", "journal_entry", "posting")
+        ]
+    assert counts == [0, 0, 0]
+    result = json.loads(urpaq("close", "2023", "--as-of", "2024-01-31", "--json", db=db).stdout)
+    assert result["participants"] == 2
+    urpaq("close", "2023", "--as-of", "2024-01-31", db=db)
+    with sqlite3.connect(db) as connection:
+        assert connection.execute("SELECT COUNT(*) FROM year_close").fetchone()[0] == 1
+        keys = connection.execute(
+            "SELECT COUNT(*), COUNT(DISTINCT key) FROM journal_entry"
+        ).fetchone()
+    assert keys[0] == keys[1] > 0
+    assert json.loads(urpaq("reconcile", "--json", db=db).stdout)["holds"] is True
+
+
+def test_the_small_demo_reproduces_the_published_per_child_amounts(tmp_path: Path) -> None:
+    """`urpaq demo` builds, imports and closes 2023–2025 and reconciles, at sample scale."""
+    db = tmp_path / "demo.db"
+    done = urpaq("demo", "--json", "--workdir", str(tmp_path / "demo"), db=db)
+    report = json.loads(done.stdout)
+    assert [c["per_child"] for c in report["closes"]] == ["100.52", "129.38", "130.71"]
+    assert [c["participants"] for c in report["closes"]] == [13838, 13739, 13837]
+    assert report["closes"][1]["back_accruals"] != "0.00"
+    assert report["reconciled"] is True
+    again = urpaq("demo", db=db, check=3)
+    assert "already holds data" in again.stderr

@@ -1,0 +1,203 @@
+"""Money laws of the close, over random registers and random orders of knowledge.
+
+Whatever the register says and whenever it says it: nothing is created or destroyed,
+every person's statement explains their balance, a child recorded late ends holding
+exactly what a never-missed peer holds, and a regained citizenship restarts from zero.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from urpaq.adapters.sqlite.store import SqliteStore
+from urpaq.domain.accrual import Schedule
+from urpaq.domain.iin import compose
+from urpaq.domain.money import Money
+from urpaq.domain.parameters import YearParameters
+from urpaq.services.closing import close_year
+from urpaq.services.parameters import set_parameters
+from urpaq.services.ports import FeedRow
+from urpaq.services.reconciliation import reconcile
+from urpaq.services.register_import import import_records
+from urpaq.services.statements import statement_of
+
+TODAY = dt.date(2026, 11, 22)
+AS_OF = {2023: dt.date(2024, 1, 31), 2024: dt.date(2025, 1, 31), 2025: dt.date(2026, 1, 30)}
+
+
+@dataclass(frozen=True)
+class Story:
+    birth: dt.date
+    by_birth: bool  # citizen by birth, else by acquisition
+    acquired_on: dt.date
+    recorded_after_days: int
+    loss_on: dt.date | None
+    regained_on: dt.date | None
+    died_on: dt.date | None
+    annulled: bool
+    import_round: int  # 0: before the 2023 close, 1: before 2024, 2: before 2025
+
+
+def dates(start: dt.date, end: dt.date) -> st.SearchStrategy[dt.date]:
+    return st.dates(min_value=start, max_value=end)
+
+
+@st.composite
+def stories(draw: st.DrawFn) -> Story:
+    birth = draw(dates(dt.date(2005, 6, 1), dt.date(2025, 12, 31)))
+    by_birth = draw(st.booleans()) or draw(st.booleans())
+    acquired_on = draw(dates(birth, dt.date(2025, 12, 31)))
+    start = birth if by_birth else acquired_on
+    loss_on = draw(st.none() | dates(start + dt.timedelta(days=1), dt.date(2026, 1, 1)))
+    regained_on = None
+    if loss_on is not None and loss_on < dt.date(2025, 12, 1):
+        regained_on = draw(st.none() | dates(loss_on + dt.timedelta(days=1), dt.date(2026, 1, 1)))
+    died_on = None
+    if start < dt.date(2025, 6, 1):
+        died_on = draw(st.none() | dates(start + dt.timedelta(days=300), dt.date(2026, 6, 1)))
+    return Story(
+        birth=birth,
+        by_birth=by_birth,
+        acquired_on=acquired_on,
+        recorded_after_days=draw(st.sampled_from([3, 3, 3, 200, 700, 1500])),
+        loss_on=loss_on,
+        regained_on=regained_on,
+        died_on=died_on,
+        annulled=draw(st.integers(0, 9)) == 0,
+        import_round=draw(st.integers(0, 2)),
+    )
+
+
+def records(story: Story) -> list[tuple[str, dt.date]]:
+    """The story as (kind, effective date) records, in the order they happen."""
+    out = [
+        ("born_citizen", story.birth)
+        if story.by_birth
+        else ("citizenship_acquired", story.acquired_on)
+    ]
+    if story.loss_on is not None and (story.died_on is None or story.loss_on <= story.died_on):
+        out.append(("citizenship_lost", story.loss_on))
+        if story.regained_on is not None and (
+            story.died_on is None or story.regained_on <= story.died_on
+        ):
+            out.append(("citizenship_acquired", story.regained_on))
+    if story.died_on is not None:
+        out.append(("died", story.died_on))
+    if story.annulled:
+        out.append(("record_annulled", max(d for _, d in out)))
+    return out
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    people=st.lists(stories(), min_size=1, max_size=25),
+    base=st.integers(min_value=10**5, max_value=10**7),
+    extra=st.tuples(st.integers(0, 10**6), st.integers(0, 10**6)),
+    rates=st.tuples(st.just(Decimal(0)), *[st.decimals(0, Decimal("0.1"), places=7)] * 2),
+)
+def test_money_laws_hold_for_any_register(
+    people: list[Story],
+    base: int,
+    extra: tuple[int, int],
+    rates: tuple[Decimal, Decimal, Decimal],
+) -> None:
+    """Random registers, imported in rounds between closes, keep every money law."""
+    # Each year's total is large enough to pay any back-accruals of 25 children.
+    totals = [base, 40 * base + extra[0]]
+    totals.append(40 * (totals[0] + totals[1]) + extra[1])
+    with tempfile.TemporaryDirectory() as folder:
+        store = SqliteStore(str(Path(folder) / "urpaq.db"))
+        store.initialise()
+        set_parameters(
+            store,
+            parameters=[
+                YearParameters(2023 + i, Money(totals[i]), rates[i], "property test")
+                for i in range(3)
+            ],
+            today=TODAY,
+        )
+        iins = {}
+        rounds: dict[int, list[FeedRow]] = {0: [], 1: [], 2: []}
+        line = 1
+        # An ordinary child known from the start, so that every year has a participant.
+        anchor = Story(
+            dt.date(2015, 5, 5), True, dt.date(2015, 5, 5), 3, None, None, None, False, 0
+        )
+        for index, story in enumerate([anchor, *people]):
+            iin = compose(birth_date=story.birth, is_male=index % 2 == 0, serial=index + 1)
+            if iin is None:
+                continue
+            iins[index] = iin
+            for kind, effective in records(story):
+                line += 1
+                recorded = min(effective + dt.timedelta(days=story.recorded_after_days), TODAY)
+                rounds[story.import_round].append(
+                    FeedRow(
+                        line,
+                        {
+                            "record_id": f"p{index}-{kind}-{effective}",
+                            "iin": iin.value,
+                            "kind": kind,
+                            "effective_date": effective.isoformat(),
+                            "recorded_on": recorded.isoformat(),
+                        },
+                    )
+                )
+        closed = []
+        for year, batch in zip((2023, 2024, 2025), (0, 1, 2), strict=True):
+            import_records(
+                store,
+                rows=rounds[batch],
+                source=f"round {batch}",
+                sha256=f"round{batch}",
+                today=TODAY,
+            )
+            result = close_year(store, year=year, as_of=AS_OF[year])
+            closed.append(result)
+            # The split never exceeds the pot and leaves less than a cent per participant.
+            pot = result.tr_total + result.forfeited + result.annulled - result.back_accruals
+            assert result.per_child.times(result.participants) + result.residue == pot
+            assert 0 <= result.residue.cents < result.participants
+
+        failed = [c for c in reconcile(store) if not c.holds]
+        assert not failed, failed
+
+        assert len(closed) == 3
+        if closed:
+            records_of_closes = store.closed_years()
+            schedule = Schedule([r.closed.as_closed_year() for r in records_of_closes])
+            last = records_of_closes[-1].closed.year
+            class_total = sum(
+                b.balance.cents
+                for b in store.balances()
+                if b.account.startswith("target_requirements:")
+            )
+            explained = 0
+            for iin in iins.values():
+                statement = statement_of(store, iin=iin)
+                tr = Money(
+                    sum(
+                        e.amount.cents
+                        for e in statement.lines
+                        if e.account == "target_requirements"
+                    )
+                )
+                assert tr == statement.target_requirements
+                explained += tr.cents
+                if statement.status == "participant":
+                    # A participant holds what every member of the entry-year class holds,
+                    # however late the register learned of them.
+                    assert statement.participant_since is not None
+                    expected = schedule.balance(statement.participant_since, after_year=last)
+                    assert statement.target_requirements == expected
+                else:
+                    assert statement.target_requirements == Money(0)
+            assert explained == class_total
+        store.close()

@@ -1,0 +1,172 @@
+"""Importing the register feed: all or nothing per record, idempotent, bounded."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+from urpaq.adapters.feed import FeedUnreadable, inspect_feed, read_feed
+from urpaq.adapters.sqlite.store import SqliteStore
+from urpaq.services.register_import import import_records
+
+TODAY = dt.date(2026, 11, 22)
+HEADER = "record_id,iin,kind,effective_date,recorded_on,region\n"
+ASEL = "080315601232"  # born 2008-03-15
+ALI = "080315600704"  # born 2008-03-15
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def run_import(store: SqliteStore, path: Path):  # type: ignore[no-untyped-def]
+    feed = inspect_feed(path)
+    return import_records(
+        store, rows=read_feed(feed), source=path.name, sha256=feed.sha256, today=TODAY
+    )
+
+
+def count(store: SqliteStore, table: str) -> int:
+    return int(store.db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
+
+
+def test_valid_records_are_stored_and_invalid_ones_kept_with_line_and_reason(
+    store: SqliteStore, tmp_path: Path
+) -> None:
+    """A file with good and bad rows stores the good ones and keeps each bad one with its line."""
+    path = write(
+        tmp_path,
+        "feed.csv",
+        HEADER
+        + f"r1,{ASEL},born_citizen,2008-03-15,2008-03-20,KZ-75\n"
+        + "r2,080315601233,born_citizen,2008-03-15,2008-03-20,\n"
+        + f"r3,{ALI},born_citizen,2008-03-15,2008-03-20,Almaty\n",
+    )
+    summary = run_import(store, path)
+    assert (summary.accepted, summary.rejected) == (2, 1)
+    assert summary.rejections[0].line == 3
+    assert "080315601233" in summary.rejections[0].reason
+    assert count(store, "register_record") == 2
+    assert count(store, "rejected_record") == 1
+    regions = dict(store.db.execute("SELECT iin, region FROM person").fetchall())
+    assert regions == {ASEL: "KZ-75", ALI: "KZ-75"}
+
+
+def test_importing_the_same_file_twice_changes_nothing(store: SqliteStore, tmp_path: Path) -> None:
+    """A repeated file is recognised and reported as before, with nothing written."""
+    path = write(
+        tmp_path, "feed.csv", HEADER + f"r1,{ASEL},born_citizen,2008-03-15,2008-03-20,\nbad,row\n"
+    )
+    first = run_import(store, path)
+    again = run_import(store, path)
+    assert again.repeated_file
+    assert (again.batch_id, again.accepted, again.rejected) == (first.batch_id, 1, 1)
+    assert (
+        count(store, "register_record"),
+        count(store, "rejected_record"),
+        count(store, "import_batch"),
+    ) == (1, 1, 1)
+
+
+def test_a_record_seen_before_is_unchanged_and_a_changed_one_is_refused(
+    store: SqliteStore, tmp_path: Path
+) -> None:
+    """Records are keyed by record_id: the same content is a no-op, other content is refused."""
+    run_import(
+        store, write(tmp_path, "a.csv", HEADER + f"r1,{ASEL},born_citizen,2008-03-15,2008-03-20,\n")
+    )
+    summary = run_import(
+        store,
+        write(
+            tmp_path,
+            "b.csv",
+            HEADER
+            + f"r1,{ASEL},born_citizen,2008-03-15,2008-03-20,\n"
+            + f"r1,{ASEL},born_citizen,2008-03-15,2008-03-21,\n"
+            + f"r2,{ASEL},died,2020-01-01,2020-01-02,\n",
+        ),
+    )
+    assert (summary.accepted, summary.unchanged, summary.rejected) == (1, 1, 1)
+    assert "'r1' appears again (first on line 2)" in summary.rejections[0].reason
+    changed = run_import(
+        store, write(tmp_path, "c.csv", HEADER + f"r1,{ASEL},born_citizen,2008-03-15,2008-03-22,\n")
+    )
+    assert "'r1' was imported before with different content" in changed.rejections[0].reason
+
+
+def test_json_lines_carry_the_same_fields(store: SqliteStore, tmp_path: Path) -> None:
+    """A JSON Lines feed is read like CSV; a broken line is rejected, not fatal."""
+    lines = [
+        json.dumps(
+            {
+                "record_id": "j1",
+                "iin": ASEL,
+                "kind": "born_citizen",
+                "effective_date": "2008-03-15",
+                "recorded_on": "2008-03-16",
+            }
+        ),
+        "{not json",
+        json.dumps(
+            {
+                "record_id": "j3",
+                "iin": 80315600704,
+                "kind": "born_citizen",
+                "effective_date": "2008-03-15",
+                "recorded_on": "2008-03-16",
+            }
+        ),
+        json.dumps(["a list"]),
+    ]
+    summary = run_import(store, write(tmp_path, "feed.jsonl", "\n".join(lines) + "\n"))
+    assert summary.accepted == 1
+    reasons = {r.line: r.reason for r in summary.rejections}
+    assert "is not valid JSON" in reasons[2]
+    assert "field iin must be a string, got 80315600704" in reasons[3]
+    assert "is not a JSON object" in reasons[4]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "is empty"),
+        (
+            "record_id,iin,kind\nr1,080315601232,born_citizen\n",
+            "lacks required column(s) effective_date, recorded_on",
+        ),
+    ],
+)
+def test_a_file_that_is_not_a_feed_is_refused_whole(
+    store: SqliteStore, tmp_path: Path, text: str, message: str
+) -> None:
+    """A file without the feed's header is refused before anything is written."""
+    with pytest.raises(FeedUnreadable, match=message.replace("(", r"\(").replace(")", r"\)")):
+        run_import(store, write(tmp_path, "broken.csv", text))
+    assert count(store, "import_batch") == 0
+
+
+def test_an_import_that_fails_midway_leaves_nothing_behind(
+    store: SqliteStore, tmp_path: Path
+) -> None:
+    """If reading fails part-way (here: bytes that are not UTF-8), nothing of the file is stored."""
+    good = "".join(
+        f"r{i},{ASEL if i == 0 else ALI},{'born_citizen' if i < 2 else 'data_updated'},"
+        f"2008-03-15,2008-03-20,\n"
+        for i in range(30_000)
+    )
+    path = tmp_path / "broken.csv"
+    path.write_bytes(
+        (HEADER + good).encode() + b"r-bad,\xff\xfe,born_citizen,2008-03-15,2008-03-20,\n"
+    )
+    with pytest.raises(FeedUnreadable, match="not UTF-8"):
+        run_import(store, path)
+    assert (
+        count(store, "register_record"),
+        count(store, "person"),
+        count(store, "import_batch"),
+    ) == (0, 0, 0)
