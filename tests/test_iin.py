@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from urpaq.domain.iin import Iin, InvalidIin, compose
+from urpaq.domain.iin import Iin, InvalidIin, check_digit, compose
 
 
 def test_the_published_examples_hold() -> None:
@@ -72,3 +72,13 @@ def test_at_most_one_check_digit_is_accepted(text: str) -> None:
             continue
         accepted.append(digit)
     assert len(accepted) <= 1
+
+
+@given(st.text(alphabet="0123456789", min_size=11, max_size=11))
+def test_check_digit_follows_the_published_two_pass_rule(first_eleven: str) -> None:
+    """The check digit is the weighted sum mod 11 (weights 1…11, then 3…11,1,2), as published."""
+    digits = [int(c) for c in first_eleven]
+    first = sum(d * w for d, w in zip(digits, range(1, 12), strict=True)) % 11
+    second = sum(d * w for d, w in zip(digits, (3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2), strict=True)) % 11
+    expected = first if first != 10 else (second if second != 10 else None)
+    assert check_digit(first_eleven) == expected

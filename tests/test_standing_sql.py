@@ -61,15 +61,16 @@ def test_sql_standing_equals_domain_participation(
     seq = 0
     for person_id, (birth, facts) in enumerate(people, 1):
         db.execute(
-            "INSERT INTO person (person_id, iin, birth_date, is_male) VALUES (?, ?, ?, 1)",
-            (person_id, f"{person_id:012d}", birth.isoformat()),
+            "INSERT INTO person (person_id, iin, birth_date, birth_year, is_male)"
+            " VALUES (?, ?, ?, ?, 1)",
+            (person_id, f"{person_id:012d}", birth.isoformat(), birth.year),
         )
         numbered = []
         for fact in facts:
             seq += 1
             numbered.append(Fact(fact.kind, fact.effective_date, fact.recorded_on, seq))
             db.execute(
-                "INSERT INTO register_record VALUES (?, ?, ?, ?, ?, ?, NULL, ?, 1)",
+                "INSERT INTO register_record VALUES (?, ?, ?, ?, ?, ?, NULL, 1)",
                 (
                     person_id,
                     seq,
@@ -77,7 +78,6 @@ def test_sql_standing_equals_domain_participation(
                     fact.kind.value,
                     fact.effective_date.isoformat(),
                     fact.recorded_on.isoformat(),
-                    birth.year,
                 ),
             )
         stored[person_id] = (birth, numbered)
@@ -85,7 +85,7 @@ def test_sql_standing_equals_domain_participation(
     view = View(dt.date(year + 1, 1, 1) + dt.timedelta(days=as_of_days), watermark)
     before = View(dt.date(year, 1, 1) + dt.timedelta(days=before_days), max(0, watermark - 2))
 
-    rows = db.execute(standing_sql(), standing_parameters(year=year, view=view, previous=before))
+    rows = db.execute(standing_sql(people="1 = 1"), standing_parameters(year=year, view=view, previous=before))
     found = {row[0]: row for row in rows}
 
     for person_id, (birth, facts) in stored.items():

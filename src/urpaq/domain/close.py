@@ -20,6 +20,7 @@ The steps, in the order programme.md gives them:
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -31,7 +32,18 @@ from urpaq.domain.accrual import ClosedYear, Schedule
 from urpaq.domain.ledger import EntryKind, JournalEntry
 from urpaq.domain.money import Money, split_floor
 from urpaq.domain.parameters import YearParameters
-from urpaq.domain.participation import Participation, Status
+from urpaq.domain.participation import (
+    AGE_SPAN_YEARS,
+    Fact,
+    Participation,
+    Status,
+    View,
+    is_maturing,
+    participation_in,
+)
+from urpaq.domain.register import Kind
+
+SEES_ALL = View(as_of=dt.date.max, watermark=2**62)
 
 
 class Outcome(enum.StrEnum):
@@ -76,6 +88,41 @@ class Movement:
         assert self.count > 0, "a movement names at least one person"
         assert self.outcome.is_participant == (self.entry_year is not None)
         assert not self.matures or self.outcome.is_participant
+
+
+def movement_of(
+    *, before: Participation | None, now: Participation, birth_year: int, year: int, count: int = 1
+) -> Movement | None:
+    """How `count` people with these standings at the closes of `year − 1` and `year` move,
+    or None when the close of `year` has nothing to do with them."""
+    held_class = None
+    # Someone who matured at the previous close (born in year − 18) holds no TR any more.
+    if before is not None and before.is_participant and birth_year >= year - AGE_SPAN_YEARS:
+        held_class = before.entry_year
+    outcome = outcome_of(now, year=year)
+    if held_class is None and not outcome.is_participant:
+        return None
+    return Movement(
+        held_class=held_class,
+        outcome=outcome,
+        entry_year=now.entry_year if outcome.is_participant else None,
+        matures=outcome.is_participant and is_maturing(birth_year, year=year),
+        count=count,
+    )
+
+
+def born_citizen_movement(
+    *, birth_year: int, seen_before: bool, year: int, count: int
+) -> Movement | None:
+    """How people move whose only record is citizenship by birth, in a birth year of the
+    programme, seen by the close of `year` and (or not) by the previous close."""
+    birth_date = dt.date(birth_year, 1, 1)
+    record = [Fact(Kind.BORN_CITIZEN, birth_date, birth_date, 0)]
+    before = participation_in(
+        year - 1, birth_date=birth_date, facts=record if seen_before else [], view=SEES_ALL
+    )
+    now = participation_in(year, birth_date=birth_date, facts=record, view=SEES_ALL)
+    return movement_of(before=before, now=now, birth_year=birth_year, year=year, count=count)
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,8 +12,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-_FIRST_WEIGHTS = (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11)
-_SECOND_WEIGHTS = (3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2)
 _CENTURY_BY_DIGIT = {1: 1800, 2: 1800, 3: 1900, 4: 1900, 5: 2000, 6: 2000}
 
 
@@ -28,10 +26,17 @@ class InvalidIin(ValueError):
 
 def check_digit(first_eleven: str) -> int | None:
     """The check digit for eleven digits, or None when no IIN can begin with them."""
-    digits = [int(c) for c in first_eleven]
-    total = sum(d * w for d, w in zip(digits, _FIRST_WEIGHTS, strict=True)) % 11
+    # Spelled out: the register feed checks millions of IINs, and this is its hot loop.
+    d = [b - 48 for b in first_eleven.encode("ascii")]
+    total = (
+        d[0] + 2 * d[1] + 3 * d[2] + 4 * d[3] + 5 * d[4] + 6 * d[5]
+        + 7 * d[6] + 8 * d[7] + 9 * d[8] + 10 * d[9] + 11 * d[10]
+    ) % 11  # fmt: skip
     if total == 10:
-        total = sum(d * w for d, w in zip(digits, _SECOND_WEIGHTS, strict=True)) % 11
+        total = (
+            3 * d[0] + 4 * d[1] + 5 * d[2] + 6 * d[3] + 7 * d[4] + 8 * d[5]
+            + 9 * d[6] + 10 * d[7] + 11 * d[8] + d[9] + 2 * d[10]
+        ) % 11  # fmt: skip
         if total == 10:
             return None
     return total

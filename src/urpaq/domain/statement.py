@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from urpaq.domain.accrual import ClosedYear, Schedule
-from urpaq.domain.close import adjustment_lines, credit_lines, outcome_of
+from urpaq.domain.close import adjustment_lines, credit_lines, movement_of
 from urpaq.domain.ledger import EntryKind
 from urpaq.domain.money import Money
 from urpaq.domain.participation import (
@@ -22,7 +22,6 @@ from urpaq.domain.participation import (
     Participation,
     Status,
     View,
-    is_maturing,
     participation_in,
 )
 
@@ -95,32 +94,29 @@ def tr_lines(
     for close in closes:
         year = close.year
         standing = participation_in(year, birth_date=birth_date, facts=facts, view=close.view)
-        held_class = None
-        if previous is not None and previous.is_participant and not matured:
-            held_class = previous.entry_year
-        moves = adjustment_lines(
-            held_class=held_class,
-            outcome=outcome_of(standing, year=year),
-            entry_year=standing.entry_year,
-            year=year,
-            schedule=schedule,
-        )
-        if standing.is_participant:
-            assert standing.entry_year is not None
-            matures = is_maturing(birth_date.year, year=year)
-            moves += credit_lines(
-                entry_year=standing.entry_year,
-                matures=matures,
+        move = movement_of(before=previous, now=standing, birth_year=birth_date.year, year=year)
+        if move is not None:
+            moves = adjustment_lines(
+                held_class=move.held_class,
+                outcome=move.outcome,
+                entry_year=move.entry_year,
                 year=year,
                 schedule=schedule,
-                ii_rate=close.ii_rate,
-                per_child=close.per_child,
             )
-            matured = matured or matures
-        for move in moves:
-            if move.kind is EntryKind.RECLASSIFICATION:
-                continue  # a move between classes leaves the person's balance as it was
-            lines.append(StatementLine(year, move.kind.value, move.effect))
+            if move.entry_year is not None:
+                moves += credit_lines(
+                    entry_year=move.entry_year,
+                    matures=move.matures,
+                    year=year,
+                    schedule=schedule,
+                    ii_rate=close.ii_rate,
+                    per_child=close.per_child,
+                )
+            matured = matured or move.matures
+            for line in moves:
+                if line.kind is EntryKind.RECLASSIFICATION:
+                    continue  # a move between classes leaves the person's balance as it was
+                lines.append(StatementLine(year, line.kind.value, line.effect))
         schedule = schedule.extended(close.as_closed_year())
         previous = standing
     return lines, previous, matured

@@ -10,9 +10,19 @@ CREATE TABLE person (
     person_id  INTEGER PRIMARY KEY,
     iin        TEXT NOT NULL UNIQUE,
     birth_date TEXT NOT NULL,
+    birth_year INTEGER NOT NULL,
     is_male    INTEGER NOT NULL CHECK (is_male IN (0, 1)),
-    region     TEXT
+    region     TEXT,
+    -- When the person's only record that bears on participation is citizenship by
+    -- birth: when that record was recorded and its import sequence number; NULL for
+    -- everyone else.  The close counts these people from an index, per birth year.
+    sole_birth_recorded_on TEXT,
+    sole_birth_seq         INTEGER
 );
+
+CREATE INDEX person_born_citizen ON person (birth_year, sole_birth_recorded_on, sole_birth_seq)
+    WHERE sole_birth_seq IS NOT NULL;
+CREATE INDEX person_with_events ON person (birth_year, person_id) WHERE sole_birth_seq IS NULL;
 
 CREATE TABLE import_batch (
     batch_id    INTEGER PRIMARY KEY,
@@ -38,12 +48,9 @@ CREATE TABLE register_record (
     effective_date TEXT NOT NULL,
     recorded_on    TEXT NOT NULL CHECK (recorded_on >= effective_date),
     region         TEXT,
-    birth_year     INTEGER NOT NULL,
     batch_id       INTEGER NOT NULL REFERENCES import_batch (batch_id),
     PRIMARY KEY (person_id, seq)
 ) WITHOUT ROWID;
-
-CREATE INDEX register_record_birth_year ON register_record (birth_year);
 
 CREATE TABLE rejected_record (
     batch_id  INTEGER NOT NULL REFERENCES import_batch (batch_id),

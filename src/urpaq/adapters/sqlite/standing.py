@@ -1,8 +1,15 @@
 """The participation rule of `urpaq.domain.participation`, as set-based SQL.
 
-One pass over the register, grouped by person, yields every person's standing in two
-views at once: the previous close's and this one's.  `tests/test_standing_sql.py` holds
-this SQL to agreement with the domain rule on generated histories.
+Most people have one record that bears on participation: citizenship by birth.  Their
+standing in any view depends only on their birth year and on when that record was
+recorded and imported, which the person row keeps (`sole_birth_recorded_on`,
+`sole_birth_seq`); the close counts them per birth year from one index, without
+grouping records.  Everyone else — people who acquired, lost or renounced citizenship,
+died, or whose record was annulled — is grouped by person over their records, in one pass
+that yields their standing in two views at once: the previous close's and this one's.
+
+`tests/test_standing_sql.py` holds the SQL to agreement with the domain rule on
+generated histories.
 """
 
 from __future__ import annotations
@@ -14,6 +21,9 @@ from urpaq.domain.participation import AGE_SPAN_YEARS, FIRST_REPORTING_YEAR, Vie
 GAINS = "('born_citizen', 'citizenship_acquired')"
 LOSSES = "('citizenship_lost', 'citizenship_renounced')"
 DEATHS = "('died', 'declared_dead')"
+
+#: People whose records need grouping: anyone with more than citizenship by birth.
+WITH_EVENTS = "p.sole_birth_seq IS NULL"
 
 
 def _aggregates(p: str) -> str:
@@ -52,16 +62,20 @@ def _standing(p: str) -> str:
         a.last_loss_{p} AS last_loss_{p}"""
 
 
-def standing_sql(*, where: str = "") -> str:
-    """A query of each person's standing now and before: status, entry year, last loss."""
+def standing_sql(*, people: str) -> str:
+    """Each chosen person's standing now and before: status, entry year, last loss.
+
+    `people` is a condition on the person row `p`; the people are read first, then their
+    records by the primary key, so a small set of people costs a small read.
+    """
     return f"""
     WITH agg AS (
-        SELECT r.person_id AS person_id, MAX(r.birth_year) AS birth_year,
+        SELECT p.person_id AS person_id, p.birth_year AS birth_year,
                {_aggregates("now")},
                {_aggregates("before")}
-        FROM register_record r
-        {where}
-        GROUP BY r.person_id
+        FROM person p CROSS JOIN register_record r
+        WHERE r.person_id = p.person_id AND ({people})
+        GROUP BY p.person_id, p.birth_year
     )
     SELECT a.person_id, a.birth_year, {_standing("now")}, {_standing("before")}
     FROM agg a"""
@@ -85,7 +99,7 @@ def standing_parameters(*, year: int, view: View, previous: View | None) -> dict
 
 
 def movements_sql() -> str:
-    """Counts of people per (held class, outcome, entry year, matures) for a close."""
+    """Counts per (held class, outcome, entry year, matures) of the people with events."""
     return f"""
     SELECT held_class, outcome, entry_year, matures, COUNT(*)
     FROM (
@@ -100,8 +114,47 @@ def movements_sql() -> str:
                CASE WHEN s.status_now = 'participant' THEN s.entry_now END AS entry_year,
                CASE WHEN s.status_now = 'participant'
                      AND s.birth_year = :year_now - {AGE_SPAN_YEARS} THEN 1 ELSE 0 END AS matures
-        FROM ({standing_sql()}) s
-    )
+        FROM ({standing_sql(people=WITH_EVENTS)}) s
+    ) AS moved
     WHERE held_class IS NOT NULL OR outcome IN ('participates', 'restarts')
-    GROUP BY held_class, outcome, entry_year, matures
-    ORDER BY held_class, outcome, entry_year, matures"""
+    GROUP BY held_class, outcome, entry_year, matures"""
+
+
+def _seen(p: str) -> str:
+    return f"(p.sole_birth_recorded_on <= :as_of_{p} AND p.sole_birth_seq <= :watermark_{p})"
+
+
+def born_citizens_sql() -> str:
+    """Per birth year of a participant of the year: how many of the people whose only
+    record is citizenship by birth each view saw."""
+    return f"""
+    SELECT p.birth_year,
+           SUM(CASE WHEN {_seen("before")} AND {_seen("now")} THEN 1 ELSE 0 END),
+           SUM(CASE WHEN NOT {_seen("before")} AND {_seen("now")} THEN 1 ELSE 0 END),
+           SUM(CASE WHEN {_seen("before")} AND NOT {_seen("now")} THEN 1 ELSE 0 END)
+    FROM person p
+    WHERE p.sole_birth_seq IS NOT NULL
+      AND p.birth_year BETWEEN :year_now - {AGE_SPAN_YEARS} AND :year_now
+    GROUP BY p.birth_year"""
+
+
+def maturing_sql(*, amount_by_entry_year: dict[int, int]) -> str:
+    """Insert one target-savings posting per participant of the year born 17 years before."""
+    amount = " ".join(
+        f"WHEN {int(entry_year)} THEN {int(cents)}"
+        for entry_year, cents in sorted(amount_by_entry_year.items())
+    )
+    born_entry = f"MAX({FIRST_REPORTING_YEAR}, p.birth_year)"
+    return f"""
+    INSERT INTO posting (entry_id, account, person_id, amount_cents)
+    SELECT :entry_id, :account, person_id, amount FROM (
+        SELECT p.person_id AS person_id, CASE {born_entry} {amount} END AS amount
+        FROM person p
+        WHERE p.sole_birth_seq IS NOT NULL AND p.birth_year = :maturing_year
+          AND {_seen("now")}
+        UNION ALL
+        SELECT s.person_id, CASE s.entry_now {amount} END
+        FROM ({standing_sql(people=WITH_EVENTS + " AND p.birth_year = :maturing_year")}) s
+        WHERE s.status_now = 'participant'
+    ) AS maturing
+    ORDER BY person_id"""

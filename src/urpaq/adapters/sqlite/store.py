@@ -15,13 +15,18 @@ from decimal import Decimal
 from importlib import resources
 from pathlib import Path
 
-from urpaq.adapters.sqlite.standing import movements_sql, standing_parameters, standing_sql
+from urpaq.adapters.sqlite.standing import (
+    born_citizens_sql,
+    maturing_sql,
+    movements_sql,
+    standing_parameters,
+)
 from urpaq.domain import ledger
-from urpaq.domain.close import CloseResult, MaturityPlan, Movement, Outcome
+from urpaq.domain.close import CloseResult, MaturityPlan, Movement, Outcome, born_citizen_movement
 from urpaq.domain.ledger import JournalEntry
 from urpaq.domain.money import Money
 from urpaq.domain.parameters import YearParameters
-from urpaq.domain.participation import Fact, View
+from urpaq.domain.participation import AGE_SPAN_YEARS, Fact, View
 from urpaq.domain.register import Kind
 from urpaq.domain.statement import ClosedView, StatementLine
 from urpaq.services.ports import (
@@ -204,9 +209,9 @@ class SqliteStore:
         )
         db.execute(
             "INSERT INTO register_record (person_id, seq, record_id, kind, effective_date,"
-            " recorded_on, region, birth_year, batch_id)"
+            " recorded_on, region, batch_id)"
             " SELECT person_id, :base + line, record_id, kind, effective_date, recorded_on,"
-            " region, CAST(substr(birth_date, 1, 4) AS INTEGER), :batch"
+            " region, :batch"
             " FROM temp.staged WHERE reason IS NULL AND unchanged = 0 ORDER BY person_id, line",
             {"base": base_seq, "batch": batch_id},
         )
@@ -217,13 +222,22 @@ class SqliteStore:
         )
         # A person's region is the one on their latest record that names a region.
         db.execute(
-            """UPDATE person SET region = (
+            f"""UPDATE person SET region = (
                    SELECT r.region FROM register_record r
                    WHERE r.person_id = person.person_id AND r.region IS NOT NULL
                    ORDER BY r.effective_date DESC, r.seq DESC LIMIT 1)
-               WHERE person_id IN (SELECT person_id FROM temp.staged
-                                   WHERE reason IS NULL AND unchanged = 0
-                                     AND region IS NOT NULL)"""
+               WHERE person_id IN ({_STAGED_PEOPLE} AND region IS NOT NULL)"""
+        )
+        # Who has only citizenship by birth, for the close's fast count.
+        db.execute(
+            f"""UPDATE person SET (sole_birth_recorded_on, sole_birth_seq) = (
+                   SELECT CASE WHEN COUNT(*) = 1 AND MIN(r.kind) = 'born_citizen'
+                               THEN MIN(r.recorded_on) END,
+                          CASE WHEN COUNT(*) = 1 AND MIN(r.kind) = 'born_citizen'
+                               THEN MIN(r.seq) END
+                   FROM register_record r
+                   WHERE r.person_id = person.person_id AND r.kind != 'data_updated')
+               WHERE person_id IN ({_STAGED_PEOPLE})"""
         )
         # People first seen in this file whose every record was refused stay unknown.
         db.execute(
@@ -308,18 +322,27 @@ class SqliteStore:
         return closed
 
     def movements(self, *, year: int, view: View, previous: View | None) -> list[Movement]:
-        rows = self.db.execute(
-            movements_sql(), standing_parameters(year=year, view=view, previous=previous)
-        )
+        parameters = standing_parameters(year=year, view=view, previous=previous)
+        counts: dict[tuple[int | None, Outcome, int | None, bool], int] = {}
+        for held, outcome, entry, matures, count in self.db.execute(movements_sql(), parameters):
+            key = (held, Outcome(outcome), entry, bool(matures))
+            counts[key] = counts.get(key, 0) + count
+        for birth_year, both, now_only, before_only in self.db.execute(
+            born_citizens_sql(), parameters
+        ):
+            assert before_only == 0, "a later view sees everything an earlier one saw"
+            for seen_before, count in ((True, both), (False, now_only)):
+                if count == 0:
+                    continue
+                move = born_citizen_movement(
+                    birth_year=birth_year, seen_before=seen_before, year=year, count=count
+                )
+                if move is not None:
+                    key = (move.held_class, move.outcome, move.entry_year, move.matures)
+                    counts[key] = counts.get(key, 0) + move.count
         return [
-            Movement(
-                held_class=held,
-                outcome=Outcome(outcome),
-                entry_year=entry,
-                matures=bool(matures),
-                count=count,
-            )
-            for held, outcome, entry, matures, count in rows
+            Movement(held_class=held, outcome=outcome, entry_year=entry, matures=matures, count=n)
+            for (held, outcome, entry, matures), n in sorted(counts.items(), key=str)
         ]
 
     def save_close(
@@ -354,22 +377,12 @@ class SqliteStore:
         year = closed.year
         entry_id = self._next_entry_id()
         previous = self._view_of(year - 1)
-        cases = " ".join(
-            f"WHEN {int(entry_year)} THEN {amount.cents}"
-            for entry_year, amount in sorted(maturity.amount_by_class.items())
-        )
         parameters = standing_parameters(year=year, view=closed.view, previous=previous)
-        parameters["maturing_year"] = year - 17
-        parameters["entry_id"] = entry_id
-        self.db.execute(
-            f"""INSERT INTO posting (entry_id, account, person_id, amount_cents)
-                SELECT :entry_id, '{ledger.TARGET_SAVINGS}', s.person_id,
-                       CASE s.entry_now {cases} END
-                FROM ({standing_sql(where="WHERE r.birth_year = :maturing_year")}) s
-                WHERE s.status_now = 'participant'
-                ORDER BY s.person_id""",
-            parameters,
+        parameters.update(
+            maturing_year=year - AGE_SPAN_YEARS, entry_id=entry_id, account=ledger.TARGET_SAVINGS
         )
+        amounts = {entry_year: m.cents for entry_year, m in maturity.amount_by_class.items()}
+        self.db.execute(maturing_sql(amount_by_entry_year=amounts), parameters)
         inserted, total = self.db.execute(
             "SELECT COUNT(*), COALESCE(SUM(amount_cents), 0) FROM posting WHERE entry_id = ?",
             (entry_id,),
@@ -554,6 +567,8 @@ def _statements(script: str) -> list[str]:
     return statements
 
 
+_STAGED_PEOPLE = "SELECT person_id FROM temp.staged WHERE reason IS NULL AND unchanged = 0"
+
 _STAGED_TABLE = """
 CREATE TEMP TABLE IF NOT EXISTS staged (
     line           INTEGER PRIMARY KEY,
@@ -593,8 +608,9 @@ _IMPORT_CHECKS = (
        WHERE reason IS NULL AND unchanged = 0 AND EXISTS (
            SELECT 1 FROM register_record r WHERE r.record_id = staged.record_id)""",
     # New people get their person id in the order they first appear.
-    """INSERT INTO person (iin, birth_date, is_male)
-       SELECT iin, birth_date, is_male FROM temp.staged
+    """INSERT INTO person (iin, birth_date, birth_year, is_male)
+       SELECT iin, birth_date, CAST(substr(birth_date, 1, 4) AS INTEGER), is_male
+       FROM temp.staged
        WHERE reason IS NULL AND unchanged = 0
          AND iin NOT IN (SELECT iin FROM person)
        GROUP BY iin ORDER BY MIN(line)""",
