@@ -79,6 +79,8 @@ def test_check_digit_follows_the_published_two_pass_rule(first_eleven: str) -> N
     """The check digit is the weighted sum mod 11 (weights 1…11, then 3…11,1,2), as published."""
     digits = [int(c) for c in first_eleven]
     first = sum(d * w for d, w in zip(digits, range(1, 12), strict=True)) % 11
-    second = sum(d * w for d, w in zip(digits, (3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2), strict=True)) % 11
+    second = (
+        sum(d * w for d, w in zip(digits, (3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2), strict=True)) % 11
+    )
     expected = first if first != 10 else (second if second != 10 else None)
     assert check_digit(first_eleven) == expected

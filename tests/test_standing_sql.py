@@ -85,7 +85,9 @@ def test_sql_standing_equals_domain_participation(
     view = View(dt.date(year + 1, 1, 1) + dt.timedelta(days=as_of_days), watermark)
     before = View(dt.date(year, 1, 1) + dt.timedelta(days=before_days), max(0, watermark - 2))
 
-    rows = db.execute(standing_sql(people="1 = 1"), standing_parameters(year=year, view=view, previous=before))
+    rows = db.execute(
+        standing_sql(people="1 = 1"), standing_parameters(year=year, view=view, previous=before)
+    )
     found = {row[0]: row for row in rows}
 
     for person_id, (birth, facts) in stored.items():
