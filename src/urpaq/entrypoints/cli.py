@@ -374,35 +374,25 @@ def _import_file(store: SqliteStore, path: Path) -> int:
 
 
 def close_table(results: list[CloseResult]) -> Table:
-    table = Table(title="annual closes (USD)")
-    for name in (
-        "year",
-        "participants",
-        "per child",
-        "TR total",
-        "forfeited",
-        "annulled",
-        "back-accruals",
-        "residue",
-        "investment income",
-        "matured",
-        "TS credited",
-    ):
-        table.add_column(name, justify="right")
-    for r in results:
-        table.add_row(
-            str(r.reporting_year),
-            f"{r.participants:,}",
-            str(r.per_child),
-            r.tr_total.grouped(),
-            r.forfeited.grouped(),
-            r.annulled.grouped(),
-            r.back_accruals.grouped(),
-            r.residue.grouped(),
-            r.investment_income.grouped(),
-            f"{r.matured:,}",
-            r.target_savings_credited.grouped(),
-        )
+    """The published figures of closes, one column per reporting year."""
+    table = Table(title="annual close (USD)")
+    table.add_column("")
+    for result in results:
+        table.add_column(str(result.reporting_year), justify="right")
+    rows: list[tuple[str, Callable[[CloseResult], str]]] = [
+        ("participants", lambda r: f"{r.participants:,}"),
+        ("per-child TR", lambda r: str(r.per_child)),
+        ("TR total", lambda r: r.tr_total.grouped()),
+        ("forfeited", lambda r: r.forfeited.grouped()),
+        ("annulled", lambda r: r.annulled.grouped()),
+        ("back-accruals", lambda r: r.back_accruals.grouped()),
+        ("residue", lambda r: r.residue.grouped()),
+        ("investment income", lambda r: r.investment_income.grouped()),
+        ("turning 18 next year", lambda r: f"{r.matured:,}"),
+        ("target savings credited", lambda r: r.target_savings_credited.grouped()),
+    ]
+    for name, cell in rows:
+        table.add_row(name, *(cell(r) for r in results))
     return table
 
 

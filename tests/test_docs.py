@@ -1,0 +1,42 @@
+"""The documentation keeps up with the code: every command is described."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer.main
+
+from urpaq.entrypoints.cli import app
+
+DOCS = Path(__file__).parent.parent / "docs"
+
+
+def command_paths() -> list[str]:
+    group = typer.main.get_command(app)
+    paths = []
+    for name, command in group.commands.items():  # type: ignore[attr-defined]
+        sub = getattr(command, "commands", None)
+        if sub:
+            paths.extend(f"{name} {child}" for child in sub)
+        else:
+            paths.append(name)
+    return sorted(paths)
+
+
+def test_every_command_is_described_in_commands_md() -> None:
+    """docs/commands.md has a section for each command of the CLI."""
+    text = (DOCS / "commands.md").read_text(encoding="utf-8")
+    missing = [path for path in command_paths() if f"## `urpaq {path}" not in text]
+    assert command_paths() and not missing, missing
+
+
+def test_docs_link_to_files_that_exist() -> None:
+    """Relative links between the documents point at files that exist."""
+    import re
+
+    broken = []
+    for page in [*DOCS.rglob("*.md"), DOCS.parent / "README.md"]:
+        for target in re.findall(r"\]\(([^)#:]+)(?:#[^)]*)?\)", page.read_text(encoding="utf-8")):
+            if not (page.parent / target).exists() and not target.startswith("../shared"):
+                broken.append(f"{page.name} → {target}")
+    assert not broken, broken
