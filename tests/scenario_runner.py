@@ -37,7 +37,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from urpaq.adapters.feed import inspect_feed, read_feed
-from urpaq.adapters.sqlite.store import SqliteStore
+from urpaq.adapters.sql.store import SqlStore
 from urpaq.domain.close import CloseRefused
 from urpaq.domain.iin import Iin, compose
 from urpaq.domain.money import Money
@@ -90,7 +90,7 @@ def parse_blocks(text: str) -> list[Block]:
 
 
 class ScenarioRun:
-    def __init__(self, store: SqliteStore, workdir: Path, name: str) -> None:
+    def __init__(self, store: SqlStore, workdir: Path, name: str) -> None:
         self.store = store
         self.workdir = workdir
         self.name = name

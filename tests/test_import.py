@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from urpaq.adapters.feed import FeedUnreadable, inspect_feed, read_feed
-from urpaq.adapters.sqlite.store import SqliteStore
+from urpaq.adapters.sql.store import SqlStore
 from urpaq.services.register_import import import_records
 
 TODAY = dt.date(2026, 11, 22)
@@ -24,19 +24,19 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
     return path
 
 
-def run_import(store: SqliteStore, path: Path):  # type: ignore[no-untyped-def]
+def run_import(store: SqlStore, path: Path):  # type: ignore[no-untyped-def]
     feed = inspect_feed(path)
     return import_records(
         store, rows=read_feed(feed), source=path.name, sha256=feed.sha256, today=TODAY
     )
 
 
-def count(store: SqliteStore, table: str) -> int:
-    return int(store.db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
+def count(store: SqlStore, table: str) -> int:
+    return int(store.scalar(f"SELECT COUNT(*) FROM {table}"))
 
 
 def test_valid_records_are_stored_and_invalid_ones_kept_with_line_and_reason(
-    store: SqliteStore, tmp_path: Path
+    store: SqlStore, tmp_path: Path
 ) -> None:
     """A file with good and bad rows stores the good ones and keeps each bad one with its line."""
     path = write(
@@ -53,11 +53,11 @@ def test_valid_records_are_stored_and_invalid_ones_kept_with_line_and_reason(
     assert "080315601233" in summary.rejections[0].reason
     assert count(store, "register_record") == 2
     assert count(store, "rejected_record") == 1
-    regions = dict(store.db.execute("SELECT iin, region FROM person").fetchall())
+    regions = dict(store.query("SELECT iin, region FROM person"))
     assert regions == {ASEL: "KZ-75", ALI: "KZ-75"}
 
 
-def test_importing_the_same_file_twice_changes_nothing(store: SqliteStore, tmp_path: Path) -> None:
+def test_importing_the_same_file_twice_changes_nothing(store: SqlStore, tmp_path: Path) -> None:
     """A repeated file is recognised and reported as before, with nothing written."""
     path = write(
         tmp_path, "feed.csv", HEADER + f"r1,{ASEL},born_citizen,2008-03-15,2008-03-20,\nbad,row\n"
@@ -74,7 +74,7 @@ def test_importing_the_same_file_twice_changes_nothing(store: SqliteStore, tmp_p
 
 
 def test_a_record_seen_before_is_unchanged_and_a_changed_one_is_refused(
-    store: SqliteStore, tmp_path: Path
+    store: SqlStore, tmp_path: Path
 ) -> None:
     """Records are keyed by record_id: the same content is a no-op, other content is refused."""
     run_import(
@@ -99,7 +99,7 @@ def test_a_record_seen_before_is_unchanged_and_a_changed_one_is_refused(
     assert "'r1' was imported before with different content" in changed.rejections[0].reason
 
 
-def test_json_lines_carry_the_same_fields(store: SqliteStore, tmp_path: Path) -> None:
+def test_json_lines_carry_the_same_fields(store: SqlStore, tmp_path: Path) -> None:
     """A JSON Lines feed is read like CSV; a broken line is rejected, not fatal."""
     lines = [
         json.dumps(
@@ -142,7 +142,7 @@ def test_json_lines_carry_the_same_fields(store: SqliteStore, tmp_path: Path) ->
     ],
 )
 def test_a_file_that_is_not_a_feed_is_refused_whole(
-    store: SqliteStore, tmp_path: Path, text: str, message: str
+    store: SqlStore, tmp_path: Path, text: str, message: str
 ) -> None:
     """A file without the feed's header is refused before anything is written."""
     with pytest.raises(FeedUnreadable, match=message.replace("(", r"\(").replace(")", r"\)")):
@@ -150,9 +150,7 @@ def test_a_file_that_is_not_a_feed_is_refused_whole(
     assert count(store, "import_batch") == 0
 
 
-def test_an_import_that_fails_midway_leaves_nothing_behind(
-    store: SqliteStore, tmp_path: Path
-) -> None:
+def test_an_import_that_fails_midway_leaves_nothing_behind(store: SqlStore, tmp_path: Path) -> None:
     """If reading fails part-way (here: bytes that are not UTF-8), nothing of the file is stored."""
     good = "".join(
         f"r{i},{ASEL if i == 0 else ALI},{'born_citizen' if i < 2 else 'data_updated'},"

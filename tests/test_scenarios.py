@@ -7,13 +7,13 @@ from pathlib import Path
 import pytest
 
 from scenario_runner import ScenarioRun
-from urpaq.adapters.sqlite.store import SqliteStore
+from urpaq.adapters.sql.store import SqlStore
 
 SCENARIOS = sorted((Path(__file__).parent / "scenarios").glob("*.scenario"))
 
 
 @pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
-def test_scenario(path: Path, store: SqliteStore, tmp_path: Path) -> None:
+def test_scenario(path: Path, store: SqlStore, tmp_path: Path) -> None:
     """The scenario's expectations hold, and so does every ledger identity afterwards."""
     ScenarioRun(store, tmp_path, path.stem).run(path.read_text(encoding="utf-8"))
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from urpaq.adapters.sqlite.standing import standing_parameters, standing_sql
-from urpaq.adapters.sqlite.store import SqliteStore
+from urpaq.adapters.sql.standing import standing_parameters, standing_sql
+from urpaq.adapters.sql.store import SqlStore
 from urpaq.domain.participation import Fact, View, participation_in
 from urpaq.domain.register import Kind
 
@@ -35,7 +36,12 @@ def histories(draw: st.DrawFn) -> list[tuple[dt.date, list[Fact]]]:
     return people
 
 
-@settings(max_examples=150, deadline=None)
+_next_id = itertools.count(1)
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     people=histories(),
     year=st.integers(min_value=2023, max_value=2028),
@@ -44,6 +50,7 @@ def histories(draw: st.DrawFn) -> list[tuple[dt.date, list[Fact]]]:
     watermark_cut=st.floats(min_value=0, max_value=1),
 )
 def test_sql_standing_equals_domain_participation(
+    store: SqlStore,
     people: list[tuple[dt.date, list[Fact]]],
     year: int,
     as_of_days: int,
@@ -51,43 +58,52 @@ def test_sql_standing_equals_domain_participation(
     watermark_cut: float,
 ) -> None:
     """For random histories and views, every person's standing in SQL matches the domain rule."""
-    store = SqliteStore(":memory:")
-    store.initialise()
-    db = store.db
-    db.execute(
-        "INSERT OR IGNORE INTO import_batch VALUES (1, 'x', 'x', '2026-01-01', 1, 1, 0, 0, 0)"
-    )
-    stored: dict[int, tuple[dt.date, list[Fact]]] = {}
-    seq = 0
-    for person_id, (birth, facts) in enumerate(people, 1):
-        db.execute(
-            "INSERT INTO person (person_id, iin, birth_date, birth_year, is_male)"
-            " VALUES (?, ?, ?, ?, 1)",
-            (person_id, f"{person_id:012d}", birth.isoformat(), birth.year),
-        )
-        numbered = []
-        for fact in facts:
-            seq += 1
-            numbered.append(Fact(fact.kind, fact.effective_date, fact.recorded_on, seq))
-            db.execute(
-                "INSERT INTO register_record VALUES (?, ?, ?, ?, ?, ?, NULL, 1)",
-                (
-                    person_id,
-                    seq,
-                    f"r{seq}",
-                    fact.kind.value,
-                    fact.effective_date.isoformat(),
-                    fact.recorded_on.isoformat(),
-                ),
+    # Each example writes people and records with fresh numbers: the register is
+    # append-only, so examples add to it and the query reads only this example's people.
+    with store.transaction():
+        if not store.scalar("SELECT COUNT(*) FROM import_batch"):
+            store.execute(
+                "INSERT INTO import_batch VALUES (1, 'x', 'x', '2026-01-01', 1, 1, 0, 0, 0)"
             )
-        stored[person_id] = (birth, numbered)
-    watermark = round(seq * watermark_cut)
+        stored: dict[int, tuple[dt.date, list[Fact]]] = {}
+        first_seq = last_seq = next(_next_id) * 100
+        first_person = 0
+        for birth, facts in people:
+            person_id = next(_next_id)
+            first_person = first_person or person_id
+            store.execute(
+                "INSERT INTO person (person_id, iin, birth_date, birth_year, is_male)"
+                " VALUES (?, ?, ?, ?, 1)",
+                (person_id, f"{person_id:012d}", birth.isoformat(), birth.year),
+            )
+            numbered = []
+            for fact in facts:
+                last_seq += 1
+                numbered.append(Fact(fact.kind, fact.effective_date, fact.recorded_on, last_seq))
+                store.execute(
+                    "INSERT INTO register_record (person_id, seq, record_id, kind,"
+                    " effective_date, recorded_on, region, batch_id)"
+                    " VALUES (?, ?, ?, ?, ?, ?, NULL, 1)",
+                    (
+                        person_id,
+                        last_seq,
+                        f"r{last_seq}",
+                        fact.kind.value,
+                        fact.effective_date.isoformat(),
+                        fact.recorded_on.isoformat(),
+                    ),
+                )
+            stored[person_id] = (birth, numbered)
+        for _ in range(last_seq - first_seq):
+            next(_next_id)  # keep later examples' numbers above this one's records
+    watermark = first_seq + round((last_seq - first_seq) * watermark_cut)
     view = View(dt.date(year + 1, 1, 1) + dt.timedelta(days=as_of_days), watermark)
-    before = View(dt.date(year, 1, 1) + dt.timedelta(days=before_days), max(0, watermark - 2))
-
-    rows = db.execute(
-        standing_sql(people="1 = 1"), standing_parameters(year=year, view=view, previous=before)
+    before = View(
+        dt.date(year, 1, 1) + dt.timedelta(days=before_days), max(first_seq, watermark - 2)
     )
+    parameters = standing_parameters(year=year, view=view, previous=before)
+    parameters.update(first=first_person, last=max(stored))
+    rows = store.query(standing_sql(people="p.person_id BETWEEN :first AND :last"), parameters)
     found = {row[0]: row for row in rows}
 
     for person_id, (birth, facts) in stored.items():

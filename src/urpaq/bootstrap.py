@@ -6,13 +6,15 @@ import os
 
 from urpaq.adapters.feed import FeedFile, FeedUnreadable, inspect_feed, read_feed, write_feed
 from urpaq.adapters.parameter_file import parse_parameters, read_parameters, shipped_parameters_text
-from urpaq.adapters.sqlite.store import SchemaTooNew, SqliteStore
+from urpaq.adapters.sql.store import SchemaTooNew, SqlStore
+from urpaq.adapters.sqlite.store import SqliteStore
 from urpaq.domain.parameters import YearParameters
 
 __all__ = [
     "FeedFile",
     "FeedUnreadable",
     "SchemaTooNew",
+    "SqlStore",
     "SqliteStore",
     "UnsupportedDatabase",
     "database_url",
@@ -36,7 +38,7 @@ def database_url(option: str | None) -> str:
     return option or os.environ.get("URPAQ_DB") or DEFAULT_DATABASE_URL
 
 
-def open_store(url: str) -> SqliteStore:
+def open_store(url: str) -> SqlStore:
     """The store behind a database URL."""
     if url.startswith("sqlite://"):
         path = url.removeprefix("sqlite://")

@@ -21,7 +21,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from urpaq import bootstrap
-from urpaq.bootstrap import FeedUnreadable, SchemaTooNew, SqliteStore
+from urpaq.bootstrap import FeedUnreadable, SchemaTooNew, SqlStore
 from urpaq.domain.close import CloseRefused, CloseResult
 from urpaq.domain.iin import Iin, InvalidIin
 from urpaq.domain.money import InvalidAmount, Money
@@ -72,7 +72,7 @@ def print_json(document: object) -> None:
 
 
 @contextmanager
-def opened(db: str | None, *, create: bool = False) -> Iterator[SqliteStore]:
+def opened(db: str | None, *, create: bool = False) -> Iterator[SqlStore]:
     url = bootstrap.database_url(db)
     try:
         store = bootstrap.open_store(url)
@@ -112,7 +112,7 @@ def parse_date_option(name: str, text: str | None) -> dt.date | None:
 def init(db: DbOption = None) -> None:
     """Create the database schema, or upgrade it to this version."""
     with opened(db, create=True) as store:
-        err.print(f"database {store.path} is at schema version {store.schema_version()}")
+        err.print(f"database {store.description} is at schema version {store.schema_version()}")
 
 
 @register_app.command("import")
@@ -356,7 +356,7 @@ def demo(
         out.print(line, markup=False)
 
 
-def _import_file(store: SqliteStore, path: Path) -> int:
+def _import_file(store: SqlStore, path: Path) -> int:
     feed = bootstrap.inspect_feed(path)
     with progress_bar(f"importing {path.name}", total=feed.lines) as advance:
         summary = import_records(

@@ -1,4 +1,4 @@
--- urpaq schema, version 1 (SQLite).
+-- Schema version 1 (SQLite): the register, the parameters, the closes and the ledger.
 -- Money is INTEGER cents.  Dates are ISO text YYYY-MM-DD.  The ledger is append-only
 -- and every journal entry must balance: the triggers below refuse anything else.
 
@@ -10,19 +10,9 @@ CREATE TABLE person (
     person_id  INTEGER PRIMARY KEY,
     iin        TEXT NOT NULL UNIQUE,
     birth_date TEXT NOT NULL,
-    birth_year INTEGER NOT NULL,
     is_male    INTEGER NOT NULL CHECK (is_male IN (0, 1)),
-    region     TEXT,
-    -- When the person's only record that bears on participation is citizenship by
-    -- birth: when that record was recorded and its import sequence number; NULL for
-    -- everyone else.  The close counts these people from an index, per birth year.
-    sole_birth_recorded_on TEXT,
-    sole_birth_seq         INTEGER
+    region     TEXT
 );
-
-CREATE INDEX person_born_citizen ON person (birth_year, sole_birth_recorded_on, sole_birth_seq)
-    WHERE sole_birth_seq IS NOT NULL;
-CREATE INDEX person_with_events ON person (birth_year, person_id) WHERE sole_birth_seq IS NULL;
 
 CREATE TABLE import_batch (
     batch_id    INTEGER PRIMARY KEY,
@@ -48,9 +38,12 @@ CREATE TABLE register_record (
     effective_date TEXT NOT NULL,
     recorded_on    TEXT NOT NULL CHECK (recorded_on >= effective_date),
     region         TEXT,
+    birth_year     INTEGER NOT NULL,
     batch_id       INTEGER NOT NULL REFERENCES import_batch (batch_id),
     PRIMARY KEY (person_id, seq)
 ) WITHOUT ROWID;
+
+CREATE INDEX register_record_birth_year ON register_record (birth_year);
 
 CREATE TABLE rejected_record (
     batch_id  INTEGER NOT NULL REFERENCES import_batch (batch_id),
@@ -133,23 +126,7 @@ BEGIN
     SELECT RAISE(ABORT, 'journal entries are append-only');
 END;
 
-CREATE TRIGGER year_close_is_final_update BEFORE UPDATE ON year_close
+CREATE TRIGGER year_close_is_final BEFORE UPDATE ON year_close
 BEGIN
     SELECT RAISE(ABORT, 'a closed year is final');
-END;
-
-CREATE TRIGGER year_close_is_final_delete BEFORE DELETE ON year_close
-BEGIN
-    SELECT RAISE(ABORT, 'a closed year is final');
-END;
-
--- What the register said is never rewritten: a correction is a new record.
-CREATE TRIGGER register_record_is_append_only_update BEFORE UPDATE ON register_record
-BEGIN
-    SELECT RAISE(ABORT, 'register records are append-only');
-END;
-
-CREATE TRIGGER register_record_is_append_only_delete BEFORE DELETE ON register_record
-BEGIN
-    SELECT RAISE(ABORT, 'register records are append-only');
 END;

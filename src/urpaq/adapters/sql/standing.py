@@ -26,6 +26,11 @@ DEATHS = "('died', 'declared_dead')"
 WITH_EVENTS = "p.sole_birth_seq IS NULL"
 
 
+def _at_least_first_year(year: str) -> str:
+    """The later of a year and the programme's first (written to run on any SQL)."""
+    return f"CASE WHEN {year} > {FIRST_REPORTING_YEAR} THEN {year} ELSE {FIRST_REPORTING_YEAR} END"
+
+
 def _aggregates(p: str) -> str:
     seen = f"r.recorded_on <= :as_of_{p} AND r.seq <= :watermark_{p}"
     dated = f"{seen} AND r.effective_date <= :end_{p}"
@@ -57,7 +62,7 @@ def _standing(p: str) -> str:
         CASE WHEN a.annulled_{p} = 0 AND a.dead_{p} = 0 AND a.last_gain_{p} IS NOT NULL
               AND (a.last_loss_{p} IS NULL OR a.last_gain_{p} > a.last_loss_{p})
               AND a.birth_year BETWEEN :year_{p} - {AGE_SPAN_YEARS} AND :year_{p}
-             THEN MAX({FIRST_REPORTING_YEAR}, CAST(substr({start}, 1, 4) AS INTEGER))
+             THEN {_at_least_first_year(f"CAST(substr({start}, 1, 4) AS INTEGER)")}
         END AS entry_{p},
         a.last_loss_{p} AS last_loss_{p}"""
 
@@ -144,7 +149,7 @@ def maturing_sql(*, amount_by_entry_year: dict[int, int]) -> str:
         f"WHEN {int(entry_year)} THEN {int(cents)}"
         for entry_year, cents in sorted(amount_by_entry_year.items())
     )
-    born_entry = f"MAX({FIRST_REPORTING_YEAR}, p.birth_year)"
+    born_entry = _at_least_first_year("p.birth_year")
     return f"""
     INSERT INTO posting (entry_id, account, person_id, amount_cents)
     SELECT :entry_id, :account, person_id, amount FROM (
