@@ -1,4 +1,8 @@
-"""Shared fixtures: a fresh SQLite store per test, and the scenario runner's helpers."""
+"""Shared fixtures: a fresh store per test on each database, and a real PostgreSQL server.
+
+Every test that takes `store` runs twice: on SQLite and on PostgreSQL — one contract
+suite for both adapters.
+"""
 
 from __future__ import annotations
 
@@ -8,15 +12,58 @@ from pathlib import Path
 
 import pytest
 
+from pg_server import TemporaryPostgres
+from urpaq.adapters.postgres.store import PostgresStore
+from urpaq.adapters.sql.store import SqlStore
 from urpaq.adapters.sqlite.store import SqliteStore
 
 TODAY = dt.date(2026, 11, 22)
+TEMPLATE = "urpaq_template"
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[TemporaryPostgres]:
+    """A PostgreSQL server for the whole session, with a template database at the latest
+    schema."""
+    server = TemporaryPostgres().start()
+    try:
+        template_url = server.create_database()
+        store = PostgresStore(template_url)
+        store.initialise()
+        store.close()
+        import psycopg
+
+        with psycopg.connect(server.url(), autocommit=True) as connection:
+            name = template_url.rsplit("/", 1)[1]
+            connection.execute(f"ALTER DATABASE {name} RENAME TO {TEMPLATE}")
+        yield server
+    finally:
+        server.stop()
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[SqliteStore]:
-    """An initialised SQLite store in a file of its own."""
-    opened = SqliteStore(str(tmp_path / "urpaq.db"))
-    opened.initialise()
+def postgres_url(postgres: TemporaryPostgres) -> str:
+    """The URL of a fresh PostgreSQL database at the latest schema."""
+    return postgres.create_database(template=TEMPLATE)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The URL of a fresh, initialised database of each kind."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'urpaq.db'}"
+        store = SqliteStore(str(tmp_path / "urpaq.db"))
+        store.initialise()
+        store.close()
+        return url
+    return str(request.getfixturevalue("postgres_url"))
+
+
+@pytest.fixture
+def store(database_url: str) -> Iterator[SqlStore]:
+    """An initialised store on a fresh database, SQLite or PostgreSQL."""
+    from urpaq.bootstrap import open_store
+
+    opened = open_store(database_url)
     yield opened
     opened.close()

@@ -25,7 +25,7 @@ ALLOWED = {
 THIRD_PARTY_ALLOWED = {
     "domain": set(),
     "services": set(),
-    "adapters": set(),
+    "adapters": {"psycopg"},  # the database drivers; sqlite3 is in the standard library
     "entrypoints": {"typer", "rich", "click"},
 }
 

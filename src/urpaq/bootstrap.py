@@ -6,13 +6,16 @@ import os
 
 from urpaq.adapters.feed import FeedFile, FeedUnreadable, inspect_feed, read_feed, write_feed
 from urpaq.adapters.parameter_file import parse_parameters, read_parameters, shipped_parameters_text
+from urpaq.adapters.postgres.store import DatabaseUnavailable, PostgresStore
 from urpaq.adapters.sql.store import SchemaTooNew, SqlStore
 from urpaq.adapters.sqlite.store import SqliteStore
 from urpaq.domain.parameters import YearParameters
 
 __all__ = [
+    "DatabaseUnavailable",
     "FeedFile",
     "FeedUnreadable",
+    "PostgresStore",
     "SchemaTooNew",
     "SqlStore",
     "SqliteStore",
@@ -49,10 +52,7 @@ def open_store(url: str) -> SqlStore:
         path = path[1:] or ":memory:"
         return SqliteStore(path)
     if url.startswith(("postgresql://", "postgres://")):
-        raise UnsupportedDatabase(
-            f"database URL {url!r}: PostgreSQL is not supported by this version yet; "
-            "use the embedded sqlite:/// store"
-        )
+        return PostgresStore(url)
     raise UnsupportedDatabase(f"database URL {url!r} is neither sqlite:/// nor postgresql://")
 
 

@@ -1,0 +1,90 @@
+"""The PostgreSQL store: the production database of urpaq.
+
+The same SQL as SQLite (`urpaq.adapters.sql.store`), with PostgreSQL's fast paths:
+register rows are staged with COPY, and every write transaction first takes one
+transaction-scoped advisory lock, so writers run one after the other (as on SQLite)
+while readers — statements and lookups — never wait for them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import psycopg
+
+from urpaq.adapters.sql.store import STAGED_COLUMNS, Params, SqlStore
+
+#: The advisory lock that makes writers take turns ("urpaq" in ASCII).
+WRITER_LOCK = 0x75727061_71
+
+_NAMED = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
+
+
+def translate(sql: str) -> str:
+    """Rewrite `:name` and `?` parameters in psycopg's `%(name)s` and `%s` style."""
+    return _NAMED.sub(r"%(\1)s", sql.replace("%", "%%")).replace("?", "%s")
+
+
+class DatabaseUnavailable(RuntimeError):
+    """The PostgreSQL server cannot be reached; the message says which and why."""
+
+
+class PostgresStore(SqlStore):
+    """The `Store` protocol on a PostgreSQL database."""
+
+    migrations_package = "urpaq.adapters.postgres"
+
+    def __init__(self, url: str) -> None:
+        self.description = _without_password(url)
+        try:
+            self.db = psycopg.connect(url, autocommit=True)
+        except psycopg.OperationalError as error:
+            first_line = str(error).strip().splitlines()[0] if str(error).strip() else "no answer"
+            raise DatabaseUnavailable(
+                f"cannot connect to {self.description}: {first_line}"
+            ) from None
+        self._in_transaction = False
+
+    def execute(self, sql: str, params: Params = None) -> Any:
+        if params is None:
+            return self.db.execute(sql.replace("%", "%%") if "%" in sql else sql)
+        return self.db.execute(translate(sql), params)
+
+    def execute_many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        with self.db.cursor() as cursor:
+            cursor.executemany(translate(sql), list(rows))
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        if self._in_transaction:
+            yield
+            return
+        with self.db.transaction():
+            self._in_transaction = True
+            try:
+                self.db.execute("SELECT pg_advisory_xact_lock(%s)", (WRITER_LOCK,))
+                yield
+            finally:
+                self._in_transaction = False
+
+    def _stage(self, values: list[tuple[Any, ...]]) -> None:
+        with self.db.cursor() as cursor:
+            with cursor.copy(f"COPY staged ({', '.join(STAGED_COLUMNS)}) FROM STDIN") as copy:
+                for row in values:
+                    copy.write_row(row)
+
+    def _has_schema_table(self) -> bool:
+        return bool(self.scalar("SELECT to_regclass('schema_version') IS NOT NULL"))
+
+    def _run_script(self, script: str) -> None:
+        self.db.execute(script.encode())  # type: ignore[arg-type]
+
+
+def _without_password(url: str) -> str:
+    return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", url)
