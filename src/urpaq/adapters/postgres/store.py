@@ -74,16 +74,16 @@ class PostgresStore(SqlStore):
                 self._in_transaction = False
 
     def _stage(self, values: list[tuple[Any, ...]]) -> None:
-        with self.db.cursor() as cursor:
-            with cursor.copy(f"COPY staged ({', '.join(STAGED_COLUMNS)}) FROM STDIN") as copy:
-                for row in values:
-                    copy.write_row(row)
+        columns = ", ".join(STAGED_COLUMNS)
+        with self.db.cursor() as cursor, cursor.copy(f"COPY staged ({columns}) FROM STDIN") as copy:
+            for row in values:
+                copy.write_row(row)
 
     def _has_schema_table(self) -> bool:
         return bool(self.scalar("SELECT to_regclass('schema_version') IS NOT NULL"))
 
     def _run_script(self, script: str) -> None:
-        self.db.execute(script.encode())  # type: ignore[arg-type]
+        self.db.execute(script.encode())
 
 
 def _without_password(url: str) -> str:
