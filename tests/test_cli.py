@@ -11,6 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from pg_server import TemporaryPostgres
+from urpaq.bootstrap import open_store
+
 HEADER = "record_id,iin,kind,effective_date,recorded_on,region\n"
 FEED = HEADER + "".join(
     [
@@ -22,9 +25,9 @@ FEED = HEADER + "".join(
 )
 
 
-def urpaq(*args: str, db: Path, check: int | None = 0) -> subprocess.CompletedProcess[str]:
-    """Run `urpaq ARGS` against the database file `db`; check the exit code."""
-    env = {**os.environ, "URPAQ_DB": f"sqlite:///{db}"}
+def urpaq(*args: str, db: str, check: int | None = 0) -> subprocess.CompletedProcess[str]:
+    """Run `urpaq ARGS` against the database at URL `db`; check the exit code."""
+    env = {**os.environ, "URPAQ_DB": db}
     done = subprocess.run(
         [sys.executable, "-m", "urpaq", *args], capture_output=True, text=True, env=env, timeout=120
     )
@@ -34,21 +37,34 @@ def urpaq(*args: str, db: Path, check: int | None = 0) -> subprocess.CompletedPr
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Path:
-    path = tmp_path / "urpaq.db"
-    urpaq("init", db=path)
+def db(database_url: str, tmp_path: Path) -> str:
+    """A fresh database, SQLite or PostgreSQL, with a feed file beside the test."""
+    urpaq("init", db=database_url)
     (tmp_path / "feed.csv").write_text(FEED, encoding="utf-8")
-    return path
+    return database_url
 
 
-def prepare(db: Path) -> None:
-    urpaq("register", "import", str(db.parent / "feed.csv"), db=db)
+@pytest.fixture
+def feed(tmp_path: Path) -> Path:
+    return tmp_path / "feed.csv"
+
+
+def prepare(db: str, feed: Path) -> None:
+    urpaq("register", "import", str(feed), db=db)
     urpaq("parameters", "import", db=db)
 
 
-def test_a_whole_programme_cycle_from_the_command_line(db: Path) -> None:
+def scalar(db: str, sql: str) -> object:
+    store = open_store(db)
+    try:
+        return store.scalar(sql)
+    finally:
+        store.close()
+
+
+def test_a_whole_programme_cycle_from_the_command_line(db: str, feed: Path) -> None:
     """Import, shipped parameters, three closes, a statement and reconcile, all in JSON."""
-    prepare(db)
+    prepare(db, feed)
     first = json.loads(urpaq("close", "2023", "--as-of", "2024-01-31", "--json", db=db).stdout)
     assert first["participants"] == 2 and first["currency"] == "USD"
     assert first["per_child"] == "347759634.50"  # 695,519,269.00 over two children
@@ -64,9 +80,9 @@ def test_a_whole_programme_cycle_from_the_command_line(db: Path) -> None:
     assert report["holds"] is True and len(report["checks"]) > 10
 
 
-def test_closing_a_closed_year_prints_the_same_result(db: Path) -> None:
+def test_closing_a_closed_year_prints_the_same_result(db: str, feed: Path) -> None:
     """A second close of the same year is a no-op with the same output."""
-    prepare(db)
+    prepare(db, feed)
     first = urpaq("close", "2023", "--as-of", "2024-01-31", "--json", db=db).stdout
     again = urpaq("close", "2023", "--as-of", "2024-03-01", "--json", db=db).stdout
     assert first == again
@@ -113,17 +129,17 @@ def test_closing_a_closed_year_prints_the_same_result(db: Path) -> None:
     ],
 )
 def test_refusals_exit_with_their_code_and_name_the_value(
-    db: Path, args: list[str], code: int, message: str
+    db: str, feed: Path, args: list[str], code: int, message: str
 ) -> None:
     """Usage errors exit 2, refused input exits 3, each with a message naming the value."""
-    prepare(db)
+    prepare(db, feed)
     done = urpaq(*args, db=db, check=code)
     assert message in done.stderr
 
 
-def test_an_import_with_rejections_exits_3_and_lists_them(db: Path) -> None:
+def test_an_import_with_rejections_exits_3_and_lists_them(db: str, tmp_path: Path) -> None:
     """Invalid records are stored as rejections and reported with exit 3."""
-    bad = db.parent / "bad.csv"
+    bad = tmp_path / "bad.csv"
     bad.write_text(
         HEADER + "x1,080315601233,born_citizen,2008-03-15,2008-03-20,\n", encoding="utf-8"
     )
@@ -134,21 +150,28 @@ def test_an_import_with_rejections_exits_3_and_lists_them(db: Path) -> None:
     assert "line 2" in listed.stdout
 
 
-def test_an_unknown_iin_has_status_unknown(db: Path) -> None:
+def test_an_unknown_iin_has_status_unknown(db: str) -> None:
     """A valid IIN the register does not know gives status unknown, exit 0."""
     done = urpaq("statement", "150101500021", "--json", db=db)
     assert json.loads(done.stdout)["status"] == "unknown"
 
 
-def test_a_database_without_schema_is_refused(tmp_path: Path) -> None:
-    """Commands other than init refuse a database that has no schema yet."""
-    done = urpaq("reconcile", db=tmp_path / "empty.db", check=3)
-    assert "urpaq init" in done.stderr
+def test_a_database_without_schema_is_refused(tmp_path: Path, postgres: TemporaryPostgres) -> None:
+    """Commands other than init refuse a database that has no schema yet, on either database."""
+    for empty in (f"sqlite:///{tmp_path / 'empty.db'}", postgres.create_database()):
+        done = urpaq("reconcile", db=empty, check=3)
+        assert "urpaq init" in done.stderr
 
 
-def test_parameters_of_a_closed_year_are_final(db: Path) -> None:
+def test_an_unreachable_database_fails_with_a_message_naming_it() -> None:
+    """A PostgreSQL URL nobody answers at fails (exit 1) naming it, without its password."""
+    done = urpaq("reconcile", db="postgresql://clerk:secret@127.0.0.1:1/urpaq", check=1)
+    assert "127.0.0.1:1/urpaq" in done.stderr and "secret" not in done.stderr
+
+
+def test_parameters_of_a_closed_year_are_final(db: str, feed: Path) -> None:
     """Once a year is closed its National Bank inputs cannot be changed."""
-    prepare(db)
+    prepare(db, feed)
     urpaq("close", "2023", "--as-of", "2024-01-31", db=db)
     done = urpaq(
         "parameters",
@@ -169,51 +192,48 @@ def test_parameters_of_a_closed_year_are_final(db: Path) -> None:
 KILLER = textwrap.dedent(
     """
     import datetime as dt, os, signal, sys
-    from urpaq.adapters.sqlite.store import SqliteStore
+    from urpaq.bootstrap import open_store
     from urpaq.services.closing import close_year
 
     def die_at(step):
         if step == sys.argv[2]:
             os.kill(os.getpid(), signal.SIGKILL)
 
-    store = SqliteStore(sys.argv[1])
+    store = open_store(sys.argv[1])
     close_year(store, year=2023, as_of=dt.date(2024, 1, 31), progress=die_at)
     """
 )
 
 
 @pytest.mark.parametrize("step", ["writing the ledger", "committing"])
-def test_a_killed_close_leaves_nothing_and_a_rerun_completes_it_once(db: Path, step: str) -> None:
+def test_a_killed_close_leaves_nothing_and_a_rerun_completes_it_once(
+    db: str, feed: Path, step: str
+) -> None:
     """A close killed part-way (SIGKILL, even after every row is written) leaves the database
     as before; running it again completes it exactly once."""
-    prepare(db)
+    prepare(db, feed)
     killed = subprocess.run(
-        [sys.executable, "-c", KILLER, str(db), step], capture_output=True, timeout=60
+        [sys.executable, "-c", KILLER, db, step], capture_output=True, timeout=60
     )
     assert killed.returncode == -9
-    import sqlite3
-
-    with sqlite3.connect(db) as connection:
-        counts = [
-            connection.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
-            for t in ("year_close", "journal_entry", "posting")
-        ]
+    counts = [
+        scalar(db, f"SELECT COUNT(*) FROM {t}") for t in ("year_close", "journal_entry", "posting")
+    ]
     assert counts == [0, 0, 0]
     result = json.loads(urpaq("close", "2023", "--as-of", "2024-01-31", "--json", db=db).stdout)
     assert result["participants"] == 2
     urpaq("close", "2023", "--as-of", "2024-01-31", db=db)
-    with sqlite3.connect(db) as connection:
-        assert connection.execute("SELECT COUNT(*) FROM year_close").fetchone()[0] == 1
-        keys = connection.execute(
-            "SELECT COUNT(*), COUNT(DISTINCT key) FROM journal_entry"
-        ).fetchone()
-    assert keys[0] == keys[1] > 0
+    assert scalar(db, "SELECT COUNT(*) FROM year_close") == 1
+    entries = scalar(db, "SELECT COUNT(*) FROM journal_entry")
+    assert entries == scalar(db, "SELECT COUNT(DISTINCT key) FROM journal_entry") > 0
     assert json.loads(urpaq("reconcile", "--json", db=db).stdout)["holds"] is True
 
 
-def test_the_small_demo_reproduces_the_published_per_child_amounts(tmp_path: Path) -> None:
+def test_the_small_demo_reproduces_the_published_per_child_amounts(
+    database_url: str, tmp_path: Path
+) -> None:
     """`urpaq demo` builds, imports and closes 2023–2025 and reconciles, at sample scale."""
-    db = tmp_path / "demo.db"
+    db = database_url
     done = urpaq("demo", "--json", "--workdir", str(tmp_path / "demo"), db=db)
     report = json.loads(done.stdout)
     assert [c["per_child"] for c in report["closes"]] == ["100.52", "129.38", "130.71"]

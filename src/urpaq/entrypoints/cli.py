@@ -35,6 +35,7 @@ from urpaq.services.statements import statement_of
 
 EXIT_REFUSED = 3
 EXIT_USAGE = 2
+EXIT_FAILURE = 1
 
 app = typer.Typer(
     help="urpaq: the operator system of the National Fund for Children programme.",
@@ -80,6 +81,10 @@ def opened(db: str | None, *, create: bool = False) -> Iterator[SqlStore]:
         err.print("[bold red]error:[/]", end=" ")
         err.print(str(error), highlight=False, markup=False)
         raise typer.Exit(EXIT_USAGE) from None
+    except bootstrap.DatabaseUnavailable as error:
+        err.print("[bold red]error:[/]", end=" ")
+        err.print(str(error), highlight=False, markup=False)
+        raise typer.Exit(EXIT_FAILURE) from None
     try:
         if create:
             store.initialise()

@@ -1,0 +1,220 @@
+"""What each database guarantees by itself: schema upgrades, ledger rules enforced by the
+database, and concurrent closes.  Every test runs on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from pg_server import TemporaryPostgres
+from urpaq.adapters.sql.store import SqlStore, migrations
+from urpaq.bootstrap import open_store
+
+HEADER = "record_id,iin,kind,effective_date,recorded_on,region\n"
+FEED = HEADER + "".join(
+    [
+        "r1,080315601232,born_citizen,2008-03-15,2008-03-20,KZ-75\n",
+        "r2,150101500011,born_citizen,2015-01-01,2015-01-05,KZ-71\n",
+        "r3,160202600019,born_citizen,2016-02-02,2016-02-07,\n",
+        "r4,150101500011,citizenship_lost,2024-04-01,2024-04-03,\n",
+    ]
+)
+
+
+def urpaq(*args: str, db: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "urpaq", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "URPAQ_DB": db},
+    )
+
+
+def run(*args: str, db: str) -> str:
+    process = urpaq(*args, db=db)
+    out, err = process.communicate(timeout=120)
+    assert process.returncode == 0, err
+    return out
+
+
+def prepared(db: str, tmp_path: Path) -> str:
+    (tmp_path / "feed.csv").write_text(FEED, encoding="utf-8")
+    run("register", "import", str(tmp_path / "feed.csv"), db=db)
+    run("parameters", "import", db=db)
+    return db
+
+
+@pytest.fixture
+def empty_url(request: pytest.FixtureRequest, tmp_path: Path, database_url: str) -> str:
+    """A database of the same kind as `database_url`, with no schema at all."""
+    if database_url.startswith("sqlite"):
+        return f"sqlite:///{tmp_path / 'empty.db'}"
+    server: TemporaryPostgres = request.getfixturevalue("postgres")
+    return server.create_database()
+
+
+def test_a_version_1_database_is_upgraded_with_its_data(empty_url: str) -> None:
+    """A database built by schema version 1, with people in it, is upgraded by `urpaq init`
+    and then closes as a new one would."""
+    store = open_store(empty_url)
+    version_1 = migrations(store.migrations_package)[0][1]
+    with store.transaction():
+        store._run_script(version_1)
+        store.execute("INSERT INTO schema_version (version) VALUES (1)")
+        store.execute(
+            "INSERT INTO import_batch VALUES (1, 'sha', 'old.csv', '2024-01-10', 1, 3, 3, 0, 0)"
+        )
+        for person_id, iin, birth in (
+            (1, "150101500011", "2015-01-01"),
+            (2, "160202600019", "2016-02-02"),
+        ):
+            store.execute(
+                "INSERT INTO person (person_id, iin, birth_date, is_male, region)"
+                " VALUES (?, ?, ?, 1, NULL)",
+                (person_id, iin, birth),
+            )
+        store.execute(
+            "INSERT INTO register_record (person_id, seq, record_id, kind, effective_date,"
+            " recorded_on, region, birth_year, batch_id) VALUES"
+            " (1, 1, 'a', 'born_citizen', '2015-01-01', '2015-01-05', NULL, 2015, 1),"
+            " (2, 2, 'b', 'born_citizen', '2016-02-02', '2016-02-07', NULL, 2016, 1),"
+            " (2, 3, 'c', 'died', '2023-05-01', '2023-05-03', NULL, 2016, 1)"
+        )
+    assert store.schema_version() == 1
+    store.close()
+
+    run("init", db=empty_url)
+    run("parameters", "import", db=empty_url)
+    result = json.loads(run("close", "2023", "--as-of", "2024-01-31", "--json", db=empty_url))
+
+    store = open_store(empty_url)
+    assert store.schema_version() == store.latest_version
+    assert store.query("SELECT person_id, birth_year, sole_birth_seq FROM person ORDER BY 1") == [
+        (1, 2015, 1),
+        (2, 2016, None),
+    ]
+    store.close()
+    assert result["participants"] == 1
+
+
+def test_a_newer_schema_is_refused(empty_url: str) -> None:
+    """A database written by a newer urpaq is not touched by an older one."""
+    store = open_store(empty_url)
+    store.initialise()
+    with store.transaction():
+        store.execute("INSERT INTO schema_version (version) VALUES (99)")
+    store.close()
+    process = urpaq("init", db=empty_url)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 3 and "newer than this urpaq" in err
+
+
+@pytest.mark.parametrize(
+    ("statement", "message"),
+    [
+        (
+            "INSERT INTO posting (entry_id, account, amount_cents) VALUES (900, 'pot:2099', 5);"
+            "INSERT INTO posting (entry_id, account, amount_cents) VALUES (900, 'residue', -4);"
+            "INSERT INTO journal_entry (entry_id, key, content_hash, kind, reporting_year,"
+            " posted_on) VALUES (900, 'bad', 'x', 'accrual', 2099, '2100-01-01')",
+            "does not balance",
+        ),
+        (
+            "INSERT INTO posting (entry_id, account, amount_cents) VALUES (900, 'pot:2099', 5);"
+            "INSERT INTO posting (entry_id, account, amount_cents) VALUES (900, 'residue', -5);"
+            "INSERT INTO journal_entry (entry_id, key, content_hash, kind, reporting_year,"
+            " posted_on) VALUES (900, 'ok', 'x', 'accrual', 2099, '2100-01-01');"
+            "INSERT INTO posting (entry_id, account, amount_cents) VALUES (900, 'residue', 1)",
+            "sealed",
+        ),
+    ],
+    ids=["unbalanced entry", "posting into a sealed entry"],
+)
+def test_the_database_itself_refuses_a_broken_ledger_write(
+    store: SqlStore, statement: str, message: str
+) -> None:
+    """Even a writer that bypasses the domain cannot commit an unbalanced entry."""
+    with pytest.raises(Exception, match=message), store.transaction():
+        for part in statement.split(";"):
+            store.execute(part)
+    assert store.scalar("SELECT COUNT(*) FROM posting") == 0
+
+
+@pytest.mark.parametrize("table", ["posting", "journal_entry", "register_record", "year_close"])
+def test_ledger_register_and_closes_are_append_only(
+    store: SqlStore, table: str, tmp_path: Path, database_url: str
+) -> None:
+    """Updates and deletes of what was written are refused by the database."""
+    prepared(database_url, tmp_path)
+    run("close", "2023", "--as-of", "2024-01-31", db=database_url)
+    with pytest.raises(Exception, match="append-only|final"), store.transaction():
+        store.execute(f"DELETE FROM {table}")
+
+
+def test_postings_left_without_an_entry_cannot_be_committed_on_postgresql(
+    postgres_url: str,
+) -> None:
+    """On PostgreSQL a posting must belong to a sealed entry when its transaction commits."""
+    store = open_store(postgres_url)
+    with pytest.raises(Exception, match="foreign key"), store.transaction():
+        store.execute(
+            "INSERT INTO posting (entry_id, account, amount_cents) VALUES (901, 'residue', 7)"
+        )
+    assert store.scalar("SELECT COUNT(*) FROM posting") == 0
+    store.close()
+
+
+def test_two_closes_at_once_do_the_work_once(database_url: str, tmp_path: Path) -> None:
+    """Two `urpaq close` of the same year started together: one closes, the other waits and
+    prints the same result; the ledger holds one close."""
+    db = prepared(database_url, tmp_path)
+    first = urpaq("close", "2023", "--as-of", "2024-01-31", "--json", db=db)
+    second = urpaq("close", "2023", "--as-of", "2024-01-31", "--json", db=db)
+    outputs = [p.communicate(timeout=120) for p in (first, second)]
+    assert [p.returncode for p in (first, second)] == [0, 0], outputs
+    assert json.loads(outputs[0][0]) == json.loads(outputs[1][0])
+    store = open_store(db)
+    assert store.scalar("SELECT COUNT(*) FROM year_close") == 1
+    assert store.scalar("SELECT COUNT(*) FROM journal_entry WHERE reporting_year = 2023") == int(
+        store.scalar("SELECT COUNT(DISTINCT key) FROM journal_entry")
+    )
+    store.close()
+
+
+def test_lookups_answer_while_a_writer_holds_the_database(
+    database_url: str, tmp_path: Path
+) -> None:
+    """While a write transaction is open (as during a close), statements still answer."""
+    db = prepared(database_url, tmp_path)
+    run("close", "2023", "--as-of", "2024-01-31", db=db)
+    writer = open_store(db)
+    released = threading.Event()
+
+    def hold() -> None:
+        with writer.transaction():
+            writer.execute(
+                "INSERT INTO year_parameters VALUES (2031, 1, '0', 'held', '2026-01-01')"
+            )
+            released.wait(timeout=60)
+            raise RuntimeError("roll back")
+
+    holder = threading.Thread(target=lambda: pytest.raises(RuntimeError, hold))
+    holder.start()
+    time.sleep(0.5)
+    try:
+        reader = urpaq("statement", "150101500011", "--json", db=db)
+        out, err = reader.communicate(timeout=30)
+        assert reader.returncode == 0, err
+        assert json.loads(out)["target_requirements"] != "0.00"
+    finally:
+        released.set()
+        holder.join()
+        writer.close()
