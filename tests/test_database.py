@@ -155,7 +155,7 @@ def test_ledger_register_and_closes_are_append_only(
     """Updates and deletes of what was written are refused by the database."""
     prepared(database_url, tmp_path)
     run("close", "2023", "--as-of", "2024-01-31", db=database_url)
-    with pytest.raises(Exception, match="append-only|final"), store.transaction():
+    with pytest.raises(Exception, match=r"append-only|final"), store.transaction():
         store.execute(f"DELETE FROM {table}")
 
 
