@@ -1,12 +1,13 @@
 # Two commands on a fresh machine with Python 3.11+ and make:
 #   make demo   — build an example register, import it, close 2023–2025, print a summary
-#   make test   — format and lint checks, type checks and the whole test suite
+#   make test   — format and lint checks, type checks and the whole test suite, on SQLite
+#                 and on a PostgreSQL server the tests start (installed when missing)
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 DEMO_DB := demo/urpaq.db
 
-.PHONY: demo test install lint typecheck pytest benchmark clean
+.PHONY: demo test install lint typecheck postgresql pytest benchmark clean
 
 $(BIN)/urpaq: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,7 +28,10 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-pytest: install
+postgresql:
+	scripts/ensure-postgresql
+
+pytest: install postgresql
 	$(BIN)/pytest
 
 test: lint typecheck pytest

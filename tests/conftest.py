@@ -7,7 +7,7 @@ suite for both adapters.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -67,3 +67,14 @@ def store(database_url: str) -> Iterator[SqlStore]:
     opened = open_store(database_url)
     yield opened
     opened.close()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def new_database(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Callable[[], str]:
+    """Makes fresh databases of one kind, for tests that need many (property tests)."""
+    if request.param == "sqlite":
+        return lambda: f"sqlite:///{tmp_path_factory.mktemp('db') / 'urpaq.db'}"
+    server: TemporaryPostgres = request.getfixturevalue("postgres")
+    return lambda: server.create_database(template=TEMPLATE)

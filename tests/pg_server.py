@@ -54,18 +54,25 @@ class TemporaryPostgres:
             command = ["runuser", "-u", "postgres", "--", *command]
         subprocess.run(command, check=True, capture_output=True, timeout=120)
 
-    def start(self) -> TemporaryPostgres:
+    def start(self, *, durable: bool = False) -> TemporaryPostgres:
+        """Start the server; `durable` keeps fsync on and gives it memory, as in production."""
         if self.as_root:
             shutil.chown(self.folder, "postgres", "postgres")
         self._run(
             self.bin / "initdb", "-D", self.data, "-U", "postgres", "--auth=trust",
             "--no-locale", "-E", "UTF8", "--no-sync",
         )  # fmt: skip
-        options = (
-            f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 "
-            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
-            "-c max_connections=100 -c shared_buffers=128MB"
-        )
+        options = f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 "
+        if durable:
+            options += (
+                "-c shared_buffers=2GB -c work_mem=256MB -c maintenance_work_mem=1GB "
+                "-c max_wal_size=8GB -c checkpoint_timeout=30min"
+            )
+        else:  # tests: speed over durability
+            options += (
+                "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
+                "-c max_connections=100 -c shared_buffers=128MB"
+            )
         self._run(self.bin / "pg_ctl", "-D", self.data, "-o", options, "-w", "-l",
                   self.folder / "server.log", "start")  # fmt: skip
         return self

@@ -8,15 +8,14 @@ exactly what a never-missed peer holds, and a regained citizenship restarts from
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from urpaq.adapters.sqlite.store import SqliteStore
+from urpaq.bootstrap import open_store
 from urpaq.domain.accrual import Schedule
 from urpaq.domain.iin import compose
 from urpaq.domain.money import Money
@@ -95,7 +94,9 @@ def records(story: Story) -> list[tuple[str, dt.date]]:
     return out
 
 
-@settings(max_examples=40, deadline=None)
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     people=st.lists(stories(), min_size=1, max_size=25),
     base=st.integers(min_value=10**5, max_value=10**7),
@@ -103,6 +104,7 @@ def records(story: Story) -> list[tuple[str, dt.date]]:
     rates=st.tuples(st.just(Decimal(0)), *[st.decimals(0, Decimal("0.1"), places=7)] * 2),
 )
 def test_money_laws_hold_for_any_register(
+    new_database: Callable[[], str],
     people: list[Story],
     base: int,
     extra: tuple[int, int],
@@ -112,92 +114,81 @@ def test_money_laws_hold_for_any_register(
     # Each year's total is large enough to pay any back-accruals of 25 children.
     totals = [base, 40 * base + extra[0]]
     totals.append(40 * (totals[0] + totals[1]) + extra[1])
-    with tempfile.TemporaryDirectory() as folder:
-        store = SqliteStore(str(Path(folder) / "urpaq.db"))
-        store.initialise()
-        set_parameters(
+    store = open_store(new_database())
+    store.initialise()
+    set_parameters(
+        store,
+        parameters=[
+            YearParameters(2023 + i, Money(totals[i]), rates[i], "property test") for i in range(3)
+        ],
+        today=TODAY,
+    )
+    iins = {}
+    rounds: dict[int, list[FeedRow]] = {0: [], 1: [], 2: []}
+    line = 1
+    # An ordinary child known from the start, so that every year has a participant.
+    anchor = Story(dt.date(2015, 5, 5), True, dt.date(2015, 5, 5), 3, None, None, None, False, 0)
+    for index, story in enumerate([anchor, *people]):
+        iin = compose(birth_date=story.birth, is_male=index % 2 == 0, serial=index + 1)
+        if iin is None:
+            continue
+        iins[index] = iin
+        for kind, effective in records(story):
+            line += 1
+            recorded = min(effective + dt.timedelta(days=story.recorded_after_days), TODAY)
+            rounds[story.import_round].append(
+                FeedRow(
+                    line,
+                    {
+                        "record_id": f"p{index}-{kind}-{effective}",
+                        "iin": iin.value,
+                        "kind": kind,
+                        "effective_date": effective.isoformat(),
+                        "recorded_on": recorded.isoformat(),
+                    },
+                )
+            )
+    closed = []
+    for year, batch in zip((2023, 2024, 2025), (0, 1, 2), strict=True):
+        import_records(
             store,
-            parameters=[
-                YearParameters(2023 + i, Money(totals[i]), rates[i], "property test")
-                for i in range(3)
-            ],
+            rows=rounds[batch],
+            source=f"round {batch}",
+            sha256=f"round{batch}",
             today=TODAY,
         )
-        iins = {}
-        rounds: dict[int, list[FeedRow]] = {0: [], 1: [], 2: []}
-        line = 1
-        # An ordinary child known from the start, so that every year has a participant.
-        anchor = Story(
-            dt.date(2015, 5, 5), True, dt.date(2015, 5, 5), 3, None, None, None, False, 0
+        result = close_year(store, year=year, as_of=AS_OF[year])
+        closed.append(result)
+        # The split never exceeds the pot and leaves less than a cent per participant.
+        pot = result.tr_total + result.forfeited + result.annulled - result.back_accruals
+        assert result.per_child.times(result.participants) + result.residue == pot
+        assert 0 <= result.residue.cents < result.participants
+
+    failed = [c for c in reconcile(store) if not c.holds]
+    assert not failed, failed
+
+    assert len(closed) == 3
+    records_of_closes = store.closed_years()
+    schedule = Schedule([r.closed.as_closed_year() for r in records_of_closes])
+    last = records_of_closes[-1].closed.year
+    class_total = sum(
+        b.balance.cents for b in store.balances() if b.account.startswith("target_requirements:")
+    )
+    explained = 0
+    for iin in iins.values():
+        statement = statement_of(store, iin=iin)
+        tr = Money(
+            sum(e.amount.cents for e in statement.lines if e.account == "target_requirements")
         )
-        for index, story in enumerate([anchor, *people]):
-            iin = compose(birth_date=story.birth, is_male=index % 2 == 0, serial=index + 1)
-            if iin is None:
-                continue
-            iins[index] = iin
-            for kind, effective in records(story):
-                line += 1
-                recorded = min(effective + dt.timedelta(days=story.recorded_after_days), TODAY)
-                rounds[story.import_round].append(
-                    FeedRow(
-                        line,
-                        {
-                            "record_id": f"p{index}-{kind}-{effective}",
-                            "iin": iin.value,
-                            "kind": kind,
-                            "effective_date": effective.isoformat(),
-                            "recorded_on": recorded.isoformat(),
-                        },
-                    )
-                )
-        closed = []
-        for year, batch in zip((2023, 2024, 2025), (0, 1, 2), strict=True):
-            import_records(
-                store,
-                rows=rounds[batch],
-                source=f"round {batch}",
-                sha256=f"round{batch}",
-                today=TODAY,
-            )
-            result = close_year(store, year=year, as_of=AS_OF[year])
-            closed.append(result)
-            # The split never exceeds the pot and leaves less than a cent per participant.
-            pot = result.tr_total + result.forfeited + result.annulled - result.back_accruals
-            assert result.per_child.times(result.participants) + result.residue == pot
-            assert 0 <= result.residue.cents < result.participants
-
-        failed = [c for c in reconcile(store) if not c.holds]
-        assert not failed, failed
-
-        assert len(closed) == 3
-        if closed:
-            records_of_closes = store.closed_years()
-            schedule = Schedule([r.closed.as_closed_year() for r in records_of_closes])
-            last = records_of_closes[-1].closed.year
-            class_total = sum(
-                b.balance.cents
-                for b in store.balances()
-                if b.account.startswith("target_requirements:")
-            )
-            explained = 0
-            for iin in iins.values():
-                statement = statement_of(store, iin=iin)
-                tr = Money(
-                    sum(
-                        e.amount.cents
-                        for e in statement.lines
-                        if e.account == "target_requirements"
-                    )
-                )
-                assert tr == statement.target_requirements
-                explained += tr.cents
-                if statement.status == "participant":
-                    # A participant holds what every member of the entry-year class holds,
-                    # however late the register learned of them.
-                    assert statement.participant_since is not None
-                    expected = schedule.balance(statement.participant_since, after_year=last)
-                    assert statement.target_requirements == expected
-                else:
-                    assert statement.target_requirements == Money(0)
-            assert explained == class_total
-        store.close()
+        assert tr == statement.target_requirements
+        explained += tr.cents
+        if statement.status == "participant":
+            # A participant holds what every member of the entry-year class holds,
+            # however late the register learned of them.
+            assert statement.participant_since is not None
+            expected = schedule.balance(statement.participant_since, after_year=last)
+            assert statement.target_requirements == expected
+        else:
+            assert statement.target_requirements == Money(0)
+    assert explained == class_total
+    store.close()

@@ -168,3 +168,31 @@ def test_an_import_that_fails_midway_leaves_nothing_behind(store: SqlStore, tmp_
         count(store, "person"),
         count(store, "import_batch"),
     ) == (0, 0, 0)
+
+
+def test_a_person_s_region_is_that_of_their_latest_valid_record(
+    store: SqlStore, tmp_path: Path
+) -> None:
+    """Region follows the latest record naming one, across files; refused records don't count."""
+    run_import(
+        store,
+        write(
+            tmp_path,
+            "first.csv",
+            HEADER
+            + f"a1,{ASEL},born_citizen,2008-03-15,2008-03-20,KZ-75\n"
+            + f"a2,{ASEL},data_updated,2020-01-01,2020-01-02,KZ-71\n"
+            + f"b1,{ALI},born_citizen,2008-03-15,2008-03-20,KZ-63\n"
+            + f"b2,{ALI},died,2019-01-01,2019-01-02,\n"
+            + f"b3,{ALI},citizenship_lost,2020-01-01,2020-01-02,KZ-10\n",
+        ),
+    )
+    regions = dict(store.query("SELECT iin, region FROM person"))
+    assert regions == {ASEL: "KZ-71", ALI: "KZ-63"}
+    run_import(
+        store,
+        write(
+            tmp_path, "second.csv", HEADER + f"a3,{ASEL},data_updated,2024-05-01,2024-05-02,KZ-79\n"
+        ),
+    )
+    assert dict(store.query("SELECT iin, region FROM person"))[ASEL] == "KZ-79"

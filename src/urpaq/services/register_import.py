@@ -50,4 +50,6 @@ def import_records(
             store.stage_rows(chunk)
             if on_chunk is not None:
                 on_chunk(len(chunk))
-        return store.finish_import(source=source, sha256=sha256, today=today)
+        summary = store.finish_import(source=source, sha256=sha256, today=today)
+    store.tidy_after_import()
+    return summary

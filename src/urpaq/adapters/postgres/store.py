@@ -79,6 +79,21 @@ class PostgresStore(SqlStore):
             for row in values:
                 copy.write_row(row)
 
+    def _open_entry(self, header: tuple[Any, ...]) -> None:
+        self._write_entry_header(header)
+
+    def _refresh_statistics(self, tables: Sequence[str]) -> None:
+        # Temporary tables are never analysed automatically, and a large import leaves the
+        # planner's statistics behind: the checks and the next close need them.
+        for table in tables:
+            self.execute(f"ANALYZE {table}")
+
+    def tidy_after_import(self) -> None:
+        # Marks the new rows visible to all, so the close's counts read indexes alone,
+        # and refreshes the planner's statistics; cannot run inside a transaction.
+        self.execute("VACUUM (ANALYZE) person")
+        self.execute("VACUUM (ANALYZE) register_record")
+
     def _has_schema_table(self) -> bool:
         return bool(self.scalar("SELECT to_regclass('schema_version') IS NOT NULL"))
 

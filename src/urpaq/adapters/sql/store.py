@@ -120,6 +120,27 @@ class SqlStore(ABC):
     def _create_staged_table(self) -> None:
         self.execute(_STAGED_TABLE)
 
+    def _refresh_statistics(self, tables: Sequence[str]) -> None:
+        """Tell the query planner about tables that just changed a lot."""
+        return None
+
+    def _open_entry(self, header: tuple[Any, ...]) -> None:
+        """Before an entry's postings: PostgreSQL writes the entry first and checks it at
+        commit."""
+        return None
+
+    def _seal_entry(self, header: tuple[Any, ...]) -> None:
+        """After an entry's postings: SQLite writes the entry last, and its trigger refuses
+        it unless the postings balance."""
+        return None
+
+    def _write_entry_header(self, header: tuple[Any, ...]) -> None:
+        self.execute(
+            "INSERT INTO journal_entry (entry_id, key, content_hash, kind, reporting_year,"
+            " corrects, posted_on) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            header,
+        )
+
     def lock_for_close(self) -> None:
         """Make concurrent closes of one database run one after the other (in a transaction).
 
@@ -222,9 +243,15 @@ class SqlStore(ABC):
         """Check the staged rows against each other and the register; store the outcome."""
         self._create_staged_table()
         persons_before = int(self.scalar("SELECT COALESCE(MAX(person_id), 0) FROM person"))
-        for statement in _IMPORT_CHECKS:
-            self.execute(statement)
+        self._refresh_statistics(["staged"])
         base_seq = self.register_watermark()
+        for statement in _IMPORT_CHECKS:
+            uses = {
+                name: value
+                for name, value in (("before", persons_before), ("base", base_seq))
+                if f":{name}" in statement
+            }
+            self.execute(statement, uses or None)
         batch_id = int(self.scalar("SELECT COALESCE(MAX(batch_id), 0) + 1 FROM import_batch"))
         accepted = int(
             self.scalar("SELECT COUNT(*) FROM staged WHERE reason IS NULL AND unchanged = 0")
@@ -260,24 +287,42 @@ class SqlStore(ABC):
             " SELECT :batch, line, record_id, reason FROM staged WHERE reason IS NOT NULL",
             {"batch": batch_id},
         )
+        # People whose region and sole birth record the insert could not settle: known
+        # before, with more than one record in the file, or with records refused.
+        self.execute(
+            """CREATE TEMP TABLE unsettled AS
+               SELECT person_id FROM staged WHERE person_id IS NOT NULL GROUP BY person_id
+               HAVING COUNT(*) > 1 OR MAX(person_id) <= :before
+                   OR MAX(CASE WHEN reason IS NULL THEN 0 ELSE 1 END) = 1""",
+            {"before": persons_before},
+        )
         # A person's region is the one on their latest record that names a region.
         self.execute(
-            f"""UPDATE person SET region = (
-                   SELECT r.region FROM register_record r
-                   WHERE r.person_id = person.person_id AND r.region IS NOT NULL
-                   ORDER BY r.effective_date DESC, r.seq DESC LIMIT 1)
-               WHERE person_id IN ({_STAGED_PEOPLE} AND region IS NOT NULL)"""
+            """UPDATE person SET region = latest.region
+               FROM (SELECT u.person_id, ranked.region
+                     FROM unsettled u LEFT JOIN (
+                         SELECT person_id, region, ROW_NUMBER() OVER (
+                             PARTITION BY person_id ORDER BY effective_date DESC, seq DESC) AS rank
+                         FROM register_record
+                         WHERE region IS NOT NULL
+                           AND person_id IN (SELECT person_id FROM unsettled)) AS ranked
+                       ON ranked.person_id = u.person_id AND ranked.rank = 1) AS latest
+               WHERE person.person_id = latest.person_id"""
         )
         # Who has only citizenship by birth, for the close's count by birth year.
         self.execute(
-            f"""UPDATE person SET (sole_birth_recorded_on, sole_birth_seq) = (
-                   SELECT CASE WHEN COUNT(*) = 1 AND MIN(r.kind) = 'born_citizen'
-                               THEN MIN(r.recorded_on) END,
-                          CASE WHEN COUNT(*) = 1 AND MIN(r.kind) = 'born_citizen'
-                               THEN MIN(r.seq) END
-                   FROM register_record r
-                   WHERE r.person_id = person.person_id AND r.kind != 'data_updated')
-               WHERE person_id IN ({_STAGED_PEOPLE})"""
+            """UPDATE person SET sole_birth_recorded_on = sole.recorded_on,
+                                  sole_birth_seq = sole.seq
+               FROM (SELECT person_id,
+                            CASE WHEN COUNT(*) = 1 AND MIN(kind) = 'born_citizen'
+                                 THEN MIN(recorded_on) END AS recorded_on,
+                            CASE WHEN COUNT(*) = 1 AND MIN(kind) = 'born_citizen'
+                                 THEN MIN(seq) END AS seq
+                     FROM register_record
+                     WHERE kind != 'data_updated'
+                       AND person_id IN (SELECT person_id FROM unsettled)
+                     GROUP BY person_id) AS sole
+               WHERE person.person_id = sole.person_id"""
         )
         # People first seen in this file whose every record was refused stay unknown.
         self.execute(
@@ -286,6 +331,8 @@ class SqlStore(ABC):
             {"before": persons_before},
         )
         self.execute("DROP TABLE staged")
+        self.execute("DROP TABLE unsettled")
+        self._refresh_statistics(["person", "register_record"])
         return ImportSummary(
             batch_id=batch_id,
             source=source,
@@ -293,6 +340,10 @@ class SqlStore(ABC):
             unchanged=unchanged,
             rejections=tuple(self.rejections_in(batch_id)),
         )
+
+    def tidy_after_import(self) -> None:
+        """Bring the database's own bookkeeping up to date after a large import."""
+        return None
 
     def register_watermark(self) -> int:
         return int(self.scalar("SELECT COALESCE(MAX(last_seq), 0) FROM import_batch"))
@@ -418,6 +469,16 @@ class SqlStore(ABC):
         """Move each maturing person's whole balance from its class to their own TS account."""
         year = closed.year
         entry_id = self._next_entry_id()
+        header = (
+            entry_id,
+            f"close:{year}:maturity",
+            f"maturity:{year}",
+            "maturity",
+            year,
+            None,
+            closed.view.as_of.isoformat(),
+        )
+        self._open_entry(header)
         previous = self._view_of(year - 1)
         parameters = standing_parameters(year=year, view=closed.view, previous=previous)
         parameters.update(
@@ -450,17 +511,7 @@ class SqlStore(ABC):
                 for entry_year, count in sorted(maturity.count_by_class.items())
             ],
         )
-        self.execute(
-            "INSERT INTO journal_entry (entry_id, key, content_hash, kind, reporting_year,"
-            " corrects, posted_on) VALUES (?, ?, ?, 'maturity', ?, NULL, ?)",
-            (
-                entry_id,
-                f"close:{year}:maturity",
-                f"maturity:{year}",
-                year,
-                closed.view.as_of.isoformat(),
-            ),
-        )
+        self._seal_entry(header)
 
     def _view_of(self, year: int) -> View | None:
         row = self.execute(
@@ -482,23 +533,21 @@ class SqlStore(ABC):
                 raise IdempotencyConflict(entry.key)
             return
         entry_id = self._next_entry_id()
+        header = (
+            entry_id,
+            entry.key,
+            digest,
+            entry.kind.value,
+            entry.reporting_year,
+            entry.corrects,
+            posted_on.isoformat(),
+        )
+        self._open_entry(header)
         self.execute_many(
             "INSERT INTO posting (entry_id, account, person_id, amount_cents) VALUES (?, ?, ?, ?)",
             [(entry_id, p.account, p.person_id, p.amount.cents) for p in entry.postings],
         )
-        self.execute(
-            "INSERT INTO journal_entry (entry_id, key, content_hash, kind, reporting_year,"
-            " corrects, posted_on) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (
-                entry_id,
-                entry.key,
-                digest,
-                entry.kind.value,
-                entry.reporting_year,
-                entry.corrects,
-                posted_on.isoformat(),
-            ),
-        )
+        self._seal_entry(header)
 
     def balances(self) -> list[AccountBalance]:
         rows = self.execute(
@@ -605,8 +654,6 @@ def split_script(script: str, *, complete: Any = None) -> Iterator[str]:
             buffer = []
 
 
-_STAGED_PEOPLE = "SELECT person_id FROM staged WHERE reason IS NULL AND unchanged = 0"
-
 _STAGED_TABLE = """
 CREATE TEMP TABLE IF NOT EXISTS staged (
     line           BIGINT PRIMARY KEY,
@@ -627,13 +674,12 @@ CREATE TEMP TABLE IF NOT EXISTS staged (
 _IMPORT_CHECKS = (
     "CREATE INDEX IF NOT EXISTS staged_record_id ON staged (record_id)",
     # The same record_id twice in one file: the first stands.
-    """UPDATE staged SET reason = 'record_id ''' || record_id
-           || ''' appears again (first on line ' || (
-               SELECT MIN(s.line) FROM staged s
-               WHERE s.record_id = staged.record_id AND s.reason IS NULL) || ')'
-       WHERE reason IS NULL AND line > (
-           SELECT MIN(s.line) FROM staged s
-           WHERE s.record_id = staged.record_id AND s.reason IS NULL)""",
+    """UPDATE staged SET reason = 'record_id ''' || staged.record_id
+           || ''' appears again (first on line ' || twice.first_line || ')'
+       FROM (SELECT record_id, MIN(line) AS first_line FROM staged
+             WHERE reason IS NULL GROUP BY record_id HAVING COUNT(*) > 1) AS twice
+       WHERE staged.record_id = twice.record_id AND staged.reason IS NULL
+         AND staged.line > twice.first_line""",
     # A record imported before: the same content is a no-op, other content is refused.
     """UPDATE staged SET unchanged = 1
        WHERE reason IS NULL AND EXISTS (
@@ -647,30 +693,39 @@ _IMPORT_CHECKS = (
        WHERE reason IS NULL AND unchanged = 0 AND EXISTS (
            SELECT 1 FROM register_record r WHERE r.record_id = staged.record_id)""",
     # New people get their person id in the order they first appear.
-    """INSERT INTO person (iin, birth_date, birth_year, is_male)
-       SELECT iin, MIN(birth_date), CAST(substr(MIN(birth_date), 1, 4) AS INTEGER), MIN(is_male)
+    # For someone whose file has one record, region and sole birth record are known now;
+    # people with more records, or records refused later, are brought up to date after.
+    """INSERT INTO person (iin, birth_date, birth_year, is_male, region,
+                           sole_birth_recorded_on, sole_birth_seq)
+       SELECT iin, MIN(birth_date), CAST(substr(MIN(birth_date), 1, 4) AS INTEGER), MIN(is_male),
+              MIN(region),
+              CASE WHEN COUNT(*) = 1 AND MIN(kind) = 'born_citizen' THEN MIN(recorded_on) END,
+              CASE WHEN COUNT(*) = 1 AND MIN(kind) = 'born_citizen' THEN :base + MIN(line) END
        FROM staged
        WHERE reason IS NULL AND unchanged = 0
          AND iin NOT IN (SELECT iin FROM person)
        GROUP BY iin ORDER BY MIN(line)""",
-    """UPDATE staged
-       SET person_id = (SELECT p.person_id FROM person p WHERE p.iin = staged.iin)
-       WHERE reason IS NULL AND unchanged = 0""",
+    """UPDATE staged SET person_id = p.person_id
+       FROM person p
+       WHERE p.iin = staged.iin AND staged.reason IS NULL AND staged.unchanged = 0""",
     "CREATE INDEX IF NOT EXISTS staged_person ON staged (person_id, kind)",
     # Citizenship by birth is stated once per person.
-    """UPDATE staged SET reason = 'IIN ' || iin || ' already has a born_citizen record'
-       WHERE reason IS NULL AND unchanged = 0 AND kind = 'born_citizen' AND (
-           EXISTS (SELECT 1 FROM register_record r
-                   WHERE r.person_id = staged.person_id AND r.kind = 'born_citizen')
-           OR EXISTS (SELECT 1 FROM staged s
-                      WHERE s.person_id = staged.person_id AND s.kind = 'born_citizen'
-                        AND s.reason IS NULL AND s.unchanged = 0 AND s.line < staged.line))""",
+    """UPDATE staged SET reason = 'IIN ' || staged.iin || ' already has a born_citizen record'
+       FROM (SELECT person_id, MIN(line) AS first_line FROM staged
+             WHERE reason IS NULL AND unchanged = 0 AND kind = 'born_citizen'
+             GROUP BY person_id) AS born
+       WHERE staged.person_id = born.person_id AND staged.reason IS NULL
+         AND staged.unchanged = 0 AND staged.kind = 'born_citizen'
+         AND (staged.line > born.first_line OR (staged.person_id <= :before AND EXISTS (
+             SELECT 1 FROM register_record r
+             WHERE r.person_id = staged.person_id AND r.kind = 'born_citizen')))""",
     # Deaths known after this file, for the checks that follow.
     """CREATE TEMP TABLE death AS
        SELECT person_id, MIN(effective_date) AS died_on FROM (
            SELECT person_id, effective_date FROM register_record
            WHERE kind IN ('died', 'declared_dead')
-             AND person_id IN (SELECT person_id FROM staged WHERE reason IS NULL)
+             AND person_id IN (SELECT person_id FROM staged
+                               WHERE reason IS NULL AND person_id <= :before)
            UNION ALL
            SELECT person_id, effective_date FROM staged
            WHERE reason IS NULL AND unchanged = 0 AND kind IN ('died', 'declared_dead')

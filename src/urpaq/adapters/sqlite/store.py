@@ -65,6 +65,9 @@ class SqliteStore(SqlStore):
         finally:
             self._in_transaction = False
 
+    def _seal_entry(self, header: tuple[Any, ...]) -> None:
+        self._write_entry_header(header)
+
     def _has_schema_table(self) -> bool:
         return bool(
             self.scalar(

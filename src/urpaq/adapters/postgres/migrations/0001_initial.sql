@@ -28,7 +28,7 @@ CREATE TABLE import_batch (
 );
 
 CREATE TABLE register_record (
-    person_id      BIGINT NOT NULL REFERENCES person (person_id),
+    person_id      BIGINT NOT NULL,
     seq            BIGINT NOT NULL,
     record_id      TEXT COLLATE "C" NOT NULL UNIQUE,
     kind           TEXT NOT NULL CHECK (kind IN (
@@ -39,11 +39,27 @@ CREATE TABLE register_record (
     recorded_on    TEXT COLLATE "C" NOT NULL CHECK (recorded_on >= effective_date),
     region         TEXT,
     birth_year     INTEGER NOT NULL,
-    batch_id       BIGINT NOT NULL REFERENCES import_batch (batch_id),
+    batch_id       BIGINT NOT NULL,
     PRIMARY KEY (person_id, seq)
 );
 
 CREATE INDEX register_record_birth_year ON register_record (birth_year);
+
+-- Every record belongs to a known person and import batch.  Checked once per statement
+-- rather than per row, because imports add millions of rows at a time.
+CREATE FUNCTION register_record_references() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM new_records n
+               WHERE NOT EXISTS (SELECT 1 FROM person p WHERE p.person_id = n.person_id)
+                  OR NOT EXISTS (SELECT 1 FROM import_batch b WHERE b.batch_id = n.batch_id)) THEN
+        RAISE EXCEPTION 'register record of an unknown person or import batch';
+    END IF;
+    RETURN NULL;
+END $$;
+
+CREATE TRIGGER register_record_references AFTER INSERT ON register_record
+REFERENCING NEW TABLE AS new_records
+FOR EACH STATEMENT EXECUTE FUNCTION register_record_references();
 
 CREATE TABLE rejected_record (
     batch_id  BIGINT NOT NULL REFERENCES import_batch (batch_id),
@@ -77,15 +93,15 @@ CREATE TABLE journal_entry (
     kind           TEXT NOT NULL,
     reporting_year INTEGER NOT NULL,
     corrects       TEXT COLLATE "C" REFERENCES journal_entry (key),
-    posted_on      TEXT COLLATE "C" NOT NULL
+    posted_on      TEXT COLLATE "C" NOT NULL,
+    -- The transaction that wrote the entry: only it may add postings to it.
+    written_by     BIGINT NOT NULL DEFAULT (pg_current_xact_id()::text::bigint)
 );
 
--- A posting must belong to a sealed (balanced) entry by the end of its transaction.
 CREATE TABLE posting (
-    entry_id     BIGINT NOT NULL
-                 REFERENCES journal_entry (entry_id) DEFERRABLE INITIALLY DEFERRED,
+    entry_id     BIGINT NOT NULL,
     account      TEXT COLLATE "C" NOT NULL,
-    person_id    BIGINT REFERENCES person (person_id),
+    person_id    BIGINT,
     amount_cents BIGINT NOT NULL
 );
 
@@ -93,31 +109,41 @@ CREATE INDEX posting_entry ON posting (entry_id);
 CREATE INDEX posting_account ON posting (account);
 CREATE INDEX posting_person ON posting (person_id) WHERE person_id IS NOT NULL;
 
--- Postings are written first, then the entry that seals them: the entry is refused
--- unless its postings balance, and a sealed entry takes no more postings.
+-- An entry is written first, then its postings, in one transaction; when the transaction
+-- commits, every entry it wrote must have at least two postings summing to zero, or the
+-- whole transaction is refused.  No posting may be added to an entry of another
+-- transaction, or to no entry at all, or name an unknown person.
 CREATE FUNCTION journal_entry_balances() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF (SELECT COUNT(*) FROM posting WHERE entry_id = NEW.entry_id) < 2
        OR (SELECT SUM(amount_cents) FROM posting WHERE entry_id = NEW.entry_id) <> 0 THEN
         RAISE EXCEPTION 'journal entry % does not balance', NEW.key;
     END IF;
-    RETURN NEW;
+    RETURN NULL;
 END $$;
 
-CREATE TRIGGER journal_entry_balances BEFORE INSERT ON journal_entry
+CREATE CONSTRAINT TRIGGER journal_entry_balances AFTER INSERT ON journal_entry
+DEFERRABLE INITIALLY DEFERRED
 FOR EACH ROW EXECUTE FUNCTION journal_entry_balances();
 
-CREATE FUNCTION posting_into_sealed_entry() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION posting_into_open_entry() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF EXISTS (SELECT 1 FROM new_postings n JOIN journal_entry j ON j.entry_id = n.entry_id) THEN
-        RAISE EXCEPTION 'journal entry is sealed';
+    IF EXISTS (SELECT 1 FROM new_postings n LEFT JOIN journal_entry j ON j.entry_id = n.entry_id
+               WHERE j.entry_id IS NULL
+                  OR j.written_by <> pg_current_xact_id()::text::bigint) THEN
+        RAISE EXCEPTION 'journal entry is sealed or missing: postings belong to an entry of their own transaction';
+    END IF;
+    IF EXISTS (SELECT 1 FROM new_postings n
+               WHERE n.person_id IS NOT NULL
+                 AND NOT EXISTS (SELECT 1 FROM person p WHERE p.person_id = n.person_id)) THEN
+        RAISE EXCEPTION 'posting for an unknown person';
     END IF;
     RETURN NULL;
 END $$;
 
-CREATE TRIGGER posting_into_sealed_entry AFTER INSERT ON posting
+CREATE TRIGGER posting_into_open_entry AFTER INSERT ON posting
 REFERENCING NEW TABLE AS new_postings
-FOR EACH STATEMENT EXECUTE FUNCTION posting_into_sealed_entry();
+FOR EACH STATEMENT EXECUTE FUNCTION posting_into_open_entry();
 
 CREATE FUNCTION refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
