@@ -126,6 +126,7 @@ def test_closing_a_closed_year_prints_the_same_result(db: str, feed: Path) -> No
         ),
         (["register", "import", "missing.csv"], 3, "does not exist"),
         (["close"], 2, "Missing argument"),
+        (["register", "rejections", "77"], 3, "no import batch 77"),
     ],
 )
 def test_refusals_exit_with_their_code_and_name_the_value(

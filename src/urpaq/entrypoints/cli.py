@@ -187,6 +187,8 @@ def register_rejections(
 ) -> None:
     """List the records an import rejected, with their lines and reasons."""
     with opened(db) as store:
+        if not store.has_batch(batch):
+            refuse(f"there is no import batch {batch}")
         rejections = store.rejections_in(batch)
     if as_json:
         print_json(

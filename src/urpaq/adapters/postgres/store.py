@@ -49,8 +49,8 @@ class PostgresStore(SqlStore):
         self._in_transaction = False
 
     def execute(self, sql: str, params: Params = None) -> Any:
-        if params is None:
-            return self.db.execute(sql.replace("%", "%%") if "%" in sql else sql)
+        if params is None:  # psycopg sends a statement without parameters as it is
+            return self.db.execute(sql)
         return self.db.execute(translate(sql), params)
 
     def execute_many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:

@@ -141,13 +141,6 @@ class SqlStore(ABC):
             header,
         )
 
-    def lock_for_close(self) -> None:
-        """Make concurrent closes of one database run one after the other (in a transaction).
-
-        Nothing to do where a write transaction already excludes every other writer.
-        """
-        return None
-
     # --- helpers ---------------------------------------------------------------------
 
     def scalar(self, sql: str, params: Params = None) -> Any:
@@ -171,7 +164,6 @@ class SqlStore(ABC):
     def initialise(self) -> int:
         """Create the schema, or upgrade it from any earlier version; return the version."""
         with self.transaction():
-            self.lock_for_close()
             version = self.schema_version()
             latest = self.latest_version
             if version > latest:
@@ -204,6 +196,11 @@ class SqlStore(ABC):
             unchanged=int(row[3]),
             rejections=tuple(self.rejections_in(int(row[0]))),
             repeated_file=True,
+        )
+
+    def has_batch(self, batch_id: int) -> bool:
+        return bool(
+            self.scalar("SELECT COUNT(*) FROM import_batch WHERE batch_id = ?", (batch_id,))
         )
 
     def rejections_in(self, batch_id: int) -> list[Rejection]:
