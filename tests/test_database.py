@@ -3,6 +3,7 @@ database, and concurrent closes.  Every test runs on SQLite and on PostgreSQL.""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import subprocess
@@ -230,3 +231,25 @@ def test_lookups_answer_while_a_writer_holds_the_database(
         released.set()
         holder.join()
         writer.close()
+
+
+def test_an_entry_is_written_once_under_its_key(store: SqlStore) -> None:
+    """The same key and content again is a no-op; the same key with other content is refused."""
+    from urpaq.adapters.sql.store import IdempotencyConflict
+    from urpaq.domain.ledger import EntryKind, JournalEntry, Posting
+    from urpaq.domain.money import Money
+
+    def entry(cents: int) -> JournalEntry:
+        postings = (Posting("pot:2099", Money(cents)), Posting("residue", Money(-cents)))
+        return JournalEntry(
+            key="test:1", kind=EntryKind.RESIDUE, reporting_year=2099, postings=postings
+        )
+
+    posted_on = dt.date(2100, 1, 1)
+    with store.transaction():
+        store.post(entry(5), posted_on=posted_on)
+    with store.transaction():
+        store.post(entry(5), posted_on=posted_on)
+    with pytest.raises(IdempotencyConflict, match="test:1"), store.transaction():
+        store.post(entry(6), posted_on=posted_on)
+    assert store.query("SELECT COUNT(*), SUM(ABS(amount_cents)) FROM posting") == [(2, 10)]

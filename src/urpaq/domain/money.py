@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 CURRENCY = "USD"
 
@@ -88,9 +88,3 @@ def apply_rate_half_up(amount: Money, *, rate: Decimal) -> Money:
     """`amount × rate`, rounded half up to the cent (the rule for investment income)."""
     exact = Decimal(amount.cents) * rate
     return Money(int(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP)))
-
-
-def apply_rate_floor(amount: Money, *, rate: Decimal) -> Money:
-    """`amount × rate`, rounded down to the cent."""
-    exact = Decimal(amount.cents) * rate
-    return Money(int(exact.quantize(Decimal(1), rounding=ROUND_FLOOR)))

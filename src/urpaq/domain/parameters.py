@@ -8,7 +8,6 @@ from decimal import Decimal, InvalidOperation
 from urpaq.domain.money import Money
 from urpaq.domain.participation import FIRST_REPORTING_YEAR
 
-RATE_DIGITS_MIN = 1  # the rate must be written; zero is allowed for the first year
 RATE_MAX = Decimal("1")
 
 

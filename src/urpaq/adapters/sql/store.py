@@ -586,15 +586,6 @@ class SqlStore(ABC):
             for year, kind, cents in rows
         ]
 
-    def savings_by_year(self) -> dict[int, tuple[int, Money]]:
-        rows = self.execute(
-            """SELECT j.reporting_year, COUNT(*), SUM(p.amount_cents)
-               FROM posting p JOIN journal_entry j ON j.entry_id = p.entry_id
-               WHERE j.kind = 'maturity' AND p.person_id IS NOT NULL
-               GROUP BY j.reporting_year"""
-        )
-        return {int(year): (int(count), Money(int(total))) for year, count, total in rows}
-
     def negative_savings_accounts(self) -> int:
         return int(
             self.scalar(
