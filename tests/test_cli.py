@@ -93,6 +93,7 @@ def test_closing_a_closed_year_prints_the_same_result(db: str, feed: Path) -> No
     [
         (["close", "2024", "--as-of", "2025-01-31"], 3, "cannot be closed before 2023"),
         (["close", "2023", "--as-of", "2024-13-01"], 2, "is not a date"),
+        (["close", "2023", "--as-of", "2099-01-31"], 3, "after today"),
         (["statement", "080315601233"], 3, "check digit"),
         (
             [

@@ -275,7 +275,9 @@ def close(
     with opened(db) as store:
         try:
             with step_progress(f"closing {year}") as step:
-                result = close_year(store, year=year, as_of=as_of_date, progress=step)
+                result = close_year(
+                    store, year=year, as_of=as_of_date, today=today(), progress=step
+                )
         except CloseRefused as error:
             refuse(f"{error} [{error.code}]")
     if as_json:

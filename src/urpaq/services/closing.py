@@ -20,11 +20,17 @@ Progress = Callable[[str], None]
 
 
 def close_year(
-    store: Store, *, year: int, as_of: dt.date, progress: Progress | None = None
+    store: Store,
+    *,
+    year: int,
+    as_of: dt.date,
+    today: dt.date | None = None,
+    progress: Progress | None = None,
 ) -> CloseResult:
     """Close reporting year `year` seeing the register as recorded by `as_of`.
 
-    Raises `CloseRefused` (with its code) when the year cannot be closed.
+    Raises `CloseRefused` (with its code) when the year cannot be closed.  With `today`,
+    an as-of date after it is refused: nobody can know what the register will record.
     """
     step = progress or (lambda _: None)
     with store.transaction():
@@ -49,6 +55,8 @@ def close_year(
                 "year_not_over",
                 f"as-of date {as_of} is not after the end of reporting year {year}",
             )
+        if today is not None and as_of > today:
+            raise CloseRefused("as_of_in_future", f"as-of date {as_of} is after today ({today})")
         previous = closed[-1].closed if closed else None
         if previous is not None and as_of < previous.view.as_of:
             raise CloseRefused(
