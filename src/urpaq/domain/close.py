@@ -284,7 +284,7 @@ def plan_close(
     """
     year = parameters.year
     assert schedule.last_year == year - 1, "the close of a year needs every earlier year closed"
-    moves = [m for m in movements]
+    moves = list(movements)
     sums: dict[EntryKind, defaultdict[str, int]] = defaultdict(lambda: defaultdict(int))
     totals: defaultdict[EntryKind, int] = defaultdict(int)
 
