@@ -9,8 +9,7 @@ while readers — statements and lookups — never wait for them.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import psycopg
@@ -46,7 +45,6 @@ class PostgresStore(SqlStore):
             raise DatabaseUnavailable(
                 f"cannot connect to {self.description}: {first_line}"
             ) from None
-        self._in_transaction = False
 
     def execute(self, sql: str, params: Params = None) -> Any:
         if params is None:  # psycopg sends a statement without parameters as it is
@@ -60,18 +58,9 @@ class PostgresStore(SqlStore):
     def close(self) -> None:
         self.db.close()
 
-    @contextmanager
-    def transaction(self) -> Iterator[None]:
-        if self._in_transaction:
-            yield
-            return
-        with self.db.transaction():
-            self._in_transaction = True
-            try:
-                self.db.execute("SELECT pg_advisory_xact_lock(%s)", (WRITER_LOCK,))
-                yield
-            finally:
-                self._in_transaction = False
+    def _begin(self) -> None:
+        self.db.execute("BEGIN")
+        self.db.execute("SELECT pg_advisory_xact_lock(%s)", (WRITER_LOCK,))
 
     def _stage(self, values: list[tuple[Any, ...]]) -> None:
         columns = ", ".join(STAGED_COLUMNS)

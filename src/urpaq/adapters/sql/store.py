@@ -15,7 +15,7 @@ import json
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager
+from contextlib import contextmanager
 from decimal import Decimal
 from importlib import resources
 from typing import Any
@@ -88,6 +88,7 @@ class SqlStore(ABC):
     #: The package holding this adapter's `migrations/` folder.
     migrations_package: str
     description: str
+    _in_transaction: bool = False
 
     # --- what each database supplies -------------------------------------------------
 
@@ -99,7 +100,26 @@ class SqlStore(ABC):
     def execute_many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None: ...
 
     @abstractmethod
-    def transaction(self) -> AbstractContextManager[None]: ...
+    def _begin(self) -> None:
+        """Start a write transaction that excludes every other writer until it ends."""
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One unit of work: everything inside commits together, or nothing does."""
+        if self._in_transaction:
+            yield
+            return
+        self._begin()
+        self._in_transaction = True
+        try:
+            yield
+        except BaseException:
+            self.execute("ROLLBACK")
+            raise
+        else:
+            self.execute("COMMIT")
+        finally:
+            self._in_transaction = False
 
     @abstractmethod
     def close(self) -> None: ...

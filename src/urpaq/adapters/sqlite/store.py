@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +36,6 @@ class SqliteStore(SqlStore):
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         self.db = connect(path)
-        self._in_transaction = False
 
     def execute(self, sql: str, params: Params = None) -> Any:
         return self.db.execute(sql, () if params is None else params)
@@ -48,22 +46,8 @@ class SqliteStore(SqlStore):
     def close(self) -> None:
         self.db.close()
 
-    @contextmanager
-    def transaction(self) -> Iterator[None]:
-        if self._in_transaction:
-            yield
-            return
+    def _begin(self) -> None:
         self.db.execute("BEGIN IMMEDIATE")
-        self._in_transaction = True
-        try:
-            yield
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-        else:
-            self.db.execute("COMMIT")
-        finally:
-            self._in_transaction = False
 
     def _seal_entry(self, header: tuple[Any, ...]) -> None:
         self._write_entry_header(header)
