@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import secrets
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -25,9 +26,16 @@ from urpaq.bootstrap import FeedUnreadable, SchemaTooNew, SqlStore
 from urpaq.domain.close import CloseRefused, CloseResult
 from urpaq.domain.iin import Iin, InvalidIin
 from urpaq.domain.money import InvalidAmount, Money
+from urpaq.domain.operators import InvalidOperator, parse_name, parse_purposes
 from urpaq.domain.parameters import InvalidParameters, YearParameters, parse_rate
 from urpaq.services import demo as demo_service
 from urpaq.services.closing import close_year
+from urpaq.services.operators import (
+    OperatorRefused,
+    add_operator,
+    revoke_operator,
+    rotate_credential,
+)
 from urpaq.services.parameters import ParametersRefused, set_parameters
 from urpaq.services.reconciliation import reconcile as reconcile_ledger
 from urpaq.services.register_import import import_records
@@ -47,8 +55,13 @@ register_app = typer.Typer(help="The population register feed.", no_args_is_help
 parameters_app = typer.Typer(
     help="The National Bank's inputs per reporting year.", no_args_is_help=True
 )
+operator_app = typer.Typer(
+    help="Authorised operators (banks, the postal operator) and their API credentials.",
+    no_args_is_help=True,
+)
 app.add_typer(register_app, name="register")
 app.add_typer(parameters_app, name="parameters")
+app.add_typer(operator_app, name="operator")
 
 err = Console(stderr=True)
 out = Console(highlight=False)
@@ -256,6 +269,91 @@ def save_parameters(parameters: list[YearParameters], db: str | None) -> None:
             highlight=False,
             markup=False,
         )
+
+
+def new_credential() -> str:
+    """A fresh API credential: 256 random bits."""
+    return secrets.token_urlsafe(32)
+
+
+@operator_app.command("add")
+def operator_add(
+    name: Annotated[str, typer.Argument(help="The operator's name, e.g. a bank's.")],
+    purposes: Annotated[
+        str, typer.Option("--purposes", help="What it may pay for: housing,education.")
+    ],
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Register an authorised operator; print its API credential, once."""
+    try:
+        clean_name, served = parse_name(name), parse_purposes(purposes)
+    except InvalidOperator as error:
+        refuse(str(error))
+    with opened(db) as store:
+        try:
+            credential = add_operator(
+                store, name=clean_name, purposes=served, today=today(),
+                new_credential=new_credential,
+            )  # fmt: skip
+        except OperatorRefused as error:
+            refuse(f"{error} [{error.code}]")
+    print_credential(clean_name, credential, as_json=as_json)
+
+
+@operator_app.command("rotate")
+def operator_rotate(
+    name: Annotated[str, typer.Argument(help="The operator's name.")],
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Issue a new credential for an operator; the old one stops working at once."""
+    with opened(db) as store:
+        try:
+            credential = rotate_credential(
+                store, name=name, today=today(), new_credential=new_credential
+            )
+        except OperatorRefused as error:
+            refuse(f"{error} [{error.code}]")
+    print_credential(name, credential, as_json=as_json)
+
+
+@operator_app.command("revoke")
+def operator_revoke(
+    name: Annotated[str, typer.Argument(help="The operator's name.")],
+    db: DbOption = None,
+) -> None:
+    """Revoke an operator: its credential stops working; its history stays."""
+    with opened(db) as store:
+        try:
+            revoke_operator(store, name=name, today=today())
+        except OperatorRefused as error:
+            refuse(f"{error} [{error.code}]")
+    err.print(f"operator {name} is revoked", highlight=False, markup=False)
+
+
+@operator_app.command("list")
+def operator_list(db: DbOption = None, as_json: JsonOption = False) -> None:
+    """The authorised operators, the purposes each serves, and whether it is active."""
+    with opened(db) as store:
+        operators = store.operators()
+    if as_json:
+        print_json([operator.as_json() for operator in operators])
+        return
+    table = Table("operator", "purposes", "active")
+    for operator in operators:
+        served = ", ".join(sorted(p.value for p in operator.purposes))
+        table.add_row(operator.name, served, "yes" if operator.active else "no")
+    out.print(table)
+
+
+def print_credential(name: str, credential: str, *, as_json: bool) -> None:
+    if as_json:
+        print_json({"name": name, "credential": credential})
+        return
+    out.print(f"operator: {name}", markup=False, highlight=False)
+    out.print(f"credential: {credential}", markup=False, highlight=False)
+    err.print("The credential is shown once: only its digest is kept.")
 
 
 @app.command()

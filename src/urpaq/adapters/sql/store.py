@@ -36,6 +36,7 @@ from urpaq.domain.close import (
 )
 from urpaq.domain.ledger import JournalEntry
 from urpaq.domain.money import Money
+from urpaq.domain.operators import AuthorisedOperator, Purpose
 from urpaq.domain.parameters import YearParameters
 from urpaq.domain.participation import AGE_SPAN_YEARS, Fact, View
 from urpaq.domain.register import Kind
@@ -614,6 +615,54 @@ class SqlStore(ABC):
                 " AS negative",
                 (ledger.TARGET_SAVINGS,),
             )
+        )
+
+    # --- authorised operators --------------------------------------------------------
+
+    _OPERATOR = "SELECT name, purposes, revoked_on FROM authorised_operator"
+
+    def _operator(self, row: tuple[Any, ...] | None) -> AuthorisedOperator | None:
+        if row is None:
+            return None
+        name, purposes, revoked_on = row
+        return AuthorisedOperator(
+            name=name,
+            purposes=frozenset(Purpose(p) for p in purposes.split(",")),
+            active=revoked_on is None,
+        )
+
+    def operator_named(self, name: str) -> AuthorisedOperator | None:
+        return self._operator(self.execute(f"{self._OPERATOR} WHERE name = ?", (name,)).fetchone())
+
+    def operator_with_digest(self, digest: str) -> AuthorisedOperator | None:
+        row = self.execute(f"{self._OPERATOR} WHERE credential_digest = ?", (digest,)).fetchone()
+        return self._operator(row)
+
+    def operators(self) -> list[AuthorisedOperator]:
+        rows = self.execute(f"{self._OPERATOR} ORDER BY name").fetchall()
+        return [operator for operator in map(self._operator, rows) if operator is not None]
+
+    def save_operator(
+        self, *, name: str, purposes: frozenset[Purpose], digest: str, today: dt.date
+    ) -> None:
+        self.execute(
+            "INSERT INTO authorised_operator (name, purposes, credential_digest, registered_on,"
+            " credential_on) VALUES (?, ?, ?, ?, ?)",
+            (name, ",".join(sorted(p.value for p in purposes)), digest, today.isoformat(),
+             today.isoformat()),
+        )  # fmt: skip
+
+    def replace_credential(self, *, name: str, digest: str, today: dt.date) -> None:
+        self.execute(
+            "UPDATE authorised_operator SET credential_digest = ?, credential_on = ?"
+            " WHERE name = ?",
+            (digest, today.isoformat(), name),
+        )
+
+    def revoke_operator(self, *, name: str, today: dt.date) -> None:
+        self.execute(
+            "UPDATE authorised_operator SET revoked_on = ? WHERE name = ?",
+            (today.isoformat(), name),
         )
 
     def class_members(self, *, year: int, view: View, previous: View | None) -> dict[int, int]:

@@ -1,0 +1,74 @@
+"""Authorised operators: the banks and the postal operator through which target savings
+are paid out, the purposes each may serve, and their API credentials.
+
+A credential is shown once, when it is issued; the system keeps only its SHA-256 digest.
+A credential is a random token of 256 bits, so a plain digest is enough to make a stolen
+table useless (no password to guess).
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import re
+from dataclasses import dataclass
+
+NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._&'-]{1,79}$")
+
+
+class Purpose(enum.StrEnum):
+    """What target savings may be spent on (programme.md, "Target savings: payouts")."""
+
+    HOUSING = "housing"
+    EDUCATION = "education"
+
+
+class InvalidOperator(ValueError):
+    """An operator's name or purposes that cannot be accepted; the message names them."""
+
+
+def parse_name(text: str) -> str:
+    name = text.strip()
+    if not NAME_PATTERN.match(name):
+        raise InvalidOperator(
+            f"operator name {text!r} must be 2–80 letters, digits, spaces or . _ & ' -"
+        )
+    return name
+
+
+def parse_purposes(text: str) -> frozenset[Purpose]:
+    """Purposes written as a comma-separated list, e.g. ``housing,education``."""
+    words = [word.strip().lower() for word in text.split(",") if word.strip()]
+    if not words:
+        raise InvalidOperator("an operator serves at least one purpose: housing, education")
+    purposes = set()
+    for word in words:
+        try:
+            purposes.add(Purpose(word))
+        except ValueError:
+            raise InvalidOperator(
+                f"purpose {word!r} is not one of {', '.join(p.value for p in Purpose)}"
+            ) from None
+    return frozenset(purposes)
+
+
+def credential_digest(credential: str) -> str:
+    """What the system keeps of a credential."""
+    return hashlib.sha256(credential.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class AuthorisedOperator:
+    name: str
+    purposes: frozenset[Purpose]
+    active: bool
+
+    def serves(self, purpose: Purpose) -> bool:
+        return self.active and purpose in self.purposes
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "name": self.name,
+            "purposes": sorted(p.value for p in self.purposes),
+            "active": self.active,
+        }

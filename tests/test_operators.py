@@ -1,0 +1,132 @@
+"""Authorised operators: registered with the purposes they serve, credentials shown once,
+kept only as digests, rotated and revoked."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+
+import pytest
+
+from urpaq.adapters.sql.store import SqlStore
+from urpaq.domain.operators import InvalidOperator, Purpose, parse_purposes
+from urpaq.services.operators import (
+    OperatorRefused,
+    add_operator,
+    operator_for_credential,
+    revoke_operator,
+    rotate_credential,
+)
+
+TODAY = dt.date(2026, 11, 22)
+
+
+def issuer(prefix: str) -> Callable[[], str]:
+    """Credentials that can be told apart in a test: PREFIX-1, PREFIX-2, …"""
+    numbers = itertools.count(1)
+    return lambda: f"{prefix}-{next(numbers)}"
+
+
+def test_a_credential_finds_its_operator_and_only_a_digest_is_kept(store: SqlStore) -> None:
+    """The credential printed at registration authenticates the operator; the table holds
+    no credential, only its digest."""
+    credential = add_operator(
+        store, name="Halyk Bank", purposes=frozenset({Purpose.HOUSING, Purpose.EDUCATION}),
+        today=TODAY, new_credential=issuer("secret"),
+    )  # fmt: skip
+    operator = operator_for_credential(store, credential=credential)
+    assert operator is not None and operator.name == "Halyk Bank"
+    assert operator.serves(Purpose.HOUSING) and operator.serves(Purpose.EDUCATION)
+    stored = store.query("SELECT credential_digest FROM authorised_operator")
+    assert credential not in str(stored) and len(stored[0][0]) == 64
+    assert operator_for_credential(store, credential="secret-2") is None
+
+
+def test_rotation_replaces_the_credential_and_revocation_stops_it(store: SqlStore) -> None:
+    """After rotation only the new credential works; after revocation none does."""
+    new = issuer("key")
+    first = add_operator(
+        store, name="Kazpost", purposes=frozenset({Purpose.EDUCATION}), today=TODAY,
+        new_credential=new,
+    )  # fmt: skip
+    second = rotate_credential(store, name="Kazpost", today=TODAY, new_credential=new)
+    assert operator_for_credential(store, credential=first) is None
+    assert operator_for_credential(store, credential=second) is not None
+    revoke_operator(store, name="Kazpost", today=TODAY)
+    assert operator_for_credential(store, credential=second) is None
+    assert [o.active for o in store.operators()] == [False]
+
+
+@pytest.mark.parametrize(
+    ("action", "code"),
+    [
+        ("add twice", "operator_exists"),
+        ("rotate unknown", "unknown_operator"),
+        ("revoke twice", "operator_revoked"),
+        ("rotate revoked", "operator_revoked"),
+    ],
+)
+def test_operator_refusals_are_named(store: SqlStore, action: str, code: str) -> None:
+    """Each refused operator request names its reason."""
+    new = issuer("k")
+    add_operator(
+        store, name="Bank", purposes=frozenset({Purpose.HOUSING}), today=TODAY,
+        new_credential=new,
+    )  # fmt: skip
+    with pytest.raises(OperatorRefused) as refusal:
+        if action == "add twice":
+            add_operator(
+                store, name="Bank", purposes=frozenset({Purpose.HOUSING}), today=TODAY,
+                new_credential=new,
+            )  # fmt: skip
+        elif action == "rotate unknown":
+            rotate_credential(store, name="Nobody", today=TODAY, new_credential=new)
+        else:
+            revoke_operator(store, name="Bank", today=TODAY)
+            if action == "revoke twice":
+                revoke_operator(store, name="Bank", today=TODAY)
+            else:
+                rotate_credential(store, name="Bank", today=TODAY, new_credential=new)
+    assert refusal.value.code == code
+
+
+@pytest.mark.parametrize(
+    ("text", "message"), [("", "at least one purpose"), ("housing,cars", "'cars'")]
+)
+def test_purposes_are_housing_or_education(text: str, message: str) -> None:
+    """Only the programme's purposes can be served; anything else is refused by name."""
+    with pytest.raises(InvalidOperator, match=message):
+        parse_purposes(text)
+
+
+def test_operator_commands_end_to_end(database_url: str) -> None:
+    """`urpaq operator add --json` prints the credential once; list shows no credential."""
+    env = {**os.environ, "URPAQ_DB": database_url}
+
+    def urpaq(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "urpaq", *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
+        )
+
+    added = urpaq(
+        "operator", "add", "Bank CenterCredit", "--purposes", "housing,education", "--json"
+    )
+    assert added.returncode == 0, added.stderr
+    document = json.loads(added.stdout)
+    assert document["name"] == "Bank CenterCredit" and len(document["credential"]) >= 40
+    listed = urpaq("operator", "list", "--json")
+    assert json.loads(listed.stdout) == [
+        {"name": "Bank CenterCredit", "purposes": ["education", "housing"], "active": True}
+    ]
+    assert document["credential"] not in listed.stdout
+    refused = urpaq("operator", "add", "Other", "--purposes", "cars")
+    assert refused.returncode == 3 and "'cars'" in refused.stderr
