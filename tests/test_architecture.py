@@ -25,7 +25,7 @@ ALLOWED = {
 THIRD_PARTY_ALLOWED = {
     "domain": set(),
     "services": set(),
-    "adapters": {"psycopg"},  # the database drivers; sqlite3 is in the standard library
+    "adapters": {"psycopg", "holidays"},  # drivers and the working-day calendar
     "entrypoints": {"typer", "rich", "click"},
 }
 

@@ -45,6 +45,9 @@ class EntryKind(enum.StrEnum):
     ACCRUAL = "accrual"
     RESIDUE = "residue"
     MATURITY = "maturity"
+    PAYOUT = "payout"
+    CONFIRMATION = "confirmation"
+    RETURN = "return"
 
 
 class UnbalancedEntry(AssertionError):

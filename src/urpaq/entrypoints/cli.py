@@ -37,6 +37,7 @@ from urpaq.services.operators import (
     rotate_credential,
 )
 from urpaq.services.parameters import ParametersRefused, set_parameters
+from urpaq.services.payouts import settle_payouts
 from urpaq.services.reconciliation import reconcile as reconcile_ledger
 from urpaq.services.register_import import import_records
 from urpaq.services.statements import statement_of
@@ -62,6 +63,8 @@ operator_app = typer.Typer(
 app.add_typer(register_app, name="register")
 app.add_typer(parameters_app, name="parameters")
 app.add_typer(operator_app, name="operator")
+payouts_app = typer.Typer(help="Payouts of target savings.", no_args_is_help=True)
+app.add_typer(payouts_app, name="payouts")
 
 err = Console(stderr=True)
 out = Console(highlight=False)
@@ -345,6 +348,25 @@ def operator_list(db: DbOption = None, as_json: JsonOption = False) -> None:
         served = ", ".join(sorted(p.value for p in operator.purposes))
         table.add_row(operator.name, served, "yes" if operator.active else "no")
     out.print(table)
+
+
+@payouts_app.command("settle")
+def payouts_settle(
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="The day of the run (default: today).")
+    ] = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """The daily job: return to target savings every payout not confirmed as used within
+    45 working days of crediting."""
+    day = parse_date_option("--as-of", as_of) or today()
+    with opened(db) as store:
+        returned = settle_payouts(store, as_of=day)
+    if as_json:
+        print_json({"as_of": day.isoformat(), "returned": [p.as_json() for p in returned]})
+        return
+    err.print(f"{len(returned)} payout(s) returned to target savings as of {day}")
 
 
 def print_credential(name: str, credential: str, *, as_json: bool) -> None:

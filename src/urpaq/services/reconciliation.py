@@ -52,10 +52,12 @@ def reconcile(store: Store) -> list[Check]:
             for account, amount in balances.items()
             if ledger.is_class_account(account)
             or account in (ledger.TARGET_SAVINGS, ledger.RESIDUE)
-            or account.startswith("pot:")
+            or account.startswith(("pot:", "at_authorised_operator:", "spent:"))
         )
     )
-    checks.append(_compare("TR, TS and residue equal what the National Fund paid in", held, funded))
+    checks.append(
+        _compare("TR, TS, payouts and residue equal what the National Fund paid in", held, funded)
+    )
 
     closed = store.closed_years()
     for record in closed:
@@ -140,6 +142,10 @@ def reconcile(store: Store) -> list[Check]:
                     expected,
                 )
             )
+    held, open_payouts = store.money_at_operators()
+    checks.append(
+        _compare("money at authorised operators equals the open payouts", held, open_payouts)
+    )
     negative = store.negative_savings_accounts()
     checks.append(
         Check(

@@ -39,6 +39,7 @@ from urpaq.domain.money import Money
 from urpaq.domain.operators import AuthorisedOperator, Purpose
 from urpaq.domain.parameters import YearParameters
 from urpaq.domain.participation import AGE_SPAN_YEARS, Fact, View
+from urpaq.domain.payouts import Payout, PayoutStatus
 from urpaq.domain.register import Kind
 from urpaq.domain.statement import ClosedView, StatementLine
 from urpaq.services.ports import (
@@ -664,6 +665,79 @@ class SqlStore(ABC):
             "UPDATE authorised_operator SET revoked_on = ? WHERE name = ?",
             (today.isoformat(), name),
         )
+
+    # --- payouts ---------------------------------------------------------------------
+
+    def has_target_savings(self, person_id: int) -> bool:
+        return bool(
+            self.scalar(
+                "SELECT COUNT(*) FROM posting p JOIN journal_entry j ON j.entry_id = p.entry_id"
+                " WHERE p.person_id = ? AND p.account = ? AND j.kind = 'maturity'",
+                (person_id, ledger.TARGET_SAVINGS),
+            )
+        )
+
+    def target_savings_of(self, person_id: int) -> Money:
+        total = self.scalar(
+            "SELECT COALESCE(SUM(amount_cents), 0) FROM posting"
+            " WHERE person_id = ? AND account = ?",
+            (person_id, ledger.TARGET_SAVINGS),
+        )
+        return Money(int(total))
+
+    def save_payout(self, payout: Payout, *, requested_on: dt.date, return_due_on: dt.date) -> None:
+        self.execute(
+            "INSERT INTO payout (payout_id, person_id, operator_name, amount_cents, purpose,"
+            " sub_purpose, account, requested_on, return_due_on, status)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                payout.payout_id, payout.person_id, payout.operator_name, payout.amount.cents,
+                payout.purpose.value, payout.sub_purpose, payout.account,
+                requested_on.isoformat(), return_due_on.isoformat(), payout.status.value,
+            ),
+        )  # fmt: skip
+
+    _PAYOUT = (
+        "SELECT payout_id, person_id, operator_name, amount_cents, purpose, sub_purpose,"
+        " account, status FROM payout"
+    )
+
+    def _payout(self, row: tuple[Any, ...]) -> Payout:
+        payout_id, person_id, operator_name, cents, purpose, sub_purpose, account, status = row
+        return Payout(
+            payout_id, int(person_id), operator_name, Money(int(cents)), Purpose(purpose),
+            sub_purpose, account, PayoutStatus(status),
+        )  # fmt: skip
+
+    def payout(self, payout_id: str) -> Payout | None:
+        row = self.execute(f"{self._PAYOUT} WHERE payout_id = ?", (payout_id,)).fetchone()
+        return None if row is None else self._payout(row)
+
+    def close_payout(
+        self, payout_id: str, *, status: PayoutStatus, today: dt.date, documents: str | None
+    ) -> None:
+        self.execute(
+            "UPDATE payout SET status = ?, closed_on = ?, documents = ? WHERE payout_id = ?",
+            (status.value, today.isoformat(), documents, payout_id),
+        )
+
+    def payouts_due(self, *, before: dt.date) -> list[Payout]:
+        rows = self.execute(
+            f"{self._PAYOUT} WHERE status = 'paid' AND return_due_on < ? ORDER BY payout_id",
+            (before.isoformat(),),
+        ).fetchall()
+        return [self._payout(row) for row in rows]
+
+    def money_at_operators(self) -> tuple[Money, Money]:
+        """What the ledger holds at authorised operators, and what open payouts add up to."""
+        held = self.scalar(
+            "SELECT COALESCE(SUM(amount_cents), 0) FROM posting"
+            " WHERE account LIKE 'at_authorised_operator:%'"
+        )
+        open_total = self.scalar(
+            "SELECT COALESCE(SUM(amount_cents), 0) FROM payout WHERE status = 'paid'"
+        )
+        return Money(int(held)), Money(int(open_total))
 
     def class_members(self, *, year: int, view: View, previous: View | None) -> dict[int, int]:
         """Per entry-year class, how many people hold TR after the close of `year`."""

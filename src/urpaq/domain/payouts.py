@@ -1,0 +1,143 @@
+"""Payouts of target savings through authorised operators.
+
+The person (or a legal representative) applies at an authorised operator, stating amount
+and purpose; the operator pays the authorised operator, which checks the documents and
+pays the purpose.  Money not confirmed as used within 45 working days of crediting
+(Kazakhstan's working-day calendar) returns to the person's target savings.
+
+Refusals are checked in a fixed order and each has a code; the first that applies wins.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from urpaq.domain import ledger
+from urpaq.domain.ledger import EntryKind, JournalEntry, Posting
+from urpaq.domain.money import Money
+from urpaq.domain.operators import AuthorisedOperator, Purpose
+
+#: Working days an authorised operator has to confirm the use of a payout.
+RETURN_AFTER_WORKING_DAYS = 45
+
+
+class PayoutStatus(enum.StrEnum):
+    PAID = "paid"  # with the authorised operator, use not yet confirmed
+    CONFIRMED = "confirmed"  # used for its purpose
+    RETURNED = "returned"  # back on the person's target savings
+
+
+class PayoutRefused(Exception):
+    """A payout request or step the rules do not allow; `code` names the reason."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass(frozen=True, slots=True)
+class SavingsHolder:
+    """What a payout needs to know of the person."""
+
+    person_id: int
+    credited: bool  # has a target savings account (matured)
+    deceased: bool
+    available: Money
+
+
+@dataclass(frozen=True, slots=True)
+class Payout:
+    payout_id: str
+    person_id: int
+    operator_name: str
+    amount: Money
+    purpose: Purpose
+    sub_purpose: str
+    account: str
+    status: PayoutStatus
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "payout_id": self.payout_id,
+            "status": self.status.value,
+            "amount": str(self.amount),
+            "currency": "USD",
+            "purpose": self.purpose.value,
+        }
+
+
+def check_request(
+    *,
+    holder: SavingsHolder | None,
+    operator: AuthorisedOperator,
+    amount: Money,
+    purpose: Purpose,
+) -> None:
+    """Raise `PayoutRefused` with the first reason that applies, in a fixed order."""
+    if amount.cents <= 0:
+        raise PayoutRefused("invalid_amount", f"amount {amount} must be positive")
+    if not operator.serves(purpose):
+        raise PayoutRefused(
+            "purpose_not_served", f"operator {operator.name!r} does not serve {purpose.value}"
+        )
+    if holder is None:
+        raise PayoutRefused("unknown_person", "no person with this IIN has target savings")
+    if not holder.credited:
+        raise PayoutRefused("not_credited", "this person has no target savings yet")
+    if holder.deceased:
+        # The savings of a deceased holder are frozen until heirs are paid.
+        raise PayoutRefused("deceased", "the savings of a deceased holder are frozen")
+    if amount > holder.available:
+        raise PayoutRefused(
+            "insufficient_savings",
+            f"amount {amount} exceeds the available target savings {holder.available}",
+        )
+
+
+def operator_account(operator_name: str) -> str:
+    """Money paid to an authorised operator whose use is not yet confirmed."""
+    return f"at_authorised_operator:{operator_name}"
+
+
+def spent_account(purpose: Purpose) -> str:
+    return f"spent:{purpose.value}"
+
+
+def payout_entry(payout: Payout, *, year: int) -> JournalEntry:
+    """Target savings to the authorised operator."""
+    return _move(
+        f"payout:{payout.payout_id}", EntryKind.PAYOUT, year, payout,
+        source=ledger.TARGET_SAVINGS, target=operator_account(payout.operator_name),
+    )  # fmt: skip
+
+
+def confirmation_entry(payout: Payout, *, year: int) -> JournalEntry:
+    """The authorised operator used the money for its purpose."""
+    return _move(
+        f"payout:{payout.payout_id}:confirmed", EntryKind.CONFIRMATION, year, payout,
+        source=operator_account(payout.operator_name), target=spent_account(payout.purpose),
+    )  # fmt: skip
+
+
+def return_entry(payout: Payout, *, year: int) -> JournalEntry:
+    """Unused money back from the authorised operator to the person's target savings."""
+    return _move(
+        f"payout:{payout.payout_id}:returned", EntryKind.RETURN, year, payout,
+        source=operator_account(payout.operator_name), target=ledger.TARGET_SAVINGS,
+    )  # fmt: skip
+
+
+def _move(
+    key: str, kind: EntryKind, year: int, payout: Payout, *, source: str, target: str
+) -> JournalEntry:
+    person = payout.person_id
+    return JournalEntry(
+        key=key,
+        kind=kind,
+        reporting_year=year,
+        postings=(
+            Posting(source, -payout.amount, person),
+            Posting(target, payout.amount, person),
+        ),
+    )

@@ -1,0 +1,180 @@
+"""Payouts of target savings through authorised operators, on both databases: the
+refusals in one table, the money path (pay, confirm, return, settle), statements and
+reconcile, and concurrent requests against one balance."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import threading
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from urpaq.adapters.calendar import return_due_on, working_days_after
+from urpaq.adapters.feed import inspect_feed, read_feed
+from urpaq.adapters.sql.store import SqlStore
+from urpaq.bootstrap import open_store
+from urpaq.domain.iin import Iin
+from urpaq.domain.money import Money
+from urpaq.domain.operators import AuthorisedOperator, Purpose
+from urpaq.domain.parameters import YearParameters
+from urpaq.domain.payouts import PayoutRefused, PayoutStatus
+from urpaq.services.closing import close_year
+from urpaq.services.operators import add_operator, operator_for_credential
+from urpaq.services.parameters import set_parameters
+from urpaq.services.payouts import (
+    available_savings,
+    confirm_payout,
+    request_payout,
+    return_payout,
+    settle_payouts,
+)
+from urpaq.services.reconciliation import reconcile
+from urpaq.services.register_import import import_records
+from urpaq.services.statements import statement_of
+
+TODAY = dt.date(2026, 11, 20)
+ADULT = Iin.parse("060303500010")  # born 2006: target savings from the 2023 close
+MINOR = Iin.parse("150101500011")
+LATE_ADULT = Iin.parse("061010600017")  # born 2006, died in 2025
+UNKNOWN = Iin.parse("150101500021")
+FEED = (
+    "record_id,iin,kind,effective_date,recorded_on,region\n"
+    f"a,{ADULT},born_citizen,2006-03-03,2006-03-08,\n"
+    f"m,{MINOR},born_citizen,2015-01-01,2015-01-05,\n"
+    f"d,{LATE_ADULT},born_citizen,2006-10-10,2006-10-15,\n"
+    f"d2,{LATE_ADULT},died,2025-02-01,2025-02-03,\n"
+)
+_ids = itertools.count(1)
+
+
+@pytest.fixture
+def bank(store: SqlStore, tmp_path: Path) -> AuthorisedOperator:
+    """Three children closed for 2023 (100.00 each, two adults turning 18), and a bank."""
+    path = tmp_path / "feed.csv"
+    path.write_text(FEED, encoding="utf-8")
+    feed = inspect_feed(path)
+    import_records(store, rows=read_feed(feed), source="feed.csv", sha256=feed.sha256, today=TODAY)
+    parameters = [YearParameters(2023, Money(30000), Decimal(0), "test")]
+    set_parameters(store, parameters=parameters, today=TODAY)
+    close_year(store, year=2023, as_of=dt.date(2024, 1, 31))
+    credential = add_operator(
+        store, name="Bank", purposes=frozenset({Purpose.EDUCATION}), today=TODAY,
+        new_credential=lambda: f"secret-{next(_ids)}",
+    )  # fmt: skip
+    operator = operator_for_credential(store, credential=credential)
+    assert operator is not None
+    return operator
+
+
+def pay(store: SqlStore, operator: AuthorisedOperator, iin: Iin, amount: str, *,
+        purpose: Purpose = Purpose.EDUCATION, today: dt.date = TODAY):  # type: ignore[no-untyped-def]  # fmt: skip
+    return request_payout(
+        store, operator=operator, iin=iin, amount=Money.parse(amount), purpose=purpose,
+        sub_purpose="tuition", account="KZ00BANK0001", payout_id=f"p{next(_ids)}",
+        today=today, return_due_on=return_due_on,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("iin", "amount", "purpose", "code"),
+    [
+        (ADULT, "0.00", Purpose.EDUCATION, "invalid_amount"),
+        (ADULT, "10.00", Purpose.HOUSING, "purpose_not_served"),
+        (UNKNOWN, "10.00", Purpose.EDUCATION, "unknown_person"),
+        (MINOR, "10.00", Purpose.EDUCATION, "not_credited"),
+        (LATE_ADULT, "10.00", Purpose.EDUCATION, "deceased"),
+        (ADULT, "100.01", Purpose.EDUCATION, "insufficient_savings"),
+    ],
+)
+def test_payout_refusals_are_named_in_a_fixed_order(
+    store: SqlStore, bank: AuthorisedOperator, iin: Iin, amount: str, purpose: Purpose, code: str
+) -> None:
+    """Each refused request names its reason, and moves no money."""
+    with pytest.raises(PayoutRefused) as refusal:
+        pay(store, bank, iin, amount, purpose=purpose)
+    assert refusal.value.code == code
+    assert available_savings(store, iin=ADULT, today=TODAY) == Money.parse("100.00")
+
+
+def test_pay_confirm_and_return_move_the_money_and_show_in_the_statement(
+    store: SqlStore, bank: AuthorisedOperator
+) -> None:
+    """A partial payout leaves the rest; a return restores it; a confirmed one is final."""
+    used = pay(store, bank, ADULT, "60.00")
+    returned = pay(store, bank, ADULT, "30.00")
+    assert available_savings(store, iin=ADULT, today=TODAY) == Money.parse("10.00")
+    assert confirm_payout(store, operator=bank, payout_id=used.payout_id, documents="invoice 7",
+                          today=TODAY).status is PayoutStatus.CONFIRMED  # fmt: skip
+    assert return_payout(store, operator=bank, payout_id=returned.payout_id,
+                         today=TODAY).status is PayoutStatus.RETURNED  # fmt: skip
+    assert available_savings(store, iin=ADULT, today=TODAY) == Money.parse("40.00")
+    with pytest.raises(PayoutRefused, match="already confirmed"):
+        return_payout(store, operator=bank, payout_id=used.payout_id, today=TODAY)
+    statement = statement_of(store, iin=ADULT)
+    savings = [(e.kind, str(e.amount)) for e in statement.lines if e.account == "target_savings"]
+    assert savings == [("maturity", "100.00"), ("payout", "-60.00"), ("payout", "-30.00"),
+                       ("return", "30.00")]  # fmt: skip
+    assert statement.target_savings == Money.parse("40.00")
+    assert all(check.holds for check in reconcile(store))
+
+
+def test_unconfirmed_money_returns_after_45_working_days(
+    store: SqlStore, bank: AuthorisedOperator
+) -> None:
+    """Settlement returns a payout the day after its 45th working day, not before."""
+    payout = pay(store, bank, ADULT, "25.00")
+    due = return_due_on(TODAY)
+    assert due == dt.date(2027, 1, 28)  # 45 working days, New Year and Christmas off
+    assert settle_payouts(store, as_of=due) == []
+    [settled] = settle_payouts(store, as_of=due + dt.timedelta(days=1))
+    assert settled.payout_id == payout.payout_id and settled.status is PayoutStatus.RETURNED
+    assert available_savings(store, iin=ADULT, today=TODAY) == Money.parse("100.00")
+    assert all(check.holds for check in reconcile(store))
+
+
+def test_working_days_follow_kazakhstan_s_calendar() -> None:
+    """Holidays are skipped and a Sunday made a working day by decree counts (5 January 2025)."""
+    assert working_days_after(dt.date(2026, 3, 20), 1) == dt.date(2026, 3, 26)  # Nauryz
+    assert working_days_after(dt.date(2025, 1, 2), 1) == dt.date(2025, 1, 5)
+
+
+def test_another_operators_payout_is_unknown(store: SqlStore, bank: AuthorisedOperator) -> None:
+    """An operator cannot confirm or return a payout it did not make."""
+    payout = pay(store, bank, ADULT, "10.00")
+    other = AuthorisedOperator("Other Bank", frozenset({Purpose.EDUCATION}), active=True)
+    with pytest.raises(PayoutRefused) as refusal:
+        confirm_payout(
+            store, operator=other, payout_id=payout.payout_id, documents="x", today=TODAY
+        )
+    assert refusal.value.code == "unknown_payout"
+
+
+def test_twenty_concurrent_requests_never_pay_more_than_the_balance(
+    store: SqlStore, bank: AuthorisedOperator, database_url: str
+) -> None:
+    """Twenty requests of 10.00 at once against 100.00: ten are paid, ten refused."""
+    outcomes: list[str] = []
+    barrier = threading.Barrier(20)
+
+    def request() -> None:
+        own = open_store(database_url)
+        try:
+            barrier.wait(timeout=30)
+            pay(own, bank, ADULT, "10.00")
+            outcomes.append("paid")
+        except PayoutRefused as refusal:
+            outcomes.append(refusal.code)
+        finally:
+            own.close()
+
+    threads = [threading.Thread(target=request) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert sorted(outcomes) == ["insufficient_savings"] * 10 + ["paid"] * 10
+    assert available_savings(store, iin=ADULT, today=TODAY) == Money(0)
+    assert all(check.holds for check in reconcile(store))
