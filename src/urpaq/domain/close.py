@@ -41,6 +41,7 @@ from urpaq.domain.participation import (
     is_maturing,
     participation_in,
 )
+from urpaq.domain.refusals import Refused
 from urpaq.domain.register import Kind
 
 SEES_ALL = View(as_of=dt.date.max, watermark=2**62)
@@ -140,12 +141,8 @@ class Line:
     effect: Money
 
 
-class CloseRefused(Exception):
+class CloseRefused(Refused):
     """A close that the rules do not allow; `code` names the reason."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,7 @@ from urpaq.domain import ledger
 from urpaq.domain.ledger import EntryKind, JournalEntry, Posting
 from urpaq.domain.money import Money
 from urpaq.domain.operators import AuthorisedOperator, Purpose
+from urpaq.domain.refusals import Refused
 
 #: Working days an authorised operator has to confirm the use of a payout.
 RETURN_AFTER_WORKING_DAYS = 45
@@ -28,12 +29,8 @@ class PayoutStatus(enum.StrEnum):
     RETURNED = "returned"  # back on the person's target savings
 
 
-class PayoutRefused(Exception):
+class PayoutRefused(Refused):
     """A payout request or step the rules do not allow; `code` names the reason."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
 
 
 @dataclass(frozen=True, slots=True)

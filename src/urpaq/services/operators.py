@@ -10,15 +10,12 @@ from urpaq.domain.operators import (
     Purpose,
     credential_digest,
 )
+from urpaq.domain.refusals import Refused
 from urpaq.services.ports import Store
 
 
-class OperatorRefused(Exception):
+class OperatorRefused(Refused):
     """An operator request the rules do not allow; `code` names the reason."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
 
 
 def add_operator(

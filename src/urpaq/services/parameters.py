@@ -6,15 +6,12 @@ import datetime as dt
 from collections.abc import Sequence
 
 from urpaq.domain.parameters import YearParameters
+from urpaq.domain.refusals import Refused
 from urpaq.services.ports import Store
 
 
-class ParametersRefused(Exception):
+class ParametersRefused(Refused):
     """Parameters that cannot be recorded; `code` names the reason."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
 
 
 def set_parameters(store: Store, *, parameters: Sequence[YearParameters], today: dt.date) -> None:
