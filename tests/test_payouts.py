@@ -27,6 +27,7 @@ from urpaq.services.parameters import set_parameters
 from urpaq.services.payouts import (
     available_savings,
     confirm_payout,
+    expire_savings,
     request_payout,
     return_payout,
     settle_payouts,
@@ -177,4 +178,25 @@ def test_twenty_concurrent_requests_never_pay_more_than_the_balance(
         thread.join(timeout=120)
     assert sorted(outcomes) == ["insufficient_savings"] * 10 + ["paid"] * 10
     assert available_savings(store, iin=ADULT, today=TODAY) == Money(0)
+    assert all(check.holds for check in reconcile(store))
+
+
+def test_savings_unused_for_ten_years_go_to_the_pension_account(
+    store: SqlStore, bank: AuthorisedOperator
+) -> None:
+    """Ten years after crediting (31 January 2024), what is left moves to the pension
+    account; a deceased holder's savings stay frozen; a second run changes nothing."""
+    pay(store, bank, ADULT, "30.00")
+    assert expire_savings(store, as_of=dt.date(2034, 1, 31)) == (0, Money(0))
+    assert expire_savings(store, as_of=dt.date(2034, 2, 1)) == (1, Money.parse("70.00"))
+    assert expire_savings(store, as_of=dt.date(2034, 2, 1)) == (0, Money(0))
+    statement = statement_of(store, iin=ADULT)
+    assert statement.target_savings == Money(0)
+    assert [(e.kind, str(e.amount)) for e in statement.lines if e.account == "target_savings"][
+        -1
+    ] == (
+        "expiry",
+        "-70.00",
+    )
+    assert available_savings(store, iin=LATE_ADULT, today=TODAY) == Money.parse("100.00")
     assert all(check.holds for check in reconcile(store))

@@ -19,6 +19,7 @@ NATIONAL_FUND_TR = "national_fund:target_requirements"
 NATIONAL_FUND_II = "national_fund:investment_income"
 RESIDUE = "residue"
 TARGET_SAVINGS = "target_savings"  # one account per person: postings carry the person
+PENSION = "pension:voluntary_contributions"  # per person too: where unused savings go
 
 
 def pot_account(year: int) -> str:
@@ -48,6 +49,7 @@ class EntryKind(enum.StrEnum):
     PAYOUT = "payout"
     CONFIRMATION = "confirmation"
     RETURN = "return"
+    EXPIRY = "expiry"
 
 
 class UnbalancedEntry(AssertionError):

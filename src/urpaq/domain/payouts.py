@@ -10,6 +10,7 @@ Refusals are checked in a fixed order and each has a code; the first that applie
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 from dataclasses import dataclass
 
@@ -21,6 +22,19 @@ from urpaq.domain.refusals import Refused
 
 #: Working days an authorised operator has to confirm the use of a payout.
 RETURN_AFTER_WORKING_DAYS = 45
+
+#: Years after crediting after which unused target savings go to the pension account
+#: (policy default: counted from the date the savings were credited).
+EXPIRY_YEARS = 10
+
+
+def latest_unexpired_crediting(as_of: dt.date) -> dt.date:
+    """Savings credited before this day have been unused for the whole expiry period on
+    `as_of`; savings credited on it or later have not."""
+    year = as_of.year - EXPIRY_YEARS
+    if as_of.month == 2 and as_of.day == 29:  # the anniversary of 29 February
+        return dt.date(year, 2, 28)
+    return as_of.replace(year=year)
 
 
 class PayoutStatus(enum.StrEnum):

@@ -37,7 +37,7 @@ from urpaq.services.operators import (
     rotate_credential,
 )
 from urpaq.services.parameters import ParametersRefused, set_parameters
-from urpaq.services.payouts import settle_payouts
+from urpaq.services.payouts import expire_savings, settle_payouts
 from urpaq.services.reconciliation import reconcile as reconcile_ledger
 from urpaq.services.register_import import import_records
 from urpaq.services.statements import statement_of
@@ -359,14 +359,26 @@ def payouts_settle(
     as_json: JsonOption = False,
 ) -> None:
     """The daily job: return to target savings every payout not confirmed as used within
-    45 working days of crediting."""
+    45 working days of crediting, and move savings unused for ten years to the pension
+    accounts."""
     day = parse_date_option("--as-of", as_of) or today()
     with opened(db) as store:
         returned = settle_payouts(store, as_of=day)
+        expired, expired_total = expire_savings(store, as_of=day)
     if as_json:
-        print_json({"as_of": day.isoformat(), "returned": [p.as_json() for p in returned]})
+        print_json(
+            {
+                "as_of": day.isoformat(),
+                "returned": [p.as_json() for p in returned],
+                "expired": {"holders": expired, "amount": str(expired_total), "currency": "USD"},
+            }
+        )
         return
     err.print(f"{len(returned)} payout(s) returned to target savings as of {day}")
+    err.print(
+        f"{expired} holder(s)' savings unused for ten years, {expired_total.grouped()} USD, "
+        "moved to pension accounts"
+    )
 
 
 def print_credential(name: str, credential: str, *, as_json: bool) -> None:

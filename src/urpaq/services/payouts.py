@@ -20,6 +20,7 @@ from urpaq.domain.payouts import (
     SavingsHolder,
     check_request,
     confirmation_entry,
+    latest_unexpired_crediting,
     payout_entry,
     return_entry,
 )
@@ -120,6 +121,14 @@ def settle_payouts(store: Store, *, as_of: dt.date) -> list[Payout]:
             )
             returned.append(_with_status(payout, PayoutStatus.RETURNED))
     return returned
+
+
+def expire_savings(store: Store, *, as_of: dt.date) -> tuple[int, Money]:
+    """Move target savings unused for ten years to the holders' pension accounts; return
+    how many holders and how much.  A deceased holder's savings stay frozen for the heirs.
+    Running it again on the same day changes nothing."""
+    with store.transaction():
+        return store.expire_savings(credited_before=latest_unexpired_crediting(as_of), as_of=as_of)
 
 
 def _open_payout(store: Store, *, operator: AuthorisedOperator, payout_id: str) -> Payout:

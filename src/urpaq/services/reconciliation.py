@@ -52,7 +52,7 @@ def reconcile(store: Store) -> list[Check]:
             for account, amount in balances.items()
             if ledger.is_class_account(account)
             or account in (ledger.TARGET_SAVINGS, ledger.RESIDUE)
-            or account.startswith(("pot:", "at_authorised_operator:", "spent:"))
+            or account.startswith(("pot:", "at_authorised_operator:", "spent:", "pension:"))
         )
     )
     checks.append(

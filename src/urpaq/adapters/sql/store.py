@@ -739,6 +739,50 @@ class SqlStore(ABC):
         )
         return Money(int(held)), Money(int(open_total))
 
+    def expire_savings(self, *, credited_before: dt.date, as_of: dt.date) -> tuple[int, Money]:
+        """One `expiry` entry for the day: each holder's whole target savings credited
+        before `credited_before`, to their pension account; deceased holders excepted."""
+        key = f"expiry:{as_of.isoformat()}"
+        if self.scalar("SELECT COUNT(*) FROM journal_entry WHERE key = ?", (key,)):
+            return 0, Money(0)
+        self.execute(
+            """CREATE TEMP TABLE expiring AS
+               SELECT s.person_id, SUM(s.amount_cents) AS balance
+               FROM posting s
+               WHERE s.account = :savings AND s.person_id IN (
+                   SELECT m.person_id FROM posting m
+                   JOIN journal_entry j ON j.entry_id = m.entry_id
+                   WHERE j.kind = 'maturity' AND m.account = :savings
+                     AND j.posted_on < :credited_before)
+                 AND s.person_id NOT IN (
+                   SELECT person_id FROM register_record
+                   WHERE kind IN ('died', 'declared_dead') AND recorded_on <= :as_of)
+               GROUP BY s.person_id
+               HAVING SUM(s.amount_cents) > 0""",
+            {
+                "savings": ledger.TARGET_SAVINGS,
+                "credited_before": credited_before.isoformat(),
+                "as_of": as_of.isoformat(),
+            },
+        )
+        count, total = self.execute(
+            "SELECT COUNT(*), COALESCE(SUM(balance), 0) FROM expiring"
+        ).fetchone()
+        if int(count):
+            entry_id = self._next_entry_id()
+            header = (entry_id, key, key, "expiry", as_of.year, None, as_of.isoformat())
+            self._open_entry(header)
+            for account, sign in ((ledger.TARGET_SAVINGS, -1), (ledger.PENSION, 1)):
+                self.execute(
+                    "INSERT INTO posting (entry_id, account, person_id, amount_cents)"
+                    " SELECT :entry_id, :account, person_id, :sign * balance FROM expiring"
+                    " ORDER BY person_id",
+                    {"entry_id": entry_id, "account": account, "sign": sign},
+                )
+            self._seal_entry(header)
+        self.execute("DROP TABLE expiring")
+        return int(count), Money(int(total))
+
     def class_members(self, *, year: int, view: View, previous: View | None) -> dict[int, int]:
         """Per entry-year class, how many people hold TR after the close of `year`."""
         members: dict[int, int] = {}
