@@ -10,6 +10,7 @@ import pytest
 
 from urpaq.adapters.feed import FeedUnreadable, inspect_feed, read_feed
 from urpaq.adapters.sql.store import SqlStore
+from urpaq.services.ports import ImportSummary
 from urpaq.services.register_import import import_records
 
 TODAY = dt.date(2026, 11, 22)
@@ -24,7 +25,7 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
     return path
 
 
-def run_import(store: SqlStore, path: Path):  # type: ignore[no-untyped-def]
+def run_import(store: SqlStore, path: Path) -> ImportSummary:
     feed = inspect_feed(path)
     return import_records(
         store, rows=read_feed(feed), source=path.name, sha256=feed.sha256, today=TODAY

@@ -20,7 +20,7 @@ from urpaq.domain.iin import Iin
 from urpaq.domain.money import Money
 from urpaq.domain.operators import AuthorisedOperator, Purpose
 from urpaq.domain.parameters import YearParameters
-from urpaq.domain.payouts import PayoutRefused, PayoutStatus
+from urpaq.domain.payouts import Payout, PayoutRefused, PayoutStatus
 from urpaq.services.closing import close_year
 from urpaq.services.operators import add_operator, operator_for_credential
 from urpaq.services.parameters import set_parameters
@@ -71,7 +71,7 @@ def bank(store: SqlStore, tmp_path: Path) -> AuthorisedOperator:
 
 
 def pay(store: SqlStore, operator: AuthorisedOperator, iin: Iin, amount: str, *,
-        purpose: Purpose = Purpose.EDUCATION, today: dt.date = TODAY):  # type: ignore[no-untyped-def]  # fmt: skip
+        purpose: Purpose = Purpose.EDUCATION, today: dt.date = TODAY) -> Payout:  # fmt: skip
     return request_payout(
         store, operator=operator, iin=iin, amount=Money.parse(amount), purpose=purpose,
         sub_purpose="tuition", account="KZ00BANK0001", payout_id=f"p{next(_ids)}",
