@@ -6,7 +6,6 @@ suite for both adapters.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -17,7 +16,6 @@ from urpaq.adapters.postgres.store import PostgresStore
 from urpaq.adapters.sql.store import SqlStore
 from urpaq.adapters.sqlite.store import SqliteStore
 
-TODAY = dt.date(2026, 11, 22)
 TEMPLATE = "urpaq_template"
 
 

@@ -23,20 +23,20 @@ from rich.table import Table
 
 from urpaq import bootstrap
 from urpaq.bootstrap import FeedUnreadable, SchemaTooNew, SqlStore
-from urpaq.domain.close import CloseRefused, CloseResult
+from urpaq.domain.close import CloseResult
 from urpaq.domain.iin import Iin, InvalidIin
 from urpaq.domain.money import InvalidAmount, Money
 from urpaq.domain.operators import InvalidOperator, parse_name, parse_purposes
 from urpaq.domain.parameters import InvalidParameters, YearParameters, parse_rate
+from urpaq.domain.refusals import Refused
 from urpaq.services import demo as demo_service
 from urpaq.services.closing import close_year
 from urpaq.services.operators import (
-    OperatorRefused,
     add_operator,
     revoke_operator,
     rotate_credential,
 )
-from urpaq.services.parameters import ParametersRefused, set_parameters
+from urpaq.services.parameters import set_parameters
 from urpaq.services.payouts import expire_savings, settle_payouts
 from urpaq.services.reconciliation import reconcile as reconcile_ledger
 from urpaq.services.register_import import import_records
@@ -112,6 +112,9 @@ def opened(db: str | None, *, create: bool = False) -> Iterator[SqlStore]:
         yield store
     except SchemaTooNew as error:
         refuse(str(error))
+    except Refused as error:
+        # Every business refusal of a service ends the same way: exit 3, reason named.
+        refuse(f"{error} [{error.code}]")
     finally:
         store.close()
 
@@ -261,10 +264,7 @@ def parameters_import(
 
 def save_parameters(parameters: list[YearParameters], db: str | None) -> None:
     with opened(db) as store:
-        try:
-            set_parameters(store, parameters=parameters, today=today())
-        except ParametersRefused as error:
-            refuse(str(error))
+        set_parameters(store, parameters=parameters, today=today())
     for item in parameters:
         err.print(
             f"{item.year}: TR total {item.tr_total.grouped()} USD, II rate {item.ii_rate} "
@@ -294,13 +294,10 @@ def operator_add(
     except InvalidOperator as error:
         refuse(str(error))
     with opened(db) as store:
-        try:
-            credential = add_operator(
-                store, name=clean_name, purposes=served, today=today(),
-                new_credential=new_credential,
-            )  # fmt: skip
-        except OperatorRefused as error:
-            refuse(f"{error} [{error.code}]")
+        credential = add_operator(
+            store, name=clean_name, purposes=served, today=today(),
+            new_credential=new_credential,
+        )  # fmt: skip
     print_credential(clean_name, credential, as_json=as_json)
 
 
@@ -312,12 +309,9 @@ def operator_rotate(
 ) -> None:
     """Issue a new credential for an operator; the old one stops working at once."""
     with opened(db) as store:
-        try:
-            credential = rotate_credential(
-                store, name=name, today=today(), new_credential=new_credential
-            )
-        except OperatorRefused as error:
-            refuse(f"{error} [{error.code}]")
+        credential = rotate_credential(
+            store, name=name, today=today(), new_credential=new_credential
+        )
     print_credential(name, credential, as_json=as_json)
 
 
@@ -328,10 +322,7 @@ def operator_revoke(
 ) -> None:
     """Revoke an operator: its credential stops working; its history stays."""
     with opened(db) as store:
-        try:
-            revoke_operator(store, name=name, today=today())
-        except OperatorRefused as error:
-            refuse(f"{error} [{error.code}]")
+        revoke_operator(store, name=name, today=today())
     err.print(f"operator {name} is revoked", highlight=False, markup=False)
 
 
@@ -404,14 +395,8 @@ def close(
 ) -> None:
     """The annual close of a reporting year."""
     as_of_date = parse_date_option("--as-of", as_of) or today()
-    with opened(db) as store:
-        try:
-            with step_progress(f"closing {year}") as step:
-                result = close_year(
-                    store, year=year, as_of=as_of_date, today=today(), progress=step
-                )
-        except CloseRefused as error:
-            refuse(f"{error} [{error.code}]")
+    with opened(db) as store, step_progress(f"closing {year}") as step:
+        result = close_year(store, year=year, as_of=as_of_date, today=today(), progress=step)
     if as_json:
         print_json(result.as_json())
     else:
