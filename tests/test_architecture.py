@@ -26,7 +26,16 @@ THIRD_PARTY_ALLOWED = {
     "domain": set(),
     "services": set(),
     "adapters": {"psycopg", "holidays"},  # drivers and the working-day calendar
-    "entrypoints": {"typer", "rich", "click"},
+    "entrypoints": {
+        "typer",
+        "rich",
+        "click",
+        "fastapi",
+        "starlette",
+        "pydantic",
+        "anyio",
+        "uvicorn",
+    },
 }
 
 

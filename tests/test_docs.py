@@ -40,3 +40,18 @@ def test_docs_link_to_files_that_exist() -> None:
             if not (page.parent / target).exists() and not target.startswith("../shared"):
                 broken.append(f"{page.name} → {target}")
     assert not broken, broken
+
+
+def test_every_api_route_is_described_in_api_md() -> None:
+    """docs/api.md has a section for each route of the OpenAPI document."""
+    from urpaq.entrypoints.server import create_app
+
+    document = create_app(database_url="sqlite:///:memory:").openapi()
+    text = (DOCS / "api.md").read_text(encoding="utf-8")
+    routes = [
+        f"{method.upper()} {path}"
+        for path, operations in document["paths"].items()
+        for method in operations
+    ]
+    missing = [route for route in routes if f"### `{route}`" not in text]
+    assert routes and not missing, missing

@@ -7,23 +7,18 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import threading
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from urpaq.adapters.calendar import return_due_on, working_days_after
-from urpaq.adapters.feed import inspect_feed, read_feed
 from urpaq.adapters.sql.store import SqlStore
 from urpaq.bootstrap import open_store
 from urpaq.domain.iin import Iin
 from urpaq.domain.money import Money
 from urpaq.domain.operators import AuthorisedOperator, Purpose
-from urpaq.domain.parameters import YearParameters
 from urpaq.domain.payouts import Payout, PayoutRefused, PayoutStatus
-from urpaq.services.closing import close_year
 from urpaq.services.operators import add_operator, operator_for_credential
-from urpaq.services.parameters import set_parameters
 from urpaq.services.payouts import (
     available_savings,
     confirm_payout,
@@ -33,34 +28,16 @@ from urpaq.services.payouts import (
     settle_payouts,
 )
 from urpaq.services.reconciliation import reconcile
-from urpaq.services.register_import import import_records
 from urpaq.services.statements import statement_of
+from world import ADULT, LATE_ADULT, MINOR, TODAY, UNKNOWN, build_world
 
-TODAY = dt.date(2026, 11, 20)
-ADULT = Iin.parse("060303500010")  # born 2006: target savings from the 2023 close
-MINOR = Iin.parse("150101500011")
-LATE_ADULT = Iin.parse("061010600017")  # born 2006, died in 2025
-UNKNOWN = Iin.parse("150101500021")
-FEED = (
-    "record_id,iin,kind,effective_date,recorded_on,region\n"
-    f"a,{ADULT},born_citizen,2006-03-03,2006-03-08,\n"
-    f"m,{MINOR},born_citizen,2015-01-01,2015-01-05,\n"
-    f"d,{LATE_ADULT},born_citizen,2006-10-10,2006-10-15,\n"
-    f"d2,{LATE_ADULT},died,2025-02-01,2025-02-03,\n"
-)
 _ids = itertools.count(1)
 
 
 @pytest.fixture
 def bank(store: SqlStore, tmp_path: Path) -> AuthorisedOperator:
     """Three children closed for 2023 (100.00 each, two adults turning 18), and a bank."""
-    path = tmp_path / "feed.csv"
-    path.write_text(FEED, encoding="utf-8")
-    feed = inspect_feed(path)
-    import_records(store, rows=read_feed(feed), source="feed.csv", sha256=feed.sha256, today=TODAY)
-    parameters = [YearParameters(2023, Money(30000), Decimal(0), "test")]
-    set_parameters(store, parameters=parameters, today=TODAY)
-    close_year(store, year=2023, as_of=dt.date(2024, 1, 31))
+    build_world(store, tmp_path)
     credential = add_operator(
         store, name="Bank", purposes=frozenset({Purpose.EDUCATION}), today=TODAY,
         new_credential=lambda: f"secret-{next(_ids)}",

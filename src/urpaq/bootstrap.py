@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 
+from urpaq.adapters.calendar import return_due_on
 from urpaq.adapters.feed import FeedFile, FeedUnreadable, inspect_feed, read_feed, write_feed
 from urpaq.adapters.parameter_file import parse_parameters, read_parameters, shipped_parameters_text
 from urpaq.adapters.postgres.store import DatabaseUnavailable, PostgresStore
@@ -25,6 +26,7 @@ __all__ = [
     "open_store",
     "read_feed",
     "read_parameters",
+    "return_due_on",
     "shipped_parameters",
     "write_feed",
 ]

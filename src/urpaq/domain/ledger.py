@@ -20,6 +20,7 @@ NATIONAL_FUND_II = "national_fund:investment_income"
 RESIDUE = "residue"
 TARGET_SAVINGS = "target_savings"  # one account per person: postings carry the person
 PENSION = "pension:voluntary_contributions"  # per person too: where unused savings go
+PAID_TO_HEIRS = "paid_to_heirs"  # per person: a deceased holder's savings paid to heirs
 
 
 def pot_account(year: int) -> str:
@@ -50,6 +51,7 @@ class EntryKind(enum.StrEnum):
     CONFIRMATION = "confirmation"
     RETURN = "return"
     EXPIRY = "expiry"
+    INHERITANCE = "inheritance"
 
 
 class UnbalancedEntry(AssertionError):

@@ -23,6 +23,15 @@ class Purpose(enum.StrEnum):
     EDUCATION = "education"
 
 
+#: What each purpose covers (programme.md): housing — purchase or construction, a mortgage
+#: down payment, a housing-savings deposit; education — tuition for a period or for the
+#: whole course, in Kazakhstan or abroad, or an educational savings deposit.
+SUB_PURPOSES: dict[Purpose, tuple[str, ...]] = {
+    Purpose.HOUSING: ("purchase", "construction", "mortgage_down_payment", "housing_savings"),
+    Purpose.EDUCATION: ("tuition_period", "tuition_course", "education_savings"),
+}
+
+
 class InvalidOperator(ValueError):
     """An operator's name or purposes that cannot be accepted; the message names them."""
 
@@ -50,6 +59,16 @@ def parse_purposes(text: str) -> frozenset[Purpose]:
                 f"purpose {word!r} is not one of {', '.join(p.value for p in Purpose)}"
             ) from None
     return frozenset(purposes)
+
+
+def parse_sub_purpose(purpose: Purpose, text: str) -> str:
+    """A sub-purpose that belongs to `purpose`."""
+    allowed = SUB_PURPOSES[purpose]
+    if text not in allowed:
+        raise InvalidOperator(
+            f"sub-purpose {text!r} is not one of {purpose.value}'s: {', '.join(allowed)}"
+        )
+    return text
 
 
 def credential_digest(credential: str) -> str:

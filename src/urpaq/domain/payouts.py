@@ -152,3 +152,59 @@ def _move(
             Posting(target, payout.amount, person),
         ),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class HeirPayout:
+    """Target savings of a deceased holder paid to an heir named in a notary's certificate."""
+
+    payout_id: str
+    person_id: int
+    operator_name: str
+    amount: Money
+    notary_certificate: str
+    account: str
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "payout_id": self.payout_id,
+            "status": "paid_to_heir",
+            "amount": str(self.amount),
+            "currency": "USD",
+        }
+
+
+def check_heir_payout(*, holder: SavingsHolder | None, amount: Money) -> None:
+    """Raise `PayoutRefused` with the first reason that applies, in a fixed order.
+
+    Heirs are paid only once the register records the holder's death; until then the
+    savings are the holder's own, spent through purpose payouts."""
+    if amount.cents <= 0:
+        raise PayoutRefused("invalid_amount", f"amount {amount} must be positive")
+    if holder is None:
+        raise PayoutRefused("unknown_person", "no person with this IIN has target savings")
+    if not holder.credited:
+        raise PayoutRefused("not_credited", "this person has no target savings")
+    if not holder.deceased:
+        raise PayoutRefused(
+            "holder_alive", "heirs are paid only after the register records the holder's death"
+        )
+    if amount > holder.available:
+        raise PayoutRefused(
+            "insufficient_savings",
+            f"amount {amount} exceeds the frozen target savings {holder.available}",
+        )
+
+
+def heir_payout_entry(payout: HeirPayout, *, year: int) -> JournalEntry:
+    """The frozen target savings, or part of them, to an heir (through the operator)."""
+    person = payout.person_id
+    return JournalEntry(
+        key=f"heir_payout:{payout.payout_id}",
+        kind=EntryKind.INHERITANCE,
+        reporting_year=year,
+        postings=(
+            Posting(ledger.TARGET_SAVINGS, -payout.amount, person),
+            Posting(ledger.PAID_TO_HEIRS, payout.amount, person),
+        ),
+    )

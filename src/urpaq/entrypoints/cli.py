@@ -30,6 +30,7 @@ from urpaq.domain.operators import InvalidOperator, parse_name, parse_purposes
 from urpaq.domain.parameters import InvalidParameters, YearParameters, parse_rate
 from urpaq.domain.refusals import Refused
 from urpaq.services import demo as demo_service
+from urpaq.services.audit import audit_events
 from urpaq.services.closing import close_year
 from urpaq.services.operators import (
     add_operator,
@@ -447,6 +448,67 @@ def reconcile(db: DbOption = None, as_json: JsonOption = False) -> None:
         raise typer.Exit(1)
 
 
+HostOption = Annotated[str, typer.Option("--host", help="The address to listen on.")]
+PortOption = Annotated[int, typer.Option("--port", min=1, max=65535, help="The TCP port.")]
+
+
+@app.command()
+def serve(db: DbOption = None, host: HostOption = "127.0.0.1", port: PortOption = 8000) -> None:
+    """The HTTP API for authorised operators and the web pages."""
+    url = bootstrap.database_url(db)
+    with opened(db):
+        pass  # refuses a database without the current schema before the server starts
+    _serve(url, host=host, port=port)
+
+
+def _serve(url: str, *, host: str, port: int) -> None:
+    import logging
+
+    import uvicorn
+
+    from urpaq.entrypoints.server import create_app
+
+    logging.basicConfig(
+        level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(name)s %(message)s"
+    )
+    err.print(f"serving {url} on http://{host}:{port}/ (API: /api/v1/, Ctrl-C stops)")
+    # uvicorn's own access log prints raw paths, which may hold an IIN: urpaq.access
+    # logs every request instead, with IINs masked.
+    uvicorn.run(create_app(database_url=url), host=host, port=port, access_log=False)
+
+
+@app.command()
+def audit(
+    iin: Annotated[str | None, typer.Option("--iin", help="Only events about this person.")] = None,
+    since: Annotated[
+        str | None, typer.Option("--since", help="Only events from this day on (YYYY-MM-DD).")
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="At most this many.")] = 100,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """The audit log of access to personal data, newest first (for auditors)."""
+    person = None
+    if iin is not None:
+        try:
+            person = Iin.parse(iin).value
+        except InvalidIin as error:
+            refuse(str(error))
+    day = parse_date_option("--since", since)
+    with opened(db) as store:
+        events = audit_events(store, iin=person, since=day, limit=limit)
+    if as_json:
+        print_json({"events": [event.as_json() for event in events]})
+        return
+    table = Table("at (UTC)", "actor", "action", "IIN", "outcome", "request")
+    for event in events:
+        table.add_row(
+            event.at.isoformat(timespec="seconds"), event.actor, event.action,
+            event.iin or "", str(event.outcome), event.request_id,
+        )  # fmt: skip
+    out.print(table)
+
+
 @app.command()
 def demo(
     scale: Annotated[
@@ -458,6 +520,11 @@ def demo(
         Path, typer.Option("--workdir", help="Where the generated register file is written.")
     ] = Path("demo"),
     as_json: JsonOption = False,
+    serve_after: Annotated[
+        bool, typer.Option("--serve", help="Then start the web server on the demo database.")
+    ] = False,
+    host: HostOption = "127.0.0.1",
+    port: PortOption = 8000,
 ) -> None:
     """Build an example register, import it, close 2023–2025, print a summary."""
     url = bootstrap.database_url(db)
@@ -476,10 +543,12 @@ def demo(
             )
     if as_json:
         print_json(report.as_json())
-        return
-    out.print(close_table(report.results))
-    for line in report.notes:
-        out.print(line, markup=False)
+    else:
+        out.print(close_table(report.results))
+        for line in report.notes:
+            out.print(line, markup=False)
+    if serve_after:
+        _serve(url, host=host, port=port)
 
 
 def _import_file(store: SqlStore, path: Path) -> int:

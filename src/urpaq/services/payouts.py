@@ -14,12 +14,15 @@ from urpaq.domain.iin import Iin
 from urpaq.domain.money import Money
 from urpaq.domain.operators import AuthorisedOperator, Purpose
 from urpaq.domain.payouts import (
+    HeirPayout,
     Payout,
     PayoutRefused,
     PayoutStatus,
     SavingsHolder,
+    check_heir_payout,
     check_request,
     confirmation_entry,
+    heir_payout_entry,
     latest_unexpired_crediting,
     payout_entry,
     return_entry,
@@ -86,6 +89,46 @@ def request_payout(
         return payout
 
 
+def pay_heir(
+    store: Store,
+    *,
+    operator: AuthorisedOperator,
+    iin: Iin,
+    amount: Money,
+    notary_certificate: str,
+    account: str,
+    payout_id: str,
+    today: dt.date,
+) -> HeirPayout:
+    """Pay `amount` of a deceased holder's frozen savings to an heir, on the reference of
+    the notary's certificate of inheritance (several heirs: one payout each)."""
+    with store.transaction():
+        holder = savings_holder(store, iin=iin, today=today)
+        check_heir_payout(holder=holder, amount=amount)
+        assert holder is not None
+        payout = HeirPayout(
+            payout_id=payout_id,
+            person_id=holder.person_id,
+            operator_name=operator.name,
+            amount=amount,
+            notary_certificate=notary_certificate,
+            account=account,
+        )
+        store.post(heir_payout_entry(payout, year=today.year), posted_on=today)
+        store.save_heir_payout(payout, today=today)
+        return payout
+
+
+def payout_of(store: Store, *, operator: AuthorisedOperator, payout_id: str) -> Payout:
+    """One of the operator's own payouts; another operator's is as unknown as none."""
+    payout = store.payout(payout_id)
+    if payout is None or payout.operator_name != operator.name:
+        raise PayoutRefused(
+            "unknown_payout", f"operator {operator.name!r} has no payout {payout_id!r}"
+        )
+    return payout
+
+
 def confirm_payout(
     store: Store, *, operator: AuthorisedOperator, payout_id: str, documents: str, today: dt.date
 ) -> Payout:
@@ -132,12 +175,7 @@ def expire_savings(store: Store, *, as_of: dt.date) -> tuple[int, Money]:
 
 
 def _open_payout(store: Store, *, operator: AuthorisedOperator, payout_id: str) -> Payout:
-    payout = store.payout(payout_id)
-    # Another operator's payout is as unknown as one that does not exist.
-    if payout is None or payout.operator_name != operator.name:
-        raise PayoutRefused(
-            "unknown_payout", f"operator {operator.name!r} has no payout {payout_id!r}"
-        )
+    payout = payout_of(store, operator=operator, payout_id=payout_id)
     if payout.status is not PayoutStatus.PAID:
         raise PayoutRefused(
             "payout_closed", f"payout {payout_id!r} is already {payout.status.value}"

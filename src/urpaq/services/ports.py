@@ -12,13 +12,14 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Protocol
 
+from urpaq.domain.audit import AuditEvent
 from urpaq.domain.close import CloseResult, MaturityPlan, Movement
 from urpaq.domain.ledger import JournalEntry
 from urpaq.domain.money import Money
 from urpaq.domain.operators import AuthorisedOperator, Purpose
 from urpaq.domain.parameters import YearParameters
 from urpaq.domain.participation import Fact, View
-from urpaq.domain.payouts import Payout, PayoutStatus
+from urpaq.domain.payouts import HeirPayout, Payout, PayoutStatus
 from urpaq.domain.register import RegisterRecord
 from urpaq.domain.statement import ClosedView, StatementLine
 
@@ -84,6 +85,15 @@ class AccountBalance:
     balance: Money
 
 
+@dataclass(frozen=True, slots=True)
+class KeptAnswer:
+    """The answer given to a write, kept under its idempotency key."""
+
+    fingerprint: str  # digest of the request it answered
+    status: int  # the HTTP status
+    body: str  # the JSON document
+
+
 class Store(Protocol):
     def transaction(self) -> AbstractContextManager[None]: ...
 
@@ -144,6 +154,17 @@ class Store(Protocol):
     def money_at_operators(self) -> tuple[Money, Money]: ...
     def expire_savings(self, *, credited_before: dt.date, as_of: dt.date) -> tuple[int, Money]: ...
     def class_members(self, *, year: int, view: View, previous: View | None) -> dict[int, int]: ...
+    def save_heir_payout(self, payout: HeirPayout, *, today: dt.date) -> None: ...
+
+    # The HTTP edge: exactly-once writes and the audit log.
+    def kept_answer(self, *, scope: str, key: str) -> KeptAnswer | None: ...
+    def keep_answer(
+        self, *, scope: str, key: str, answer: KeptAnswer, now: dt.datetime
+    ) -> None: ...
+    def append_audit_event(self, event: AuditEvent) -> None: ...
+    def audit_events(
+        self, *, iin: str | None, since: dt.date | None, limit: int
+    ) -> list[AuditEvent]: ...
 
 
 def chunked(rows: Iterator[StagedRow], size: int) -> Iterator[list[StagedRow]]:

@@ -51,7 +51,7 @@ def reconcile(store: Store) -> list[Check]:
             amount.cents
             for account, amount in balances.items()
             if ledger.is_class_account(account)
-            or account in (ledger.TARGET_SAVINGS, ledger.RESIDUE)
+            or account in (ledger.TARGET_SAVINGS, ledger.RESIDUE, ledger.PAID_TO_HEIRS)
             or account.startswith(("pot:", "at_authorised_operator:", "spent:", "pension:"))
         )
     )

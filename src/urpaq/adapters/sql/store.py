@@ -27,6 +27,7 @@ from urpaq.adapters.sql.standing import (
     standing_parameters,
 )
 from urpaq.domain import ledger
+from urpaq.domain.audit import AuditEvent
 from urpaq.domain.close import (
     CloseResult,
     MaturityPlan,
@@ -39,13 +40,14 @@ from urpaq.domain.money import Money
 from urpaq.domain.operators import AuthorisedOperator, Purpose
 from urpaq.domain.parameters import YearParameters
 from urpaq.domain.participation import AGE_SPAN_YEARS, Fact, View
-from urpaq.domain.payouts import Payout, PayoutStatus
+from urpaq.domain.payouts import HeirPayout, Payout, PayoutStatus
 from urpaq.domain.register import Kind
 from urpaq.domain.statement import ClosedView, StatementLine
 from urpaq.services.ports import (
     AccountBalance,
     ClosedRecord,
     ImportSummary,
+    KeptAnswer,
     PersonRecord,
     Rejection,
     StagedRow,
@@ -782,6 +784,63 @@ class SqlStore(ABC):
             self._seal_entry(header)
         self.execute("DROP TABLE expiring")
         return int(count), Money(int(total))
+
+    def save_heir_payout(self, payout: HeirPayout, *, today: dt.date) -> None:
+        self.execute(
+            "INSERT INTO heir_payout (payout_id, person_id, operator_name, amount_cents,"
+            " notary_certificate, account, paid_on) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                payout.payout_id, payout.person_id, payout.operator_name, payout.amount.cents,
+                payout.notary_certificate, payout.account, today.isoformat(),
+            ),
+        )  # fmt: skip
+
+    # --- the HTTP edge: kept answers and the audit log ---------------------------------
+
+    def kept_answer(self, *, scope: str, key: str) -> KeptAnswer | None:
+        row = self.execute(
+            "SELECT fingerprint, status, body FROM idempotency_record WHERE scope = ? AND key = ?",
+            (scope, key),
+        ).fetchone()
+        return None if row is None else KeptAnswer(row[0], int(row[1]), row[2])
+
+    def keep_answer(self, *, scope: str, key: str, answer: KeptAnswer, now: dt.datetime) -> None:
+        self.execute(
+            "INSERT INTO idempotency_record (scope, key, fingerprint, status, body, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (scope, key, answer.fingerprint, answer.status, answer.body, now.isoformat()),
+        )
+
+    def append_audit_event(self, event: AuditEvent) -> None:
+        self.execute(
+            "INSERT INTO audit_event (at, actor, action, iin, outcome, request_id)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                event.at.isoformat(), event.actor, event.action, event.iin, event.outcome,
+                event.request_id,
+            ),
+        )  # fmt: skip
+
+    def audit_events(
+        self, *, iin: str | None, since: dt.date | None, limit: int
+    ) -> list[AuditEvent]:
+        conditions, params = [], []
+        if iin is not None:
+            conditions.append("iin = ?")
+            params.append(iin)
+        if since is not None:
+            conditions.append("at >= ?")
+            params.append(since.isoformat())
+        where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
+        rows = self.execute(
+            "SELECT at, actor, action, iin, outcome, request_id FROM audit_event"
+            f"{where} ORDER BY event_id DESC LIMIT {int(limit)}",
+            tuple(params),
+        )
+        return [
+            AuditEvent(dt.datetime.fromisoformat(at), actor, action, person, int(outcome), rid)
+            for at, actor, action, person, outcome, rid in rows
+        ]
 
     def class_members(self, *, year: int, view: View, previous: View | None) -> dict[int, int]:
         """Per entry-year class, how many people hold TR after the close of `year`."""

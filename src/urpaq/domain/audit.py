@@ -1,0 +1,30 @@
+"""The audit log: who did what to whose personal data, and when.
+
+Every request to the API and to the pages that touch a person is one event.  The log is
+append-only; it is itself personal data, read by auditors, never by the API.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEvent:
+    at: dt.datetime  # when the request was answered, UTC
+    actor: str  # `operator:NAME`, `public` or `unauthenticated`
+    action: str  # method and route, e.g. `GET /api/v1/savings/{iin}`: never a raw path
+    iin: str | None  # the person whose data the request touched, if any
+    outcome: int  # the HTTP status of the answer
+    request_id: str
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "at": self.at.isoformat(),
+            "actor": self.actor,
+            "action": self.action,
+            "iin": self.iin,
+            "outcome": self.outcome,
+            "request_id": self.request_id,
+        }

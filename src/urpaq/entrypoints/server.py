@@ -1,0 +1,282 @@
+"""The HTTP server: one ASGI application serving the operators' API and the web pages.
+
+What every request shares lives here: a store per worker thread, the clock, the request
+id, the audit log (written before the answer leaves, so no answer about a person goes out
+unrecorded), an access log with IINs redacted, and error bodies that never carry a stack
+trace or personal data.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import logging
+import re
+import threading
+import time
+import traceback
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import anyio
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from urpaq import bootstrap
+from urpaq.domain.audit import AuditEvent
+from urpaq.services.audit import record_event
+from urpaq.services.ports import Store
+
+access_log = logging.getLogger("urpaq.access")
+error_log = logging.getLogger("urpaq.error")
+
+#: Kazakhstan keeps one time zone, UTC+5, since 1 March 2024; "today" is Kazakhstan's.
+KAZAKHSTAN = dt.timezone(dt.timedelta(hours=5), "Asia/Almaty")
+
+_IIN_IN_PATH = re.compile(r"\d{12}")
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+
+def redact(path: str) -> str:
+    """A request path fit for a log: every run of 12 digits (an IIN) masked."""
+    return _IIN_IN_PATH.sub("************", path)
+
+
+class StoreProvider:
+    """One open store per worker thread: a database connection is not shared by threads."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._local = threading.local()
+        self._opened: list[bootstrap.SqlStore] = []
+        self._lock = threading.Lock()
+
+    def __call__(self) -> Store:
+        store: bootstrap.SqlStore | None = getattr(self._local, "store", None)
+        if store is None:
+            store = bootstrap.open_store(self.url)
+            self._local.store = store
+            with self._lock:
+                self._opened.append(store)
+        return store
+
+    def close_all(self) -> None:
+        with self._lock:
+            for store in self._opened:
+                store.close()
+            self._opened.clear()
+
+
+@dataclass
+class Clock:
+    """The time at the edge; tests set it."""
+
+    now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)
+
+    def today(self) -> dt.date:
+        return self.now().astimezone(KAZAKHSTAN).date()
+
+
+@dataclass
+class Context:
+    """What the routes need: a store for the calling thread and the clock."""
+
+    store: StoreProvider
+    clock: Clock
+
+
+@dataclass
+class RequestNote:
+    """Filled in while a request is answered, read by the audit log when it ends."""
+
+    request_id: str
+    actor: str
+    iin: str | None = None
+    audited: bool = True
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+def note_of(request: Request) -> RequestNote:
+    note: RequestNote = request.scope["urpaq.note"]
+    return note
+
+
+def error_body(code: str, message: str, **extra: object) -> dict[str, object]:
+    return {"error": code, "message": message, **extra}
+
+
+class Edge:
+    """ASGI middleware: request id, audit event, redacted access log, no leaked errors."""
+
+    def __init__(self, app: ASGIApp, *, context: Context) -> None:
+        self.app = app
+        self.context = context
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope["path"]
+        note = RequestNote(
+            request_id=uuid.uuid4().hex,
+            actor="unauthenticated" if path.startswith("/api/") else "public",
+            audited=path.startswith(("/api/", "/lookup", "/statement", "/sign-in")),
+        )
+        scope["urpaq.note"] = note
+        started = time.perf_counter()
+        status = 500
+        response_started = False
+        replaced = False
+
+        async def send_after_audit(message: Message) -> None:
+            nonlocal status, response_started, replaced
+            if message["type"] == "http.response.start":
+                response_started = True
+                status = message["status"]
+                if note.audited and not await self._audit(scope, note, status):
+                    replaced = True
+                    await self._send_error(send, note, 500, "the request could not be recorded")
+                    return
+                headers = list(message.get("headers", []))
+                headers.append((b"x-request-id", note.request_id.encode()))
+                message["headers"] = headers
+            elif replaced:
+                return
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_after_audit)
+        except Exception as error:  # every failure is answered and logged once, here
+            error_log.error(
+                "internal error answering %s %s (request %s): %s\n%s",
+                scope["method"], redact(path), note.request_id, type(error).__name__,
+                "".join(traceback.format_tb(error.__traceback__)),
+            )  # fmt: skip
+            if not response_started:
+                status = 500
+                if note.audited:
+                    await self._audit(scope, note, status)
+                await self._send_error(
+                    send,
+                    note,
+                    500,
+                    f"the request could not be completed (request {note.request_id})",
+                )
+        finally:
+            access_log.info(
+                "%s %s %s %d %.1fms %s",
+                scope.get("client", ("-",))[0] if scope.get("client") else "-",
+                scope["method"], redact(path), status,
+                (time.perf_counter() - started) * 1000, note.request_id,
+            )  # fmt: skip
+
+    async def _audit(self, scope: Scope, note: RequestNote, status: int) -> bool:
+        event = AuditEvent(
+            at=self.context.clock.now(),
+            actor=note.actor,
+            action=f"{scope['method']} {_route_of(scope)}",
+            iin=note.iin,
+            outcome=status,
+            request_id=note.request_id,
+        )
+        try:
+            await anyio.to_thread.run_sync(lambda: record_event(self.context.store(), event))
+        except Exception as error:
+            error_log.error(
+                "the audit log refused request %s: %s", note.request_id, type(error).__name__
+            )
+            return False
+        return True
+
+    async def _send_error(self, send: Send, note: RequestNote, status: int, message: str) -> None:
+        response = JSONResponse(
+            error_body("internal_error", message), status_code=status,
+            headers={"x-request-id": note.request_id},
+        )  # fmt: skip
+        body = response.body
+        await send(
+            {"type": "http.response.start", "status": status, "headers": response.raw_headers}
+        )
+        await send({"type": "http.response.body", "body": body})
+
+
+def _route_of(scope: Scope) -> str:
+    """The route a request matched (`/api/v1/savings/{iin}`), never the raw path."""
+    route = scope.get("route")
+    template = getattr(route, "path", None)
+    return template if isinstance(template, str) else redact(scope["path"])
+
+
+def create_app(*, database_url: str, clock: Clock | None = None) -> FastAPI:
+    """The whole HTTP face of urpaq on one database."""
+    from urpaq.entrypoints import api
+
+    context = Context(store=StoreProvider(database_url), clock=clock or Clock())
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        context.store.close_all()
+
+    app = FastAPI(
+        title="urpaq",
+        openapi_url=None,
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.context = context
+    app.include_router(api.router(context))
+    app.add_middleware(Edge, context=context)
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:
+        fields = [_field_problem(problem) for problem in error.errors()]
+        names = ", ".join(problem["field"] for problem in fields)
+        return JSONResponse(
+            error_body(
+                "invalid_request", f"the request has invalid fields: {names}", fields=fields
+            ),
+            status_code=422,
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        code = {404: "not_found", 405: "method_not_allowed"}.get(error.status_code, "http_error")
+        return JSONResponse(
+            error_body(code, str(error.detail)),
+            status_code=error.status_code,
+            headers=getattr(error, "headers", None),
+        )
+
+    api.install_openapi(app)
+    return app
+
+
+#: Fields whose values are personal data: a problem with them is named, the value never.
+_PERSONAL_FIELDS = frozenset({"iin", "account", "notary_certificate", "documents"})
+
+
+def _field_problem(problem: Any) -> dict[str, str]:
+    location = [str(part) for part in problem.get("loc", ()) if part not in ("body",)]
+    name = ".".join(location) or "body"
+    message = str(problem.get("msg", "is invalid"))
+    message = message.removeprefix("Value error, ")
+    if not (set(location) & _PERSONAL_FIELDS) and "input" in problem:
+        value = problem["input"]
+        if isinstance(value, str | int | bool) and len(str(value)) <= 100:
+            message = f"{message} (got {value!r})"
+    return {"field": name, "problem": message}

@@ -1,0 +1,68 @@
+"""Exactly-once writes: the first answer to each idempotency key is kept with the request's
+fingerprint; a repeat gets that answer again, another request under the key is refused.
+
+The look-up, the write and the kept answer share one transaction, so two concurrent
+requests under one key cannot both act: the second waits for the writer's turn and then
+finds the first answer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Callable
+
+from urpaq.domain.refusals import Refused
+from urpaq.services.ports import KeptAnswer, Store
+
+KEY_LENGTH_MAX = 200
+
+
+class IdempotencyKeyReused(Refused):
+    """The key was used before for a different request."""
+
+
+def fingerprint(*, method: str, path: str, body: object) -> str:
+    """A digest of a request that ignores the spelling of its JSON (key order, spaces)."""
+    canonical = json.dumps(
+        {"method": method, "path": path, "body": body},
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def answer_once(
+    store: Store,
+    *,
+    scope: str,
+    key: str,
+    request_fingerprint: str,
+    act: Callable[[], KeptAnswer],
+    now: dt.datetime,
+) -> tuple[KeptAnswer, bool]:
+    """Run `act` once per (scope, key) and keep its answer; a repeat returns the kept one.
+    The flag says whether the answer is a repeat.
+
+    `act` must raise nothing after it has written: refusals are answers too, decided
+    before anything is written, and are kept like any other answer."""
+    if not key or len(key) > KEY_LENGTH_MAX:
+        raise IdempotencyKeyReused(
+            "invalid_idempotency_key",
+            f"an idempotency key is 1–{KEY_LENGTH_MAX} characters",
+        )
+    with store.transaction():
+        kept = store.kept_answer(scope=scope, key=key)
+        if kept is not None:
+            if kept.fingerprint != request_fingerprint:
+                raise IdempotencyKeyReused(
+                    "idempotency_key_reused",
+                    f"idempotency key {key!r} was used for a different request",
+                )
+            return kept, True
+        answer = act()
+        assert answer.fingerprint == request_fingerprint
+        store.keep_answer(scope=scope, key=key, answer=answer, now=now)
+        return answer, False

@@ -1,0 +1,356 @@
+"""The authorised operators' API end to end: a real server on loopback, real HTTP, on
+SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from api_server import serving
+from urpaq.adapters.sql.store import SqlStore
+from urpaq.domain.iin import Iin
+from urpaq.domain.operators import Purpose
+from urpaq.entrypoints.server import Clock, create_app
+from urpaq.services import payouts as payout_service
+from urpaq.services.operators import revoke_operator
+from urpaq.services.reconciliation import reconcile
+from urpaq.services.statements import statement_of
+from world import ADULT, LATE_ADULT, MINOR, TODAY, UNKNOWN, add_bank, build_world
+
+NOW = dt.datetime(2026, 11, 20, 6, 0, tzinfo=dt.UTC)  # 11:00 in Kazakhstan, on TODAY
+EDUCATION_KEY = "education-bank-credential"
+HOUSING_KEY = "housing-bank-credential"
+
+
+@dataclass
+class Api:
+    url: str
+    store: SqlStore
+    database_url: str
+
+    def client(self, credential: str | None = EDUCATION_KEY) -> httpx.Client:
+        headers = {"Authorization": f"Bearer {credential}"} if credential else {}
+        return httpx.Client(base_url=self.url, headers=headers, timeout=60)
+
+
+@pytest.fixture
+def api(store: SqlStore, database_url: str, tmp_path: Path) -> Iterator[Api]:
+    build_world(store, tmp_path)
+    add_bank(store, name="Education Bank", purposes=frozenset({Purpose.EDUCATION}),
+             credential=EDUCATION_KEY)  # fmt: skip
+    add_bank(store, name="Housing Bank", purposes=frozenset({Purpose.HOUSING}),
+             credential=HOUSING_KEY)  # fmt: skip
+    app = create_app(database_url=database_url, clock=Clock(now=lambda: NOW))
+    with serving(app) as url:
+        yield Api(url, store, database_url)
+
+
+def payout_body(iin: object = ADULT, amount: str = "60.00", **changes: str) -> dict[str, str]:
+    body = {
+        "iin": str(iin), "amount": amount, "currency": "USD", "purpose": "education",
+        "sub_purpose": "tuition_period", "account": "KZ86125KZT5004100100",
+    }  # fmt: skip
+    body.update(changes)
+    return body
+
+
+def post(client: httpx.Client, path: str, body: object, key: str) -> httpx.Response:
+    return client.post(path, json=body, headers={"Idempotency-Key": key})
+
+
+def available(api: Api, iin: Iin = ADULT) -> str:
+    """The person's target savings, read from the database directly."""
+    return str(payout_service.savings_holder(api.store, iin=iin, today=TODAY).available)
+
+
+def test_health_and_the_openapi_document_are_served(api: Api) -> None:
+    """/healthz answers 200; the OpenAPI document lists every operator route."""
+    with api.client(None) as client:
+        assert client.get("/healthz").status_code == 200
+        document = client.get("/api/v1/openapi.json").json()
+    assert set(document["paths"]) == {
+        "/api/v1/savings/{iin}", "/api/v1/payouts", "/api/v1/payouts/{payout_id}",
+        "/api/v1/payouts/{payout_id}/confirmation", "/api/v1/payouts/{payout_id}/return",
+        "/api/v1/heir-payouts",
+    }  # fmt: skip
+
+
+def test_savings_are_shown_only_to_an_operator_and_only_for_holders(api: Api) -> None:
+    """A holder's balance is shown; a minor and an unknown IIN get the same 404."""
+    with api.client() as client:
+        holder = client.get(f"/api/v1/savings/{ADULT}")
+        minor = client.get(f"/api/v1/savings/{MINOR}")
+        unknown = client.get(f"/api/v1/savings/{UNKNOWN}")
+        late = client.get(f"/api/v1/savings/{LATE_ADULT}")
+    assert holder.json() == {
+        "iin": str(ADULT), "available": "100.00", "currency": "USD", "frozen": False
+    }  # fmt: skip
+    assert (minor.status_code, unknown.status_code) == (404, 404)
+    assert minor.json() == unknown.json() == {
+        "error": "no_target_savings", "message": "no target savings for this IIN"
+    }  # fmt: skip
+    assert late.json()["frozen"] is True
+
+
+@pytest.mark.parametrize("credential", [None, "not-a-credential", "revoked"])
+def test_requests_without_a_valid_credential_get_401(api: Api, credential: str | None) -> None:
+    """No credential, an unknown one and a revoked one are all 401, revealing nothing."""
+    if credential == "revoked":
+        revoke_operator(api.store, name="Education Bank", today=TODAY)
+        credential = EDUCATION_KEY
+    with api.client(credential) as client:
+        answer = client.get(f"/api/v1/savings/{ADULT}")
+        write = post(client, "/api/v1/payouts", payout_body(), "k")
+    assert (answer.status_code, write.status_code) == (401, 401)
+    assert answer.json()["error"] == "unauthenticated"
+    assert answer.headers["WWW-Authenticate"] == "Bearer"
+    assert available(api) == "100.00"
+
+
+@pytest.mark.parametrize(
+    ("credential", "body", "status", "code"),
+    [
+        (HOUSING_KEY, payout_body(), 403, "purpose_not_served"),
+        (EDUCATION_KEY, payout_body(UNKNOWN), 404, "unknown_person"),
+        (EDUCATION_KEY, payout_body(MINOR), 409, "not_credited"),
+        (EDUCATION_KEY, payout_body(LATE_ADULT), 409, "deceased"),
+        (EDUCATION_KEY, payout_body(amount="100.01"), 409, "insufficient_savings"),
+    ],
+)
+def test_payout_refusals_over_http(
+    api: Api, credential: str, body: dict[str, str], status: int, code: str
+) -> None:
+    """Each refusal has its status and names its reason; no money moves."""
+    with api.client(credential) as client:
+        answer = post(client, "/api/v1/payouts", body, "refused")
+    assert (answer.status_code, answer.json()["error"]) == (status, code)
+    assert str(body["iin"]) not in answer.text
+    assert available(api) == "100.00"
+
+
+@pytest.mark.parametrize(
+    ("body", "headers", "field", "shown"),
+    [
+        (payout_body(iin="060303500011"), {}, "iin", None),
+        (payout_body(amount="6x"), {}, "amount", "'6x'"),
+        (payout_body(amount="0.00"), {}, "amount", "'0.00'"),
+        (payout_body(currency="EUR"), {}, "currency", "'EUR'"),
+        (payout_body(sub_purpose="purchase"), {}, "sub_purpose", None),
+        ({**payout_body(), "colour": "red"}, {}, "colour", None),
+        (payout_body(), {"Idempotency-Key": ""}, "header.Idempotency-Key", None),
+    ],
+)
+def test_malformed_requests_get_422_naming_the_field(
+    api: Api, body: dict[str, str], headers: dict[str, str], field: str, shown: str | None
+) -> None:
+    """A malformed request names the offending field (and a non-personal value), never
+    the IIN."""
+    with api.client() as client:
+        answer = client.post(
+            "/api/v1/payouts", json=body, headers={"Idempotency-Key": "k", **headers}
+        )
+    assert answer.status_code == 422
+    problems = answer.json()["fields"]
+    assert any(field in problem["field"] for problem in problems), problems
+    if shown is not None:
+        assert shown in answer.text
+    assert str(ADULT)[:11] not in answer.text
+
+
+def test_an_invalid_iin_in_the_path_is_422_without_echoing_it(api: Api) -> None:
+    with api.client() as client:
+        answer = client.get("/api/v1/savings/060303500011")
+    assert answer.status_code == 422
+    assert answer.json()["fields"] == [
+        {"field": "iin", "problem": "not a valid IIN: check digit is 1, expected 0"}
+    ]
+    assert "060303500011" not in answer.text
+
+
+def test_a_repeated_write_returns_the_first_answer_and_moves_money_once(api: Api) -> None:
+    """Same key and body: the first answer again; same key, other body: 409."""
+    with api.client() as client:
+        first = post(client, "/api/v1/payouts", payout_body(), "payout-1")
+        again = post(client, "/api/v1/payouts", payout_body(), "payout-1")
+        other = post(client, "/api/v1/payouts", payout_body(amount="10.00"), "payout-1")
+    assert first.status_code == again.status_code == 201
+    assert first.json() == again.json()
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert "Idempotent-Replayed" not in first.headers
+    assert (other.status_code, other.json()["error"]) == (409, "idempotency_key_reused")
+    assert available(api) == "40.00"
+
+
+def test_idempotency_keys_belong_to_one_operator(api: Api) -> None:
+    """Two operators may choose the same key without meeting each other's answers."""
+    with api.client(EDUCATION_KEY) as education, api.client(HOUSING_KEY) as housing:
+        paid = post(education, "/api/v1/payouts", payout_body(amount="10.00"), "same")
+        housed = post(housing, "/api/v1/payouts", payout_body(
+            amount="20.00", purpose="housing", sub_purpose="purchase"), "same")  # fmt: skip
+    assert (paid.status_code, housed.status_code) == (201, 201)
+    assert paid.json()["payout_id"] != housed.json()["payout_id"]
+    assert available(api) == "70.00"
+
+
+def test_pay_confirm_return_and_look_up_payouts(api: Api) -> None:
+    """The whole path: pay twice, confirm one, return the other; the statement shows it."""
+    with api.client() as client:
+        used = post(client, "/api/v1/payouts", payout_body(amount="60.00"), "a").json()
+        unused = post(client, "/api/v1/payouts", payout_body(amount="30.00"), "b").json()
+        confirmed = post(client, f"/api/v1/payouts/{used['payout_id']}/confirmation",
+                         {"documents": ["contract 17/2026", "invoice 4411"]}, "c")  # fmt: skip
+        returned = client.post(
+            f"/api/v1/payouts/{unused['payout_id']}/return", headers={"Idempotency-Key": "d"}
+        )
+        late = client.post(
+            f"/api/v1/payouts/{used['payout_id']}/return", headers={"Idempotency-Key": "e"}
+        )
+        looked_up = client.get(f"/api/v1/payouts/{used['payout_id']}")
+    with api.client(HOUSING_KEY) as housing:
+        foreign = housing.get(f"/api/v1/payouts/{used['payout_id']}")
+    assert (confirmed.status_code, confirmed.json()["status"]) == (200, "confirmed")
+    assert (returned.status_code, returned.json()["status"]) == (200, "returned")
+    assert (late.status_code, late.json()["error"]) == (409, "payout_closed")
+    assert looked_up.json()["status"] == "confirmed"
+    assert (foreign.status_code, foreign.json()["error"]) == (404, "unknown_payout")
+    assert available(api) == "40.00"
+    kinds = [line.kind for line in statement_of(api.store, iin=ADULT).lines
+             if line.account == "target_savings"]  # fmt: skip
+    assert kinds == ["maturity", "payout", "payout", "return"]
+    assert all(check.holds for check in reconcile(api.store))
+
+
+def test_heirs_are_paid_a_deceased_holders_frozen_savings(api: Api) -> None:
+    """On a notary's certificate, in parts; a living holder's heirs get nothing."""
+    body = {"iin": str(LATE_ADULT), "amount": "40.00", "currency": "USD",
+            "notary_certificate": "certificate 2025/118", "account": "KZ11HEIR0001"}  # fmt: skip
+    with api.client() as client:
+        first = post(client, "/api/v1/heir-payouts", body, "heir-1")
+        second = post(client, "/api/v1/heir-payouts", {**body, "amount": "60.00"}, "heir-2")
+        too_much = post(client, "/api/v1/heir-payouts", {**body, "amount": "0.01"}, "heir-3")
+        alive = post(client, "/api/v1/heir-payouts", {**body, "iin": str(ADULT)}, "heir-4")
+    assert (first.status_code, first.json()["status"]) == (201, "paid_to_heir")
+    assert second.status_code == 201
+    assert too_much.json()["error"] == "insufficient_savings"
+    assert (alive.status_code, alive.json()["error"]) == (409, "holder_alive")
+    assert available(api, LATE_ADULT) == "0.00"
+    kinds = [line.kind for line in statement_of(api.store, iin=LATE_ADULT).lines
+             if line.account == "target_savings"]  # fmt: skip
+    assert kinds == ["maturity", "inheritance", "inheritance"]
+    assert all(check.holds for check in reconcile(api.store))
+
+
+def test_twenty_concurrent_payout_requests_never_overdraw(api: Api) -> None:
+    """20 requests of 10.00 at once against 100.00: exactly 10 paid, 10 refused."""
+
+    def request(number: int) -> httpx.Response:
+        with api.client() as client:
+            return post(client, "/api/v1/payouts", payout_body(amount="10.00"), f"c{number}")
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        answers = list(pool.map(request, range(20)))
+    statuses = sorted(answer.status_code for answer in answers)
+    assert statuses == [201] * 10 + [409] * 10
+    assert {a.json()["error"] for a in answers if a.status_code == 409} == {"insufficient_savings"}
+    assert available(api) == "0.00"
+    assert all(check.holds for check in reconcile(api.store))
+
+
+def test_every_request_is_audited_and_the_log_cannot_be_altered(api: Api) -> None:
+    """Who, when, which person, what: one event per request, append-only."""
+    with api.client() as client:
+        client.get(f"/api/v1/savings/{ADULT}")
+        post(client, "/api/v1/payouts", payout_body(MINOR), "audited")
+    with api.client("wrong") as stranger:
+        stranger.get(f"/api/v1/savings/{MINOR}")
+    events = api.store.audit_events(iin=None, since=None, limit=10)
+    seen = [(e.actor, e.action, e.iin, e.outcome) for e in reversed(events)]
+    assert seen == [
+        ("operator:Education Bank", "GET /api/v1/savings/{iin}", str(ADULT), 200),
+        ("operator:Education Bank", "POST /api/v1/payouts", str(MINOR), 409),
+        ("unauthenticated", "GET /api/v1/savings/{iin}", None, 401),
+    ]
+    assert all(e.at == NOW for e in events)
+    for statement in ("UPDATE audit_event SET actor = 'nobody'", "DELETE FROM audit_event"):
+        with pytest.raises(Exception, match="append-only"), api.store.transaction():
+            api.store.execute(statement)
+    assert len(api.store.audit_events(iin=None, since=None, limit=10)) == 3
+
+
+def test_internal_errors_leak_no_stack_trace_and_no_iin(
+    api: Api, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A failure inside answers 500 with a request id; body and logs hold no IIN."""
+
+    def failing(*args: object, iin: object, **kwargs: object) -> None:
+        raise RuntimeError(f"database trouble while reading {iin}")
+
+    monkeypatch.setattr(payout_service, "savings_holder", failing)
+    caplog.set_level(logging.INFO)
+    with api.client() as client:
+        answer = client.get(f"/api/v1/savings/{ADULT}")
+    assert answer.status_code == 500
+    assert answer.json()["error"] == "internal_error"
+    assert answer.headers["x-request-id"] in answer.json()["message"]
+    logged = "\n".join(r.getMessage() for r in caplog.records if r.name.startswith("urpaq"))
+    assert "RuntimeError" in logged
+    for text in (answer.text, logged):
+        assert str(ADULT) not in text
+    assert "Traceback" not in answer.text
+    events = api.store.audit_events(iin=str(ADULT), since=None, limit=1)
+    assert events[0].outcome == 500
+
+
+def test_the_access_log_masks_iins_in_paths(api: Api, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="urpaq.access")
+    with api.client() as client:
+        client.get(f"/api/v1/savings/{ADULT}")
+    lines = [r.getMessage() for r in caplog.records if r.name == "urpaq.access"]
+    assert any("GET /api/v1/savings/************ 200" in line for line in lines), lines
+    assert not any(str(ADULT) in line for line in lines)
+
+
+def test_urpaq_serve_answers_over_http(tmp_path: Path) -> None:
+    """The command from interfaces.md starts the server; SIGINT stops it cleanly."""
+    database = f"sqlite:///{tmp_path}/served.db"
+    urpaq = [sys.executable, "-m", "urpaq"]
+    subprocess.run([*urpaq, "init", "--db", database], check=True, capture_output=True)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [*urpaq, "serve", "--db", database, "--port", str(port)],
+        stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                answer = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5)
+                break
+            except httpx.TransportError:
+                assert server.poll() is None, server.stderr.read() if server.stderr else ""
+                assert time.monotonic() < deadline
+                time.sleep(0.2)
+        assert answer.json() == {"status": "ok"}
+        missing = httpx.get(f"http://127.0.0.1:{port}/api/v1/savings/{ADULT}")
+        assert missing.status_code == 401
+    finally:
+        server.send_signal(signal.SIGINT)
+        _, log = server.communicate(timeout=30)
+    assert server.returncode == 0, log
+    assert "GET /api/v1/savings/************ 401" in log
+    assert str(ADULT) not in log

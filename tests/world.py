@@ -1,0 +1,54 @@
+"""A small world for payout tests: three people closed for 2023 (100.00 each) and a bank.
+
+ADULT and LATE_ADULT were born in 2006 and hold target savings from the 2023 close;
+LATE_ADULT died in 2025, so their savings are frozen for the heirs; MINOR holds target
+requirements only; UNKNOWN is a valid IIN the register has never seen.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+from urpaq.adapters.feed import inspect_feed, read_feed
+from urpaq.adapters.sql.store import SqlStore
+from urpaq.domain.iin import Iin
+from urpaq.domain.money import Money
+from urpaq.domain.operators import Purpose
+from urpaq.domain.parameters import YearParameters
+from urpaq.services.closing import close_year
+from urpaq.services.operators import add_operator
+from urpaq.services.parameters import set_parameters
+from urpaq.services.register_import import import_records
+
+TODAY = dt.date(2026, 11, 20)
+ADULT = Iin.parse("060303500010")  # born 2006: target savings from the 2023 close
+MINOR = Iin.parse("150101500011")
+LATE_ADULT = Iin.parse("061010600017")  # born 2006, died in 2025
+UNKNOWN = Iin.parse("150101500021")
+FEED = (
+    "record_id,iin,kind,effective_date,recorded_on,region\n"
+    f"a,{ADULT},born_citizen,2006-03-03,2006-03-08,\n"
+    f"m,{MINOR},born_citizen,2015-01-01,2015-01-05,\n"
+    f"d,{LATE_ADULT},born_citizen,2006-10-10,2006-10-15,\n"
+    f"d2,{LATE_ADULT},died,2025-02-01,2025-02-03,\n"
+)
+
+
+def build_world(store: SqlStore, folder: Path) -> None:
+    """Import the three people and close 2023 with 300.00 to split."""
+    path = folder / "feed.csv"
+    path.write_text(FEED, encoding="utf-8")
+    feed = inspect_feed(path)
+    import_records(store, rows=read_feed(feed), source="feed.csv", sha256=feed.sha256, today=TODAY)
+    parameters = [YearParameters(2023, Money(30000), Decimal(0), "test")]
+    set_parameters(store, parameters=parameters, today=TODAY)
+    close_year(store, year=2023, as_of=dt.date(2024, 1, 31))
+
+
+def add_bank(store: SqlStore, *, name: str, purposes: frozenset[Purpose], credential: str) -> str:
+    """Register an operator with a known credential; return the credential."""
+    return add_operator(
+        store, name=name, purposes=purposes, today=TODAY, new_credential=lambda: credential
+    )
