@@ -49,6 +49,7 @@ STATUS_OF_REFUSAL = {
     "invalid_idempotency_key": 422,
 }
 
+IIN_PATTERN = r"^[0-9]{12}$"
 AMOUNT_PATTERN = r"^[0-9]{1,13}\.[0-9]{2}$"
 ACCOUNT_PATTERN = r"^[A-Z0-9]{1,34}$"
 REFERENCE_PATTERN = r"^[^\x00-\x1f]{1,100}$"
@@ -92,18 +93,29 @@ def _amount(value: str) -> str:
     return value
 
 
+SubPurpose = Literal[
+    "purchase", "construction", "mortgage_down_payment", "housing_savings",
+    "tuition_period", "tuition_course", "education_savings",
+]  # fmt: skip
+
+
 class PayoutRequest(BaseModel):
     """A payout of target savings for a purpose, to the person's USD account."""
 
     model_config = ConfigDict(extra="forbid")
 
-    iin: str = Field(description="The person's IIN (12 digits).", examples=["050315500018"])
+    iin: str = Field(
+        pattern=IIN_PATTERN,
+        description="The person's IIN: 12 digits with a valid check digit.",
+        examples=["060102500018"],
+    )
     amount: str = Field(pattern=AMOUNT_PATTERN, examples=["60.00"])
     currency: Literal["USD"]
     purpose: Purpose
-    sub_purpose: str = Field(
-        description="housing: purchase, construction, mortgage_down_payment, housing_savings;"
-        " education: tuition_period, tuition_course, education_savings",
+    sub_purpose: SubPurpose = Field(
+        description="One of the purpose's: housing — purchase, construction,"
+        " mortgage_down_payment, housing_savings; education — tuition_period, tuition_course,"
+        " education_savings.",
         examples=["tuition_period"],
     )
     account: str = Field(
@@ -131,7 +143,7 @@ class HeirPayoutRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    iin: str = Field(description="The deceased holder's IIN.")
+    iin: str = Field(pattern=IIN_PATTERN, description="The deceased holder's IIN.")
     amount: str = Field(pattern=AMOUNT_PATTERN, examples=["100.52"])
     currency: Literal["USD"]
     notary_certificate: str = Field(
@@ -224,7 +236,7 @@ def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
 def router(context: Context) -> APIRouter:
     """The operators' routes, bound to the server's context."""
 
-    api = APIRouter(prefix=PREFIX, responses=_errors(401, 422))
+    api = APIRouter(prefix=PREFIX, responses=_errors(400, 401, 422))
 
     @api.get(
         "/savings/{iin}",

@@ -56,24 +56,25 @@ class StoreProvider:
 
     def __init__(self, url: str) -> None:
         self.url = url
-        self._local = threading.local()
-        self._opened: list[bootstrap.SqlStore] = []
+        self._by_thread: dict[int, bootstrap.SqlStore] = {}
         self._lock = threading.Lock()
 
     def __call__(self) -> Store:
-        store: bootstrap.SqlStore | None = getattr(self._local, "store", None)
+        thread = threading.get_ident()
+        store = self._by_thread.get(thread)
         if store is None:
             store = bootstrap.open_store(self.url)
-            self._local.store = store
             with self._lock:
-                self._opened.append(store)
+                self._by_thread[thread] = store
         return store
 
     def close_all(self) -> None:
+        """Close every store; a later call opens new ones (a server can start again)."""
         with self._lock:
-            for store in self._opened:
-                store.close()
-            self._opened.clear()
+            stores = list(self._by_thread.values())
+            self._by_thread.clear()
+        for store in stores:
+            store.close()
 
 
 @dataclass
@@ -255,7 +256,9 @@ def create_app(*, database_url: str, clock: Clock | None = None) -> FastAPI:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
-        code = {404: "not_found", 405: "method_not_allowed"}.get(error.status_code, "http_error")
+        code = {400: "malformed_body", 404: "not_found", 405: "method_not_allowed"}.get(
+            error.status_code, "http_error"
+        )
         return JSONResponse(
             error_body(code, str(error.detail)),
             status_code=error.status_code,
