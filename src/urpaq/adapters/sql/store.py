@@ -124,6 +124,10 @@ class SqlStore(ABC):
             self.execute("COMMIT")
         finally:
             self._in_transaction = False
+            self._end()
+
+    def _end(self) -> None:  # noqa: B027 — a hook: most databases need nothing here
+        """After a transaction ends, committed or not."""
 
     @abstractmethod
     def close(self) -> None: ...

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,19 @@ def connect(path: str) -> sqlite3.Connection:
     return connection
 
 
+_WRITER_LOCKS: dict[str, threading.Lock] = {}
+_WRITER_LOCKS_GUARD = threading.Lock()
+
+
+def _writer_lock(path: str) -> threading.Lock:
+    """The lock that the writers of one database file share within this process."""
+    if path == ":memory:":
+        return threading.Lock()  # a database of its own connection only
+    key = str(Path(path).resolve())
+    with _WRITER_LOCKS_GUARD:
+        return _WRITER_LOCKS.setdefault(key, threading.Lock())
+
+
 class SqliteStore(SqlStore):
     """The `Store` protocol on one SQLite database file.
 
@@ -36,6 +50,7 @@ class SqliteStore(SqlStore):
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         self.db = connect(path)
+        self._writers = _writer_lock(path)
 
     def execute(self, sql: str, params: Params = None) -> Any:
         return self.db.execute(sql, () if params is None else params)
@@ -47,7 +62,17 @@ class SqliteStore(SqlStore):
         self.db.close()
 
     def _begin(self) -> None:
-        self.db.execute("BEGIN IMMEDIATE")
+        # Writers in one process queue on a lock, which wakes the next at once; SQLite's
+        # own busy handler, left for writers in other processes, sleeps and polls.
+        self._writers.acquire()
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+        except BaseException:
+            self._writers.release()
+            raise
+
+    def _end(self) -> None:
+        self._writers.release()
 
     def _seal_entry(self, header: tuple[Any, ...]) -> None:
         self._write_entry_header(header)
