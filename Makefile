@@ -1,13 +1,14 @@
 # Two commands on a fresh machine with Python 3.11+ and make:
 #   make demo   — build an example register, import it, close 2023–2025, print a summary
 #   make test   — format and lint checks, type checks and the whole test suite, on SQLite
-#                 and on a PostgreSQL server the tests start (installed when missing)
+#                 and on a PostgreSQL server the tests start, pages in Debian's Chromium
+#                 (both installed when missing)
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 DEMO_DB := demo/urpaq.db
 
-.PHONY: demo test install lint typecheck postgresql pytest benchmark clean
+.PHONY: demo test install lint typecheck postgresql chromium pytest benchmark clean
 
 $(BIN)/urpaq: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,7 +32,10 @@ typecheck: install
 postgresql:
 	scripts/ensure-postgresql
 
-pytest: install postgresql
+chromium:
+	scripts/ensure-chromium
+
+pytest: install postgresql chromium
 	$(BIN)/pytest
 
 test: lint typecheck pytest

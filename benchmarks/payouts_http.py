@@ -16,7 +16,6 @@ The machine has two cores, shared by the server, the load generator and the data
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import os
 import random
@@ -27,77 +26,35 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
-import time
 import uuid
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from http_load import Request, run_load, wait_for_server  # noqa: E402
+
 URPAQ = [sys.executable, "-m", "urpaq"]
 
 
 def load(port: int, kind: str, count: int, concurrency: int, credential: str,
          holders: list[str]) -> dict[str, object]:  # fmt: skip
-    """Send `count` requests of one kind over `concurrency` connections; time each."""
-    latencies: list[float] = []
-    statuses: dict[int, int] = {}
-    lock = threading.Lock()
-    next_index = iter(range(count))
-    headers = {"Authorization": f"Bearer {credential}", "Content-Type": "application/json"}
+    """Send `count` requests of one kind; each payout with its own Idempotency-Key."""
+    auth = {"Authorization": f"Bearer {credential}", "Content-Type": "application/json"}
 
-    def worker() -> None:
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        mine: list[float] = []
-        seen: dict[int, int] = {}
-        while True:
-            with lock:
-                index = next(next_index, None)
-            if index is None:
-                break
-            iin = random.choice(holders)
-            if kind == "healthz":
-                method, path, body, extra = "GET", "/healthz", None, {}
-            elif kind == "savings":
-                method, path, body, extra = "GET", f"/api/v1/savings/{iin}", None, {}
-            else:
-                method, path, extra = (
-                    "POST",
-                    "/api/v1/payouts",
-                    {"Idempotency-Key": uuid.uuid4().hex},
-                )
-                body = json.dumps({
-                    "iin": iin, "amount": "0.01", "currency": "USD", "purpose": "education",
-                    "sub_purpose": "tuition_period", "account": "KZ86125KZT5004100100",
-                })  # fmt: skip
-            started = time.perf_counter()
-            connection.request(method, path, body=body, headers={**headers, **extra})
-            response = connection.getresponse()
-            response.read()
-            mine.append(time.perf_counter() - started)
-            seen[response.status] = seen.get(response.status, 0) + 1
-        connection.close()
-        with lock:
-            latencies.extend(mine)
-            for status, number in seen.items():
-                statuses[status] = statuses.get(status, 0) + number
+    def make_request(index: int) -> Request:
+        iin = random.choice(holders)
+        if kind == "healthz":
+            return "GET", "/healthz", None, {}
+        if kind == "savings":
+            return "GET", f"/api/v1/savings/{iin}", None, auth
+        body = json.dumps({
+            "iin": iin, "amount": "0.01", "currency": "USD", "purpose": "education",
+            "sub_purpose": "tuition_period", "account": "KZ86125KZT5004100100",
+        })  # fmt: skip
+        return "POST", "/api/v1/payouts", body, {**auth, "Idempotency-Key": uuid.uuid4().hex}
 
-    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    seconds = time.perf_counter() - started
-    latencies.sort()
-    return {
-        "kind": kind,
-        "requests": count,
-        "seconds": seconds,
-        "per_second": count / seconds,
-        "p50_ms": 1000 * latencies[len(latencies) // 2],
-        "p99_ms": 1000 * latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))],
-        "statuses": {str(status): number for status, number in sorted(statuses.items())},
-    }
+    figures = run_load(port, make_request=make_request, count=count, concurrency=concurrency)
+    return {"kind": kind, **figures}
 
 
 def free_port() -> int:
@@ -162,14 +119,7 @@ def main() -> None:
         log = open(workdir / "serve.log", "w")  # noqa: SIM115 — closed with the server
         server = subprocess.Popen([*URPAQ, "serve", "--db", url, "--port", str(port)],
                                   stderr=log, stdout=log)  # fmt: skip
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                http.client.HTTPConnection("127.0.0.1", port, timeout=2).request("GET", "/")
-                break
-            except OSError:
-                assert time.monotonic() < deadline, "the server did not start"
-                time.sleep(0.2)
+        wait_for_server(port)
         results: dict[str, list[dict[str, object]]] = {"healthz": [], "savings": [], "payouts": []}
         for round_number in range(options.rounds):
             for kind in results:

@@ -318,6 +318,10 @@ def test_the_access_log_masks_iins_in_paths(api: Api, caplog: pytest.LogCaptureF
     caplog.set_level(logging.INFO, logger="urpaq.access")
     with api.client() as client:
         client.get(f"/api/v1/savings/{ADULT}")
+    deadline = time.monotonic() + 5  # the line is written once the answer has been sent
+    while not any(r.name == "urpaq.access" for r in caplog.records):
+        assert time.monotonic() < deadline, "no access log line"
+        time.sleep(0.01)
     lines = [r.getMessage() for r in caplog.records if r.name == "urpaq.access"]
     assert any("GET /api/v1/savings/************ 200" in line for line in lines), lines
     assert not any(str(ADULT) in line for line in lines)

@@ -35,6 +35,8 @@ THIRD_PARTY_ALLOWED = {
         "pydantic",
         "anyio",
         "uvicorn",
+        "jinja2",
+        "markupsafe",
     },
 }
 

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 
 from urpaq.adapters.calendar import return_due_on
 from urpaq.adapters.feed import FeedFile, FeedUnreadable, inspect_feed, read_feed, write_feed
+from urpaq.adapters.identity import DevelopmentIdentityProvider
 from urpaq.adapters.parameter_file import parse_parameters, read_parameters, shipped_parameters_text
 from urpaq.adapters.postgres.store import DatabaseUnavailable, PostgresStore
 from urpaq.adapters.sql.store import SchemaTooNew, SqlStore
 from urpaq.adapters.sqlite.store import SqliteStore
 from urpaq.domain.parameters import YearParameters
+from urpaq.services.ports import IdentityProvider
 
 __all__ = [
     "DatabaseUnavailable",
@@ -21,7 +24,9 @@ __all__ = [
     "SqlStore",
     "SqliteStore",
     "UnsupportedDatabase",
+    "UnsupportedIdentityProvider",
     "database_url",
+    "identity_provider",
     "inspect_feed",
     "open_store",
     "read_feed",
@@ -56,6 +61,31 @@ def open_store(url: str) -> SqlStore:
     if url.startswith(("postgresql://", "postgres://")):
         return PostgresStore(url)
     raise UnsupportedDatabase(f"database URL {url!r} is neither sqlite:/// nor postgresql://")
+
+
+def identity_provider(name: str | None = None) -> IdentityProvider:
+    """The identity provider for sign-in: `URPAQ_IDENTITY` names it — `development` (the
+    default) or `package.module:Class` for a real one (docs/identity.md)."""
+    choice = name or os.environ.get("URPAQ_IDENTITY") or "development"
+    if choice == "development":
+        return DevelopmentIdentityProvider()
+    module_name, _, class_name = choice.partition(":")
+    if not class_name:
+        raise UnsupportedIdentityProvider(
+            f"identity provider {choice!r}: write development or package.module:Class"
+        )
+    try:
+        provider_class = getattr(importlib.import_module(module_name), class_name)
+    except (ImportError, AttributeError) as error:
+        raise UnsupportedIdentityProvider(
+            f"identity provider {choice!r} cannot be loaded: {error}"
+        ) from None
+    provider: IdentityProvider = provider_class()
+    return provider
+
+
+class UnsupportedIdentityProvider(ValueError):
+    """`URPAQ_IDENTITY` names no provider that can be loaded."""
 
 
 def shipped_parameters() -> list[YearParameters]:

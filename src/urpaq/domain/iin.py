@@ -18,10 +18,12 @@ _CENTURY_BY_DIGIT = {1: 1800, 2: 1800, 3: 1900, 4: 1900, 5: 2000, 6: 2000}
 class InvalidIin(ValueError):
     """A text that is not a valid IIN; the message names the text and the reason."""
 
-    def __init__(self, value: str, reason: str) -> None:
+    def __init__(self, value: str, reason: str, problem: str = "format") -> None:
         super().__init__(f"IIN {value!r}: {reason}")
         self.value = value
         self.reason = reason
+        # One of: format, century, birth_date, never_issued, check_digit.
+        self.problem = problem
 
 
 def check_digit(first_eleven: str) -> int | None:
@@ -55,20 +57,26 @@ class Iin:
         """Read and check an IIN; raise `InvalidIin` naming the problem."""
         value = text.strip()
         if len(value) != 12 or not value.isascii() or not value.isdigit():
-            raise InvalidIin(text, "must be exactly 12 digits")
+            raise InvalidIin(text, "must be exactly 12 digits", "format")
         century_digit = int(value[6])
         century = _CENTURY_BY_DIGIT.get(century_digit)
         if century is None:
-            raise InvalidIin(text, f"7th digit {century_digit} is not a century-and-sex code 1-6")
+            raise InvalidIin(
+                text, f"7th digit {century_digit} is not a century-and-sex code 1-6", "century"
+            )
         try:
             birth_date = dt.date(century + int(value[0:2]), int(value[2:4]), int(value[4:6]))
         except ValueError:
-            raise InvalidIin(text, f"{value[0:6]} is not a valid birth date YYMMDD") from None
+            raise InvalidIin(
+                text, f"{value[0:6]} is not a valid birth date YYMMDD", "birth_date"
+            ) from None
         expected = check_digit(value[:11])
         if expected is None:
-            raise InvalidIin(text, "no IIN is issued with these first 11 digits")
+            raise InvalidIin(text, "no IIN is issued with these first 11 digits", "never_issued")
         if expected != int(value[11]):
-            raise InvalidIin(text, f"check digit is {value[11]}, expected {expected}")
+            raise InvalidIin(
+                text, f"check digit is {value[11]}, expected {expected}", "check_digit"
+            )
         return cls(value=value, birth_date=birth_date, is_male=century_digit % 2 == 1)
 
     @property

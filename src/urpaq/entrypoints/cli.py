@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -453,28 +453,58 @@ PortOption = Annotated[int, typer.Option("--port", min=1, max=65535, help="The T
 
 
 @app.command()
-def serve(db: DbOption = None, host: HostOption = "127.0.0.1", port: PortOption = 8000) -> None:
+def serve(
+    db: DbOption = None,
+    host: HostOption = "127.0.0.1",
+    port: PortOption = 8000,
+    lookup_limit: Annotated[
+        int, typer.Option("--lookup-limit", min=1, help="Lookups a client may make at once.")
+    ] = 10,
+    lookup_refill: Annotated[
+        float,
+        typer.Option("--lookup-refill", min=0.001, help="Seconds until a client gets one more."),
+    ] = 60.0,
+    lookup_floor: Annotated[
+        float,
+        typer.Option("--lookup-floor", min=0.0, help="Seconds every lookup answer takes at least."),
+    ] = 0.25,
+) -> None:
     """The HTTP API for authorised operators and the web pages."""
     url = bootstrap.database_url(db)
     with opened(db):
         pass  # refuses a database without the current schema before the server starts
-    _serve(url, host=host, port=port)
+    settings = {"lookups_per_client": lookup_limit, "lookup_refill_seconds": lookup_refill,
+                "lookup_seconds_min": lookup_floor}  # fmt: skip
+    _serve(url, host=host, port=port, web_settings=settings)
 
 
-def _serve(url: str, *, host: str, port: int) -> None:
+def _serve(url: str, *, host: str, port: int, web_settings: dict[str, Any] | None = None) -> None:
     import logging
 
     import uvicorn
 
     from urpaq.entrypoints.server import create_app
+    from urpaq.entrypoints.web import WebSettings
 
     logging.basicConfig(
         level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(name)s %(message)s"
     )
+    try:
+        identity = bootstrap.identity_provider()
+    except bootstrap.UnsupportedIdentityProvider as error:
+        refuse(str(error))
+    if identity.name == "development":
+        err.print(
+            "[bold yellow]warning:[/] sign-in uses the development identity provider: one-time"
+            " codes go to this log. Set URPAQ_IDENTITY for production (docs/identity.md)."
+        )
     err.print(f"serving {url} on http://{host}:{port}/ (API: /api/v1/, Ctrl-C stops)")
+    app = create_app(
+        database_url=url, identity=identity, web_settings=WebSettings(**(web_settings or {}))
+    )
     # uvicorn's own access log prints raw paths, which may hold an IIN: urpaq.access
     # logs every request instead, with IINs masked.
-    uvicorn.run(create_app(database_url=url), host=host, port=port, access_log=False)
+    uvicorn.run(app, host=host, port=port, access_log=False)
 
 
 @app.command()

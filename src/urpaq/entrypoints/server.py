@@ -23,13 +23,14 @@ from typing import Any
 import anyio
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from urpaq import bootstrap
 from urpaq.domain.audit import AuditEvent
 from urpaq.services.audit import record_event
-from urpaq.services.ports import Store
+from urpaq.services.ports import IdentityProvider, Store
 
 access_log = logging.getLogger("urpaq.access")
 error_log = logging.getLogger("urpaq.error")
@@ -38,6 +39,16 @@ error_log = logging.getLogger("urpaq.error")
 KAZAKHSTAN = dt.timezone(dt.timedelta(hours=5), "Asia/Almaty")
 
 _IIN_IN_PATH = re.compile(r"\d{12}")
+
+#: On every answer: no script or resource from elsewhere, no referrer, no framing.
+SECURITY_HEADERS = [
+    (b"content-security-policy",
+     b"default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'none';"
+     b" frame-ancestors 'none'; form-action 'self'; base-uri 'none'"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+]  # fmt: skip
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -149,6 +160,7 @@ class Edge:
                     return
                 headers = list(message.get("headers", []))
                 headers.append((b"x-request-id", note.request_id.encode()))
+                headers.extend(SECURITY_HEADERS)
                 message["headers"] = headers
             elif replaced:
                 return
@@ -217,9 +229,15 @@ def _route_of(scope: Scope) -> str:
     return template if isinstance(template, str) else redact(scope["path"])
 
 
-def create_app(*, database_url: str, clock: Clock | None = None) -> FastAPI:
-    """The whole HTTP face of urpaq on one database."""
-    from urpaq.entrypoints import api
+def create_app(
+    *,
+    database_url: str,
+    clock: Clock | None = None,
+    identity: IdentityProvider | None = None,
+    web_settings: Any = None,
+) -> FastAPI:
+    """The whole HTTP face of urpaq on one database: the operators' API and the pages."""
+    from urpaq.entrypoints import api, web
 
     context = Context(store=StoreProvider(database_url), clock=clock or Clock())
 
@@ -237,6 +255,14 @@ def create_app(*, database_url: str, clock: Clock | None = None) -> FastAPI:
     )
     app.state.context = context
     app.include_router(api.router(context))
+    app.include_router(
+        web.router(
+            context,
+            identity=identity or bootstrap.identity_provider(),
+            settings=web_settings,
+        )
+    )
+    app.mount("/static", StaticFiles(packages=[("urpaq.entrypoints.web", "static")]))
     app.add_middleware(Edge, context=context)
 
     @app.get("/healthz", include_in_schema=False)
@@ -255,7 +281,9 @@ def create_app(*, database_url: str, clock: Clock | None = None) -> FastAPI:
         )
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
+    async def http_error(request: Request, error: StarletteHTTPException) -> Response:
+        if not request.url.path.startswith("/api/") and error.status_code == 404:
+            return web.not_found(request)
         code = {400: "malformed_body", 404: "not_found", 405: "method_not_allowed"}.get(
             error.status_code, "http_error"
         )

@@ -14,6 +14,7 @@ from typing import Protocol
 
 from urpaq.domain.audit import AuditEvent
 from urpaq.domain.close import CloseResult, MaturityPlan, Movement
+from urpaq.domain.iin import Iin
 from urpaq.domain.ledger import JournalEntry
 from urpaq.domain.money import Money
 from urpaq.domain.operators import AuthorisedOperator, Purpose
@@ -94,6 +95,59 @@ class KeptAnswer:
     body: str  # the JSON document
 
 
+@dataclass(frozen=True, slots=True)
+class ParticipantGroup:
+    birth_year: int
+    is_male: bool
+    region: str | None  # ISO 3166-2:KZ code; None when the register names none
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class SavingsFlow:
+    """What entries of one kind moved to (+) or from (−) target savings in a year."""
+
+    year: int
+    kind: str
+    postings: int  # one per person and entry
+    amount: Money
+
+
+@dataclass(frozen=True, slots=True)
+class PayoutGroup:
+    purpose: Purpose
+    operator_name: str
+    status: PayoutStatus
+    count: int
+    amount: Money
+
+
+# Who is signing in.  In production the identity provider is the government's identity
+# service (eGov), which this system cannot reach from here; `adapters/identity.py` has a
+# development provider that writes a one-time code to the server log (docs/identity.md).
+
+
+@dataclass(frozen=True, slots=True)
+class Challenge:
+    """A sign-in under way: the provider has asked the person to prove who they are."""
+
+    challenge_id: str
+    expires_at: dt.datetime
+
+
+class IdentityProvider(Protocol):
+    name: str
+
+    def begin(self, *, iin: Iin, now: dt.datetime) -> Challenge:
+        """Start proving that the person at the keyboard holds `iin`.  The answer must
+        not depend on whether the register knows the IIN."""
+        ...
+
+    def complete(self, *, challenge_id: str, response: str, now: dt.datetime) -> Iin | None:
+        """The proven IIN, or None (wrong, expired, used, or too many tries)."""
+        ...
+
+
 class Store(Protocol):
     def transaction(self) -> AbstractContextManager[None]: ...
 
@@ -155,6 +209,11 @@ class Store(Protocol):
     def expire_savings(self, *, credited_before: dt.date, as_of: dt.date) -> tuple[int, Money]: ...
     def class_members(self, *, year: int, view: View, previous: View | None) -> dict[int, int]: ...
     def save_heir_payout(self, payout: HeirPayout, *, today: dt.date) -> None: ...
+
+    # Statistics.
+    def participant_groups(self, *, year: int, view: View) -> list[ParticipantGroup]: ...
+    def savings_flows(self) -> list[SavingsFlow]: ...
+    def payout_groups(self) -> list[PayoutGroup]: ...
 
     # The HTTP edge: exactly-once writes and the audit log.
     def kept_answer(self, *, scope: str, key: str) -> KeptAnswer | None: ...

@@ -163,3 +163,21 @@ def maturing_sql(*, amount_by_entry_year: dict[int, int]) -> str:
         WHERE s.status_now = 'participant'
     ) AS maturing
     ORDER BY person_id"""
+
+
+def participant_groups_sql() -> str:
+    """Participants of a close per (birth year, sex, region): the people with only
+    citizenship by birth from the person rows, everyone else from their standing."""
+    return f"""
+    SELECT birth_year, is_male, region, COUNT(*) FROM (
+        SELECT p.birth_year AS birth_year, p.is_male AS is_male, p.region AS region
+        FROM person p
+        WHERE p.sole_birth_seq IS NOT NULL
+          AND p.birth_year BETWEEN :year_now - {AGE_SPAN_YEARS} AND :year_now
+          AND {_seen("now")}
+        UNION ALL
+        SELECT p.birth_year, p.is_male, p.region
+        FROM ({standing_sql(people=WITH_EVENTS)}) s JOIN person p ON p.person_id = s.person_id
+        WHERE s.status_now = 'participant'
+    ) AS participants
+    GROUP BY birth_year, is_male, region"""

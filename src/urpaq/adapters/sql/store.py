@@ -24,6 +24,7 @@ from urpaq.adapters.sql.standing import (
     born_citizens_sql,
     maturing_sql,
     movements_sql,
+    participant_groups_sql,
     standing_parameters,
 )
 from urpaq.domain import ledger
@@ -48,8 +49,11 @@ from urpaq.services.ports import (
     ClosedRecord,
     ImportSummary,
     KeptAnswer,
+    ParticipantGroup,
+    PayoutGroup,
     PersonRecord,
     Rejection,
+    SavingsFlow,
     StagedRow,
 )
 
@@ -798,6 +802,43 @@ class SqlStore(ABC):
                 payout.notary_certificate, payout.account, today.isoformat(),
             ),
         )  # fmt: skip
+
+    # --- statistics -------------------------------------------------------------------
+
+    def participant_groups(self, *, year: int, view: View) -> list[ParticipantGroup]:
+        """The participants a close counted, per birth year, sex and region."""
+        parameters = standing_parameters(year=year, view=view, previous=None)
+        return [
+            ParticipantGroup(int(birth_year), bool(is_male), region, int(count))
+            for birth_year, is_male, region, count in self.execute(
+                participant_groups_sql(), parameters
+            )
+        ]
+
+    def savings_flows(self) -> list[SavingsFlow]:
+        """Per reporting year and entry kind: postings to or from target savings."""
+        rows = self.execute(
+            """SELECT j.reporting_year, j.kind, COUNT(*), SUM(p.amount_cents)
+               FROM journal_entry j JOIN posting p ON p.entry_id = j.entry_id
+               WHERE p.account = ? GROUP BY j.reporting_year, j.kind
+               ORDER BY j.reporting_year, j.kind""",
+            (ledger.TARGET_SAVINGS,),
+        )
+        return [
+            SavingsFlow(int(year), kind, int(count), Money(int(cents)))
+            for year, kind, count, cents in rows
+        ]
+
+    def payout_groups(self) -> list[PayoutGroup]:
+        """Payouts per purpose, operator and status."""
+        rows = self.execute(
+            "SELECT purpose, operator_name, status, COUNT(*), SUM(amount_cents) FROM payout"
+            " GROUP BY purpose, operator_name, status ORDER BY purpose, operator_name, status"
+        )
+        return [
+            PayoutGroup(Purpose(purpose), operator, PayoutStatus(status), int(n), Money(int(c)))
+            for purpose, operator, status, n, c in rows
+        ]
 
     # --- the HTTP edge: kept answers and the audit log ---------------------------------
 

@@ -1,0 +1,536 @@
+"""The pages' words in Kazakh, Russian and English.
+
+Every key exists in every language (`tests/test_web.py` checks); `{name}` placeholders
+are filled by `text`.  Kazakh is the state language and comes first in the switch.
+"""
+
+from __future__ import annotations
+
+LANGUAGES = ("kk", "ru", "en")
+DEFAULT_LANGUAGE = "kk"
+LANGUAGE_NAMES = {"kk": "Қазақша", "ru": "Русский", "en": "English"}
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "site_name": {
+        "kk": "Ұлттық қор — балаларға",
+        "ru": "Национальный фонд — детям",
+        "en": "National Fund for Children",
+    },
+    "skip_to_content": {
+        "kk": "Негізгі мазмұнға өту",
+        "ru": "Перейти к содержанию",
+        "en": "Skip to content",
+    },
+    "language": {"kk": "Тіл", "ru": "Язык", "en": "Language"},
+    "nav_home": {"kk": "Басты бет", "ru": "Главная", "en": "Home"},
+    "nav_lookup": {
+        "kk": "Баланың қатысуын тексеру",
+        "ru": "Проверить участие ребёнка",
+        "en": "Check a child's participation",
+    },
+    "nav_statement": {
+        "kk": "Менің үзінді-көшірмем",
+        "ru": "Моя выписка",
+        "en": "My statement",
+    },
+    "nav_statistics": {"kk": "Статистика", "ru": "Статистика", "en": "Statistics"},
+    "home_title": {
+        "kk": "«Ұлттық қор — балаларға» бағдарламасы",
+        "ru": "Программа «Национальный фонд — детям»",
+        "en": "The National Fund for Children programme",
+    },
+    "home_intro": {
+        "kk": "Жыл сайын Ұлттық қордың орташа инвестициялық кірісінің жартысы Қазақстанның"
+        " барлық бала-азаматтарына тең бөлінеді және олардың шоттарына нысаналы талаптар"
+        " ретінде есептеледі. 18 жасқа толған жылы жинақталған сома АҚШ долларындағы нысаналы"
+        " жинаққа айналады және тұрғын үйге немесе білім алуға жұмсалады.",
+        "ru": "Каждый год половина усреднённого инвестиционного дохода Национального фонда"
+        " делится поровну между всеми детьми — гражданами Казахстана и начисляется на их"
+        " счета как целевые требования. В год совершеннолетия накопленная сумма становится"
+        " целевыми накоплениями в долларах США, которые тратятся на жильё или образование.",
+        "en": "Every year half of the National Fund's averaged investment income is split"
+        " equally among all child citizens of Kazakhstan and credited to them as target"
+        " requirements. In the year a person turns 18 the balance becomes target savings"
+        " in US dollars, to be spent on housing or education.",
+    },
+    "lookup_title": {
+        "kk": "Баланың бағдарламаға қатысуын тексеру",
+        "ru": "Проверить участие ребёнка в программе",
+        "en": "Check whether a child participates",
+    },
+    "lookup_intro": {
+        "kk": "Баланың ЖСН-ін енгізіңіз. Біз бала қай есепті жылдан бастап қатысатынын және"
+        " оған барлығы қанша есептелгенін көрсетеміз — бала туралы басқа ештеңе жоқ.",
+        "ru": "Введите ИИН ребёнка. Мы покажем, с какого отчётного года ребёнок участвует"
+        " в программе и сколько ему начислено, — и ничего больше о ребёнке.",
+        "en": "Enter the child's IIN. We show the reporting year from which the child"
+        " participates and how much has been credited — nothing else about the child.",
+    },
+    "iin_label": {
+        "kk": "ЖСН (12 цифр)",
+        "ru": "ИИН (12 цифр)",
+        "en": "IIN (12 digits)",
+    },
+    "iin_hint": {
+        "kk": "ЖСН баланың туу туралы куәлігінде көрсетілген.",
+        "ru": "ИИН указан в свидетельстве о рождении ребёнка.",
+        "en": "The IIN is on the child's birth certificate.",
+    },
+    "lookup_button": {"kk": "Тексеру", "ru": "Проверить", "en": "Check"},
+    "privacy_note": {
+        "kk": "ЖСН сілтемеде көрсетілмейді және сақталмайды; әр тексеру заң талабы бойынша"
+        " тіркеледі.",
+        "ru": "ИИН не попадает в адрес страницы и не кэшируется; каждая проверка"
+        " регистрируется, как того требует закон.",
+        "en": "The IIN never appears in the page address and is not cached; every check is"
+        " recorded, as the law requires.",
+    },
+    "result_title": {
+        "kk": "Бала бағдарламаға қатысады",
+        "ru": "Ребёнок участвует в программе",
+        "en": "The child participates in the programme",
+    },
+    "participates_since": {
+        "kk": "Қатысу басталған есепті жыл",
+        "ru": "Участвует с отчётного года",
+        "en": "Participates from reporting year",
+    },
+    "total_credited": {
+        "kk": "Барлығы есептелді (инвестициялық табысты қоса)",
+        "ru": "Всего начислено (с инвестиционным доходом)",
+        "en": "Total credited (investment income included)",
+    },
+    "as_of_close": {
+        "kk": "{year} есепті жылының қорытындысы бойынша",
+        "ru": "по итогам {year} отчётного года",
+        "en": "after the close of reporting year {year}",
+    },
+    "projection_title": {
+        "kk": "18 жасқа дейін қанша жиналуы мүмкін — болжам",
+        "ru": "Сколько может накопиться к 18 годам — оценка",
+        "en": "What your child may have at 18 — an estimate",
+    },
+    "projection_intro": {
+        "kk": "Бұл кепілдік емес, бағалау. Болашақ есептеулерді Ұлттық Банк жыл сайын"
+        " жариялайды. Біз соңғы жарияланған параметрлерді {closes} жыл бойы ({year} жылдың"
+        " қорытындысына дейін) сақтадық және мөлшерлеме мен қатысушылар санының ауқымын"
+        " көрсетеміз.",
+        "ru": "Это оценка, а не обещание: будущие начисления Национальный Банк публикует"
+        " каждый год. Мы продлили последние опубликованные параметры на {closes} лет (до"
+        " итогов {year} года) и показываем диапазон ставок и числа участников.",
+        "en": "This is an estimate, not a promise: the National Bank publishes each year's"
+        " figures as they come. We carried the latest published parameters forward for"
+        " {closes} more closes (to the close of {year}) and show a range of rates and"
+        " participant counts.",
+    },
+    "projection_low": {"kk": "Төмен", "ru": "Низкая", "en": "Low"},
+    "projection_central": {"kk": "Орташа", "ru": "Средняя", "en": "Central"},
+    "projection_high": {"kk": "Жоғары", "ru": "Высокая", "en": "High"},
+    "projection_case": {"kk": "Жағдай", "ru": "Сценарий", "en": "Case"},
+    "projection_rate": {
+        "kk": "Инвестициялық табыс мөлшерлемесі",
+        "ru": "Ставка инвестиционного дохода",
+        "en": "Investment income rate",
+    },
+    "projection_participants": {
+        "kk": "Қатысушылар саны",
+        "ru": "Число участников",
+        "en": "Participants",
+    },
+    "projection_amount": {
+        "kk": "18 жаста болжамды сома",
+        "ru": "Оценка к 18 годам",
+        "en": "Estimate at 18",
+    },
+    "projection_done": {
+        "kk": "Бала осы жылдың қорытындысымен кәмелеттік жасқа толады.",
+        "ru": "Ребёнок становится совершеннолетним по итогам этого года.",
+        "en": "The child comes of age with this year's close.",
+    },
+    "not_found_title": {
+        "kk": "Бұл ЖСН бойынша қатысушы табылмады",
+        "ru": "Участник с этим ИИН не найден",
+        "en": "No participant found for this IIN",
+    },
+    "not_found_body": {
+        "kk": "Егер бала Қазақстан азаматы болса және 18 жасқа толмаса, оның жазбасы халық"
+        " тіркелімінде жоқ болуы мүмкін. Баланың туу туралы куәлігімен жақын жердегі"
+        " Халыққа қызмет көрсету орталығына (ХҚКО) жүгініңіз немесе 1414 нөміріне"
+        " қоңырау шалыңыз. Егер адам 18 жасқа толса, ол өз үзінді-көшірмесін жүйеге"
+        " кіргеннен кейін көре алады.",
+        "ru": "Если ребёнок — гражданин Казахстана и ему нет 18 лет, его запись может"
+        " отсутствовать в регистре населения. Обратитесь в ближайший Центр обслуживания"
+        " населения (ЦОН) со свидетельством о рождении ребёнка или позвоните по номеру 1414."
+        " Если человеку уже исполнилось 18 лет, он может увидеть свою выписку после входа.",
+        "en": "If the child is a citizen of Kazakhstan under 18, their record may be missing"
+        " from the population register. Visit a Public Service Centre (PSC) with the child's"
+        " birth certificate, or call 1414. A person who has turned 18 can see their own"
+        " statement after signing in.",
+    },
+    "invalid_iin_title": {
+        "kk": "ЖСН дұрыс емес",
+        "ru": "ИИН введён неверно",
+        "en": "The IIN is not valid",
+    },
+    "iin_not_12_digits": {
+        "kk": "ЖСН дәл 12 цифрдан тұруы керек.",
+        "ru": "ИИН должен состоять ровно из 12 цифр.",
+        "en": "An IIN has exactly 12 digits.",
+    },
+    "iin_bad_century": {
+        "kk": "7-ші цифр (ғасыр мен жыныс) 1-ден 6-ға дейін болуы керек.",
+        "ru": "7-я цифра (век и пол) должна быть от 1 до 6.",
+        "en": "The 7th digit (century and sex) must be 1 to 6.",
+    },
+    "iin_bad_date": {
+        "kk": "Алғашқы 6 цифр туған күн болуы керек (ЖЖААКК).",
+        "ru": "Первые 6 цифр должны быть датой рождения (ГГММДД).",
+        "en": "The first 6 digits must be a date of birth (YYMMDD).",
+    },
+    "iin_bad_check_digit": {
+        "kk": "Соңғы (бақылау) цифр сәйкес келмейді — теру қатесін тексеріңіз.",
+        "ru": "Последняя (контрольная) цифра не совпадает — проверьте, нет ли опечатки.",
+        "en": "The last (check) digit does not match — please check for a typing mistake.",
+    },
+    "iin_never_issued": {
+        "kk": "Мұндай алғашқы 11 цифрмен ЖСН берілмейді.",
+        "ru": "ИИН с такими первыми 11 цифрами не выдаётся.",
+        "en": "No IIN is issued with these first 11 digits.",
+    },
+    "too_many_title": {
+        "kk": "Тым көп сұрау",
+        "ru": "Слишком много запросов",
+        "en": "Too many requests",
+    },
+    "too_many_body": {
+        "kk": "Жеке деректерді қорғау үшін тексерулер саны шектелген. {seconds} секундтан кейін"
+        " қайталап көріңіз.",
+        "ru": "Чтобы защитить персональные данные, число проверок ограничено. Попробуйте"
+        " снова через {seconds} с.",
+        "en": "To protect personal data, checks are limited. Please try again in"
+        " {seconds} seconds.",
+    },
+    "another_lookup": {
+        "kk": "Басқа ЖСН тексеру",
+        "ru": "Проверить другой ИИН",
+        "en": "Check another IIN",
+    },
+    "sign_in_title": {
+        "kk": "Үзінді-көшірмені көру үшін кіру",
+        "ru": "Вход для просмотра выписки",
+        "en": "Sign in to see your statement",
+    },
+    "sign_in_intro": {
+        "kk": "Өз ЖСН-іңізді енгізіңіз; біз сәйкестендіру қызметі арқылы бір реттік код жібереміз.",
+        "ru": "Введите свой ИИН; мы отправим одноразовый код через службу идентификации.",
+        "en": "Enter your own IIN; we send a one-time code through the identity service.",
+    },
+    "sign_in_button": {"kk": "Код алу", "ru": "Получить код", "en": "Send me a code"},
+    "code_title": {
+        "kk": "Бір реттік кодты енгізіңіз",
+        "ru": "Введите одноразовый код",
+        "en": "Enter the one-time code",
+    },
+    "code_intro": {
+        "kk": "Егер ЖСН тіркелген болса, код жіберілді. Ол 5 минут жарамды.",
+        "ru": "Если ИИН зарегистрирован, код отправлен. Он действует 5 минут.",
+        "en": "If the IIN is registered, a code has been sent. It is valid for 5 minutes.",
+    },
+    "code_label": {"kk": "Код (6 цифр)", "ru": "Код (6 цифр)", "en": "Code (6 digits)"},
+    "code_button": {"kk": "Кіру", "ru": "Войти", "en": "Sign in"},
+    "code_wrong": {
+        "kk": "Код дұрыс емес немесе мерзімі өтті. Қайтадан кіріп көріңіз.",
+        "ru": "Код неверен или истёк. Попробуйте войти снова.",
+        "en": "The code is wrong or has expired. Please sign in again.",
+    },
+    "sign_out": {"kk": "Шығу", "ru": "Выйти", "en": "Sign out"},
+    "statement_title": {
+        "kk": "Менің үзінді-көшірмем",
+        "ru": "Моя выписка",
+        "en": "My statement",
+    },
+    "status": {"kk": "Мәртебе", "ru": "Статус", "en": "Status"},
+    "status_participant": {"kk": "қатысушы", "ru": "участник", "en": "participant"},
+    "status_matured": {
+        "kk": "нысаналы жинақ иесі",
+        "ru": "владелец целевых накоплений",
+        "en": "holder of target savings",
+    },
+    "status_forfeited": {
+        "kk": "қатысу тоқтатылды",
+        "ru": "участие прекращено",
+        "en": "participation ended",
+    },
+    "status_deceased": {"kk": "қайтыс болды", "ru": "умер", "en": "deceased"},
+    "status_annulled": {
+        "kk": "жазба жойылды",
+        "ru": "запись аннулирована",
+        "en": "record annulled",
+    },
+    "status_unknown": {"kk": "белгісіз", "ru": "неизвестен", "en": "unknown"},
+    "target_requirements": {
+        "kk": "Нысаналы талаптар",
+        "ru": "Целевые требования",
+        "en": "Target requirements",
+    },
+    "target_savings": {
+        "kk": "Нысаналы жинақ",
+        "ru": "Целевые накопления",
+        "en": "Target savings",
+    },
+    "entries": {"kk": "Жазбалар", "ru": "Операции", "en": "Entries"},
+    "account": {"kk": "Шот", "ru": "Счёт", "en": "Account"},
+    "kind": {"kk": "Операция", "ru": "Операция", "en": "Entry"},
+    "amount": {"kk": "Сома, USD", "ru": "Сумма, USD", "en": "Amount, USD"},
+    "no_entries": {"kk": "Жазба жоқ.", "ru": "Операций нет.", "en": "No entries."},
+    "kind_accrual": {"kk": "есептеу", "ru": "начисление", "en": "accrual"},
+    "kind_investment_income": {
+        "kk": "инвестициялық табыс",
+        "ru": "инвестиционный доход",
+        "en": "investment income",
+    },
+    "kind_back_accrual": {
+        "kk": "кейінге қалған есептеу",
+        "ru": "доначисление",
+        "en": "back-accrual",
+    },
+    "kind_forfeiture": {"kk": "тоқтату", "ru": "прекращение", "en": "forfeiture"},
+    "kind_annulment": {"kk": "жою", "ru": "аннулирование", "en": "annulment"},
+    "kind_maturity": {
+        "kk": "нысаналы жинаққа аудару",
+        "ru": "перевод в целевые накопления",
+        "en": "became target savings",
+    },
+    "kind_payout": {"kk": "төлем", "ru": "выплата", "en": "payout"},
+    "kind_return": {"kk": "қайтару", "ru": "возврат", "en": "return"},
+    "kind_expiry": {
+        "kk": "зейнетақы шотына аудару",
+        "ru": "перевод на пенсионный счёт",
+        "en": "moved to pension account",
+    },
+    "kind_inheritance": {
+        "kk": "мұрагерлерге төлем",
+        "ru": "выплата наследникам",
+        "en": "paid to heirs",
+    },
+    "year": {"kk": "Жыл", "ru": "Год", "en": "Year"},
+    "statistics_title": {
+        "kk": "Бағдарлама статистикасы",
+        "ru": "Статистика программы",
+        "en": "Programme statistics",
+    },
+    "statistics_intro": {
+        "kk": "Соңғы жабылған есепті жыл: {year}. {threshold}-ден аз адамды көрсететін"
+        " ұяшықтар жасырылған («<{threshold}»), адамды анықтау мүмкін болмас үшін.",
+        "ru": "Последний закрытый отчётный год: {year}. Ячейки, за которыми меньше"
+        " {threshold} человек, скрыты («<{threshold}»), чтобы нельзя было узнать человека.",
+        "en": "Last closed reporting year: {year}. Cells that stand for fewer than"
+        " {threshold} people are hidden (\u201c<{threshold}\u201d) so that nobody can be"
+        " singled out.",
+    },
+    "no_closes": {
+        "kk": "Әзірге бірде-бір есепті жыл жабылған жоқ.",
+        "ru": "Пока ни один отчётный год не закрыт.",
+        "en": "No reporting year has been closed yet.",
+    },
+    "download_csv": {
+        "kk": "Кестені жүктеу (CSV)",
+        "ru": "Скачать таблицу (CSV)",
+        "en": "Download the table (CSV)",
+    },
+    "chart_of": {"kk": "Диаграмма: {title}", "ru": "Диаграмма: {title}", "en": "Chart: {title}"},
+    "table_participants_by_age": {
+        "kk": "Жасы бойынша қатысушылар",
+        "ru": "Участники по возрасту",
+        "en": "Participants by age",
+    },
+    "table_participants_by_sex": {
+        "kk": "Жынысы бойынша қатысушылар",
+        "ru": "Участники по полу",
+        "en": "Participants by sex",
+    },
+    "table_participants_by_region": {
+        "kk": "Өңір бойынша қатысушылар",
+        "ru": "Участники по регионам",
+        "en": "Participants by region",
+    },
+    "table_accruals_by_year": {
+        "kk": "Жыл бойынша есептеулер және инвестициялық табыс",
+        "ru": "Начисления и инвестиционный доход по годам",
+        "en": "Accruals and investment income by reporting year",
+    },
+    "table_cumulative_accruals": {
+        "kk": "Жинақталған есептеулер",
+        "ru": "Накопленные начисления",
+        "en": "Cumulative accruals",
+    },
+    "table_target_savings_by_year": {
+        "kk": "Есептелген нысаналы жинақ",
+        "ru": "Зачисленные целевые накопления",
+        "en": "Target savings credited",
+    },
+    "table_payouts_by_purpose": {
+        "kk": "Мақсаты бойынша төлемдер",
+        "ru": "Выплаты по целям",
+        "en": "Payouts by purpose",
+    },
+    "table_payouts_by_operator": {
+        "kk": "Уәкілетті операторлар бойынша төлемдер",
+        "ru": "Выплаты по уполномоченным операторам",
+        "en": "Payouts by authorised operator",
+    },
+    "table_returns_by_year": {
+        "kk": "Қайтарулар, зейнетақыға аударымдар және мұрагерлерге төлемдер",
+        "ru": "Возвраты, переводы на пенсионные счета и выплаты наследникам",
+        "en": "Returns, transfers to pension accounts and payments to heirs",
+    },
+    "col_age": {"kk": "Жасы", "ru": "Возраст", "en": "Age"},
+    "col_sex": {"kk": "Жынысы", "ru": "Пол", "en": "Sex"},
+    "col_region": {"kk": "Өңір", "ru": "Регион", "en": "Region"},
+    "col_participants": {"kk": "Қатысушылар", "ru": "Участники", "en": "Participants"},
+    "col_year": {"kk": "Жыл", "ru": "Год", "en": "Year"},
+    "col_per_child": {
+        "kk": "Бір балаға, USD",
+        "ru": "На ребёнка, USD",
+        "en": "Per child, USD",
+    },
+    "col_tr_total": {
+        "kk": "Барлық талаптар, USD",
+        "ru": "Всего требований, USD",
+        "en": "TR total, USD",
+    },
+    "col_investment_income": {
+        "kk": "Инвестициялық табыс, USD",
+        "ru": "Инвестиционный доход, USD",
+        "en": "Investment income, USD",
+    },
+    "col_back_accruals": {
+        "kk": "Кейінге қалған есептеулер, USD",
+        "ru": "Доначисления, USD",
+        "en": "Back-accruals, USD",
+    },
+    "col_returned_to_pot": {
+        "kk": "Қорға қайтарылды, USD",
+        "ru": "Возвращено в фонд, USD",
+        "en": "Returned to the pot, USD",
+    },
+    "col_residue": {"kk": "Қалдық, USD", "ru": "Остаток, USD", "en": "Residue, USD"},
+    "col_credited": {"kk": "Есептелді, USD", "ru": "Начислено, USD", "en": "Credited, USD"},
+    "col_cumulative": {
+        "kk": "Жинақталған, USD",
+        "ru": "Нарастающим итогом, USD",
+        "en": "Cumulative, USD",
+    },
+    "col_matured": {
+        "kk": "Кәмелетке толғандар",
+        "ru": "Стали совершеннолетними",
+        "en": "Came of age",
+    },
+    "col_purpose": {"kk": "Мақсаты", "ru": "Цель", "en": "Purpose"},
+    "col_operator": {"kk": "Оператор", "ru": "Оператор", "en": "Operator"},
+    "col_payouts": {"kk": "Төлемдер", "ru": "Выплаты", "en": "Payouts"},
+    "col_amount": {"kk": "Сома, USD", "ru": "Сумма, USD", "en": "Amount, USD"},
+    "col_confirmed": {"kk": "Расталды", "ru": "Подтверждено", "en": "Confirmed"},
+    "col_returned": {"kk": "Қайтарылды", "ru": "Возвращено", "en": "Returned"},
+    "col_returns": {"kk": "Қайтарулар", "ru": "Возвраты", "en": "Returns"},
+    "col_expiries": {
+        "kk": "Зейнетақыға аударымдар",
+        "ru": "Переводы на пенсию",
+        "en": "To pension accounts",
+    },
+    "col_expired": {
+        "kk": "Зейнетақыға, USD",
+        "ru": "На пенсию, USD",
+        "en": "To pensions, USD",
+    },
+    "col_heir_payouts": {
+        "kk": "Мұрагерлерге төлемдер",
+        "ru": "Выплаты наследникам",
+        "en": "Heirs' payouts",
+    },
+    "col_paid_to_heirs": {
+        "kk": "Мұрагерлерге, USD",
+        "ru": "Наследникам, USD",
+        "en": "To heirs, USD",
+    },
+    "value_total": {"kk": "Барлығы", "ru": "Всего", "en": "Total"},
+    "value_male": {"kk": "ер", "ru": "мужской", "en": "male"},
+    "value_female": {"kk": "әйел", "ru": "женский", "en": "female"},
+    "value_unknown": {"kk": "көрсетілмеген", "ru": "не указан", "en": "not given"},
+    "value_housing": {"kk": "тұрғын үй", "ru": "жильё", "en": "housing"},
+    "value_education": {"kk": "білім", "ru": "образование", "en": "education"},
+    "suppressed": {"kk": "<{threshold}", "ru": "<{threshold}", "en": "<{threshold}"},
+    "suppressed_note": {
+        "kk": "{threshold}-ден аз адам — жасырылған",
+        "ru": "меньше {threshold} человек — скрыто",
+        "en": "fewer than {threshold} people — hidden",
+    },
+    "no_rows": {"kk": "Деректер жоқ.", "ru": "Данных нет.", "en": "No data yet."},
+    "error_title": {
+        "kk": "Бірдеңе дұрыс болмады",
+        "ru": "Что-то пошло не так",
+        "en": "Something went wrong",
+    },
+    "error_body": {
+        "kk": "Кейінірек қайталап көріңіз. Сұрау нөмірі: {request_id}",
+        "ru": "Попробуйте позже. Номер запроса: {request_id}",
+        "en": "Please try again later. Request number: {request_id}",
+    },
+    "page_not_found": {
+        "kk": "Бет табылмады",
+        "ru": "Страница не найдена",
+        "en": "Page not found",
+    },
+    "footer": {
+        "kk": "Бағдарлама ережелері: Ұлттық қор туралы заң. Деректер заң бойынша қорғалған.",
+        "ru": "Правила программы: закон о Национальном фонде. Данные защищены законом.",
+        "en": "Programme rules: the law on the National Fund. Data protected by law.",
+    },
+}
+
+
+def text(language: str, key: str, **values: object) -> str:
+    """The message `key` in `language`, with its placeholders filled."""
+    message = MESSAGES[key][language]
+    return message.format(**values) if values else message
+
+
+def region_name(language: str, code: str) -> str:
+    """A region's name: the ISO code's English name (Kazakh and Russian below)."""
+    return REGION_NAMES.get(code, {}).get(language) or code
+
+
+REGION_NAMES: dict[str, dict[str, str]] = {
+    "KZ-10": {"kk": "Абай облысы", "ru": "Абайская область", "en": "Abai Region"},
+    "KZ-11": {"kk": "Ақмола облысы", "ru": "Акмолинская область", "en": "Akmola Region"},
+    "KZ-15": {"kk": "Ақтөбе облысы", "ru": "Актюбинская область", "en": "Aktobe Region"},
+    "KZ-19": {"kk": "Алматы облысы", "ru": "Алматинская область", "en": "Almaty Region"},
+    "KZ-23": {"kk": "Атырау облысы", "ru": "Атырауская область", "en": "Atyrau Region"},
+    "KZ-27": {
+        "kk": "Батыс Қазақстан облысы",
+        "ru": "Западно-Казахстанская область",
+        "en": "West Kazakhstan Region",
+    },
+    "KZ-31": {"kk": "Жамбыл облысы", "ru": "Жамбылская область", "en": "Jambyl Region"},
+    "KZ-33": {"kk": "Жетісу облысы", "ru": "Жетысуская область", "en": "Jetisu Region"},
+    "KZ-35": {"kk": "Қарағанды облысы", "ru": "Карагандинская область", "en": "Karaganda Region"},
+    "KZ-39": {"kk": "Қостанай облысы", "ru": "Костанайская область", "en": "Kostanay Region"},
+    "KZ-43": {"kk": "Қызылорда облысы", "ru": "Кызылординская область", "en": "Kyzylorda Region"},
+    "KZ-47": {"kk": "Маңғыстау облысы", "ru": "Мангистауская область", "en": "Mangystau Region"},
+    "KZ-55": {"kk": "Павлодар облысы", "ru": "Павлодарская область", "en": "Pavlodar Region"},
+    "KZ-59": {
+        "kk": "Солтүстік Қазақстан облысы",
+        "ru": "Северо-Казахстанская область",
+        "en": "North Kazakhstan Region",
+    },
+    "KZ-61": {"kk": "Түркістан облысы", "ru": "Туркестанская область", "en": "Turkestan Region"},
+    "KZ-62": {"kk": "Ұлытау облысы", "ru": "Улытауская область", "en": "Ulytau Region"},
+    "KZ-63": {
+        "kk": "Шығыс Қазақстан облысы",
+        "ru": "Восточно-Казахстанская область",
+        "en": "East Kazakhstan Region",
+    },
+    "KZ-71": {"kk": "Астана", "ru": "Астана", "en": "Astana"},
+    "KZ-75": {"kk": "Алматы", "ru": "Алматы", "en": "Almaty"},
+    "KZ-79": {"kk": "Шымкент", "ru": "Шымкент", "en": "Shymkent"},
+}

@@ -1,0 +1,198 @@
+"""The public statistics: participants by age, sex and region; accruals, investment
+income and target savings by year; payouts by purpose and operator; returns.
+
+Every table is built from aggregates and then passes small-cell suppression
+(`domain/disclosure.py`): a hidden cell is None, and the page and the CSV say why.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TypeVar
+
+from urpaq.domain.disclosure import suppressed_cells
+from urpaq.domain.money import Money
+from urpaq.domain.payouts import PayoutStatus
+from urpaq.domain.regions import REGIONS
+from urpaq.services.ports import ParticipantGroup, Store
+
+Cell = int | str | Money | None  # None: suppressed
+Key = TypeVar("Key", int, str)
+
+
+@dataclass(frozen=True, slots=True)
+class StatTable:
+    """One published table: `name` is stable (CSV file names, translations)."""
+
+    name: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[Cell, ...], ...]
+    label_column: int = 0  # the column a chart labels its bars with
+    value_column: int = 1  # the column a chart draws; None cells are not drawn
+
+
+@dataclass(frozen=True, slots=True)
+class Statistics:
+    last_closed_year: int | None
+    tables: tuple[StatTable, ...]
+
+    def table(self, name: str) -> StatTable:
+        return next(table for table in self.tables if table.name == name)
+
+
+def participant_statistics(store: Store) -> tuple[StatTable, ...]:
+    """Participants of the last close by age, sex and region (the expensive part: one
+    pass over the register, so callers keep it per closed year)."""
+    closes = store.closed_years()
+    if not closes:
+        return ()
+    last = closes[-1].closed
+    groups = store.participant_groups(year=last.year, view=last.view)
+    by_age = _by(groups, lambda group: last.year - group.birth_year)
+    by_sex = _by(groups, lambda group: "male" if group.is_male else "female")
+    by_region = _by(groups, lambda group: group.region or "unknown")
+    region_order = [*REGIONS, "unknown"]
+    return (
+        _count_table("participants_by_age", "age", by_age, order=sorted(by_age)),
+        _count_table("participants_by_sex", "sex", by_sex, order=["female", "male"]),
+        _count_table("participants_by_region", "region", by_region, order=region_order),
+    )
+
+
+def statistics(store: Store, *, participants: tuple[StatTable, ...]) -> Statistics:
+    """Every table; `participants` from `participant_statistics` (cached by the caller)."""
+    closes = store.closed_years()
+    return Statistics(
+        last_closed_year=closes[-1].closed.year if closes else None,
+        tables=(
+            *participants,
+            _accruals(store),
+            _cumulative(store),
+            _target_savings(store),
+            *_payouts(store),
+            _returns(store),
+        ),
+    )
+
+
+def _by(
+    groups: Sequence[ParticipantGroup], key: Callable[[ParticipantGroup], Key]
+) -> dict[Key, int]:
+    counts: dict[Key, int] = defaultdict(int)
+    for group in groups:
+        counts[key(group)] += group.count
+    return dict(counts)
+
+
+def _count_table(
+    name: str, column: str, counts: Mapping[Key, int], *, order: Sequence[Key]
+) -> StatTable:
+    hidden = suppressed_cells(counts)
+    rows: list[tuple[Cell, ...]] = [
+        (key, None if key in hidden else counts[key]) for key in order if key in counts
+    ]
+    rows.append(("total", sum(counts.values())))
+    return StatTable(name, (column, "participants"), tuple(rows))
+
+
+def _accruals(store: Store) -> StatTable:
+    rows: list[tuple[Cell, ...]] = []
+    for record in store.closed_years():
+        result = record.result
+        rows.append((
+            record.closed.year, result.participants, result.per_child, result.tr_total,
+            result.investment_income, result.back_accruals, result.forfeited + result.annulled,
+            result.residue,
+        ))  # fmt: skip
+    return StatTable(
+        "accruals_by_year",
+        ("year", "participants", "per_child", "tr_total", "investment_income",
+         "back_accruals", "returned_to_pot", "residue"),
+        tuple(rows), value_column=2,
+    )  # fmt: skip
+
+
+def _cumulative(store: Store) -> StatTable:
+    rows: list[tuple[Cell, ...]] = []
+    running = Money(0)
+    for record in store.closed_years():
+        result = record.result
+        credited = result.per_child.times(result.participants) + result.investment_income
+        running = running + credited
+        rows.append((record.closed.year, credited, running))
+    return StatTable(
+        "cumulative_accruals", ("year", "credited", "cumulative"), tuple(rows), value_column=2
+    )
+
+
+def _target_savings(store: Store) -> StatTable:
+    rows: list[tuple[Cell, ...]] = []
+    for record in store.closed_years():
+        matured = record.result.matured
+        small = 0 < matured < 10
+        credited = None if small else record.result.target_savings_credited
+        rows.append((record.closed.year, None if small else matured, credited))
+    return StatTable(
+        "target_savings_by_year", ("year", "matured", "credited"), tuple(rows), value_column=2
+    )
+
+
+def _payouts(store: Store) -> tuple[StatTable, StatTable]:
+    groups = store.payout_groups()
+    by_purpose: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    by_operator: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for group in groups:
+        purpose = by_purpose[group.purpose.value]
+        purpose[0] += group.count
+        purpose[1] += group.amount.cents
+        if group.status is PayoutStatus.CONFIRMED:
+            purpose[2] += group.count
+        if group.status is PayoutStatus.RETURNED:
+            purpose[3] += group.count
+        operator = by_operator[group.operator_name]
+        operator[0] += group.count
+        operator[1] += group.amount.cents
+    purpose_columns = ("payouts", "amount", "confirmed", "returned")
+    return (
+        _money_table("payouts_by_purpose", "purpose", purpose_columns, by_purpose),
+        _money_table("payouts_by_operator", "operator", ("payouts", "amount"), by_operator),
+    )
+
+
+def _money_table(
+    name: str, column: str, values: tuple[str, ...], groups: Mapping[str, list[int]]
+) -> StatTable:
+    """Rows of (label, count, amount, counts…); a small group hides all of its figures."""
+    hidden = suppressed_cells({key: numbers[0] for key, numbers in groups.items()})
+    rows: list[tuple[Cell, ...]] = []
+    for key in sorted(groups):
+        count, cents, *more = groups[key]
+        if key in hidden:
+            rows.append((key, None, None, *(None for _ in more)))
+        else:
+            rows.append((key, count, Money(cents), *more))
+    return StatTable(name, (column, *values), tuple(rows), value_column=2)
+
+
+def _returns(store: Store) -> StatTable:
+    """Per year: money back on target savings (returns), to pensions (expiry), to heirs."""
+    flows: dict[int, dict[str, tuple[int, Money]]] = defaultdict(dict)
+    for flow in store.savings_flows():
+        flows[flow.year][flow.kind] = (flow.postings, flow.amount)
+    rows: list[tuple[Cell, ...]] = []
+    for year in sorted(flows):
+        if not flows[year].keys() & {"return", "expiry", "inheritance"}:
+            continue  # a year of maturities only
+        row: list[Cell] = [year]
+        for kind in ("return", "expiry", "inheritance"):
+            count, amount = flows[year].get(kind, (0, Money(0)))
+            small = 0 < count < 10
+            row += [None if small else count, None if small else Money(abs(amount.cents))]
+        rows.append(tuple(row))
+    return StatTable(
+        "returns_by_year",
+        ("year", "returns", "returned", "expiries", "expired", "heir_payouts", "paid_to_heirs"),
+        tuple(rows), value_column=2,
+    )  # fmt: skip
