@@ -4,6 +4,7 @@ loopback, each request timed on its own; medians and percentiles from the timing
 from __future__ import annotations
 
 import http.client
+import statistics
 import threading
 import time
 from collections.abc import Callable
@@ -71,3 +72,22 @@ def wait_for_server(port: int, *, seconds: float = 120) -> None:
         except OSError:
             assert time.monotonic() < deadline, "the server did not start"
             time.sleep(0.2)
+
+
+def medians(results: dict[str, list[dict[str, object]]]) -> dict[str, object]:
+    """Per kind of request, the medians over the rounds; `healthz` is the floor."""
+
+    def median(rounds: list[dict[str, object]], figure: str) -> float:
+        return statistics.median(float(str(r[figure])) for r in rounds)
+
+    floor = median(results["healthz"], "per_second")
+    return {
+        kind: {
+            "per_second_median": round(median(rounds, "per_second"), 1),
+            "p50_ms_median": round(median(rounds, "p50_ms"), 2),
+            "p99_ms_median": round(median(rounds, "p99_ms"), 2),
+            "share_of_healthz": round(median(rounds, "per_second") / floor, 3),
+            "statuses": [r["statuses"] for r in rounds],
+        }
+        for kind, rounds in results.items()
+    }

@@ -24,7 +24,6 @@ import json
 import random
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import time
@@ -33,7 +32,7 @@ from urllib.parse import urlencode
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from http_load import Request, run_load, wait_for_server  # noqa: E402
+from http_load import Request, medians, run_load, wait_for_server  # noqa: E402
 
 URPAQ = [sys.executable, "-m", "urpaq"]
 
@@ -114,16 +113,7 @@ def measure(url: str, *, floor: float, concurrency: int, count: int, rounds: int
         server.send_signal(signal.SIGINT)
         server.wait(timeout=60)
     summary: dict[str, object] = {"lookup_floor_seconds": floor, "concurrency": concurrency}
-    floor_rate = statistics.median(float(r["per_second"]) for r in results["healthz"])  # type: ignore[arg-type]
-    for kind, rounds_of in results.items():
-        rate = statistics.median(float(r["per_second"]) for r in rounds_of)  # type: ignore[arg-type]
-        summary[kind] = {
-            "per_second_median": round(rate, 1),
-            "p50_ms_median": round(statistics.median(float(r["p50_ms"]) for r in rounds_of), 2),  # type: ignore[arg-type]
-            "p99_ms_median": round(statistics.median(float(r["p99_ms"]) for r in rounds_of), 2),  # type: ignore[arg-type]
-            "share_of_healthz": round(rate / floor_rate, 3),
-            "statuses": [r["statuses"] for r in rounds_of],
-        }
+    summary.update(medians(results))
     return summary
 
 

@@ -22,7 +22,6 @@ import random
 import shutil
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -31,7 +30,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from http_load import Request, run_load, wait_for_server  # noqa: E402
+from http_load import Request, medians, run_load, wait_for_server  # noqa: E402
 
 URPAQ = [sys.executable, "-m", "urpaq"]
 
@@ -142,16 +141,7 @@ def main() -> None:
             "rounds": options.rounds,
             "cores": os.cpu_count(),
         }
-        floor = statistics.median(float(r["per_second"]) for r in results["healthz"])  # type: ignore[arg-type]
-        for kind, rounds in results.items():
-            per_second = statistics.median(float(r["per_second"]) for r in rounds)  # type: ignore[arg-type]
-            report[kind] = {
-                "per_second_median": round(per_second, 1),
-                "p50_ms_median": round(statistics.median(float(r["p50_ms"]) for r in rounds), 2),  # type: ignore[arg-type]
-                "p99_ms_median": round(statistics.median(float(r["p99_ms"]) for r in rounds), 2),  # type: ignore[arg-type]
-                "share_of_healthz": round(per_second / floor, 3),
-                "statuses": [r["statuses"] for r in rounds],
-            }
+        report.update(medians(results))
         print(json.dumps(report, indent=2))
     finally:
         if server is not None:

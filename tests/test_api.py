@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -358,3 +359,35 @@ def test_urpaq_serve_answers_over_http(tmp_path: Path) -> None:
     assert server.returncode == 0, log
     assert "GET /api/v1/savings/************ 401" in log
     assert str(ADULT) not in log
+
+
+def test_urpaq_demo_serve_builds_the_demo_and_serves_it(tmp_path: Path) -> None:
+    """`demo --serve`: the demo, a 'Demo Bank' credential printed once, then the server."""
+    database = f"sqlite:///{tmp_path}/demo.db"
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "urpaq", "demo", "--serve", "--db", database,
+         "--workdir", str(tmp_path), "--port", str(port)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 180
+        while True:
+            try:
+                httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5)
+                break
+            except httpx.TransportError:
+                assert server.poll() is None
+                assert time.monotonic() < deadline
+                time.sleep(0.5)
+        statistics = httpx.get(f"http://127.0.0.1:{port}/statistics?lang=en")
+        assert statistics.status_code == 200 and "Participants by age" in statistics.text
+    finally:
+        server.send_signal(signal.SIGINT)
+        _, log = server.communicate(timeout=60)
+    found = re.search(r"its API credential \(shown once\): (\S+)", log)
+    assert found, log
+    assert server.returncode == 0, log

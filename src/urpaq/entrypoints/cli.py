@@ -26,7 +26,7 @@ from urpaq.bootstrap import FeedUnreadable, SchemaTooNew, SqlStore
 from urpaq.domain.close import CloseResult
 from urpaq.domain.iin import Iin, InvalidIin
 from urpaq.domain.money import InvalidAmount, Money
-from urpaq.domain.operators import InvalidOperator, parse_name, parse_purposes
+from urpaq.domain.operators import InvalidOperator, Purpose, parse_name, parse_purposes
 from urpaq.domain.parameters import InvalidParameters, YearParameters, parse_rate
 from urpaq.domain.refusals import Refused
 from urpaq.services import demo as demo_service
@@ -498,7 +498,10 @@ def _serve(url: str, *, host: str, port: int, web_settings: dict[str, Any] | Non
             "[bold yellow]warning:[/] sign-in uses the development identity provider: one-time"
             " codes go to this log. Set URPAQ_IDENTITY for production (docs/identity.md)."
         )
-    err.print(f"serving {url} on http://{host}:{port}/ (API: /api/v1/, Ctrl-C stops)")
+    err.print(
+        f"serving {url} on http://{host}:{port}/ (API: /api/v1/, Ctrl-C stops)",
+        markup=False, highlight=False, soft_wrap=True,
+    )  # fmt: skip
     app = create_app(
         database_url=url, identity=identity, web_settings=WebSettings(**(web_settings or {}))
     )
@@ -578,6 +581,16 @@ def demo(
         for line in report.notes:
             out.print(line, markup=False)
     if serve_after:
+        with opened(db) as store:
+            credential = add_operator(
+                store, name="Demo Bank", purposes=frozenset(Purpose), today=today(),
+                new_credential=new_credential,
+            )  # fmt: skip
+        err.print(
+            "An authorised operator 'Demo Bank' serves both purposes; its API credential"
+            f" (shown once): {credential}",
+            markup=False, highlight=False, soft_wrap=True,
+        )  # fmt: skip
         _serve(url, host=host, port=port)
 
 
