@@ -18,7 +18,7 @@ import traceback
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anyio
 from fastapi import FastAPI, Request
@@ -31,6 +31,9 @@ from urpaq import bootstrap
 from urpaq.domain.audit import AuditEvent
 from urpaq.services.audit import record_event
 from urpaq.services.ports import IdentityProvider, Store
+
+if TYPE_CHECKING:
+    from urpaq.entrypoints.web import WebSettings
 
 access_log = logging.getLogger("urpaq.access")
 error_log = logging.getLogger("urpaq.error")
@@ -234,7 +237,7 @@ def create_app(
     database_url: str,
     clock: Clock | None = None,
     identity: IdentityProvider | None = None,
-    web_settings: Any = None,
+    web_settings: WebSettings | None = None,
 ) -> FastAPI:
     """The whole HTTP face of urpaq on one database: the operators' API and the pages."""
     from urpaq.entrypoints import api, web

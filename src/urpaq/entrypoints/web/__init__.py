@@ -165,14 +165,18 @@ def router(
             languages=[(code, i18n.LANGUAGE_NAMES[code]) for code in i18n.LANGUAGES],
             path=request.url.path,
             money=_money,
-            signed_in=sessions.holder(
-                request.cookies.get(SESSION_COOKIE), now=context.clock.now()
-            ) is not None,
             **values,
         )  # fmt: skip
-        headers = dict(NO_STORE) if private else {"Cache-Control": "public, max-age=300"}
+        switching = request.query_params.get("lang") in i18n.LANGUAGES
+        if private:
+            headers = dict(NO_STORE)
+        else:  # a shared cache must not keep an answer that sets a cookie
+            headers = {
+                "Cache-Control": f"{'private' if switching else 'public'}, max-age=300",
+                "Vary": "Accept-Language, Cookie",  # the language comes from either
+            }
         response = HTMLResponse(html, status_code=status, headers=headers)
-        if request.query_params.get("lang") in i18n.LANGUAGES:
+        if switching:
             response.set_cookie(
                 LANGUAGE_COOKIE, language, max_age=365 * 24 * 3600, samesite="lax",
                 httponly=True, secure=request.url.scheme == "https",
@@ -456,6 +460,5 @@ def not_found(request: Request) -> HTMLResponse:
         t=lambda key, **kw: i18n.text(language, key, **kw),
         languages=[(code, i18n.LANGUAGE_NAMES[code]) for code in i18n.LANGUAGES],
         path="/",
-        signed_in=False,
     )
     return HTMLResponse(html, status_code=404)
