@@ -7,6 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -93,3 +94,18 @@ def test_the_estimate_carries_the_balance_forward_as_a_close_would() -> None:
     assert estimate.low < estimate.central < estimate.high
     assert project(balance=balance, birth_year=2008, last_closed_year=2025,
                    latest=latest).central == balance  # fmt: skip
+
+
+def test_participant_counts_are_kept_after_the_first_count(
+    store: SqlStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The pass over the register runs once per close; later pages read the kept counts."""
+    build_world(store, tmp_path)
+    first = participant_statistics(store)
+
+    def no_second_pass(**_: object) -> None:
+        raise AssertionError("the register was counted again")
+
+    monkeypatch.setattr(store, "participant_groups", no_second_pass)
+    assert participant_statistics(store) == first
+    assert store.kept_participant_groups(year=2023) is not None

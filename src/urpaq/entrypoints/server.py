@@ -31,6 +31,7 @@ from urpaq import bootstrap
 from urpaq.domain.audit import AuditEvent
 from urpaq.services.audit import record_event
 from urpaq.services.ports import IdentityProvider, Store
+from urpaq.services.statistics import participant_statistics
 
 if TYPE_CHECKING:
     from urpaq.entrypoints.web import WebSettings
@@ -225,6 +226,19 @@ class Edge:
         await send({"type": "http.response.body", "body": body})
 
 
+def _count_participants(database_url: str) -> None:
+    """At start, count the last close's participants for the statistics if nobody has
+    yet (seconds at national scale), so that no visitor waits for it."""
+    try:
+        store = bootstrap.open_store(database_url)
+        try:
+            participant_statistics(store)
+        finally:
+            store.close()
+    except Exception as error:  # the page computes them on demand instead
+        error_log.error("counting participants at start failed: %s", type(error).__name__)
+
+
 def _route_of(scope: Scope) -> str:
     """The route a request matched (`/api/v1/savings/{iin}`), never the raw path."""
     route = scope.get("route")
@@ -246,7 +260,10 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        counting = threading.Thread(target=_count_participants, args=(database_url,), daemon=True)
+        counting.start()
         yield
+        counting.join(timeout=120)  # it holds a connection of its own until it ends
         context.store.close_all()
 
     app = FastAPI(

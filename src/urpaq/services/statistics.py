@@ -43,13 +43,19 @@ class Statistics:
 
 
 def participant_statistics(store: Store) -> tuple[StatTable, ...]:
-    """Participants of the last close by age, sex and region (the expensive part: one
-    pass over the register, so callers keep it per closed year)."""
+    """Participants of the last close by age, sex and region.  Counting them is one pass
+    over the register (seconds at national scale); a close's view never changes, so the
+    counts are kept in the database the first time and read from there after."""
     closes = store.closed_years()
     if not closes:
         return ()
     last = closes[-1].closed
-    groups = store.participant_groups(year=last.year, view=last.view)
+    groups = store.kept_participant_groups(year=last.year)
+    if groups is None:
+        groups = store.participant_groups(year=last.year, view=last.view)
+        with store.transaction():
+            if store.kept_participant_groups(year=last.year) is None:  # not kept meanwhile
+                store.keep_participant_groups(year=last.year, groups=groups)
     by_age = _by(groups, lambda group: last.year - group.birth_year)
     by_sex = _by(groups, lambda group: "male" if group.is_male else "female")
     by_region = _by(groups, lambda group: group.region or "unknown")

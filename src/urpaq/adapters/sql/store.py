@@ -815,6 +815,28 @@ class SqlStore(ABC):
             )
         ]
 
+    def kept_participant_groups(self, *, year: int) -> list[ParticipantGroup] | None:
+        """The participant groups kept for a close, or None if not computed yet."""
+        rows = self.query(
+            "SELECT birth_year, is_male, region, participants FROM participant_count"
+            " WHERE year = ?",
+            (year,),
+        )
+        if not rows:
+            return None
+        return [ParticipantGroup(int(b), bool(m), region, int(n)) for b, m, region, n in rows]
+
+    def keep_participant_groups(self, *, year: int, groups: Sequence[ParticipantGroup]) -> None:
+        self.execute_many(
+            "INSERT INTO participant_count (year, birth_year, is_male, region, participants)"
+            " VALUES (?, ?, ?, ?, ?)",
+            [(year, g.birth_year, int(g.is_male), g.region, g.count) for g in groups],
+        )
+
+    def ledger_version(self) -> int:
+        """Grows with every journal entry: what statistics built on the ledger depend on."""
+        return int(self.scalar("SELECT COALESCE(MAX(entry_id), 0) FROM journal_entry"))
+
     def savings_flows(self) -> list[SavingsFlow]:
         """Per reporting year and entry kind: postings to or from target savings."""
         rows = self.execute(

@@ -113,23 +113,25 @@ class Sessions:
             self._by_token.pop(token or "", None)
 
 
-class ParticipantTables:
-    """The participants' tables of the last close, computed once per close (a pass over
-    the whole register), shared by every request."""
+class StatisticsCache:
+    """The published statistics, rebuilt only when a close or any ledger entry has
+    changed them (the participants' counts themselves are kept in the database)."""
 
     def __init__(self) -> None:
-        self._key: tuple[int, ...] | None = None
-        self._tables: tuple[StatTable, ...] = ()
+        self._key: tuple[object, ...] | None = None
+        self._statistics: Statistics | None = None
         self._lock = threading.Lock()
 
-    def get(self, context: Context) -> tuple[StatTable, ...]:
+    def get(self, context: Context) -> Statistics:
         store = context.store()
-        key = tuple(record.closed.year for record in store.closed_years())
+        key = (tuple(r.closed.year for r in store.closed_years()), store.ledger_version())
         with self._lock:
-            if key != self._key:
-                self._tables = participant_statistics(store)
+            if key != self._key or self._statistics is None:
+                self._statistics = build_statistics(
+                    store, participants=participant_statistics(store)
+                )
                 self._key = key
-            return self._tables
+            return self._statistics
 
 
 _templates = Environment(
@@ -151,7 +153,7 @@ def router(
         capacity=settings.sign_ins_per_client, refill_seconds=settings.sign_in_refill_seconds
     )
     sessions = Sessions()
-    participant_tables = ParticipantTables()
+    statistics_cache = StatisticsCache()
     web = APIRouter(include_in_schema=False)
 
     def page(
@@ -300,7 +302,7 @@ def router(
         return response
 
     def current_statistics() -> Statistics:
-        return build_statistics(context.store(), participants=participant_tables.get(context))
+        return statistics_cache.get(context)
 
     @web.get("/statistics", response_class=HTMLResponse)
     async def statistics_page(request: Request) -> HTMLResponse:
