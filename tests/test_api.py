@@ -391,3 +391,75 @@ def test_urpaq_demo_serve_builds_the_demo_and_serves_it(tmp_path: Path) -> None:
     found = re.search(r"its API credential \(shown once\): (\S+)", log)
     assert found, log
     assert server.returncode == 0, log
+
+
+def test_a_payout_whose_audit_event_cannot_be_written_moves_no_money(api: Api) -> None:
+    """The audit event commits with the payout: if it fails, so does the payout (500),
+    and a repeat under the same key, once the log works again, pays once."""
+    trigger = (
+        "CREATE TRIGGER audit_refuses_201 BEFORE INSERT ON audit_event"
+        " WHEN NEW.outcome = 201 BEGIN SELECT RAISE(ABORT, 'audit log unavailable'); END"
+        if api.database_url.startswith("sqlite")
+        else "CREATE TRIGGER audit_refuses_201 BEFORE INSERT ON audit_event FOR EACH ROW"
+        " WHEN (NEW.outcome = 201) EXECUTE FUNCTION refuse_change('audit log unavailable')"
+    )
+    with api.store.transaction():
+        api.store.execute(trigger)
+    with api.client() as client:
+        failed = post(client, "/api/v1/payouts", payout_body(), "audited-once")
+        assert failed.status_code == 500
+        assert failed.headers["x-request-id"] in failed.json()["message"]
+        assert available(api) == "100.00"
+        with api.store.transaction():
+            api.store.execute("DROP TRIGGER audit_refuses_201" + (
+                "" if api.database_url.startswith("sqlite") else " ON audit_event"))  # fmt: skip
+        paid = post(client, "/api/v1/payouts", payout_body(), "audited-once")
+        again = post(client, "/api/v1/payouts", payout_body(), "audited-once")
+    assert (paid.status_code, again.status_code) == (201, 201)
+    assert available(api) == "40.00"
+
+
+def test_confirmations_and_returns_are_audited_with_the_person(api: Api) -> None:
+    with api.client() as client:
+        paid = post(client, "/api/v1/payouts", payout_body(amount="10.00"), "p").json()
+        client.post(f"/api/v1/payouts/{paid['payout_id']}/return",
+                    headers={"Idempotency-Key": "r"})  # fmt: skip
+        client.get(f"/api/v1/payouts/{paid['payout_id']}")
+    events = api.store.audit_events(iin=str(ADULT), since=None, limit=10)
+    assert [e.action for e in reversed(events)] == [
+        "POST /api/v1/payouts",
+        "POST /api/v1/payouts/{payout_id}/return",
+        "GET /api/v1/payouts/{payout_id}",
+    ]
+
+
+@pytest.mark.parametrize(
+    "body", [str(ADULT), {**payout_body(), "IIN": str(ADULT)}, {**payout_body(), "iin": 6030350}]
+)
+def test_no_error_body_quotes_an_iin_whatever_the_field(api: Api, body: object) -> None:
+    with api.client() as client:
+        answer = post(client, "/api/v1/payouts", body, "k")
+    assert answer.status_code == 422
+    assert str(ADULT) not in answer.text and "6030350" not in answer.text
+
+
+def test_a_body_over_64_kib_is_refused_unread(api: Api) -> None:
+    with api.client() as client:
+        answer = client.post("/api/v1/payouts", content=b"x" * (65 * 1024),
+                             headers={"Idempotency-Key": "big"})  # fmt: skip
+    assert (answer.status_code, answer.json()["error"]) == (413, "body_too_large")
+
+
+def test_serving_beyond_loopback_needs_an_identity_provider_named(tmp_path: Path) -> None:
+    """The development provider (codes in the log) is never used on a reachable address
+    by default."""
+    database = f"sqlite:///{tmp_path}/served.db"
+    environment = {k: v for k, v in os.environ.items() if k != "URPAQ_IDENTITY"}
+    urpaq = [sys.executable, "-m", "urpaq"]
+    subprocess.run([*urpaq, "init", "--db", database], check=True, capture_output=True)
+    refused = subprocess.run(
+        [*urpaq, "serve", "--db", database, "--host", "0.0.0.0"],
+        capture_output=True, text=True, env=environment, timeout=60,
+    )  # fmt: skip
+    assert refused.returncode == 3
+    assert "URPAQ_IDENTITY" in refused.stderr

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from urpaq.adapters.calendar import return_due_on
 from urpaq.adapters.sql.store import SqlStore
-from urpaq.domain.disclosure import SMALL_CELL_THRESHOLD, suppressed_cells
+from urpaq.domain.disclosure import SMALL_CELL_THRESHOLD, suppressed_cells, suppressed_margins
 from urpaq.domain.money import Money, apply_rate_half_up
 from urpaq.domain.operators import Purpose
 from urpaq.domain.projection import Assumption, carry_forward, project
@@ -69,17 +69,44 @@ def test_the_lookup_answers_participants_only(store: SqlStore, tmp_path: Path) -
 
 
 @given(st.dictionaries(st.text(min_size=1, max_size=3), st.integers(0, 40), max_size=8))
-def test_a_single_small_cell_never_stands_alone(counts: dict[str, int]) -> None:
-    """Hidden cells are exactly the small ones, plus one more when only one is small."""
+def test_hidden_cells_never_add_up_to_a_small_number(counts: dict[str, int]) -> None:
+    """Every small cell is hidden, and the hidden ones together are 0 or at least 10
+    (unless every non-zero cell is hidden), so subtraction from a total recovers none."""
     hidden = suppressed_cells(counts)
-    small = {key for key, count in counts.items() if 0 < count < SMALL_CELL_THRESHOLD}
-    assert small <= hidden
-    others = [key for key, count in counts.items() if count > 0 and key not in small]
-    if len(small) == 1 and others:
-        assert len(hidden) == 2
-    else:
-        assert hidden == small
-    assert all(counts[key] > 0 for key in hidden)
+    assert {key for key, count in counts.items() if 0 < count < SMALL_CELL_THRESHOLD} <= hidden
+    together = sum(counts[key] for key in hidden)
+    everything = all(key in hidden for key, count in counts.items() if count > 0)
+    assert together == 0 or together >= SMALL_CELL_THRESHOLD or everything
+
+
+joint_tables = st.dictionaries(
+    st.tuples(st.sampled_from("PQR"), st.sampled_from("ABCDE")), st.integers(0, 30), max_size=12
+)
+
+
+@given(joint_tables)
+def test_two_margins_of_one_table_never_give_a_hidden_cell_away(
+    joint: dict[tuple[str, str], int],
+) -> None:
+    """What the hidden rows hold of a shown column (its total less the shown rows' cells)
+    is never a small number; the same across; and each margin is suppressed on its own."""
+    rows, columns = suppressed_margins(joint)
+    for column in {c for _, c in joint} - columns:
+        held = sum(count for (r, c), count in joint.items() if c == column and r in rows)
+        assert not 0 < held < SMALL_CELL_THRESHOLD
+    for row in {r for r, _ in joint} - rows:
+        held = sum(count for (r, c), count in joint.items() if r == row and c in columns)
+        assert not 0 < held < SMALL_CELL_THRESHOLD
+
+
+def test_an_operator_hidden_in_one_table_is_not_given_away_by_the_other() -> None:
+    """Three housing payouts at one bank, twenty at another: the housing total would give
+    the three away, so it is hidden too."""
+    joint = {("education", "EduBank"): 10, ("housing", "HomeBank"): 3, ("housing", "BankC"): 20}
+    operators, purposes = suppressed_margins(
+        {(operator, purpose): count for (purpose, operator), count in joint.items()}
+    )
+    assert "HomeBank" in operators and "housing" in purposes
 
 
 def test_the_estimate_carries_the_balance_forward_as_a_close_would() -> None:

@@ -25,7 +25,7 @@ from urpaq.domain.money import InvalidAmount, Money
 from urpaq.domain.operators import AuthorisedOperator, InvalidOperator, Purpose, parse_sub_purpose
 from urpaq.domain.payouts import Payout
 from urpaq.domain.refusals import Refused
-from urpaq.entrypoints.server import Context, error_body, note_of
+from urpaq.entrypoints.server import Context, audit_event, error_body, note_of
 from urpaq.services import payouts
 from urpaq.services.idempotency import answer_once, fingerprint
 from urpaq.services.operators import operator_for_credential
@@ -307,6 +307,7 @@ def router(context: Context) -> APIRouter:
         summary="One of this operator's payouts",
     )
     def get_payout(payout_id: PayoutId, request: Request, by: Operator) -> Any:
+        note_of(request).iin = payouts.holder_iin(context.store(), operator=by, payout_id=payout_id)
         try:
             payout = payouts.payout_of(context.store(), operator=by, payout_id=payout_id)
         except Refused as refusal:
@@ -323,6 +324,7 @@ def router(context: Context) -> APIRouter:
         payout_id: PayoutId, body: Confirmation, key: IdempotencyKey, request: Request, by: Operator
     ) -> Any:
         """Within 45 working days of the payout; after that the money has been returned."""
+        note_of(request).iin = payouts.holder_iin(context.store(), operator=by, payout_id=payout_id)
 
         def act() -> tuple[int, dict[str, object]]:
             payout = payouts.confirm_payout(
@@ -345,6 +347,8 @@ def router(context: Context) -> APIRouter:
     def post_return(
         payout_id: PayoutId, key: IdempotencyKey, request: Request, by: Operator
     ) -> Any:
+        note_of(request).iin = payouts.holder_iin(context.store(), operator=by, payout_id=payout_id)
+
         def act() -> tuple[int, dict[str, object]]:
             payout = payouts.return_payout(
                 context.store(), operator=by, payout_id=payout_id, today=context.clock.today()
@@ -399,6 +403,8 @@ def router(context: Context) -> APIRouter:
                 status, document = _refusal(refusal)
             return KeptAnswer(request_fingerprint, status, json.dumps(document))
 
+        note = note_of(request)
+        now = context.clock.now()
         try:
             kept, repeated = answer_once(
                 context.store(),
@@ -406,10 +412,12 @@ def router(context: Context) -> APIRouter:
                 key=key,
                 request_fingerprint=request_fingerprint,
                 act=answer,
-                now=context.clock.now(),
+                now=now,
+                audit=lambda status: audit_event(request.scope, note, status=status, at=now),
             )
         except Refused as refusal:
             return _refusal_response(refusal)
+        note.audited = False  # recorded with the answer, in the same transaction
         return JSONResponse(
             json.loads(kept.body),
             status_code=kept.status,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import secrets
 import sys
 from collections.abc import Callable, Iterator
@@ -478,6 +479,9 @@ def serve(
     _serve(url, host=host, port=port, web_settings=settings)
 
 
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
 def _serve(url: str, *, host: str, port: int, web_settings: dict[str, Any] | None = None) -> None:
     import logging
 
@@ -489,6 +493,14 @@ def _serve(url: str, *, host: str, port: int, web_settings: dict[str, Any] | Non
     logging.basicConfig(
         level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(name)s %(message)s"
     )
+    if not os.environ.get("URPAQ_IDENTITY") and host not in LOOPBACK_HOSTS:
+        # One-time codes in a log are for a developer's own machine, not for a server
+        # others can reach: there the provider must be chosen on purpose.
+        refuse(
+            f"serving on {host} needs an identity provider: set URPAQ_IDENTITY"
+            " (docs/identity.md), or URPAQ_IDENTITY=development to accept one-time codes"
+            " in the log"
+        )
     try:
         identity = bootstrap.identity_provider()
     except bootstrap.UnsupportedIdentityProvider as error:

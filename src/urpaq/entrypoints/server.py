@@ -149,6 +149,14 @@ class Edge:
         )
         scope["urpaq.note"] = note
         started = time.perf_counter()
+        if _declared_length(scope) > BODY_BYTES_MAX:
+            if note.audited:
+                await self._audit(scope, note, 413)
+            await self._send_error(
+                send, note, 413, f"a request body is at most {BODY_BYTES_MAX} bytes",
+                code="body_too_large",
+            )  # fmt: skip
+            return
         status = 500
         response_started = False
         replaced = False
@@ -160,7 +168,10 @@ class Edge:
                 status = message["status"]
                 if note.audited and not await self._audit(scope, note, status):
                     replaced = True
-                    await self._send_error(send, note, 500, "the request could not be recorded")
+                    await self._send_error(
+                        send, note, 500,
+                        f"the request could not be recorded (request {note.request_id})",
+                    )  # fmt: skip
                     return
                 headers = list(message.get("headers", []))
                 headers.append((b"x-request-id", note.request_id.encode()))
@@ -197,14 +208,7 @@ class Edge:
             )  # fmt: skip
 
     async def _audit(self, scope: Scope, note: RequestNote, status: int) -> bool:
-        event = AuditEvent(
-            at=self.context.clock.now(),
-            actor=note.actor,
-            action=f"{scope['method']} {_route_of(scope)}",
-            iin=note.iin,
-            outcome=status,
-            request_id=note.request_id,
-        )
+        event = audit_event(scope, note, status=status, at=self.context.clock.now())
         try:
             await anyio.to_thread.run_sync(lambda: record_event(self.context.store(), event))
         except Exception as error:
@@ -214,9 +218,12 @@ class Edge:
             return False
         return True
 
-    async def _send_error(self, send: Send, note: RequestNote, status: int, message: str) -> None:
+    async def _send_error(
+        self, send: Send, note: RequestNote, status: int, message: str,
+        code: str = "internal_error",
+    ) -> None:  # fmt: skip
         response = JSONResponse(
-            error_body("internal_error", message), status_code=status,
+            error_body(code, message), status_code=status,
             headers={"x-request-id": note.request_id},
         )  # fmt: skip
         body = response.body
@@ -237,6 +244,32 @@ def _count_participants(database_url: str) -> None:
             store.close()
     except Exception as error:  # the page computes them on demand instead
         error_log.error("counting participants at start failed: %s", type(error).__name__)
+
+
+#: Larger request bodies are refused before they are read (no route needs more).
+BODY_BYTES_MAX = 64 * 1024
+
+
+def _declared_length(scope: Scope) -> int:
+    for name, value in scope.get("headers", []):
+        if name == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                return 0
+    return 0
+
+
+def audit_event(scope: Scope, note: RequestNote, *, status: int, at: dt.datetime) -> AuditEvent:
+    """The audit event of a request, as answered with `status`."""
+    return AuditEvent(
+        at=at,
+        actor=note.actor,
+        action=f"{scope['method']} {_route_of(scope)}",
+        iin=note.iin,
+        outcome=status,
+        request_id=note.request_id,
+    )
 
 
 def _route_of(scope: Scope) -> str:
@@ -317,8 +350,10 @@ def create_app(
     return app
 
 
-#: Fields whose values are personal data: a problem with them is named, the value never.
-_PERSONAL_FIELDS = frozenset({"iin", "account", "notary_certificate", "documents"})
+#: The only fields whose offending value an error quotes: none of them is personal data.
+#: Any other field (an IIN, an account, a document, a misnamed field) is named, its value
+#: never.
+_QUOTABLE_FIELDS = frozenset({"amount", "currency", "purpose", "sub_purpose"})
 
 
 def _field_problem(problem: Any) -> dict[str, str]:
@@ -326,7 +361,7 @@ def _field_problem(problem: Any) -> dict[str, str]:
     name = ".".join(location) or "body"
     message = str(problem.get("msg", "is invalid"))
     message = message.removeprefix("Value error, ")
-    if not (set(location) & _PERSONAL_FIELDS) and "input" in problem:
+    if location and location[-1] in _QUOTABLE_FIELDS and "input" in problem:
         value = problem["input"]
         if isinstance(value, str | int | bool) and len(str(value)) <= 100:
             message = f"{message} (got {value!r})"

@@ -13,6 +13,7 @@ import hashlib
 import json
 from collections.abc import Callable
 
+from urpaq.domain.audit import AuditEvent
 from urpaq.domain.refusals import Refused
 from urpaq.services.ports import KeptAnswer, Store
 
@@ -42,9 +43,12 @@ def answer_once(
     request_fingerprint: str,
     act: Callable[[], KeptAnswer],
     now: dt.datetime,
+    audit: Callable[[int], AuditEvent],
 ) -> tuple[KeptAnswer, bool]:
     """Run `act` once per (scope, key) and keep its answer; a repeat returns the kept one.
-    The flag says whether the answer is a repeat.
+    The flag says whether the answer is a repeat.  The request's audit event, made by
+    `audit` from the answer's status, commits with the answer: money never moves
+    unrecorded, and a failed record moves no money.
 
     `act` must raise nothing after it has written: refusals are answers too, decided
     before anything is written, and are kept like any other answer."""
@@ -61,8 +65,10 @@ def answer_once(
                     "idempotency_key_reused",
                     f"idempotency key {key!r} was used for a different request",
                 )
+            store.append_audit_event(audit(kept.status))
             return kept, True
         answer = act()
         assert answer.fingerprint == request_fingerprint
         store.keep_answer(scope=scope, key=key, answer=answer, now=now)
+        store.append_audit_event(audit(answer.status))
         return answer, False

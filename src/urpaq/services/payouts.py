@@ -129,6 +129,15 @@ def payout_of(store: Store, *, operator: AuthorisedOperator, payout_id: str) -> 
     return payout
 
 
+def holder_iin(store: Store, *, operator: AuthorisedOperator, payout_id: str) -> str | None:
+    """The IIN of the person one of the operator's payouts belongs to, for the audit log;
+    None for a payout the operator does not have."""
+    payout = store.payout(payout_id)
+    if payout is None or payout.operator_name != operator.name:
+        return None
+    return store.iin_of_person(payout.person_id)
+
+
 def confirm_payout(
     store: Store, *, operator: AuthorisedOperator, payout_id: str, documents: str, today: dt.date
 ) -> Payout:

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
-from urpaq.domain.disclosure import suppressed_cells
+from urpaq.domain.disclosure import suppressed_cells, suppressed_margins
 from urpaq.domain.money import Money
 from urpaq.domain.payouts import PayoutStatus
 from urpaq.domain.regions import REGIONS
@@ -135,51 +135,73 @@ def _cumulative(store: Store) -> StatTable:
 
 def _target_savings(store: Store) -> StatTable:
     rows: list[tuple[Cell, ...]] = []
-    for record in store.closed_years():
-        matured = record.result.matured
-        small = 0 < matured < 10
-        credited = None if small else record.result.target_savings_credited
-        rows.append((record.closed.year, None if small else matured, credited))
+    closes = store.closed_years()
+    hidden = suppressed_cells({r.closed.year: r.result.matured for r in closes})
+    for record in closes:
+        year, result = record.closed.year, record.result
+        shown = year not in hidden
+        rows.append((
+            year, result.matured if shown else None,
+            result.target_savings_credited if shown else None,
+        ))  # fmt: skip
     return StatTable(
         "target_savings_by_year", ("year", "matured", "credited"), tuple(rows), value_column=2
     )
 
 
 def _payouts(store: Store) -> tuple[StatTable, StatTable]:
-    groups = store.payout_groups()
-    by_purpose: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
-    by_operator: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for group in groups:
-        purpose = by_purpose[group.purpose.value]
-        purpose[0] += group.count
-        purpose[1] += group.amount.cents
-        if group.status is PayoutStatus.CONFIRMED:
-            purpose[2] += group.count
-        if group.status is PayoutStatus.RETURNED:
-            purpose[3] += group.count
-        operator = by_operator[group.operator_name]
-        operator[0] += group.count
-        operator[1] += group.amount.cents
-    purpose_columns = ("payouts", "amount", "confirmed", "returned")
+    """Payouts by purpose and by operator: the two margins of one joint table, so their
+    cells are hidden together (`suppressed_margins`)."""
+    joint: dict[tuple[str, str], int] = defaultdict(int)
+    cents: dict[str, int] = defaultdict(int)
+    by_status: dict[PayoutStatus, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for group in store.payout_groups():
+        purpose, operator = group.purpose.value, group.operator_name
+        joint[purpose, operator] += group.count
+        cents[f"purpose:{purpose}"] += group.amount.cents
+        cents[f"operator:{operator}"] += group.amount.cents
+        by_status[group.status][purpose] += group.count
+    hidden_purposes, hidden_operators = suppressed_margins(joint)
+    purposes: dict[str, int] = defaultdict(int)
+    operators: dict[str, int] = defaultdict(int)
+    for (purpose, operator), count in joint.items():
+        purposes[purpose] += count
+        operators[operator] += count
+    # How many were confirmed and returned, per purpose: columns whose totals are known
+    # (returns are published per year too), suppressed as tables of their own.
+    status_columns = (PayoutStatus.CONFIRMED, PayoutStatus.RETURNED)
+    hidden_status = {
+        status: suppressed_cells(
+            {p: by_status[status].get(p, 0) for p in purposes},
+            hidden=frozenset(hidden_purposes),
+        )
+        for status in status_columns
+    }
+    purpose_rows: list[tuple[Cell, ...]] = []
+    for purpose in sorted(purposes):
+        shown = purpose not in hidden_purposes
+        purpose_rows.append((
+            purpose,
+            purposes[purpose] if shown else None,
+            Money(cents[f"purpose:{purpose}"]) if shown else None,
+            *(None if purpose in hidden_status[status] else by_status[status].get(purpose, 0)
+              for status in status_columns),
+        ))  # fmt: skip
+    operator_rows: list[tuple[Cell, ...]] = [
+        (operator, None, None) if operator in hidden_operators
+        else (operator, operators[operator], Money(cents[f"operator:{operator}"]))
+        for operator in sorted(operators)
+    ]  # fmt: skip
     return (
-        _money_table("payouts_by_purpose", "purpose", purpose_columns, by_purpose),
-        _money_table("payouts_by_operator", "operator", ("payouts", "amount"), by_operator),
-    )
-
-
-def _money_table(
-    name: str, column: str, values: tuple[str, ...], groups: Mapping[str, list[int]]
-) -> StatTable:
-    """Rows of (label, count, amount, counts…); a small group hides all of its figures."""
-    hidden = suppressed_cells({key: numbers[0] for key, numbers in groups.items()})
-    rows: list[tuple[Cell, ...]] = []
-    for key in sorted(groups):
-        count, cents, *more = groups[key]
-        if key in hidden:
-            rows.append((key, None, None, *(None for _ in more)))
-        else:
-            rows.append((key, count, Money(cents), *more))
-    return StatTable(name, (column, *values), tuple(rows), value_column=2)
+        StatTable(
+            "payouts_by_purpose", ("purpose", "payouts", "amount", "confirmed", "returned"),
+            tuple(purpose_rows), value_column=2,
+        ),
+        StatTable(
+            "payouts_by_operator", ("operator", "payouts", "amount"),
+            tuple(operator_rows), value_column=2,
+        ),
+    )  # fmt: skip
 
 
 def _returns(store: Store) -> StatTable:
@@ -187,15 +209,20 @@ def _returns(store: Store) -> StatTable:
     flows: dict[int, dict[str, tuple[int, Money]]] = defaultdict(dict)
     for flow in store.savings_flows():
         flows[flow.year][flow.kind] = (flow.postings, flow.amount)
+    kinds = ("return", "expiry", "inheritance")
+    years = [year for year in sorted(flows) if flows[year].keys() & set(kinds)]
+    # Each column's total over the years may be known (or become so): suppress per column.
+    hidden = {
+        kind: suppressed_cells({year: flows[year].get(kind, (0, Money(0)))[0] for year in years})
+        for kind in kinds
+    }
     rows: list[tuple[Cell, ...]] = []
-    for year in sorted(flows):
-        if not flows[year].keys() & {"return", "expiry", "inheritance"}:
-            continue  # a year of maturities only
+    for year in years:
         row: list[Cell] = [year]
-        for kind in ("return", "expiry", "inheritance"):
+        for kind in kinds:
             count, amount = flows[year].get(kind, (0, Money(0)))
-            small = 0 < count < 10
-            row += [None if small else count, None if small else Money(abs(amount.cents))]
+            shown = year not in hidden[kind]
+            row += [count if shown else None, Money(abs(amount.cents)) if shown else None]
         rows.append(tuple(row))
     return StatTable(
         "returns_by_year",

@@ -793,6 +793,9 @@ class SqlStore(ABC):
         self.execute("DROP TABLE expiring")
         return int(count), Money(int(total))
 
+    def iin_of_person(self, person_id: int) -> str:
+        return str(self.scalar("SELECT iin FROM person WHERE person_id = ?", (person_id,)))
+
     def save_heir_payout(self, payout: HeirPayout, *, today: dt.date) -> None:
         self.execute(
             "INSERT INTO heir_payout (payout_id, person_id, operator_name, amount_cents,"

@@ -152,6 +152,10 @@ def router(
     sign_ins = RateLimiter(
         capacity=settings.sign_ins_per_client, refill_seconds=settings.sign_in_refill_seconds
     )
+    # Code guesses are limited per client like sign-ins (and per challenge by the provider).
+    codes = RateLimiter(
+        capacity=settings.sign_ins_per_client * 2, refill_seconds=settings.sign_in_refill_seconds
+    )
     sessions = Sessions()
     statistics_cache = StatisticsCache()
     web = APIRouter(include_in_schema=False)
@@ -220,7 +224,9 @@ def router(
                 values = {"problem": _IIN_PROBLEMS.get(error.problem, "iin_not_12_digits")}
             else:
                 note.iin = iin.value
-                answer = await run_in_threadpool(look_up_participant, context.store(), iin=iin)
+                answer = await run_in_threadpool(
+                    lambda: look_up_participant(context.store(), iin=iin)
+                )
                 template = "lookup_result.html" if answer else "lookup_not_found.html"
                 values = {"answer": answer, "rows": _projection_rows(answer)}
         await anyio.sleep(max(0.0, settings.lookup_seconds_min - (time.monotonic() - started)))
@@ -252,7 +258,8 @@ def router(
             problem = _IIN_PROBLEMS.get(error.problem, "iin_not_12_digits")
             return page(request, "sign_in.html", status=422, private=True, problem=problem)
         note.iin = iin.value
-        challenge = identity.begin(iin=iin, now=context.clock.now())
+        now = context.clock.now()
+        challenge = await run_in_threadpool(lambda: identity.begin(iin=iin, now=now))
         response = page(request, "sign_in_code.html", private=True)
         response.set_cookie(
             CHALLENGE_COOKIE, challenge.challenge_id, max_age=300, httponly=True,
@@ -266,7 +273,16 @@ def router(
         form = await request.form()
         code = str(form.get("code", ""))[:16]
         challenge = request.cookies.get(CHALLENGE_COOKIE, "")
-        iin = identity.complete(challenge_id=challenge, response=code, now=context.clock.now())
+        wait = codes.take(client_of(request), now=time.monotonic())
+        if wait:
+            refused = page(request, "too_many.html", status=429, private=True,
+                           seconds=int(wait) + 1)  # fmt: skip
+            refused.headers["Retry-After"] = str(int(wait) + 1)
+            return refused
+        now = context.clock.now()
+        iin = await run_in_threadpool(
+            lambda: identity.complete(challenge_id=challenge, response=code, now=now)
+        )
         if iin is None:
             return page(request, "sign_in.html", status=401, private=True, problem="code_wrong")
         note_of(request).iin = iin.value
@@ -288,7 +304,7 @@ def router(
             return RedirectResponse("/sign-in", status_code=303, headers=NO_STORE)
         note.actor = f"person:{iin.value}"
         note.iin = iin.value
-        found = await run_in_threadpool(statement_of, context.store(), iin=iin)
+        found = await run_in_threadpool(lambda: statement_of(context.store(), iin=iin))
         tr = [line for line in found.lines if line.account != "target_savings"]
         ts = [line for line in found.lines if line.account == "target_savings"]
         return page(request, "statement.html", private=True, statement=found, tr=tr, ts=ts)
@@ -386,7 +402,7 @@ def _projection_rows(answer: LookupAnswer | None) -> list[dict[str, Any]]:
 
 def _cell_text(language: str, column: str, cell: Cell) -> str:
     if cell is None:
-        return i18n.text(language, "suppressed", threshold=SMALL_CELL_THRESHOLD)
+        return i18n.text(language, "suppressed")
     if isinstance(cell, Money):
         return _money(cell)
     if isinstance(cell, int):
@@ -445,12 +461,12 @@ def _bar_value(cell: Cell) -> int | None:
 
 
 def _csv(table: StatTable) -> str:
-    """The table as published: amounts with two decimals, hidden cells as `<10`."""
+    """The table as published: amounts with two decimals, hidden cells as `suppressed`."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(table.columns)
     for row in table.rows:
-        writer.writerow([f"<{SMALL_CELL_THRESHOLD}" if cell is None else str(cell) for cell in row])
+        writer.writerow(["suppressed" if cell is None else str(cell) for cell in row])
     return out.getvalue()
 
 

@@ -320,13 +320,15 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Programme statistics",
     },
     "statistics_intro": {
-        "kk": "Соңғы жабылған есепті жыл: {year}. {threshold}-ден аз адамды көрсететін"
-        " ұяшықтар жасырылған («<{threshold}»), адамды анықтау мүмкін болмас үшін.",
-        "ru": "Последний закрытый отчётный год: {year}. Ячейки, за которыми меньше"
-        " {threshold} человек, скрыты («<{threshold}»), чтобы нельзя было узнать человека.",
-        "en": "Last closed reporting year: {year}. Cells that stand for fewer than"
-        " {threshold} people are hidden (\u201c<{threshold}\u201d) so that nobody can be"
-        " singled out.",
+        "kk": "Соңғы жабылған есепті жыл: {year}. Адамды анықтау мүмкін болмас үшін"
+        " {threshold}-ден аз адамды көрсететін ұяшықтар, сондай-ақ оларды шегеру арқылы"
+        " табуға мүмкіндік беретін ұяшықтар жасырылған («жасырын»).",
+        "ru": "Последний закрытый отчётный год: {year}. Чтобы нельзя было узнать человека,"
+        " скрыты ячейки, за которыми меньше {threshold} человек, и те, по которым их можно"
+        " было бы вычислить вычитанием («скрыто»).",
+        "en": "Last closed reporting year: {year}. So that nobody can be singled out, cells"
+        " that stand for fewer than {threshold} people are hidden, and so are cells from"
+        " which a hidden one could be worked out by subtraction (\u201chidden\u201d).",
     },
     "no_closes": {
         "kk": "Әзірге бірде-бір есепті жыл жабылған жоқ.",
@@ -459,12 +461,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "value_unknown": {"kk": "көрсетілмеген", "ru": "не указан", "en": "not given"},
     "value_housing": {"kk": "тұрғын үй", "ru": "жильё", "en": "housing"},
     "value_education": {"kk": "білім", "ru": "образование", "en": "education"},
-    "suppressed": {"kk": "<{threshold}", "ru": "<{threshold}", "en": "<{threshold}"},
-    "suppressed_note": {
-        "kk": "{threshold}-ден аз адам — жасырылған",
-        "ru": "меньше {threshold} человек — скрыто",
-        "en": "fewer than {threshold} people — hidden",
-    },
+    "suppressed": {"kk": "жасырын", "ru": "скрыто", "en": "hidden"},
     "no_rows": {"kk": "Деректер жоқ.", "ru": "Данных нет.", "en": "No data yet."},
     "error_title": {
         "kk": "Бірдеңе дұрыс болмады",
