@@ -17,7 +17,7 @@ import time
 import traceback
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import anyio
@@ -118,7 +118,6 @@ class RequestNote:
     actor: str
     iin: str | None = None
     audited: bool = True
-    extra: dict[str, str] = field(default_factory=dict)
 
 
 def note_of(request: Request) -> RequestNote:

@@ -189,6 +189,13 @@ def router(
             )  # fmt: skip
         return response
 
+    def too_many(request: Request, wait: float) -> HTMLResponse:
+        """429: the client has used its allowance; it may go on in `wait` seconds."""
+        seconds = int(wait) + 1
+        response = page(request, "too_many.html", status=429, private=True, seconds=seconds)
+        response.headers["Retry-After"] = str(seconds)
+        return response
+
     def client_of(request: Request) -> str:
         return request.client.host if request.client else "unknown"
 
@@ -248,10 +255,7 @@ def router(
         entered = str(form.get("iin", ""))[:64]
         wait = sign_ins.take(client_of(request), now=time.monotonic())
         if wait:
-            response = page(request, "too_many.html", status=429, private=True,
-                            seconds=int(wait) + 1)  # fmt: skip
-            response.headers["Retry-After"] = str(int(wait) + 1)
-            return response
+            return too_many(request, wait)
         try:
             iin = Iin.parse(entered)
         except InvalidIin as error:
@@ -275,10 +279,7 @@ def router(
         challenge = request.cookies.get(CHALLENGE_COOKIE, "")
         wait = codes.take(client_of(request), now=time.monotonic())
         if wait:
-            refused = page(request, "too_many.html", status=429, private=True,
-                           seconds=int(wait) + 1)  # fmt: skip
-            refused.headers["Retry-After"] = str(int(wait) + 1)
-            return refused
+            return too_many(request, wait)
         now = context.clock.now()
         iin = await run_in_threadpool(
             lambda: identity.complete(challenge_id=challenge, response=code, now=now)
