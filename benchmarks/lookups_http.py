@@ -48,10 +48,10 @@ def sample_iins(url: str, count: int) -> list[str]:
     from urpaq import bootstrap
     from urpaq.domain.iin import compose
 
-    store = bootstrap.open_store(url)
+    uow = bootstrap.open_unit_of_work(url)
     known = [
         str(row[0])
-        for row in store.query(
+        for row in uow.db.query(
             "SELECT iin FROM person WHERE birth_year BETWEEN 2009 AND 2025"
             f" ORDER BY person_id LIMIT {count * 50}"
         )
@@ -63,9 +63,9 @@ def sample_iins(url: str, count: int) -> list[str]:
         birth = dt.date(2010, 1, 1) + dt.timedelta(days=generator.randrange(5000))
         iin = compose(birth_date=birth, is_male=generator.random() < 0.5,
                       serial=9000 + generator.randrange(999))  # fmt: skip
-        if iin is not None and store.person_by_iin(iin.value) is None:
+        if iin is not None and uow.register.person_by_iin(iin.value) is None:
             strangers.append(iin.value)
-    store.close()
+    uow.close()
     mixed = chosen + strangers
     random.Random(3).shuffle(mixed)
     return mixed

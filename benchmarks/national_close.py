@@ -38,17 +38,17 @@ def _peak_mib() -> float:
 
 def step_import(url: str, feed_path: str, divisor: str) -> dict[str, object]:
     from urpaq import bootstrap
-    from urpaq.services import synthetic_register
-    from urpaq.services.demo import scaled_parameters
+    from urpaq.demo import synthetic_register
+    from urpaq.demo.demo import scaled_parameters
     from urpaq.services.parameters import set_parameters
     from urpaq.services.register_import import import_records
 
-    store = bootstrap.open_store(url)
-    store.initialise()
+    uow = bootstrap.open_unit_of_work(url)
+    uow.schema.initialise()
     feed = bootstrap.inspect_feed(Path(feed_path))
     started = time.perf_counter()
     summary = import_records(
-        store,
+        uow,
         rows=bootstrap.read_feed(feed),
         source=Path(feed_path).name,
         sha256=feed.sha256,
@@ -61,8 +61,8 @@ def step_import(url: str, feed_path: str, divisor: str) -> dict[str, object]:
         else synthetic_register.scaled_targets(int(divisor))
     )
     parameters = scaled_parameters(bootstrap.shipped_parameters(), targets)
-    set_parameters(store, parameters=parameters, today=dt.date.today())
-    store.close()
+    set_parameters(uow, parameters=parameters, today=dt.date.today())
+    uow.close()
     return {"seconds": seconds, "records": summary.accepted, "rejected": summary.rejected}
 
 
@@ -70,19 +70,19 @@ def step_close(url: str, year: str, as_of: str) -> dict[str, object]:
     from urpaq import bootstrap
     from urpaq.services.closing import close_year
 
-    store = bootstrap.open_store(url)
+    uow = bootstrap.open_unit_of_work(url)
     started = time.perf_counter()
-    result = close_year(store, year=int(year), as_of=dt.date.fromisoformat(as_of))
+    result = close_year(uow, year=int(year), as_of=dt.date.fromisoformat(as_of))
     seconds = time.perf_counter() - started
-    store.close()
+    uow.close()
     return {"seconds": seconds, "result": result.as_json()}
 
 
 def step_floor(url: str, rows: str) -> dict[str, object]:
-    """Bulk-load one row per participant, in one transaction, as the store connects."""
+    """Bulk-load one row per participant, in one transaction, as urpaq connects."""
     count = int(rows)
     if url.startswith("sqlite"):
-        from urpaq.adapters.sqlite.store import connect
+        from urpaq.adapters.sqlite.uow import connect
 
         connection = connect(url.removeprefix("sqlite:///"))
         connection.execute(
@@ -201,7 +201,7 @@ def main() -> None:
     options = parser.parse_args()
 
     from urpaq.bootstrap import write_feed
-    from urpaq.services import synthetic_register
+    from urpaq.demo import synthetic_register
 
     workdir: Path = options.workdir
     workdir.mkdir(parents=True, exist_ok=True)

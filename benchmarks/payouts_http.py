@@ -74,16 +74,16 @@ def prepare(url: str, workdir: Path) -> tuple[str, list[str]]:
     credential = json.loads(added.stdout)["credential"]
     from urpaq import bootstrap
 
-    store = bootstrap.open_store(url)
+    uow = bootstrap.open_unit_of_work(url)
     holders = [
         str(row[0])
-        for row in store.query(
+        for row in uow.db.query(
             "SELECT person.iin FROM posting JOIN person ON person.person_id = posting.person_id"
             " WHERE posting.account = 'target_savings' GROUP BY person.iin"
             " HAVING SUM(posting.amount_cents) > 100"
         )
     ]
-    store.close()
+    uow.close()
     return credential, holders
 
 

@@ -24,7 +24,8 @@ from playwright.sync_api import Page, sync_playwright
 
 from urpaq.adapters.calendar import return_due_on
 from urpaq.adapters.identity import DevelopmentIdentityProvider
-from urpaq.adapters.sqlite.store import SqliteStore
+from urpaq.adapters.sql.unit_of_work import SqlUnitOfWork
+from urpaq.adapters.sqlite.connection import SqliteConnection
 from urpaq.domain.iin import Iin
 from urpaq.domain.money import Money
 from urpaq.domain.operators import Purpose
@@ -55,23 +56,23 @@ def prepare(folder: Path) -> tuple[str, Iin, Iin]:
     url = f"sqlite:///{folder}/demo.db"
     subprocess.run([sys.executable, "-m", "urpaq", "demo", "--db", url, "--workdir",
                     str(folder)], check=True, capture_output=True)  # fmt: skip
-    store = SqliteStore(str(folder / "demo.db"))
-    child = Iin.parse(store.query("SELECT iin FROM person WHERE birth_year = 2015 LIMIT 1")[0][0])
-    adult = Iin.parse(store.query(
+    uow = SqlUnitOfWork(SqliteConnection(str(folder / "demo.db")))
+    child = Iin.parse(uow.db.query("SELECT iin FROM person WHERE birth_year = 2015 LIMIT 1")[0][0])
+    adult = Iin.parse(uow.db.query(
         "SELECT p.iin FROM person p JOIN posting s ON s.person_id = p.person_id"
         " WHERE s.account = 'target_savings' LIMIT 1")[0][0])  # fmt: skip
     today = dt.date(2026, 11, 20)
-    credential = add_operator(store, name="Example Bank", purposes=frozenset(Purpose),
+    credential = add_operator(uow, name="Example Bank", purposes=frozenset(Purpose),
                               today=today, new_credential=lambda: "example")  # fmt: skip
-    bank = operator_for_credential(store, credential=credential)
+    bank = operator_for_credential(uow, credential=credential)
     assert bank is not None
     for number, amount in enumerate(("40.00", "20.00")):
-        request_payout(store, operator=bank, iin=adult, amount=Money.parse(amount),
+        request_payout(uow, operator=bank, iin=adult, amount=Money.parse(amount),
                        purpose=Purpose.EDUCATION, sub_purpose="tuition_period",
                        account="KZ01", payout_id=f"shot{number}", today=today,
                        return_due_on=return_due_on)  # fmt: skip
-    return_payout(store, operator=bank, payout_id="shot1", today=today)
-    store.close()
+    return_payout(uow, operator=bank, payout_id="shot1", today=today)
+    uow.close()
     return url, child, adult
 
 

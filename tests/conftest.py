@@ -1,6 +1,6 @@
-"""Shared fixtures: a fresh store per test on each database, and a real PostgreSQL server.
+"""Shared fixtures: a fresh database per test of each kind, and a real PostgreSQL server.
 
-Every test that takes `store` runs twice: on SQLite and on PostgreSQL — one contract
+Every test that takes `uow` runs twice: on SQLite and on PostgreSQL — one contract
 suite for both adapters.
 """
 
@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from pg_server import TemporaryPostgres
-from urpaq.adapters.postgres.store import PostgresStore
-from urpaq.adapters.sql.store import SqlStore
-from urpaq.adapters.sqlite.store import SqliteStore
+from urpaq.adapters.postgres.connection import PostgresConnection
+from urpaq.adapters.sql.unit_of_work import SqlUnitOfWork
+from urpaq.adapters.sqlite.connection import SqliteConnection
 
 TEMPLATE = "urpaq_template"
 
@@ -26,9 +26,9 @@ def postgres() -> Iterator[TemporaryPostgres]:
     server = TemporaryPostgres().start()
     try:
         template_url = server.create_database()
-        store = PostgresStore(template_url)
-        store.initialise()
-        store.close()
+        uow = SqlUnitOfWork(PostgresConnection(template_url))
+        uow.schema.initialise()
+        uow.close()
         import psycopg
 
         with psycopg.connect(server.url(), autocommit=True) as connection:
@@ -50,19 +50,19 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """The URL of a fresh, initialised database of each kind."""
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path / 'urpaq.db'}"
-        store = SqliteStore(str(tmp_path / "urpaq.db"))
-        store.initialise()
-        store.close()
+        uow = SqlUnitOfWork(SqliteConnection(str(tmp_path / "urpaq.db")))
+        uow.schema.initialise()
+        uow.close()
         return url
     return str(request.getfixturevalue("postgres_url"))
 
 
 @pytest.fixture
-def store(database_url: str) -> Iterator[SqlStore]:
-    """An initialised store on a fresh database, SQLite or PostgreSQL."""
-    from urpaq.bootstrap import open_store
+def uow(database_url: str) -> Iterator[SqlUnitOfWork]:
+    """A unit of work on a fresh, initialised database, SQLite or PostgreSQL."""
+    from urpaq.bootstrap import open_unit_of_work
 
-    opened = open_store(database_url)
+    opened = open_unit_of_work(database_url)
     yield opened
     opened.close()
 

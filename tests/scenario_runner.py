@@ -37,7 +37,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from urpaq.adapters.feed import inspect_feed, read_feed
-from urpaq.adapters.sql.store import SqlStore
+from urpaq.adapters.sql.unit_of_work import SqlUnitOfWork
 from urpaq.domain.close import CloseRefused
 from urpaq.domain.iin import Iin, compose
 from urpaq.domain.money import Money
@@ -90,8 +90,8 @@ def parse_blocks(text: str) -> list[Block]:
 
 
 class ScenarioRun:
-    def __init__(self, store: SqlStore, workdir: Path, name: str) -> None:
-        self.store = store
+    def __init__(self, uow: SqlUnitOfWork, workdir: Path, name: str) -> None:
+        self.uow = uow
         self.workdir = workdir
         self.name = name
         self.people: dict[str, Iin] = {}
@@ -125,7 +125,7 @@ class ScenarioRun:
     def do_parameters(self, block: Block) -> None:
         _, year, total, rate = block.words
         item = YearParameters(int(year), Money.parse(total), Decimal(rate), "scenario")
-        set_parameters(self.store, parameters=[item], today=TODAY)
+        set_parameters(self.uow, parameters=[item], today=TODAY)
 
     def do_import(self, block: Block) -> None:
         rows: list[dict[str, str]] = []
@@ -162,7 +162,7 @@ class ScenarioRun:
             writer.writerows(rows)
         feed = inspect_feed(path)
         summary = import_records(
-            self.store, rows=read_feed(feed), source=path.name, sha256=feed.sha256, today=TODAY
+            self.uow, rows=read_feed(feed), source=path.name, sha256=feed.sha256, today=TODAY
         )
         found = {r.line: r.reason for r in summary.rejections}
         if set(found) != set(expected_rejections):
@@ -177,7 +177,7 @@ class ScenarioRun:
 
     def do_close(self, block: Block) -> None:
         _, year, _, as_of = block.words
-        result = close_year(self.store, year=int(year), as_of=dt.date.fromisoformat(as_of))
+        result = close_year(self.uow, year=int(year), as_of=dt.date.fromisoformat(as_of))
         document = result.as_json()
         for number, line in block.expectations:
             name, value = line.split()
@@ -191,7 +191,7 @@ class ScenarioRun:
         action, _, code = words.partition(":")
         _, year, _, as_of = action.split()
         try:
-            close_year(self.store, year=int(year), as_of=dt.date.fromisoformat(as_of))
+            close_year(self.uow, year=int(year), as_of=dt.date.fromisoformat(as_of))
         except CloseRefused as refusal:
             if refusal.code != code.strip():
                 raise self.fail(
@@ -202,7 +202,7 @@ class ScenarioRun:
 
     def do_statement(self, block: Block) -> None:
         name = block.words[1]
-        statement = statement_of(self.store, iin=self.people[name])
+        statement = statement_of(self.uow, iin=self.people[name])
         document = statement.as_json()
         entries = [
             f"{e['reporting_year']} {e['kind']} {e['amount']}"
@@ -237,7 +237,7 @@ class ScenarioRun:
                 )
 
     def do_same_balance(self, block: Block) -> None:
-        first, second = (statement_of(self.store, iin=self.people[n]) for n in block.words[1:3])
+        first, second = (statement_of(self.uow, iin=self.people[n]) for n in block.words[1:3])
         if first.target_requirements != second.target_requirements:
             raise self.fail(
                 block.line_number,
@@ -246,6 +246,6 @@ class ScenarioRun:
             )
 
     def do_reconcile(self, block: Block) -> None:
-        failed = [c for c in reconcile(self.store) if not c.holds]
+        failed = [c for c in reconcile(self.uow) if not c.holds]
         if failed:
             raise self.fail(block.line_number, f"identities fail: {failed}")

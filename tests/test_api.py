@@ -21,7 +21,7 @@ import httpx
 import pytest
 
 from api_server import serving
-from urpaq.adapters.sql.store import SqlStore
+from urpaq.adapters.sql.unit_of_work import SqlUnitOfWork
 from urpaq.domain.iin import Iin
 from urpaq.domain.operators import Purpose
 from urpaq.entrypoints.server import Clock, create_app
@@ -29,6 +29,7 @@ from urpaq.services import payouts as payout_service
 from urpaq.services.operators import revoke_operator
 from urpaq.services.reconciliation import reconcile
 from urpaq.services.statements import statement_of
+from urpaq.services.unit_of_work import writing
 from world import ADULT, LATE_ADULT, MINOR, TODAY, UNKNOWN, add_bank, build_world
 
 NOW = dt.datetime(2026, 11, 20, 6, 0, tzinfo=dt.UTC)  # 11:00 in Kazakhstan, on TODAY
@@ -39,7 +40,7 @@ HOUSING_KEY = "housing-bank-credential"
 @dataclass
 class Api:
     url: str
-    store: SqlStore
+    uow: SqlUnitOfWork
     database_url: str
 
     def client(self, credential: str | None = EDUCATION_KEY) -> httpx.Client:
@@ -48,15 +49,15 @@ class Api:
 
 
 @pytest.fixture
-def api(store: SqlStore, database_url: str, tmp_path: Path) -> Iterator[Api]:
-    build_world(store, tmp_path)
-    add_bank(store, name="Education Bank", purposes=frozenset({Purpose.EDUCATION}),
+def api(uow: SqlUnitOfWork, database_url: str, tmp_path: Path) -> Iterator[Api]:
+    build_world(uow, tmp_path)
+    add_bank(uow, name="Education Bank", purposes=frozenset({Purpose.EDUCATION}),
              credential=EDUCATION_KEY)  # fmt: skip
-    add_bank(store, name="Housing Bank", purposes=frozenset({Purpose.HOUSING}),
+    add_bank(uow, name="Housing Bank", purposes=frozenset({Purpose.HOUSING}),
              credential=HOUSING_KEY)  # fmt: skip
     app = create_app(database_url=database_url, clock=Clock(now=lambda: NOW))
     with serving(app) as url:
-        yield Api(url, store, database_url)
+        yield Api(url, uow, database_url)
 
 
 def payout_body(iin: object = ADULT, amount: str = "60.00", **changes: str) -> dict[str, str]:
@@ -74,7 +75,7 @@ def post(client: httpx.Client, path: str, body: object, key: str) -> httpx.Respo
 
 def available(api: Api, iin: Iin = ADULT) -> str:
     """The person's target savings, read from the database directly."""
-    return str(payout_service.savings_holder(api.store, iin=iin, today=TODAY).available)
+    return str(payout_service.savings_holder(api.uow, iin=iin, today=TODAY).available)
 
 
 def test_health_and_the_openapi_document_are_served(api: Api) -> None:
@@ -110,7 +111,7 @@ def test_savings_are_shown_only_to_an_operator_and_only_for_holders(api: Api) ->
 def test_requests_without_a_valid_credential_get_401(api: Api, credential: str | None) -> None:
     """No credential, an unknown one and a revoked one are all 401, revealing nothing."""
     if credential == "revoked":
-        revoke_operator(api.store, name="Education Bank", today=TODAY)
+        revoke_operator(api.uow, name="Education Bank", today=TODAY)
         credential = EDUCATION_KEY
     with api.client(credential) as client:
         answer = client.get(f"/api/v1/savings/{ADULT}")
@@ -228,10 +229,10 @@ def test_pay_confirm_return_and_look_up_payouts(api: Api) -> None:
     assert looked_up.json()["status"] == "confirmed"
     assert (foreign.status_code, foreign.json()["error"]) == (404, "unknown_payout")
     assert available(api) == "40.00"
-    kinds = [line.kind for line in statement_of(api.store, iin=ADULT).lines
+    kinds = [line.kind for line in statement_of(api.uow, iin=ADULT).lines
              if line.account == "target_savings"]  # fmt: skip
     assert kinds == ["maturity", "payout", "payout", "return"]
-    assert all(check.holds for check in reconcile(api.store))
+    assert all(check.holds for check in reconcile(api.uow))
 
 
 def test_heirs_are_paid_a_deceased_holders_frozen_savings(api: Api) -> None:
@@ -248,10 +249,10 @@ def test_heirs_are_paid_a_deceased_holders_frozen_savings(api: Api) -> None:
     assert too_much.json()["error"] == "insufficient_savings"
     assert (alive.status_code, alive.json()["error"]) == (409, "holder_alive")
     assert available(api, LATE_ADULT) == "0.00"
-    kinds = [line.kind for line in statement_of(api.store, iin=LATE_ADULT).lines
+    kinds = [line.kind for line in statement_of(api.uow, iin=LATE_ADULT).lines
              if line.account == "target_savings"]  # fmt: skip
     assert kinds == ["maturity", "inheritance", "inheritance"]
-    assert all(check.holds for check in reconcile(api.store))
+    assert all(check.holds for check in reconcile(api.uow))
 
 
 def test_twenty_concurrent_payout_requests_never_overdraw(api: Api) -> None:
@@ -267,7 +268,7 @@ def test_twenty_concurrent_payout_requests_never_overdraw(api: Api) -> None:
     assert statuses == [201] * 10 + [409] * 10
     assert {a.json()["error"] for a in answers if a.status_code == 409} == {"insufficient_savings"}
     assert available(api) == "0.00"
-    assert all(check.holds for check in reconcile(api.store))
+    assert all(check.holds for check in reconcile(api.uow))
 
 
 def test_every_request_is_audited_and_the_log_cannot_be_altered(api: Api) -> None:
@@ -277,7 +278,7 @@ def test_every_request_is_audited_and_the_log_cannot_be_altered(api: Api) -> Non
         post(client, "/api/v1/payouts", payout_body(MINOR), "audited")
     with api.client("wrong") as stranger:
         stranger.get(f"/api/v1/savings/{MINOR}")
-    events = api.store.audit_events(iin=None, since=None, limit=10)
+    events = api.uow.edge.audit_events(iin=None, since=None, limit=10)
     seen = [(e.actor, e.action, e.iin, e.outcome) for e in reversed(events)]
     assert seen == [
         ("operator:Education Bank", "GET /api/v1/savings/{iin}", str(ADULT), 200),
@@ -286,9 +287,9 @@ def test_every_request_is_audited_and_the_log_cannot_be_altered(api: Api) -> Non
     ]
     assert all(e.at == NOW for e in events)
     for statement in ("UPDATE audit_event SET actor = 'nobody'", "DELETE FROM audit_event"):
-        with pytest.raises(Exception, match="append-only"), api.store.transaction():
-            api.store.execute(statement)
-    assert len(api.store.audit_events(iin=None, since=None, limit=10)) == 3
+        with pytest.raises(Exception, match="append-only"), writing(api.uow, joined=False):
+            api.uow.db.execute(statement)
+    assert len(api.uow.edge.audit_events(iin=None, since=None, limit=10)) == 3
 
 
 def test_internal_errors_leak_no_stack_trace_and_no_iin(
@@ -311,7 +312,7 @@ def test_internal_errors_leak_no_stack_trace_and_no_iin(
     for text in (answer.text, logged):
         assert str(ADULT) not in text
     assert "Traceback" not in answer.text
-    events = api.store.audit_events(iin=str(ADULT), since=None, limit=1)
+    events = api.uow.edge.audit_events(iin=str(ADULT), since=None, limit=1)
     assert events[0].outcome == 500
 
 
@@ -403,15 +404,15 @@ def test_a_payout_whose_audit_event_cannot_be_written_moves_no_money(api: Api) -
         else "CREATE TRIGGER audit_refuses_201 BEFORE INSERT ON audit_event FOR EACH ROW"
         " WHEN (NEW.outcome = 201) EXECUTE FUNCTION refuse_change('audit log unavailable')"
     )
-    with api.store.transaction():
-        api.store.execute(trigger)
+    with writing(api.uow, joined=False):
+        api.uow.db.execute(trigger)
     with api.client() as client:
         failed = post(client, "/api/v1/payouts", payout_body(), "audited-once")
         assert failed.status_code == 500
         assert failed.headers["x-request-id"] in failed.json()["message"]
         assert available(api) == "100.00"
-        with api.store.transaction():
-            api.store.execute("DROP TRIGGER audit_refuses_201" + (
+        with writing(api.uow, joined=False):
+            api.uow.db.execute("DROP TRIGGER audit_refuses_201" + (
                 "" if api.database_url.startswith("sqlite") else " ON audit_event"))  # fmt: skip
         paid = post(client, "/api/v1/payouts", payout_body(), "audited-once")
         again = post(client, "/api/v1/payouts", payout_body(), "audited-once")
@@ -425,7 +426,7 @@ def test_confirmations_and_returns_are_audited_with_the_person(api: Api) -> None
         client.post(f"/api/v1/payouts/{paid['payout_id']}/return",
                     headers={"Idempotency-Key": "r"})  # fmt: skip
         client.get(f"/api/v1/payouts/{paid['payout_id']}")
-    events = api.store.audit_events(iin=str(ADULT), since=None, limit=10)
+    events = api.uow.edge.audit_events(iin=str(ADULT), since=None, limit=10)
     assert [e.action for e in reversed(events)] == [
         "POST /api/v1/payouts",
         "POST /api/v1/payouts/{payout_id}/return",

@@ -13,7 +13,8 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from urpaq.adapters.sqlite.store import SqliteStore
+from urpaq.adapters.sql.unit_of_work import SqlUnitOfWork
+from urpaq.adapters.sqlite.connection import SqliteConnection
 from urpaq.domain.operators import Purpose
 from urpaq.entrypoints.server import create_app
 from world import add_bank, build_world
@@ -23,11 +24,11 @@ CREDENTIAL = "fuzzing-bank-credential"
 
 @pytest.fixture
 def api_schema(tmp_path: Path) -> Iterator[schemathesis.Schema]:
-    store = SqliteStore(str(tmp_path / "fuzz.db"))
-    store.initialise()
-    build_world(store, tmp_path)
-    add_bank(store, name="Fuzz Bank", purposes=frozenset(Purpose), credential=CREDENTIAL)
-    store.close()
+    uow = SqlUnitOfWork(SqliteConnection(str(tmp_path / "fuzz.db")))
+    uow.schema.initialise()
+    build_world(uow, tmp_path)
+    add_bank(uow, name="Fuzz Bank", purposes=frozenset(Purpose), credential=CREDENTIAL)
+    uow.close()
     app = create_app(database_url=f"sqlite:///{tmp_path}/fuzz.db")
     yield schemathesis.openapi.from_asgi("/api/v1/openapi.json", app)
 

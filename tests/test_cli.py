@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from pg_server import TemporaryPostgres
-from urpaq.bootstrap import open_store
+from urpaq.bootstrap import open_unit_of_work
 
 HEADER = "record_id,iin,kind,effective_date,recorded_on,region\n"
 FEED = HEADER + "".join(
@@ -55,11 +55,11 @@ def prepare(db: str, feed: Path) -> None:
 
 
 def scalar(db: str, sql: str) -> object:
-    store = open_store(db)
+    uow = open_unit_of_work(db)
     try:
-        return store.scalar(sql)
+        return uow.db.scalar(sql)
     finally:
-        store.close()
+        uow.close()
 
 
 def test_a_whole_programme_cycle_from_the_command_line(db: str, feed: Path) -> None:
@@ -194,15 +194,15 @@ def test_parameters_of_a_closed_year_are_final(db: str, feed: Path) -> None:
 KILLER = textwrap.dedent(
     """
     import datetime as dt, os, signal, sys
-    from urpaq.bootstrap import open_store
+    from urpaq.bootstrap import open_unit_of_work
     from urpaq.services.closing import close_year
 
     def die_at(step):
         if step == sys.argv[2]:
             os.kill(os.getpid(), signal.SIGKILL)
 
-    store = open_store(sys.argv[1])
-    close_year(store, year=2023, as_of=dt.date(2024, 1, 31), progress=die_at)
+    uow = open_unit_of_work(sys.argv[1])
+    close_year(uow, year=2023, as_of=dt.date(2024, 1, 31), progress=die_at)
     """
 )
 

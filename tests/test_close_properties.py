@@ -15,14 +15,14 @@ from decimal import Decimal
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from urpaq.bootstrap import open_store
+from urpaq.bootstrap import open_unit_of_work
 from urpaq.domain.accrual import Schedule
 from urpaq.domain.iin import compose
 from urpaq.domain.money import Money
 from urpaq.domain.parameters import YearParameters
 from urpaq.services.closing import close_year
 from urpaq.services.parameters import set_parameters
-from urpaq.services.ports import FeedRow
+from urpaq.services.ports.register import FeedRow
 from urpaq.services.reconciliation import reconcile
 from urpaq.services.register_import import import_records
 from urpaq.services.statements import statement_of
@@ -114,10 +114,10 @@ def test_money_laws_hold_for_any_register(
     # Each year's total is large enough to pay any back-accruals of 25 children.
     totals = [base, 40 * base + extra[0]]
     totals.append(40 * (totals[0] + totals[1]) + extra[1])
-    store = open_store(new_database())
-    store.initialise()
+    uow = open_unit_of_work(new_database())
+    uow.schema.initialise()
     set_parameters(
-        store,
+        uow,
         parameters=[
             YearParameters(2023 + i, Money(totals[i]), rates[i], "property test") for i in range(3)
         ],
@@ -151,32 +151,34 @@ def test_money_laws_hold_for_any_register(
     closed = []
     for year, batch in zip((2023, 2024, 2025), (0, 1, 2), strict=True):
         import_records(
-            store,
+            uow,
             rows=rounds[batch],
             source=f"round {batch}",
             sha256=f"round{batch}",
             today=TODAY,
         )
-        result = close_year(store, year=year, as_of=AS_OF[year])
+        result = close_year(uow, year=year, as_of=AS_OF[year])
         closed.append(result)
         # The split never exceeds the pot and leaves less than a cent per participant.
         pot = result.tr_total + result.forfeited + result.annulled - result.back_accruals
         assert result.per_child.times(result.participants) + result.residue == pot
         assert 0 <= result.residue.cents < result.participants
 
-    failed = [c for c in reconcile(store) if not c.holds]
+    failed = [c for c in reconcile(uow) if not c.holds]
     assert not failed, failed
 
     assert len(closed) == 3
-    records_of_closes = store.closed_years()
+    records_of_closes = uow.closes.closed_years()
     schedule = Schedule([r.closed.as_closed_year() for r in records_of_closes])
     last = records_of_closes[-1].closed.year
     class_total = sum(
-        b.balance.cents for b in store.balances() if b.account.startswith("target_requirements:")
+        b.balance.cents
+        for b in uow.ledger.balances()
+        if b.account.startswith("target_requirements:")
     )
     explained = 0
     for iin in iins.values():
-        statement = statement_of(store, iin=iin)
+        statement = statement_of(uow, iin=iin)
         tr = Money(
             sum(e.amount.cents for e in statement.lines if e.account == "target_requirements")
         )
@@ -191,4 +193,4 @@ def test_money_laws_hold_for_any_register(
         else:
             assert statement.target_requirements == Money(0)
     assert explained == class_total
-    store.close()
+    uow.close()

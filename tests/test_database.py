@@ -15,8 +15,10 @@ from pathlib import Path
 import pytest
 
 from pg_server import TemporaryPostgres
-from urpaq.adapters.sql.store import SqlStore, migrations
-from urpaq.bootstrap import open_store
+from urpaq.adapters.sql.connection import migrations
+from urpaq.adapters.sql.unit_of_work import SqlUnitOfWork
+from urpaq.bootstrap import open_unit_of_work
+from urpaq.services.unit_of_work import writing
 
 HEADER = "record_id,iin,kind,effective_date,recorded_on,region\n"
 FEED = HEADER + "".join(
@@ -65,54 +67,54 @@ def empty_url(request: pytest.FixtureRequest, tmp_path: Path, database_url: str)
 def test_a_version_1_database_is_upgraded_with_its_data(empty_url: str) -> None:
     """A database built by schema version 1, with people in it, is upgraded by `urpaq init`
     and then closes as a new one would."""
-    store = open_store(empty_url)
-    version_1 = migrations(store.migrations_package)[0][1]
-    with store.transaction():
-        store._run_script(version_1)
-        store.execute("INSERT INTO schema_version (version) VALUES (1)")
-        store.execute(
+    uow = open_unit_of_work(empty_url)
+    version_1 = migrations(uow.db.migrations_package)[0][1]
+    with writing(uow, joined=False):
+        uow.db.run_script(version_1)
+        uow.db.execute("INSERT INTO schema_version (version) VALUES (1)")
+        uow.db.execute(
             "INSERT INTO import_batch VALUES (1, 'sha', 'old.csv', '2024-01-10', 1, 3, 3, 0, 0)"
         )
         for person_id, iin, birth in (
             (1, "150101500011", "2015-01-01"),
             (2, "160202600019", "2016-02-02"),
         ):
-            store.execute(
+            uow.db.execute(
                 "INSERT INTO person (person_id, iin, birth_date, is_male, region)"
                 " VALUES (?, ?, ?, 1, NULL)",
                 (person_id, iin, birth),
             )
-        store.execute(
+        uow.db.execute(
             "INSERT INTO register_record (person_id, seq, record_id, kind, effective_date,"
             " recorded_on, region, birth_year, batch_id) VALUES"
             " (1, 1, 'a', 'born_citizen', '2015-01-01', '2015-01-05', NULL, 2015, 1),"
             " (2, 2, 'b', 'born_citizen', '2016-02-02', '2016-02-07', NULL, 2016, 1),"
             " (2, 3, 'c', 'died', '2023-05-01', '2023-05-03', NULL, 2016, 1)"
         )
-    assert store.schema_version() == 1
-    store.close()
+    assert uow.schema.version() == 1
+    uow.close()
 
     run("init", db=empty_url)
     run("parameters", "import", db=empty_url)
     result = json.loads(run("close", "2023", "--as-of", "2024-01-31", "--json", db=empty_url))
 
-    store = open_store(empty_url)
-    assert store.schema_version() == store.latest_version
-    assert store.query("SELECT person_id, birth_year, sole_birth_seq FROM person ORDER BY 1") == [
+    uow = open_unit_of_work(empty_url)
+    assert uow.schema.version() == uow.schema.latest_version()
+    assert uow.db.query("SELECT person_id, birth_year, sole_birth_seq FROM person ORDER BY 1") == [
         (1, 2015, 1),
         (2, 2016, None),
     ]
-    store.close()
+    uow.close()
     assert result["participants"] == 1
 
 
 def test_a_newer_schema_is_refused(empty_url: str) -> None:
     """A database written by a newer urpaq is not touched by an older one."""
-    store = open_store(empty_url)
-    store.initialise()
-    with store.transaction():
-        store.execute("INSERT INTO schema_version (version) VALUES (99)")
-    store.close()
+    uow = open_unit_of_work(empty_url)
+    uow.schema.initialise()
+    with writing(uow, joined=False):
+        uow.db.execute("INSERT INTO schema_version (version) VALUES (99)")
+    uow.close()
     process = urpaq("init", db=empty_url)
     _, err = process.communicate(timeout=60)
     assert process.returncode == 3 and "newer than this urpaq" in err
@@ -127,56 +129,56 @@ UNBALANCED = [
 BALANCED = [statement.replace("-4", "-5").replace("'bad'", "'ok'") for statement in UNBALANCED]
 
 
-def write_raw(store: SqlStore, statements: list[str]) -> None:
+def write_raw(uow: SqlUnitOfWork, statements: list[str]) -> None:
     """Write an entry as a buggy writer would: header and postings in the order this
     database takes them (SQLite seals with the header last)."""
     header, *postings = statements
-    ordered = [*postings, header] if store.migrations_package.endswith("sqlite") else statements
-    with store.transaction():
+    ordered = [*postings, header] if uow.db.migrations_package.endswith("sqlite") else statements
+    with writing(uow, joined=False):
         for statement in ordered:
-            store.execute(statement)
+            uow.db.execute(statement)
 
 
-def test_the_database_itself_refuses_an_unbalanced_entry(store: SqlStore) -> None:
+def test_the_database_itself_refuses_an_unbalanced_entry(uow: SqlUnitOfWork) -> None:
     """Even a writer that bypasses the domain cannot commit an unbalanced entry."""
     with pytest.raises(Exception, match="does not balance"):
-        write_raw(store, UNBALANCED)
-    assert store.scalar("SELECT COUNT(*) FROM posting") == 0
-    assert store.scalar("SELECT COUNT(*) FROM journal_entry") == 0
+        write_raw(uow, UNBALANCED)
+    assert uow.db.scalar("SELECT COUNT(*) FROM posting") == 0
+    assert uow.db.scalar("SELECT COUNT(*) FROM journal_entry") == 0
 
 
-def test_the_database_itself_refuses_a_posting_into_a_written_entry(store: SqlStore) -> None:
+def test_the_database_itself_refuses_a_posting_into_a_written_entry(uow: SqlUnitOfWork) -> None:
     """Once an entry is written, no posting can be added to it, by anyone."""
-    write_raw(store, BALANCED)
-    with pytest.raises(Exception, match="sealed"), store.transaction():
-        store.execute(
+    write_raw(uow, BALANCED)
+    with pytest.raises(Exception, match="sealed"), writing(uow, joined=False):
+        uow.db.execute(
             "INSERT INTO posting (entry_id, account, amount_cents) VALUES (900, 'residue', 1)"
         )
-    assert store.scalar("SELECT SUM(amount_cents) FROM posting") == 0
+    assert uow.db.scalar("SELECT SUM(amount_cents) FROM posting") == 0
 
 
 @pytest.mark.parametrize("table", ["posting", "journal_entry", "register_record", "year_close"])
 def test_ledger_register_and_closes_are_append_only(
-    store: SqlStore, table: str, tmp_path: Path, database_url: str
+    uow: SqlUnitOfWork, table: str, tmp_path: Path, database_url: str
 ) -> None:
     """Updates and deletes of what was written are refused by the database."""
     prepared(database_url, tmp_path)
     run("close", "2023", "--as-of", "2024-01-31", db=database_url)
-    with pytest.raises(Exception, match=r"append-only|final"), store.transaction():
-        store.execute(f"DELETE FROM {table}")
+    with pytest.raises(Exception, match=r"append-only|final"), writing(uow, joined=False):
+        uow.db.execute(f"DELETE FROM {table}")
 
 
 def test_postings_left_without_an_entry_cannot_be_committed_on_postgresql(
     postgres_url: str,
 ) -> None:
     """On PostgreSQL a posting must belong to a sealed entry when its transaction commits."""
-    store = open_store(postgres_url)
-    with pytest.raises(Exception, match="sealed or missing"), store.transaction():
-        store.execute(
+    uow = open_unit_of_work(postgres_url)
+    with pytest.raises(Exception, match="sealed or missing"), writing(uow, joined=False):
+        uow.db.execute(
             "INSERT INTO posting (entry_id, account, amount_cents) VALUES (901, 'residue', 7)"
         )
-    assert store.scalar("SELECT COUNT(*) FROM posting") == 0
-    store.close()
+    assert uow.db.scalar("SELECT COUNT(*) FROM posting") == 0
+    uow.close()
 
 
 def test_two_closes_at_once_do_the_work_once(database_url: str, tmp_path: Path) -> None:
@@ -188,12 +190,12 @@ def test_two_closes_at_once_do_the_work_once(database_url: str, tmp_path: Path) 
     outputs = [p.communicate(timeout=120) for p in (first, second)]
     assert [p.returncode for p in (first, second)] == [0, 0], outputs
     assert json.loads(outputs[0][0]) == json.loads(outputs[1][0])
-    store = open_store(db)
-    assert store.scalar("SELECT COUNT(*) FROM year_close") == 1
-    assert store.scalar("SELECT COUNT(*) FROM journal_entry WHERE reporting_year = 2023") == int(
-        store.scalar("SELECT COUNT(DISTINCT key) FROM journal_entry")
+    uow = open_unit_of_work(db)
+    assert uow.db.scalar("SELECT COUNT(*) FROM year_close") == 1
+    assert uow.db.scalar("SELECT COUNT(*) FROM journal_entry WHERE reporting_year = 2023") == int(
+        uow.db.scalar("SELECT COUNT(DISTINCT key) FROM journal_entry")
     )
-    store.close()
+    uow.close()
 
 
 def test_lookups_answer_while_a_writer_holds_the_database(
@@ -202,7 +204,7 @@ def test_lookups_answer_while_a_writer_holds_the_database(
     """While a write transaction is open (as during a close), statements still answer."""
     db = prepared(database_url, tmp_path)
     run("close", "2023", "--as-of", "2024-01-31", db=db)
-    writer = open_store(db)
+    writer = open_unit_of_work(db)
     released = threading.Event()
 
     class RollBack(Exception):
@@ -210,8 +212,8 @@ def test_lookups_answer_while_a_writer_holds_the_database(
 
     def hold() -> None:
         try:
-            with writer.transaction():
-                writer.execute(
+            with writing(writer, joined=False):
+                writer.db.execute(
                     "INSERT INTO year_parameters VALUES (2031, 1, '0', 'held', '2026-01-01')"
                 )
                 released.wait(timeout=60)
@@ -233,11 +235,11 @@ def test_lookups_answer_while_a_writer_holds_the_database(
         writer.close()
 
 
-def test_an_entry_is_written_once_under_its_key(store: SqlStore) -> None:
+def test_an_entry_is_written_once_under_its_key(uow: SqlUnitOfWork) -> None:
     """The same key and content again is a no-op; the same key with other content is refused."""
-    from urpaq.adapters.sql.store import IdempotencyConflict
     from urpaq.domain.ledger import EntryKind, JournalEntry, Posting
     from urpaq.domain.money import Money
+    from urpaq.services.ports.ledger import IdempotencyConflict
 
     def entry(cents: int) -> JournalEntry:
         postings = (Posting("pot:2099", Money(cents)), Posting("residue", Money(-cents)))
@@ -246,10 +248,10 @@ def test_an_entry_is_written_once_under_its_key(store: SqlStore) -> None:
         )
 
     posted_on = dt.date(2100, 1, 1)
-    with store.transaction():
-        store.post(entry(5), posted_on=posted_on)
-    with store.transaction():
-        store.post(entry(5), posted_on=posted_on)
-    with pytest.raises(IdempotencyConflict, match="test:1"), store.transaction():
-        store.post(entry(6), posted_on=posted_on)
-    assert store.query("SELECT COUNT(*), SUM(ABS(amount_cents)) FROM posting") == [(2, 10)]
+    with writing(uow, joined=False):
+        uow.ledger.post(entry(5), posted_on=posted_on)
+    with writing(uow, joined=False):
+        uow.ledger.post(entry(5), posted_on=posted_on)
+    with pytest.raises(IdempotencyConflict, match="test:1"), writing(uow, joined=False):
+        uow.ledger.post(entry(6), posted_on=posted_on)
+    assert uow.db.query("SELECT COUNT(*), SUM(ABS(amount_cents)) FROM posting") == [(2, 10)]

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from urpaq.adapters.feed import FeedUnreadable, inspect_feed, read_feed
-from urpaq.adapters.sql.store import SqlStore
-from urpaq.services.ports import ImportSummary
+from urpaq.adapters.sql.unit_of_work import SqlUnitOfWork
+from urpaq.services.ports.register import ImportSummary
 from urpaq.services.register_import import import_records
 
 TODAY = dt.date(2026, 11, 22)
@@ -25,21 +25,21 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
     return path
 
 
-def run_import(store: SqlStore, path: Path) -> ImportSummary:
+def run_import(uow: SqlUnitOfWork, path: Path) -> ImportSummary:
     feed = inspect_feed(path)
     return import_records(
-        store, rows=read_feed(feed), source=path.name, sha256=feed.sha256, today=TODAY
+        uow, rows=read_feed(feed), source=path.name, sha256=feed.sha256, today=TODAY
     )
 
 
-def count(store: SqlStore, table: str) -> int:
-    return int(store.scalar(f"SELECT COUNT(*) FROM {table}"))
+def count(uow: SqlUnitOfWork, table: str) -> int:
+    return int(uow.db.scalar(f"SELECT COUNT(*) FROM {table}"))
 
 
 def test_valid_records_are_stored_and_invalid_ones_kept_with_line_and_reason(
-    store: SqlStore, tmp_path: Path
+    uow: SqlUnitOfWork, tmp_path: Path
 ) -> None:
-    """A file with good and bad rows stores the good ones and keeps each bad one with its line."""
+    """A file with good and bad rows units the good ones and keeps each bad one with its line."""
     path = write(
         tmp_path,
         "feed.csv",
@@ -48,41 +48,41 @@ def test_valid_records_are_stored_and_invalid_ones_kept_with_line_and_reason(
         + "r2,080315601233,born_citizen,2008-03-15,2008-03-20,\n"
         + f"r3,{ALI},born_citizen,2008-03-15,2008-03-20,Almaty\n",
     )
-    summary = run_import(store, path)
+    summary = run_import(uow, path)
     assert (summary.accepted, summary.rejected) == (2, 1)
     assert summary.rejections[0].line == 3
     assert "080315601233" in summary.rejections[0].reason
-    assert count(store, "register_record") == 2
-    assert count(store, "rejected_record") == 1
-    regions = dict(store.query("SELECT iin, region FROM person"))
+    assert count(uow, "register_record") == 2
+    assert count(uow, "rejected_record") == 1
+    regions = dict(uow.db.query("SELECT iin, region FROM person"))
     assert regions == {ASEL: "KZ-75", ALI: "KZ-75"}
 
 
-def test_importing_the_same_file_twice_changes_nothing(store: SqlStore, tmp_path: Path) -> None:
+def test_importing_the_same_file_twice_changes_nothing(uow: SqlUnitOfWork, tmp_path: Path) -> None:
     """A repeated file is recognised and reported as before, with nothing written."""
     path = write(
         tmp_path, "feed.csv", HEADER + f"r1,{ASEL},born_citizen,2008-03-15,2008-03-20,\nbad,row\n"
     )
-    first = run_import(store, path)
-    again = run_import(store, path)
+    first = run_import(uow, path)
+    again = run_import(uow, path)
     assert again.repeated_file
     assert (again.batch_id, again.accepted, again.rejected) == (first.batch_id, 1, 1)
     assert (
-        count(store, "register_record"),
-        count(store, "rejected_record"),
-        count(store, "import_batch"),
+        count(uow, "register_record"),
+        count(uow, "rejected_record"),
+        count(uow, "import_batch"),
     ) == (1, 1, 1)
 
 
 def test_a_record_seen_before_is_unchanged_and_a_changed_one_is_refused(
-    store: SqlStore, tmp_path: Path
+    uow: SqlUnitOfWork, tmp_path: Path
 ) -> None:
     """Records are keyed by record_id: the same content is a no-op, other content is refused."""
     run_import(
-        store, write(tmp_path, "a.csv", HEADER + f"r1,{ASEL},born_citizen,2008-03-15,2008-03-20,\n")
+        uow, write(tmp_path, "a.csv", HEADER + f"r1,{ASEL},born_citizen,2008-03-15,2008-03-20,\n")
     )
     summary = run_import(
-        store,
+        uow,
         write(
             tmp_path,
             "b.csv",
@@ -95,12 +95,12 @@ def test_a_record_seen_before_is_unchanged_and_a_changed_one_is_refused(
     assert (summary.accepted, summary.unchanged, summary.rejected) == (1, 1, 1)
     assert "'r1' appears again (first on line 2)" in summary.rejections[0].reason
     changed = run_import(
-        store, write(tmp_path, "c.csv", HEADER + f"r1,{ASEL},born_citizen,2008-03-15,2008-03-22,\n")
+        uow, write(tmp_path, "c.csv", HEADER + f"r1,{ASEL},born_citizen,2008-03-15,2008-03-22,\n")
     )
     assert "'r1' was imported before with different content" in changed.rejections[0].reason
 
 
-def test_json_lines_carry_the_same_fields(store: SqlStore, tmp_path: Path) -> None:
+def test_json_lines_carry_the_same_fields(uow: SqlUnitOfWork, tmp_path: Path) -> None:
     """A JSON Lines feed is read like CSV; a broken line is rejected, not fatal."""
     lines = [
         json.dumps(
@@ -124,7 +124,7 @@ def test_json_lines_carry_the_same_fields(store: SqlStore, tmp_path: Path) -> No
         ),
         json.dumps(["a list"]),
     ]
-    summary = run_import(store, write(tmp_path, "feed.jsonl", "\n".join(lines) + "\n"))
+    summary = run_import(uow, write(tmp_path, "feed.jsonl", "\n".join(lines) + "\n"))
     assert summary.accepted == 1
     reasons = {r.line: r.reason for r in summary.rejections}
     assert "is not valid JSON" in reasons[2]
@@ -143,15 +143,17 @@ def test_json_lines_carry_the_same_fields(store: SqlStore, tmp_path: Path) -> No
     ],
 )
 def test_a_file_that_is_not_a_feed_is_refused_whole(
-    store: SqlStore, tmp_path: Path, text: str, message: str
+    uow: SqlUnitOfWork, tmp_path: Path, text: str, message: str
 ) -> None:
     """A file without the feed's header is refused before anything is written."""
     with pytest.raises(FeedUnreadable, match=message.replace("(", r"\(").replace(")", r"\)")):
-        run_import(store, write(tmp_path, "broken.csv", text))
-    assert count(store, "import_batch") == 0
+        run_import(uow, write(tmp_path, "broken.csv", text))
+    assert count(uow, "import_batch") == 0
 
 
-def test_an_import_that_fails_midway_leaves_nothing_behind(store: SqlStore, tmp_path: Path) -> None:
+def test_an_import_that_fails_midway_leaves_nothing_behind(
+    uow: SqlUnitOfWork, tmp_path: Path
+) -> None:
     """If reading fails part-way (here: bytes that are not UTF-8), nothing of the file is stored."""
     good = "".join(
         f"r{i},{ASEL if i == 0 else ALI},{'born_citizen' if i < 2 else 'data_updated'},"
@@ -163,20 +165,20 @@ def test_an_import_that_fails_midway_leaves_nothing_behind(store: SqlStore, tmp_
         (HEADER + good).encode() + b"r-bad,\xff\xfe,born_citizen,2008-03-15,2008-03-20,\n"
     )
     with pytest.raises(FeedUnreadable, match="not UTF-8"):
-        run_import(store, path)
+        run_import(uow, path)
     assert (
-        count(store, "register_record"),
-        count(store, "person"),
-        count(store, "import_batch"),
+        count(uow, "register_record"),
+        count(uow, "person"),
+        count(uow, "import_batch"),
     ) == (0, 0, 0)
 
 
 def test_a_person_s_region_is_that_of_their_latest_valid_record(
-    store: SqlStore, tmp_path: Path
+    uow: SqlUnitOfWork, tmp_path: Path
 ) -> None:
     """Region follows the latest record naming one, across files; refused records don't count."""
     run_import(
-        store,
+        uow,
         write(
             tmp_path,
             "first.csv",
@@ -188,12 +190,12 @@ def test_a_person_s_region_is_that_of_their_latest_valid_record(
             + f"b3,{ALI},citizenship_lost,2020-01-01,2020-01-02,KZ-10\n",
         ),
     )
-    regions = dict(store.query("SELECT iin, region FROM person"))
+    regions = dict(uow.db.query("SELECT iin, region FROM person"))
     assert regions == {ASEL: "KZ-71", ALI: "KZ-63"}
     run_import(
-        store,
+        uow,
         write(
             tmp_path, "second.csv", HEADER + f"a3,{ASEL},data_updated,2024-05-01,2024-05-02,KZ-79\n"
         ),
     )
-    assert dict(store.query("SELECT iin, region FROM person"))[ASEL] == "KZ-79"
+    assert dict(uow.db.query("SELECT iin, region FROM person"))[ASEL] == "KZ-79"

@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 import pytest
 
-from urpaq.adapters.sql.store import SqlStore
+from urpaq.adapters.sql.unit_of_work import SqlUnitOfWork
 from urpaq.domain.operators import InvalidOperator, Purpose, parse_purposes
 from urpaq.services.operators import (
     OperatorRefused,
@@ -32,34 +32,34 @@ def issuer(prefix: str) -> Callable[[], str]:
     return lambda: f"{prefix}-{next(numbers)}"
 
 
-def test_a_credential_finds_its_operator_and_only_a_digest_is_kept(store: SqlStore) -> None:
+def test_a_credential_finds_its_operator_and_only_a_digest_is_kept(uow: SqlUnitOfWork) -> None:
     """The credential printed at registration authenticates the operator; the table holds
     no credential, only its digest."""
     credential = add_operator(
-        store, name="Halyk Bank", purposes=frozenset({Purpose.HOUSING, Purpose.EDUCATION}),
+        uow, name="Halyk Bank", purposes=frozenset({Purpose.HOUSING, Purpose.EDUCATION}),
         today=TODAY, new_credential=issuer("secret"),
     )  # fmt: skip
-    operator = operator_for_credential(store, credential=credential)
+    operator = operator_for_credential(uow, credential=credential)
     assert operator is not None and operator.name == "Halyk Bank"
     assert operator.serves(Purpose.HOUSING) and operator.serves(Purpose.EDUCATION)
-    stored = store.query("SELECT credential_digest FROM authorised_operator")
+    stored = uow.db.query("SELECT credential_digest FROM authorised_operator")
     assert credential not in str(stored) and len(stored[0][0]) == 64
-    assert operator_for_credential(store, credential="secret-2") is None
+    assert operator_for_credential(uow, credential="secret-2") is None
 
 
-def test_rotation_replaces_the_credential_and_revocation_stops_it(store: SqlStore) -> None:
+def test_rotation_replaces_the_credential_and_revocation_stops_it(uow: SqlUnitOfWork) -> None:
     """After rotation only the new credential works; after revocation none does."""
     new = issuer("key")
     first = add_operator(
-        store, name="Kazpost", purposes=frozenset({Purpose.EDUCATION}), today=TODAY,
+        uow, name="Kazpost", purposes=frozenset({Purpose.EDUCATION}), today=TODAY,
         new_credential=new,
     )  # fmt: skip
-    second = rotate_credential(store, name="Kazpost", today=TODAY, new_credential=new)
-    assert operator_for_credential(store, credential=first) is None
-    assert operator_for_credential(store, credential=second) is not None
-    revoke_operator(store, name="Kazpost", today=TODAY)
-    assert operator_for_credential(store, credential=second) is None
-    assert [o.active for o in store.operators()] == [False]
+    second = rotate_credential(uow, name="Kazpost", today=TODAY, new_credential=new)
+    assert operator_for_credential(uow, credential=first) is None
+    assert operator_for_credential(uow, credential=second) is not None
+    revoke_operator(uow, name="Kazpost", today=TODAY)
+    assert operator_for_credential(uow, credential=second) is None
+    assert [o.active for o in uow.operators.all()] == [False]
 
 
 @pytest.mark.parametrize(
@@ -71,27 +71,27 @@ def test_rotation_replaces_the_credential_and_revocation_stops_it(store: SqlStor
         ("rotate revoked", "operator_revoked"),
     ],
 )
-def test_operator_refusals_are_named(store: SqlStore, action: str, code: str) -> None:
+def test_operator_refusals_are_named(uow: SqlUnitOfWork, action: str, code: str) -> None:
     """Each refused operator request names its reason."""
     new = issuer("k")
     add_operator(
-        store, name="Bank", purposes=frozenset({Purpose.HOUSING}), today=TODAY,
+        uow, name="Bank", purposes=frozenset({Purpose.HOUSING}), today=TODAY,
         new_credential=new,
     )  # fmt: skip
     with pytest.raises(OperatorRefused) as refusal:
         if action == "add twice":
             add_operator(
-                store, name="Bank", purposes=frozenset({Purpose.HOUSING}), today=TODAY,
+                uow, name="Bank", purposes=frozenset({Purpose.HOUSING}), today=TODAY,
                 new_credential=new,
             )  # fmt: skip
         elif action == "rotate unknown":
-            rotate_credential(store, name="Nobody", today=TODAY, new_credential=new)
+            rotate_credential(uow, name="Nobody", today=TODAY, new_credential=new)
         else:
-            revoke_operator(store, name="Bank", today=TODAY)
+            revoke_operator(uow, name="Bank", today=TODAY)
             if action == "revoke twice":
-                revoke_operator(store, name="Bank", today=TODAY)
+                revoke_operator(uow, name="Bank", today=TODAY)
             else:
-                rotate_credential(store, name="Bank", today=TODAY, new_credential=new)
+                rotate_credential(uow, name="Bank", today=TODAY, new_credential=new)
     assert refusal.value.code == code
 
 

@@ -29,7 +29,8 @@ from hypothesis.stateful import (
 
 from urpaq.adapters.calendar import return_due_on
 from urpaq.adapters.feed import inspect_feed, read_feed
-from urpaq.adapters.sqlite.store import SqliteStore
+from urpaq.adapters.sql.unit_of_work import SqlUnitOfWork
+from urpaq.adapters.sqlite.connection import SqliteConnection
 from urpaq.domain.iin import Iin
 from urpaq.domain.money import Money
 from urpaq.domain.operators import Purpose
@@ -71,8 +72,8 @@ class SavingsAccounts(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         self.folder = tempfile.TemporaryDirectory()
-        self.store = SqliteStore(str(Path(self.folder.name) / "model.db"))
-        self.store.initialise()
+        self.uow = SqlUnitOfWork(SqliteConnection(str(Path(self.folder.name) / "model.db")))
+        self.uow.schema.initialise()
         self.ids = itertools.count(1)
         self.today = dt.date(2026, 11, 20)
         self.available = {FIRST: Money(0), SECOND: Money(0)}
@@ -83,7 +84,7 @@ class SavingsAccounts(RuleBasedStateMachine):
         self.to_heirs = Money(0)
 
     def teardown(self) -> None:
-        self.store.close()
+        self.uow.close()
         self.folder.cleanup()
 
     @initialize()
@@ -91,17 +92,17 @@ class SavingsAccounts(RuleBasedStateMachine):
         path = Path(self.folder.name) / "feed.csv"
         path.write_text(FEED, encoding="utf-8")
         self._import(path)
-        set_parameters(self.store, today=self.today, parameters=[
+        set_parameters(self.uow, today=self.today, parameters=[
             YearParameters(2023, Money(30000), Decimal(0), "model"),
             YearParameters(2024, Money(20000), Decimal(0), "model"),
         ])  # fmt: skip
-        close_year(self.store, year=2023, as_of=CREDITED_ON[FIRST])
+        close_year(self.uow, year=2023, as_of=CREDITED_ON[FIRST])
         self._credit(FIRST)
         credential = add_operator(
-            self.store, name="Bank", purposes=frozenset(Purpose), today=self.today,
+            self.uow, name="Bank", purposes=frozenset(Purpose), today=self.today,
             new_credential=lambda: "model-credential",
         )  # fmt: skip
-        operator = operator_for_credential(self.store, credential=credential)
+        operator = operator_for_credential(self.uow, credential=credential)
         assert operator is not None
         self.bank = operator
 
@@ -110,7 +111,7 @@ class SavingsAccounts(RuleBasedStateMachine):
     @precondition(lambda self: SECOND not in self.credited)
     @rule()
     def credit_the_next_cohort(self) -> None:
-        close_year(self.store, year=2024, as_of=CREDITED_ON[SECOND])
+        close_year(self.uow, year=2024, as_of=CREDITED_ON[SECOND])
         self._credit(SECOND)
 
     @rule(
@@ -124,7 +125,7 @@ class SavingsAccounts(RuleBasedStateMachine):
         expected = self._expected_refusal(person, amount)
         try:
             payouts.request_payout(
-                self.store, operator=self.bank, iin=person, amount=amount,
+                self.uow, operator=self.bank, iin=person, amount=amount,
                 purpose=Purpose.EDUCATION, sub_purpose="tuition_period", account="KZ01",
                 payout_id=payout_id, today=self.today, return_due_on=return_due_on,
             )  # fmt: skip
@@ -176,7 +177,7 @@ class SavingsAccounts(RuleBasedStateMachine):
             expected = "insufficient_savings"
         try:
             payouts.pay_heir(
-                self.store, operator=self.bank, iin=person, amount=amount,
+                self.uow, operator=self.bank, iin=person, amount=amount,
                 notary_certificate="certificate 1", account="KZ02",
                 payout_id=f"h{next(self.ids)}", today=self.today,
             )  # fmt: skip
@@ -192,7 +193,7 @@ class SavingsAccounts(RuleBasedStateMachine):
     @invariant()
     def balances_match_the_model(self) -> None:
         for person, amount in self.available.items():
-            holder = payouts.savings_holder(self.store, iin=person, today=self.today)
+            holder = payouts.savings_holder(self.uow, iin=person, today=self.today)
             assert holder is not None
             assert holder.available == amount, (person, holder.available, amount)
             assert amount.cents >= 0
@@ -200,9 +201,9 @@ class SavingsAccounts(RuleBasedStateMachine):
     @invariant()
     def payouts_match_the_model(self) -> None:
         for payout in self.payouts.values():
-            stored = self.store.payout(payout.payout_id)
+            stored = self.uow.payouts.payout(payout.payout_id)
             assert stored is not None and stored.status is payout.status, payout
-        held, open_payouts = self.store.money_at_operators()
+        held, open_payouts = self.uow.payouts.money_at_operators()
         expected = sum(p.amount.cents for p in self.payouts.values() if p.status == "paid")
         assert held == open_payouts == Money(expected)
 
@@ -215,7 +216,7 @@ class SavingsAccounts(RuleBasedStateMachine):
         assert credited == (
             on_accounts + at_operators + spent + self.pension.cents + self.to_heirs.cents
         )
-        failed = [check for check in reconcile(self.store) if not check.holds]
+        failed = [check for check in reconcile(self.uow) if not check.holds]
         assert not failed, failed
 
     # --- helpers ------------------------------------------------------------------------
@@ -226,7 +227,7 @@ class SavingsAccounts(RuleBasedStateMachine):
 
     def _import(self, path: Path) -> None:
         feed = inspect_feed(path)
-        summary = import_records(self.store, rows=read_feed(feed), source=path.name,
+        summary = import_records(self.uow, rows=read_feed(feed), source=path.name,
                                  sha256=feed.sha256, today=self.today)  # fmt: skip
         assert summary.rejected == 0, summary.rejections
 
@@ -244,11 +245,11 @@ class SavingsAccounts(RuleBasedStateMachine):
         step = payouts.confirm_payout if status is PayoutStatus.CONFIRMED else None
         try:
             if step is not None:
-                step(self.store, operator=self.bank, payout_id=payout_id, documents="doc",
+                step(self.uow, operator=self.bank, payout_id=payout_id, documents="doc",
                      today=self.today)  # fmt: skip
             else:
                 payouts.return_payout(
-                    self.store, operator=self.bank, payout_id=payout_id, today=self.today
+                    self.uow, operator=self.bank, payout_id=payout_id, today=self.today
                 )
         except PayoutRefused as refusal:
             if payout is None:
@@ -263,13 +264,13 @@ class SavingsAccounts(RuleBasedStateMachine):
             self.available[payout.person] = self.available[payout.person] + payout.amount
 
     def _settle_and_expire(self) -> None:
-        returned = payouts.settle_payouts(self.store, as_of=self.today)
+        returned = payouts.settle_payouts(self.uow, as_of=self.today)
         due = [p for p in self.payouts.values() if p.status == "paid" and p.due_on < self.today]
         assert sorted(p.payout_id for p in returned) == sorted(p.payout_id for p in due)
         for payout in due:
             payout.status = PayoutStatus.RETURNED
             self.available[payout.person] = self.available[payout.person] + payout.amount
-        payouts.expire_savings(self.store, as_of=self.today)
+        payouts.expire_savings(self.uow, as_of=self.today)
         cutoff = latest_unexpired_crediting(self.today)
         for person in self.credited:
             if CREDITED_ON[person] < cutoff and person not in self.deceased:

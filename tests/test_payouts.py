@@ -12,19 +12,19 @@ from pathlib import Path
 import pytest
 
 from urpaq.adapters.calendar import return_due_on, working_days_after
-from urpaq.adapters.sql.store import SqlStore
-from urpaq.bootstrap import open_store
+from urpaq.adapters.sql.unit_of_work import SqlUnitOfWork
+from urpaq.bootstrap import open_unit_of_work
 from urpaq.domain.iin import Iin
 from urpaq.domain.money import Money
 from urpaq.domain.operators import AuthorisedOperator, Purpose
 from urpaq.domain.payouts import Payout, PayoutRefused, PayoutStatus
 from urpaq.services.operators import add_operator, operator_for_credential
 from urpaq.services.payouts import (
-    available_savings,
     confirm_payout,
     expire_savings,
     request_payout,
     return_payout,
+    savings_holder,
     settle_payouts,
 )
 from urpaq.services.reconciliation import reconcile
@@ -35,22 +35,29 @@ _ids = itertools.count(1)
 
 
 @pytest.fixture
-def bank(store: SqlStore, tmp_path: Path) -> AuthorisedOperator:
+def bank(uow: SqlUnitOfWork, tmp_path: Path) -> AuthorisedOperator:
     """Three children closed for 2023 (100.00 each, two adults turning 18), and a bank."""
-    build_world(store, tmp_path)
+    build_world(uow, tmp_path)
     credential = add_operator(
-        store, name="Bank", purposes=frozenset({Purpose.EDUCATION}), today=TODAY,
+        uow, name="Bank", purposes=frozenset({Purpose.EDUCATION}), today=TODAY,
         new_credential=lambda: f"secret-{next(_ids)}",
     )  # fmt: skip
-    operator = operator_for_credential(store, credential=credential)
+    operator = operator_for_credential(uow, credential=credential)
     assert operator is not None
     return operator
 
 
-def pay(store: SqlStore, operator: AuthorisedOperator, iin: Iin, amount: str, *,
+def available(uow: SqlUnitOfWork, iin: Iin) -> Money:
+    """What the person can still spend, as a payout sees it."""
+    holder = savings_holder(uow, iin=iin, today=TODAY)
+    assert holder is not None and holder.credited
+    return holder.available
+
+
+def pay(uow: SqlUnitOfWork, operator: AuthorisedOperator, iin: Iin, amount: str, *,
         purpose: Purpose = Purpose.EDUCATION, today: dt.date = TODAY) -> Payout:  # fmt: skip
     return request_payout(
-        store, operator=operator, iin=iin, amount=Money.parse(amount), purpose=purpose,
+        uow, operator=operator, iin=iin, amount=Money.parse(amount), purpose=purpose,
         sub_purpose="tuition", account="KZ00BANK0001", payout_id=f"p{next(_ids)}",
         today=today, return_due_on=return_due_on,
     )  # fmt: skip
@@ -68,49 +75,49 @@ def pay(store: SqlStore, operator: AuthorisedOperator, iin: Iin, amount: str, *,
     ],
 )
 def test_payout_refusals_are_named_in_a_fixed_order(
-    store: SqlStore, bank: AuthorisedOperator, iin: Iin, amount: str, purpose: Purpose, code: str
+    uow: SqlUnitOfWork, bank: AuthorisedOperator, iin: Iin, amount: str, purpose: Purpose, code: str
 ) -> None:
     """Each refused request names its reason, and moves no money."""
     with pytest.raises(PayoutRefused) as refusal:
-        pay(store, bank, iin, amount, purpose=purpose)
+        pay(uow, bank, iin, amount, purpose=purpose)
     assert refusal.value.code == code
-    assert available_savings(store, iin=ADULT, today=TODAY) == Money.parse("100.00")
+    assert available(uow, ADULT) == Money.parse("100.00")
 
 
 def test_pay_confirm_and_return_move_the_money_and_show_in_the_statement(
-    store: SqlStore, bank: AuthorisedOperator
+    uow: SqlUnitOfWork, bank: AuthorisedOperator
 ) -> None:
     """A partial payout leaves the rest; a return restores it; a confirmed one is final."""
-    used = pay(store, bank, ADULT, "60.00")
-    returned = pay(store, bank, ADULT, "30.00")
-    assert available_savings(store, iin=ADULT, today=TODAY) == Money.parse("10.00")
-    assert confirm_payout(store, operator=bank, payout_id=used.payout_id, documents="invoice 7",
+    used = pay(uow, bank, ADULT, "60.00")
+    returned = pay(uow, bank, ADULT, "30.00")
+    assert available(uow, ADULT) == Money.parse("10.00")
+    assert confirm_payout(uow, operator=bank, payout_id=used.payout_id, documents="invoice 7",
                           today=TODAY).status is PayoutStatus.CONFIRMED  # fmt: skip
-    assert return_payout(store, operator=bank, payout_id=returned.payout_id,
+    assert return_payout(uow, operator=bank, payout_id=returned.payout_id,
                          today=TODAY).status is PayoutStatus.RETURNED  # fmt: skip
-    assert available_savings(store, iin=ADULT, today=TODAY) == Money.parse("40.00")
+    assert available(uow, ADULT) == Money.parse("40.00")
     with pytest.raises(PayoutRefused, match="already confirmed"):
-        return_payout(store, operator=bank, payout_id=used.payout_id, today=TODAY)
-    statement = statement_of(store, iin=ADULT)
+        return_payout(uow, operator=bank, payout_id=used.payout_id, today=TODAY)
+    statement = statement_of(uow, iin=ADULT)
     savings = [(e.kind, str(e.amount)) for e in statement.lines if e.account == "target_savings"]
     assert savings == [("maturity", "100.00"), ("payout", "-60.00"), ("payout", "-30.00"),
                        ("return", "30.00")]  # fmt: skip
     assert statement.target_savings == Money.parse("40.00")
-    assert all(check.holds for check in reconcile(store))
+    assert all(check.holds for check in reconcile(uow))
 
 
 def test_unconfirmed_money_returns_after_45_working_days(
-    store: SqlStore, bank: AuthorisedOperator
+    uow: SqlUnitOfWork, bank: AuthorisedOperator
 ) -> None:
     """Settlement returns a payout the day after its 45th working day, not before."""
-    payout = pay(store, bank, ADULT, "25.00")
+    payout = pay(uow, bank, ADULT, "25.00")
     due = return_due_on(TODAY)
     assert due == dt.date(2027, 1, 28)  # 45 working days, New Year and Christmas off
-    assert settle_payouts(store, as_of=due) == []
-    [settled] = settle_payouts(store, as_of=due + dt.timedelta(days=1))
+    assert settle_payouts(uow, as_of=due) == []
+    [settled] = settle_payouts(uow, as_of=due + dt.timedelta(days=1))
     assert settled.payout_id == payout.payout_id and settled.status is PayoutStatus.RETURNED
-    assert available_savings(store, iin=ADULT, today=TODAY) == Money.parse("100.00")
-    assert all(check.holds for check in reconcile(store))
+    assert available(uow, ADULT) == Money.parse("100.00")
+    assert all(check.holds for check in reconcile(uow))
 
 
 def test_working_days_follow_kazakhstan_s_calendar() -> None:
@@ -119,26 +126,24 @@ def test_working_days_follow_kazakhstan_s_calendar() -> None:
     assert working_days_after(dt.date(2025, 1, 2), 1) == dt.date(2025, 1, 5)
 
 
-def test_another_operators_payout_is_unknown(store: SqlStore, bank: AuthorisedOperator) -> None:
+def test_another_operators_payout_is_unknown(uow: SqlUnitOfWork, bank: AuthorisedOperator) -> None:
     """An operator cannot confirm or return a payout it did not make."""
-    payout = pay(store, bank, ADULT, "10.00")
+    payout = pay(uow, bank, ADULT, "10.00")
     other = AuthorisedOperator("Other Bank", frozenset({Purpose.EDUCATION}), active=True)
     with pytest.raises(PayoutRefused) as refusal:
-        confirm_payout(
-            store, operator=other, payout_id=payout.payout_id, documents="x", today=TODAY
-        )
+        confirm_payout(uow, operator=other, payout_id=payout.payout_id, documents="x", today=TODAY)
     assert refusal.value.code == "unknown_payout"
 
 
 def test_twenty_concurrent_requests_never_pay_more_than_the_balance(
-    store: SqlStore, bank: AuthorisedOperator, database_url: str
+    uow: SqlUnitOfWork, bank: AuthorisedOperator, database_url: str
 ) -> None:
     """Twenty requests of 10.00 at once against 100.00: ten are paid, ten refused."""
     outcomes: list[str] = []
     barrier = threading.Barrier(20)
 
     def request() -> None:
-        own = open_store(database_url)
+        own = open_unit_of_work(database_url)
         try:
             barrier.wait(timeout=30)
             pay(own, bank, ADULT, "10.00")
@@ -154,20 +159,20 @@ def test_twenty_concurrent_requests_never_pay_more_than_the_balance(
     for thread in threads:
         thread.join(timeout=120)
     assert sorted(outcomes) == ["insufficient_savings"] * 10 + ["paid"] * 10
-    assert available_savings(store, iin=ADULT, today=TODAY) == Money(0)
-    assert all(check.holds for check in reconcile(store))
+    assert available(uow, ADULT) == Money(0)
+    assert all(check.holds for check in reconcile(uow))
 
 
 def test_savings_unused_for_ten_years_go_to_the_pension_account(
-    store: SqlStore, bank: AuthorisedOperator
+    uow: SqlUnitOfWork, bank: AuthorisedOperator
 ) -> None:
     """Ten years after crediting (31 January 2024), what is left moves to the pension
     account; a deceased holder's savings stay frozen; a second run changes nothing."""
-    pay(store, bank, ADULT, "30.00")
-    assert expire_savings(store, as_of=dt.date(2034, 1, 31)) == (0, Money(0))
-    assert expire_savings(store, as_of=dt.date(2034, 2, 1)) == (1, Money.parse("70.00"))
-    assert expire_savings(store, as_of=dt.date(2034, 2, 1)) == (0, Money(0))
-    statement = statement_of(store, iin=ADULT)
+    pay(uow, bank, ADULT, "30.00")
+    assert expire_savings(uow, as_of=dt.date(2034, 1, 31)) == (0, Money(0))
+    assert expire_savings(uow, as_of=dt.date(2034, 2, 1)) == (1, Money.parse("70.00"))
+    assert expire_savings(uow, as_of=dt.date(2034, 2, 1)) == (0, Money(0))
+    statement = statement_of(uow, iin=ADULT)
     assert statement.target_savings == Money(0)
     assert [(e.kind, str(e.amount)) for e in statement.lines if e.account == "target_savings"][
         -1
@@ -175,5 +180,5 @@ def test_savings_unused_for_ten_years_go_to_the_pension_account(
         "expiry",
         "-70.00",
     )
-    assert available_savings(store, iin=LATE_ADULT, today=TODAY) == Money.parse("100.00")
-    assert all(check.holds for check in reconcile(store))
+    assert available(uow, LATE_ADULT) == Money.parse("100.00")
+    assert all(check.holds for check in reconcile(uow))

@@ -1,4 +1,4 @@
-"""Every scenario in tests/scenarios runs against a real SQLite store and must pass."""
+"""Every scenario in tests/scenarios runs against a real SQLite database and must pass."""
 
 from __future__ import annotations
 
@@ -7,15 +7,15 @@ from pathlib import Path
 import pytest
 
 from scenario_runner import ScenarioRun
-from urpaq.adapters.sql.store import SqlStore
+from urpaq.adapters.sql.unit_of_work import SqlUnitOfWork
 
 SCENARIOS = sorted((Path(__file__).parent / "scenarios").glob("*.scenario"))
 
 
 @pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
-def test_scenario(path: Path, store: SqlStore, tmp_path: Path) -> None:
+def test_scenario(path: Path, uow: SqlUnitOfWork, tmp_path: Path) -> None:
     """The scenario's expectations hold, and so does every ledger identity afterwards."""
-    ScenarioRun(store, tmp_path, path.stem).run(path.read_text(encoding="utf-8"))
+    ScenarioRun(uow, tmp_path, path.stem).run(path.read_text(encoding="utf-8"))
 
 
 def test_there_are_scenarios() -> None:

@@ -17,12 +17,12 @@ from pathlib import Path
 import pytest
 
 from urpaq.adapters.feed import FeedUnreadable, inspect_feed, read_feed, write_feed
-from urpaq.adapters.sql.store import SqlStore
-from urpaq.bootstrap import open_store, shipped_parameters
+from urpaq.adapters.sql.unit_of_work import SqlUnitOfWork
+from urpaq.bootstrap import open_unit_of_work, shipped_parameters
+from urpaq.demo import synthetic_register
+from urpaq.demo.demo import scaled_parameters
 from urpaq.domain.close import CloseRefused
-from urpaq.services import synthetic_register
 from urpaq.services.closing import close_year
-from urpaq.services.demo import scaled_parameters
 from urpaq.services.parameters import set_parameters
 from urpaq.services.reconciliation import reconcile
 from urpaq.services.register_import import import_records
@@ -51,7 +51,7 @@ def split_by_close(folder: Path) -> list[Path]:
     return paths
 
 
-def deliver(store: SqlStore, path: Path, *, crash_after_chunks: int | None = None) -> None:
+def deliver(uow: SqlUnitOfWork, path: Path, *, crash_after_chunks: int | None = None) -> None:
     feed = inspect_feed(path)
     seen = 0
 
@@ -62,17 +62,17 @@ def deliver(store: SqlStore, path: Path, *, crash_after_chunks: int | None = Non
             raise Crash(f"import of {path.name} crashed after chunk {seen}")
 
     import_records(
-        store, rows=read_feed(feed), source=path.name, sha256=feed.sha256, today=TODAY,
+        uow, rows=read_feed(feed), source=path.name, sha256=feed.sha256, today=TODAY,
         on_chunk=on_chunk,
     )  # fmt: skip
 
 
 def run_programme(
-    store: SqlStore, deliveries: list[Path], faults: random.Random | None
+    uow: SqlUnitOfWork, deliveries: list[Path], faults: random.Random | None
 ) -> Iterator[str]:
     """Deliver, close, repeat; with `faults`, crash and retry on the way. Yields what happened."""
     set_parameters(
-        store,
+        uow,
         parameters=scaled_parameters(
             shipped_parameters(), synthetic_register.scaled_targets(DIVISOR)
         ),
@@ -82,19 +82,19 @@ def run_programme(
         path = deliveries[index]
         if faults is not None:
             with pytest.raises(Crash):
-                deliver(store, path, crash_after_chunks=0)
+                deliver(uow, path, crash_after_chunks=0)
             yield f"import of {path.name} crashed and was rolled back"
             bogus = path.with_suffix(".broken.csv")
             bogus.write_text("this is not a register feed\n", encoding="utf-8")
             with pytest.raises(FeedUnreadable):
-                deliver(store, bogus)
+                deliver(uow, bogus)
             yield f"{bogus.name} refused whole"
             with pytest.raises(CloseRefused, match="cannot be closed before"):
-                close_year(store, year=year + 1, as_of=as_of)
+                close_year(uow, year=year + 1, as_of=as_of)
             yield f"close {year + 1} refused before {year}"
-        deliver(store, path)
+        deliver(uow, path)
         if faults is not None:
-            deliver(store, path)  # delivered twice: a no-op
+            deliver(uow, path)  # delivered twice: a no-op
             step = faults.choice(
                 ["counting participants", "computing amounts", "writing the ledger", "committing"]
             )
@@ -104,14 +104,14 @@ def run_programme(
                     raise Crash(f"close {year} crashed at {step}")
 
             with pytest.raises(Crash):
-                close_year(store, year=year, as_of=as_of, progress=crash_at)
+                close_year(uow, year=year, as_of=as_of, progress=crash_at)
             yield f"close {year} crashed at {step!r} and was rolled back"
-        close_year(store, year=year, as_of=as_of)
-    deliver(store, deliveries[3])  # what arrived after the last close waits for the next
+        close_year(uow, year=year, as_of=as_of)
+    deliver(uow, deliveries[3])  # what arrived after the last close waits for the next
 
 
-def outcome(store: SqlStore) -> list[dict[str, object]]:
-    return [record.result.as_json() for record in store.closed_years()]
+def outcome(uow: SqlUnitOfWork) -> list[dict[str, object]]:
+    return [record.result.as_json() for record in uow.closes.closed_years()]
 
 
 @pytest.mark.parametrize("seed", [1, 2])
@@ -120,11 +120,11 @@ def test_faulty_years_end_where_clean_years_end(
 ) -> None:
     """Crashes, repeats and refusals along three years change nothing in the end."""
     deliveries = split_by_close(tmp_path)
-    clean = open_store(new_database())
-    clean.initialise()
+    clean = open_unit_of_work(new_database())
+    clean.schema.initialise()
     list(run_programme(clean, deliveries, faults=None))
-    faulty = open_store(new_database())
-    faulty.initialise()
+    faulty = open_unit_of_work(new_database())
+    faulty.schema.initialise()
     events = list(run_programme(faulty, deliveries, faults=random.Random(seed)))
 
     assert len(events) == 12
@@ -132,7 +132,7 @@ def test_faulty_years_end_where_clean_years_end(
     assert [r["per_child"] for r in outcome(faulty)] == ["100.52", "129.38", "130.71"]
     tables = ("register_record", "person", "rejected_record", "posting", "journal_entry")
     for table in tables:
-        assert faulty.scalar(f"SELECT COUNT(*) FROM {table}") == clean.scalar(
+        assert faulty.db.scalar(f"SELECT COUNT(*) FROM {table}") == clean.db.scalar(
             f"SELECT COUNT(*) FROM {table}"
         )
     assert all(check.holds for check in reconcile(faulty))

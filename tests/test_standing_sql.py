@@ -9,9 +9,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from urpaq.adapters.sql.standing import standing_parameters, standing_sql
-from urpaq.adapters.sql.store import SqlStore
+from urpaq.adapters.sql.unit_of_work import SqlUnitOfWork
 from urpaq.domain.participation import Fact, View, participation_in
 from urpaq.domain.register import Kind
+from urpaq.services.unit_of_work import writing
 
 DAY0 = dt.date(2004, 1, 1)
 KINDS = list(Kind)
@@ -50,7 +51,7 @@ _next_id = itertools.count(1)
     watermark_cut=st.floats(min_value=0, max_value=1),
 )
 def test_sql_standing_equals_domain_participation(
-    store: SqlStore,
+    uow: SqlUnitOfWork,
     people: list[tuple[dt.date, list[Fact]]],
     year: int,
     as_of_days: int,
@@ -60,9 +61,9 @@ def test_sql_standing_equals_domain_participation(
     """For random histories and views, every person's standing in SQL matches the domain rule."""
     # Each example writes people and records with fresh numbers: the register is
     # append-only, so examples add to it and the query reads only this example's people.
-    with store.transaction():
-        if not store.scalar("SELECT COUNT(*) FROM import_batch"):
-            store.execute(
+    with writing(uow, joined=False):
+        if not uow.db.scalar("SELECT COUNT(*) FROM import_batch"):
+            uow.db.execute(
                 "INSERT INTO import_batch VALUES (1, 'x', 'x', '2026-01-01', 1, 1, 0, 0, 0)"
             )
         stored: dict[int, tuple[dt.date, list[Fact]]] = {}
@@ -71,7 +72,7 @@ def test_sql_standing_equals_domain_participation(
         for birth, facts in people:
             person_id = next(_next_id)
             first_person = first_person or person_id
-            store.execute(
+            uow.db.execute(
                 "INSERT INTO person (person_id, iin, birth_date, birth_year, is_male)"
                 " VALUES (?, ?, ?, ?, 1)",
                 (person_id, f"{person_id:012d}", birth.isoformat(), birth.year),
@@ -80,7 +81,7 @@ def test_sql_standing_equals_domain_participation(
             for fact in facts:
                 last_seq += 1
                 numbered.append(Fact(fact.kind, fact.effective_date, fact.recorded_on, last_seq))
-                store.execute(
+                uow.db.execute(
                     "INSERT INTO register_record (person_id, seq, record_id, kind,"
                     " effective_date, recorded_on, region, batch_id)"
                     " VALUES (?, ?, ?, ?, ?, ?, NULL, 1)",
@@ -103,7 +104,7 @@ def test_sql_standing_equals_domain_participation(
     )
     parameters = standing_parameters(year=year, view=view, previous=before)
     parameters.update(first=first_person, last=max(stored))
-    rows = store.query(standing_sql(people="p.person_id BETWEEN :first AND :last"), parameters)
+    rows = uow.db.query(standing_sql(people="p.person_id BETWEEN :first AND :last"), parameters)
     found = {row[0]: row for row in rows}
 
     for person_id, (birth, facts) in stored.items():

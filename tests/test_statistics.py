@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from urpaq.adapters.calendar import return_due_on
-from urpaq.adapters.sql.store import SqlStore
+from urpaq.adapters.sql.unit_of_work import SqlUnitOfWork
 from urpaq.domain.disclosure import SMALL_CELL_THRESHOLD, suppressed_cells, suppressed_margins
 from urpaq.domain.money import Money, apply_rate_half_up
 from urpaq.domain.operators import Purpose
@@ -25,12 +25,12 @@ from world import ADULT, MINOR, TODAY, UNKNOWN, add_bank, build_world
 
 
 def test_participant_tables_add_up_to_the_close_and_hide_small_cells(
-    store: SqlStore, tmp_path: Path
+    uow: SqlUnitOfWork, tmp_path: Path
 ) -> None:
     """Three participants: every cell is under 10, so each is hidden; the total is not."""
-    build_world(store, tmp_path)
-    tables = {table.name: table for table in participant_statistics(store)}
-    participants = store.closed_years()[-1].result.participants
+    build_world(uow, tmp_path)
+    tables = {table.name: table for table in participant_statistics(uow)}
+    participants = uow.closes.closed_years()[-1].result.participants
     for name in ("participants_by_age", "participants_by_sex", "participants_by_region"):
         rows = tables[name].rows
         assert rows[-1] == ("total", participants), name
@@ -38,34 +38,34 @@ def test_participant_tables_add_up_to_the_close_and_hide_small_cells(
     assert [row[0] for row in tables["participants_by_sex"].rows] == ["female", "male", "total"]
 
 
-def test_payouts_are_published_once_a_group_has_ten(store: SqlStore, tmp_path: Path) -> None:
+def test_payouts_are_published_once_a_group_has_ten(uow: SqlUnitOfWork, tmp_path: Path) -> None:
     """An operator with 12 payouts is shown with count and amount; fewer would be hidden."""
-    build_world(store, tmp_path)
-    add_bank(store, name="Bank", purposes=frozenset(Purpose), credential="statistics")
-    bank = operator_for_credential(store, credential="statistics")
+    build_world(uow, tmp_path)
+    add_bank(uow, name="Bank", purposes=frozenset(Purpose), credential="statistics")
+    bank = operator_for_credential(uow, credential="statistics")
     assert bank is not None
     for number in range(12):
         request_payout(
-            store, operator=bank, iin=ADULT, amount=Money.parse("1.00"),
+            uow, operator=bank, iin=ADULT, amount=Money.parse("1.00"),
             purpose=Purpose.HOUSING, sub_purpose="purchase", account="KZ01",
             payout_id=f"s{number}", today=TODAY, return_due_on=return_due_on,
         )  # fmt: skip
-    published = statistics(store, participants=())
+    published = statistics(uow, participants=())
     assert published.table("payouts_by_operator").rows == (("Bank", 12, Money(1200)),)
     assert published.table("payouts_by_purpose").rows == (("housing", 12, Money(1200), 0, 0),)
     accruals = published.table("accruals_by_year").rows
     assert accruals[0][:3] == (2023, 3, Money(10000))
 
 
-def test_the_lookup_answers_participants_only(store: SqlStore, tmp_path: Path) -> None:
+def test_the_lookup_answers_participants_only(uow: SqlUnitOfWork, tmp_path: Path) -> None:
     """A minor gets since and total; an adult and an unknown IIN get nothing."""
-    build_world(store, tmp_path)
-    answer = look_up_participant(store, iin=MINOR)
+    build_world(uow, tmp_path)
+    answer = look_up_participant(uow, iin=MINOR)
     assert answer is not None
     assert (answer.participant_since, answer.total_credited) == (2023, Money(10000))
     assert answer.projection.maturing_year == 2015 + 17
-    assert look_up_participant(store, iin=ADULT) is None
-    assert look_up_participant(store, iin=UNKNOWN) is None
+    assert look_up_participant(uow, iin=ADULT) is None
+    assert look_up_participant(uow, iin=UNKNOWN) is None
 
 
 @given(st.dictionaries(st.text(min_size=1, max_size=3), st.integers(0, 40), max_size=8))
@@ -124,15 +124,15 @@ def test_the_estimate_carries_the_balance_forward_as_a_close_would() -> None:
 
 
 def test_participant_counts_are_kept_after_the_first_count(
-    store: SqlStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    uow: SqlUnitOfWork, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The pass over the register runs once per close; later pages read the kept counts."""
-    build_world(store, tmp_path)
-    first = participant_statistics(store)
+    build_world(uow, tmp_path)
+    first = participant_statistics(uow)
 
     def no_second_pass(**_: object) -> None:
         raise AssertionError("the register was counted again")
 
-    monkeypatch.setattr(store, "participant_groups", no_second_pass)
-    assert participant_statistics(store) == first
-    assert store.kept_participant_groups(year=2023) is not None
+    monkeypatch.setattr(uow.reads, "participant_groups", no_second_pass)
+    assert participant_statistics(uow) == first
+    assert uow.reads.kept_participant_groups(year=2023) is not None

@@ -23,7 +23,8 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 from api_server import serving
 from urpaq.adapters.calendar import return_due_on
 from urpaq.adapters.identity import DevelopmentIdentityProvider
-from urpaq.adapters.sqlite.store import SqliteStore
+from urpaq.adapters.sql.unit_of_work import SqlUnitOfWork
+from urpaq.adapters.sqlite.connection import SqliteConnection
 from urpaq.domain.iin import Iin
 from urpaq.domain.money import Money
 from urpaq.domain.operators import Purpose
@@ -45,7 +46,7 @@ TODAY = dt.date(2026, 11, 20)
 @dataclass
 class Site:
     url: str
-    store: SqliteStore
+    uow: SqlUnitOfWork
     child: Iin  # a participant
     adult: Iin  # a holder of target savings with a payout and a return
     codes: list[str]
@@ -75,22 +76,22 @@ def demo_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def site(demo_database: Path) -> Iterator[Site]:
-    store = SqliteStore(str(demo_database))
-    child = Iin.parse(store.query("SELECT iin FROM person WHERE birth_year = 2015 LIMIT 1")[0][0])
-    adult = Iin.parse(store.query(
+    uow = SqlUnitOfWork(SqliteConnection(str(demo_database)))
+    child = Iin.parse(uow.db.query("SELECT iin FROM person WHERE birth_year = 2015 LIMIT 1")[0][0])
+    adult = Iin.parse(uow.db.query(
         "SELECT p.iin FROM person p JOIN posting s ON s.person_id = p.person_id"
         " WHERE s.account = 'target_savings' LIMIT 1")[0][0])  # fmt: skip
-    if not store.operator_named("Web Bank"):
-        add_bank(store, name="Web Bank", purposes=frozenset(Purpose), credential="web-bank")
-        bank = store.operator_named("Web Bank")
+    if not uow.operators.named("Web Bank"):
+        add_bank(uow, name="Web Bank", purposes=frozenset(Purpose), credential="web-bank")
+        bank = uow.operators.named("Web Bank")
         assert bank is not None
         for number, amount in enumerate(("10.00", "20.00")):
             request_payout(
-                store, operator=bank, iin=adult, amount=Money.parse(amount),
+                uow, operator=bank, iin=adult, amount=Money.parse(amount),
                 purpose=Purpose.EDUCATION, sub_purpose="tuition_period", account="KZ01",
                 payout_id=f"web{number}", today=TODAY, return_due_on=return_due_on,
             )  # fmt: skip
-        return_payout(store, operator=bank, payout_id="web1", today=TODAY)
+        return_payout(uow, operator=bank, payout_id="web1", today=TODAY)
     catcher = CodeCatcher()
     logging.getLogger("urpaq.identity").addHandler(catcher)
     app = create_app(
@@ -100,9 +101,9 @@ def site(demo_database: Path) -> Iterator[Site]:
         web_settings=WebSettings(lookup_seconds_min=0.05, lookups_per_client=1000),
     )
     with serving(app) as url:
-        yield Site(url, store, child, adult, catcher.codes)
+        yield Site(url, uow, child, adult, catcher.codes)
     logging.getLogger("urpaq.identity").removeHandler(catcher)
-    store.close()
+    uow.close()
 
 
 @pytest.fixture(scope="module")
@@ -131,7 +132,7 @@ def look_up(page: Page, site: Site, iin: str) -> None:
 
 def test_a_parent_sees_participation_and_total_credited(page: Page, site: Site) -> None:
     """The lookup shows the year and the total, an estimate at 18, and no IIN in the URL."""
-    expected = statement_of(site.store, iin=site.child)
+    expected = statement_of(site.uow, iin=site.child)
     look_up(page, site, site.child.value)
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "The child participates in the programme"
@@ -215,7 +216,7 @@ def test_statistics_show_charts_tables_and_csv_downloads(page: Page, site: Site)
     assert rows[0] == ["sex", "participants"]
     total = int(rows[-1][1])
     assert rows[-1][0] == "total" and int(rows[1][1]) + int(rows[2][1]) == total
-    closes = site.store.closed_years()
+    closes = site.uow.closes.closed_years()
     assert total == closes[-1].result.participants
     operators = httpx.get(f"{site.url}/statistics/payouts_by_operator.csv").text
     assert operators.splitlines()[1] == "Web Bank,suppressed,suppressed"
@@ -231,7 +232,7 @@ def test_a_young_adult_signs_in_and_sees_every_payout_and_return(page: Page, sit
     page.get_by_label("Code (6 digits)").fill(site.codes[-1])
     page.get_by_role("button", name="Sign in").click()
     expect(page).to_have_url(re.compile(r"/statement$"))
-    expected = statement_of(site.store, iin=site.adult)
+    expected = statement_of(site.uow, iin=site.adult)
     savings = expected.target_savings.grouped().replace(",", "\u202f")
     expect(page.locator("#target-savings")).to_have_text(f"{savings} USD")
     entries = page.locator("#savings-entries tbody tr")
@@ -283,7 +284,7 @@ def test_lookups_are_limited_per_client_padded_in_time_and_audited(
     assert int(answers[3].headers["Retry-After"]) > 0
     assert min(timings) >= 0.3
     assert all(answer.headers["Cache-Control"] == "no-store" for answer in answers)
-    events = site.store.audit_events(iin=UNKNOWN, since=None, limit=5)
+    events = site.uow.edge.audit_events(iin=UNKNOWN, since=None, limit=5)
     assert events and events[0].action == "POST /lookup"
     assert events[0].actor == "public:127.0.0.1"
 

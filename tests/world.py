@@ -12,7 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from urpaq.adapters.feed import inspect_feed, read_feed
-from urpaq.adapters.sql.store import SqlStore
+from urpaq.adapters.sql.unit_of_work import SqlUnitOfWork
 from urpaq.domain.iin import Iin
 from urpaq.domain.money import Money
 from urpaq.domain.operators import Purpose
@@ -36,19 +36,21 @@ FEED = (
 )
 
 
-def build_world(store: SqlStore, folder: Path) -> None:
+def build_world(uow: SqlUnitOfWork, folder: Path) -> None:
     """Import the three people and close 2023 with 300.00 to split."""
     path = folder / "feed.csv"
     path.write_text(FEED, encoding="utf-8")
     feed = inspect_feed(path)
-    import_records(store, rows=read_feed(feed), source="feed.csv", sha256=feed.sha256, today=TODAY)
+    import_records(uow, rows=read_feed(feed), source="feed.csv", sha256=feed.sha256, today=TODAY)
     parameters = [YearParameters(2023, Money(30000), Decimal(0), "test")]
-    set_parameters(store, parameters=parameters, today=TODAY)
-    close_year(store, year=2023, as_of=dt.date(2024, 1, 31))
+    set_parameters(uow, parameters=parameters, today=TODAY)
+    close_year(uow, year=2023, as_of=dt.date(2024, 1, 31))
 
 
-def add_bank(store: SqlStore, *, name: str, purposes: frozenset[Purpose], credential: str) -> str:
+def add_bank(
+    uow: SqlUnitOfWork, *, name: str, purposes: frozenset[Purpose], credential: str
+) -> str:
     """Register an operator with a known credential; return the credential."""
     return add_operator(
-        store, name=name, purposes=purposes, today=TODAY, new_credential=lambda: credential
+        uow, name=name, purposes=purposes, today=TODAY, new_credential=lambda: credential
     )

@@ -6,29 +6,30 @@ import importlib
 import os
 
 from urpaq.adapters.calendar import return_due_on
-from urpaq.adapters.feed import FeedFile, FeedUnreadable, inspect_feed, read_feed, write_feed
+from urpaq.adapters.feed import FeedUnreadable, inspect_feed, read_feed, write_feed
 from urpaq.adapters.identity import DevelopmentIdentityProvider
 from urpaq.adapters.parameter_file import parse_parameters, read_parameters, shipped_parameters_text
-from urpaq.adapters.postgres.store import DatabaseUnavailable, PostgresStore
-from urpaq.adapters.sql.store import SchemaTooNew, SqlStore
-from urpaq.adapters.sqlite.store import SqliteStore
+from urpaq.adapters.postgres.connection import DatabaseUnavailable, PostgresConnection
+from urpaq.adapters.sql.connection import SqlConnection
+from urpaq.adapters.sql.unit_of_work import SqlUnitOfWork
+from urpaq.adapters.sqlite.connection import SqliteConnection
 from urpaq.domain.parameters import YearParameters
-from urpaq.services.ports import IdentityProvider
+from urpaq.services.ports.identity import IdentityProvider
+from urpaq.services.ports.schema import SchemaTooNew
+from urpaq.services.ports.unit_of_work import UnitOfWork
 
+# Entry points take functions and errors from here, never an adapter's class
+# (tests/test_architecture.py holds them to it).
 __all__ = [
     "DatabaseUnavailable",
-    "FeedFile",
     "FeedUnreadable",
-    "PostgresStore",
     "SchemaTooNew",
-    "SqlStore",
-    "SqliteStore",
     "UnsupportedDatabase",
     "UnsupportedIdentityProvider",
     "database_url",
     "identity_provider",
     "inspect_feed",
-    "open_store",
+    "open_unit_of_work",
     "read_feed",
     "read_parameters",
     "return_due_on",
@@ -48,8 +49,12 @@ def database_url(option: str | None) -> str:
     return option or os.environ.get("URPAQ_DB") or DEFAULT_DATABASE_URL
 
 
-def open_store(url: str) -> SqlStore:
-    """The store behind a database URL."""
+def open_unit_of_work(url: str) -> UnitOfWork:
+    """A unit of work on the database behind a URL, with its own connection."""
+    return SqlUnitOfWork(_connect(url))
+
+
+def _connect(url: str) -> SqlConnection:
     if url.startswith("sqlite://"):
         path = url.removeprefix("sqlite://")
         if not path.startswith("/"):
@@ -57,9 +62,9 @@ def open_store(url: str) -> SqlStore:
                 f"database URL {url!r}: write sqlite:///relative.db or sqlite:////absolute.db"
             )
         path = path[1:] or ":memory:"
-        return SqliteStore(path)
+        return SqliteConnection(path)
     if url.startswith(("postgresql://", "postgres://")):
-        return PostgresStore(url)
+        return PostgresConnection(url)
     raise UnsupportedDatabase(f"database URL {url!r} is neither sqlite:/// nor postgresql://")
 
 

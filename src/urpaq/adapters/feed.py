@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from urpaq.domain.register import FIELDS, REQUIRED_FIELDS
-from urpaq.services.ports import FeedRow
+from urpaq.services.ports.register import FeedRow
 
 READ_BLOCK_BYTES = 1 << 20
 

@@ -13,7 +13,7 @@ import threading
 from dataclasses import dataclass
 
 from urpaq.domain.iin import Iin
-from urpaq.services.ports import Challenge
+from urpaq.services.ports.identity import Challenge
 
 log = logging.getLogger("urpaq.identity")
 

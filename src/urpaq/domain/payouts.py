@@ -84,8 +84,9 @@ def check_request(
     operator: AuthorisedOperator,
     amount: Money,
     purpose: Purpose,
-) -> None:
-    """Raise `PayoutRefused` with the first reason that applies, in a fixed order."""
+) -> SavingsHolder:
+    """The holder the payout may be made from; else raise `PayoutRefused` with the first
+    reason that applies, in a fixed order."""
     if amount.cents <= 0:
         raise PayoutRefused("invalid_amount", f"amount {amount} must be positive")
     if not operator.serves(purpose):
@@ -104,6 +105,7 @@ def check_request(
             "insufficient_savings",
             f"amount {amount} exceeds the available target savings {holder.available}",
         )
+    return holder
 
 
 def operator_account(operator_name: str) -> str:
@@ -174,8 +176,9 @@ class HeirPayout:
         }
 
 
-def check_heir_payout(*, holder: SavingsHolder | None, amount: Money) -> None:
-    """Raise `PayoutRefused` with the first reason that applies, in a fixed order.
+def check_heir_payout(*, holder: SavingsHolder | None, amount: Money) -> SavingsHolder:
+    """The deceased holder the heirs may be paid from; else raise `PayoutRefused` with the
+    first reason that applies, in a fixed order.
 
     Heirs are paid only once the register records the holder's death; until then the
     savings are the holder's own, spent through purpose payouts."""
@@ -194,6 +197,7 @@ def check_heir_payout(*, holder: SavingsHolder | None, amount: Money) -> None:
             "insufficient_savings",
             f"amount {amount} exceeds the frozen target savings {holder.available}",
         )
+    return holder
 
 
 def heir_payout_entry(payout: HeirPayout, *, year: int) -> JournalEntry:

@@ -29,7 +29,7 @@ from urpaq.entrypoints.server import Context, audit_event, error_body, note_of
 from urpaq.services import payouts
 from urpaq.services.idempotency import answer_once, fingerprint
 from urpaq.services.operators import operator_for_credential
-from urpaq.services.ports import KeptAnswer
+from urpaq.services.ports.edge import KeptAnswer
 
 PREFIX = "/api/v1"
 OPENAPI_URL = f"{PREFIX}/openapi.json"
@@ -219,7 +219,7 @@ def authenticated_operator(
     context: Context = request.app.state.context
     found = None
     if credentials is not None and credentials.scheme.lower() == "bearer":
-        found = operator_for_credential(context.store(), credential=credentials.credentials)
+        found = operator_for_credential(context.uow(), credential=credentials.credentials)
     if found is None:
         raise UnauthenticatedError
     note_of(request).actor = f"operator:{found.name}"
@@ -259,8 +259,7 @@ def router(context: Context) -> APIRouter:
                 status_code=422,
             )
         note_of(request).iin = person.value
-        store = context.store()
-        holder = payouts.savings_holder(store, iin=person, today=context.clock.today())
+        holder = payouts.savings_holder(context.uow(), iin=person, today=context.clock.today())
         if holder is None or not holder.credited:
             return JSONResponse(
                 error_body("no_target_savings", "no target savings for this IIN"),
@@ -285,7 +284,8 @@ def router(context: Context) -> APIRouter:
 
         def act() -> tuple[int, dict[str, object]]:
             payout = payouts.request_payout(
-                context.store(),
+                context.uow(),
+                joined=True,
                 operator=by,
                 iin=Iin.parse(body.iin),
                 amount=Money.parse(body.amount),
@@ -307,9 +307,9 @@ def router(context: Context) -> APIRouter:
         summary="One of this operator's payouts",
     )
     def get_payout(payout_id: PayoutId, request: Request, by: Operator) -> Any:
-        note_of(request).iin = payouts.holder_iin(context.store(), operator=by, payout_id=payout_id)
+        note_of(request).iin = payouts.holder_iin(context.uow(), operator=by, payout_id=payout_id)
         try:
-            payout = payouts.payout_of(context.store(), operator=by, payout_id=payout_id)
+            payout = payouts.payout_of(context.uow(), operator=by, payout_id=payout_id)
         except Refused as refusal:
             return _refusal_response(refusal)
         return _payout_answer(payout)
@@ -324,11 +324,12 @@ def router(context: Context) -> APIRouter:
         payout_id: PayoutId, body: Confirmation, key: IdempotencyKey, request: Request, by: Operator
     ) -> Any:
         """Within 45 working days of the payout; after that the money has been returned."""
-        note_of(request).iin = payouts.holder_iin(context.store(), operator=by, payout_id=payout_id)
+        note_of(request).iin = payouts.holder_iin(context.uow(), operator=by, payout_id=payout_id)
 
         def act() -> tuple[int, dict[str, object]]:
             payout = payouts.confirm_payout(
-                context.store(),
+                context.uow(),
+                joined=True,
                 operator=by,
                 payout_id=payout_id,
                 documents=json.dumps(body.documents, ensure_ascii=False),
@@ -347,11 +348,15 @@ def router(context: Context) -> APIRouter:
     def post_return(
         payout_id: PayoutId, key: IdempotencyKey, request: Request, by: Operator
     ) -> Any:
-        note_of(request).iin = payouts.holder_iin(context.store(), operator=by, payout_id=payout_id)
+        note_of(request).iin = payouts.holder_iin(context.uow(), operator=by, payout_id=payout_id)
 
         def act() -> tuple[int, dict[str, object]]:
             payout = payouts.return_payout(
-                context.store(), operator=by, payout_id=payout_id, today=context.clock.today()
+                context.uow(),
+                operator=by,
+                payout_id=payout_id,
+                today=context.clock.today(),
+                joined=True,
             )
             return 200, _payout_answer(payout)
 
@@ -374,7 +379,8 @@ def router(context: Context) -> APIRouter:
 
         def act() -> tuple[int, dict[str, object]]:
             payout = payouts.pay_heir(
-                context.store(),
+                context.uow(),
+                joined=True,
                 operator=by,
                 iin=Iin.parse(body.iin),
                 amount=Money.parse(body.amount),
@@ -407,7 +413,7 @@ def router(context: Context) -> APIRouter:
         now = context.clock.now()
         try:
             kept, repeated = answer_once(
-                context.store(),
+                context.uow(),
                 scope=f"operator:{by.name}",
                 key=key,
                 request_fingerprint=request_fingerprint,

@@ -23,25 +23,27 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from urpaq import bootstrap
-from urpaq.bootstrap import FeedUnreadable, SchemaTooNew, SqlStore
+from urpaq.bootstrap import FeedUnreadable, SchemaTooNew
+from urpaq.demo import demo as demo_service
 from urpaq.domain.close import CloseResult
 from urpaq.domain.iin import Iin, InvalidIin
 from urpaq.domain.money import InvalidAmount, Money
 from urpaq.domain.operators import InvalidOperator, Purpose, parse_name, parse_purposes
 from urpaq.domain.parameters import InvalidParameters, YearParameters, parse_rate
 from urpaq.domain.refusals import Refused
-from urpaq.services import demo as demo_service
 from urpaq.services.audit import audit_events
 from urpaq.services.closing import close_year
 from urpaq.services.operators import (
     add_operator,
+    operators,
     revoke_operator,
     rotate_credential,
 )
 from urpaq.services.parameters import set_parameters
 from urpaq.services.payouts import expire_savings, settle_payouts
+from urpaq.services.ports.unit_of_work import UnitOfWork
 from urpaq.services.reconciliation import reconcile as reconcile_ledger
-from urpaq.services.register_import import import_records
+from urpaq.services.register_import import import_records, is_empty, rejections_of
 from urpaq.services.statements import statement_of
 
 EXIT_REFUSED = 3
@@ -91,10 +93,10 @@ def print_json(document: object) -> None:
 
 
 @contextmanager
-def opened(db: str | None, *, create: bool = False) -> Iterator[SqlStore]:
+def opened(db: str | None, *, create: bool = False) -> Iterator[UnitOfWork]:
     url = bootstrap.database_url(db)
     try:
-        store = bootstrap.open_store(url)
+        uow = bootstrap.open_unit_of_work(url)
     except bootstrap.UnsupportedDatabase as error:
         err.print("[bold red]error:[/]", end=" ")
         err.print(str(error), highlight=False, markup=False)
@@ -105,20 +107,19 @@ def opened(db: str | None, *, create: bool = False) -> Iterator[SqlStore]:
         raise typer.Exit(EXIT_FAILURE) from None
     try:
         if create:
-            store.initialise()
-        elif not store.is_initialised():
-            version = store.schema_version()
+            uow.schema.initialise()
+        elif (version := uow.schema.version()) != uow.schema.latest_version():
             if version == 0:
                 refuse(f"database {url} has no urpaq schema: run `urpaq init` first")
             refuse(f"database {url} has schema version {version}: run `urpaq init` to upgrade")
-        yield store
+        yield uow
     except SchemaTooNew as error:
         refuse(str(error))
     except Refused as error:
         # Every business refusal of a service ends the same way: exit 3, reason named.
         refuse(f"{error} [{error.code}]")
     finally:
-        store.close()
+        uow.close()
 
 
 def today() -> dt.date:
@@ -137,8 +138,8 @@ def parse_date_option(name: str, text: str | None) -> dt.date | None:
 @app.command()
 def init(db: DbOption = None) -> None:
     """Create the database schema, or upgrade it to this version."""
-    with opened(db, create=True) as store:
-        err.print(f"database {store.description} is at schema version {store.schema_version()}")
+    with opened(db, create=True) as uow:
+        err.print(f"database {uow.description} is at schema version {uow.schema.version()}")
 
 
 @register_app.command("import")
@@ -152,11 +153,11 @@ def register_import(
         feed = bootstrap.inspect_feed(file)
     except FeedUnreadable as error:
         refuse(str(error))
-    with opened(db) as store:
+    with opened(db) as uow:
         try:
             with progress_bar(f"importing {file.name}", total=feed.lines) as advance:
                 summary = import_records(
-                    store,
+                    uow,
                     rows=bootstrap.read_feed(feed),
                     source=file.name,
                     sha256=feed.sha256,
@@ -207,10 +208,10 @@ def register_rejections(
     as_json: JsonOption = False,
 ) -> None:
     """List the records an import rejected, with their lines and reasons."""
-    with opened(db) as store:
-        if not store.has_batch(batch):
-            refuse(f"there is no import batch {batch}")
-        rejections = store.rejections_in(batch)
+    with opened(db) as uow:
+        rejections = rejections_of(uow, batch_id=batch)
+    if rejections is None:
+        refuse(f"there is no import batch {batch}")
     if as_json:
         print_json(
             [{"line": r.line, "record_id": r.record_id, "reason": r.reason} for r in rejections]
@@ -265,8 +266,8 @@ def parameters_import(
 
 
 def save_parameters(parameters: list[YearParameters], db: str | None) -> None:
-    with opened(db) as store:
-        set_parameters(store, parameters=parameters, today=today())
+    with opened(db) as uow:
+        set_parameters(uow, parameters=parameters, today=today())
     for item in parameters:
         err.print(
             f"{item.year}: TR total {item.tr_total.grouped()} USD, II rate {item.ii_rate} "
@@ -295,9 +296,9 @@ def operator_add(
         clean_name, served = parse_name(name), parse_purposes(purposes)
     except InvalidOperator as error:
         refuse(str(error))
-    with opened(db) as store:
+    with opened(db) as uow:
         credential = add_operator(
-            store, name=clean_name, purposes=served, today=today(),
+            uow, name=clean_name, purposes=served, today=today(),
             new_credential=new_credential,
         )  # fmt: skip
     print_credential(clean_name, credential, as_json=as_json)
@@ -310,10 +311,8 @@ def operator_rotate(
     as_json: JsonOption = False,
 ) -> None:
     """Issue a new credential for an operator; the old one stops working at once."""
-    with opened(db) as store:
-        credential = rotate_credential(
-            store, name=name, today=today(), new_credential=new_credential
-        )
+    with opened(db) as uow:
+        credential = rotate_credential(uow, name=name, today=today(), new_credential=new_credential)
     print_credential(name, credential, as_json=as_json)
 
 
@@ -323,21 +322,21 @@ def operator_revoke(
     db: DbOption = None,
 ) -> None:
     """Revoke an operator: its credential stops working; its history stays."""
-    with opened(db) as store:
-        revoke_operator(store, name=name, today=today())
+    with opened(db) as uow:
+        revoke_operator(uow, name=name, today=today())
     err.print(f"operator {name} is revoked", highlight=False, markup=False)
 
 
 @operator_app.command("list")
 def operator_list(db: DbOption = None, as_json: JsonOption = False) -> None:
     """The authorised operators, the purposes each serves, and whether it is active."""
-    with opened(db) as store:
-        operators = store.operators()
+    with opened(db) as uow:
+        registered = operators(uow)
     if as_json:
-        print_json([operator.as_json() for operator in operators])
+        print_json([operator.as_json() for operator in registered])
         return
     table = Table("operator", "purposes", "active")
-    for operator in operators:
+    for operator in registered:
         served = ", ".join(sorted(p.value for p in operator.purposes))
         table.add_row(operator.name, served, "yes" if operator.active else "no")
     out.print(table)
@@ -355,9 +354,9 @@ def payouts_settle(
     45 working days of crediting, and move savings unused for ten years to the pension
     accounts."""
     day = parse_date_option("--as-of", as_of) or today()
-    with opened(db) as store:
-        returned = settle_payouts(store, as_of=day)
-        expired, expired_total = expire_savings(store, as_of=day)
+    with opened(db) as uow:
+        returned = settle_payouts(uow, as_of=day)
+        expired, expired_total = expire_savings(uow, as_of=day)
     if as_json:
         print_json(
             {
@@ -397,8 +396,8 @@ def close(
 ) -> None:
     """The annual close of a reporting year."""
     as_of_date = parse_date_option("--as-of", as_of) or today()
-    with opened(db) as store, step_progress(f"closing {year}") as step:
-        result = close_year(store, year=year, as_of=as_of_date, today=today(), progress=step)
+    with opened(db) as uow, step_progress(f"closing {year}") as step:
+        result = close_year(uow, year=year, as_of=as_of_date, today=today(), progress=step)
     if as_json:
         print_json(result.as_json())
     else:
@@ -416,8 +415,8 @@ def statement(
         person = Iin.parse(iin)
     except InvalidIin as error:
         refuse(str(error))
-    with opened(db) as store:
-        result = statement_of(store, iin=person)
+    with opened(db) as uow:
+        result = statement_of(uow, iin=person)
     if as_json:
         print_json(result.as_json())
         return
@@ -435,8 +434,8 @@ def statement(
 @app.command()
 def reconcile(db: DbOption = None, as_json: JsonOption = False) -> None:
     """Check every ledger identity; exit 0 only if all hold."""
-    with opened(db) as store:
-        checks = reconcile_ledger(store)
+    with opened(db) as uow:
+        checks = reconcile_ledger(uow)
     holds = all(c.holds for c in checks)
     if as_json:
         print_json({"holds": holds, "checks": [c.as_json() for c in checks]})
@@ -540,8 +539,8 @@ def audit(
         except InvalidIin as error:
             refuse(str(error))
     day = parse_date_option("--since", since)
-    with opened(db) as store:
-        events = audit_events(store, iin=person, since=day, limit=limit)
+    with opened(db) as uow:
+        events = audit_events(uow, iin=person, since=day, limit=limit)
     if as_json:
         print_json({"events": [event.as_json() for event in events]})
         return
@@ -573,17 +572,17 @@ def demo(
 ) -> None:
     """Build an example register, import it, close 2023–2025, print a summary."""
     url = bootstrap.database_url(db)
-    with opened(db, create=True) as store:
-        if store.closed_years() or store.register_watermark():
+    with opened(db, create=True) as uow:
+        if not is_empty(uow):
             refuse(f"database {url} already holds data: give the demo an empty one with --db")
         with step_progress(f"demo at {scale.value} scale") as step:
             report = demo_service.run_demo(
-                store,
+                uow,
                 scale=scale,
                 published=bootstrap.shipped_parameters(),
                 feed_path=workdir / f"register-{scale.value}.csv",
                 write_feed=bootstrap.write_feed,
-                import_feed=lambda path: _import_file(store, path),
+                import_feed=lambda path: _import_file(uow, path),
                 progress=step,
             )
     if as_json:
@@ -593,9 +592,9 @@ def demo(
         for line in report.notes:
             out.print(line, markup=False)
     if serve_after:
-        with opened(db) as store:
+        with opened(db) as uow:
             credential = add_operator(
-                store, name="Demo Bank", purposes=frozenset(Purpose), today=today(),
+                uow, name="Demo Bank", purposes=frozenset(Purpose), today=today(),
                 new_credential=new_credential,
             )  # fmt: skip
         err.print(
@@ -606,20 +605,19 @@ def demo(
         _serve(url, host=host, port=port)
 
 
-def _import_file(store: SqlStore, path: Path) -> int:
+def _import_file(uow: UnitOfWork, path: Path) -> int:
     feed = bootstrap.inspect_feed(path)
     with progress_bar(f"importing {path.name}", total=feed.lines) as advance:
         summary = import_records(
-            store,
+            uow,
             rows=bootstrap.read_feed(feed),
             source=path.name,
             sha256=feed.sha256,
             today=today(),
             on_chunk=advance,
         )
-    assert summary.rejected == 0, (
-        f"the demo register has rejected records: {summary.rejections[:3]}"
-    )
+    if summary.rejected:
+        raise RuntimeError(f"the demo register has rejected records: {summary.rejections[:3]}")
     return summary.accepted
 
 

@@ -1,6 +1,6 @@
 """The HTTP server: one ASGI application serving the operators' API and the web pages.
 
-What every request shares lives here: a store per worker thread, the clock, the request
+What every request shares lives here: a unit of work per worker thread, the clock, the request
 id, the audit log (written before the answer leaves, so no answer about a person goes out
 unrecorded), an access log with IINs redacted, and error bodies that never carry a stack
 trace or personal data.
@@ -30,7 +30,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from urpaq import bootstrap
 from urpaq.domain.audit import AuditEvent
 from urpaq.services.audit import record_event
-from urpaq.services.ports import IdentityProvider, Store
+from urpaq.services.ports.identity import IdentityProvider
+from urpaq.services.ports.unit_of_work import UnitOfWork
 from urpaq.services.statistics import participant_statistics
 
 if TYPE_CHECKING:
@@ -66,30 +67,30 @@ def redact(path: str) -> str:
     return _IIN_IN_PATH.sub("************", path)
 
 
-class StoreProvider:
-    """One open store per worker thread: a database connection is not shared by threads."""
+class UnitOfWorkProvider:
+    """One unit of work per worker thread: a database connection is not shared by threads."""
 
     def __init__(self, url: str) -> None:
         self.url = url
-        self._by_thread: dict[int, bootstrap.SqlStore] = {}
+        self._by_thread: dict[int, UnitOfWork] = {}
         self._lock = threading.Lock()
 
-    def __call__(self) -> Store:
+    def __call__(self) -> UnitOfWork:
         thread = threading.get_ident()
-        store = self._by_thread.get(thread)
-        if store is None:
-            store = bootstrap.open_store(self.url)
+        uow = self._by_thread.get(thread)
+        if uow is None:
+            uow = bootstrap.open_unit_of_work(self.url)
             with self._lock:
-                self._by_thread[thread] = store
-        return store
+                self._by_thread[thread] = uow
+        return uow
 
     def close_all(self) -> None:
-        """Close every store; a later call opens new ones (a server can start again)."""
+        """Close every connection; a later call opens new ones (a server can start again)."""
         with self._lock:
-            stores = list(self._by_thread.values())
+            units = list(self._by_thread.values())
             self._by_thread.clear()
-        for store in stores:
-            store.close()
+        for uow in units:
+            uow.close()
 
 
 @dataclass
@@ -104,9 +105,9 @@ class Clock:
 
 @dataclass
 class Context:
-    """What the routes need: a store for the calling thread and the clock."""
+    """What the routes need: a unit of work for the calling thread and the clock."""
 
-    store: StoreProvider
+    uow: UnitOfWorkProvider
     clock: Clock
 
 
@@ -209,7 +210,7 @@ class Edge:
     async def _audit(self, scope: Scope, note: RequestNote, status: int) -> bool:
         event = audit_event(scope, note, status=status, at=self.context.clock.now())
         try:
-            await anyio.to_thread.run_sync(lambda: record_event(self.context.store(), event))
+            await anyio.to_thread.run_sync(lambda: record_event(self.context.uow(), event))
         except Exception as error:
             error_log.error(
                 "the audit log refused request %s: %s", note.request_id, type(error).__name__
@@ -236,11 +237,11 @@ def _count_participants(database_url: str) -> None:
     """At start, count the last close's participants for the statistics if nobody has
     yet (seconds at national scale), so that no visitor waits for it."""
     try:
-        store = bootstrap.open_store(database_url)
+        uow = bootstrap.open_unit_of_work(database_url)
         try:
-            participant_statistics(store)
+            participant_statistics(uow)
         finally:
-            store.close()
+            uow.close()
     except Exception as error:  # the page computes them on demand instead
         error_log.error("counting participants at start failed: %s", type(error).__name__)
 
@@ -288,7 +289,7 @@ def create_app(
     """The whole HTTP face of urpaq on one database: the operators' API and the pages."""
     from urpaq.entrypoints import api, web
 
-    context = Context(store=StoreProvider(database_url), clock=clock or Clock())
+    context = Context(uow=UnitOfWorkProvider(database_url), clock=clock or Clock())
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -296,7 +297,7 @@ def create_app(
         counting.start()
         yield
         counting.join(timeout=120)  # it holds a connection of its own until it ends
-        context.store.close_all()
+        context.uow.close_all()
 
     app = FastAPI(
         title="urpaq",

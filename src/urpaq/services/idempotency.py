@@ -15,13 +15,19 @@ from collections.abc import Callable
 
 from urpaq.domain.audit import AuditEvent
 from urpaq.domain.refusals import Refused
-from urpaq.services.ports import KeptAnswer, Store
+from urpaq.services.ports.edge import KeptAnswer
+from urpaq.services.ports.unit_of_work import UnitOfWork
 
 KEY_LENGTH_MAX = 200
 
 
 class IdempotencyKeyReused(Refused):
-    """The key was used before for a different request."""
+    """The key is malformed (`invalid_idempotency_key`) or was used before for a
+    different request (`idempotency_key_reused`)."""
+
+
+class AnswerMismatch(RuntimeError):
+    """A bug: an answer about to be kept was made for another request."""
 
 
 def fingerprint(*, method: str, path: str, body: object) -> str:
@@ -36,7 +42,7 @@ def fingerprint(*, method: str, path: str, body: object) -> str:
 
 
 def answer_once(
-    store: Store,
+    uow: UnitOfWork,
     *,
     scope: str,
     key: str,
@@ -50,25 +56,29 @@ def answer_once(
     `audit` from the answer's status, commits with the answer: money never moves
     unrecorded, and a failed record moves no money.
 
-    `act` must raise nothing after it has written: refusals are answers too, decided
+    `act` runs inside this unit of work (a service it calls writes with `joined=True`)
+    and must raise nothing after it has written: refusals are answers too, decided
     before anything is written, and are kept like any other answer."""
     if not key or len(key) > KEY_LENGTH_MAX:
         raise IdempotencyKeyReused(
             "invalid_idempotency_key",
             f"an idempotency key is 1–{KEY_LENGTH_MAX} characters",
         )
-    with store.transaction():
-        kept = store.kept_answer(scope=scope, key=key)
+    with uow:
+        kept = uow.edge.kept_answer(scope=scope, key=key)
         if kept is not None:
             if kept.fingerprint != request_fingerprint:
                 raise IdempotencyKeyReused(
                     "idempotency_key_reused",
                     f"idempotency key {key!r} was used for a different request",
                 )
-            store.append_audit_event(audit(kept.status))
+            uow.edge.append_audit_event(audit(kept.status))
+            uow.commit()
             return kept, True
         answer = act()
-        assert answer.fingerprint == request_fingerprint
-        store.keep_answer(scope=scope, key=key, answer=answer, now=now)
-        store.append_audit_event(audit(answer.status))
+        if answer.fingerprint != request_fingerprint:
+            raise AnswerMismatch(f"the answer kept under {key!r} is for another request")
+        uow.edge.keep_answer(scope=scope, key=key, answer=answer, now=now)
+        uow.edge.append_audit_event(audit(answer.status))
+        uow.commit()
         return answer, False

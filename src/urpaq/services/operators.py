@@ -11,7 +11,7 @@ from urpaq.domain.operators import (
     credential_digest,
 )
 from urpaq.domain.refusals import Refused
-from urpaq.services.ports import Store
+from urpaq.services.ports.unit_of_work import UnitOfWork
 
 
 class OperatorRefused(Refused):
@@ -19,7 +19,7 @@ class OperatorRefused(Refused):
 
 
 def add_operator(
-    store: Store,
+    uow: UnitOfWork,
     *,
     name: str,
     purposes: frozenset[Purpose],
@@ -28,41 +28,51 @@ def add_operator(
 ) -> str:
     """Register an operator; return its credential, which is never shown again."""
     credential = new_credential()
-    with store.transaction():
-        if store.operator_named(name) is not None:
+    with uow:
+        if uow.operators.named(name) is not None:
             raise OperatorRefused("operator_exists", f"operator {name!r} is already registered")
-        store.save_operator(
+        uow.operators.add(
             name=name, purposes=purposes, digest=credential_digest(credential), today=today
         )
+        uow.commit()
     return credential
 
 
 def rotate_credential(
-    store: Store, *, name: str, today: dt.date, new_credential: Callable[[], str]
+    uow: UnitOfWork, *, name: str, today: dt.date, new_credential: Callable[[], str]
 ) -> str:
     """Issue a new credential for an active operator; the old one stops working at once."""
     credential = new_credential()
-    with store.transaction():
-        _active(store, name)
-        store.replace_credential(name=name, digest=credential_digest(credential), today=today)
+    with uow:
+        _active(uow, name)
+        uow.operators.replace_credential(
+            name=name, digest=credential_digest(credential), today=today
+        )
+        uow.commit()
     return credential
 
 
-def revoke_operator(store: Store, *, name: str, today: dt.date) -> None:
+def revoke_operator(uow: UnitOfWork, *, name: str, today: dt.date) -> None:
     """Stop an operator: its credential no longer works, its history stays."""
-    with store.transaction():
-        _active(store, name)
-        store.revoke_operator(name=name, today=today)
+    with uow:
+        _active(uow, name)
+        uow.operators.revoke(name=name, today=today)
+        uow.commit()
 
 
-def operator_for_credential(store: Store, *, credential: str) -> AuthorisedOperator | None:
+def operator_for_credential(uow: UnitOfWork, *, credential: str) -> AuthorisedOperator | None:
     """The active operator a credential belongs to, or None."""
-    operator = store.operator_with_digest(credential_digest(credential))
+    operator = uow.operators.with_digest(credential_digest(credential))
     return operator if operator is not None and operator.active else None
 
 
-def _active(store: Store, name: str) -> AuthorisedOperator:
-    operator = store.operator_named(name)
+def operators(uow: UnitOfWork) -> list[AuthorisedOperator]:
+    """Every registered operator, revoked ones included, by name."""
+    return uow.operators.all()
+
+
+def _active(uow: UnitOfWork, name: str) -> AuthorisedOperator:
+    operator = uow.operators.named(name)
     if operator is None:
         raise OperatorRefused("unknown_operator", f"there is no operator {name!r}")
     if not operator.active:

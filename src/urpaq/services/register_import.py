@@ -1,7 +1,7 @@
 """Import register records: every valid record is stored, every invalid one is kept.
 
 The story: check each row on its own (domain), stage the rows in chunks, then let the
-store check them against each other and the register and write the outcome — all in one
+register check them against each other and write the outcome — all in one
 transaction, so a crash leaves nothing half-written.  A file imported before is a no-op.
 """
 
@@ -11,7 +11,8 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Iterator
 
 from urpaq.domain.register import InvalidRecord, parse_record
-from urpaq.services.ports import FeedRow, ImportSummary, StagedRow, Store, chunked
+from urpaq.services.ports.register import FeedRow, ImportSummary, Rejection, StagedRow, chunked
+from urpaq.services.ports.unit_of_work import UnitOfWork
 
 CHUNK_ROWS = 20_000
 
@@ -33,7 +34,7 @@ def staged_rows(rows: Iterable[FeedRow], *, today: dt.date) -> Iterator[StagedRo
 
 
 def import_records(
-    store: Store,
+    uow: UnitOfWork,
     *,
     rows: Iterable[FeedRow],
     source: str,
@@ -42,14 +43,27 @@ def import_records(
     on_chunk: Callable[[int], None] | None = None,
 ) -> ImportSummary:
     """Import the rows of a register feed; return what was stored, unchanged and refused."""
-    earlier = store.import_summary_of_file(sha256)
+    earlier = uow.register.summary_of_file(sha256)
     if earlier is not None:
         return earlier
-    with store.transaction():
+    with uow:
         for chunk in chunked(iter(staged_rows(rows, today=today)), CHUNK_ROWS):
-            store.stage_rows(chunk)
+            uow.register.stage(chunk)
             if on_chunk is not None:
                 on_chunk(len(chunk))
-        summary = store.finish_import(source=source, sha256=sha256, today=today)
-    store.tidy_after_import()
+        summary = uow.register.finish_import(source=source, sha256=sha256, today=today)
+        uow.commit()
+    uow.register.tidy_after_import()
     return summary
+
+
+def rejections_of(uow: UnitOfWork, *, batch_id: int) -> list[Rejection] | None:
+    """The rows an import refused, by line; None when there is no such import."""
+    if not uow.register.has_batch(batch_id):
+        return None
+    return uow.register.rejections_in(batch_id)
+
+
+def is_empty(uow: UnitOfWork) -> bool:
+    """Whether the database holds neither register records nor closes."""
+    return not uow.closes.closed_years() and uow.register.watermark() == 0

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from urpaq.domain.iin import Iin
 from urpaq.domain.statement import Statement, build_statement, unknown_statement
-from urpaq.services.ports import Store
+from urpaq.services.ports.unit_of_work import UnitOfWork
 
 
-def statement_of(store: Store, *, iin: Iin) -> Statement:
+def statement_of(uow: UnitOfWork, *, iin: Iin) -> Statement:
     """The statement of the person with this IIN; `status: unknown` if the register has none."""
-    person = store.person_by_iin(iin.value)
+    person = uow.register.person_by_iin(iin.value)
     if person is None:
         return unknown_statement(iin.value)
-    closes = [record.closed for record in store.closed_years()]
+    closes = [record.closed for record in uow.closes.closed_years()]
     return build_statement(
         iin=iin.value,
         birth_date=person.birth_date,
-        facts=store.facts_of(person.person_id),
+        facts=uow.register.facts_of(person.person_id),
         closes=closes,
-        savings_lines=store.savings_lines(person.person_id),
+        savings_lines=uow.ledger.savings_lines(person.person_id),
     )

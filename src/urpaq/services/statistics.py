@@ -16,7 +16,8 @@ from urpaq.domain.disclosure import suppressed_cells, suppressed_margins
 from urpaq.domain.money import Money
 from urpaq.domain.payouts import PayoutStatus
 from urpaq.domain.regions import REGIONS
-from urpaq.services.ports import ParticipantGroup, Store
+from urpaq.services.ports.reads import ParticipantGroup
+from urpaq.services.ports.unit_of_work import UnitOfWork
 
 Cell = int | str | Money | None  # None: suppressed
 Key = TypeVar("Key", int, str)
@@ -42,20 +43,21 @@ class Statistics:
         return next(table for table in self.tables if table.name == name)
 
 
-def participant_statistics(store: Store) -> tuple[StatTable, ...]:
+def participant_statistics(uow: UnitOfWork) -> tuple[StatTable, ...]:
     """Participants of the last close by age, sex and region.  Counting them is one pass
     over the register (seconds at national scale); a close's view never changes, so the
     counts are kept in the database the first time and read from there after."""
-    closes = store.closed_years()
+    closes = uow.closes.closed_years()
     if not closes:
         return ()
     last = closes[-1].closed
-    groups = store.kept_participant_groups(year=last.year)
+    groups = uow.reads.kept_participant_groups(year=last.year)
     if groups is None:
-        groups = store.participant_groups(year=last.year, view=last.view)
-        with store.transaction():
-            if store.kept_participant_groups(year=last.year) is None:  # not kept meanwhile
-                store.keep_participant_groups(year=last.year, groups=groups)
+        groups = uow.reads.participant_groups(year=last.year, view=last.view)
+        with uow:
+            if uow.reads.kept_participant_groups(year=last.year) is None:  # not kept meanwhile
+                uow.reads.keep_participant_groups(year=last.year, groups=groups)
+                uow.commit()
     by_age = _by(groups, lambda group: last.year - group.birth_year)
     by_sex = _by(groups, lambda group: "male" if group.is_male else "female")
     by_region = _by(groups, lambda group: group.region or "unknown")
@@ -67,18 +69,18 @@ def participant_statistics(store: Store) -> tuple[StatTable, ...]:
     )
 
 
-def statistics(store: Store, *, participants: tuple[StatTable, ...]) -> Statistics:
+def statistics(uow: UnitOfWork, *, participants: tuple[StatTable, ...]) -> Statistics:
     """Every table; `participants` from `participant_statistics` (cached by the caller)."""
-    closes = store.closed_years()
+    closes = uow.closes.closed_years()
     return Statistics(
         last_closed_year=closes[-1].closed.year if closes else None,
         tables=(
             *participants,
-            _accruals(store),
-            _cumulative(store),
-            _target_savings(store),
-            *_payouts(store),
-            _returns(store),
+            _accruals(uow),
+            _cumulative(uow),
+            _target_savings(uow),
+            *_payouts(uow),
+            _returns(uow),
         ),
     )
 
@@ -103,9 +105,9 @@ def _count_table(
     return StatTable(name, (column, "participants"), tuple(rows))
 
 
-def _accruals(store: Store) -> StatTable:
+def _accruals(uow: UnitOfWork) -> StatTable:
     rows: list[tuple[Cell, ...]] = []
-    for record in store.closed_years():
+    for record in uow.closes.closed_years():
         result = record.result
         rows.append((
             record.closed.year, result.participants, result.per_child, result.tr_total,
@@ -120,10 +122,10 @@ def _accruals(store: Store) -> StatTable:
     )  # fmt: skip
 
 
-def _cumulative(store: Store) -> StatTable:
+def _cumulative(uow: UnitOfWork) -> StatTable:
     rows: list[tuple[Cell, ...]] = []
     running = Money(0)
-    for record in store.closed_years():
+    for record in uow.closes.closed_years():
         result = record.result
         credited = result.per_child.times(result.participants) + result.investment_income
         running = running + credited
@@ -133,9 +135,9 @@ def _cumulative(store: Store) -> StatTable:
     )
 
 
-def _target_savings(store: Store) -> StatTable:
+def _target_savings(uow: UnitOfWork) -> StatTable:
     rows: list[tuple[Cell, ...]] = []
-    closes = store.closed_years()
+    closes = uow.closes.closed_years()
     hidden = suppressed_cells({r.closed.year: r.result.matured for r in closes})
     for record in closes:
         year, result = record.closed.year, record.result
@@ -149,13 +151,13 @@ def _target_savings(store: Store) -> StatTable:
     )
 
 
-def _payouts(store: Store) -> tuple[StatTable, StatTable]:
+def _payouts(uow: UnitOfWork) -> tuple[StatTable, StatTable]:
     """Payouts by purpose and by operator: the two margins of one joint table, so their
     cells are hidden together (`suppressed_margins`)."""
     joint: dict[tuple[str, str], int] = defaultdict(int)
     cents: dict[str, int] = defaultdict(int)
     by_status: dict[PayoutStatus, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for group in store.payout_groups():
+    for group in uow.reads.payout_groups():
         purpose, operator = group.purpose.value, group.operator_name
         joint[purpose, operator] += group.count
         cents[f"purpose:{purpose}"] += group.amount.cents
@@ -204,10 +206,10 @@ def _payouts(store: Store) -> tuple[StatTable, StatTable]:
     )  # fmt: skip
 
 
-def _returns(store: Store) -> StatTable:
+def _returns(uow: UnitOfWork) -> StatTable:
     """Per year: money back on target savings (returns), to pensions (expiry), to heirs."""
     flows: dict[int, dict[str, tuple[int, Money]]] = defaultdict(dict)
-    for flow in store.savings_flows():
+    for flow in uow.reads.savings_flows():
         flows[flow.year][flow.kind] = (flow.postings, flow.amount)
     kinds = ("return", "expiry", "inheritance")
     years = [year for year in sorted(flows) if flows[year].keys() & set(kinds)]
@@ -229,3 +231,9 @@ def _returns(store: Store) -> StatTable:
         ("year", "returns", "returned", "expiries", "expired", "heir_payouts", "paid_to_heirs"),
         tuple(rows), value_column=2,
     )  # fmt: skip
+
+
+def statistics_version(uow: UnitOfWork) -> tuple[object, ...]:
+    """What the statistics depend on: the closes and the ledger.  Tables built for one
+    version stay right until it changes."""
+    return (tuple(r.closed.year for r in uow.closes.closed_years()), uow.ledger.version())

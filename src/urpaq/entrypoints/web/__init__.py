@@ -32,9 +32,15 @@ from urpaq.entrypoints.server import Context, note_of
 from urpaq.entrypoints.web import i18n
 from urpaq.entrypoints.web.charts import bar_chart
 from urpaq.services.lookup import LookupAnswer, look_up_participant
-from urpaq.services.ports import IdentityProvider
+from urpaq.services.ports.identity import IdentityProvider
 from urpaq.services.statements import statement_of
-from urpaq.services.statistics import Cell, Statistics, StatTable, participant_statistics
+from urpaq.services.statistics import (
+    Cell,
+    Statistics,
+    StatTable,
+    participant_statistics,
+    statistics_version,
+)
 from urpaq.services.statistics import statistics as build_statistics
 
 SESSION_COOKIE = "urpaq_session"
@@ -123,13 +129,11 @@ class StatisticsCache:
         self._lock = threading.Lock()
 
     def get(self, context: Context) -> Statistics:
-        store = context.store()
-        key = (tuple(r.closed.year for r in store.closed_years()), store.ledger_version())
+        uow = context.uow()
+        key = statistics_version(uow)
         with self._lock:
             if key != self._key or self._statistics is None:
-                self._statistics = build_statistics(
-                    store, participants=participant_statistics(store)
-                )
+                self._statistics = build_statistics(uow, participants=participant_statistics(uow))
                 self._key = key
             return self._statistics
 
@@ -232,7 +236,7 @@ def router(
             else:
                 note.iin = iin.value
                 answer = await run_in_threadpool(
-                    lambda: look_up_participant(context.store(), iin=iin)
+                    lambda: look_up_participant(context.uow(), iin=iin)
                 )
                 template = "lookup_result.html" if answer else "lookup_not_found.html"
                 values = {"answer": answer, "rows": _projection_rows(answer)}
@@ -305,7 +309,7 @@ def router(
             return RedirectResponse("/sign-in", status_code=303, headers=NO_STORE)
         note.actor = f"person:{iin.value}"
         note.iin = iin.value
-        found = await run_in_threadpool(lambda: statement_of(context.store(), iin=iin))
+        found = await run_in_threadpool(lambda: statement_of(context.uow(), iin=iin))
         tr = [line for line in found.lines if line.account != "target_savings"]
         ts = [line for line in found.lines if line.account == "target_savings"]
         return page(request, "statement.html", private=True, statement=found, tr=tr, ts=ts)

@@ -1,6 +1,6 @@
-"""The PostgreSQL store: the production database of urpaq.
+"""The PostgreSQL connection: the production database of urpaq.
 
-The same SQL as SQLite (`urpaq.adapters.sql.store`), with PostgreSQL's fast paths:
+The same SQL as SQLite (`urpaq.adapters.sql`), with PostgreSQL's fast paths:
 register rows are staged with COPY, and every write transaction first takes one
 transaction-scoped advisory lock, so writers run one after the other (as on SQLite)
 while readers — statements and lookups — never wait for them.
@@ -14,7 +14,7 @@ from typing import Any
 
 import psycopg
 
-from urpaq.adapters.sql.store import STAGED_COLUMNS, Params, SqlStore
+from urpaq.adapters.sql.connection import Params, SqlConnection
 
 #: The advisory lock that makes writers take turns ("urpaq" in ASCII).
 WRITER_LOCK = 0x75727061_71
@@ -31,10 +31,11 @@ class DatabaseUnavailable(RuntimeError):
     """The PostgreSQL server cannot be reached; the message says which and why."""
 
 
-class PostgresStore(SqlStore):
-    """The `Store` protocol on a PostgreSQL database."""
+class PostgresConnection(SqlConnection):
+    """A connection to one PostgreSQL database."""
 
     migrations_package = "urpaq.adapters.postgres"
+    header_first = True  # the balance is checked at commit, by a deferred trigger
 
     def __init__(self, url: str) -> None:
         self.description = _without_password(url)
@@ -62,31 +63,28 @@ class PostgresStore(SqlStore):
         self.db.execute("BEGIN")
         self.db.execute("SELECT pg_advisory_xact_lock(%s)", (WRITER_LOCK,))
 
-    def _stage(self, values: list[tuple[Any, ...]]) -> None:
-        columns = ", ".join(STAGED_COLUMNS)
-        with self.db.cursor() as cursor, cursor.copy(f"COPY staged ({columns}) FROM STDIN") as copy:
-            for row in values:
+    def bulk_insert(self, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
+        copy_sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+        with self.db.cursor() as cursor, cursor.copy(copy_sql) as copy:
+            for row in rows:
                 copy.write_row(row)
 
-    def _open_entry(self, header: tuple[Any, ...]) -> None:
-        self._write_entry_header(header)
-
-    def _refresh_statistics(self, tables: Sequence[str]) -> None:
+    def refresh_statistics(self, tables: Sequence[str]) -> None:
         # Temporary tables are never analysed automatically, and a large import leaves the
         # planner's statistics behind: the checks and the next close need them.
         for table in tables:
             self.execute(f"ANALYZE {table}")
 
-    def tidy_after_import(self) -> None:
+    def tidy(self, tables: Sequence[str]) -> None:
         # Marks the new rows visible to all, so the close's counts read indexes alone,
         # and refreshes the planner's statistics; cannot run inside a transaction.
-        self.execute("VACUUM (ANALYZE) person")
-        self.execute("VACUUM (ANALYZE) register_record")
+        for table in tables:
+            self.execute(f"VACUUM (ANALYZE) {table}")
 
-    def _has_schema_table(self) -> bool:
+    def has_schema_table(self) -> bool:
         return bool(self.scalar("SELECT to_regclass('schema_version') IS NOT NULL"))
 
-    def _run_script(self, script: str) -> None:
+    def run_script(self, script: str) -> None:
         self.db.execute(script.encode())
 
 

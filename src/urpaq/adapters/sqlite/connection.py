@@ -1,4 +1,4 @@
-"""The SQLite store: the embedded default database of urpaq."""
+"""The SQLite connection: the embedded default database of urpaq."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from urpaq.adapters.sql.store import Params, SqlStore, split_script
+from urpaq.adapters.sql.connection import Params, SqlConnection, split_script
 
 
 def connect(path: str) -> sqlite3.Connection:
@@ -35,8 +35,8 @@ def _writer_lock(path: str) -> threading.Lock:
         return _WRITER_LOCKS.setdefault(key, threading.Lock())
 
 
-class SqliteStore(SqlStore):
-    """The `Store` protocol on one SQLite database file.
+class SqliteConnection(SqlConnection):
+    """A connection to one SQLite database file.
 
     SQLite has one writer at a time: a write transaction begins `IMMEDIATE`, so a second
     close of the same database waits for the first and then finds the year closed.
@@ -74,10 +74,7 @@ class SqliteStore(SqlStore):
     def _end(self) -> None:
         self._writers.release()
 
-    def _seal_entry(self, header: tuple[Any, ...]) -> None:
-        self._write_entry_header(header)
-
-    def _has_schema_table(self) -> bool:
+    def has_schema_table(self) -> bool:
         return bool(
             self.scalar(
                 "SELECT COUNT(*) FROM sqlite_master"
@@ -85,6 +82,6 @@ class SqliteStore(SqlStore):
             )
         )
 
-    def _run_script(self, script: str) -> None:
+    def run_script(self, script: str) -> None:
         for statement in split_script(script, complete=sqlite3.complete_statement):
             self.db.execute(statement)

@@ -8,13 +8,13 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
+from urpaq.demo import synthetic_register
 from urpaq.domain.close import CloseResult
 from urpaq.domain.money import Money
 from urpaq.domain.parameters import YearParameters
-from urpaq.services import synthetic_register
 from urpaq.services.closing import close_year
 from urpaq.services.parameters import set_parameters
-from urpaq.services.ports import Store
+from urpaq.services.ports.unit_of_work import UnitOfWork
 from urpaq.services.reconciliation import reconcile
 
 SMALL_DIVISOR = 500
@@ -71,7 +71,7 @@ def scaled_parameters(
 
 
 def run_demo(
-    store: Store,
+    uow: UnitOfWork,
     *,
     scale: Scale,
     published: Sequence[YearParameters],
@@ -87,13 +87,13 @@ def run_demo(
     progress("importing the register")
     records = import_feed(feed_path)
     parameters = scaled_parameters(published, targets)
-    set_parameters(store, parameters=parameters, today=synthetic_register.CLOSE_AS_OF[2023])
+    set_parameters(uow, parameters=parameters, today=synthetic_register.CLOSE_AS_OF[2023])
     results = []
     for year, as_of in synthetic_register.CLOSE_AS_OF.items():
         progress(f"closing {year} as of {as_of}")
-        results.append(close_year(store, year=year, as_of=as_of))
+        results.append(close_year(uow, year=year, as_of=as_of))
     progress("reconciling")
-    checks = reconcile(store)
+    checks = reconcile(uow)
     reconciled = all(c.holds for c in checks)
     notes = [
         f"register: {records:,} records in {feed_path}",

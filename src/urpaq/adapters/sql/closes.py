@@ -1,0 +1,185 @@
+"""The closes port in SQL: closes as stored, the counts a close is computed from, and the
+writing of a close with its per-person maturities."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Sequence
+from decimal import Decimal
+
+from urpaq.adapters.sql.connection import SqlConnection
+from urpaq.adapters.sql.ledger import SqlLedger, next_entry_id, write_entry
+from urpaq.adapters.sql.standing import (
+    born_citizens_sql,
+    maturing_sql,
+    movements_sql,
+    standing_parameters,
+)
+from urpaq.domain import ledger
+from urpaq.domain.close import CloseResult, MaturityPlan, Outcome
+from urpaq.domain.ledger import JournalEntry
+from urpaq.domain.money import Money
+from urpaq.domain.participation import AGE_SPAN_YEARS, View
+from urpaq.domain.statement import ClosedView
+from urpaq.services.ports.closes import BirthCount, ClosedRecord, StandingCount
+
+
+class MaturityMismatch(RuntimeError):
+    """The per-person maturity postings do not add up to what the close planned."""
+
+
+class ViewsDisagree(RuntimeError):
+    """A later view missed a birth record an earlier view saw: the register lost a row."""
+
+
+class SqlCloses:
+    def __init__(self, db: SqlConnection, ledger_port: SqlLedger) -> None:
+        self.db = db
+        self.ledger = ledger_port
+
+    def closed_years(self) -> list[ClosedRecord]:
+        rows = self.db.execute(
+            "SELECT year, as_of, watermark, per_child_cents, ii_rate, result_json"
+            " FROM year_close ORDER BY year"
+        )
+        closed = []
+        for year, as_of, watermark, per_child, rate, result_json in rows:
+            view = View(dt.date.fromisoformat(as_of), int(watermark))
+            closed.append(
+                ClosedRecord(
+                    ClosedView(int(year), view, Money(int(per_child)), Decimal(rate)),
+                    _result_from_json(json.loads(result_json)),
+                )
+            )
+        return closed
+
+    def standing_counts(
+        self, *, year: int, view: View, previous: View | None
+    ) -> tuple[list[StandingCount], list[BirthCount]]:
+        parameters = standing_parameters(year=year, view=view, previous=previous)
+        standings = [
+            StandingCount(
+                held_class=None if held is None else int(held),
+                outcome=Outcome(outcome),
+                entry_year=None if entry is None else int(entry),
+                matures=bool(matures),
+                count=int(count),
+            )
+            for held, outcome, entry, matures, count in self.db.execute(movements_sql(), parameters)
+        ]
+        births = []
+        for birth_year, both, now_only, before_only in self.db.execute(
+            born_citizens_sql(), parameters
+        ):
+            if int(before_only) != 0:
+                raise ViewsDisagree(
+                    f"{before_only} birth records of {birth_year} seen by the close of "
+                    f"{year - 1} are not seen by the close of {year}"
+                )
+            births.append(BirthCount(int(birth_year), int(both), int(now_only)))
+        return standings, births
+
+    def save_close(
+        self,
+        *,
+        result: CloseResult,
+        closed: ClosedView,
+        entries: Sequence[JournalEntry],
+        maturity: MaturityPlan,
+    ) -> None:
+        for entry in entries:
+            self.ledger.post(entry, posted_on=closed.view.as_of)
+        if maturity.count_by_class:
+            self._credit_maturities(closed, maturity)
+        self.db.execute(
+            "INSERT INTO year_close (year, as_of, watermark, per_child_cents, ii_rate,"
+            " result_json) VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                closed.year,
+                closed.view.as_of.isoformat(),
+                closed.view.watermark,
+                closed.per_child.cents,
+                str(closed.ii_rate),
+                json.dumps(result.as_json(), sort_keys=True),
+            ),
+        )
+
+    def _credit_maturities(self, closed: ClosedView, maturity: MaturityPlan) -> None:
+        """Move each maturing person's whole balance from its class to their own TS account."""
+        year, db = closed.year, self.db
+        entry_id = next_entry_id(db)
+        header = (
+            entry_id, f"close:{year}:maturity", f"maturity:{year}", "maturity", year, None,
+            closed.view.as_of.isoformat(),
+        )  # fmt: skip
+        parameters = standing_parameters(
+            year=year, view=closed.view, previous=self._view_of(year - 1)
+        )
+        parameters.update(
+            maturing_year=year - AGE_SPAN_YEARS, entry_id=entry_id, account=ledger.TARGET_SAVINGS
+        )
+        amounts = {entry_year: m.cents for entry_year, m in maturity.amount_by_class.items()}
+
+        def postings() -> None:
+            db.execute(maturing_sql(amount_by_entry_year=amounts), parameters)
+            _check_maturities(db, entry_id=entry_id, year=year, maturity=maturity)
+            db.execute_many(
+                "INSERT INTO posting (entry_id, account, person_id, amount_cents)"
+                " VALUES (?, ?, NULL, ?)",
+                [
+                    (
+                        entry_id,
+                        ledger.class_account(entry_year),
+                        -count * maturity.amount_by_class[entry_year].cents,
+                    )
+                    for entry_year, count in sorted(maturity.count_by_class.items())
+                ],
+            )
+
+        write_entry(db, header, postings)
+
+    def _view_of(self, year: int) -> View | None:
+        row = self.db.execute(
+            "SELECT as_of, watermark FROM year_close WHERE year = ?", (year,)
+        ).fetchone()
+        return None if row is None else View(dt.date.fromisoformat(row[0]), int(row[1]))
+
+
+def _check_maturities(
+    db: SqlConnection, *, entry_id: int, year: int, maturity: MaturityPlan
+) -> None:
+    """The per-person postings must be exactly the people and money the plan counted."""
+    inserted, total = db.execute(
+        "SELECT COUNT(*), COALESCE(SUM(amount_cents), 0) FROM posting WHERE entry_id = ?",
+        (entry_id,),
+    ).fetchone()
+    planned = sum(maturity.count_by_class.values())
+    planned_total = sum(
+        count * maturity.amount_by_class[entry_year].cents
+        for entry_year, count in maturity.count_by_class.items()
+    )
+    if (int(inserted), int(total)) != (planned, planned_total):
+        raise MaturityMismatch(
+            f"maturity of {year}: wrote {inserted} accounts for {Money(int(total))}, "
+            f"planned {planned} for {Money(planned_total)}"
+        )
+
+
+def _result_from_json(data: dict[str, object]) -> CloseResult:
+    def money(name: str) -> Money:
+        return Money.parse(str(data[name]))
+
+    return CloseResult(
+        reporting_year=int(str(data["reporting_year"])),
+        participants=int(str(data["participants"])),
+        per_child=money("per_child"),
+        tr_total=money("tr_total"),
+        forfeited=money("forfeited"),
+        annulled=money("annulled"),
+        back_accruals=money("back_accruals"),
+        residue=money("residue"),
+        investment_income=money("investment_income"),
+        matured=int(str(data["matured"])),
+        target_savings_credited=money("target_savings_credited"),
+    )

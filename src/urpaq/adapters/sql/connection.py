@@ -1,0 +1,178 @@
+"""One database connection: statements, transactions and the schema's migrations.
+
+The SQL of the other modules here is the common ground of SQLite and PostgreSQL; each
+database's binding (`adapters/sqlite/`, `adapters/postgres/`) supplies the connection,
+how a writer begins, bulk loading and its migrations.  Parameters are written `:name`
+(or `?`); PostgreSQL's binding translates them.
+"""
+
+from __future__ import annotations
+
+import re
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from importlib import resources
+from typing import Any
+
+from urpaq.services.ports.schema import SchemaTooNew
+from urpaq.services.ports.unit_of_work import TransactionError
+
+Params = Sequence[Any] | Mapping[str, Any] | None
+
+
+class SqlConnection(ABC):
+    """A connection to one database, with the few things each database does its own way."""
+
+    #: The package holding this database's `migrations/` folder.
+    migrations_package: str
+    #: Where the data lives, for messages (a URL without its password).
+    description: str
+    #: Whether an entry's header is written before its postings (PostgreSQL checks the
+    #: balance at commit) or after them (SQLite's trigger checks it as the header lands).
+    header_first: bool = False
+    in_transaction: bool = False
+
+    # --- what each database supplies -------------------------------------------------
+
+    @abstractmethod
+    def execute(self, sql: str, params: Params = None) -> Any:
+        """Run one statement; return a cursor (iterable, with fetchone and fetchall)."""
+
+    @abstractmethod
+    def execute_many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None: ...
+
+    @abstractmethod
+    def _begin(self) -> None:
+        """Start a write transaction that excludes every other writer until it ends."""
+
+    def _end(self) -> None:  # noqa: B027 — a hook: most databases need nothing here
+        """After a transaction ends, committed or not."""
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    @abstractmethod
+    def has_schema_table(self) -> bool: ...
+
+    @abstractmethod
+    def run_script(self, script: str) -> None: ...
+
+    def bulk_insert(self, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
+        """Load many rows into a table (PostgreSQL uses COPY)."""
+        placeholders = ", ".join("?" for _ in columns)
+        self.execute_many(
+            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})", rows
+        )
+
+    def refresh_statistics(self, tables: Sequence[str]) -> None:
+        """Tell the query planner about tables that just changed a lot."""
+        return None
+
+    def tidy(self, tables: Sequence[str]) -> None:
+        """Bring the database's own bookkeeping of tables up to date after a large
+        change; runs outside a transaction."""
+        return None
+
+    # --- transactions ----------------------------------------------------------------
+
+    def begin(self) -> None:
+        if self.in_transaction:
+            raise TransactionError(f"a transaction is already open on {self.description}")
+        self._begin()
+        self.in_transaction = True
+
+    def commit(self) -> None:
+        self._finish("COMMIT")
+
+    def rollback(self) -> None:
+        self._finish("ROLLBACK")
+
+    def _finish(self, statement: str) -> None:
+        if not self.in_transaction:
+            raise TransactionError(f"no transaction is open on {self.description}")
+        try:
+            self.execute(statement)
+        finally:
+            self.in_transaction = False
+            self._end()
+
+    # --- helpers ---------------------------------------------------------------------
+
+    def scalar(self, sql: str, params: Params = None) -> Any:
+        row = self.execute(sql, params).fetchone()
+        return None if row is None else row[0]
+
+    def query(self, sql: str, params: Params = None) -> list[tuple[Any, ...]]:
+        return [tuple(row) for row in self.execute(sql, params).fetchall()]
+
+
+class SqlSchema:
+    """The schema port: numbered migration scripts, run in order inside one transaction."""
+
+    def __init__(self, db: SqlConnection) -> None:
+        self.db = db
+
+    def latest_version(self) -> int:
+        return len(migrations(self.db.migrations_package))
+
+    def version(self) -> int:
+        if not self.db.has_schema_table():
+            return 0
+        return int(self.db.scalar("SELECT MAX(version) FROM schema_version") or 0)
+
+    def initialise(self) -> int:
+        self.db.begin()
+        try:
+            version = self.version()
+            latest = self.latest_version()
+            if version > latest:
+                raise SchemaTooNew(
+                    f"database schema version {version} is newer than this urpaq "
+                    f"({latest}); upgrade urpaq"
+                )
+            for number, script in migrations(self.db.migrations_package):
+                if number > version:
+                    self.db.run_script(script)
+                    self.db.execute("INSERT INTO schema_version (version) VALUES (?)", (number,))
+        except BaseException:
+            self.db.rollback()
+            raise
+        self.db.commit()
+        return self.version()
+
+
+class MigrationsOutOfOrder(RuntimeError):
+    """The migration scripts shipped with urpaq are not numbered 1…n."""
+
+
+def migrations(package: str) -> list[tuple[int, str]]:
+    """The numbered migration scripts of a database, in order: `(version, script)`."""
+    folder = resources.files(package).joinpath("migrations")
+    found = []
+    for item in folder.iterdir():
+        match = re.match(r"^(\d{4})_.*\.sql$", item.name)
+        if match:
+            found.append((int(match.group(1)), item.read_text(encoding="utf-8")))
+    found.sort()
+    if [v for v, _ in found] != list(range(1, len(found) + 1)):
+        raise MigrationsOutOfOrder(
+            f"migrations of {package} must be numbered 1…n, found {[v for v, _ in found]}"
+        )
+    return found
+
+
+def split_script(script: str, *, complete: Any = None) -> Iterator[str]:
+    """Split a migration script into statements, keeping trigger bodies whole.
+
+    `complete(text)` tells whether `text` is a whole statement (SQLite's
+    `complete_statement`); without it a statement ends at a line ending in `;`.
+    """
+    buffer: list[str] = []
+    for line in script.splitlines():
+        if line.strip().startswith("--") and not buffer:
+            continue
+        buffer.append(line)
+        text = "\n".join(buffer).strip()
+        if text.endswith(";") and (complete is None or complete(text)):
+            yield text
+            buffer = []

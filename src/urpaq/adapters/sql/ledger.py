@@ -1,0 +1,188 @@
+"""The ledger port in SQL: balanced entries, written once, and balances read back.
+
+An entry's header and its postings are written in one transaction; the database checks
+the balance as well (a trigger on SQLite, a deferred constraint trigger on PostgreSQL).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from urpaq.adapters.sql.connection import SqlConnection
+from urpaq.domain import ledger
+from urpaq.domain.ledger import JournalEntry
+from urpaq.domain.money import Money
+from urpaq.domain.statement import StatementLine
+from urpaq.services.ports.ledger import AccountBalance, IdempotencyConflict
+
+EntryHeader = tuple[Any, ...]  # entry_id, key, content_hash, kind, year, corrects, posted_on
+
+
+def next_entry_id(db: SqlConnection) -> int:
+    return int(db.scalar("SELECT COALESCE(MAX(entry_id), 0) + 1 FROM journal_entry"))
+
+
+def write_entry(db: SqlConnection, header: EntryHeader, write_postings: Callable[[], None]) -> None:
+    """Write an entry's header and postings in the order the database checks them in."""
+    if db.header_first:
+        _write_header(db, header)
+    write_postings()
+    if not db.header_first:
+        _write_header(db, header)
+
+
+def _write_header(db: SqlConnection, header: EntryHeader) -> None:
+    db.execute(
+        "INSERT INTO journal_entry (entry_id, key, content_hash, kind, reporting_year,"
+        " corrects, posted_on) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        header,
+    )
+
+
+class SqlLedger:
+    def __init__(self, db: SqlConnection) -> None:
+        self.db = db
+
+    def post(self, entry: JournalEntry, *, posted_on: dt.date) -> None:
+        db = self.db
+        digest = entry.content_hash()
+        existing = db.scalar("SELECT content_hash FROM journal_entry WHERE key = ?", (entry.key,))
+        if existing is not None:
+            if existing != digest:
+                raise IdempotencyConflict(entry.key)
+            return
+        entry_id = next_entry_id(db)
+        header = (
+            entry_id,
+            entry.key,
+            digest,
+            entry.kind.value,
+            entry.reporting_year,
+            entry.corrects,
+            posted_on.isoformat(),
+        )
+        write_entry(
+            db,
+            header,
+            lambda: db.execute_many(
+                "INSERT INTO posting (entry_id, account, person_id, amount_cents)"
+                " VALUES (?, ?, ?, ?)",
+                [(entry_id, p.account, p.person_id, p.amount.cents) for p in entry.postings],
+            ),
+        )
+
+    def balances(self) -> list[AccountBalance]:
+        rows = self.db.execute(
+            "SELECT account, SUM(amount_cents) FROM posting GROUP BY account ORDER BY account"
+        )
+        return [AccountBalance(account, Money(int(total))) for account, total in rows]
+
+    def unbalanced_entries(self) -> list[str]:
+        rows = self.db.execute(
+            """SELECT COALESCE(j.key, 'postings of unsealed entry ' || p.entry_id)
+               FROM posting p LEFT JOIN journal_entry j ON j.entry_id = p.entry_id
+               GROUP BY p.entry_id, j.key, j.entry_id
+               HAVING SUM(p.amount_cents) != 0 OR j.entry_id IS NULL"""
+        )
+        return [row[0] for row in rows]
+
+    def entry_totals(self, *, year: int) -> dict[str, dict[str, Money]]:
+        rows = self.db.execute(
+            """SELECT j.kind, p.account, SUM(p.amount_cents)
+               FROM journal_entry j JOIN posting p ON p.entry_id = j.entry_id
+               WHERE j.reporting_year = ? GROUP BY j.kind, p.account""",
+            (year,),
+        )
+        totals: dict[str, dict[str, Money]] = {}
+        for kind, account, total in rows:
+            totals.setdefault(kind, {})[account] = Money(int(total))
+        return totals
+
+    def version(self) -> int:
+        return int(self.db.scalar("SELECT COALESCE(MAX(entry_id), 0) FROM journal_entry"))
+
+    def savings_lines(self, person_id: int) -> list[StatementLine]:
+        rows = self.db.execute(
+            """SELECT j.reporting_year, j.kind, p.amount_cents
+               FROM posting p JOIN journal_entry j ON j.entry_id = p.entry_id
+               WHERE p.person_id = ? AND p.account = ? ORDER BY j.entry_id""",
+            (person_id, ledger.TARGET_SAVINGS),
+        )
+        return [
+            StatementLine(int(year), kind, Money(int(cents)), account=ledger.TARGET_SAVINGS)
+            for year, kind, cents in rows
+        ]
+
+    def has_target_savings(self, person_id: int) -> bool:
+        return bool(
+            self.db.scalar(
+                "SELECT COUNT(*) FROM posting p JOIN journal_entry j ON j.entry_id = p.entry_id"
+                " WHERE p.person_id = ? AND p.account = ? AND j.kind = 'maturity'",
+                (person_id, ledger.TARGET_SAVINGS),
+            )
+        )
+
+    def target_savings_of(self, person_id: int) -> Money:
+        total = self.db.scalar(
+            "SELECT COALESCE(SUM(amount_cents), 0) FROM posting"
+            " WHERE person_id = ? AND account = ?",
+            (person_id, ledger.TARGET_SAVINGS),
+        )
+        return Money(int(total))
+
+    def negative_savings_accounts(self) -> int:
+        return int(
+            self.db.scalar(
+                "SELECT COUNT(*) FROM (SELECT person_id FROM posting WHERE account = ?"
+                " AND person_id IS NOT NULL GROUP BY person_id HAVING SUM(amount_cents) < 0)"
+                " AS negative",
+                (ledger.TARGET_SAVINGS,),
+            )
+        )
+
+    def expire_savings(self, *, credited_before: dt.date, as_of: dt.date) -> tuple[int, Money]:
+        db = self.db
+        key = f"expiry:{as_of.isoformat()}"
+        if db.scalar("SELECT COUNT(*) FROM journal_entry WHERE key = ?", (key,)):
+            return 0, Money(0)
+        db.execute(
+            """CREATE TEMP TABLE expiring AS
+               SELECT s.person_id, SUM(s.amount_cents) AS balance
+               FROM posting s
+               WHERE s.account = :savings AND s.person_id IN (
+                   SELECT m.person_id FROM posting m
+                   JOIN journal_entry j ON j.entry_id = m.entry_id
+                   WHERE j.kind = 'maturity' AND m.account = :savings
+                     AND j.posted_on < :credited_before)
+                 AND s.person_id NOT IN (
+                   SELECT person_id FROM register_record
+                   WHERE kind IN ('died', 'declared_dead') AND recorded_on <= :as_of)
+               GROUP BY s.person_id
+               HAVING SUM(s.amount_cents) > 0""",
+            {
+                "savings": ledger.TARGET_SAVINGS,
+                "credited_before": credited_before.isoformat(),
+                "as_of": as_of.isoformat(),
+            },
+        )
+        count, total = db.execute(
+            "SELECT COUNT(*), COALESCE(SUM(balance), 0) FROM expiring"
+        ).fetchone()
+        if int(count):
+            entry_id = next_entry_id(db)
+            header = (entry_id, key, key, "expiry", as_of.year, None, as_of.isoformat())
+            write_entry(db, header, lambda: _expiry_postings(db, entry_id))
+        db.execute("DROP TABLE expiring")
+        return int(count), Money(int(total))
+
+
+def _expiry_postings(db: SqlConnection, entry_id: int) -> None:
+    for account, sign in ((ledger.TARGET_SAVINGS, -1), (ledger.PENSION, 1)):
+        db.execute(
+            "INSERT INTO posting (entry_id, account, person_id, amount_cents)"
+            " SELECT :entry_id, :account, person_id, :sign * balance FROM expiring"
+            " ORDER BY person_id",
+            {"entry_id": entry_id, "account": account, "sign": sign},
+        )

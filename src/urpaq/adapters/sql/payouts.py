@@ -1,0 +1,135 @@
+"""The payouts and operators ports in SQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from urpaq.adapters.sql.connection import SqlConnection
+from urpaq.domain.money import Money
+from urpaq.domain.operators import AuthorisedOperator, Purpose
+from urpaq.domain.payouts import HeirPayout, Payout, PayoutStatus
+
+_PAYOUT = (
+    "SELECT payout_id, person_id, operator_name, amount_cents, purpose, sub_purpose,"
+    " account, status FROM payout"
+)
+_OPERATOR = "SELECT name, purposes, revoked_on FROM authorised_operator"
+
+
+class SqlPayouts:
+    def __init__(self, db: SqlConnection) -> None:
+        self.db = db
+
+    def save(self, payout: Payout, *, requested_on: dt.date, return_due_on: dt.date) -> None:
+        self.db.execute(
+            "INSERT INTO payout (payout_id, person_id, operator_name, amount_cents, purpose,"
+            " sub_purpose, account, requested_on, return_due_on, status)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                payout.payout_id, payout.person_id, payout.operator_name, payout.amount.cents,
+                payout.purpose.value, payout.sub_purpose, payout.account,
+                requested_on.isoformat(), return_due_on.isoformat(), payout.status.value,
+            ),
+        )  # fmt: skip
+
+    def payout(self, payout_id: str) -> Payout | None:
+        row = self.db.execute(f"{_PAYOUT} WHERE payout_id = ?", (payout_id,)).fetchone()
+        return None if row is None else _payout(row)
+
+    def close(
+        self, payout_id: str, *, status: PayoutStatus, today: dt.date, documents: str | None
+    ) -> None:
+        self.db.execute(
+            "UPDATE payout SET status = ?, closed_on = ?, documents = ? WHERE payout_id = ?",
+            (status.value, today.isoformat(), documents, payout_id),
+        )
+
+    def due(self, *, before: dt.date) -> list[Payout]:
+        rows = self.db.execute(
+            f"{_PAYOUT} WHERE status = 'paid' AND return_due_on < ? ORDER BY payout_id",
+            (before.isoformat(),),
+        ).fetchall()
+        return [_payout(row) for row in rows]
+
+    def money_at_operators(self) -> tuple[Money, Money]:
+        held = self.db.scalar(
+            "SELECT COALESCE(SUM(amount_cents), 0) FROM posting"
+            " WHERE account LIKE 'at_authorised_operator:%'"
+        )
+        open_total = self.db.scalar(
+            "SELECT COALESCE(SUM(amount_cents), 0) FROM payout WHERE status = 'paid'"
+        )
+        return Money(int(held)), Money(int(open_total))
+
+    def save_heir_payout(self, payout: HeirPayout, *, today: dt.date) -> None:
+        self.db.execute(
+            "INSERT INTO heir_payout (payout_id, person_id, operator_name, amount_cents,"
+            " notary_certificate, account, paid_on) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                payout.payout_id, payout.person_id, payout.operator_name, payout.amount.cents,
+                payout.notary_certificate, payout.account, today.isoformat(),
+            ),
+        )  # fmt: skip
+
+
+def _payout(row: tuple[Any, ...]) -> Payout:
+    payout_id, person_id, operator_name, cents, purpose, sub_purpose, account, status = row
+    return Payout(
+        payout_id=payout_id,
+        person_id=int(person_id),
+        operator_name=operator_name,
+        amount=Money(int(cents)),
+        purpose=Purpose(purpose),
+        sub_purpose=sub_purpose,
+        account=account,
+        status=PayoutStatus(status),
+    )
+
+
+class SqlOperators:
+    def __init__(self, db: SqlConnection) -> None:
+        self.db = db
+
+    def named(self, name: str) -> AuthorisedOperator | None:
+        return _operator(self.db.execute(f"{_OPERATOR} WHERE name = ?", (name,)).fetchone())
+
+    def with_digest(self, digest: str) -> AuthorisedOperator | None:
+        row = self.db.execute(f"{_OPERATOR} WHERE credential_digest = ?", (digest,)).fetchone()
+        return _operator(row)
+
+    def all(self) -> list[AuthorisedOperator]:
+        rows = self.db.execute(f"{_OPERATOR} ORDER BY name").fetchall()
+        return [operator for operator in map(_operator, rows) if operator is not None]
+
+    def add(self, *, name: str, purposes: frozenset[Purpose], digest: str, today: dt.date) -> None:
+        self.db.execute(
+            "INSERT INTO authorised_operator (name, purposes, credential_digest, registered_on,"
+            " credential_on) VALUES (?, ?, ?, ?, ?)",
+            (name, ",".join(sorted(p.value for p in purposes)), digest, today.isoformat(),
+             today.isoformat()),
+        )  # fmt: skip
+
+    def replace_credential(self, *, name: str, digest: str, today: dt.date) -> None:
+        self.db.execute(
+            "UPDATE authorised_operator SET credential_digest = ?, credential_on = ?"
+            " WHERE name = ?",
+            (digest, today.isoformat(), name),
+        )
+
+    def revoke(self, *, name: str, today: dt.date) -> None:
+        self.db.execute(
+            "UPDATE authorised_operator SET revoked_on = ? WHERE name = ?",
+            (today.isoformat(), name),
+        )
+
+
+def _operator(row: tuple[Any, ...] | None) -> AuthorisedOperator | None:
+    if row is None:
+        return None
+    name, purposes, revoked_on = row
+    return AuthorisedOperator(
+        name=name,
+        purposes=frozenset(Purpose(p) for p in purposes.split(",")),
+        active=revoked_on is None,
+    )

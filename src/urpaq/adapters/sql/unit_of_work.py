@@ -1,0 +1,70 @@
+"""The unit of work on a SQL database: one connection, every port as an attribute."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from urpaq.adapters.sql.closes import SqlCloses
+from urpaq.adapters.sql.connection import SqlConnection, SqlSchema
+from urpaq.adapters.sql.edge import SqlEdge
+from urpaq.adapters.sql.ledger import SqlLedger
+from urpaq.adapters.sql.parameters import SqlParameters
+from urpaq.adapters.sql.payouts import SqlOperators, SqlPayouts
+from urpaq.adapters.sql.reads import SqlReads
+from urpaq.adapters.sql.register import SqlRegister
+from urpaq.services.ports.closes import ClosesPort
+from urpaq.services.ports.edge import EdgePort
+from urpaq.services.ports.ledger import LedgerPort
+from urpaq.services.ports.parameters import ParametersPort
+from urpaq.services.ports.payouts import OperatorsPort, PayoutsPort
+from urpaq.services.ports.reads import ReadsPort
+from urpaq.services.ports.register import RegisterPort
+from urpaq.services.ports.schema import SchemaPort
+from urpaq.services.ports.unit_of_work import TransactionError
+
+
+class SqlUnitOfWork:
+    """The `UnitOfWork` port on one database connection."""
+
+    def __init__(self, db: SqlConnection) -> None:
+        self.db = db
+        self.description = db.description
+        ledger = SqlLedger(db)
+        self.schema: SchemaPort = SqlSchema(db)
+        self.register: RegisterPort = SqlRegister(db)
+        self.parameters: ParametersPort = SqlParameters(db)
+        self.ledger: LedgerPort = ledger
+        self.closes: ClosesPort = SqlCloses(db, ledger)
+        self.payouts: PayoutsPort = SqlPayouts(db)
+        self.operators: OperatorsPort = SqlOperators(db)
+        self.reads: ReadsPort = SqlReads(db)
+        self.edge: EdgePort = SqlEdge(db)
+
+    def __enter__(self) -> Self:
+        self.db.begin()
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if self.db.in_transaction:
+            self.db.rollback()
+
+    def commit(self) -> None:
+        self.db.commit()
+
+    def rollback(self) -> None:
+        self.db.rollback()
+
+    def require_open(self) -> None:
+        if not self.db.in_transaction:
+            raise TransactionError(
+                f"this step writes inside an open unit of work on {self.description}"
+            )
+
+    def close(self) -> None:
+        self.db.close()

@@ -1,0 +1,63 @@
+"""The ledger port: posting balanced entries and reading balances."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Protocol
+
+from urpaq.domain.ledger import JournalEntry
+from urpaq.domain.money import Money
+from urpaq.domain.statement import StatementLine
+
+
+@dataclass(frozen=True, slots=True)
+class AccountBalance:
+    account: str
+    balance: Money
+
+
+class IdempotencyConflict(Exception):
+    """The same entry key was posted before with different content."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(f"key {key!r} was used before for different content")
+        self.key = key
+
+
+class LedgerPort(Protocol):
+    def post(self, entry: JournalEntry, *, posted_on: dt.date) -> None:
+        """Write a balanced entry once; a repeat of the same key and content is a no-op,
+        other content under the key raises `IdempotencyConflict`."""
+        ...
+
+    def balances(self) -> list[AccountBalance]: ...
+
+    def unbalanced_entries(self) -> list[str]:
+        """Keys of entries whose postings do not sum to zero (none, unless corrupted)."""
+        ...
+
+    def entry_totals(self, *, year: int) -> dict[str, dict[str, Money]]:
+        """For the entries of a reporting year: per kind, the net amount per account."""
+        ...
+
+    def version(self) -> int:
+        """Grows with every journal entry: what figures built on the ledger depend on."""
+        ...
+
+    def savings_lines(self, person_id: int) -> list[StatementLine]:
+        """A person's postings to and from target savings, oldest first."""
+        ...
+
+    def has_target_savings(self, person_id: int) -> bool:
+        """Whether the person's target savings were ever credited at maturity."""
+        ...
+
+    def target_savings_of(self, person_id: int) -> Money: ...
+
+    def negative_savings_accounts(self) -> int: ...
+
+    def expire_savings(self, *, credited_before: dt.date, as_of: dt.date) -> tuple[int, Money]:
+        """One `expiry` entry for the day: each holder's whole target savings credited
+        before `credited_before`, to their pension account; deceased holders excepted."""
+        ...

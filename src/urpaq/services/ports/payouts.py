@@ -1,0 +1,50 @@
+"""The payouts and operators ports: authorised operators and the money paid through them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Protocol
+
+from urpaq.domain.money import Money
+from urpaq.domain.operators import AuthorisedOperator, Purpose
+from urpaq.domain.payouts import HeirPayout, Payout, PayoutStatus
+
+
+class PayoutsPort(Protocol):
+    def save(self, payout: Payout, *, requested_on: dt.date, return_due_on: dt.date) -> None: ...
+
+    def payout(self, payout_id: str) -> Payout | None: ...
+
+    def close(
+        self, payout_id: str, *, status: PayoutStatus, today: dt.date, documents: str | None
+    ) -> None:
+        """Record that an open payout was confirmed or returned."""
+        ...
+
+    def due(self, *, before: dt.date) -> list[Payout]:
+        """Open payouts whose last day to confirm use is before `before`."""
+        ...
+
+    def money_at_operators(self) -> tuple[Money, Money]:
+        """What the ledger holds at authorised operators, and what open payouts add up to."""
+        ...
+
+    def save_heir_payout(self, payout: HeirPayout, *, today: dt.date) -> None: ...
+
+
+class OperatorsPort(Protocol):
+    def named(self, name: str) -> AuthorisedOperator | None: ...
+
+    def with_digest(self, digest: str) -> AuthorisedOperator | None:
+        """The operator whose credential has this digest, active or not."""
+        ...
+
+    def all(self) -> list[AuthorisedOperator]: ...
+
+    def add(
+        self, *, name: str, purposes: frozenset[Purpose], digest: str, today: dt.date
+    ) -> None: ...
+
+    def replace_credential(self, *, name: str, digest: str, today: dt.date) -> None: ...
+
+    def revoke(self, *, name: str, today: dt.date) -> None: ...

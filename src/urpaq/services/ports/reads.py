@@ -1,0 +1,80 @@
+"""The reads port: aggregates for the published statistics and for reconcile's recount."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from urpaq.domain.money import Money
+from urpaq.domain.operators import Purpose
+from urpaq.domain.participation import Fact, View
+from urpaq.domain.payouts import PayoutStatus
+
+
+@dataclass(frozen=True, slots=True)
+class ParticipantGroup:
+    birth_year: int
+    is_male: bool
+    region: str | None  # ISO 3166-2:KZ code; None when the register names none
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class SavingsFlow:
+    """What entries of one kind moved to (+) or from (−) target savings in a year."""
+
+    year: int
+    kind: str
+    postings: int  # one per person and entry
+    amount: Money
+
+
+@dataclass(frozen=True, slots=True)
+class PayoutGroup:
+    purpose: Purpose
+    operator_name: str
+    status: PayoutStatus
+    count: int
+    amount: Money
+
+
+@dataclass(frozen=True, slots=True)
+class BirthGroup:
+    """`count` people whose only record bearing on participation is citizenship by birth
+    on `birth_date`, and whom `view` sees (`seen`) or not yet."""
+
+    birth_date: dt.date
+    seen: bool
+    count: int
+
+
+class ReadsPort(Protocol):
+    def participant_groups(self, *, year: int, view: View) -> list[ParticipantGroup]:
+        """The participants a close counted, per birth year, sex and region."""
+        ...
+
+    def kept_participant_groups(self, *, year: int) -> list[ParticipantGroup] | None:
+        """The participant groups kept for a close, or None if not computed yet."""
+        ...
+
+    def keep_participant_groups(self, *, year: int, groups: Sequence[ParticipantGroup]) -> None: ...
+
+    def savings_flows(self) -> list[SavingsFlow]:
+        """Per reporting year and entry kind: postings to or from target savings."""
+        ...
+
+    def payout_groups(self) -> list[PayoutGroup]:
+        """Payouts per purpose, operator and status."""
+        ...
+
+    def birth_groups(self, *, view: View) -> list[BirthGroup]:
+        """Everyone with only a birth record, grouped by birth date and whether `view`
+        sees the record — reconcile's recount, independent of the close's own query."""
+        ...
+
+    def facts_by_person(self) -> Iterator[tuple[dt.date, list[Fact]]]:
+        """The birth date and records of everyone else (more than a birth record), one
+        person at a time — reconcile's recount applies the domain rule to each."""
+        ...

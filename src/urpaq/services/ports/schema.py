@@ -1,0 +1,24 @@
+"""The schema port: create or upgrade the database's schema."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+
+class SchemaTooNew(RuntimeError):
+    """The database was written by a newer urpaq than this one."""
+
+
+class SchemaPort(Protocol):
+    def version(self) -> int:
+        """The schema version of the database; 0 when it has none yet."""
+        ...
+
+    def latest_version(self) -> int:
+        """The version this urpaq writes."""
+        ...
+
+    def initialise(self) -> int:
+        """Create the schema, or upgrade it from any earlier version; return the version.
+        Raises `SchemaTooNew` for a database written by a newer urpaq."""
+        ...

@@ -1,0 +1,6 @@
+"""Prove every ledger identity, from the ledger and the register as the closes saw them:
+`reconcile(uow)` runs the named checks of `checks.py`, each small and on its own."""
+
+from urpaq.services.reconciliation.checks import CHECKS, Check, reconcile
+
+__all__ = ["CHECKS", "Check", "reconcile"]

@@ -1,0 +1,177 @@
+"""The identities the ledger must satisfy, each a small named check.
+
+Each check reads what it needs through the unit of work (`Books` holds what several
+share, read once) and returns `Check`s: errors are data, reported, never thrown away.
+`CHECKS` lists them in the order `urpaq reconcile` prints them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from urpaq.domain import ledger
+from urpaq.domain.accrual import Schedule
+from urpaq.domain.money import Money
+from urpaq.services.ports.closes import ClosedRecord
+from urpaq.services.ports.unit_of_work import UnitOfWork
+from urpaq.services.reconciliation.recount import class_members
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    name: str
+    holds: bool
+    detail: str
+
+    def as_json(self) -> dict[str, object]:
+        return {"check": self.name, "holds": self.holds, "detail": self.detail}
+
+
+@dataclass(frozen=True, slots=True)
+class Books:
+    """What several checks read: every account's balance and every close."""
+
+    balances: dict[str, Money]
+    closed: list[ClosedRecord]
+
+    def balance(self, account: str) -> Money:
+        return self.balances.get(account, Money(0))
+
+
+def compare(name: str, found: Money, expected: Money) -> Check:
+    if found == expected:
+        return Check(name, True, f"{found.grouped()} USD")
+    return Check(name, False, f"ledger {found.grouped()} USD, expected {expected.grouped()} USD")
+
+
+def entries_balance(uow: UnitOfWork, books: Books) -> list[Check]:
+    unbalanced = uow.ledger.unbalanced_entries()
+    detail = "all balance" if not unbalanced else f"off balance: {', '.join(unbalanced[:5])}"
+    return [Check("every journal entry balances", not unbalanced, detail)]
+
+
+def nothing_created(uow: UnitOfWork, books: Books) -> list[Check]:
+    total = Money(sum(b.cents for b in books.balances.values()))
+    return [compare("nothing created or destroyed (all accounts sum to zero)", total, Money(0))]
+
+
+def funded_equals_held(uow: UnitOfWork, books: Books) -> list[Check]:
+    funded = -(books.balance(ledger.NATIONAL_FUND_TR) + books.balance(ledger.NATIONAL_FUND_II))
+    held = Money(
+        sum(
+            amount.cents
+            for account, amount in books.balances.items()
+            if ledger.is_class_account(account)
+            or account in (ledger.TARGET_SAVINGS, ledger.RESIDUE, ledger.PAID_TO_HEIRS)
+            or account.startswith(("pot:", "at_authorised_operator:", "spent:", "pension:"))
+        )
+    )
+    return [
+        compare("TR, TS, payouts and residue equal what the National Fund paid in", held, funded)
+    ]
+
+
+def closes_add_up(uow: UnitOfWork, books: Books) -> list[Check]:
+    """Each close's printed result against what its entries moved."""
+    checks = []
+    for record in books.closed:
+        year, result = record.closed.year, record.result
+        totals = uow.ledger.entry_totals(year=year)
+        pot = ledger.pot_account(year)
+
+        def moved(kind: str, account: str, totals: dict[str, dict[str, Money]] = totals) -> Money:
+            return totals.get(kind, {}).get(account, Money(0))
+
+        credits = -moved("accrual", pot)
+        pot_in = result.tr_total + result.forfeited + result.annulled - result.back_accruals
+        checks += [
+            compare(f"{year}: pot emptied", books.balance(pot), Money(0)),
+            compare(f"{year}: TR total paid in", moved("tr_funding", pot), result.tr_total),
+            compare(f"{year}: forfeited to the pot", moved("forfeiture", pot), result.forfeited),
+            compare(f"{year}: annulled to the pot", moved("annulment", pot), result.annulled),
+            compare(
+                f"{year}: back-accruals from the pot",
+                -moved("back_accrual", pot),
+                result.back_accruals,
+            ),
+            compare(f"{year}: residue kept", moved("residue", ledger.RESIDUE), result.residue),
+            compare(
+                f"{year}: credits = inputs + adjustments − residue",
+                credits,
+                pot_in - result.residue,
+            ),
+            compare(
+                f"{year}: per-child TR × participants",
+                credits,
+                result.per_child.times(result.participants),
+            ),
+            compare(
+                f"{year}: investment income",
+                -moved("investment_income", ledger.NATIONAL_FUND_II),
+                result.investment_income,
+            ),
+            compare(
+                f"{year}: target savings credited",
+                moved("maturity", ledger.TARGET_SAVINGS),
+                result.target_savings_credited,
+            ),
+        ]
+    return checks
+
+
+def classes_equal_members(uow: UnitOfWork, books: Books) -> list[Check]:
+    """Each entry-year class account holds exactly its members' balances, the members
+    recounted from the register independently of the close (`recount.py`)."""
+    if not books.closed:
+        return []
+    last = books.closed[-1].closed
+    schedule = Schedule([record.closed.as_closed_year() for record in books.closed])
+    members = class_members(uow.reads, last=last)
+    classes = {a for a in books.balances if ledger.is_class_account(a)} | {
+        ledger.class_account(entry_year) for entry_year in members
+    }
+    checks = []
+    for account in sorted(classes):
+        entry_year = int(account.split(":")[1])
+        count = members.get(entry_year, 0)
+        expected = schedule.balance(entry_year, after_year=last.year).times(count)
+        checks.append(
+            compare(
+                f"class {entry_year}: account equals its {count:,} members' balances",
+                books.balance(account),
+                expected,
+            )
+        )
+    return checks
+
+
+def operators_hold_open_payouts(uow: UnitOfWork, books: Books) -> list[Check]:
+    held, open_payouts = uow.payouts.money_at_operators()
+    return [compare("money at authorised operators equals the open payouts", held, open_payouts)]
+
+
+def no_negative_savings(uow: UnitOfWork, books: Books) -> list[Check]:
+    negative = uow.ledger.negative_savings_accounts()
+    detail = "none" if negative == 0 else f"{negative} negative"
+    return [Check("no target savings account is negative", negative == 0, detail)]
+
+
+CHECKS: tuple[Callable[[UnitOfWork, Books], list[Check]], ...] = (
+    entries_balance,
+    nothing_created,
+    funded_equals_held,
+    closes_add_up,
+    classes_equal_members,
+    operators_hold_open_payouts,
+    no_negative_savings,
+)
+
+
+def reconcile(uow: UnitOfWork) -> list[Check]:
+    """Every identity the ledger must satisfy, each with whether it holds."""
+    books = Books(
+        balances={b.account: b.balance for b in uow.ledger.balances()},
+        closed=uow.closes.closed_years(),
+    )
+    return [check for run in CHECKS for check in run(uow, books)]
