@@ -29,6 +29,7 @@ from decimal import Decimal
 
 from urpaq.domain import ledger
 from urpaq.domain.accrual import ClosedYear, Schedule
+from urpaq.domain.invariants import InvariantBroken, require
 from urpaq.domain.ledger import EntryKind, JournalEntry
 from urpaq.domain.money import Money, split_floor
 from urpaq.domain.parameters import YearParameters
@@ -86,9 +87,12 @@ class Movement:
     count: int
 
     def __post_init__(self) -> None:
-        assert self.count > 0, "a movement names at least one person"
-        assert self.outcome.is_participant == (self.entry_year is not None)
-        assert not self.matures or self.outcome.is_participant
+        require(self.count > 0, "a movement names at least one person")
+        require(
+            self.outcome.is_participant == (self.entry_year is not None),
+            "a participant has an entry year and nobody else has one",
+        )
+        require(not self.matures or self.outcome.is_participant, "only a participant matures")
 
 
 def movement_of(
@@ -165,8 +169,8 @@ class CloseResult:
         # The credits of a close equal its inputs plus adjustments minus the residue.
         pot = self.tr_total + self.forfeited + self.annulled - self.back_accruals
         credits = self.per_child.times(self.participants)
-        assert credits + self.residue == pot, "per-child credits and residue must equal the pot"
-        assert 0 <= self.residue.cents < self.participants, "residue must be below a cent each"
+        require(credits + self.residue == pot, "per-child credits and residue must equal the pot")
+        require(0 <= self.residue.cents < self.participants, "residue must be below a cent each")
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -220,12 +224,13 @@ def adjustment_lines(
             return []
         kind = EntryKind.ANNULMENT if outcome is Outcome.ANNULLED else EntryKind.FORFEITURE
         return [Line(kind, held, ledger.class_account(held_class), pot, -held)]
-    assert entry_year is not None
+    if entry_year is None:
+        raise InvariantBroken("a participant has an entry year")
     lines: list[Line] = []
     target = ledger.class_account(entry_year)
     if outcome is Outcome.RESTARTS and held_class is not None:
         # The participation that earned the held balance ended this year.
-        assert entry_year == year, "a participation restarted this year enters this year"
+        require(entry_year == year, "a participation restarted this year enters this year")
         if held.cents:
             lines.append(
                 Line(EntryKind.FORFEITURE, held, ledger.class_account(held_class), pot, -held)
@@ -280,7 +285,7 @@ def plan_close(
     back-accruals.
     """
     year = parameters.year
-    assert schedule.last_year == year - 1, "the close of a year needs every earlier year closed"
+    require(schedule.last_year == year - 1, "the close of a year needs every earlier year closed")
     moves = list(movements)
     sums: dict[EntryKind, defaultdict[str, int]] = defaultdict(lambda: defaultdict(int))
     totals: defaultdict[EntryKind, int] = defaultdict(int)
@@ -321,9 +326,10 @@ def plan_close(
     maturity_amounts: dict[int, Money] = {}
     maturity_counts: defaultdict[int, int] = defaultdict(int)
     for move in moves:
-        if not move.outcome.is_participant:
+        # Only participants have an entry year (a `Movement` checks it), and only they
+        # are credited.
+        if move.entry_year is None:
             continue
-        assert move.entry_year is not None
         lines = credit_lines(
             entry_year=move.entry_year,
             matures=move.matures,
@@ -358,7 +364,7 @@ def plan_close(
     pot_left = sum(
         p.amount.cents for e in entries for p in e.postings if p.account == ledger.pot_account(year)
     )
-    assert pot_left == 0, f"the pot of {year} must be emptied, {Money(pot_left)} left"
+    require(pot_left == 0, f"the pot of {year} must be emptied, {Money(pot_left)} left")
 
     result = CloseResult(
         reporting_year=year,

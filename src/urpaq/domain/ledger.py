@@ -13,6 +13,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 
+from urpaq.domain.invariants import InvariantBroken
 from urpaq.domain.money import Money
 
 NATIONAL_FUND_TR = "national_fund:target_requirements"
@@ -54,7 +55,7 @@ class EntryKind(enum.StrEnum):
     INHERITANCE = "inheritance"
 
 
-class UnbalancedEntry(AssertionError):
+class UnbalancedEntry(InvariantBroken):
     """An entry whose postings do not sum to zero: a bug, never a business outcome."""
 
 

@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from urpaq.domain.accrual import ClosedYear, Schedule
 from urpaq.domain.close import adjustment_lines, credit_lines, movement_of
+from urpaq.domain.invariants import require
 from urpaq.domain.ledger import EntryKind
 from urpaq.domain.money import Money
 from urpaq.domain.participation import (
@@ -134,7 +135,7 @@ def build_statement(
     lines, last, matured = tr_lines(birth_date=birth_date, facts=facts, closes=closes)
     tr_balance = Money(sum(line.amount.cents for line in lines))
     ts_balance = Money(sum(line.amount.cents for line in savings_lines))
-    assert tr_balance.cents >= 0, f"a TR balance cannot be negative: {tr_balance}"
+    require(tr_balance.cents >= 0, f"a TR balance cannot be negative: {tr_balance}")
     ever_held = any(line.amount.cents > 0 for line in lines)
     if matured:
         status = "matured"
