@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -273,6 +273,119 @@ def credit_lines(
     return lines
 
 
+@dataclass(frozen=True, slots=True)
+class _Sums:
+    """What a set of lines moves: signed cents per entry kind and account, and the cents
+    moved per kind."""
+
+    by_account: Mapping[EntryKind, Mapping[str, int]]
+    moved_cents: Mapping[EntryKind, int]
+
+    def moved(self, kind: EntryKind) -> Money:
+        return Money(self.moved_cents.get(kind, 0))
+
+
+def _sums_of(weighted_lines: Iterable[tuple[Sequence[Line], int]]) -> _Sums:
+    """The sums of lines that each apply to `count` people."""
+    by_account: defaultdict[EntryKind, defaultdict[str, int]] = defaultdict(
+        lambda: defaultdict(int)
+    )
+    moved_cents: defaultdict[EntryKind, int] = defaultdict(int)
+    for lines, count in weighted_lines:
+        for line in lines:
+            cents = line.amount.cents * count
+            by_account[line.kind][line.source] -= cents
+            by_account[line.kind][line.target] += cents
+            moved_cents[line.kind] += cents
+    return _Sums(by_account=by_account, moved_cents=moved_cents)
+
+
+def _adjustment_sums(moves: Sequence[Movement], *, year: int, schedule: Schedule) -> _Sums:
+    """What the adjustments of every movement move, before the pot is known."""
+    return _sums_of(
+        (
+            adjustment_lines(
+                held_class=move.held_class,
+                outcome=move.outcome,
+                entry_year=move.entry_year,
+                year=year,
+                schedule=schedule,
+            ),
+            move.count,
+        )
+        for move in moves
+    )
+
+
+def _credit_sums(
+    moves: Sequence[Movement],
+    *,
+    year: int,
+    schedule: Schedule,
+    ii_rate: Decimal,
+    per_child: Money,
+) -> tuple[_Sums, MaturityPlan]:
+    """What the II, the per-child TR and the maturities of the participants move, and
+    who matures with how much."""
+    weighted_lines: list[tuple[list[Line], int]] = []
+    amount_by_class: dict[int, Money] = {}
+    count_by_class: defaultdict[int, int] = defaultdict(int)
+    for move in moves:
+        # Only participants have an entry year (a `Movement` checks it), and only they
+        # are credited.
+        if move.entry_year is None:
+            continue
+        lines = credit_lines(
+            entry_year=move.entry_year,
+            matures=move.matures,
+            year=year,
+            schedule=schedule,
+            ii_rate=ii_rate,
+            per_child=per_child,
+        )
+        weighted_lines.append((lines, move.count))
+        if move.matures:
+            amount_by_class[move.entry_year] = lines[-1].amount
+            count_by_class[move.entry_year] += move.count
+    maturity = MaturityPlan(
+        year=year, amount_by_class=amount_by_class, count_by_class=dict(count_by_class)
+    )
+    return _sums_of(weighted_lines), maturity
+
+
+def _funding_sums(*, year: int, tr_total: Money, residue: Money) -> _Sums:
+    """The TR total paid into the pot, and the residue taken out of it to be kept."""
+    pot = ledger.pot_account(year)
+    return _Sums(
+        by_account={
+            EntryKind.TR_FUNDING: {ledger.NATIONAL_FUND_TR: -tr_total.cents, pot: tr_total.cents},
+            EntryKind.RESIDUE: {pot: -residue.cents, ledger.RESIDUE: residue.cents},
+        },
+        moved_cents={EntryKind.TR_FUNDING: tr_total.cents, EntryKind.RESIDUE: residue.cents},
+    )
+
+
+def _entries_from_sums(parts: Sequence[_Sums], *, year: int) -> tuple[JournalEntry, ...]:
+    """One entry per kind of the close, moving what all the parts move for that kind."""
+    entries = []
+    for kind in EntryKind:
+        if kind is EntryKind.MATURITY:
+            continue  # written per person by the store, from the maturity plan
+        amounts: defaultdict[str, int] = defaultdict(int)
+        for part in parts:
+            for account, cents in part.by_account.get(kind, {}).items():
+                amounts[account] += cents
+        entry = ledger.entry_from_amounts(
+            key=f"close:{year}:{kind.value}",
+            kind=kind,
+            reporting_year=year,
+            amounts={account: Money(cents) for account, cents in amounts.items()},
+        )
+        if entry is not None:
+            entries.append(entry)
+    return tuple(entries)
+
+
 def plan_close(
     *,
     parameters: YearParameters,
@@ -287,33 +400,13 @@ def plan_close(
     year = parameters.year
     require(schedule.last_year == year - 1, "the close of a year needs every earlier year closed")
     moves = list(movements)
-    sums: dict[EntryKind, defaultdict[str, int]] = defaultdict(lambda: defaultdict(int))
-    totals: defaultdict[EntryKind, int] = defaultdict(int)
-
-    def book(lines: Sequence[Line], count: int) -> None:
-        for line in lines:
-            cents = line.amount.cents * count
-            sums[line.kind][line.source] -= cents
-            sums[line.kind][line.target] += cents
-            totals[line.kind] += cents
-
-    participants = 0
-    for move in moves:
-        lines = adjustment_lines(
-            held_class=move.held_class,
-            outcome=move.outcome,
-            entry_year=move.entry_year,
-            year=year,
-            schedule=schedule,
-        )
-        book(lines, move.count)
-        if move.outcome.is_participant:
-            participants += move.count
+    adjusted = _adjustment_sums(moves, year=year, schedule=schedule)
+    participants = sum(move.count for move in moves if move.outcome.is_participant)
     if participants == 0:
         raise CloseRefused("no_participants", f"the register shows no participant of {year}")
-    forfeited = Money(totals[EntryKind.FORFEITURE])
-    annulled = Money(totals[EntryKind.ANNULMENT])
-    back_accruals = Money(totals[EntryKind.BACK_ACCRUAL])
+    forfeited = adjusted.moved(EntryKind.FORFEITURE)
+    annulled = adjusted.moved(EntryKind.ANNULMENT)
+    back_accruals = adjusted.moved(EntryKind.BACK_ACCRUAL)
     pot = parameters.tr_total + forfeited + annulled - back_accruals
     if pot.cents < 0:
         raise CloseRefused(
@@ -322,44 +415,11 @@ def plan_close(
             f"returns {forfeited + annulled} of {year}",
         )
     per_child, residue = split_floor(pot, shares=participants)
-
-    maturity_amounts: dict[int, Money] = {}
-    maturity_counts: defaultdict[int, int] = defaultdict(int)
-    for move in moves:
-        # Only participants have an entry year (a `Movement` checks it), and only they
-        # are credited.
-        if move.entry_year is None:
-            continue
-        lines = credit_lines(
-            entry_year=move.entry_year,
-            matures=move.matures,
-            year=year,
-            schedule=schedule,
-            ii_rate=parameters.ii_rate,
-            per_child=per_child,
-        )
-        book(lines, move.count)
-        if move.matures:
-            maturity_amounts[move.entry_year] = lines[-1].amount
-            maturity_counts[move.entry_year] += move.count
-
-    sums[EntryKind.TR_FUNDING][ledger.NATIONAL_FUND_TR] -= parameters.tr_total.cents
-    sums[EntryKind.TR_FUNDING][ledger.pot_account(year)] += parameters.tr_total.cents
-    sums[EntryKind.RESIDUE][ledger.pot_account(year)] -= residue.cents
-    sums[EntryKind.RESIDUE][ledger.RESIDUE] += residue.cents
-
-    entries = []
-    for kind in EntryKind:
-        if kind is EntryKind.MATURITY:
-            continue  # written per person by the store, from the maturity plan
-        entry = ledger.entry_from_amounts(
-            key=f"close:{year}:{kind.value}",
-            kind=kind,
-            reporting_year=year,
-            amounts={account: Money(cents) for account, cents in sums[kind].items()},
-        )
-        if entry is not None:
-            entries.append(entry)
+    credited, maturity = _credit_sums(
+        moves, year=year, schedule=schedule, ii_rate=parameters.ii_rate, per_child=per_child
+    )
+    funded = _funding_sums(year=year, tr_total=parameters.tr_total, residue=residue)
+    entries = _entries_from_sums([adjusted, credited, funded], year=year)
 
     pot_left = sum(
         p.amount.cents for e in entries for p in e.postings if p.account == ledger.pot_account(year)
@@ -375,15 +435,13 @@ def plan_close(
         annulled=annulled,
         back_accruals=back_accruals,
         residue=residue,
-        investment_income=Money(totals[EntryKind.INVESTMENT_INCOME]),
-        matured=sum(maturity_counts.values()),
-        target_savings_credited=Money(totals[EntryKind.MATURITY]),
+        investment_income=credited.moved(EntryKind.INVESTMENT_INCOME),
+        matured=sum(maturity.count_by_class.values()),
+        target_savings_credited=credited.moved(EntryKind.MATURITY),
     )
     return ClosePlan(
         result=result,
         closed_year=ClosedYear(year=year, per_child=per_child, ii_rate=parameters.ii_rate),
-        entries=tuple(entries),
-        maturity=MaturityPlan(
-            year=year, amount_by_class=maturity_amounts, count_by_class=dict(maturity_counts)
-        ),
+        entries=entries,
+        maturity=maturity,
     )
