@@ -4,7 +4,10 @@ The close sees every person in two standings: what they held after the previous 
 (their entry-year class then, or nothing) and their standing now.  People with the same
 pair of standings move alike, so the close works on *movements* — counts of people per
 pair — and never on one row per child.  The same rules applied to a movement of one
-person give that person's statement (`person_lines`).
+person give that person's statement (`adjustment_lines` and `credit_lines`, which
+`domain/statement.py` replays).
+
+Before any of this, `check_close_allowed` says whether the year may be closed at all.
 
 The steps, in the order programme.md gives them:
 
@@ -35,6 +38,7 @@ from urpaq.domain.money import Money, split_floor
 from urpaq.domain.parameters import YearParameters
 from urpaq.domain.participation import (
     AGE_SPAN_YEARS,
+    FIRST_REPORTING_YEAR,
     Fact,
     Participation,
     Status,
@@ -147,6 +151,71 @@ class Line:
 
 class CloseRefused(Refused):
     """A close that the rules do not allow; `code` names the reason."""
+
+
+@dataclass(frozen=True, slots=True)
+class ClosedView:
+    """A past close as later closes and statements need it: what it saw and what it fixed."""
+
+    year: int
+    view: View
+    per_child: Money
+    ii_rate: Decimal
+
+    def as_closed_year(self) -> ClosedYear:
+        return ClosedYear(self.year, self.per_child, self.ii_rate)
+
+
+def check_close_allowed(
+    *,
+    year: int,
+    as_of: dt.date,
+    today: dt.date | None,
+    previous: ClosedView | None,
+    parameters: YearParameters | None,
+) -> YearParameters:
+    """Return the parameters of `year` when its close may run, or raise `CloseRefused`
+    with the first reason that applies, in a fixed order.
+
+    `previous` is the last close so far (None before the first), `parameters` what the
+    National Bank published for `year` (None when nothing is stored), and `today` the
+    day of the caller, when it knows it.  A year that is already closed is not asked
+    about: closing it again returns the first close's result, which the caller keeps.
+    """
+    if year < FIRST_REPORTING_YEAR:
+        raise CloseRefused(
+            "before_programme",
+            f"reporting year {year} is before the programme's first year {FIRST_REPORTING_YEAR}",
+        )
+    last_closed = previous.year if previous is not None else FIRST_REPORTING_YEAR - 1
+    if year != last_closed + 1:
+        # Every close adjusts the balances the previous one left, so none may be skipped.
+        raise CloseRefused(
+            "out_of_order", f"reporting year {year} cannot be closed before {last_closed + 1}"
+        )
+    if as_of <= dt.date(year, 12, 31):
+        # Participation is defined at the end of 31 December, so a view dated inside the
+        # year cannot hold what happens on its last days (decision 0002).
+        raise CloseRefused(
+            "year_not_over", f"as-of date {as_of} is not after the end of reporting year {year}"
+        )
+    if today is not None and as_of > today:
+        # Nobody can know what the register will have recorded by a day still to come.
+        raise CloseRefused("as_of_in_future", f"as-of date {as_of} is after today ({today})")
+    if previous is not None and as_of < previous.view.as_of:
+        # Records the previous close saw would vanish from this view, and balances
+        # credited rightly would be taken back, to be paid again later (decision 0002).
+        raise CloseRefused(
+            "as_of_before_previous",
+            f"as-of date {as_of} is before the as-of date {previous.view.as_of} "
+            f"of the close of {previous.year}",
+        )
+    if parameters is None:
+        raise CloseRefused(
+            "no_parameters",
+            f"no National Bank parameters for {year}: run `urpaq parameters set {year}`",
+        )
+    return parameters
 
 
 @dataclass(frozen=True, slots=True)

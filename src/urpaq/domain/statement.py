@@ -11,9 +11,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
 
-from urpaq.domain.accrual import ClosedYear, Schedule
+from urpaq.domain.accrual import Schedule
+
+# `ClosedView` is defined with the close, whose refusals check a new close against the
+# last one.  The services and adapters import it from this module, so it is exported here.
+from urpaq.domain.close import ClosedView as ClosedView
 from urpaq.domain.close import adjustment_lines, credit_lines, movement_of
 from urpaq.domain.invariants import require
 from urpaq.domain.ledger import EntryKind
@@ -22,25 +25,11 @@ from urpaq.domain.participation import (
     Fact,
     Participation,
     Status,
-    View,
     participation_in,
 )
 
 TR = "target_requirements"
 TS = "target_savings"
-
-
-@dataclass(frozen=True, slots=True)
-class ClosedView:
-    """A past close as a statement needs it: what it saw and what it fixed."""
-
-    year: int
-    view: View
-    per_child: Money
-    ii_rate: Decimal
-
-    def as_closed_year(self) -> ClosedYear:
-        return ClosedYear(self.year, self.per_child, self.ii_rate)
 
 
 @dataclass(frozen=True, slots=True)
