@@ -47,7 +47,7 @@ from urpaq.domain.participation import (
     participation_in,
 )
 from urpaq.domain.refusals import Refused
-from urpaq.domain.register import Kind
+from urpaq.domain.register import RecordKind
 
 SEES_ALL = View(as_of=dt.date.max, watermark=2**62)
 
@@ -126,7 +126,7 @@ def born_citizen_movement(
     """How people move whose only record is citizenship by birth, in a birth year of the
     programme, seen by the close of `year` and (or not) by the previous close."""
     birth_date = dt.date(birth_year, 1, 1)
-    record = [Fact(Kind.BORN_CITIZEN, birth_date, birth_date, 0)]
+    record = [Fact(RecordKind.BORN_CITIZEN, birth_date, birth_date, 0)]
     before = participation_in(
         year - 1, birth_date=birth_date, facts=record if seen_before else [], view=SEES_ALL
     )
