@@ -34,7 +34,7 @@ from urpaq.domain import ledger
 from urpaq.domain.accrual import ClosedYear, Schedule
 from urpaq.domain.invariants import InvariantBroken, require
 from urpaq.domain.ledger import EntryKind, JournalEntry
-from urpaq.domain.money import Money, split_floor
+from urpaq.domain.money import CURRENCY, Money, split_floor
 from urpaq.domain.parameters import YearParameters
 from urpaq.domain.participation import (
     AGE_SPAN_YEARS,
@@ -254,7 +254,7 @@ class CloseResult:
             "investment_income": str(self.investment_income),
             "matured": self.matured,
             "target_savings_credited": str(self.target_savings_credited),
-            "currency": "USD",
+            "currency": CURRENCY,
         }
 
 

@@ -13,6 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from urpaq.domain.invariants import InvariantBroken, require
 
+#: The currency of every amount, as documents and answers name it (ISO 4217).
 CURRENCY = "USD"
 
 _AMOUNT_PATTERN = re.compile(r"^(?P<sign>-?)(?P<whole>\d+)(?:\.(?P<fraction>\d{1,2}))?$")

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from urpaq.domain import ledger
 from urpaq.domain.ledger import EntryKind, JournalEntry, Posting
-from urpaq.domain.money import Money
+from urpaq.domain.money import CURRENCY, Money
 from urpaq.domain.operators import AuthorisedOperator, Purpose
 from urpaq.domain.refusals import Refused
 
@@ -73,7 +73,7 @@ class Payout:
             "payout_id": self.payout_id,
             "status": self.status.value,
             "amount": str(self.amount),
-            "currency": "USD",
+            "currency": CURRENCY,
             "purpose": self.purpose.value,
         }
 
@@ -170,7 +170,7 @@ class HeirPayout:
             "payout_id": self.payout_id,
             "status": "paid_to_heir",
             "amount": str(self.amount),
-            "currency": "USD",
+            "currency": CURRENCY,
         }
 
 
