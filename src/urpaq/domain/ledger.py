@@ -64,6 +64,14 @@ class UnbalancedEntry(InvariantBroken):
 
 @dataclass(frozen=True, slots=True)
 class Posting:
+    """A signed amount added to one account: positive adds to what the account holds or
+    owes, negative takes away.
+
+    `person_id` names the person whose money moves: on target savings and wherever they
+    go (an authorised operator, a purpose, the pension, heirs).  Postings to a class, a
+    pot, the residue or a National Fund account carry none.
+    """
+
     account: str
     amount: Money
     person_id: int | None = None

@@ -59,6 +59,13 @@ class SavingsHolder:
 
 @dataclass(frozen=True, slots=True)
 class Payout:
+    """Target savings of one person paid to an authorised operator for one purpose.
+
+    `payout_id` names the payout to the operator and in the keys of its entries.
+    `sub_purpose` says what within the purpose the money pays (e.g. tuition), `account`
+    is the person's USD account at the operator, and `status` says where the money is now.
+    """
+
     payout_id: str
     person_id: int
     operator_name: str

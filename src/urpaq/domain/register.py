@@ -3,7 +3,9 @@
 A record states one fact about a person (citizenship by birth, acquired, lost or
 renounced; death; a court declaring death; the annulment of the person's record; an
 update of personal data), with the date it takes effect and the date the register
-recorded it.  Checks that need the person's other records live in `register_sequence`.
+recorded it.  Checks that need the person's other records (a second birth record, a fact
+after death, a loss without citizenship) run set-based in the database when an import
+finishes; `docs/register-feed.md` lists them in their order.
 """
 
 from __future__ import annotations
