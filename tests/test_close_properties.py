@@ -16,10 +16,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from urpaq.bootstrap import open_unit_of_work
+from urpaq.domain import ledger
 from urpaq.domain.accrual import Schedule
 from urpaq.domain.iin import compose
 from urpaq.domain.money import Money
 from urpaq.domain.parameters import YearParameters
+from urpaq.domain.statement import StatementStatus
 from urpaq.services.closing import close_year
 from urpaq.services.parameters import set_parameters
 from urpaq.services.ports.register import FeedRow
@@ -180,11 +182,11 @@ def test_money_laws_hold_for_any_register(
     for iin in iins.values():
         statement = statement_of(uow, iin=iin)
         tr = Money(
-            sum(e.amount.cents for e in statement.lines if e.account == "target_requirements")
+            sum(e.amount.cents for e in statement.lines if e.account == ledger.TARGET_REQUIREMENTS)
         )
         assert tr == statement.target_requirements
         explained += tr.cents
-        if statement.status == "participant":
+        if statement.status is StatementStatus.PARTICIPANT:
             # A participant holds what every member of the entry-year class holds,
             # however late the register learned of them.
             assert statement.participant_since is not None

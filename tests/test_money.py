@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from urpaq.domain.invariants import InvariantBroken
 from urpaq.domain.money import InvalidAmount, Money, apply_rate_half_up, split_floor
 
 
@@ -35,7 +36,7 @@ def test_parse_refuses_anything_else_naming_the_value(text: str) -> None:
 
 def test_money_refuses_a_float() -> None:
     """A float near money is a bug and crashes."""
-    with pytest.raises(AssertionError):
+    with pytest.raises(InvariantBroken, match="cents must be int, got float"):
         Money(1.5)  # type: ignore[arg-type]
 
 

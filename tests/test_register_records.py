@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from urpaq.domain.register import InvalidRecord, Kind, parse_record
+from urpaq.domain.register import InvalidRecord, RecordKind, parse_record
 
 TODAY = dt.date(2026, 11, 22)
 GOOD = {
@@ -22,7 +22,7 @@ GOOD = {
 def test_a_good_record_is_read() -> None:
     """A valid row becomes a record with its IIN, kind, dates and region."""
     record = parse_record(GOOD, today=TODAY)
-    assert record.kind is Kind.BORN_CITIZEN
+    assert record.kind is RecordKind.BORN_CITIZEN
     assert record.effective_date == dt.date(2008, 3, 15)
     assert record.region == "KZ-75"
 

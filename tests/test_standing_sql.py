@@ -11,11 +11,11 @@ from hypothesis import strategies as st
 from urpaq.adapters.sql.standing import standing_parameters, standing_sql
 from urpaq.adapters.sql.unit_of_work import SqlUnitOfWork
 from urpaq.domain.participation import Fact, View, participation_in
-from urpaq.domain.register import Kind
+from urpaq.domain.register import RecordKind
 from urpaq.services.unit_of_work import writing
 
 DAY0 = dt.date(2004, 1, 1)
-KINDS = list(Kind)
+KINDS = list(RecordKind)
 
 
 def day(offset: int) -> dt.date:

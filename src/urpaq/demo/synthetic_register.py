@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from urpaq.domain.iin import Iin, compose
 from urpaq.domain.participation import Fact, View, is_maturing, participation_in
 from urpaq.domain.regions import REGIONS
-from urpaq.domain.register import Kind
+from urpaq.domain.register import RecordKind
 
 #: Live births in Kazakhstan by year, in thousands (Bureau of National Statistics,
 #: rounded); the weights of the ordinary cohorts.
@@ -111,7 +111,7 @@ def scaled_targets(divisor: int) -> Targets:
 
 @dataclass(frozen=True, slots=True)
 class Event:
-    kind: Kind
+    kind: RecordKind
     effective: dt.date
     recorded: dt.date
     region: str | None = None
@@ -127,72 +127,90 @@ class Person:
 # as (year, month) — the day is drawn.  "birth" stands for the birth date, "on time" for
 # a few days after the effective date.
 DateSpec = str | tuple[int, int]
-SCENARIOS: dict[str, tuple[int | tuple[int, int], list[tuple[Kind, DateSpec, DateSpec]]]] = {
+SCENARIOS: dict[str, tuple[int | tuple[int, int], list[tuple[RecordKind, DateSpec, DateSpec]]]] = {
     # Pot of 2024: six ways to leave class 2023 …
     "died_2024": (
         2016,
-        [(Kind.BORN_CITIZEN, "birth", "on time"), (Kind.DIED, (2024, 3), "on time")],
+        [(RecordKind.BORN_CITIZEN, "birth", "on time"), (RecordKind.DIED, (2024, 3), "on time")],
     ),
     "declared_dead_2024": (
         2013,
-        [(Kind.BORN_CITIZEN, "birth", "on time"), (Kind.DECLARED_DEAD, (2024, 5), "on time")],
+        [
+            (RecordKind.BORN_CITIZEN, "birth", "on time"),
+            (RecordKind.DECLARED_DEAD, (2024, 5), "on time"),
+        ],
     ),
     "lost_2024": (
         2011,
-        [(Kind.BORN_CITIZEN, "birth", "on time"), (Kind.CITIZENSHIP_LOST, (2024, 4), "on time")],
+        [
+            (RecordKind.BORN_CITIZEN, "birth", "on time"),
+            (RecordKind.CITIZENSHIP_LOST, (2024, 4), "on time"),
+        ],
     ),
     "renounced_2024": (
         2014,
         [
-            (Kind.BORN_CITIZEN, "birth", "on time"),
-            (Kind.CITIZENSHIP_RENOUNCED, (2024, 7), "on time"),
+            (RecordKind.BORN_CITIZEN, "birth", "on time"),
+            (RecordKind.CITIZENSHIP_RENOUNCED, (2024, 7), "on time"),
         ],
     ),
     "annulled_2024": (
         2017,
-        [(Kind.BORN_CITIZEN, "birth", "on time"), (Kind.RECORD_ANNULLED, (2024, 2), "on time")],
+        [
+            (RecordKind.BORN_CITIZEN, "birth", "on time"),
+            (RecordKind.RECORD_ANNULLED, (2024, 2), "on time"),
+        ],
     ),
     "lost_2024_reacquired_2025": (
         2012,
         [
-            (Kind.BORN_CITIZEN, "birth", "on time"),
-            (Kind.CITIZENSHIP_LOST, (2024, 4), "on time"),
-            (Kind.CITIZENSHIP_ACQUIRED, (2025, 2), "on time"),
+            (RecordKind.BORN_CITIZEN, "birth", "on time"),
+            (RecordKind.CITIZENSHIP_LOST, (2024, 4), "on time"),
+            (RecordKind.CITIZENSHIP_ACQUIRED, (2025, 2), "on time"),
         ],
     ),
     # … and as many children of class 2023 recorded late, paid back in full in 2024.
-    "recorded_late_2024": (2015, [(Kind.BORN_CITIZEN, "birth", (2024, 6))]),
+    "recorded_late_2024": (2015, [(RecordKind.BORN_CITIZEN, "birth", (2024, 6))]),
     # Pot of 2025: three ways to leave class 2023, one to leave class 2024 …
     "died_2025": (
         2017,
-        [(Kind.BORN_CITIZEN, "birth", "on time"), (Kind.DIED, (2025, 3), "on time")],
+        [(RecordKind.BORN_CITIZEN, "birth", "on time"), (RecordKind.DIED, (2025, 3), "on time")],
     ),
     "lost_2025": (
         2010,
-        [(Kind.BORN_CITIZEN, "birth", "on time"), (Kind.CITIZENSHIP_LOST, (2025, 6), "on time")],
+        [
+            (RecordKind.BORN_CITIZEN, "birth", "on time"),
+            (RecordKind.CITIZENSHIP_LOST, (2025, 6), "on time"),
+        ],
     ),
     "annulled_2025": (
         2016,
-        [(Kind.BORN_CITIZEN, "birth", "on time"), (Kind.RECORD_ANNULLED, (2025, 5), "on time")],
+        [
+            (RecordKind.BORN_CITIZEN, "birth", "on time"),
+            (RecordKind.RECORD_ANNULLED, (2025, 5), "on time"),
+        ],
     ),
     "born_2024_died_2025": (
         (2024, 2),
-        [(Kind.BORN_CITIZEN, "birth", "on time"), (Kind.DIED, (2025, 6), "on time")],
+        [(RecordKind.BORN_CITIZEN, "birth", "on time"), (RecordKind.DIED, (2025, 6), "on time")],
     ),
     # … and as many of each class recorded late, paid back in 2025.
-    "recorded_late_2025": (2018, [(Kind.BORN_CITIZEN, "birth", (2025, 4))]),
-    "born_2024_recorded_late_2025": ((2024, 3), [(Kind.BORN_CITIZEN, "birth", (2025, 3))]),
+    "recorded_late_2025": (2018, [(RecordKind.BORN_CITIZEN, "birth", (2025, 4))]),
+    "born_2024_recorded_late_2025": ((2024, 3), [(RecordKind.BORN_CITIZEN, "birth", (2025, 3))]),
     # Citizenship acquired after birth: new classes, nothing owed for earlier years.
-    "acquired_2024": (2012, [(Kind.CITIZENSHIP_ACQUIRED, (2024, 5), "on time")]),
-    "acquired_2025": (2010, [(Kind.CITIZENSHIP_ACQUIRED, (2025, 7), "on time")]),
+    "acquired_2024": (2012, [(RecordKind.CITIZENSHIP_ACQUIRED, (2024, 5), "on time")]),
+    "acquired_2025": (2010, [(RecordKind.CITIZENSHIP_ACQUIRED, (2025, 7), "on time")]),
     # Events that change nothing owed: a child who died before any close, a move.
     "born_2025_died_2025": (
         (2025, 1),
-        [(Kind.BORN_CITIZEN, "birth", "on time"), (Kind.DIED, (2025, 5), "on time")],
+        [(RecordKind.BORN_CITIZEN, "birth", "on time"), (RecordKind.DIED, (2025, 5), "on time")],
     ),
     "moved_2024": (
         2019,
-        [(Kind.BORN_CITIZEN, "birth", "on time"), (Kind.DATA_UPDATED, (2024, 9), "on time")],
+        [
+            (RecordKind.BORN_CITIZEN, "birth", "on time"),
+            (RecordKind.DATA_UPDATED, (2024, 9), "on time"),
+        ],
     ),
 }
 
@@ -272,7 +290,12 @@ class Generator:
                 recorded = self.on_time(effective)
             region = (
                 self.region()
-                if kind in (Kind.BORN_CITIZEN, Kind.CITIZENSHIP_ACQUIRED, Kind.DATA_UPDATED)
+                if kind
+                in (
+                    RecordKind.BORN_CITIZEN,
+                    RecordKind.CITIZENSHIP_ACQUIRED,
+                    RecordKind.DATA_UPDATED,
+                )
                 else None
             )
             person.events.append(Event(kind, effective, recorded, region))
@@ -358,6 +381,10 @@ def generate(targets: Targets, *, seed: int = 2023) -> Iterator[dict[str, str]]:
             birth = generator.birth_date(year)
             child = Person(
                 birth,
-                [Event(Kind.BORN_CITIZEN, birth, generator.on_time(birth), generator.region())],
+                [
+                    Event(
+                        RecordKind.BORN_CITIZEN, birth, generator.on_time(birth), generator.region()
+                    )
+                ],
             )
             yield from generator.rows(child)

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from urpaq.domain.invariants import InvariantBroken, require
 from urpaq.domain.money import Money, apply_rate_half_up
 from urpaq.domain.participation import FIRST_REPORTING_YEAR
 
@@ -35,7 +36,7 @@ class Schedule:
     def __init__(self, closed: Sequence[ClosedYear]) -> None:
         years = [c.year for c in closed]
         expected = list(range(FIRST_REPORTING_YEAR, FIRST_REPORTING_YEAR + len(closed)))
-        assert years == expected, f"closed years must run from 2023 without gaps: {years}"
+        require(years == expected, f"closed years must run from 2023 without gaps: {years}")
         self.closed = tuple(closed)
         self._balances: dict[tuple[int, int], Money] = {}
         for item in self.closed:
@@ -52,7 +53,9 @@ class Schedule:
         """B(entry_year, after_year): what one member of the class holds after that close."""
         if after_year < entry_year or after_year < FIRST_REPORTING_YEAR:
             return Money.zero()
-        assert after_year <= self.last_year, f"year {after_year} is not closed"
+        # Asked for every line of every close, so the message is built only on failure.
+        if after_year > self.last_year:
+            raise InvariantBroken(f"year {after_year} is not closed")
         return self._balances[(entry_year, after_year)]
 
     def investment_income(self, entry_year: int, *, year: int, rate: Decimal) -> Money:

@@ -4,7 +4,10 @@ The close sees every person in two standings: what they held after the previous 
 (their entry-year class then, or nothing) and their standing now.  People with the same
 pair of standings move alike, so the close works on *movements* — counts of people per
 pair — and never on one row per child.  The same rules applied to a movement of one
-person give that person's statement (`person_lines`).
+person give that person's statement (`adjustment_lines` and `credit_lines`, which
+`domain/statement.py` replays).
+
+Before any of this, `check_close_allowed` says whether the year may be closed at all.
 
 The steps, in the order programme.md gives them:
 
@@ -23,17 +26,19 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
 from urpaq.domain import ledger
 from urpaq.domain.accrual import ClosedYear, Schedule
+from urpaq.domain.invariants import InvariantBroken, require
 from urpaq.domain.ledger import EntryKind, JournalEntry
-from urpaq.domain.money import Money, split_floor
+from urpaq.domain.money import CURRENCY, Money, split_floor
 from urpaq.domain.parameters import YearParameters
 from urpaq.domain.participation import (
     AGE_SPAN_YEARS,
+    FIRST_REPORTING_YEAR,
     Fact,
     Participation,
     Status,
@@ -42,7 +47,7 @@ from urpaq.domain.participation import (
     participation_in,
 )
 from urpaq.domain.refusals import Refused
-from urpaq.domain.register import Kind
+from urpaq.domain.register import RecordKind
 
 SEES_ALL = View(as_of=dt.date.max, watermark=2**62)
 
@@ -86,9 +91,12 @@ class Movement:
     count: int
 
     def __post_init__(self) -> None:
-        assert self.count > 0, "a movement names at least one person"
-        assert self.outcome.is_participant == (self.entry_year is not None)
-        assert not self.matures or self.outcome.is_participant
+        require(self.count > 0, "a movement names at least one person")
+        require(
+            self.outcome.is_participant == (self.entry_year is not None),
+            "a participant has an entry year and nobody else has one",
+        )
+        require(not self.matures or self.outcome.is_participant, "only a participant matures")
 
 
 def movement_of(
@@ -118,7 +126,7 @@ def born_citizen_movement(
     """How people move whose only record is citizenship by birth, in a birth year of the
     programme, seen by the close of `year` and (or not) by the previous close."""
     birth_date = dt.date(birth_year, 1, 1)
-    record = [Fact(Kind.BORN_CITIZEN, birth_date, birth_date, 0)]
+    record = [Fact(RecordKind.BORN_CITIZEN, birth_date, birth_date, 0)]
     before = participation_in(
         year - 1, birth_date=birth_date, facts=record if seen_before else [], view=SEES_ALL
     )
@@ -146,6 +154,71 @@ class CloseRefused(Refused):
 
 
 @dataclass(frozen=True, slots=True)
+class ClosedView:
+    """A past close as later closes and statements need it: what it saw and what it fixed."""
+
+    year: int
+    view: View
+    per_child: Money
+    ii_rate: Decimal
+
+    def as_closed_year(self) -> ClosedYear:
+        return ClosedYear(self.year, self.per_child, self.ii_rate)
+
+
+def check_close_allowed(
+    *,
+    year: int,
+    as_of: dt.date,
+    today: dt.date | None,
+    previous: ClosedView | None,
+    parameters: YearParameters | None,
+) -> YearParameters:
+    """Return the parameters of `year` when its close may run, or raise `CloseRefused`
+    with the first reason that applies, in a fixed order.
+
+    `previous` is the last close so far (None before the first), `parameters` what the
+    National Bank published for `year` (None when nothing is stored), and `today` the
+    day of the caller, when it knows it.  A year that is already closed is not asked
+    about: closing it again returns the first close's result, which the caller keeps.
+    """
+    if year < FIRST_REPORTING_YEAR:
+        raise CloseRefused(
+            "before_programme",
+            f"reporting year {year} is before the programme's first year {FIRST_REPORTING_YEAR}",
+        )
+    last_closed = previous.year if previous is not None else FIRST_REPORTING_YEAR - 1
+    if year != last_closed + 1:
+        # Every close adjusts the balances the previous one left, so none may be skipped.
+        raise CloseRefused(
+            "out_of_order", f"reporting year {year} cannot be closed before {last_closed + 1}"
+        )
+    if as_of <= dt.date(year, 12, 31):
+        # Participation is defined at the end of 31 December, so a view dated inside the
+        # year cannot hold what happens on its last days (decision 0002).
+        raise CloseRefused(
+            "year_not_over", f"as-of date {as_of} is not after the end of reporting year {year}"
+        )
+    if today is not None and as_of > today:
+        # Nobody can know what the register will have recorded by a day still to come.
+        raise CloseRefused("as_of_in_future", f"as-of date {as_of} is after today ({today})")
+    if previous is not None and as_of < previous.view.as_of:
+        # Records the previous close saw would vanish from this view, and balances
+        # credited rightly would be taken back, to be paid again later (decision 0002).
+        raise CloseRefused(
+            "as_of_before_previous",
+            f"as-of date {as_of} is before the as-of date {previous.view.as_of} "
+            f"of the close of {previous.year}",
+        )
+    if parameters is None:
+        raise CloseRefused(
+            "no_parameters",
+            f"no National Bank parameters for {year}: run `urpaq parameters set {year}`",
+        )
+    return parameters
+
+
+@dataclass(frozen=True, slots=True)
 class CloseResult:
     """The published figures of a close, which `urpaq close --json` prints."""
 
@@ -165,8 +238,8 @@ class CloseResult:
         # The credits of a close equal its inputs plus adjustments minus the residue.
         pot = self.tr_total + self.forfeited + self.annulled - self.back_accruals
         credits = self.per_child.times(self.participants)
-        assert credits + self.residue == pot, "per-child credits and residue must equal the pot"
-        assert 0 <= self.residue.cents < self.participants, "residue must be below a cent each"
+        require(credits + self.residue == pot, "per-child credits and residue must equal the pot")
+        require(0 <= self.residue.cents < self.participants, "residue must be below a cent each")
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -181,7 +254,7 @@ class CloseResult:
             "investment_income": str(self.investment_income),
             "matured": self.matured,
             "target_savings_credited": str(self.target_savings_credited),
-            "currency": "USD",
+            "currency": CURRENCY,
         }
 
 
@@ -220,12 +293,13 @@ def adjustment_lines(
             return []
         kind = EntryKind.ANNULMENT if outcome is Outcome.ANNULLED else EntryKind.FORFEITURE
         return [Line(kind, held, ledger.class_account(held_class), pot, -held)]
-    assert entry_year is not None
+    if entry_year is None:
+        raise InvariantBroken("a participant has an entry year")
     lines: list[Line] = []
     target = ledger.class_account(entry_year)
     if outcome is Outcome.RESTARTS and held_class is not None:
         # The participation that earned the held balance ended this year.
-        assert entry_year == year, "a participation restarted this year enters this year"
+        require(entry_year == year, "a participation restarted this year enters this year")
         if held.cents:
             lines.append(
                 Line(EntryKind.FORFEITURE, held, ledger.class_account(held_class), pot, -held)
@@ -268,6 +342,119 @@ def credit_lines(
     return lines
 
 
+@dataclass(frozen=True, slots=True)
+class _Sums:
+    """What a set of lines moves: signed cents per entry kind and account, and the cents
+    moved per kind."""
+
+    by_account: Mapping[EntryKind, Mapping[str, int]]
+    moved_cents: Mapping[EntryKind, int]
+
+    def moved(self, kind: EntryKind) -> Money:
+        return Money(self.moved_cents.get(kind, 0))
+
+
+def _sums_of(weighted_lines: Iterable[tuple[Sequence[Line], int]]) -> _Sums:
+    """The sums of lines that each apply to `count` people."""
+    by_account: defaultdict[EntryKind, defaultdict[str, int]] = defaultdict(
+        lambda: defaultdict(int)
+    )
+    moved_cents: defaultdict[EntryKind, int] = defaultdict(int)
+    for lines, count in weighted_lines:
+        for line in lines:
+            cents = line.amount.cents * count
+            by_account[line.kind][line.source] -= cents
+            by_account[line.kind][line.target] += cents
+            moved_cents[line.kind] += cents
+    return _Sums(by_account=by_account, moved_cents=moved_cents)
+
+
+def _adjustment_sums(moves: Sequence[Movement], *, year: int, schedule: Schedule) -> _Sums:
+    """What the adjustments of every movement move, before the pot is known."""
+    return _sums_of(
+        (
+            adjustment_lines(
+                held_class=move.held_class,
+                outcome=move.outcome,
+                entry_year=move.entry_year,
+                year=year,
+                schedule=schedule,
+            ),
+            move.count,
+        )
+        for move in moves
+    )
+
+
+def _credit_sums(
+    moves: Sequence[Movement],
+    *,
+    year: int,
+    schedule: Schedule,
+    ii_rate: Decimal,
+    per_child: Money,
+) -> tuple[_Sums, MaturityPlan]:
+    """What the II, the per-child TR and the maturities of the participants move, and
+    who matures with how much."""
+    weighted_lines: list[tuple[list[Line], int]] = []
+    amount_by_class: dict[int, Money] = {}
+    count_by_class: defaultdict[int, int] = defaultdict(int)
+    for move in moves:
+        # Only participants have an entry year (a `Movement` checks it), and only they
+        # are credited.
+        if move.entry_year is None:
+            continue
+        lines = credit_lines(
+            entry_year=move.entry_year,
+            matures=move.matures,
+            year=year,
+            schedule=schedule,
+            ii_rate=ii_rate,
+            per_child=per_child,
+        )
+        weighted_lines.append((lines, move.count))
+        if move.matures:
+            amount_by_class[move.entry_year] = lines[-1].amount
+            count_by_class[move.entry_year] += move.count
+    maturity = MaturityPlan(
+        year=year, amount_by_class=amount_by_class, count_by_class=dict(count_by_class)
+    )
+    return _sums_of(weighted_lines), maturity
+
+
+def _funding_sums(*, year: int, tr_total: Money, residue: Money) -> _Sums:
+    """The TR total paid into the pot, and the residue taken out of it to be kept."""
+    pot = ledger.pot_account(year)
+    return _Sums(
+        by_account={
+            EntryKind.TR_FUNDING: {ledger.NATIONAL_FUND_TR: -tr_total.cents, pot: tr_total.cents},
+            EntryKind.RESIDUE: {pot: -residue.cents, ledger.RESIDUE: residue.cents},
+        },
+        moved_cents={EntryKind.TR_FUNDING: tr_total.cents, EntryKind.RESIDUE: residue.cents},
+    )
+
+
+def _entries_from_sums(parts: Sequence[_Sums], *, year: int) -> tuple[JournalEntry, ...]:
+    """One entry per kind of the close, moving what all the parts move for that kind."""
+    entries = []
+    for kind in EntryKind:
+        if kind is EntryKind.MATURITY:
+            continue  # written per person by the store, from the maturity plan
+        amounts: defaultdict[str, int] = defaultdict(int)
+        for part in parts:
+            for account, cents in part.by_account.get(kind, {}).items():
+                amounts[account] += cents
+        entry = ledger.entry_from_amounts(
+            key=f"close:{year}:{kind.value}",
+            kind=kind,
+            reporting_year=year,
+            amounts={account: Money(cents) for account, cents in amounts.items()},
+        )
+        if entry is not None:
+            entries.append(entry)
+    return tuple(entries)
+
+
 def plan_close(
     *,
     parameters: YearParameters,
@@ -280,35 +467,15 @@ def plan_close(
     back-accruals.
     """
     year = parameters.year
-    assert schedule.last_year == year - 1, "the close of a year needs every earlier year closed"
+    require(schedule.last_year == year - 1, "the close of a year needs every earlier year closed")
     moves = list(movements)
-    sums: dict[EntryKind, defaultdict[str, int]] = defaultdict(lambda: defaultdict(int))
-    totals: defaultdict[EntryKind, int] = defaultdict(int)
-
-    def book(lines: Sequence[Line], count: int) -> None:
-        for line in lines:
-            cents = line.amount.cents * count
-            sums[line.kind][line.source] -= cents
-            sums[line.kind][line.target] += cents
-            totals[line.kind] += cents
-
-    participants = 0
-    for move in moves:
-        lines = adjustment_lines(
-            held_class=move.held_class,
-            outcome=move.outcome,
-            entry_year=move.entry_year,
-            year=year,
-            schedule=schedule,
-        )
-        book(lines, move.count)
-        if move.outcome.is_participant:
-            participants += move.count
+    adjusted = _adjustment_sums(moves, year=year, schedule=schedule)
+    participants = sum(move.count for move in moves if move.outcome.is_participant)
     if participants == 0:
         raise CloseRefused("no_participants", f"the register shows no participant of {year}")
-    forfeited = Money(totals[EntryKind.FORFEITURE])
-    annulled = Money(totals[EntryKind.ANNULMENT])
-    back_accruals = Money(totals[EntryKind.BACK_ACCRUAL])
+    forfeited = adjusted.moved(EntryKind.FORFEITURE)
+    annulled = adjusted.moved(EntryKind.ANNULMENT)
+    back_accruals = adjusted.moved(EntryKind.BACK_ACCRUAL)
     pot = parameters.tr_total + forfeited + annulled - back_accruals
     if pot.cents < 0:
         raise CloseRefused(
@@ -317,48 +484,16 @@ def plan_close(
             f"returns {forfeited + annulled} of {year}",
         )
     per_child, residue = split_floor(pot, shares=participants)
-
-    maturity_amounts: dict[int, Money] = {}
-    maturity_counts: defaultdict[int, int] = defaultdict(int)
-    for move in moves:
-        if not move.outcome.is_participant:
-            continue
-        assert move.entry_year is not None
-        lines = credit_lines(
-            entry_year=move.entry_year,
-            matures=move.matures,
-            year=year,
-            schedule=schedule,
-            ii_rate=parameters.ii_rate,
-            per_child=per_child,
-        )
-        book(lines, move.count)
-        if move.matures:
-            maturity_amounts[move.entry_year] = lines[-1].amount
-            maturity_counts[move.entry_year] += move.count
-
-    sums[EntryKind.TR_FUNDING][ledger.NATIONAL_FUND_TR] -= parameters.tr_total.cents
-    sums[EntryKind.TR_FUNDING][ledger.pot_account(year)] += parameters.tr_total.cents
-    sums[EntryKind.RESIDUE][ledger.pot_account(year)] -= residue.cents
-    sums[EntryKind.RESIDUE][ledger.RESIDUE] += residue.cents
-
-    entries = []
-    for kind in EntryKind:
-        if kind is EntryKind.MATURITY:
-            continue  # written per person by the store, from the maturity plan
-        entry = ledger.entry_from_amounts(
-            key=f"close:{year}:{kind.value}",
-            kind=kind,
-            reporting_year=year,
-            amounts={account: Money(cents) for account, cents in sums[kind].items()},
-        )
-        if entry is not None:
-            entries.append(entry)
+    credited, maturity = _credit_sums(
+        moves, year=year, schedule=schedule, ii_rate=parameters.ii_rate, per_child=per_child
+    )
+    funded = _funding_sums(year=year, tr_total=parameters.tr_total, residue=residue)
+    entries = _entries_from_sums([adjusted, credited, funded], year=year)
 
     pot_left = sum(
         p.amount.cents for e in entries for p in e.postings if p.account == ledger.pot_account(year)
     )
-    assert pot_left == 0, f"the pot of {year} must be emptied, {Money(pot_left)} left"
+    require(pot_left == 0, f"the pot of {year} must be emptied, {Money(pot_left)} left")
 
     result = CloseResult(
         reporting_year=year,
@@ -369,15 +504,13 @@ def plan_close(
         annulled=annulled,
         back_accruals=back_accruals,
         residue=residue,
-        investment_income=Money(totals[EntryKind.INVESTMENT_INCOME]),
-        matured=sum(maturity_counts.values()),
-        target_savings_credited=Money(totals[EntryKind.MATURITY]),
+        investment_income=credited.moved(EntryKind.INVESTMENT_INCOME),
+        matured=sum(maturity.count_by_class.values()),
+        target_savings_credited=credited.moved(EntryKind.MATURITY),
     )
     return ClosePlan(
         result=result,
         closed_year=ClosedYear(year=year, per_child=per_child, ii_rate=parameters.ii_rate),
-        entries=tuple(entries),
-        maturity=MaturityPlan(
-            year=year, amount_by_class=maturity_amounts, count_by_class=dict(maturity_counts)
-        ),
+        entries=entries,
+        maturity=maturity,
     )

@@ -13,11 +13,15 @@ import hashlib
 import json
 from dataclasses import dataclass
 
+from urpaq.domain.invariants import InvariantBroken
 from urpaq.domain.money import Money
 
 NATIONAL_FUND_TR = "national_fund:target_requirements"
 NATIONAL_FUND_II = "national_fund:investment_income"
 RESIDUE = "residue"
+# The TR owed to all participants.  Postings go to its entry-year classes
+# (`class_account`), never to it directly; a statement names its TR lines by it.
+TARGET_REQUIREMENTS = "target_requirements"
 TARGET_SAVINGS = "target_savings"  # one account per person: postings carry the person
 PENSION = "pension:voluntary_contributions"  # per person too: where unused savings go
 PAID_TO_HEIRS = "paid_to_heirs"  # per person: a deceased holder's savings paid to heirs
@@ -30,11 +34,11 @@ def pot_account(year: int) -> str:
 
 def class_account(entry_year: int) -> str:
     """TR owed to all current participants who entered the programme in `entry_year`."""
-    return f"target_requirements:{entry_year}"
+    return f"{TARGET_REQUIREMENTS}:{entry_year}"
 
 
 def is_class_account(account: str) -> bool:
-    return account.startswith("target_requirements:")
+    return account.startswith(f"{TARGET_REQUIREMENTS}:")
 
 
 class EntryKind(enum.StrEnum):
@@ -54,12 +58,20 @@ class EntryKind(enum.StrEnum):
     INHERITANCE = "inheritance"
 
 
-class UnbalancedEntry(AssertionError):
+class UnbalancedEntry(InvariantBroken):
     """An entry whose postings do not sum to zero: a bug, never a business outcome."""
 
 
 @dataclass(frozen=True, slots=True)
 class Posting:
+    """A signed amount added to one account: positive adds to what the account holds or
+    owes, negative takes away.
+
+    `person_id` names the person whose money moves: on target savings and wherever they
+    go (an authorised operator, a purpose, the pension, heirs).  Postings to a class, a
+    pot, the residue or a National Fund account carry none.
+    """
+
     account: str
     amount: Money
     person_id: int | None = None

@@ -11,6 +11,9 @@ import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from urpaq.domain.invariants import InvariantBroken, require
+
+#: The currency of every amount, as documents and answers name it (ISO 4217).
 CURRENCY = "USD"
 
 _AMOUNT_PATTERN = re.compile(r"^(?P<sign>-?)(?P<whole>\d+)(?:\.(?P<fraction>\d{1,2}))?$")
@@ -27,8 +30,10 @@ class Money:
     cents: int
 
     def __post_init__(self) -> None:
-        # A bool is an int in Python; an amount built from one is a bug.
-        assert type(self.cents) is int, f"cents must be int, got {type(self.cents).__name__}"
+        # A bool is an int in Python; an amount built from one is a bug.  Every amount
+        # passes here, so the message is only built when the check fails.
+        if type(self.cents) is not int:
+            raise InvariantBroken(f"cents must be int, got {type(self.cents).__name__}")
 
     @classmethod
     def parse(cls, text: str) -> Money:
@@ -78,8 +83,8 @@ def split_floor(pot: Money, *, shares: int) -> tuple[Money, Money]:
     The programme's per-child amount is floored so that the split never exceeds the pot;
     the residue, always below one cent per share, is kept on a residue account.
     """
-    assert shares > 0, "a split needs at least one share"
-    assert pot.cents >= 0, "a negative pot cannot be split"
+    require(shares > 0, "a split needs at least one share")
+    require(pot.cents >= 0, "a negative pot cannot be split")
     share_cents, residue_cents = divmod(pot.cents, shares)
     return Money(share_cents), Money(residue_cents)
 

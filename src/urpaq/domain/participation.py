@@ -16,7 +16,7 @@ import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from urpaq.domain.register import DEATHS, GAINS, LOSSES, Kind
+from urpaq.domain.register import DEATHS, GAINS, LOSSES, RecordKind
 
 FIRST_REPORTING_YEAR = 2023
 AGE_SPAN_YEARS = 17  # born in Y−17 … Y: under 18 at the end of 31 December Y
@@ -26,7 +26,7 @@ AGE_SPAN_YEARS = 17  # born in Y−17 … Y: under 18 at the end of 31 December 
 class Fact:
     """A stored register record, reduced to what participation depends on."""
 
-    kind: Kind
+    kind: RecordKind
     effective_date: dt.date
     recorded_on: dt.date
     sequence: int  # the order in which the system imported it
@@ -90,7 +90,7 @@ def participation_in(
     for fact in facts:
         if not view.sees(fact):
             continue
-        if fact.kind is Kind.RECORD_ANNULLED:
+        if fact.kind is RecordKind.RECORD_ANNULLED:
             # An annulment says the person never had the right: it reaches back to the
             # beginning, whatever date it took effect.
             annulled = True

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from urpaq.domain import ledger
 from urpaq.domain.ledger import EntryKind, JournalEntry, Posting
-from urpaq.domain.money import Money
+from urpaq.domain.money import CURRENCY, Money
 from urpaq.domain.operators import AuthorisedOperator, Purpose
 from urpaq.domain.refusals import Refused
 
@@ -59,6 +59,13 @@ class SavingsHolder:
 
 @dataclass(frozen=True, slots=True)
 class Payout:
+    """Target savings of one person paid to an authorised operator for one purpose.
+
+    `payout_id` names the payout to the operator and in the keys of its entries.
+    `sub_purpose` says what within the purpose the money pays (e.g. tuition), `account`
+    is the person's USD account at the operator, and `status` says where the money is now.
+    """
+
     payout_id: str
     person_id: int
     operator_name: str
@@ -73,7 +80,7 @@ class Payout:
             "payout_id": self.payout_id,
             "status": self.status.value,
             "amount": str(self.amount),
-            "currency": "USD",
+            "currency": CURRENCY,
             "purpose": self.purpose.value,
         }
 
@@ -172,7 +179,7 @@ class HeirPayout:
             "payout_id": self.payout_id,
             "status": "paid_to_heir",
             "amount": str(self.amount),
-            "currency": "USD",
+            "currency": CURRENCY,
         }
 
 

@@ -3,7 +3,9 @@
 A record states one fact about a person (citizenship by birth, acquired, lost or
 renounced; death; a court declaring death; the annulment of the person's record; an
 update of personal data), with the date it takes effect and the date the register
-recorded it.  Checks that need the person's other records live in `register_sequence`.
+recorded it.  Checks that need the person's other records (a second birth record, a fact
+after death, a loss without citizenship) run set-based in the database when an import
+finishes; `docs/register-feed.md` lists them in their order.
 """
 
 from __future__ import annotations
@@ -16,7 +18,9 @@ from urpaq.domain.iin import Iin, InvalidIin
 from urpaq.domain.regions import UnknownRegion, region_code
 
 
-class Kind(enum.StrEnum):
+class RecordKind(enum.StrEnum):
+    """What a register record states about a person."""
+
     BORN_CITIZEN = "born_citizen"
     CITIZENSHIP_ACQUIRED = "citizenship_acquired"
     CITIZENSHIP_LOST = "citizenship_lost"
@@ -27,9 +31,9 @@ class Kind(enum.StrEnum):
     DATA_UPDATED = "data_updated"
 
 
-GAINS = frozenset({Kind.BORN_CITIZEN, Kind.CITIZENSHIP_ACQUIRED})
-LOSSES = frozenset({Kind.CITIZENSHIP_LOST, Kind.CITIZENSHIP_RENOUNCED})
-DEATHS = frozenset({Kind.DIED, Kind.DECLARED_DEAD})
+GAINS = frozenset({RecordKind.BORN_CITIZEN, RecordKind.CITIZENSHIP_ACQUIRED})
+LOSSES = frozenset({RecordKind.CITIZENSHIP_LOST, RecordKind.CITIZENSHIP_RENOUNCED})
+DEATHS = frozenset({RecordKind.DIED, RecordKind.DECLARED_DEAD})
 
 FIELDS = ("record_id", "iin", "kind", "effective_date", "recorded_on", "region")
 REQUIRED_FIELDS = ("record_id", "iin", "kind", "effective_date", "recorded_on")
@@ -46,7 +50,7 @@ class RegisterRecord:
 
     record_id: str
     iin: Iin
-    kind: Kind
+    kind: RecordKind
     effective_date: dt.date
     recorded_on: dt.date
     region: str | None = None
@@ -78,10 +82,10 @@ def parse_record(fields: dict[str, str], *, today: dt.date) -> RegisterRecord:
         raise InvalidRecord(str(error)) from None
     kind_text = fields["kind"].strip()
     try:
-        kind = Kind(kind_text)
+        kind = RecordKind(kind_text)
     except ValueError:
         raise InvalidRecord(
-            f"kind {kind_text!r} is not one of {', '.join(k.value for k in Kind)}"
+            f"kind {kind_text!r} is not one of {', '.join(k.value for k in RecordKind)}"
         ) from None
     effective = _parse_date("effective_date", fields["effective_date"].strip())
     recorded = _parse_date("recorded_on", fields["recorded_on"].strip())
@@ -89,7 +93,7 @@ def parse_record(fields: dict[str, str], *, today: dt.date) -> RegisterRecord:
         raise InvalidRecord(f"recorded_on {recorded} is before effective_date {effective}")
     if recorded > today:
         raise InvalidRecord(f"recorded_on {recorded} is in the future (today is {today})")
-    if kind is Kind.BORN_CITIZEN and effective != iin.birth_date:
+    if kind is RecordKind.BORN_CITIZEN and effective != iin.birth_date:
         raise InvalidRecord(
             f"born_citizen effective_date {effective} disagrees with the birth date "
             f"{iin.birth_date} in IIN {iin}"

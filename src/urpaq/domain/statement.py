@@ -9,50 +9,49 @@ the ledger.
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
 
-from urpaq.domain.accrual import ClosedYear, Schedule
-from urpaq.domain.close import adjustment_lines, credit_lines, movement_of
+from urpaq.domain import ledger
+from urpaq.domain.accrual import Schedule
+from urpaq.domain.close import ClosedView, adjustment_lines, credit_lines, movement_of
+from urpaq.domain.invariants import require
 from urpaq.domain.ledger import EntryKind
-from urpaq.domain.money import Money
+from urpaq.domain.money import CURRENCY, Money
 from urpaq.domain.participation import (
     Fact,
     Participation,
     Status,
-    View,
     participation_in,
 )
 
-TR = "target_requirements"
-TS = "target_savings"
 
+class StatementStatus(enum.StrEnum):
+    """Where a person stands in the programme, as their statement says it."""
 
-@dataclass(frozen=True, slots=True)
-class ClosedView:
-    """A past close as a statement needs it: what it saw and what it fixed."""
-
-    year: int
-    view: View
-    per_child: Money
-    ii_rate: Decimal
-
-    def as_closed_year(self) -> ClosedYear:
-        return ClosedYear(self.year, self.per_child, self.ii_rate)
+    PARTICIPANT = "participant"
+    MATURED = "matured"
+    FORFEITED = "forfeited"
+    DECEASED = "deceased"
+    ANNULLED = "annulled"
+    UNKNOWN = "unknown"
 
 
 @dataclass(frozen=True, slots=True)
 class StatementLine:
+    """One amount on a person's statement: what one entry of `reporting_year` did to
+    their TR (`account` is `target_requirements`) or to their target savings."""
+
     reporting_year: int
-    kind: str
+    kind: EntryKind
     amount: Money
-    account: str = TR
+    account: str = ledger.TARGET_REQUIREMENTS
 
     def as_json(self) -> dict[str, object]:
         return {
             "reporting_year": self.reporting_year,
-            "kind": self.kind,
+            "kind": self.kind.value,
             "amount": str(self.amount),
             "account": self.account,
         }
@@ -60,8 +59,10 @@ class StatementLine:
 
 @dataclass(frozen=True, slots=True)
 class Statement:
+    """A person's TR and target savings, with every line that made them."""
+
     iin: str
-    status: str
+    status: StatementStatus
     participant_since: int | None
     target_requirements: Money
     target_savings: Money
@@ -70,17 +71,17 @@ class Statement:
     def as_json(self) -> dict[str, object]:
         return {
             "iin": self.iin,
-            "status": self.status,
+            "status": self.status.value,
             "participant_since": self.participant_since,
             "target_requirements": str(self.target_requirements),
             "target_savings": str(self.target_savings),
-            "currency": "USD",
+            "currency": CURRENCY,
             "entries": [line.as_json() for line in self.lines],
         }
 
 
 def unknown_statement(iin: str) -> Statement:
-    return Statement(iin, "unknown", None, Money.zero(), Money.zero())
+    return Statement(iin, StatementStatus.UNKNOWN, None, Money.zero(), Money.zero())
 
 
 def tr_lines(
@@ -116,7 +117,7 @@ def tr_lines(
             for line in moves:
                 if line.kind is EntryKind.RECLASSIFICATION:
                     continue  # a move between classes leaves the person's balance as it was
-                lines.append(StatementLine(year, line.kind.value, line.effect))
+                lines.append(StatementLine(year, line.kind, line.effect))
         schedule = schedule.extended(close.as_closed_year())
         previous = standing
     return lines, previous, matured
@@ -134,21 +135,21 @@ def build_statement(
     lines, last, matured = tr_lines(birth_date=birth_date, facts=facts, closes=closes)
     tr_balance = Money(sum(line.amount.cents for line in lines))
     ts_balance = Money(sum(line.amount.cents for line in savings_lines))
-    assert tr_balance.cents >= 0, f"a TR balance cannot be negative: {tr_balance}"
+    require(tr_balance.cents >= 0, f"a TR balance cannot be negative: {tr_balance}")
     ever_held = any(line.amount.cents > 0 for line in lines)
     if matured:
-        status = "matured"
+        status = StatementStatus.MATURED
     elif last is None:
-        status = "unknown"
+        status = StatementStatus.UNKNOWN
     elif last.is_participant:
-        status = "participant"
+        status = StatementStatus.PARTICIPANT
     elif not ever_held:
-        status = "unknown"
+        status = StatementStatus.UNKNOWN
     else:
         status = {
-            Status.ANNULLED: "annulled",
-            Status.DECEASED: "deceased",
-        }.get(last.status, "forfeited")
+            Status.ANNULLED: StatementStatus.ANNULLED,
+            Status.DECEASED: StatementStatus.DECEASED,
+        }.get(last.status, StatementStatus.FORFEITED)
     since = last.entry_year if last is not None and last.is_participant else None
     return Statement(
         iin=iin,

@@ -12,15 +12,15 @@ from collections.abc import Callable
 
 from urpaq.domain.accrual import Schedule
 from urpaq.domain.close import (
-    CloseRefused,
+    ClosedView,
     CloseResult,
     Movement,
     Outcome,
     born_citizen_movement,
+    check_close_allowed,
     plan_close,
 )
-from urpaq.domain.participation import FIRST_REPORTING_YEAR, View
-from urpaq.domain.statement import ClosedView
+from urpaq.domain.participation import View
 from urpaq.services.ports.closes import BirthCount, StandingCount
 from urpaq.services.ports.unit_of_work import UnitOfWork
 
@@ -37,8 +37,9 @@ def close_year(
 ) -> CloseResult:
     """Close reporting year `year` seeing the register as recorded by `as_of`.
 
-    Raises `CloseRefused` (with its code) when the year cannot be closed.  With `today`,
-    an as-of date after it is refused: nobody can know what the register will record.
+    Raises `CloseRefused` (with its code) when the year cannot be closed
+    (`domain/close.py: check_close_allowed`).  With `today`, an as-of date after it is
+    refused: nobody can know what the register will record.
     """
     step = progress or (lambda _: None)
     with uow:
@@ -47,37 +48,13 @@ def close_year(
             if record.closed.year == year:
                 return record.result
         previous = closed[-1].closed if closed else None
-        if year < FIRST_REPORTING_YEAR:
-            raise CloseRefused(
-                "before_programme",
-                f"reporting year {year} is before the programme's first year "
-                f"{FIRST_REPORTING_YEAR}",
-            )
-        last_closed = previous.year if previous else FIRST_REPORTING_YEAR - 1
-        if year != last_closed + 1:
-            raise CloseRefused(
-                "out_of_order",
-                f"reporting year {year} cannot be closed before {last_closed + 1}",
-            )
-        if as_of <= dt.date(year, 12, 31):
-            raise CloseRefused(
-                "year_not_over",
-                f"as-of date {as_of} is not after the end of reporting year {year}",
-            )
-        if today is not None and as_of > today:
-            raise CloseRefused("as_of_in_future", f"as-of date {as_of} is after today ({today})")
-        if previous is not None and as_of < previous.view.as_of:
-            raise CloseRefused(
-                "as_of_before_previous",
-                f"as-of date {as_of} is before the as-of date {previous.view.as_of} "
-                f"of the close of {previous.year}",
-            )
-        parameters = uow.parameters.parameters_for(year)
-        if parameters is None:
-            raise CloseRefused(
-                "no_parameters",
-                f"no National Bank parameters for {year}: run `urpaq parameters set {year}`",
-            )
+        parameters = check_close_allowed(
+            year=year,
+            as_of=as_of,
+            today=today,
+            previous=previous,
+            parameters=uow.parameters.parameters_for(year),
+        )
         view = View(as_of=as_of, watermark=uow.register.watermark())
         step("counting participants")
         standings, births = uow.closes.standing_counts(

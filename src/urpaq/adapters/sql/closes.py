@@ -17,19 +17,18 @@ from urpaq.adapters.sql.standing import (
     standing_parameters,
 )
 from urpaq.domain import ledger
-from urpaq.domain.close import CloseResult, MaturityPlan, Outcome
+from urpaq.domain.close import ClosedView, CloseResult, MaturityPlan, Outcome
 from urpaq.domain.ledger import JournalEntry
 from urpaq.domain.money import Money
 from urpaq.domain.participation import AGE_SPAN_YEARS, View
-from urpaq.domain.statement import ClosedView
 from urpaq.services.ports.closes import BirthCount, ClosedRecord, StandingCount
 
 
-class MaturityMismatch(RuntimeError):
+class MaturityMismatch(InvariantBroken):
     """The per-person maturity postings do not add up to what the close planned."""
 
 
-class ViewsDisagree(RuntimeError):
+class ViewsDisagree(InvariantBroken):
     """A later view missed a birth record an earlier view saw: the register lost a row."""
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from urpaq.adapters.sql.connection import SqlConnection
 from urpaq.domain import ledger
-from urpaq.domain.ledger import JournalEntry
+from urpaq.domain.ledger import EntryKind, JournalEntry
 from urpaq.domain.money import Money
 from urpaq.domain.statement import StatementLine
 from urpaq.services.ports.ledger import AccountBalance, IdempotencyConflict
@@ -111,7 +111,9 @@ class SqlLedger:
             (person_id, ledger.TARGET_SAVINGS),
         )
         return [
-            StatementLine(int(year), kind, Money(int(cents)), account=ledger.TARGET_SAVINGS)
+            StatementLine(
+                int(year), EntryKind(kind), Money(int(cents)), account=ledger.TARGET_SAVINGS
+            )
             for year, kind, cents in rows
         ]
 

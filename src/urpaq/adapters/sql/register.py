@@ -13,7 +13,7 @@ from typing import Any
 from urpaq.adapters.sql.connection import SqlConnection
 from urpaq.adapters.sql.import_checks import IMPORT_STEPS
 from urpaq.domain.participation import Fact
-from urpaq.domain.register import Kind
+from urpaq.domain.register import RecordKind
 from urpaq.services.ports.register import ImportSummary, PersonRecord, Rejection, StagedRow
 
 STAGED_COLUMNS = (
@@ -172,7 +172,10 @@ def fact_of(row: Sequence[Any]) -> Fact:
     seq)`."""
     kind, effective, recorded, seq = row
     return Fact(
-        Kind(kind), dt.date.fromisoformat(effective), dt.date.fromisoformat(recorded), int(seq)
+        RecordKind(kind),
+        dt.date.fromisoformat(effective),
+        dt.date.fromisoformat(recorded),
+        int(seq),
     )
 
 

@@ -7,10 +7,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from urpaq.domain.close import CloseResult, MaturityPlan, Outcome
+from urpaq.domain.close import ClosedView, CloseResult, MaturityPlan, Outcome
 from urpaq.domain.ledger import JournalEntry
 from urpaq.domain.participation import View
-from urpaq.domain.statement import ClosedView
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from collections import Counter
 
+from urpaq.domain.close import ClosedView
 from urpaq.domain.participation import Fact, is_maturing, participation_in
-from urpaq.domain.register import Kind
-from urpaq.domain.statement import ClosedView
+from urpaq.domain.register import RecordKind
 from urpaq.services.ports.reads import ReadsPort
 
 
@@ -25,7 +25,7 @@ def class_members(reads: ReadsPort, *, last: ClosedView) -> dict[int, int]:
     for group in reads.birth_groups(view=view):
         if not group.seen:
             continue
-        birth = Fact(Kind.BORN_CITIZEN, group.birth_date, group.birth_date, 0)
+        birth = Fact(RecordKind.BORN_CITIZEN, group.birth_date, group.birth_date, 0)
         standing = participation_in(year, birth_date=group.birth_date, facts=[birth], view=view)
         if standing.entry_year is not None and not is_maturing(group.birth_date.year, year=year):
             members[standing.entry_year] += group.count
