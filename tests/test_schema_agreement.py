@@ -35,7 +35,7 @@ import psycopg
 import pytest
 
 from pg_server import TemporaryPostgres
-from urpaq.bootstrap import open_store
+from urpaq.bootstrap import open_unit_of_work
 
 SQLITE = "SQLite"
 POSTGRES = "PostgreSQL"
@@ -471,9 +471,9 @@ def schemas(
     path = tmp_path_factory.mktemp("schema") / "urpaq.db"
     urls = [f"sqlite:///{path}", postgres.create_database()]
     for url in urls:
-        store = open_store(url)
-        store.initialise()
-        store.close()
+        uow = open_unit_of_work(url)
+        uow.schema.initialise()
+        uow.close()
     with sqlite3.connect(path) as lite, psycopg.connect(urls[1], autocommit=True) as pg:
         lite.execute("CREATE TEMP TABLE scratch (a INTEGER PRIMARY KEY, b TEXT UNIQUE)")
         lite.execute("CREATE INDEX temp.scratch_b ON scratch (b)")
@@ -657,9 +657,9 @@ def test_a_version_6_database_with_payouts_upgrades_to_the_new_schema(
             for statement in [*statements, *_PAYOUTS_AT_SCHEMA_6]:
                 pg.execute(statement.encode())
 
-    store = open_store(url)
-    assert store.initialise() >= 7
-    store.close()
+    uow = open_unit_of_work(url)
+    assert uow.schema.initialise() >= 7
+    uow.close()
 
     read = "SELECT payout_id, amount_cents FROM payout UNION ALL SELECT payout_id, amount_cents"
     read += " FROM heir_payout ORDER BY payout_id"

@@ -18,6 +18,7 @@ from urpaq.adapters.sql.standing import (
 )
 from urpaq.domain import ledger
 from urpaq.domain.close import ClosedView, CloseResult, MaturityPlan, Outcome
+from urpaq.domain.invariants import InvariantBroken
 from urpaq.domain.ledger import JournalEntry
 from urpaq.domain.money import Money
 from urpaq.domain.participation import AGE_SPAN_YEARS, View
