@@ -1,5 +1,5 @@
 """Authorised operators: registered with the purposes they serve, credentials shown once,
-kept only as digests, rotated and revoked."""
+kept only as digests (on both databases), rotated and revoked (the rules, in memory)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 import pytest
 
+from fakes import FakeUnitOfWork
 from urpaq.adapters.sql.unit_of_work import SqlUnitOfWork
 from urpaq.domain.operators import InvalidOperator, Purpose, parse_purposes
 from urpaq.services.operators import (
@@ -47,8 +48,9 @@ def test_a_credential_finds_its_operator_and_only_a_digest_is_kept(uow: SqlUnitO
     assert operator_for_credential(uow, credential="secret-2") is None
 
 
-def test_rotation_replaces_the_credential_and_revocation_stops_it(uow: SqlUnitOfWork) -> None:
+def test_rotation_replaces_the_credential_and_revocation_stops_it() -> None:
     """After rotation only the new credential works; after revocation none does."""
+    uow = FakeUnitOfWork()
     new = issuer("key")
     first = add_operator(
         uow, name="Kazpost", purposes=frozenset({Purpose.EDUCATION}), today=TODAY,
@@ -71,8 +73,9 @@ def test_rotation_replaces_the_credential_and_revocation_stops_it(uow: SqlUnitOf
         ("rotate revoked", "operator_revoked"),
     ],
 )
-def test_operator_refusals_are_named(uow: SqlUnitOfWork, action: str, code: str) -> None:
-    """Each refused operator request names its reason."""
+def test_operator_refusals_are_named(action: str, code: str) -> None:
+    """Each refused operator request names its reason, and changes nothing."""
+    uow = FakeUnitOfWork()
     new = issuer("k")
     add_operator(
         uow, name="Bank", purposes=frozenset({Purpose.HOUSING}), today=TODAY,
@@ -93,6 +96,7 @@ def test_operator_refusals_are_named(uow: SqlUnitOfWork, action: str, code: str)
             else:
                 rotate_credential(uow, name="Bank", today=TODAY, new_credential=new)
     assert refusal.value.code == code
+    assert [o.name for o in uow.operators.all()] == ["Bank"]
 
 
 @pytest.mark.parametrize(

@@ -1,16 +1,19 @@
-"""Payouts of target savings through authorised operators, on both databases: the
-refusals in one table, the money path (pay, confirm, return, settle), statements and
-reconcile, and concurrent requests against one balance."""
+"""Payouts of target savings through authorised operators: the refusals in one table (in
+memory), the money path (pay, confirm, return, settle, expire) with statements and
+reconcile in memory and on both databases, and concurrent requests against one balance
+on both databases."""
 
 from __future__ import annotations
 
 import datetime as dt
 import itertools
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from fakes import FakeUnitOfWork
 from urpaq.adapters.calendar import return_due_on, working_days_after
 from urpaq.adapters.sql.unit_of_work import SqlUnitOfWork
 from urpaq.bootstrap import open_unit_of_work
@@ -27,6 +30,7 @@ from urpaq.services.payouts import (
     savings_holder,
     settle_payouts,
 )
+from urpaq.services.ports.unit_of_work import UnitOfWork
 from urpaq.services.reconciliation import reconcile
 from urpaq.services.statements import statement_of
 from world import ADULT, LATE_ADULT, MINOR, TODAY, UNKNOWN, build_world
@@ -34,10 +38,30 @@ from world import ADULT, LATE_ADULT, MINOR, TODAY, UNKNOWN, build_world
 _ids = itertools.count(1)
 
 
+@pytest.fixture(params=["memory", "sqlite", "postgres"])
+def books(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[UnitOfWork]:
+    """A unit of work in memory (the fakes) or on a fresh database of each kind."""
+    if request.param == "memory":
+        yield FakeUnitOfWork()
+        return
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'urpaq.db'}"
+    else:
+        url = request.getfixturevalue("postgres_url")
+    opened = open_unit_of_work(url)
+    opened.schema.initialise()
+    yield opened
+    opened.close()
+
+
 @pytest.fixture
-def bank(uow: SqlUnitOfWork, tmp_path: Path) -> AuthorisedOperator:
+def memory() -> FakeUnitOfWork:
+    return FakeUnitOfWork()
+
+
+def open_bank(uow: UnitOfWork, folder: Path) -> AuthorisedOperator:
     """Three children closed for 2023 (100.00 each, two adults turning 18), and a bank."""
-    build_world(uow, tmp_path)
+    build_world(uow, folder)
     credential = add_operator(
         uow, name="Bank", purposes=frozenset({Purpose.EDUCATION}), today=TODAY,
         new_credential=lambda: f"secret-{next(_ids)}",
@@ -47,14 +71,19 @@ def bank(uow: SqlUnitOfWork, tmp_path: Path) -> AuthorisedOperator:
     return operator
 
 
-def available(uow: SqlUnitOfWork, iin: Iin) -> Money:
+@pytest.fixture
+def bank(memory: FakeUnitOfWork, tmp_path: Path) -> AuthorisedOperator:
+    return open_bank(memory, tmp_path)
+
+
+def available(uow: UnitOfWork, iin: Iin) -> Money:
     """What the person can still spend, as a payout sees it."""
     holder = savings_holder(uow, iin=iin, today=TODAY)
     assert holder is not None and holder.credited
     return holder.available
 
 
-def pay(uow: SqlUnitOfWork, operator: AuthorisedOperator, iin: Iin, amount: str, *,
+def pay(uow: UnitOfWork, operator: AuthorisedOperator, iin: Iin, amount: str, *,
         purpose: Purpose = Purpose.EDUCATION, today: dt.date = TODAY) -> Payout:  # fmt: skip
     return request_payout(
         uow, operator=operator, iin=iin, amount=Money.parse(amount), purpose=purpose,
@@ -75,9 +104,15 @@ def pay(uow: SqlUnitOfWork, operator: AuthorisedOperator, iin: Iin, amount: str,
     ],
 )
 def test_payout_refusals_are_named_in_a_fixed_order(
-    uow: SqlUnitOfWork, bank: AuthorisedOperator, iin: Iin, amount: str, purpose: Purpose, code: str
+    memory: FakeUnitOfWork,
+    bank: AuthorisedOperator,
+    iin: Iin,
+    amount: str,
+    purpose: Purpose,
+    code: str,
 ) -> None:
     """Each refused request names its reason, and moves no money."""
+    uow = memory
     with pytest.raises(PayoutRefused) as refusal:
         pay(uow, bank, iin, amount, purpose=purpose)
     assert refusal.value.code == code
@@ -85,9 +120,10 @@ def test_payout_refusals_are_named_in_a_fixed_order(
 
 
 def test_pay_confirm_and_return_move_the_money_and_show_in_the_statement(
-    uow: SqlUnitOfWork, bank: AuthorisedOperator
+    books: UnitOfWork, tmp_path: Path
 ) -> None:
     """A partial payout leaves the rest; a return restores it; a confirmed one is final."""
+    uow, bank = books, open_bank(books, tmp_path)
     used = pay(uow, bank, ADULT, "60.00")
     returned = pay(uow, bank, ADULT, "30.00")
     assert available(uow, ADULT) == Money.parse("10.00")
@@ -106,10 +142,9 @@ def test_pay_confirm_and_return_move_the_money_and_show_in_the_statement(
     assert all(check.holds for check in reconcile(uow))
 
 
-def test_unconfirmed_money_returns_after_45_working_days(
-    uow: SqlUnitOfWork, bank: AuthorisedOperator
-) -> None:
+def test_unconfirmed_money_returns_after_45_working_days(books: UnitOfWork, tmp_path: Path) -> None:
     """Settlement returns a payout the day after its 45th working day, not before."""
+    uow, bank = books, open_bank(books, tmp_path)
     payout = pay(uow, bank, ADULT, "25.00")
     due = return_due_on(TODAY)
     assert due == dt.date(2027, 1, 28)  # 45 working days, New Year and Christmas off
@@ -126,8 +161,11 @@ def test_working_days_follow_kazakhstan_s_calendar() -> None:
     assert working_days_after(dt.date(2025, 1, 2), 1) == dt.date(2025, 1, 5)
 
 
-def test_another_operators_payout_is_unknown(uow: SqlUnitOfWork, bank: AuthorisedOperator) -> None:
+def test_another_operators_payout_is_unknown(
+    memory: FakeUnitOfWork, bank: AuthorisedOperator
+) -> None:
     """An operator cannot confirm or return a payout it did not make."""
+    uow = memory
     payout = pay(uow, bank, ADULT, "10.00")
     other = AuthorisedOperator("Other Bank", frozenset({Purpose.EDUCATION}), active=True)
     with pytest.raises(PayoutRefused) as refusal:
@@ -136,9 +174,10 @@ def test_another_operators_payout_is_unknown(uow: SqlUnitOfWork, bank: Authorise
 
 
 def test_twenty_concurrent_requests_never_pay_more_than_the_balance(
-    uow: SqlUnitOfWork, bank: AuthorisedOperator, database_url: str
+    uow: SqlUnitOfWork, database_url: str, tmp_path: Path
 ) -> None:
     """Twenty requests of 10.00 at once against 100.00: ten are paid, ten refused."""
+    bank = open_bank(uow, tmp_path)
     outcomes: list[str] = []
     barrier = threading.Barrier(20)
 
@@ -164,10 +203,11 @@ def test_twenty_concurrent_requests_never_pay_more_than_the_balance(
 
 
 def test_savings_unused_for_ten_years_go_to_the_pension_account(
-    uow: SqlUnitOfWork, bank: AuthorisedOperator
+    books: UnitOfWork, tmp_path: Path
 ) -> None:
     """Ten years after crediting (31 January 2024), what is left moves to the pension
     account; a deceased holder's savings stay frozen; a second run changes nothing."""
+    uow, bank = books, open_bank(books, tmp_path)
     pay(uow, bank, ADULT, "30.00")
     assert expire_savings(uow, as_of=dt.date(2034, 1, 31)) == (0, Money(0))
     assert expire_savings(uow, as_of=dt.date(2034, 2, 1)) == (1, Money.parse("70.00"))

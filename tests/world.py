@@ -7,19 +7,23 @@ requirements only; UNKNOWN is a valid IIN the register has never seen.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 from decimal import Decimal
 from pathlib import Path
 
+from fakes import FakeUnitOfWork
 from urpaq.adapters.feed import inspect_feed, read_feed
-from urpaq.adapters.sql.unit_of_work import SqlUnitOfWork
 from urpaq.domain.iin import Iin
 from urpaq.domain.money import Money
 from urpaq.domain.operators import Purpose
 from urpaq.domain.parameters import YearParameters
+from urpaq.domain.register import RecordKind
 from urpaq.services.closing import close_year
 from urpaq.services.operators import add_operator
 from urpaq.services.parameters import set_parameters
+from urpaq.services.ports.unit_of_work import UnitOfWork
 from urpaq.services.register_import import import_records
 
 TODAY = dt.date(2026, 11, 20)
@@ -36,20 +40,30 @@ FEED = (
 )
 
 
-def build_world(uow: SqlUnitOfWork, folder: Path) -> None:
-    """Import the three people and close 2023 with 300.00 to split."""
-    path = folder / "feed.csv"
-    path.write_text(FEED, encoding="utf-8")
-    feed = inspect_feed(path)
-    import_records(uow, rows=read_feed(feed), source="feed.csv", sha256=feed.sha256, today=TODAY)
+def build_world(uow: UnitOfWork, folder: Path) -> None:
+    """Import the three people (straight into the register of the fakes) and close 2023
+    with 300.00 to split."""
+    if isinstance(uow, FakeUnitOfWork):
+        for row in csv.DictReader(io.StringIO(FEED)):
+            uow.register.add_record(
+                Iin.parse(row["iin"]),
+                RecordKind(row["kind"]),
+                dt.date.fromisoformat(row["effective_date"]),
+                dt.date.fromisoformat(row["recorded_on"]),
+            )
+    else:
+        path = folder / "feed.csv"
+        path.write_text(FEED, encoding="utf-8")
+        feed = inspect_feed(path)
+        import_records(
+            uow, rows=read_feed(feed), source="feed.csv", sha256=feed.sha256, today=TODAY
+        )
     parameters = [YearParameters(2023, Money(30000), Decimal(0), "test")]
     set_parameters(uow, parameters=parameters, today=TODAY)
     close_year(uow, year=2023, as_of=dt.date(2024, 1, 31))
 
 
-def add_bank(
-    uow: SqlUnitOfWork, *, name: str, purposes: frozenset[Purpose], credential: str
-) -> str:
+def add_bank(uow: UnitOfWork, *, name: str, purposes: frozenset[Purpose], credential: str) -> str:
     """Register an operator with a known credential; return the credential."""
     return add_operator(
         uow, name=name, purposes=purposes, today=TODAY, new_credential=lambda: credential

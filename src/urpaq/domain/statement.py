@@ -15,10 +15,11 @@ from dataclasses import dataclass, field
 
 from urpaq.domain import ledger
 from urpaq.domain.accrual import Schedule
-from urpaq.domain.close import ClosedView, adjustment_lines, credit_lines, movement_of
+from urpaq.domain.close import ClosedView, adjustment_lines, credit_lines
 from urpaq.domain.invariants import require
 from urpaq.domain.ledger import EntryKind
 from urpaq.domain.money import CURRENCY, Money
+from urpaq.domain.movements import movement_of
 from urpaq.domain.participation import (
     Fact,
     Participation,

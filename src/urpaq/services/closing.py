@@ -11,15 +11,8 @@ import datetime as dt
 from collections.abc import Callable
 
 from urpaq.domain.accrual import Schedule
-from urpaq.domain.close import (
-    ClosedView,
-    CloseResult,
-    Movement,
-    Outcome,
-    born_citizen_movement,
-    check_close_allowed,
-    plan_close,
-)
+from urpaq.domain.close import ClosedView, CloseResult, check_close_allowed, plan_close
+from urpaq.domain.movements import Movement, Outcome, born_citizen_movement
 from urpaq.domain.participation import View
 from urpaq.services.ports.closes import BirthCount, StandingCount
 from urpaq.services.ports.unit_of_work import UnitOfWork

@@ -17,10 +17,11 @@ from urpaq.adapters.sql.standing import (
     standing_parameters,
 )
 from urpaq.domain import ledger
-from urpaq.domain.close import ClosedView, CloseResult, MaturityPlan, Outcome
+from urpaq.domain.close import ClosedView, CloseResult, MaturityPlan
 from urpaq.domain.invariants import InvariantBroken
 from urpaq.domain.ledger import JournalEntry
 from urpaq.domain.money import Money
+from urpaq.domain.movements import Outcome
 from urpaq.domain.participation import AGE_SPAN_YEARS, View
 from urpaq.services.ports.closes import BirthCount, ClosedRecord, StandingCount
 

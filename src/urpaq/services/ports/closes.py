@@ -7,8 +7,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from urpaq.domain.close import ClosedView, CloseResult, MaturityPlan, Outcome
+from urpaq.domain.close import ClosedView, CloseResult, MaturityPlan
 from urpaq.domain.ledger import JournalEntry
+from urpaq.domain.movements import Outcome
 from urpaq.domain.participation import View
 
 

@@ -1,0 +1,579 @@
+"""An in-memory unit of work built on the real ports: the services' rules tested without a
+database, in milliseconds.
+
+Each fake keeps plain Python data and answers every port method the way the SQL adapters
+do; a transaction is a snapshot taken on `__enter__` and put back unless `commit()` ran.
+The register is filled directly (`add_record`) rather than imported — the import's
+cross-row checks are set-based SQL and stay contract tests on both databases — and the
+close's counts come from the domain's participation rule applied to each person, so
+`close_year` runs on the fakes too.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Self
+
+from urpaq.domain import ledger
+from urpaq.domain.audit import AuditEvent
+from urpaq.domain.close import ClosedView, CloseResult, MaturityPlan
+from urpaq.domain.iin import Iin
+from urpaq.domain.ledger import EntryKind, JournalEntry, Posting
+from urpaq.domain.money import Money
+from urpaq.domain.movements import movement_of
+from urpaq.domain.operators import AuthorisedOperator, Purpose
+from urpaq.domain.parameters import YearParameters
+from urpaq.domain.participation import Fact, View, participation_in
+from urpaq.domain.payouts import HeirPayout, Payout, PayoutStatus
+from urpaq.domain.register import DEATHS, RecordKind
+from urpaq.domain.statement import StatementLine
+from urpaq.services.ports.closes import BirthCount, ClosedRecord, StandingCount
+from urpaq.services.ports.edge import KeptAnswer
+from urpaq.services.ports.ledger import AccountBalance, IdempotencyConflict
+from urpaq.services.ports.reads import BirthGroup, ParticipantGroup, PayoutGroup, SavingsFlow
+from urpaq.services.ports.register import ImportSummary, PersonRecord, Rejection, StagedRow
+from urpaq.services.ports.unit_of_work import TransactionError
+
+
+@dataclass
+class Person:
+    person_id: int
+    iin: Iin
+    facts: list[Fact] = field(default_factory=list)
+
+
+@dataclass
+class Entry:
+    entry_id: int
+    entry: JournalEntry
+    content_hash: str
+    posted_on: dt.date
+
+
+@dataclass
+class StoredPayout:
+    payout: Payout
+    requested_on: dt.date
+    return_due_on: dt.date
+
+
+@dataclass
+class StoredOperator:
+    purposes: frozenset[Purpose]
+    digest: str
+    revoked_on: dt.date | None = None
+
+
+@dataclass
+class State:
+    """Everything the fakes hold; a transaction snapshots and restores it whole."""
+
+    persons: dict[str, Person] = field(default_factory=dict)
+    sequence: int = 0
+    parameters: dict[int, YearParameters] = field(default_factory=dict)
+    closes: list[ClosedRecord] = field(default_factory=list)
+    entries: list[Entry] = field(default_factory=list)
+    payouts: dict[str, StoredPayout] = field(default_factory=dict)
+    heir_payouts: list[tuple[HeirPayout, dt.date]] = field(default_factory=list)
+    operators: dict[str, StoredOperator] = field(default_factory=dict)
+    participant_counts: dict[int, list[ParticipantGroup]] = field(default_factory=dict)
+    kept_answers: dict[tuple[str, str], KeptAnswer] = field(default_factory=dict)
+    audit: list[AuditEvent] = field(default_factory=list)
+
+
+class FakeRegister:
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        self.uow = uow
+
+    @property
+    def state(self) -> State:
+        return self.uow.state
+
+    def add_record(self, iin: Iin, kind: RecordKind, effective: dt.date, recorded: dt.date) -> None:
+        """Record one fact about a person, as an import that accepted it would."""
+        person = self.state.persons.get(iin.value)
+        if person is None:
+            person = Person(len(self.state.persons) + 1, iin)
+            self.state.persons[iin.value] = person
+        self.state.sequence += 1
+        person.facts.append(Fact(kind, effective, recorded, self.state.sequence))
+
+    def summary_of_file(self, sha256: str) -> ImportSummary | None:
+        return None
+
+    def stage(self, rows: Sequence[StagedRow]) -> None:
+        raise NotImplementedError("imports are tested on the databases (tests/test_import.py)")
+
+    def finish_import(self, *, source: str, sha256: str, today: dt.date) -> ImportSummary:
+        raise NotImplementedError("imports are tested on the databases (tests/test_import.py)")
+
+    def tidy_after_import(self) -> None:
+        return None
+
+    def watermark(self) -> int:
+        return self.state.sequence
+
+    def has_batch(self, batch_id: int) -> bool:
+        return False
+
+    def rejections_in(self, batch_id: int) -> list[Rejection]:
+        return []
+
+    def person_by_iin(self, iin: str) -> PersonRecord | None:
+        person = self.state.persons.get(iin)
+        if person is None:
+            return None
+        return PersonRecord(person.person_id, iin, person.iin.birth_date)
+
+    def iin_of_person(self, person_id: int) -> str:
+        return self._person(person_id).iin.value
+
+    def facts_of(self, person_id: int) -> list[Fact]:
+        return list(self._person(person_id).facts)
+
+    def _person(self, person_id: int) -> Person:
+        return next(p for p in self.state.persons.values() if p.person_id == person_id)
+
+
+class FakeParameters:
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        self.uow = uow
+
+    def parameters_for(self, year: int) -> YearParameters | None:
+        return self.uow.state.parameters.get(year)
+
+    def save(self, parameters: YearParameters, *, today: dt.date) -> None:
+        self.uow.state.parameters[parameters.year] = parameters
+
+
+def _moves(
+    state: State, *, year: int, view: View, previous: View | None
+) -> Iterator[tuple[Person, StandingCount]]:
+    """Each person's movement at the close of `year`, by the domain's rule."""
+    for person in state.persons.values():
+        birth_date = person.iin.birth_date
+        now = participation_in(year, birth_date=birth_date, facts=person.facts, view=view)
+        before = (
+            None
+            if previous is None
+            else participation_in(
+                year - 1, birth_date=birth_date, facts=person.facts, view=previous
+            )
+        )
+        move = movement_of(before=before, now=now, birth_year=birth_date.year, year=year)
+        if move is not None:
+            yield (
+                person,
+                StandingCount(
+                    move.held_class, move.outcome, move.entry_year, move.matures, move.count
+                ),
+            )
+
+
+class FakeCloses:
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        self.uow = uow
+
+    def closed_years(self) -> list[ClosedRecord]:
+        return list(self.uow.state.closes)
+
+    def standing_counts(
+        self, *, year: int, view: View, previous: View | None
+    ) -> tuple[list[StandingCount], list[BirthCount]]:
+        counts: Counter[StandingCount] = Counter()
+        for _, move in _moves(self.uow.state, year=year, view=view, previous=previous):
+            counts[move] += 1
+        standings = [
+            StandingCount(m.held_class, m.outcome, m.entry_year, m.matures, n)
+            for m, n in counts.items()
+        ]
+        return standings, []
+
+    def save_close(
+        self,
+        *,
+        result: CloseResult,
+        closed: ClosedView,
+        entries: Sequence[JournalEntry],
+        maturity: MaturityPlan,
+    ) -> None:
+        state = self.uow.state
+        for entry in entries:
+            self.uow.ledger.post(entry, posted_on=closed.view.as_of)
+        previous = state.closes[-1].closed.view if state.closes else None
+        matured = [
+            Posting(ledger.TARGET_SAVINGS, maturity.amount_by_class[move.entry_year], p.person_id)
+            for p, move in _moves(state, year=closed.year, view=closed.view, previous=previous)
+            if move.matures and move.entry_year is not None
+        ]
+        if matured:
+            debits = [
+                Posting(ledger.class_account(entry_year), -amount.times(count))
+                for entry_year, count in sorted(maturity.count_by_class.items())
+                for amount in [maturity.amount_by_class[entry_year]]
+            ]
+            self.uow.ledger.post(
+                JournalEntry(
+                    key=f"close:{closed.year}:maturity",
+                    kind=EntryKind.MATURITY,
+                    reporting_year=closed.year,
+                    postings=tuple(matured + debits),
+                ),
+                posted_on=closed.view.as_of,
+            )
+        state.closes.append(ClosedRecord(closed, result))
+
+
+class FakeLedger:
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        self.uow = uow
+
+    @property
+    def entries(self) -> list[Entry]:
+        return self.uow.state.entries
+
+    def post(self, entry: JournalEntry, *, posted_on: dt.date) -> None:
+        digest = entry.content_hash()
+        for kept in self.entries:
+            if kept.entry.key == entry.key:
+                if kept.content_hash != digest:
+                    raise IdempotencyConflict(entry.key)
+                return
+        self.entries.append(Entry(len(self.entries) + 1, entry, digest, posted_on))
+
+    def _postings(self) -> Iterator[tuple[Entry, Posting]]:
+        for kept in self.entries:
+            for posting in kept.entry.postings:
+                yield kept, posting
+
+    def balances(self) -> list[AccountBalance]:
+        totals: Counter[str] = Counter()
+        for _, posting in self._postings():
+            totals[posting.account] += posting.amount.cents
+        return [AccountBalance(account, Money(totals[account])) for account in sorted(totals)]
+
+    def unbalanced_entries(self) -> list[str]:
+        return [
+            kept.entry.key
+            for kept in self.entries
+            if sum(p.amount.cents for p in kept.entry.postings) != 0
+        ]
+
+    def entry_totals(self, *, year: int) -> dict[str, dict[str, Money]]:
+        totals: dict[str, Counter[str]] = {}
+        for kept, posting in self._postings():
+            if kept.entry.reporting_year == year:
+                totals.setdefault(kept.entry.kind.value, Counter())[posting.account] += (
+                    posting.amount.cents
+                )
+        return {
+            kind: {account: Money(cents) for account, cents in by_account.items()}
+            for kind, by_account in totals.items()
+        }
+
+    def version(self) -> int:
+        return len(self.entries)
+
+    def savings_lines(self, person_id: int) -> list[StatementLine]:
+        return [
+            StatementLine(
+                kept.entry.reporting_year,
+                kept.entry.kind,
+                posting.amount,
+                account=ledger.TARGET_SAVINGS,
+            )
+            for kept, posting in self._postings()
+            if posting.person_id == person_id and posting.account == ledger.TARGET_SAVINGS
+        ]
+
+    def has_target_savings(self, person_id: int) -> bool:
+        return any(
+            kept.entry.kind is EntryKind.MATURITY
+            and posting.person_id == person_id
+            and posting.account == ledger.TARGET_SAVINGS
+            for kept, posting in self._postings()
+        )
+
+    def target_savings_of(self, person_id: int) -> Money:
+        return Money(sum(line.amount.cents for line in self.savings_lines(person_id)))
+
+    def negative_savings_accounts(self) -> int:
+        savings: Counter[int] = Counter()
+        for _, posting in self._postings():
+            if posting.account == ledger.TARGET_SAVINGS and posting.person_id is not None:
+                savings[posting.person_id] += posting.amount.cents
+        return sum(1 for cents in savings.values() if cents < 0)
+
+    def expire_savings(self, *, credited_before: dt.date, as_of: dt.date) -> tuple[int, Money]:
+        key = f"expiry:{as_of.isoformat()}"
+        if any(kept.entry.key == key for kept in self.entries):
+            return 0, Money(0)
+        credited = {
+            posting.person_id
+            for kept, posting in self._postings()
+            if kept.entry.kind is EntryKind.MATURITY
+            and posting.account == ledger.TARGET_SAVINGS
+            and kept.posted_on < credited_before
+        }
+        deceased = {
+            person.person_id
+            for person in self.uow.state.persons.values()
+            if any(f.kind in DEATHS and f.recorded_on <= as_of for f in person.facts)
+        }
+        expiring = {
+            person_id: self.target_savings_of(person_id)
+            for person_id in sorted(p for p in credited if p is not None and p not in deceased)
+        }
+        expiring = {person_id: m for person_id, m in expiring.items() if m.cents > 0}
+        if expiring:
+            postings = [
+                Posting(account, amount if account == ledger.PENSION else -amount, person_id)
+                for person_id, amount in expiring.items()
+                for account in (ledger.TARGET_SAVINGS, ledger.PENSION)
+            ]
+            self.post(
+                JournalEntry(
+                    key=key, kind=EntryKind.EXPIRY, reporting_year=as_of.year,
+                    postings=tuple(postings),
+                ),
+                posted_on=as_of,
+            )  # fmt: skip
+        return len(expiring), Money(sum(m.cents for m in expiring.values()))
+
+
+class FakePayouts:
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        self.uow = uow
+
+    @property
+    def stored(self) -> dict[str, StoredPayout]:
+        return self.uow.state.payouts
+
+    def save(self, payout: Payout, *, requested_on: dt.date, return_due_on: dt.date) -> None:
+        if payout.payout_id in self.stored:
+            raise KeyError(f"payout {payout.payout_id!r} exists")
+        self.stored[payout.payout_id] = StoredPayout(payout, requested_on, return_due_on)
+
+    def payout(self, payout_id: str) -> Payout | None:
+        kept = self.stored.get(payout_id)
+        return None if kept is None else kept.payout
+
+    def close(
+        self, payout_id: str, *, status: PayoutStatus, today: dt.date, documents: str | None
+    ) -> None:
+        kept = self.stored[payout_id]
+        kept.payout = dataclasses.replace(kept.payout, status=status)
+
+    def due(self, *, before: dt.date) -> list[Payout]:
+        return [
+            kept.payout
+            for _, kept in sorted(self.stored.items())
+            if kept.payout.status is PayoutStatus.PAID and kept.return_due_on < before
+        ]
+
+    def money_at_operators(self) -> tuple[Money, Money]:
+        held = sum(
+            b.balance.cents
+            for b in self.uow.ledger.balances()
+            if b.account.startswith("at_authorised_operator:")
+        )
+        open_total = sum(
+            kept.payout.amount.cents
+            for kept in self.stored.values()
+            if kept.payout.status is PayoutStatus.PAID
+        )
+        return Money(held), Money(open_total)
+
+    def save_heir_payout(self, payout: HeirPayout, *, today: dt.date) -> None:
+        self.uow.state.heir_payouts.append((payout, today))
+
+
+class FakeOperators:
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        self.uow = uow
+
+    @property
+    def stored(self) -> dict[str, StoredOperator]:
+        return self.uow.state.operators
+
+    def _operator(self, name: str, kept: StoredOperator) -> AuthorisedOperator:
+        return AuthorisedOperator(name=name, purposes=kept.purposes, active=kept.revoked_on is None)
+
+    def named(self, name: str) -> AuthorisedOperator | None:
+        kept = self.stored.get(name)
+        return None if kept is None else self._operator(name, kept)
+
+    def with_digest(self, digest: str) -> AuthorisedOperator | None:
+        for name, kept in self.stored.items():
+            if kept.digest == digest:
+                return self._operator(name, kept)
+        return None
+
+    def all(self) -> list[AuthorisedOperator]:
+        return [self._operator(name, kept) for name, kept in sorted(self.stored.items())]
+
+    def add(self, *, name: str, purposes: frozenset[Purpose], digest: str, today: dt.date) -> None:
+        if name in self.stored:
+            raise KeyError(f"operator {name!r} exists")
+        self.stored[name] = StoredOperator(purposes, digest)
+
+    def replace_credential(self, *, name: str, digest: str, today: dt.date) -> None:
+        self.stored[name].digest = digest
+
+    def revoke(self, *, name: str, today: dt.date) -> None:
+        self.stored[name].revoked_on = today
+
+
+class FakeReads:
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        self.uow = uow
+
+    def participant_groups(self, *, year: int, view: View) -> list[ParticipantGroup]:
+        counts: Counter[tuple[int, bool]] = Counter()
+        for person in self.uow.state.persons.values():
+            born = person.iin.birth_date
+            if participation_in(
+                year, birth_date=born, facts=person.facts, view=view
+            ).is_participant:
+                counts[born.year, person.iin.is_male] += 1
+        return [ParticipantGroup(b, m, None, n) for (b, m), n in sorted(counts.items())]
+
+    def kept_participant_groups(self, *, year: int) -> list[ParticipantGroup] | None:
+        return self.uow.state.participant_counts.get(year)
+
+    def keep_participant_groups(self, *, year: int, groups: Sequence[ParticipantGroup]) -> None:
+        self.uow.state.participant_counts[year] = list(groups)
+
+    def savings_flows(self) -> list[SavingsFlow]:
+        flows: dict[tuple[int, str], tuple[int, int]] = {}
+        for kept, posting in self.uow.ledger._postings():
+            if posting.account == ledger.TARGET_SAVINGS:
+                key = (kept.entry.reporting_year, kept.entry.kind.value)
+                count, cents = flows.get(key, (0, 0))
+                flows[key] = (count + 1, cents + posting.amount.cents)
+        return [SavingsFlow(y, k, n, Money(c)) for (y, k), (n, c) in sorted(flows.items())]
+
+    def payout_groups(self) -> list[PayoutGroup]:
+        groups: dict[tuple[Purpose, str, PayoutStatus], tuple[int, int]] = {}
+        for kept in self.uow.state.payouts.values():
+            p = kept.payout
+            count, cents = groups.get((p.purpose, p.operator_name, p.status), (0, 0))
+            groups[p.purpose, p.operator_name, p.status] = (count + 1, cents + p.amount.cents)
+        return [
+            PayoutGroup(purpose, name, status, n, Money(c))
+            for (purpose, name, status), (n, c) in sorted(groups.items())
+        ]
+
+    def _sole_birth(self, person: Person) -> Fact | None:
+        bearing = [f for f in person.facts if f.kind is not RecordKind.DATA_UPDATED]
+        if len(bearing) == 1 and bearing[0].kind is RecordKind.BORN_CITIZEN:
+            return bearing[0]
+        return None
+
+    def birth_groups(self, *, view: View) -> list[BirthGroup]:
+        counts: Counter[tuple[dt.date, bool]] = Counter()
+        for person in self.uow.state.persons.values():
+            birth = self._sole_birth(person)
+            if birth is not None:
+                counts[person.iin.birth_date, view.sees(birth)] += 1
+        return [BirthGroup(born, seen, n) for (born, seen), n in sorted(counts.items())]
+
+    def facts_by_person(self) -> Iterator[tuple[dt.date, list[Fact]]]:
+        for person in self.uow.state.persons.values():
+            if self._sole_birth(person) is None:
+                yield person.iin.birth_date, list(person.facts)
+
+
+class FakeEdge:
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        self.uow = uow
+
+    def kept_answer(self, *, scope: str, key: str) -> KeptAnswer | None:
+        return self.uow.state.kept_answers.get((scope, key))
+
+    def keep_answer(self, *, scope: str, key: str, answer: KeptAnswer, now: dt.datetime) -> None:
+        if (scope, key) in self.uow.state.kept_answers:
+            raise KeyError(f"an answer is kept under {key!r} already")
+        self.uow.state.kept_answers[scope, key] = answer
+
+    def append_audit_event(self, event: AuditEvent) -> None:
+        self.uow.state.audit.append(event)
+
+    def audit_events(
+        self, *, iin: str | None, since: dt.date | None, limit: int
+    ) -> list[AuditEvent]:
+        events = [
+            e
+            for e in reversed(self.uow.state.audit)
+            if (iin is None or e.iin == iin) and (since is None or e.at.date() >= since)
+        ]
+        return events[:limit]
+
+
+class FakeSchema:
+    def version(self) -> int:
+        return 1
+
+    def latest_version(self) -> int:
+        return 1
+
+    def initialise(self) -> int:
+        return 1
+
+
+class FakeUnitOfWork:
+    """The `UnitOfWork` port in memory."""
+
+    description = "memory"
+
+    def __init__(self) -> None:
+        self.state = State()
+        self._snapshot: State | None = None
+        self.commits = 0
+        self.schema = FakeSchema()
+        self.register = FakeRegister(self)
+        self.parameters = FakeParameters(self)
+        self.closes = FakeCloses(self)
+        self.ledger = FakeLedger(self)
+        self.payouts = FakePayouts(self)
+        self.operators = FakeOperators(self)
+        self.reads = FakeReads(self)
+        self.edge = FakeEdge(self)
+
+    def __enter__(self) -> Self:
+        if self._snapshot is not None:
+            raise TransactionError("a transaction is already open on memory")
+        self._snapshot = copy.deepcopy(self.state)
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if self._snapshot is not None:
+            self.rollback()
+
+    def commit(self) -> None:
+        self.require_open()
+        self._snapshot = None
+        self.commits += 1
+
+    def rollback(self) -> None:
+        self.require_open()
+        assert self._snapshot is not None
+        self.state, self._snapshot = self._snapshot, None
+
+    def require_open(self) -> None:
+        if self._snapshot is None:
+            raise TransactionError("this step writes inside an open unit of work on memory")
+
+    def close(self) -> None:
+        return None
