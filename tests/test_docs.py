@@ -55,3 +55,14 @@ def test_every_api_route_is_described_in_api_md() -> None:
     ]
     missing = [route for route in routes if f"### `{route}`" not in text]
     assert routes and not missing, missing
+
+
+def test_every_cross_row_import_check_is_documented_with_its_code() -> None:
+    """Each named check of the import (code and SQL) has its code in register-feed.md, in
+    the order the checks run."""
+    from urpaq.adapters.sql.import_checks import CROSS_ROW_CHECKS
+
+    text = (DOCS / "register-feed.md").read_text(encoding="utf-8")
+    places = [text.find(f"| `{check.code}` |") for check in CROSS_ROW_CHECKS]
+    assert -1 not in places, [c.code for c, at in zip(CROSS_ROW_CHECKS, places) if at == -1]
+    assert places == sorted(places)
