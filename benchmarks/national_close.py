@@ -82,7 +82,7 @@ def step_floor(url: str, rows: str) -> dict[str, object]:
     """Bulk-load one row per participant, in one transaction, as urpaq connects."""
     count = int(rows)
     if url.startswith("sqlite"):
-        from urpaq.adapters.sqlite.uow import connect
+        from urpaq.adapters.sqlite.connection import connect
 
         connection = connect(url.removeprefix("sqlite:///"))
         connection.execute(
