@@ -35,7 +35,7 @@ from urpaq.services.ports.unit_of_work import UnitOfWork
 from urpaq.services.statistics import participant_statistics
 
 if TYPE_CHECKING:
-    from urpaq.entrypoints.web import WebSettings
+    from urpaq.entrypoints.http.web import WebSettings
 
 access_log = logging.getLogger("urpaq.access")
 error_log = logging.getLogger("urpaq.error")
@@ -287,7 +287,8 @@ def create_app(
     web_settings: WebSettings | None = None,
 ) -> FastAPI:
     """The whole HTTP face of urpaq on one database: the operators' API and the pages."""
-    from urpaq.entrypoints import api, web
+    from urpaq.entrypoints import api
+    from urpaq.entrypoints.http import web
 
     context = Context(uow=UnitOfWorkProvider(database_url), clock=clock or Clock())
 
@@ -315,7 +316,7 @@ def create_app(
             settings=web_settings,
         )
     )
-    app.mount("/static", StaticFiles(packages=[("urpaq.entrypoints.web", "static")]))
+    app.mount("/static", StaticFiles(packages=[("urpaq.entrypoints.http.web", "static")]))
     app.add_middleware(Edge, context=context)
 
     @app.get("/healthz", include_in_schema=False)
