@@ -28,9 +28,10 @@ from starlette.concurrency import run_in_threadpool
 from urpaq.domain.disclosure import SMALL_CELL_THRESHOLD
 from urpaq.domain.iin import Iin, InvalidIin
 from urpaq.domain.money import Money
+from urpaq.entrypoints.http.context import Context
+from urpaq.entrypoints.http.edge import note_of
 from urpaq.entrypoints.http.web import i18n
 from urpaq.entrypoints.http.web.charts import bar_chart
-from urpaq.entrypoints.server import Context, note_of
 from urpaq.services.lookup import LookupAnswer, look_up_participant
 from urpaq.services.ports.identity import IdentityProvider
 from urpaq.services.statements import statement_of

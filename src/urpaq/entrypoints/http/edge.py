@@ -1,47 +1,33 @@
-"""The HTTP server: one ASGI application serving the operators' API and the web pages.
+"""The edge: what every HTTP request passes through, before and after its route.
 
-What every request shares lives here: a unit of work per worker thread, the clock, the request
-id, the audit log (written before the answer leaves, so no answer about a person goes out
-unrecorded), an access log with IINs redacted, and error bodies that never carry a stack
-trace or personal data.
+A request id, an audit event written before the answer leaves (so no answer about a person
+goes out unrecorded), an access log with IINs redacted, security headers on every answer,
+a limit on the size of a body, and error bodies that never carry a stack trace or personal
+data.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import logging
 import re
-import threading
 import time
 import traceback
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import anyio
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
-from fastapi.staticfiles import StaticFiles
-from starlette.exceptions import HTTPException as StarletteHTTPException
+from fastapi import Request
+from fastapi.responses import JSONResponse
 
-from urpaq import bootstrap
 from urpaq.domain.audit import AuditEvent
+from urpaq.entrypoints.http.context import Context
 from urpaq.services.audit import record_event
-from urpaq.services.ports.identity import IdentityProvider
-from urpaq.services.ports.unit_of_work import UnitOfWork
-from urpaq.services.statistics import participant_statistics
-
-if TYPE_CHECKING:
-    from urpaq.entrypoints.http.web import WebSettings
 
 access_log = logging.getLogger("urpaq.access")
 error_log = logging.getLogger("urpaq.error")
-
-#: Kazakhstan keeps one time zone, UTC+5, since 1 March 2024; "today" is Kazakhstan's.
-KAZAKHSTAN = dt.timezone(dt.timedelta(hours=5), "Asia/Almaty")
 
 _IIN_IN_PATH = re.compile(r"\d{12}")
 
@@ -65,50 +51,6 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 def redact(path: str) -> str:
     """A request path fit for a log: every run of 12 digits (an IIN) masked."""
     return _IIN_IN_PATH.sub("************", path)
-
-
-class UnitOfWorkProvider:
-    """One unit of work per worker thread: a database connection is not shared by threads."""
-
-    def __init__(self, url: str) -> None:
-        self.url = url
-        self._by_thread: dict[int, UnitOfWork] = {}
-        self._lock = threading.Lock()
-
-    def __call__(self) -> UnitOfWork:
-        thread = threading.get_ident()
-        uow = self._by_thread.get(thread)
-        if uow is None:
-            uow = bootstrap.open_unit_of_work(self.url)
-            with self._lock:
-                self._by_thread[thread] = uow
-        return uow
-
-    def close_all(self) -> None:
-        """Close every connection; a later call opens new ones (a server can start again)."""
-        with self._lock:
-            units = list(self._by_thread.values())
-            self._by_thread.clear()
-        for uow in units:
-            uow.close()
-
-
-@dataclass
-class Clock:
-    """The time at the edge; tests set it."""
-
-    now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)
-
-    def today(self) -> dt.date:
-        return self.now().astimezone(KAZAKHSTAN).date()
-
-
-@dataclass
-class Context:
-    """What the routes need: a unit of work for the calling thread and the clock."""
-
-    uow: UnitOfWorkProvider
-    clock: Clock
 
 
 @dataclass
@@ -233,19 +175,6 @@ class Edge:
         await send({"type": "http.response.body", "body": body})
 
 
-def _count_participants(database_url: str) -> None:
-    """At start, count the last close's participants for the statistics if nobody has
-    yet (seconds at national scale), so that no visitor waits for it."""
-    try:
-        uow = bootstrap.open_unit_of_work(database_url)
-        try:
-            participant_statistics(uow)
-        finally:
-            uow.close()
-    except Exception as error:  # the page computes them on demand instead
-        error_log.error("counting participants at start failed: %s", type(error).__name__)
-
-
 #: Larger request bodies are refused before they are read (no route needs more).
 BODY_BYTES_MAX = 64 * 1024
 
@@ -277,93 +206,3 @@ def _route_of(scope: Scope) -> str:
     route = scope.get("route")
     template = getattr(route, "path", None)
     return template if isinstance(template, str) else redact(scope["path"])
-
-
-def create_app(
-    *,
-    database_url: str,
-    clock: Clock | None = None,
-    identity: IdentityProvider | None = None,
-    web_settings: WebSettings | None = None,
-) -> FastAPI:
-    """The whole HTTP face of urpaq on one database: the operators' API and the pages."""
-    from urpaq.entrypoints import api
-    from urpaq.entrypoints.http import web
-
-    context = Context(uow=UnitOfWorkProvider(database_url), clock=clock or Clock())
-
-    @contextlib.asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        counting = threading.Thread(target=_count_participants, args=(database_url,), daemon=True)
-        counting.start()
-        yield
-        counting.join(timeout=120)  # it holds a connection of its own until it ends
-        context.uow.close_all()
-
-    app = FastAPI(
-        title="urpaq",
-        openapi_url=None,
-        docs_url=None,
-        redoc_url=None,
-        lifespan=lifespan,
-    )
-    app.state.context = context
-    app.include_router(api.router(context))
-    app.include_router(
-        web.router(
-            context,
-            identity=identity or bootstrap.identity_provider(),
-            settings=web_settings,
-        )
-    )
-    app.mount("/static", StaticFiles(packages=[("urpaq.entrypoints.http.web", "static")]))
-    app.add_middleware(Edge, context=context)
-
-    @app.get("/healthz", include_in_schema=False)
-    def healthz() -> dict[str, str]:
-        return {"status": "ok"}
-
-    @app.exception_handler(RequestValidationError)
-    async def invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:
-        fields = [_field_problem(problem) for problem in error.errors()]
-        names = ", ".join(problem["field"] for problem in fields)
-        return JSONResponse(
-            error_body(
-                "invalid_request", f"the request has invalid fields: {names}", fields=fields
-            ),
-            status_code=422,
-        )
-
-    @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, error: StarletteHTTPException) -> Response:
-        if not request.url.path.startswith("/api/") and error.status_code == 404:
-            return web.not_found(request)
-        code = {400: "malformed_body", 404: "not_found", 405: "method_not_allowed"}.get(
-            error.status_code, "http_error"
-        )
-        return JSONResponse(
-            error_body(code, str(error.detail)),
-            status_code=error.status_code,
-            headers=getattr(error, "headers", None),
-        )
-
-    api.install_openapi(app)
-    return app
-
-
-#: The only fields whose offending value an error quotes: none of them is personal data.
-#: Any other field (an IIN, an account, a document, a misnamed field) is named, its value
-#: never.
-_QUOTABLE_FIELDS = frozenset({"amount", "currency", "purpose", "sub_purpose"})
-
-
-def _field_problem(problem: Any) -> dict[str, str]:
-    location = [str(part) for part in problem.get("loc", ()) if part not in ("body",)]
-    name = ".".join(location) or "body"
-    message = str(problem.get("msg", "is invalid"))
-    message = message.removeprefix("Value error, ")
-    if location and location[-1] in _QUOTABLE_FIELDS and "input" in problem:
-        value = problem["input"]
-        if isinstance(value, str | int | bool) and len(str(value)) <= 100:
-            message = f"{message} (got {value!r})"
-    return {"field": name, "problem": message}

@@ -25,7 +25,8 @@ from urpaq.domain.money import InvalidAmount, Money
 from urpaq.domain.operators import AuthorisedOperator, InvalidOperator, Purpose, parse_sub_purpose
 from urpaq.domain.payouts import Payout
 from urpaq.domain.refusals import Refused
-from urpaq.entrypoints.server import Context, audit_event, error_body, note_of
+from urpaq.entrypoints.http.context import Context
+from urpaq.entrypoints.http.edge import audit_event, error_body, note_of
 from urpaq.services import payouts
 from urpaq.services.idempotency import answer_once, fingerprint
 from urpaq.services.operators import operator_for_credential
