@@ -7,6 +7,7 @@ each defined in its own module, put together on one database.
 from __future__ import annotations
 
 import contextlib
+import functools
 import threading
 from collections.abc import AsyncIterator
 
@@ -18,6 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from urpaq import bootstrap
 from urpaq.entrypoints.http import api, errors, web
 from urpaq.entrypoints.http.context import Clock, Context, UnitOfWorkProvider
+from urpaq.entrypoints.http.deps import UnauthenticatedError
 from urpaq.entrypoints.http.edge import Edge, error_log
 from urpaq.services.ports.identity import IdentityProvider
 from urpaq.services.statistics import participant_statistics
@@ -41,10 +43,11 @@ def create_app(
         exception_handlers={
             RequestValidationError: errors.invalid_request,
             StarletteHTTPException: errors.http_error,
+            UnauthenticatedError: errors.unauthenticated,
         },
     )
     app.state.context = context
-    app.include_router(api.router(context))
+    app.include_router(api.router)
     app.include_router(
         web.router(
             context,
@@ -55,7 +58,7 @@ def create_app(
     app.mount("/static", StaticFiles(packages=[("urpaq.entrypoints.http.web", "static")]))
     app.add_middleware(Edge, context=context)
     app.add_api_route("/healthz", healthz, include_in_schema=False)
-    api.install_openapi(app)
+    app.openapi = functools.partial(api.openapi_of, app)  # type: ignore[method-assign]
     return app
 
 

@@ -1,5 +1,5 @@
 """The answers to requests that never reach a route's own answer: an invalid field (422),
-an unknown address or method.
+an unknown address or method, a missing credential (401).
 
 Every one is an error body (`edge.error_body`); a field's value is quoted only when it
 cannot be personal data.  An unknown page address gets the 404 page instead.
@@ -14,6 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from urpaq.entrypoints.http.deps import UnauthenticatedError
 from urpaq.entrypoints.http.edge import error_body
 from urpaq.entrypoints.http.web import not_found
 
@@ -45,6 +46,15 @@ async def http_error(request: Request, error: StarletteHTTPException) -> Respons
         error_body(code, str(error.detail)),
         status_code=error.status_code,
         headers=getattr(error, "headers", None),
+    )
+
+
+async def unauthenticated(request: Request, error: UnauthenticatedError) -> JSONResponse:
+    """401: no credential, or one that belongs to no active operator."""
+    return JSONResponse(
+        error_body("unauthenticated", "a valid operator credential is required"),
+        status_code=401,
+        headers={"WWW-Authenticate": "Bearer"},
     )
 
 
