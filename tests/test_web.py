@@ -30,7 +30,8 @@ from urpaq.domain.money import Money
 from urpaq.domain.operators import Purpose
 from urpaq.entrypoints.http.app import create_app
 from urpaq.entrypoints.http.context import Clock
-from urpaq.entrypoints.http.web import WebSettings, i18n
+from urpaq.entrypoints.http.web import i18n
+from urpaq.entrypoints.http.web.settings import WebSettings
 from urpaq.services.payouts import request_payout, return_payout
 from urpaq.services.statements import statement_of
 from world import add_bank

@@ -17,10 +17,15 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from urpaq import bootstrap
-from urpaq.entrypoints.http import api, errors, web
+from urpaq.entrypoints.http import api, errors
 from urpaq.entrypoints.http.context import Clock, Context, UnitOfWorkProvider
 from urpaq.entrypoints.http.deps import UnauthenticatedError
 from urpaq.entrypoints.http.edge import Edge, error_log
+from urpaq.entrypoints.http.web import routes as web_routes
+from urpaq.entrypoints.http.web.rate_limit import RateLimits
+from urpaq.entrypoints.http.web.sessions import Sessions
+from urpaq.entrypoints.http.web.settings import WebSettings
+from urpaq.entrypoints.http.web.statistics import StatisticsCache
 from urpaq.services.ports.identity import IdentityProvider
 from urpaq.services.statistics import participant_statistics
 
@@ -30,7 +35,7 @@ def create_app(
     database_url: str,
     clock: Clock | None = None,
     identity: IdentityProvider | None = None,
-    web_settings: web.WebSettings | None = None,
+    web_settings: WebSettings | None = None,
 ) -> FastAPI:
     """The whole HTTP face of urpaq on one database: the operators' API and the pages."""
     context = Context(uow=UnitOfWorkProvider(database_url), clock=clock or Clock())
@@ -46,15 +51,15 @@ def create_app(
             UnauthenticatedError: errors.unauthenticated,
         },
     )
+    settings = web_settings or WebSettings()
     app.state.context = context
+    app.state.web_settings = settings
+    app.state.rate_limits = RateLimits.from_settings(settings)
+    app.state.sessions = Sessions()
+    app.state.statistics_cache = StatisticsCache()
+    app.state.identity = identity or bootstrap.identity_provider()
     app.include_router(api.router)
-    app.include_router(
-        web.router(
-            context,
-            identity=identity or bootstrap.identity_provider(),
-            settings=web_settings,
-        )
-    )
+    app.include_router(web_routes.router)
     app.mount("/static", StaticFiles(packages=[("urpaq.entrypoints.http.web", "static")]))
     app.add_middleware(Edge, context=context)
     app.add_api_route("/healthz", healthz, include_in_schema=False)

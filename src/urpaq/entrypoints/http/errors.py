@@ -16,7 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from urpaq.entrypoints.http.deps import UnauthenticatedError
 from urpaq.entrypoints.http.edge import error_body
-from urpaq.entrypoints.http.web import not_found
+from urpaq.entrypoints.http.web.render import not_found
 
 #: The only fields whose offending value an error quotes: none of them is personal data.
 #: Any other field (an IIN, an account, a document, a misnamed field) is named, its value
