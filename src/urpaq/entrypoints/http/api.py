@@ -34,7 +34,13 @@ from urpaq.entrypoints.http.bodies import (
 )
 from urpaq.entrypoints.http.context import Clock, UnitOfWorkProvider
 from urpaq.entrypoints.http.deps import ClockDep, NoteDep, OperatorDep, UnitOfWorkDep
-from urpaq.entrypoints.http.edge import RequestNote, audit_event, error_body
+from urpaq.entrypoints.http.edge import (
+    AuditedRoute,
+    RecordedAnswer,
+    RequestNote,
+    audit_event,
+    error_body,
+)
 from urpaq.services import payouts
 from urpaq.services.idempotency import answer_once, fingerprint
 from urpaq.services.ports.edge import KeptAnswer
@@ -75,7 +81,8 @@ def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return {status: {"model": Error} for status in statuses}
 
 
-router = APIRouter(prefix=PREFIX, responses=_errors(400, 401, 422))
+#: Every answer of the API is recorded: by the edge, or by `answer_once` for a write.
+router = APIRouter(prefix=PREFIX, responses=_errors(400, 401, 422), route_class=AuditedRoute)
 
 
 @router.get(
@@ -336,10 +343,9 @@ def _once(
             now=now,
             audit=lambda status: audit_event(request.scope, note, status=status, at=now),
         )
-    except Refused as refusal:
+    except Refused as refusal:  # refused before an answer was kept: the edge records it
         return _refusal_response(refusal)
-    note.audited = False  # recorded with the answer, in the same transaction
-    return JSONResponse(
+    return RecordedAnswer(  # its audit event was kept with the answer, in one transaction
         json.loads(kept.body),
         status_code=kept.status,
         headers={"Idempotent-Replayed": "true"} if repeated else None,

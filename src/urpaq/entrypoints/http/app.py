@@ -20,7 +20,7 @@ from urpaq import bootstrap
 from urpaq.entrypoints.http import api, errors
 from urpaq.entrypoints.http.context import Clock, Context, UnitOfWorkProvider
 from urpaq.entrypoints.http.deps import UnauthenticatedError
-from urpaq.entrypoints.http.edge import Edge, error_log
+from urpaq.entrypoints.http.edge import Edge, UnauditedRoute, error_log
 from urpaq.entrypoints.http.web import routes as web_routes
 from urpaq.entrypoints.http.web.rate_limit import RateLimits
 from urpaq.entrypoints.http.web.sessions import Sessions
@@ -62,7 +62,9 @@ def create_app(
     app.include_router(web_routes.router)
     app.mount("/static", StaticFiles(packages=[("urpaq.entrypoints.http.web", "static")]))
     app.add_middleware(Edge, context=context)
-    app.add_api_route("/healthz", healthz, include_in_schema=False)
+    app.router.add_api_route(
+        "/healthz", healthz, include_in_schema=False, route_class_override=UnauditedRoute
+    )
     app.openapi = functools.partial(api.openapi_of, app)  # type: ignore[method-assign]
     return app
 

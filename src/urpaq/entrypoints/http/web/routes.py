@@ -29,6 +29,7 @@ from urpaq.entrypoints.http.deps import (
     UnitOfWorkDep,
     WebSettingsDep,
 )
+from urpaq.entrypoints.http.edge import AuditedRoute, UnauditedRedirect, UnauditedRoute
 from urpaq.entrypoints.http.web.rate_limit import client_of
 from urpaq.entrypoints.http.web.render import (
     NO_STORE,
@@ -42,7 +43,10 @@ from urpaq.entrypoints.http.web.statistics import csv_of, sections
 from urpaq.services.lookup import look_up_participant
 from urpaq.services.statements import statement_of
 
-router = APIRouter(include_in_schema=False)
+#: The pages that touch nobody's data (the same for everyone, or an empty form): no audit.
+public = APIRouter(include_in_schema=False, route_class=UnauditedRoute)
+#: The answers about a person, or attempts at one: the edge records each.
+personal = APIRouter(include_in_schema=False, route_class=AuditedRoute)
 
 #: The page's name for each way an IIN can be wrong (`InvalidIin.problem`).
 _IIN_PROBLEMS = {
@@ -54,18 +58,17 @@ _IIN_PROBLEMS = {
 }
 
 
-@router.get("/", response_class=HTMLResponse)
+@public.get("/", response_class=HTMLResponse)
 def home(request: Request) -> HTMLResponse:
     return page(request, "home.html")
 
 
-@router.get("/lookup", response_class=HTMLResponse)
-def lookup_form(request: Request, note: NoteDep) -> HTMLResponse:
-    note.audited = False  # the empty form touches nobody's data
+@public.get("/lookup", response_class=HTMLResponse)
+def lookup_form(request: Request) -> HTMLResponse:
     return page(request, "lookup.html", private=True)
 
 
-@router.post("/lookup", response_class=HTMLResponse)
+@personal.post("/lookup", response_class=HTMLResponse)
 async def lookup(
     request: Request,
     note: NoteDep,
@@ -103,13 +106,12 @@ async def lookup(
     return response
 
 
-@router.get("/sign-in", response_class=HTMLResponse)
-def sign_in_form(request: Request, note: NoteDep) -> HTMLResponse:
-    note.audited = False
+@public.get("/sign-in", response_class=HTMLResponse)
+def sign_in_form(request: Request) -> HTMLResponse:
     return page(request, "sign_in.html", private=True)
 
 
-@router.post("/sign-in", response_class=HTMLResponse)
+@personal.post("/sign-in", response_class=HTMLResponse)
 async def sign_in(
     request: Request,
     note: NoteDep,
@@ -140,7 +142,7 @@ async def sign_in(
     return response
 
 
-@router.post("/sign-in/code", response_model=None)
+@personal.post("/sign-in/code", response_model=None)
 async def sign_in_code(
     request: Request,
     note: NoteDep,
@@ -174,15 +176,14 @@ async def sign_in_code(
     return response
 
 
-@router.get("/statement", response_model=None)
+@personal.get("/statement", response_model=None)
 async def statement(
     request: Request, note: NoteDep, uow: UnitOfWorkDep, clock: ClockDep, sessions: SessionsDep
 ) -> Response:
     """The signed-in person's own statement; anyone else is sent to sign in."""
     iin = sessions.holder(request.cookies.get(SESSION_COOKIE), now=clock.now())
-    if iin is None:
-        note.audited = False
-        return RedirectResponse("/sign-in", status_code=303, headers=NO_STORE)
+    if iin is None:  # nobody's data: this answer is not recorded
+        return UnauditedRedirect("/sign-in", status_code=303, headers=NO_STORE)
     note.actor = f"person:{iin.value}"
     note.iin = iin.value
     found = await run_in_threadpool(lambda: statement_of(uow(), iin=iin))
@@ -191,16 +192,15 @@ async def statement(
     return page(request, "statement.html", private=True, statement=found, tr=tr, ts=ts)
 
 
-@router.post("/sign-out", response_model=None)
-def sign_out(request: Request, note: NoteDep, sessions: SessionsDep) -> Response:
-    note.audited = False
+@public.post("/sign-out", response_model=None)
+def sign_out(request: Request, sessions: SessionsDep) -> Response:
     sessions.close(request.cookies.get(SESSION_COOKIE))
     response = RedirectResponse("/", status_code=303, headers=NO_STORE)
     response.delete_cookie(SESSION_COOKIE)
     return response
 
 
-@router.get("/statistics", response_class=HTMLResponse)
+@public.get("/statistics", response_class=HTMLResponse)
 async def statistics_page(
     request: Request, uow: UnitOfWorkDep, cache: StatisticsCacheDep
 ) -> HTMLResponse:
@@ -211,7 +211,7 @@ async def statistics_page(
     )  # fmt: skip
 
 
-@router.get("/statistics/{name}.csv")
+@public.get("/statistics/{name}.csv")
 async def statistics_csv(
     name: str, request: Request, uow: UnitOfWorkDep, cache: StatisticsCacheDep
 ) -> Response:
@@ -227,3 +227,9 @@ async def statistics_csv(
             "Cache-Control": "public, max-age=300",
         },
     )
+
+
+#: The pages, as the application includes them.
+router = APIRouter()
+router.include_router(public)
+router.include_router(personal)
