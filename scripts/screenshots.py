@@ -29,8 +29,8 @@ from urpaq.adapters.sqlite.connection import SqliteConnection
 from urpaq.domain.iin import Iin
 from urpaq.domain.money import Money
 from urpaq.domain.operators import Purpose
-from urpaq.entrypoints.server import create_app
-from urpaq.entrypoints.web import WebSettings
+from urpaq.entrypoints.http.web.settings import WebSettings
+from urpaq.entrypoints.http.app import create_app
 from urpaq.services.operators import add_operator, operator_for_credential
 from urpaq.services.payouts import request_payout, return_payout
 

@@ -24,7 +24,8 @@ from api_server import serving
 from urpaq.adapters.sql.unit_of_work import SqlUnitOfWork
 from urpaq.domain.iin import Iin
 from urpaq.domain.operators import Purpose
-from urpaq.entrypoints.server import Clock, create_app
+from urpaq.entrypoints.http.app import create_app
+from urpaq.entrypoints.http.context import Clock
 from urpaq.services import payouts as payout_service
 from urpaq.services.operators import revoke_operator
 from urpaq.services.reconciliation import reconcile

@@ -16,7 +16,7 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 from urpaq.adapters.sql.unit_of_work import SqlUnitOfWork
 from urpaq.adapters.sqlite.connection import SqliteConnection
 from urpaq.domain.operators import Purpose
-from urpaq.entrypoints.server import create_app
+from urpaq.entrypoints.http.app import create_app
 from world import add_bank, build_world
 
 CREDENTIAL = "fuzzing-bank-credential"

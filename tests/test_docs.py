@@ -44,7 +44,7 @@ def test_docs_link_to_files_that_exist() -> None:
 
 def test_every_api_route_is_described_in_api_md() -> None:
     """docs/api.md has a section for each route of the OpenAPI document."""
-    from urpaq.entrypoints.server import create_app
+    from urpaq.entrypoints.http.app import create_app
 
     document = create_app(database_url="sqlite:///:memory:").openapi()
     text = (DOCS / "api.md").read_text(encoding="utf-8")

@@ -28,8 +28,10 @@ from urpaq.adapters.sqlite.connection import SqliteConnection
 from urpaq.domain.iin import Iin
 from urpaq.domain.money import Money
 from urpaq.domain.operators import Purpose
-from urpaq.entrypoints.server import Clock, create_app
-from urpaq.entrypoints.web import WebSettings, i18n
+from urpaq.entrypoints.http.app import create_app
+from urpaq.entrypoints.http.context import Clock
+from urpaq.entrypoints.http.web import i18n
+from urpaq.entrypoints.http.web.settings import WebSettings
 from urpaq.services.payouts import request_payout, return_payout
 from urpaq.services.statements import statement_of
 from world import add_bank

@@ -486,8 +486,8 @@ def _serve(url: str, *, host: str, port: int, web_settings: dict[str, Any] | Non
 
     import uvicorn
 
-    from urpaq.entrypoints.server import create_app
-    from urpaq.entrypoints.web import WebSettings
+    from urpaq.entrypoints.http.app import create_app
+    from urpaq.entrypoints.http.web.settings import WebSettings
 
     logging.basicConfig(
         level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(name)s %(message)s"

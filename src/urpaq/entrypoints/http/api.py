@@ -1,0 +1,371 @@
+"""The API for authorised operators, under `/api/v1/`.
+
+Each route checks the credential, translates the request into values, calls one service
+and translates the answer.  Writes run through `answer_once`, so a repeat under the same
+`Idempotency-Key` gets the first answer and the money moves once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, FastAPI, Header, Path, Request
+from fastapi.openapi.utils import get_openapi
+from fastapi.responses import JSONResponse
+
+from urpaq import bootstrap
+from urpaq.domain.iin import Iin, InvalidIin
+from urpaq.domain.money import Money
+from urpaq.domain.operators import AuthorisedOperator
+from urpaq.domain.payouts import Payout
+from urpaq.domain.refusals import Refused
+from urpaq.entrypoints.http.bodies import (
+    Confirmation,
+    Error,
+    HeirPayoutAnswer,
+    HeirPayoutRequest,
+    PayoutAnswer,
+    PayoutRequest,
+    Savings,
+)
+from urpaq.entrypoints.http.context import Clock, UnitOfWorkProvider
+from urpaq.entrypoints.http.deps import ClockDep, NoteDep, OperatorDep, UnitOfWorkDep
+from urpaq.entrypoints.http.edge import (
+    AuditedRoute,
+    RecordedAnswer,
+    RequestNote,
+    audit_event,
+    error_body,
+)
+from urpaq.services import payouts
+from urpaq.services.idempotency import answer_once, fingerprint
+from urpaq.services.ports.edge import KeptAnswer
+
+PREFIX = "/api/v1"
+
+#: The HTTP status of each business refusal.
+STATUS_OF_REFUSAL = {
+    "invalid_amount": 422,
+    "purpose_not_served": 403,
+    "unknown_person": 404,
+    "not_credited": 409,
+    "deceased": 409,
+    "holder_alive": 409,
+    "insufficient_savings": 409,
+    "unknown_payout": 404,
+    "payout_closed": 409,
+    "idempotency_key_reused": 409,
+    "invalid_idempotency_key": 422,
+}
+
+# --- routes ----------------------------------------------------------------------------
+
+IdempotencyKey = Annotated[
+    str,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=200,
+        description="Chosen by the caller, unique per intended write (e.g. a UUID).",
+    ),
+]
+PayoutId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$", description="As the payout returned.")]
+IinInPath = Annotated[str, Path(pattern=r"^[0-9]{12}$", description="The person's IIN.")]
+
+
+def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    return {status: {"model": Error} for status in statuses}
+
+
+#: Every answer of the API is recorded: by the edge, or by `answer_once` for a write.
+router = APIRouter(prefix=PREFIX, responses=_errors(400, 401, 422), route_class=AuditedRoute)
+
+
+@router.get(
+    "/savings/{iin}",
+    response_model=Savings,
+    responses=_errors(404),
+    summary="A person's available target savings",
+)
+def get_savings(
+    iin: IinInPath, note: NoteDep, by: OperatorDep, uow: UnitOfWorkDep, clock: ClockDep
+) -> Any:
+    """Only a person with target savings has an answer; anyone else (a minor, an
+    unknown IIN) is 404, so the answer reveals nothing about them."""
+    try:
+        person = Iin.parse(iin)
+    except InvalidIin as error:
+        return JSONResponse(
+            error_body(
+                "invalid_request",
+                "the request has invalid fields: iin",
+                fields=[{"field": "iin", "problem": f"not a valid IIN: {error.reason}"}],
+            ),
+            status_code=422,
+        )
+    note.iin = person.value
+    holder = payouts.savings_holder(uow(), iin=person, today=clock.today())
+    if holder is None or not holder.credited:
+        return JSONResponse(
+            error_body("no_target_savings", "no target savings for this IIN"),
+            status_code=404,
+        )
+    return Savings(iin=person.value, available=str(holder.available), frozen=holder.deceased)
+
+
+@router.post(
+    "/payouts",
+    status_code=201,
+    response_model=PayoutAnswer,
+    responses=_errors(403, 404, 409),
+    summary="Request a payout of target savings",
+)
+def post_payout(
+    body: PayoutRequest,
+    key: IdempotencyKey,
+    request: Request,
+    by: OperatorDep,
+    uow: UnitOfWorkDep,
+    clock: ClockDep,
+    note: NoteDep,
+) -> Any:
+    """Pays `amount` from the person's target savings to this operator for the purpose.
+    Refusals: `purpose_not_served` (403), `unknown_person` (404), `not_credited`,
+    `deceased`, `insufficient_savings` (409)."""
+    note.iin = body.iin
+
+    def act() -> tuple[int, dict[str, object]]:
+        payout = payouts.request_payout(
+            uow(),
+            joined=True,
+            operator=by,
+            iin=Iin.parse(body.iin),
+            amount=Money.parse(body.amount),
+            purpose=body.purpose,
+            sub_purpose=body.sub_purpose,
+            account=body.account,
+            payout_id=uuid.uuid4().hex,
+            today=clock.today(),
+            return_due_on=_return_due_on,
+        )
+        return 201, _payout_answer(payout)
+
+    return _once(
+        request, key=key, body=body.model_dump(mode="json"), act=act,
+        by=by, uow=uow, clock=clock, note=note,
+    )  # fmt: skip
+
+
+@router.get(
+    "/payouts/{payout_id}",
+    response_model=PayoutAnswer,
+    responses=_errors(404),
+    summary="One of this operator's payouts",
+)
+def get_payout(payout_id: PayoutId, note: NoteDep, by: OperatorDep, uow: UnitOfWorkDep) -> Any:
+    note.iin = payouts.holder_iin(uow(), operator=by, payout_id=payout_id)
+    try:
+        payout = payouts.payout_of(uow(), operator=by, payout_id=payout_id)
+    except Refused as refusal:
+        return _refusal_response(refusal)
+    return _payout_answer(payout)
+
+
+@router.post(
+    "/payouts/{payout_id}/confirmation",
+    response_model=PayoutAnswer,
+    responses=_errors(404, 409),
+    summary="Confirm that a payout was used for its purpose",
+)
+def post_confirmation(
+    payout_id: PayoutId,
+    body: Confirmation,
+    key: IdempotencyKey,
+    request: Request,
+    by: OperatorDep,
+    uow: UnitOfWorkDep,
+    clock: ClockDep,
+    note: NoteDep,
+) -> Any:
+    """Within 45 working days of the payout; after that the money has been returned."""
+    note.iin = payouts.holder_iin(uow(), operator=by, payout_id=payout_id)
+
+    def act() -> tuple[int, dict[str, object]]:
+        payout = payouts.confirm_payout(
+            uow(),
+            joined=True,
+            operator=by,
+            payout_id=payout_id,
+            documents=json.dumps(body.documents, ensure_ascii=False),
+            today=clock.today(),
+        )
+        return 200, _payout_answer(payout)
+
+    return _once(
+        request, key=key, body=body.model_dump(mode="json"), act=act,
+        by=by, uow=uow, clock=clock, note=note,
+    )  # fmt: skip
+
+
+@router.post(
+    "/payouts/{payout_id}/return",
+    response_model=PayoutAnswer,
+    responses=_errors(404, 409),
+    summary="Return an unused payout to the person's target savings",
+)
+def post_return(
+    payout_id: PayoutId,
+    key: IdempotencyKey,
+    request: Request,
+    by: OperatorDep,
+    uow: UnitOfWorkDep,
+    clock: ClockDep,
+    note: NoteDep,
+) -> Any:
+    note.iin = payouts.holder_iin(uow(), operator=by, payout_id=payout_id)
+
+    def act() -> tuple[int, dict[str, object]]:
+        payout = payouts.return_payout(
+            uow(), operator=by, payout_id=payout_id, today=clock.today(), joined=True
+        )
+        return 200, _payout_answer(payout)
+
+    return _once(request, key=key, body=None, act=act, by=by, uow=uow, clock=clock, note=note)
+
+
+@router.post(
+    "/heir-payouts",
+    status_code=201,
+    response_model=HeirPayoutAnswer,
+    responses=_errors(404, 409),
+    summary="Pay a deceased holder's frozen savings to an heir",
+)
+def post_heir_payout(
+    body: HeirPayoutRequest,
+    key: IdempotencyKey,
+    request: Request,
+    by: OperatorDep,
+    uow: UnitOfWorkDep,
+    clock: ClockDep,
+    note: NoteDep,
+) -> Any:
+    """On the reference of a notary's certificate of inheritance; several heirs are
+    paid one payout each. Refusals: `unknown_person` (404), `not_credited`,
+    `holder_alive`, `insufficient_savings` (409)."""
+    note.iin = body.iin
+
+    def act() -> tuple[int, dict[str, object]]:
+        payout = payouts.pay_heir(
+            uow(),
+            joined=True,
+            operator=by,
+            iin=Iin.parse(body.iin),
+            amount=Money.parse(body.amount),
+            notary_certificate=body.notary_certificate,
+            account=body.account,
+            payout_id=uuid.uuid4().hex,
+            today=clock.today(),
+        )
+        return 201, payout.as_json()
+
+    return _once(
+        request, key=key, body=body.model_dump(mode="json"), act=act,
+        by=by, uow=uow, clock=clock, note=note,
+    )  # fmt: skip
+
+
+@router.get("/openapi.json", include_in_schema=False)
+def openapi_document(request: Request) -> JSONResponse:
+    """The OpenAPI document of the operators' API (`openapi_of`)."""
+    return JSONResponse(request.app.openapi())
+
+
+def openapi_of(app: FastAPI) -> dict[str, Any]:
+    """The OpenAPI document of the operators' API, built once: only the routes under
+    `/api/v1/`, never the pages."""
+    if app.openapi_schema is None:
+        app.openapi_schema = get_openapi(
+            title="urpaq: API for authorised operators",
+            version="1",
+            description=(
+                "Check a person's target savings, request a payout for housing or"
+                " education, confirm its use or return it, and pay heirs. Every write"
+                " takes an `Idempotency-Key`: a repeat with the same key and body gets"
+                " the first answer (header `Idempotent-Replayed: true`); the same key"
+                " with another body is refused with 409 `idempotency_key_reused`."
+                " Amounts are strings with two decimals, in USD."
+            ),
+            routes=app.routes,
+        )
+        paths = app.openapi_schema["paths"]
+        for path in [path for path in paths if not path.startswith(PREFIX + "/")]:
+            del paths[path]
+    return app.openapi_schema
+
+
+# --- helpers -----------------------------------------------------------------------------
+
+
+def _once(
+    request: Request,
+    *,
+    key: str,
+    body: object,
+    act: Callable[[], tuple[int, dict[str, object]]],
+    by: AuthorisedOperator,
+    uow: UnitOfWorkProvider,
+    clock: Clock,
+    note: RequestNote,
+) -> JSONResponse:
+    """The answer of a write, given once per idempotency key: `act` runs, and its answer
+    and audit event are kept, in one transaction; a repeat gets the kept answer."""
+    request_fingerprint = fingerprint(method="POST", path=request.url.path, body=body)
+
+    def answer() -> KeptAnswer:
+        try:
+            status, document = act()
+        except Refused as refusal:
+            status, document = _refusal(refusal)
+        return KeptAnswer(request_fingerprint, status, json.dumps(document))
+
+    now = clock.now()
+    try:
+        kept, repeated = answer_once(
+            uow(),
+            scope=f"operator:{by.name}",
+            key=key,
+            request_fingerprint=request_fingerprint,
+            act=answer,
+            now=now,
+            audit=lambda status: audit_event(request.scope, note, status=status, at=now),
+        )
+    except Refused as refusal:  # refused before an answer was kept: the edge records it
+        return _refusal_response(refusal)
+    return RecordedAnswer(  # its audit event was kept with the answer, in one transaction
+        json.loads(kept.body),
+        status_code=kept.status,
+        headers={"Idempotent-Replayed": "true"} if repeated else None,
+    )
+
+
+def _refusal(refusal: Refused) -> tuple[int, dict[str, object]]:
+    return STATUS_OF_REFUSAL.get(refusal.code, 409), error_body(refusal.code, str(refusal))
+
+
+def _refusal_response(refusal: Refused) -> JSONResponse:
+    status, document = _refusal(refusal)
+    return JSONResponse(document, status_code=status)
+
+
+def _payout_answer(payout: Payout) -> dict[str, object]:
+    answer = payout.as_json()
+    answer["sub_purpose"] = payout.sub_purpose
+    return answer
+
+
+def _return_due_on(day: dt.date) -> dt.date:
+    return bootstrap.return_due_on(day)

@@ -1,0 +1,96 @@
+"""The HTTP server: one ASGI application serving the operators' API and the web pages.
+
+Assembly only: the routers, the static files, the edge middleware and the error answers,
+each defined in its own module, put together on one database.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import threading
+from collections.abc import AsyncIterator
+
+from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from urpaq import bootstrap
+from urpaq.entrypoints.http import api, errors
+from urpaq.entrypoints.http.context import Clock, Context, UnitOfWorkProvider
+from urpaq.entrypoints.http.deps import UnauthenticatedError
+from urpaq.entrypoints.http.edge import Edge, UnauditedRoute, error_log
+from urpaq.entrypoints.http.web import routes as web_routes
+from urpaq.entrypoints.http.web.rate_limit import RateLimits
+from urpaq.entrypoints.http.web.sessions import Sessions
+from urpaq.entrypoints.http.web.settings import WebSettings
+from urpaq.entrypoints.http.web.statistics import StatisticsCache
+from urpaq.services.ports.identity import IdentityProvider
+from urpaq.services.statistics import participant_statistics
+
+
+def create_app(
+    *,
+    database_url: str,
+    clock: Clock | None = None,
+    identity: IdentityProvider | None = None,
+    web_settings: WebSettings | None = None,
+) -> FastAPI:
+    """The whole HTTP face of urpaq on one database: the operators' API and the pages."""
+    context = Context(uow=UnitOfWorkProvider(database_url), clock=clock or Clock())
+    app = FastAPI(
+        title="urpaq",
+        openapi_url=None,
+        docs_url=None,
+        redoc_url=None,
+        lifespan=_lifespan,
+        exception_handlers={
+            RequestValidationError: errors.invalid_request,
+            StarletteHTTPException: errors.http_error,
+            UnauthenticatedError: errors.unauthenticated,
+        },
+    )
+    settings = web_settings or WebSettings()
+    app.state.context = context
+    app.state.web_settings = settings
+    app.state.rate_limits = RateLimits.from_settings(settings)
+    app.state.sessions = Sessions()
+    app.state.statistics_cache = StatisticsCache()
+    app.state.identity = identity or bootstrap.identity_provider()
+    app.include_router(api.router)
+    app.include_router(web_routes.router)
+    app.mount("/static", StaticFiles(packages=[("urpaq.entrypoints.http.web", "static")]))
+    app.add_middleware(Edge, context=context)
+    app.router.add_api_route(
+        "/healthz", healthz, include_in_schema=False, route_class_override=UnauditedRoute
+    )
+    app.openapi = functools.partial(api.openapi_of, app)  # type: ignore[method-assign]
+    return app
+
+
+def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@contextlib.asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    context: Context = app.state.context
+    counting = threading.Thread(target=_count_participants, args=(context.uow.url,), daemon=True)
+    counting.start()
+    yield
+    counting.join(timeout=120)  # it holds a connection of its own until it ends
+    context.uow.close_all()
+
+
+def _count_participants(database_url: str) -> None:
+    """At start, count the last close's participants for the statistics if nobody has
+    yet (seconds at national scale), so that no visitor waits for it."""
+    try:
+        uow = bootstrap.open_unit_of_work(database_url)
+        try:
+            participant_statistics(uow)
+        finally:
+            uow.close()
+    except Exception as error:  # the page computes them on demand instead
+        error_log.error("counting participants at start failed: %s", type(error).__name__)

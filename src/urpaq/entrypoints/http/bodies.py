@@ -1,0 +1,152 @@
+"""The bodies of the operators' API: what a request may carry and what an answer holds.
+
+Pydantic models with patterns and `extra="forbid"`, so a malformed request is refused at
+the edge with 422 naming the field; their names are the schemas of the OpenAPI document.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+
+from urpaq.domain.iin import Iin, InvalidIin
+from urpaq.domain.money import InvalidAmount, Money
+from urpaq.domain.operators import InvalidOperator, Purpose, parse_sub_purpose
+
+IIN_PATTERN = r"^[0-9]{12}$"
+AMOUNT_PATTERN = r"^[0-9]{1,13}\.[0-9]{2}$"
+ACCOUNT_PATTERN = r"^[A-Z0-9]{1,34}$"
+REFERENCE_PATTERN = r"^[^\x00-\x1f]{1,100}$"
+
+
+class Error(BaseModel):
+    """Every refusal and error: a code naming the reason and a message for people."""
+
+    error: str = Field(examples=["insufficient_savings"])
+    message: str
+    fields: list[FieldProblem] | None = Field(
+        default=None, description="For 422: each invalid field and what is wrong with it."
+    )
+
+
+class FieldProblem(BaseModel):
+    field: str = Field(examples=["amount"])
+    problem: str
+
+
+Error.model_rebuild()
+
+
+def _iin(value: str) -> str:
+    try:
+        return Iin.parse(value).value
+    except InvalidIin as error:
+        raise ValueError(f"not a valid IIN: {error.reason}") from None
+
+
+def _amount(value: str) -> str:
+    try:
+        amount = Money.parse(value)
+    except InvalidAmount:
+        raise ValueError("must be dollars with two decimals, e.g. 60.00") from None
+    if amount.cents <= 0:
+        raise ValueError("must be more than 0.00")
+    return value
+
+
+SubPurpose = Literal[
+    "purchase", "construction", "mortgage_down_payment", "housing_savings",
+    "tuition_period", "tuition_course", "education_savings",
+]  # fmt: skip
+
+
+class PayoutRequest(BaseModel):
+    """A payout of target savings for a purpose, to the person's USD account."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    iin: str = Field(
+        pattern=IIN_PATTERN,
+        description="The person's IIN: 12 digits with a valid check digit.",
+        examples=["060102500018"],
+    )
+    amount: str = Field(pattern=AMOUNT_PATTERN, examples=["60.00"])
+    currency: Literal["USD"]
+    purpose: Purpose
+    sub_purpose: SubPurpose = Field(
+        description="One of the purpose's: housing — purchase, construction,"
+        " mortgage_down_payment, housing_savings; education — tuition_period, tuition_course,"
+        " education_savings.",
+        examples=["tuition_period"],
+    )
+    account: str = Field(
+        pattern=ACCOUNT_PATTERN,
+        description="The person's USD account at the authorised operator (IBAN or number).",
+    )
+
+    _check_iin = field_validator("iin")(lambda cls, v: _iin(v))
+    _check_amount = field_validator("amount")(lambda cls, v: _amount(v))
+
+    @field_validator("sub_purpose")
+    @classmethod
+    def _sub_purpose_belongs(cls, value: str, info: ValidationInfo) -> str:
+        purpose = info.data.get("purpose")
+        if purpose is None:  # the purpose itself is invalid and named on its own
+            return value
+        try:
+            return parse_sub_purpose(purpose, value)
+        except InvalidOperator as error:
+            raise ValueError(str(error)) from None
+
+
+class HeirPayoutRequest(BaseModel):
+    """A deceased holder's frozen target savings, or part of them, paid to one heir."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    iin: str = Field(pattern=IIN_PATTERN, description="The deceased holder's IIN.")
+    amount: str = Field(pattern=AMOUNT_PATTERN, examples=["100.52"])
+    currency: Literal["USD"]
+    notary_certificate: str = Field(
+        pattern=REFERENCE_PATTERN,
+        description="Reference of the notary's certificate of the right to inheritance.",
+    )
+    account: str = Field(pattern=ACCOUNT_PATTERN, description="The heir's account.")
+
+    _check_iin = field_validator("iin")(lambda cls, v: _iin(v))
+    _check_amount = field_validator("amount")(lambda cls, v: _amount(v))
+
+
+class Confirmation(BaseModel):
+    """The documents showing that a payout was used for its purpose."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    documents: list[Annotated[str, Field(pattern=REFERENCE_PATTERN)]] = Field(
+        min_length=1, max_length=20, examples=[["contract 17/2026", "invoice 4411"]]
+    )
+
+
+class Savings(BaseModel):
+    iin: str
+    available: str = Field(examples=["100.52"])
+    currency: Literal["USD"] = "USD"
+    frozen: bool = Field(
+        description="The holder has died: only heirs can be paid, on a notary's certificate."
+    )
+
+
+class PayoutAnswer(BaseModel):
+    payout_id: str
+    status: Literal["paid", "confirmed", "returned"]
+    amount: str = Field(examples=["60.00"])
+    currency: Literal["USD"] = "USD"
+    purpose: Purpose
+
+
+class HeirPayoutAnswer(BaseModel):
+    payout_id: str
+    status: Literal["paid_to_heir"]
+    amount: str
+    currency: Literal["USD"] = "USD"

@@ -1,0 +1,316 @@
+"""The edge: what every HTTP request passes through, before and after its route.
+
+A request id, an audit event written before the answer leaves (so no answer about a person
+goes out unrecorded), an access log with IINs redacted, security headers on every answer,
+a limit on the size of a body, and error bodies that never carry a stack trace or personal
+data.
+
+Who records a request's audit event is data, decided in this order:
+
+1. **The answer**, when it knows better than its route.  A response of class
+   `RecordedAnswer` says `Audit.BY_ROUTE`: the route wrote the event itself, in the
+   transaction that made the answer (`answer_once`), so the edge writes none.  An
+   `UnauditedRedirect` says `Audit.NONE`: the statement's redirect to sign in touches
+   nobody's data.  Such a response puts its decision on its `http.response.start`
+   message (key `urpaq.audit`), which the edge takes off before the message leaves.
+2. **The route's declaration**, for every other answer the route gives (its 401s and 422s
+   too): its class, `AuditedRoute` (`Audit.BY_EDGE`, the API and the answers about a
+   person) or `UnauditedRoute` (`Audit.NONE`, the public pages and forms).  The edge reads
+   it from the route the router matched (`scope["route"]`), and also when the route fails
+   with an exception.
+3. **The path**, for a request no route answered (an unknown address, a method the route
+   does not take, a body too large): the API and the person pages (`AUDITED_PATHS`) are
+   recorded, the rest is not.
+
+What the event says — who asked (`RequestNote.actor`) and about whom (`RequestNote.iin`) —
+is noted by the route and the operator's authentication as soon as they know it, so an
+event written after a failure still names the person.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import logging
+import re
+import time
+import traceback
+import uuid
+from dataclasses import dataclass
+from typing import ClassVar
+
+import anyio
+from fastapi import Request
+from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.routing import APIRoute
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from urpaq.domain.audit import AuditEvent
+from urpaq.entrypoints.http.context import Context
+from urpaq.services.audit import record_event
+
+access_log = logging.getLogger("urpaq.access")
+error_log = logging.getLogger("urpaq.error")
+
+_IIN_IN_PATH = re.compile(r"\d{12}")
+
+#: On every answer: no script or resource from elsewhere, no referrer, no framing.
+SECURITY_HEADERS = [
+    (b"content-security-policy",
+     b"default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'none';"
+     b" frame-ancestors 'none'; form-action 'self'; base-uri 'none'"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+]  # fmt: skip
+
+#: Larger request bodies are refused before they are read (no route needs more).
+BODY_BYTES_MAX = 64 * 1024
+
+#: A request that no route answered is recorded when its path starts with one of these.
+AUDITED_PATHS = ("/api/", "/lookup", "/statement", "/sign-in")
+
+#: Where a request's note is kept in its ASGI scope, and an answer's audit decision in its
+#: `http.response.start` message.
+_NOTE_KEY = "urpaq.note"
+_AUDIT_KEY = "urpaq.audit"
+
+
+def redact(path: str) -> str:
+    """A request path fit for a log: every run of 12 digits (an IIN) masked."""
+    return _IIN_IN_PATH.sub("************", path)
+
+
+def error_body(code: str, message: str, **extra: object) -> dict[str, object]:
+    return {"error": code, "message": message, **extra}
+
+
+# --- who records a request ---------------------------------------------------------------
+
+
+class Audit(enum.Enum):
+    """Who writes a request's audit event."""
+
+    BY_EDGE = "by_edge"  # the edge, as the answer starts (or fails)
+    BY_ROUTE = "by_route"  # the route, in the transaction that made its answer
+    NONE = "none"  # nobody: the answer touches no person's data
+
+
+class DeclaredRoute(APIRoute):
+    """A route that declares, by its class, who records its answers."""
+
+    audit: ClassVar[Audit]
+
+
+class AuditedRoute(DeclaredRoute):
+    """Each answer is recorded by the edge: the API, and the pages about a person."""
+
+    audit = Audit.BY_EDGE
+
+
+class UnauditedRoute(DeclaredRoute):
+    """No answer is recorded: the route touches nobody's data."""
+
+    audit = Audit.NONE
+
+
+class RecordedAnswer(JSONResponse):
+    """A JSON answer whose audit event the route has written, in the transaction that
+    made the answer."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await super().__call__(scope, receive, _carrying(Audit.BY_ROUTE, send))
+
+
+class UnauditedRedirect(RedirectResponse):
+    """A redirect that touches nobody's data, from a route whose answers are recorded."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await super().__call__(scope, receive, _carrying(Audit.NONE, send))
+
+
+def _carrying(audit: Audit, send: Send) -> Send:
+    async def carry(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            message[_AUDIT_KEY] = audit
+        await send(message)
+
+    return carry
+
+
+def declared_audit(scope: Scope) -> Audit:
+    """Who records a request, by the route that answers it, else by its path."""
+    route = scope.get("route")
+    if isinstance(route, DeclaredRoute) and scope["method"] in (route.methods or ()):
+        return route.audit
+    return Audit.BY_EDGE if scope["path"].startswith(AUDITED_PATHS) else Audit.NONE
+
+
+# --- the note of a request -----------------------------------------------------------------
+
+
+@dataclass
+class RequestNote:
+    """Who asked and about whom, noted while a request is answered, for its audit event."""
+
+    request_id: str
+    actor: str
+    iin: str | None = None
+
+
+def note_of(request: Request) -> RequestNote:
+    note: RequestNote = request.scope[_NOTE_KEY]
+    return note
+
+
+def audit_event(scope: Scope, note: RequestNote, *, status: int, at: dt.datetime) -> AuditEvent:
+    """The audit event of a request, as answered with `status`."""
+    return AuditEvent(
+        at=at,
+        actor=note.actor,
+        action=f"{scope['method']} {_route_of(scope)}",
+        iin=note.iin,
+        outcome=status,
+        request_id=note.request_id,
+    )
+
+
+def _route_of(scope: Scope) -> str:
+    """The route a request matched (`/api/v1/savings/{iin}`), never the raw path."""
+    route = scope.get("route")
+    template = getattr(route, "path", None)
+    return template if isinstance(template, str) else redact(scope["path"])
+
+
+# --- the middleware -------------------------------------------------------------------------
+
+
+@dataclass
+class _Progress:
+    """How far the answer to one request has gone."""
+
+    status: int = 500
+    started: bool = False  # its http.response.start has been sent
+    replaced: bool = False  # by a 500, because its audit event could not be written
+
+
+class Edge:
+    """ASGI middleware: request id, audit event, redacted access log, no leaked errors."""
+
+    def __init__(self, app: ASGIApp, *, context: Context) -> None:
+        self.app = app
+        self.context = context
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        note = RequestNote(
+            request_id=uuid.uuid4().hex,
+            actor="unauthenticated" if scope["path"].startswith("/api/") else "public",
+        )
+        scope[_NOTE_KEY] = note
+        started = time.perf_counter()
+        if _declared_length(scope) > BODY_BYTES_MAX:
+            await self._refuse_large_body(scope, note, send)
+            return
+        progress = _Progress()
+        try:
+            await self.app(scope, receive, self._recording(scope, note, send, progress))
+        except Exception as error:  # every failure is answered and logged once, here
+            await self._answer_failure(scope, note, send, progress, error)
+        finally:
+            access_log.info(
+                "%s %s %s %d %.1fms %s",
+                scope.get("client", ("-",))[0] if scope.get("client") else "-",
+                scope["method"], redact(scope["path"]), progress.status,
+                (time.perf_counter() - started) * 1000, note.request_id,
+            )  # fmt: skip
+
+    def _recording(self, scope: Scope, note: RequestNote, send: Send, progress: _Progress) -> Send:
+        """`send`, with the audit event written before the answer starts, and the request
+        id and security headers added to it."""
+
+        async def send_after_audit(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                progress.started = True
+                progress.status = message["status"]
+                audit = message.pop(_AUDIT_KEY, None) or declared_audit(scope)
+                if audit is Audit.BY_EDGE and not await self._audit(scope, note, progress.status):
+                    progress.replaced = True
+                    await self._send_error(
+                        send, note, 500,
+                        f"the request could not be recorded (request {note.request_id})",
+                    )  # fmt: skip
+                    return
+                headers = list(message.get("headers", []))
+                headers.append((b"x-request-id", note.request_id.encode()))
+                headers.extend(SECURITY_HEADERS)
+                message["headers"] = headers
+            elif progress.replaced:
+                return
+            await send(message)
+
+        return send_after_audit
+
+    async def _answer_failure(
+        self, scope: Scope, note: RequestNote, send: Send, progress: _Progress, error: Exception
+    ) -> None:
+        """Log a failure inside the application and answer it with a bare 500, if no answer
+        has started."""
+        error_log.error(
+            "internal error answering %s %s (request %s): %s\n%s",
+            scope["method"], redact(scope["path"]), note.request_id, type(error).__name__,
+            "".join(traceback.format_tb(error.__traceback__)),
+        )  # fmt: skip
+        if progress.started:
+            return
+        progress.status = 500
+        if declared_audit(scope) is Audit.BY_EDGE:
+            await self._audit(scope, note, progress.status)
+        await self._send_error(
+            send, note, 500, f"the request could not be completed (request {note.request_id})"
+        )
+
+    async def _refuse_large_body(self, scope: Scope, note: RequestNote, send: Send) -> None:
+        if declared_audit(scope) is Audit.BY_EDGE:
+            await self._audit(scope, note, 413)
+        await self._send_error(
+            send, note, 413, f"a request body is at most {BODY_BYTES_MAX} bytes",
+            code="body_too_large",
+        )  # fmt: skip
+
+    async def _audit(self, scope: Scope, note: RequestNote, status: int) -> bool:
+        event = audit_event(scope, note, status=status, at=self.context.clock.now())
+        try:
+            await anyio.to_thread.run_sync(lambda: record_event(self.context.uow(), event))
+        except Exception as error:
+            error_log.error(
+                "the audit log refused request %s: %s", note.request_id, type(error).__name__
+            )
+            return False
+        return True
+
+    async def _send_error(
+        self, send: Send, note: RequestNote, status: int, message: str,
+        code: str = "internal_error",
+    ) -> None:  # fmt: skip
+        response = JSONResponse(
+            error_body(code, message), status_code=status,
+            headers={"x-request-id": note.request_id},
+        )  # fmt: skip
+        body = response.body
+        await send(
+            {"type": "http.response.start", "status": status, "headers": response.raw_headers}
+        )
+        await send({"type": "http.response.body", "body": body})
+
+
+def _declared_length(scope: Scope) -> int:
+    for name, value in scope.get("headers", []):
+        if name == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                return 0
+    return 0

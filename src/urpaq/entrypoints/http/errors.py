@@ -1,0 +1,70 @@
+"""The answers to requests that never reach a route's own answer: an invalid field (422),
+an unknown address or method, a missing credential (401).
+
+Every one is an error body (`edge.error_body`); a field's value is quoted only when it
+cannot be personal data.  An unknown page address gets the 404 page instead.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from urpaq.entrypoints.http.deps import UnauthenticatedError
+from urpaq.entrypoints.http.edge import error_body
+from urpaq.entrypoints.http.web.render import not_found
+
+#: The only fields whose offending value an error quotes: none of them is personal data.
+#: Any other field (an IIN, an account, a document, a misnamed field) is named, its value
+#: never.
+_QUOTABLE_FIELDS = frozenset({"amount", "currency", "purpose", "sub_purpose"})
+
+
+async def invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:
+    """422 naming each invalid field and what is wrong with it."""
+    fields = [_field_problem(problem) for problem in error.errors()]
+    names = ", ".join(problem["field"] for problem in fields)
+    return JSONResponse(
+        error_body("invalid_request", f"the request has invalid fields: {names}", fields=fields),
+        status_code=422,
+    )
+
+
+async def http_error(request: Request, error: StarletteHTTPException) -> Response:
+    """An unknown address, a wrong method, a malformed body: the page for a page's address,
+    an error body for the API's."""
+    if not request.url.path.startswith("/api/") and error.status_code == 404:
+        return not_found(request)
+    code = {400: "malformed_body", 404: "not_found", 405: "method_not_allowed"}.get(
+        error.status_code, "http_error"
+    )
+    return JSONResponse(
+        error_body(code, str(error.detail)),
+        status_code=error.status_code,
+        headers=getattr(error, "headers", None),
+    )
+
+
+async def unauthenticated(request: Request, error: UnauthenticatedError) -> JSONResponse:
+    """401: no credential, or one that belongs to no active operator."""
+    return JSONResponse(
+        error_body("unauthenticated", "a valid operator credential is required"),
+        status_code=401,
+        headers={"WWW-Authenticate": "Bearer"},
+    )
+
+
+def _field_problem(problem: Any) -> dict[str, str]:
+    location = [str(part) for part in problem.get("loc", ()) if part not in ("body",)]
+    name = ".".join(location) or "body"
+    message = str(problem.get("msg", "is invalid"))
+    message = message.removeprefix("Value error, ")
+    if location and location[-1] in _QUOTABLE_FIELDS and "input" in problem:
+        value = problem["input"]
+        if isinstance(value, str | int | bool) and len(str(value)) <= 100:
+            message = f"{message} (got {value!r})"
+    return {"field": name, "problem": message}

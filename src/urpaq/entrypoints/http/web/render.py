@@ -1,0 +1,118 @@
+"""The pages as HTML: Jinja2 templates in the visitor's language, with the caching and
+cookie headers each kind of page needs.
+
+Personal answers are never cached (`Cache-Control: no-store`); public pages may be, for
+five minutes, by the browser only when they set the language cookie.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from urpaq.domain.money import Money
+from urpaq.entrypoints.http.web import i18n
+from urpaq.services.lookup import LookupAnswer
+
+LANGUAGE_COOKIE = "lang"
+NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+
+_templates = Environment(
+    loader=PackageLoader("urpaq.entrypoints.http.web", "templates"),
+    autoescape=select_autoescape(["html"]),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+def page(
+    request: Request, template: str, *, status: int = 200, private: bool = False,
+    **values: Any,
+) -> HTMLResponse:  # fmt: skip
+    """The page `template` in the visitor's language; `private` for an answer about a
+    person, which no cache may keep."""
+    language = language_of(request)
+    html = _render(language, template, path=request.url.path, money=money, **values)
+    switching = request.query_params.get("lang") in i18n.LANGUAGES
+    if private:
+        headers = dict(NO_STORE)
+    else:  # a shared cache must not keep an answer that sets a cookie
+        headers = {
+            "Cache-Control": f"{'private' if switching else 'public'}, max-age=300",
+            "Vary": "Accept-Language, Cookie",  # the language comes from either
+        }
+    response = HTMLResponse(html, status_code=status, headers=headers)
+    if switching:
+        response.set_cookie(
+            LANGUAGE_COOKIE, language, max_age=365 * 24 * 3600, samesite="lax",
+            httponly=True, secure=request.url.scheme == "https",
+        )  # fmt: skip
+    return response
+
+
+def too_many(request: Request, wait: float) -> HTMLResponse:
+    """429: the client has used its allowance; it may go on in `wait` seconds."""
+    seconds = int(wait) + 1
+    response = page(request, "too_many.html", status=429, private=True, seconds=seconds)
+    response.headers["Retry-After"] = str(seconds)
+    return response
+
+
+def not_found(request: Request) -> HTMLResponse:
+    """The page for an address that has none."""
+    return HTMLResponse(_render(language_of(request), "not_found.html", path="/"), status_code=404)
+
+
+def language_of(request: Request) -> str:
+    """`?lang=`, else the cookie, else the browser's preference, else Kazakh."""
+    asked = request.query_params.get("lang")
+    if asked in i18n.LANGUAGES:
+        return asked
+    kept = request.cookies.get(LANGUAGE_COOKIE)
+    if kept in i18n.LANGUAGES:
+        return kept
+    for part in request.headers.get("accept-language", "").split(","):
+        code = part.split(";")[0].strip().lower()[:2]
+        if code in i18n.LANGUAGES:
+            return code
+    return i18n.DEFAULT_LANGUAGE
+
+
+def money(amount: Money) -> str:
+    """1 234 567.89 — thin-space groups, as people read amounts in all three languages."""
+    return amount.grouped().replace(",", "\u202f")
+
+
+def projection_rows(answer: LookupAnswer | None) -> list[dict[str, Any]]:
+    """The lookup's three estimates at 18, as the result page shows them."""
+    if answer is None:
+        return []
+    projection = answer.projection
+    cases = (
+        ("projection_low", projection.low_case, projection.low),
+        ("projection_central", projection.central_case, projection.central),
+        ("projection_high", projection.high_case, projection.high),
+    )
+    return [
+        {
+            "case": case,
+            "rate": f"{(assumption.ii_rate * 100).quantize(Decimal('0.001'))} %",
+            "participants": f"{assumption.participants:,}".replace(",", "\u202f"),
+            "amount": money(amount),
+        }
+        for case, assumption, amount in cases
+    ]
+
+
+def _render(language: str, template: str, *, path: str, **values: Any) -> str:
+    return _templates.get_template(template).render(
+        lang=language,
+        t=lambda key, **kw: i18n.text(language, key, **kw),
+        languages=[(code, i18n.LANGUAGE_NAMES[code]) for code in i18n.LANGUAGES],
+        path=path,
+        **values,
+    )

@@ -1,0 +1,235 @@
+"""The web pages: the public lookup, a young adult's statement behind sign-in, and the
+statistics.  Server-rendered HTML (Jinja2), no script, no external resource; Kazakh,
+Russian and English on every page.
+
+Personal data never travels in a URL: the IIN is a POST field, the answer is the page the
+POST returns, and those pages are never cached (`Cache-Control: no-store`).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import anyio
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from urpaq.domain.disclosure import SMALL_CELL_THRESHOLD
+from urpaq.domain.iin import Iin, InvalidIin
+from urpaq.domain.ledger import TARGET_SAVINGS
+from urpaq.entrypoints.http.deps import (
+    ClockDep,
+    IdentityDep,
+    NoteDep,
+    RateLimitsDep,
+    SessionsDep,
+    StatisticsCacheDep,
+    UnitOfWorkDep,
+    WebSettingsDep,
+)
+from urpaq.entrypoints.http.edge import AuditedRoute, UnauditedRedirect, UnauditedRoute
+from urpaq.entrypoints.http.web.rate_limit import client_of
+from urpaq.entrypoints.http.web.render import (
+    NO_STORE,
+    language_of,
+    page,
+    projection_rows,
+    too_many,
+)
+from urpaq.entrypoints.http.web.sessions import CHALLENGE_COOKIE, SESSION_COOKIE, SESSION_LASTS
+from urpaq.entrypoints.http.web.statistics import csv_of, sections
+from urpaq.services.lookup import look_up_participant
+from urpaq.services.statements import statement_of
+
+#: The pages that touch nobody's data (the same for everyone, or an empty form): no audit.
+public = APIRouter(include_in_schema=False, route_class=UnauditedRoute)
+#: The answers about a person, or attempts at one: the edge records each.
+personal = APIRouter(include_in_schema=False, route_class=AuditedRoute)
+
+#: The page's name for each way an IIN can be wrong (`InvalidIin.problem`).
+_IIN_PROBLEMS = {
+    "format": "iin_not_12_digits",
+    "century": "iin_bad_century",
+    "birth_date": "iin_bad_date",
+    "never_issued": "iin_never_issued",
+    "check_digit": "iin_bad_check_digit",
+}
+
+
+@public.get("/", response_class=HTMLResponse)
+def home(request: Request) -> HTMLResponse:
+    return page(request, "home.html")
+
+
+@public.get("/lookup", response_class=HTMLResponse)
+def lookup_form(request: Request) -> HTMLResponse:
+    return page(request, "lookup.html", private=True)
+
+
+@personal.post("/lookup", response_class=HTMLResponse)
+async def lookup(
+    request: Request,
+    note: NoteDep,
+    uow: UnitOfWorkDep,
+    limits: RateLimitsDep,
+    settings: WebSettingsDep,
+) -> HTMLResponse:
+    """Every answer takes at least `lookup_seconds_min`, whatever it is, so timing
+    tells nothing about the IIN; a client gets a limited number of lookups."""
+    started = time.monotonic()
+    note.actor = f"public:{client_of(request)}"
+    form = await request.form()
+    entered = str(form.get("iin", ""))[:64]
+    wait = limits.lookups.take(client_of(request), now=started)
+    values: dict[str, Any]
+    status = 200
+    if wait:
+        template, status = "too_many.html", 429
+        values = {"seconds": int(wait) + 1}
+    else:
+        try:
+            iin = Iin.parse(entered)
+        except InvalidIin as error:
+            template, status = "lookup.html", 422
+            values = {"problem": _IIN_PROBLEMS.get(error.problem, "iin_not_12_digits")}
+        else:
+            note.iin = iin.value
+            answer = await run_in_threadpool(lambda: look_up_participant(uow(), iin=iin))
+            template = "lookup_result.html" if answer else "lookup_not_found.html"
+            values = {"answer": answer, "rows": projection_rows(answer)}
+    await anyio.sleep(max(0.0, settings.lookup_seconds_min - (time.monotonic() - started)))
+    response = page(request, template, status=status, private=True, **values)
+    if wait:
+        response.headers["Retry-After"] = str(int(wait) + 1)
+    return response
+
+
+@public.get("/sign-in", response_class=HTMLResponse)
+def sign_in_form(request: Request) -> HTMLResponse:
+    return page(request, "sign_in.html", private=True)
+
+
+@personal.post("/sign-in", response_class=HTMLResponse)
+async def sign_in(
+    request: Request,
+    note: NoteDep,
+    clock: ClockDep,
+    limits: RateLimitsDep,
+    identity: IdentityDep,
+) -> HTMLResponse:
+    """Starts proving who the person is: the identity provider sends a one-time code."""
+    note.actor = f"public:{client_of(request)}"
+    form = await request.form()
+    entered = str(form.get("iin", ""))[:64]
+    wait = limits.sign_ins.take(client_of(request), now=time.monotonic())
+    if wait:
+        return too_many(request, wait)
+    try:
+        iin = Iin.parse(entered)
+    except InvalidIin as error:
+        problem = _IIN_PROBLEMS.get(error.problem, "iin_not_12_digits")
+        return page(request, "sign_in.html", status=422, private=True, problem=problem)
+    note.iin = iin.value
+    now = clock.now()
+    challenge = await run_in_threadpool(lambda: identity.begin(iin=iin, now=now))
+    response = page(request, "sign_in_code.html", private=True)
+    response.set_cookie(
+        CHALLENGE_COOKIE, challenge.challenge_id, max_age=300, httponly=True,
+        samesite="strict", secure=request.url.scheme == "https", path="/sign-in",
+    )  # fmt: skip
+    return response
+
+
+@personal.post("/sign-in/code", response_model=None)
+async def sign_in_code(
+    request: Request,
+    note: NoteDep,
+    clock: ClockDep,
+    limits: RateLimitsDep,
+    identity: IdentityDep,
+    sessions: SessionsDep,
+) -> Response:
+    """The one-time code: right, and a session opens on the statement."""
+    note.actor = f"public:{client_of(request)}"
+    form = await request.form()
+    code = str(form.get("code", ""))[:16]
+    challenge = request.cookies.get(CHALLENGE_COOKIE, "")
+    wait = limits.codes.take(client_of(request), now=time.monotonic())
+    if wait:
+        return too_many(request, wait)
+    now = clock.now()
+    iin = await run_in_threadpool(
+        lambda: identity.complete(challenge_id=challenge, response=code, now=now)
+    )
+    if iin is None:
+        return page(request, "sign_in.html", status=401, private=True, problem="code_wrong")
+    note.iin = iin.value
+    response = RedirectResponse("/statement", status_code=303, headers=NO_STORE)
+    response.set_cookie(
+        SESSION_COOKIE, sessions.open(iin, now=clock.now()),
+        max_age=int(SESSION_LASTS.total_seconds()), httponly=True, samesite="strict",
+        secure=request.url.scheme == "https",
+    )  # fmt: skip
+    response.delete_cookie(CHALLENGE_COOKIE, path="/sign-in")
+    return response
+
+
+@personal.get("/statement", response_model=None)
+async def statement(
+    request: Request, note: NoteDep, uow: UnitOfWorkDep, clock: ClockDep, sessions: SessionsDep
+) -> Response:
+    """The signed-in person's own statement; anyone else is sent to sign in."""
+    iin = sessions.holder(request.cookies.get(SESSION_COOKIE), now=clock.now())
+    if iin is None:  # nobody's data: this answer is not recorded
+        return UnauditedRedirect("/sign-in", status_code=303, headers=NO_STORE)
+    note.actor = f"person:{iin.value}"
+    note.iin = iin.value
+    found = await run_in_threadpool(lambda: statement_of(uow(), iin=iin))
+    tr = [line for line in found.lines if line.account != TARGET_SAVINGS]
+    ts = [line for line in found.lines if line.account == TARGET_SAVINGS]
+    return page(request, "statement.html", private=True, statement=found, tr=tr, ts=ts)
+
+
+@public.post("/sign-out", response_model=None)
+def sign_out(request: Request, sessions: SessionsDep) -> Response:
+    sessions.close(request.cookies.get(SESSION_COOKIE))
+    response = RedirectResponse("/", status_code=303, headers=NO_STORE)
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+@public.get("/statistics", response_class=HTMLResponse)
+async def statistics_page(
+    request: Request, uow: UnitOfWorkDep, cache: StatisticsCacheDep
+) -> HTMLResponse:
+    found = await run_in_threadpool(lambda: cache.get(uow()))
+    return page(
+        request, "statistics.html", statistics=found,
+        sections=sections(language_of(request), found), threshold=SMALL_CELL_THRESHOLD,
+    )  # fmt: skip
+
+
+@public.get("/statistics/{name}.csv")
+async def statistics_csv(
+    name: str, request: Request, uow: UnitOfWorkDep, cache: StatisticsCacheDep
+) -> Response:
+    found = await run_in_threadpool(lambda: cache.get(uow()))
+    tables = {table.name: table for table in found.tables}
+    if name not in tables:
+        return page(request, "not_found.html", status=404)
+    return Response(
+        csv_of(tables[name]),
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="urpaq-{name}.csv"',
+            "Cache-Control": "public, max-age=300",
+        },
+    )
+
+
+#: The pages, as the application includes them.
+router = APIRouter()
+router.include_router(public)
+router.include_router(personal)

@@ -1,0 +1,16 @@
+"""What an operator of the server may tune on the pages (tests and benchmarks do)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class WebSettings:
+    """The lookup's minimum answer time and the per-client allowances."""
+
+    lookup_seconds_min: float = 0.25  # every lookup answer takes at least this long
+    lookups_per_client: int = 10  # a client's burst of lookups …
+    lookup_refill_seconds: float = 60.0  # … then one more per this many seconds
+    sign_ins_per_client: int = 5
+    sign_in_refill_seconds: float = 60.0

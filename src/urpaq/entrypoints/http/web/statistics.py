@@ -1,0 +1,130 @@
+"""The statistics page's tables, charts and CSV files, and the cache of the published
+figures."""
+
+from __future__ import annotations
+
+import csv
+import io
+import threading
+from typing import Any
+
+from markupsafe import Markup
+
+from urpaq.domain.money import Money
+from urpaq.entrypoints.http.web import i18n
+from urpaq.entrypoints.http.web.charts import bar_chart
+from urpaq.entrypoints.http.web.render import money
+from urpaq.services.ports.unit_of_work import UnitOfWork
+from urpaq.services.statistics import (
+    Cell,
+    Statistics,
+    StatTable,
+    participant_statistics,
+    statistics_version,
+)
+from urpaq.services.statistics import statistics as build_statistics
+
+#: The tables drawn as a chart besides their table: the first seven, and the operators'.
+CHARTED_TABLES_FIRST = 7
+CHARTED_TABLES_ALSO = ("payouts_by_operator",)
+
+
+class StatisticsCache:
+    """The published statistics, rebuilt only when a close or any ledger entry has
+    changed them (the participants' counts themselves are kept in the database)."""
+
+    def __init__(self) -> None:
+        self._key: tuple[object, ...] | None = None
+        self._statistics: Statistics | None = None
+        self._lock = threading.Lock()
+
+    def get(self, uow: UnitOfWork) -> Statistics:
+        key = statistics_version(uow)
+        with self._lock:
+            if key != self._key or self._statistics is None:
+                self._statistics = build_statistics(uow, participants=participant_statistics(uow))
+                self._key = key
+            return self._statistics
+
+
+def sections(language: str, found: Statistics) -> list[dict[str, Any]]:
+    """Every table of the page, in `language`, each with its chart if it has one."""
+    return [
+        section(
+            language,
+            table,
+            chart=index < CHARTED_TABLES_FIRST or table.name in CHARTED_TABLES_ALSO,
+        )
+        for index, table in enumerate(found.tables)
+    ]
+
+
+def section(language: str, table: StatTable, *, chart: bool) -> dict[str, Any]:
+    """One table as the page shows it: title, headers, cells as text, and a chart."""
+    title = i18n.text(language, f"table_{table.name}")
+    headers = [i18n.text(language, f"col_{column}") for column in table.columns]
+    rows = [
+        [
+            _cell_text(language, column, cell)
+            for column, cell in zip(table.columns, row, strict=True)
+        ]
+        for row in table.rows
+    ]
+    drawn: Markup | None = None
+    bars = [
+        (
+            _cell_text(language, table.columns[table.label_column], row[table.label_column]),
+            _bar_value(row[table.value_column]),
+            _cell_text(language, table.columns[table.value_column], row[table.value_column]),
+        )
+        for row in table.rows
+        if row[table.label_column] != "total"
+    ]
+    if chart and bars:
+        drawn = bar_chart(
+            chart_id=f"chart-{table.name}",
+            title=i18n.text(language, "chart_of", title=title),
+            description=f"{headers[table.value_column]} / {headers[table.label_column]}",
+            bars=bars,
+        )
+    textual = ("region", "sex", "purpose", "operator")
+    return {
+        "name": table.name,
+        "title": title,
+        "headers": headers,
+        "rows": rows,
+        "chart": drawn,
+        "numeric": [column not in textual for column in table.columns],
+    }
+
+
+def csv_of(table: StatTable) -> str:
+    """The table as published: amounts with two decimals, hidden cells as `suppressed`."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(table.columns)
+    for row in table.rows:
+        writer.writerow(["suppressed" if cell is None else str(cell) for cell in row])
+    return out.getvalue()
+
+
+def _cell_text(language: str, column: str, cell: Cell) -> str:
+    if cell is None:
+        return i18n.text(language, "suppressed")
+    if isinstance(cell, Money):
+        return money(cell)
+    if isinstance(cell, int):
+        return str(cell) if column in ("year", "age") else f"{cell:,}".replace(",", "\u202f")
+    if column == "region" and cell.startswith("KZ-"):
+        return i18n.region_name(language, cell)
+    if f"value_{cell}" in i18n.MESSAGES:
+        return i18n.text(language, f"value_{cell}")
+    return cell
+
+
+def _bar_value(cell: Cell) -> int | None:
+    if isinstance(cell, Money):
+        return cell.cents
+    if isinstance(cell, int):
+        return cell
+    return None
