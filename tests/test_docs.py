@@ -64,5 +64,7 @@ def test_every_cross_row_import_check_is_documented_with_its_code() -> None:
 
     text = (DOCS / "register-feed.md").read_text(encoding="utf-8")
     places = [text.find(f"| `{check.code}` |") for check in CROSS_ROW_CHECKS]
-    assert -1 not in places, [c.code for c, at in zip(CROSS_ROW_CHECKS, places) if at == -1]
+    assert -1 not in places, [
+        c.code for c, at in zip(CROSS_ROW_CHECKS, places, strict=True) if at == -1
+    ]
     assert places == sorted(places)
