@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sqlite3
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Annotated, NoReturn
 
 import typer
@@ -68,12 +70,7 @@ def opened(db: str | None, *, create: bool = False) -> Iterator[UnitOfWork]:
     This is the one place where a business refusal of a service becomes exit 3.
     """
     url = bootstrap.database_url(db)
-    try:
-        uow = bootstrap.open_unit_of_work(url)
-    except bootstrap.UnsupportedDatabase as error:
-        fail(str(error), code=EXIT_USAGE)
-    except bootstrap.DatabaseUnavailable as error:
-        fail(str(error), code=EXIT_FAILURE)
+    uow = open_database(url)
     try:
         if create:
             uow.schema.initialise()
@@ -89,6 +86,35 @@ def opened(db: str | None, *, create: bool = False) -> Iterator[UnitOfWork]:
         refuse(f"{error} [{error.code}]")
     finally:
         uow.close()
+
+
+def open_database(url: str) -> UnitOfWork:
+    """A unit of work on the database at `url`, or the exit that says why there is none.
+
+    A malformed URL is a usage error (exit 2); a URL naming something that is no database
+    (a directory, another kind of file, a path that cannot be created) is refused input
+    (exit 3), since trying again cannot help; a database server that does not answer is a
+    failure (exit 1), which may pass.
+    """
+    try:
+        return bootstrap.open_unit_of_work(url)
+    except bootstrap.UnsupportedDatabase as error:
+        fail(str(error), code=EXIT_USAGE)
+    except bootstrap.DatabaseUnavailable as error:
+        fail(str(error), code=EXIT_FAILURE)
+    except (OSError, sqlite3.DatabaseError) as error:
+        # SQLite's own errors, caught here because bootstrap passes them on unnamed; only
+        # while opening, so that a failure later on still reads as one (exit 1).
+        refuse(f"database {url} cannot be opened: {why_unopenable(url, error)}")
+
+
+def why_unopenable(url: str, error: OSError | sqlite3.DatabaseError) -> str:
+    """The reason a SQLite database cannot be opened, in words an operator can act on."""
+    if url.startswith("sqlite:///") and Path(url.removeprefix("sqlite:///")).is_dir():
+        return "it is a directory"  # SQLite only says it is "unable to open database file"
+    if isinstance(error, OSError) and error.filename is not None:
+        return f"{error.strerror}: {error.filename}"
+    return str(error)
 
 
 def require_current_schema(db: str | None) -> None:

@@ -1,0 +1,59 @@
+"""Bad input to the command line gets a message naming it and an exit code, never a
+Python traceback (security review 2026-11, D10 and probe 3.28)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+
+def urpaq(*args: str, db: str) -> subprocess.CompletedProcess[str]:
+    """Run `urpaq ARGS --db DB` in its own process, as an operator would; messages are not
+    wrapped, so that a long path stays on one line."""
+    return subprocess.run(
+        [sys.executable, "-m", "urpaq", *args, "--db", db],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "COLUMNS": "1000"},
+        timeout=60,
+    )
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> str:
+    """A fresh SQLite database at the current schema."""
+    url = f"sqlite:///{tmp_path / 'urpaq.db'}"
+    assert urpaq("init", db=url).returncode == 0
+    return url
+
+
+def not_a_database(tmp_path: Path) -> tuple[str, str]:
+    (tmp_path / "feed.csv").write_text("record_id,iin\n", encoding="utf-8")
+    return f"sqlite:///{tmp_path / 'feed.csv'}", "file is not a database"
+
+
+def a_directory(tmp_path: Path) -> tuple[str, str]:
+    return f"sqlite:///{tmp_path}", "it is a directory"
+
+
+def an_uncreatable_path(tmp_path: Path) -> tuple[str, str]:
+    return "sqlite:////proc/nonexist/x.db", "No such file or directory: /proc/nonexist"
+
+
+@pytest.mark.parametrize("command", ["reconcile", "init"])
+@pytest.mark.parametrize("database", [a_directory, not_a_database, an_uncreatable_path])
+def test_a_database_url_that_names_no_database_is_refused_naming_it(
+    tmp_path: Path, database: Callable[[Path], tuple[str, str]], command: str
+) -> None:
+    """A sqlite URL naming a directory, another kind of file or an impossible path exits 3
+    with the URL and the reason."""
+    url, reason = database(tmp_path)
+    done = urpaq(command, db=url)
+    assert done.returncode == 3, done.stderr
+    assert f"database {url} cannot be opened: {reason}" in done.stderr
+    assert "Traceback" not in done.stderr
