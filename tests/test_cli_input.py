@@ -32,21 +32,21 @@ def db(tmp_path: Path) -> str:
     return url
 
 
-def not_a_database(tmp_path: Path) -> tuple[str, str]:
+def a_feed_url(tmp_path: Path) -> tuple[str, str]:
     (tmp_path / "feed.csv").write_text("record_id,iin\n", encoding="utf-8")
     return f"sqlite:///{tmp_path / 'feed.csv'}", "file is not a database"
 
 
-def a_directory(tmp_path: Path) -> tuple[str, str]:
+def a_directory_url(tmp_path: Path) -> tuple[str, str]:
     return f"sqlite:///{tmp_path}", "it is a directory"
 
 
-def an_uncreatable_path(tmp_path: Path) -> tuple[str, str]:
+def an_uncreatable_url(tmp_path: Path) -> tuple[str, str]:
     return "sqlite:////proc/nonexist/x.db", "No such file or directory: /proc/nonexist"
 
 
 @pytest.mark.parametrize("command", ["reconcile", "init"])
-@pytest.mark.parametrize("database", [a_directory, not_a_database, an_uncreatable_path])
+@pytest.mark.parametrize("database", [a_directory_url, a_feed_url, an_uncreatable_url])
 def test_a_database_url_that_names_no_database_is_refused_naming_it(
     tmp_path: Path, database: Callable[[Path], tuple[str, str]], command: str
 ) -> None:
@@ -56,4 +56,31 @@ def test_a_database_url_that_names_no_database_is_refused_naming_it(
     done = urpaq(command, db=url)
     assert done.returncode == 3, done.stderr
     assert f"database {url} cannot be opened: {reason}" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_a_parameters_file_that_is_not_utf8_is_refused_naming_it(db: str, tmp_path: Path) -> None:
+    """A parameters file in another encoding exits 3 naming the file."""
+    binary = tmp_path / "bin.toml"
+    binary.write_bytes(b"\xff\xfe[[year]]\n")
+    done = urpaq("parameters", "import", str(binary), db=db)
+    assert done.returncode == 3, done.stderr
+    assert f"parameters file {str(binary)!r} is not UTF-8 text" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+INPUT_FILE_COMMANDS = [
+    pytest.param(["register", "import"], "file", id="register-import"),
+    pytest.param(["parameters", "import"], "parameters file", id="parameters-import"),
+]
+
+
+@pytest.mark.parametrize(("command", "kind"), INPUT_FILE_COMMANDS)
+def test_a_file_that_cannot_be_read_is_refused_naming_it(
+    db: str, command: list[str], kind: str
+) -> None:
+    """A file whose reading fails (here /proc/self/mem: an I/O error) exits 3 naming it."""
+    done = urpaq(*command, "/proc/self/mem", db=db)
+    assert done.returncode == 3, done.stderr
+    assert f"{kind} '/proc/self/mem' cannot be read: Input/output error" in done.stderr
     assert "Traceback" not in done.stderr

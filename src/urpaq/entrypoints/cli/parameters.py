@@ -51,13 +51,20 @@ def parameters_import(
 ) -> None:
     """Record the inputs of every year in a parameters file."""
     try:
-        if file is None:
-            parameters = bootstrap.shipped_parameters()
-        else:
-            parameters = bootstrap.read_parameters(file)
+        parameters = bootstrap.shipped_parameters() if file is None else read_parameters_file(file)
     except (InvalidAmount, InvalidParameters) as error:
         refuse(str(error))
     save_parameters(parameters, db)
+
+
+def read_parameters_file(file: Path) -> list[YearParameters]:
+    """Every year of a parameters file; refuse a file that cannot be read as text."""
+    try:
+        return bootstrap.read_parameters(file)
+    except UnicodeDecodeError as error:
+        refuse(f"parameters file {str(file)!r} is not UTF-8 text: {error.reason}")
+    except OSError as error:
+        refuse(f"parameters file {str(file)!r} cannot be read: {error.strerror}")
 
 
 def save_parameters(parameters: list[YearParameters], db: str | None) -> None:

@@ -42,6 +42,8 @@ def register_import(
         feed = bootstrap.inspect_feed(file)
     except FeedUnreadable as error:
         refuse(str(error))
+    except OSError as error:
+        refuse(f"file {str(file)!r} cannot be read: {error.strerror}")
     with opened(db) as uow:
         try:
             summary = import_with_progress(
@@ -53,6 +55,8 @@ def register_import(
             )
         except FeedUnreadable as error:
             refuse(f"{error}; nothing was imported")
+        except OSError as error:
+            refuse(f"file {str(file)!r} cannot be read: {error.strerror}; nothing was imported")
     if as_json:
         print_json(summary_json(summary))
     else:
