@@ -84,3 +84,43 @@ def test_a_file_that_cannot_be_read_is_refused_naming_it(
     assert done.returncode == 3, done.stderr
     assert f"{kind} '/proc/self/mem' cannot be read: Input/output error" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def a_directory(tmp_path: Path) -> Path:
+    (tmp_path / "feeds").mkdir()
+    return tmp_path / "feeds"
+
+
+def a_fifo(tmp_path: Path) -> Path:
+    os.mkfifo(tmp_path / "fifo")
+    return tmp_path / "fifo"
+
+
+def a_link_to_dev_null(tmp_path: Path) -> Path:
+    (tmp_path / "null").symlink_to("/dev/null")
+    return tmp_path / "null"
+
+
+@pytest.mark.parametrize(
+    ("make", "description"),
+    [
+        (a_directory, "is a directory, not a file"),
+        (a_fifo, "is not a regular file"),
+        (a_link_to_dev_null, "is not a regular file"),
+    ],
+)
+@pytest.mark.parametrize(("command", "kind"), INPUT_FILE_COMMANDS)
+def test_a_path_that_is_no_regular_file_is_called_what_it_is(
+    db: str,
+    tmp_path: Path,
+    make: Callable[[Path], Path],
+    description: str,
+    command: list[str],
+    kind: str,
+) -> None:
+    """A directory, a FIFO or a device given as an input file is refused (exit 3) as what
+    it is, not as a file that does not exist."""
+    path = make(tmp_path)
+    done = urpaq(*command, str(path), db=db)
+    assert done.returncode == 3, done.stderr
+    assert f"{kind} {str(path)!r} {description}" in done.stderr

@@ -10,7 +10,14 @@ import typer
 from urpaq import bootstrap
 from urpaq.domain.money import InvalidAmount, Money
 from urpaq.domain.parameters import InvalidParameters, YearParameters, parse_rate
-from urpaq.entrypoints.cli._common import DbOption, err, opened, refuse, today
+from urpaq.entrypoints.cli._common import (
+    DbOption,
+    err,
+    opened,
+    refuse,
+    refuse_unless_regular_file,
+    today,
+)
 from urpaq.services.parameters import set_parameters
 
 app = typer.Typer(help="The National Bank's inputs per reporting year.", no_args_is_help=True)
@@ -59,6 +66,7 @@ def parameters_import(
 
 def read_parameters_file(file: Path) -> list[YearParameters]:
     """Every year of a parameters file; refuse a file that cannot be read as text."""
+    refuse_unless_regular_file(file, kind="parameters file")
     try:
         return bootstrap.read_parameters(file)
     except UnicodeDecodeError as error:

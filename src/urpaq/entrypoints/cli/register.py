@@ -20,6 +20,7 @@ from urpaq.entrypoints.cli._common import (
     print_json,
     progress_bar,
     refuse,
+    refuse_unless_regular_file,
     today,
 )
 from urpaq.services.ports.register import FeedRow, ImportSummary
@@ -38,6 +39,7 @@ def register_import(
     as_json: JsonOption = False,
 ) -> None:
     """Import register records: valid ones are stored, invalid ones kept and reported."""
+    refuse_unless_regular_file(file, kind="file")
     try:
         feed = bootstrap.inspect_feed(file)
     except FeedUnreadable as error:
