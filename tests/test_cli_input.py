@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from urpaq.entrypoints.cli.audit import LIMIT_MAX
+
 
 def urpaq(*args: str, db: str) -> subprocess.CompletedProcess[str]:
     """Run `urpaq ARGS --db DB` in its own process, as an operator would; messages are not
@@ -124,3 +126,13 @@ def test_a_path_that_is_no_regular_file_is_called_what_it_is(
     done = urpaq(*command, str(path), db=db)
     assert done.returncode == 3, done.stderr
     assert f"{kind} {str(path)!r} {description}" in done.stderr
+
+
+def test_audit_refuses_a_limit_beyond_its_maximum(db: str) -> None:
+    """`audit --limit` above LIMIT_MAX is a usage error (exit 2) naming the option and the
+    maximum."""
+    assert urpaq("audit", "--limit", str(LIMIT_MAX), db=db).returncode == 0
+    done = urpaq("audit", "--limit", str(LIMIT_MAX + 1), db=db)
+    assert done.returncode == 2, done.stderr
+    assert "Invalid value for '--limit'" in done.stderr
+    assert f"less than or equal to {LIMIT_MAX}" in done.stderr

@@ -19,13 +19,20 @@ from urpaq.entrypoints.cli._common import (
 )
 from urpaq.services.audit import audit_events
 
+# The events of one answer are read and printed at once: the bound keeps it to what a
+# terminal or a script can hold (--iin and --since narrow it), and keeps the number
+# within what the database takes (a larger one ended in a traceback).
+LIMIT_MAX = 10_000
+
 
 def audit(
     iin: Annotated[str | None, typer.Option("--iin", help="Only events about this person.")] = None,
     since: Annotated[
         str | None, typer.Option("--since", help="Only events from this day on (YYYY-MM-DD).")
     ] = None,
-    limit: Annotated[int, typer.Option("--limit", min=1, help="At most this many.")] = 100,
+    limit: Annotated[
+        int, typer.Option("--limit", min=1, max=LIMIT_MAX, help="At most this many.")
+    ] = 100,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
