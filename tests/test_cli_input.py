@@ -136,3 +136,29 @@ def test_audit_refuses_a_limit_beyond_its_maximum(db: str) -> None:
     assert done.returncode == 2, done.stderr
     assert "Invalid value for '--limit'" in done.stderr
     assert f"less than or equal to {LIMIT_MAX}" in done.stderr
+
+
+def an_uncreatable_workdir(tmp_path: Path) -> Path:
+    return Path("/proc/nonexist")
+
+
+def a_file_as_workdir(tmp_path: Path) -> Path:
+    (tmp_path / "notes.txt").write_text("", encoding="utf-8")
+    return tmp_path / "notes.txt"
+
+
+@pytest.mark.parametrize(
+    ("make", "reason"),
+    [
+        (an_uncreatable_workdir, "cannot be written: No such file or directory"),
+        (a_file_as_workdir, "is not a directory"),
+    ],
+)
+def test_a_demo_workdir_that_cannot_be_written_is_refused_naming_it(
+    tmp_path: Path, make: Callable[[Path], Path], reason: str
+) -> None:
+    """`demo --workdir` where the register file cannot be written exits 3 naming it."""
+    workdir = make(tmp_path)
+    done = urpaq("demo", "--workdir", str(workdir), db=f"sqlite:///{tmp_path / 'demo.db'}")
+    assert done.returncode == 3, done.stderr
+    assert f"workdir {str(workdir)!r} {reason}" in done.stderr

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
@@ -66,6 +67,8 @@ def build_demo(
     db: str | None, *, scale: demo_service.Scale, workdir: Path
 ) -> demo_service.DemoReport:
     """Run the demonstration on an empty database, which is created first."""
+    if workdir.exists() and not workdir.is_dir():
+        refuse(f"workdir {str(workdir)!r} is not a directory")
     with opened(db, create=True) as uow:
         if not is_empty(uow):
             url = bootstrap.database_url(db)
@@ -76,10 +79,18 @@ def build_demo(
                 scale=scale,
                 published=bootstrap.shipped_parameters(),
                 feed_path=workdir / f"register-{scale.value}.csv",
-                write_feed=bootstrap.write_feed,
+                write_feed=write_demo_feed,
                 import_feed=lambda path: import_demo_feed(uow, path),
                 progress=step,
             )
+
+
+def write_demo_feed(path: Path, rows: Iterator[dict[str, str]]) -> None:
+    """Write the generated register; refuse a workdir where it cannot be written."""
+    try:
+        bootstrap.write_feed(path, rows)
+    except OSError as error:
+        refuse(f"workdir {str(path.parent)!r} cannot be written: {error.strerror}")
 
 
 def import_demo_feed(uow: UnitOfWork, path: Path) -> int:
