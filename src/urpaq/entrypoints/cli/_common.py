@@ -50,15 +50,6 @@ def refuse(message: str) -> NoReturn:
     raise typer.Exit(EXIT_REFUSED)
 
 
-def refuse_unless_regular_file(path: Path, *, kind: str) -> None:
-    """Refuse an input path that exists but is no regular file, saying what it is; the
-    readers would only say that no such file exists."""
-    if path.is_dir():
-        refuse(f"{kind} {str(path)!r} is a directory, not a file")
-    if path.exists() and not path.is_file():
-        refuse(f"{kind} {str(path)!r} is not a regular file")
-
-
 def fail(message: str, *, code: int) -> NoReturn:
     """Print an error that is not a refusal of the input, and exit with `code`."""
     err.print("[bold red]error:[/]", end=" ")
@@ -130,6 +121,15 @@ def require_current_schema(db: str | None) -> None:
     """Refuse, before anything starts, a database that has no current schema."""
     with opened(db):
         pass
+
+
+def refuse_unless_regular_file(path: Path, *, kind: str) -> None:
+    """Refuse an input path that exists but is no regular file, saying what it is; the
+    readers would only say that no such file exists."""
+    if path.is_dir():
+        refuse(f"{kind} {str(path)!r} is a directory, not a file")
+    if path.exists() and not path.is_file():
+        refuse(f"{kind} {str(path)!r} is not a regular file")
 
 
 def today() -> dt.date:

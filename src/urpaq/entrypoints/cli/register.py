@@ -57,8 +57,6 @@ def register_import(
             )
         except FeedUnreadable as error:
             refuse(f"{error}; nothing was imported")
-        except OSError as error:
-            refuse(f"file {str(file)!r} cannot be read: {error.strerror}; nothing was imported")
     if as_json:
         print_json(summary_json(summary))
     else:
