@@ -12,7 +12,7 @@ from urpaq.adapters.parameter_file import parse_parameters, read_parameters, shi
 from urpaq.adapters.postgres.connection import DatabaseUnavailable, PostgresConnection
 from urpaq.adapters.sql.connection import SqlConnection
 from urpaq.adapters.sql.unit_of_work import SqlUnitOfWork
-from urpaq.adapters.sqlite.connection import SqliteConnection
+from urpaq.adapters.sqlite.connection import DatabaseUnusable, SqliteConnection
 from urpaq.domain.parameters import YearParameters
 from urpaq.services.ports.identity import IdentityProvider
 from urpaq.services.ports.schema import SchemaTooNew
@@ -22,6 +22,7 @@ from urpaq.services.ports.unit_of_work import UnitOfWork
 # (tests/test_architecture.py holds them to it).
 __all__ = [
     "DatabaseUnavailable",
+    "DatabaseUnusable",
     "FeedUnreadable",
     "SchemaTooNew",
     "UnsupportedDatabase",

@@ -35,6 +35,19 @@ def _writer_lock(path: str) -> threading.Lock:
         return _WRITER_LOCKS.setdefault(key, threading.Lock())
 
 
+class DatabaseUnusable(RuntimeError):
+    """The path names no SQLite database that can be opened; the message says why."""
+
+
+def _why_unopenable(path: str, error: OSError | sqlite3.DatabaseError) -> str:
+    """The reason in words an operator can act on."""
+    if Path(path).is_dir():
+        return "it is a directory"  # SQLite only says it is "unable to open database file"
+    if isinstance(error, OSError) and error.filename is not None:
+        return f"{error.strerror}: {error.filename}"
+    return str(error)
+
+
 class SqliteConnection(SqlConnection):
     """A connection to one SQLite database file.
 
@@ -47,9 +60,14 @@ class SqliteConnection(SqlConnection):
     def __init__(self, path: str) -> None:
         self.path = path
         self.description = f"sqlite:///{path}"
-        if path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        self.db = connect(path)
+        try:
+            if path != ":memory:":
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            self.db = connect(path)
+        except (OSError, sqlite3.DatabaseError) as error:
+            raise DatabaseUnusable(
+                f"database {self.description} cannot be opened: {_why_unopenable(path, error)}"
+            ) from None
         self._writers = _writer_lock(path)
 
     def execute(self, sql: str, params: Params = None) -> Any:

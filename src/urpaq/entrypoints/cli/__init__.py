@@ -1,0 +1,51 @@
+"""The command line: one command per use case.  Each translates, calls one service, prints.
+
+Exit codes: 0 success, 2 usage error, 3 input refused (each refused item named),
+1 internal failure (`_common.py` says how each arises).  `--json` prints exactly one
+JSON document on stdout; messages and progress go to stderr.
+
+This module only assembles the commands, in the order `urpaq --help` lists them; each
+lives in the module of its group.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from urpaq.entrypoints.cli import (
+    audit,
+    closes,
+    database,
+    demo,
+    ledger,
+    operators,
+    parameters,
+    payouts,
+    register,
+    serve,
+)
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    help="urpaq: the operator system of the National Fund for Children programme.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(register.app, name="register")
+app.add_typer(parameters.app, name="parameters")
+app.add_typer(operators.app, name="operator")
+app.add_typer(payouts.app, name="payouts")
+app.command()(database.init)
+app.command()(closes.close)
+app.command()(ledger.statement)
+app.command()(ledger.reconcile)
+app.command()(serve.serve)
+app.command()(audit.audit)
+app.command()(demo.demo)
+
+
+def main() -> None:
+    """The console script `urpaq`."""
+    app()

@@ -1,0 +1,160 @@
+"""What every command shares: its options, the opened database, exit codes and printing.
+
+Exit codes: 0 success, 2 usage error, 3 input refused (each refused item named),
+1 internal failure.  `--json` prints exactly one JSON document on stdout; messages and
+progress go to stderr.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from urpaq import bootstrap
+from urpaq.bootstrap import SchemaTooNew
+from urpaq.domain.refusals import Refused
+from urpaq.services.ports.unit_of_work import UnitOfWork
+
+EXIT_REFUSED = 3
+EXIT_USAGE = 2
+EXIT_FAILURE = 1
+
+err = Console(stderr=True)
+out = Console(highlight=False)
+
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db", help="Database URL (else $URPAQ_DB, else sqlite:///./urpaq.db).", show_default=False
+    ),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
+HostOption = Annotated[str, typer.Option("--host", help="The address to listen on.")]
+PortOption = Annotated[int, typer.Option("--port", min=1, max=65535, help="The TCP port.")]
+
+
+def refuse(message: str) -> NoReturn:
+    """Print why the input was refused, naming it, and exit 3."""
+    err.print("[bold red]refused:[/]", end=" ")
+    err.print(message, highlight=False, markup=False)
+    raise typer.Exit(EXIT_REFUSED)
+
+
+def fail(message: str, *, code: int) -> NoReturn:
+    """Print an error that is not a refusal of the input, and exit with `code`."""
+    err.print("[bold red]error:[/]", end=" ")
+    err.print(message, highlight=False, markup=False)
+    raise typer.Exit(code)
+
+
+def print_json(document: object) -> None:
+    """Print the one JSON document of a `--json` command on stdout."""
+    sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+
+
+@contextmanager
+def opened(db: str | None, *, create: bool = False) -> Iterator[UnitOfWork]:
+    """A unit of work on the database of `--db`, at the current schema (created or
+    upgraded first with `create`); closed on the way out.
+
+    This is the one place where a business refusal of a service becomes exit 3.
+    """
+    url = bootstrap.database_url(db)
+    uow = open_database(url)
+    try:
+        if create:
+            uow.schema.initialise()
+        elif (version := uow.schema.version()) != uow.schema.latest_version():
+            if version == 0:
+                refuse(f"database {url} has no urpaq schema: run `urpaq init` first")
+            refuse(f"database {url} has schema version {version}: run `urpaq init` to upgrade")
+        yield uow
+    except SchemaTooNew as error:
+        refuse(str(error))
+    except Refused as error:
+        # Every business refusal of a service ends the same way: exit 3, reason named.
+        refuse(f"{error} [{error.code}]")
+    finally:
+        uow.close()
+
+
+def open_database(url: str) -> UnitOfWork:
+    """A unit of work on the database at `url`, or the exit that says why there is none.
+
+    A malformed URL is a usage error (exit 2); a URL naming something that is no database
+    (a directory, another kind of file, a path that cannot be created) is refused input
+    (exit 3), since trying again cannot help; a database server that does not answer is a
+    failure (exit 1), which may pass.
+    """
+    try:
+        return bootstrap.open_unit_of_work(url)
+    except bootstrap.UnsupportedDatabase as error:
+        fail(str(error), code=EXIT_USAGE)
+    except bootstrap.DatabaseUnavailable as error:
+        fail(str(error), code=EXIT_FAILURE)
+    except bootstrap.DatabaseUnusable as error:
+        refuse(str(error))
+
+
+def require_current_schema(db: str | None) -> None:
+    """Refuse, before anything starts, a database that has no current schema."""
+    with opened(db):
+        pass
+
+
+def refuse_unless_regular_file(path: Path, *, kind: str) -> None:
+    """Refuse an input path that exists but is no regular file, saying what it is; the
+    readers would only say that no such file exists."""
+    if path.is_dir():
+        refuse(f"{kind} {str(path)!r} is a directory, not a file")
+    if path.exists() and not path.is_file():
+        refuse(f"{kind} {str(path)!r} is not a regular file")
+
+
+def today() -> dt.date:
+    """Today's date: the clock is read here, at the edge, and passed down."""
+    return dt.date.today()
+
+
+def parse_date_option(name: str, text: str | None) -> dt.date | None:
+    """The date an option gives as YYYY-MM-DD, or None when it is not given."""
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(f"{text!r} is not a date YYYY-MM-DD", param_hint=name) from None
+
+
+@contextmanager
+def progress_bar(description: str, *, total: int) -> Iterator[Callable[[int], None]]:
+    """A progress bar on stderr towards `total`; yields the function that advances it."""
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    ) as progress:
+        task = progress.add_task(description, total=max(total, 1))
+        yield lambda n: progress.advance(task, n)
+
+
+@contextmanager
+def step_progress(description: str) -> Iterator[Callable[[str], None]]:
+    """A line on stderr naming the step under way; yields the function that names it."""
+    with Progress(
+        TextColumn("{task.description}"), TimeElapsedColumn(), console=err, transient=True
+    ) as progress:
+        task = progress.add_task(description, total=None)
+        yield lambda step: progress.update(task, description=f"{description}: {step}")

@@ -1,0 +1,11 @@
+"""The database itself: create its schema, or upgrade it."""
+
+from __future__ import annotations
+
+from urpaq.entrypoints.cli._common import DbOption, err, opened
+
+
+def init(db: DbOption = None) -> None:
+    """Create the database schema, or upgrade it to this version."""
+    with opened(db, create=True) as uow:
+        err.print(f"database {uow.description} is at schema version {uow.schema.version()}")

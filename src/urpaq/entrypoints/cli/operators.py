@@ -1,0 +1,101 @@
+"""Authorised operators (banks, the postal operator) and their API credentials."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from urpaq.domain.operators import InvalidOperator, parse_name, parse_purposes
+from urpaq.entrypoints.cli._common import (
+    DbOption,
+    JsonOption,
+    err,
+    opened,
+    out,
+    print_json,
+    refuse,
+    today,
+)
+from urpaq.services.operators import add_operator, operators, revoke_operator, rotate_credential
+
+app = typer.Typer(
+    help="Authorised operators (banks, the postal operator) and their API credentials.",
+    no_args_is_help=True,
+)
+
+
+def new_credential() -> str:
+    """A fresh API credential: 256 random bits."""
+    return secrets.token_urlsafe(32)
+
+
+@app.command("add")
+def operator_add(
+    name: Annotated[str, typer.Argument(help="The operator's name, e.g. a bank's.")],
+    purposes: Annotated[
+        str, typer.Option("--purposes", help="What it may pay for: housing,education.")
+    ],
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Register an authorised operator; print its API credential, once."""
+    try:
+        clean_name, served = parse_name(name), parse_purposes(purposes)
+    except InvalidOperator as error:
+        refuse(str(error))
+    with opened(db) as uow:
+        credential = add_operator(
+            uow, name=clean_name, purposes=served, today=today(), new_credential=new_credential
+        )
+    print_credential(clean_name, credential, as_json=as_json)
+
+
+@app.command("rotate")
+def operator_rotate(
+    name: Annotated[str, typer.Argument(help="The operator's name.")],
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Issue a new credential for an operator; the old one stops working at once."""
+    with opened(db) as uow:
+        credential = rotate_credential(uow, name=name, today=today(), new_credential=new_credential)
+    print_credential(name, credential, as_json=as_json)
+
+
+@app.command("revoke")
+def operator_revoke(
+    name: Annotated[str, typer.Argument(help="The operator's name.")],
+    db: DbOption = None,
+) -> None:
+    """Revoke an operator: its credential stops working; its history stays."""
+    with opened(db) as uow:
+        revoke_operator(uow, name=name, today=today())
+    err.print(f"operator {name} is revoked", highlight=False, markup=False)
+
+
+@app.command("list")
+def operator_list(db: DbOption = None, as_json: JsonOption = False) -> None:
+    """The authorised operators, the purposes each serves, and whether it is active."""
+    with opened(db) as uow:
+        registered = operators(uow)
+    if as_json:
+        print_json([operator.as_json() for operator in registered])
+        return
+    table = Table("operator", "purposes", "active")
+    for operator in registered:
+        served = ", ".join(sorted(p.value for p in operator.purposes))
+        table.add_row(operator.name, served, "yes" if operator.active else "no")
+    out.print(table)
+
+
+def print_credential(name: str, credential: str, *, as_json: bool) -> None:
+    """Show an operator's new credential, the one time it is ever shown."""
+    if as_json:
+        print_json({"name": name, "credential": credential})
+        return
+    out.print(f"operator: {name}", markup=False, highlight=False)
+    out.print(f"credential: {credential}", markup=False, highlight=False)
+    err.print("The credential is shown once: only its digest is kept.")

@@ -1,0 +1,88 @@
+"""The National Bank's inputs per reporting year: set them, or import them from a file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from urpaq import bootstrap
+from urpaq.domain.money import InvalidAmount, Money
+from urpaq.domain.parameters import InvalidParameters, YearParameters, parse_rate
+from urpaq.entrypoints.cli._common import (
+    DbOption,
+    err,
+    opened,
+    refuse,
+    refuse_unless_regular_file,
+    today,
+)
+from urpaq.services.parameters import set_parameters
+
+app = typer.Typer(help="The National Bank's inputs per reporting year.", no_args_is_help=True)
+
+
+@app.command("set")
+def parameters_set(
+    year: Annotated[int, typer.Argument(help="The reporting year.")],
+    tr_total: Annotated[
+        str, typer.Option("--tr-total", help="TR total in USD, e.g. 695519269.00.")
+    ],
+    ii_rate: Annotated[
+        str, typer.Option("--ii-rate", help="Investment-income rate: 0.0297 or 2.97%.")
+    ],
+    reference: Annotated[str, typer.Option("--reference", help="The letter or publication.")],
+    db: DbOption = None,
+) -> None:
+    """Record the National Bank's two inputs for a reporting year."""
+    try:
+        parameters = YearParameters(
+            year=year,
+            tr_total=Money.parse(tr_total),
+            ii_rate=parse_rate(ii_rate),
+            reference=reference,
+        )
+    except (InvalidAmount, InvalidParameters) as error:
+        refuse(str(error))
+    save_parameters([parameters], db)
+
+
+@app.command("import")
+def parameters_import(
+    file: Annotated[
+        Path | None,
+        typer.Argument(help="A parameters TOML file; without it, the shipped published values."),
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Record the inputs of every year in a parameters file."""
+    try:
+        parameters = bootstrap.shipped_parameters() if file is None else read_parameters_file(file)
+    except (InvalidAmount, InvalidParameters) as error:
+        refuse(str(error))
+    save_parameters(parameters, db)
+
+
+def read_parameters_file(file: Path) -> list[YearParameters]:
+    """Every year of a parameters file; refuse a file that cannot be read as text."""
+    refuse_unless_regular_file(file, kind="parameters file")
+    try:
+        return bootstrap.read_parameters(file)
+    except UnicodeDecodeError as error:
+        refuse(f"parameters file {str(file)!r} is not UTF-8 text: {error.reason}")
+    except OSError as error:
+        refuse(f"parameters file {str(file)!r} cannot be read: {error.strerror}")
+
+
+def save_parameters(parameters: list[YearParameters], db: str | None) -> None:
+    """Record the inputs of each year (all or none), then name each on stderr."""
+    with opened(db) as uow:
+        set_parameters(uow, parameters=parameters, today=today())
+    for item in parameters:
+        err.print(
+            f"{item.year}: TR total {item.tr_total.grouped()} USD, II rate {item.ii_rate} "
+            f"({item.reference})",
+            highlight=False,
+            markup=False,
+        )

@@ -1,0 +1,128 @@
+"""The population register feed: import a file of records, list what an import rejected."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from urpaq import bootstrap
+from urpaq.bootstrap import FeedUnreadable
+from urpaq.entrypoints.cli._common import (
+    EXIT_REFUSED,
+    DbOption,
+    JsonOption,
+    err,
+    opened,
+    out,
+    print_json,
+    progress_bar,
+    refuse,
+    refuse_unless_regular_file,
+    today,
+)
+from urpaq.services.ports.register import FeedRow, ImportSummary
+from urpaq.services.ports.unit_of_work import UnitOfWork
+from urpaq.services.register_import import import_records, rejections_of
+
+REJECTIONS_SHOWN_MAX = 50
+
+app = typer.Typer(help="The population register feed.", no_args_is_help=True)
+
+
+@app.command("import")
+def register_import(
+    file: Annotated[Path, typer.Argument(help="CSV with a header, or JSON Lines.")],
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Import register records: valid ones are stored, invalid ones kept and reported."""
+    refuse_unless_regular_file(file, kind="file")
+    try:
+        feed = bootstrap.inspect_feed(file)
+    except FeedUnreadable as error:
+        refuse(str(error))
+    except OSError as error:
+        refuse(f"file {str(file)!r} cannot be read: {error.strerror}")
+    with opened(db) as uow:
+        try:
+            summary = import_with_progress(
+                uow,
+                rows=bootstrap.read_feed(feed),
+                source=file.name,
+                sha256=feed.sha256,
+                lines=feed.lines,
+            )
+        except FeedUnreadable as error:
+            refuse(f"{error}; nothing was imported")
+    if as_json:
+        print_json(summary_json(summary))
+    else:
+        print_summary(summary, file_name=file.name)
+    if summary.rejected:
+        raise typer.Exit(EXIT_REFUSED)
+
+
+def import_with_progress(
+    uow: UnitOfWork, *, rows: Iterable[FeedRow], source: str, sha256: str, lines: int
+) -> ImportSummary:
+    """Import the rows of a feed file of `lines` lines, with a progress bar on stderr."""
+    with progress_bar(f"importing {source}", total=lines) as advance:
+        return import_records(
+            uow, rows=rows, source=source, sha256=sha256, today=today(), on_chunk=advance
+        )
+
+
+def summary_json(summary: ImportSummary) -> dict[str, object]:
+    """The `--json` document of an import."""
+    return {
+        "batch": summary.batch_id,
+        "file": summary.source,
+        "accepted": summary.accepted,
+        "unchanged": summary.unchanged,
+        "rejected": summary.rejected,
+        "repeated_file": summary.repeated_file,
+        "rejections": [
+            {"line": r.line, "record_id": r.record_id, "reason": r.reason}
+            for r in summary.rejections
+        ],
+    }
+
+
+def print_summary(summary: ImportSummary, *, file_name: str) -> None:
+    """What an import did, on stderr, with the first rejections and where the rest are."""
+    if summary.repeated_file:
+        err.print(f"{file_name} was imported before (batch {summary.batch_id}): nothing changed")
+    err.print(
+        f"batch {summary.batch_id}: {summary.accepted:,} records stored, "
+        f"{summary.unchanged:,} already known, {summary.rejected:,} rejected"
+    )
+    for rejection in summary.rejections[:REJECTIONS_SHOWN_MAX]:
+        err.print(f"  line {rejection.line}: {rejection.reason}", highlight=False, markup=False)
+    if summary.rejected > REJECTIONS_SHOWN_MAX:
+        err.print(
+            f"  … and {summary.rejected - REJECTIONS_SHOWN_MAX:,} more: "
+            f"`urpaq register rejections {summary.batch_id}` lists them all"
+        )
+
+
+@app.command("rejections")
+def register_rejections(
+    batch: Annotated[int, typer.Argument(help="The import batch number.")],
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """List the records an import rejected, with their lines and reasons."""
+    with opened(db) as uow:
+        rejections = rejections_of(uow, batch_id=batch)
+    if rejections is None:
+        refuse(f"there is no import batch {batch}")
+    if as_json:
+        print_json(
+            [{"line": r.line, "record_id": r.record_id, "reason": r.reason} for r in rejections]
+        )
+        return
+    for rejection in rejections:
+        out.print(f"line {rejection.line}: {rejection.reason}", markup=False)

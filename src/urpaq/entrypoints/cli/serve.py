@@ -1,0 +1,92 @@
+"""The HTTP server: the API for authorised operators and the web pages.
+
+The server's own modules and uvicorn are imported only when it starts, so that every
+other command starts fast.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Annotated, Any
+
+import typer
+
+from urpaq import bootstrap
+from urpaq.entrypoints.cli._common import (
+    DbOption,
+    HostOption,
+    PortOption,
+    err,
+    refuse,
+    require_current_schema,
+)
+
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+def serve(
+    db: DbOption = None,
+    host: HostOption = "127.0.0.1",
+    port: PortOption = 8000,
+    lookup_limit: Annotated[
+        int, typer.Option("--lookup-limit", min=1, help="Lookups a client may make at once.")
+    ] = 10,
+    lookup_refill: Annotated[
+        float,
+        typer.Option("--lookup-refill", min=0.001, help="Seconds until a client gets one more."),
+    ] = 60.0,
+    lookup_floor: Annotated[
+        float,
+        typer.Option("--lookup-floor", min=0.0, help="Seconds every lookup answer takes at least."),
+    ] = 0.25,
+) -> None:
+    """The HTTP API for authorised operators and the web pages."""
+    url = bootstrap.database_url(db)
+    require_current_schema(db)
+    settings = {"lookups_per_client": lookup_limit, "lookup_refill_seconds": lookup_refill,
+                "lookup_seconds_min": lookup_floor}  # fmt: skip
+    run_server(url, host=host, port=port, web_settings=settings)
+
+
+def run_server(
+    url: str, *, host: str, port: int, web_settings: dict[str, Any] | None = None
+) -> None:
+    """Serve the database at `url` until Ctrl-C, with the identity provider chosen."""
+    import logging
+
+    import uvicorn
+
+    from urpaq.entrypoints.http.app import create_app
+    from urpaq.entrypoints.http.web.settings import WebSettings
+
+    logging.basicConfig(
+        level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(name)s %(message)s"
+    )
+    if not os.environ.get("URPAQ_IDENTITY") and host not in LOOPBACK_HOSTS:
+        # One-time codes in a log are for a developer's own machine, not for a server
+        # others can reach: there the provider must be chosen on purpose.
+        refuse(
+            f"serving on {host} needs an identity provider: set URPAQ_IDENTITY"
+            " (docs/identity.md), or URPAQ_IDENTITY=development to accept one-time codes"
+            " in the log"
+        )
+    try:
+        identity = bootstrap.identity_provider()
+    except bootstrap.UnsupportedIdentityProvider as error:
+        refuse(str(error))
+    if identity.name == "development":
+        err.print(
+            "[bold yellow]warning:[/] sign-in uses the development identity provider: one-time"
+            " codes go to this log. Set URPAQ_IDENTITY for production (docs/identity.md)."
+        )
+    err.print(
+        f"serving {url} on http://{host}:{port}/ (API: /api/v1/, Ctrl-C stops)",
+        markup=False, highlight=False, soft_wrap=True,
+    )  # fmt: skip
+    app = create_app(
+        database_url=url, identity=identity, web_settings=WebSettings(**(web_settings or {}))
+    )
+    # uvicorn's own access log prints raw paths, which may hold an IIN: urpaq.access
+    # logs every request instead, with IINs masked.
+    uvicorn.run(app, host=host, port=port, access_log=False)

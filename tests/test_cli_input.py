@@ -1,0 +1,164 @@
+"""Bad input to the command line gets a message naming it and an exit code, never a
+Python traceback (security review 2026-11, D10 and probe 3.28)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from urpaq.entrypoints.cli.audit import LIMIT_MAX
+
+
+def urpaq(*args: str, db: str) -> subprocess.CompletedProcess[str]:
+    """Run `urpaq ARGS --db DB` in its own process, as an operator would; messages are not
+    wrapped, so that a long path stays on one line."""
+    return subprocess.run(
+        [sys.executable, "-m", "urpaq", *args, "--db", db],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "COLUMNS": "1000"},
+        timeout=60,
+    )
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> str:
+    """A fresh SQLite database at the current schema."""
+    url = f"sqlite:///{tmp_path / 'urpaq.db'}"
+    assert urpaq("init", db=url).returncode == 0
+    return url
+
+
+def a_feed_url(tmp_path: Path) -> tuple[str, str]:
+    (tmp_path / "feed.csv").write_text("record_id,iin\n", encoding="utf-8")
+    return f"sqlite:///{tmp_path / 'feed.csv'}", "file is not a database"
+
+
+def a_directory_url(tmp_path: Path) -> tuple[str, str]:
+    return f"sqlite:///{tmp_path}", "it is a directory"
+
+
+def an_uncreatable_url(tmp_path: Path) -> tuple[str, str]:
+    return "sqlite:////proc/nonexist/x.db", "No such file or directory: /proc/nonexist"
+
+
+@pytest.mark.parametrize("command", ["reconcile", "init"])
+@pytest.mark.parametrize("database", [a_directory_url, a_feed_url, an_uncreatable_url])
+def test_a_database_url_that_names_no_database_is_refused_naming_it(
+    tmp_path: Path, database: Callable[[Path], tuple[str, str]], command: str
+) -> None:
+    """A sqlite URL naming a directory, another kind of file or an impossible path exits 3
+    with the URL and the reason."""
+    url, reason = database(tmp_path)
+    done = urpaq(command, db=url)
+    assert done.returncode == 3, done.stderr
+    assert f"database {url} cannot be opened: {reason}" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_a_parameters_file_that_is_not_utf8_is_refused_naming_it(db: str, tmp_path: Path) -> None:
+    """A parameters file in another encoding exits 3 naming the file."""
+    binary = tmp_path / "bin.toml"
+    binary.write_bytes(b"\xff\xfe[[year]]\n")
+    done = urpaq("parameters", "import", str(binary), db=db)
+    assert done.returncode == 3, done.stderr
+    assert f"parameters file {str(binary)!r} is not UTF-8 text" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+INPUT_FILE_COMMANDS = [
+    pytest.param(["register", "import"], "file", id="register-import"),
+    pytest.param(["parameters", "import"], "parameters file", id="parameters-import"),
+]
+
+
+@pytest.mark.parametrize(("command", "kind"), INPUT_FILE_COMMANDS)
+def test_a_file_that_cannot_be_read_is_refused_naming_it(
+    db: str, command: list[str], kind: str
+) -> None:
+    """A file whose reading fails (here /proc/self/mem: an I/O error) exits 3 naming it."""
+    done = urpaq(*command, "/proc/self/mem", db=db)
+    assert done.returncode == 3, done.stderr
+    assert f"{kind} '/proc/self/mem' cannot be read: Input/output error" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def a_directory(tmp_path: Path) -> Path:
+    (tmp_path / "feeds").mkdir()
+    return tmp_path / "feeds"
+
+
+def a_fifo(tmp_path: Path) -> Path:
+    os.mkfifo(tmp_path / "fifo")
+    return tmp_path / "fifo"
+
+
+def a_link_to_dev_null(tmp_path: Path) -> Path:
+    (tmp_path / "null").symlink_to("/dev/null")
+    return tmp_path / "null"
+
+
+@pytest.mark.parametrize(
+    ("make", "description"),
+    [
+        (a_directory, "is a directory, not a file"),
+        (a_fifo, "is not a regular file"),
+        (a_link_to_dev_null, "is not a regular file"),
+    ],
+)
+@pytest.mark.parametrize(("command", "kind"), INPUT_FILE_COMMANDS)
+def test_a_path_that_is_no_regular_file_is_called_what_it_is(
+    db: str,
+    tmp_path: Path,
+    make: Callable[[Path], Path],
+    description: str,
+    command: list[str],
+    kind: str,
+) -> None:
+    """A directory, a FIFO or a device given as an input file is refused (exit 3) as what
+    it is, not as a file that does not exist."""
+    path = make(tmp_path)
+    done = urpaq(*command, str(path), db=db)
+    assert done.returncode == 3, done.stderr
+    assert f"{kind} {str(path)!r} {description}" in done.stderr
+
+
+def test_audit_refuses_a_limit_beyond_its_maximum(db: str) -> None:
+    """`audit --limit` above LIMIT_MAX is a usage error (exit 2) naming the option and the
+    maximum."""
+    assert urpaq("audit", "--limit", str(LIMIT_MAX), db=db).returncode == 0
+    done = urpaq("audit", "--limit", str(LIMIT_MAX + 1), db=db)
+    assert done.returncode == 2, done.stderr
+    assert "Invalid value for '--limit'" in done.stderr
+    assert f"less than or equal to {LIMIT_MAX}" in done.stderr
+
+
+def an_uncreatable_workdir(tmp_path: Path) -> Path:
+    return Path("/proc/nonexist")
+
+
+def a_file_as_workdir(tmp_path: Path) -> Path:
+    (tmp_path / "notes.txt").write_text("", encoding="utf-8")
+    return tmp_path / "notes.txt"
+
+
+@pytest.mark.parametrize(
+    ("make", "reason"),
+    [
+        (an_uncreatable_workdir, "cannot be written: No such file or directory"),
+        (a_file_as_workdir, "is not a directory"),
+    ],
+)
+def test_a_demo_workdir_that_cannot_be_written_is_refused_naming_it(
+    tmp_path: Path, make: Callable[[Path], Path], reason: str
+) -> None:
+    """`demo --workdir` where the register file cannot be written exits 3 naming it."""
+    workdir = make(tmp_path)
+    done = urpaq("demo", "--workdir", str(workdir), db=f"sqlite:///{tmp_path / 'demo.db'}")
+    assert done.returncode == 3, done.stderr
+    assert f"workdir {str(workdir)!r} {reason}" in done.stderr
