@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from urpaq.domain.iin import Iin
 from urpaq.domain.money import Money
 from urpaq.domain.projection import Assumption, Projection, project
+from urpaq.domain.statement import StatementStatus
 from urpaq.services.ports.unit_of_work import UnitOfWork
 from urpaq.services.statements import statement_of
 
@@ -24,7 +25,7 @@ def look_up_participant(uow: UnitOfWork, *, iin: Iin) -> LookupAnswer | None:
     """The answer for a current participant; None for anyone else (unknown to the
     register, never or no longer a participant, or adult), who all look the same."""
     statement = statement_of(uow, iin=iin)
-    if statement.status != "participant" or statement.participant_since is None:
+    if statement.status is not StatementStatus.PARTICIPANT or statement.participant_since is None:
         return None
     last = uow.closes.closed_years()[-1]
     latest = Assumption(

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from urpaq.domain.disclosure import suppressed_cells, suppressed_margins
+from urpaq.domain.ledger import EntryKind
 from urpaq.domain.money import Money
 from urpaq.domain.payouts import PayoutStatus
 from urpaq.domain.regions import REGIONS
@@ -208,10 +209,10 @@ def _payouts(uow: UnitOfWork) -> tuple[StatTable, StatTable]:
 
 def _returns(uow: UnitOfWork) -> StatTable:
     """Per year: money back on target savings (returns), to pensions (expiry), to heirs."""
-    flows: dict[int, dict[str, tuple[int, Money]]] = defaultdict(dict)
+    flows: dict[int, dict[EntryKind, tuple[int, Money]]] = defaultdict(dict)
     for flow in uow.reads.savings_flows():
         flows[flow.year][flow.kind] = (flow.postings, flow.amount)
-    kinds = ("return", "expiry", "inheritance")
+    kinds = (EntryKind.RETURN, EntryKind.EXPIRY, EntryKind.INHERITANCE)
     years = [year for year in sorted(flows) if flows[year].keys() & set(kinds)]
     # Each column's total over the years may be known (or become so): suppress per column.
     hidden = {

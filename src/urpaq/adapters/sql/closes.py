@@ -19,7 +19,7 @@ from urpaq.adapters.sql.standing import (
 from urpaq.domain import ledger
 from urpaq.domain.close import ClosedView, CloseResult, MaturityPlan
 from urpaq.domain.invariants import InvariantBroken
-from urpaq.domain.ledger import JournalEntry
+from urpaq.domain.ledger import EntryKind, JournalEntry
 from urpaq.domain.money import Money
 from urpaq.domain.movements import Outcome
 from urpaq.domain.participation import AGE_SPAN_YEARS, View
@@ -111,8 +111,8 @@ class SqlCloses:
         year, db = closed.year, self.db
         entry_id = next_entry_id(db)
         header = (
-            entry_id, f"close:{year}:maturity", f"maturity:{year}", "maturity", year, None,
-            closed.view.as_of.isoformat(),
+            entry_id, f"close:{year}:maturity", f"maturity:{year}", EntryKind.MATURITY.value,
+            year, None, closed.view.as_of.isoformat(),
         )  # fmt: skip
         parameters = standing_parameters(
             year=year, view=closed.view, previous=self._view_of(year - 1)

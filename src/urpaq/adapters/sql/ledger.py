@@ -88,16 +88,16 @@ class SqlLedger:
         )
         return [row[0] for row in rows]
 
-    def entry_totals(self, *, year: int) -> dict[str, dict[str, Money]]:
+    def entry_totals(self, *, year: int) -> dict[EntryKind, dict[str, Money]]:
         rows = self.db.execute(
             """SELECT j.kind, p.account, SUM(p.amount_cents)
                FROM journal_entry j JOIN posting p ON p.entry_id = j.entry_id
                WHERE j.reporting_year = ? GROUP BY j.kind, p.account""",
             (year,),
         )
-        totals: dict[str, dict[str, Money]] = {}
+        totals: dict[EntryKind, dict[str, Money]] = {}
         for kind, account, total in rows:
-            totals.setdefault(kind, {})[account] = Money(int(total))
+            totals.setdefault(EntryKind(kind), {})[account] = Money(int(total))
         return totals
 
     def version(self) -> int:
@@ -174,7 +174,15 @@ class SqlLedger:
         ).fetchone()
         if int(count):
             entry_id = next_entry_id(db)
-            header = (entry_id, key, key, "expiry", as_of.year, None, as_of.isoformat())
+            header = (
+                entry_id,
+                key,
+                key,
+                EntryKind.EXPIRY.value,
+                as_of.year,
+                None,
+                as_of.isoformat(),
+            )
             write_entry(db, header, lambda: _expiry_postings(db, entry_id))
         db.execute("DROP TABLE expiring")
         return int(count), Money(int(total))

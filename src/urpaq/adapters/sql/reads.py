@@ -9,6 +9,7 @@ from urpaq.adapters.sql.connection import SqlConnection
 from urpaq.adapters.sql.register import fact_of
 from urpaq.adapters.sql.standing import participant_groups_sql, standing_parameters
 from urpaq.domain import ledger
+from urpaq.domain.ledger import EntryKind
 from urpaq.domain.money import Money
 from urpaq.domain.operators import Purpose
 from urpaq.domain.participation import Fact, View
@@ -55,7 +56,7 @@ class SqlReads:
             (ledger.TARGET_SAVINGS,),
         )
         return [
-            SavingsFlow(int(year), kind, int(count), Money(int(cents)))
+            SavingsFlow(int(year), EntryKind(kind), int(count), Money(int(cents)))
             for year, kind, count, cents in rows
         ]
 

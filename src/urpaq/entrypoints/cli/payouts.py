@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from urpaq.domain.money import CURRENCY
 from urpaq.entrypoints.cli._common import (
     DbOption,
     JsonOption,
@@ -40,7 +41,7 @@ def payouts_settle(
             {
                 "as_of": day.isoformat(),
                 "returned": [p.as_json() for p in returned],
-                "expired": {"holders": expired, "amount": str(expired_total), "currency": "USD"},
+                "expired": {"holders": expired, "amount": str(expired_total), "currency": CURRENCY},
             }
         )
         return

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Protocol
 
-from urpaq.domain.ledger import JournalEntry
+from urpaq.domain.ledger import EntryKind, JournalEntry
 from urpaq.domain.money import Money
 from urpaq.domain.statement import StatementLine
 
@@ -37,7 +37,7 @@ class LedgerPort(Protocol):
         """Keys of entries whose postings do not sum to zero (none, unless corrupted)."""
         ...
 
-    def entry_totals(self, *, year: int) -> dict[str, dict[str, Money]]:
+    def entry_totals(self, *, year: int) -> dict[EntryKind, dict[str, Money]]:
         """For the entries of a reporting year: per kind, the net amount per account."""
         ...
 

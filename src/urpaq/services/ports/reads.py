@@ -7,6 +7,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from urpaq.domain.ledger import EntryKind
 from urpaq.domain.money import Money
 from urpaq.domain.operators import Purpose
 from urpaq.domain.participation import Fact, View
@@ -26,7 +27,7 @@ class SavingsFlow:
     """What entries of one kind moved to (+) or from (−) target savings in a year."""
 
     year: int
-    kind: str
+    kind: EntryKind
     postings: int  # one per person and entry
     amount: Money
 

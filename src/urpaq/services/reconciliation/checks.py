@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from urpaq.domain import ledger
 from urpaq.domain.accrual import Schedule
+from urpaq.domain.ledger import EntryKind
 from urpaq.domain.money import Money
 from urpaq.services.ports.closes import ClosedRecord
 from urpaq.services.ports.unit_of_work import UnitOfWork
@@ -80,22 +81,30 @@ def closes_add_up(uow: UnitOfWork, books: Books) -> list[Check]:
         totals = uow.ledger.entry_totals(year=year)
         pot = ledger.pot_account(year)
 
-        def moved(kind: str, account: str, totals: dict[str, dict[str, Money]] = totals) -> Money:
+        def moved(
+            kind: EntryKind, account: str, totals: dict[EntryKind, dict[str, Money]] = totals
+        ) -> Money:
             return totals.get(kind, {}).get(account, Money(0))
 
-        credits = -moved("accrual", pot)
+        credits = -moved(EntryKind.ACCRUAL, pot)
         pot_in = result.tr_total + result.forfeited + result.annulled - result.back_accruals
         checks += [
             compare(f"{year}: pot emptied", books.balance(pot), Money(0)),
-            compare(f"{year}: TR total paid in", moved("tr_funding", pot), result.tr_total),
-            compare(f"{year}: forfeited to the pot", moved("forfeiture", pot), result.forfeited),
-            compare(f"{year}: annulled to the pot", moved("annulment", pot), result.annulled),
+            compare(f"{year}: TR total paid in", moved(EntryKind.TR_FUNDING, pot), result.tr_total),
+            compare(
+                f"{year}: forfeited to the pot", moved(EntryKind.FORFEITURE, pot), result.forfeited
+            ),
+            compare(
+                f"{year}: annulled to the pot", moved(EntryKind.ANNULMENT, pot), result.annulled
+            ),
             compare(
                 f"{year}: back-accruals from the pot",
-                -moved("back_accrual", pot),
+                -moved(EntryKind.BACK_ACCRUAL, pot),
                 result.back_accruals,
             ),
-            compare(f"{year}: residue kept", moved("residue", ledger.RESIDUE), result.residue),
+            compare(
+                f"{year}: residue kept", moved(EntryKind.RESIDUE, ledger.RESIDUE), result.residue
+            ),
             compare(
                 f"{year}: credits = inputs + adjustments − residue",
                 credits,
@@ -108,12 +117,12 @@ def closes_add_up(uow: UnitOfWork, books: Books) -> list[Check]:
             ),
             compare(
                 f"{year}: investment income",
-                -moved("investment_income", ledger.NATIONAL_FUND_II),
+                -moved(EntryKind.INVESTMENT_INCOME, ledger.NATIONAL_FUND_II),
                 result.investment_income,
             ),
             compare(
                 f"{year}: target savings credited",
-                moved("maturity", ledger.TARGET_SAVINGS),
+                moved(EntryKind.MATURITY, ledger.TARGET_SAVINGS),
                 result.target_savings_credited,
             ),
         ]
