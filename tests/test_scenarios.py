@@ -1,4 +1,5 @@
-"""Every scenario in tests/scenarios runs against a real SQLite database and must pass."""
+"""Every scenario in tests/scenarios runs against a real database of each kind (SQLite and
+PostgreSQL) and must pass."""
 
 from __future__ import annotations
 
