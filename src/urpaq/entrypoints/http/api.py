@@ -33,9 +33,14 @@ from urpaq.entrypoints.http.bodies import (
     Savings,
 )
 from urpaq.entrypoints.http.context import Clock, UnitOfWorkProvider
-from urpaq.entrypoints.http.deps import ClockDep, NoteDep, OperatorDep, UnitOfWorkDep
+from urpaq.entrypoints.http.deps import (
+    ClockDep,
+    NoteDep,
+    OperatorDep,
+    OperatorRoute,
+    UnitOfWorkDep,
+)
 from urpaq.entrypoints.http.edge import (
-    AuditedRoute,
     RecordedAnswer,
     RequestNote,
     audit_event,
@@ -81,8 +86,9 @@ def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return {status: {"model": Error} for status in statuses}
 
 
-#: Every answer of the API is recorded: by the edge, or by `answer_once` for a write.
-router = APIRouter(prefix=PREFIX, responses=_errors(400, 401, 422), route_class=AuditedRoute)
+#: Every answer of the API is recorded: by the edge, or by `answer_once` for a write; the
+#: credential is checked before a body is read.
+router = APIRouter(prefix=PREFIX, responses=_errors(400, 401, 422), route_class=OperatorRoute)
 
 
 @router.get(

@@ -12,14 +12,17 @@ connection belongs to one thread.
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable, Coroutine
+from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Response
+from fastapi.dependencies.models import Dependant
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 
 from urpaq.domain.operators import AuthorisedOperator
 from urpaq.entrypoints.http.context import Clock, Context, UnitOfWorkProvider
-from urpaq.entrypoints.http.edge import RequestNote, note_of
+from urpaq.entrypoints.http.edge import AuditedRoute, RequestNote, note_of
 from urpaq.entrypoints.http.web.rate_limit import RateLimits
 from urpaq.entrypoints.http.web.sessions import Sessions
 from urpaq.entrypoints.http.web.settings import WebSettings
@@ -89,19 +92,62 @@ class UnauthenticatedError(Exception):
     """No credential, or one that belongs to no active operator: answered with 401."""
 
 
-def authenticated_operator(
+#: Where the operator a request authenticated as is kept in its ASGI scope.
+_OPERATOR_KEY = "urpaq.operator"
+
+
+async def authenticated_operator(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-    uow: UnitOfWorkDep,
-    note: NoteDep,
+    request: Request,
 ) -> AuthorisedOperator:
-    """The active operator whose credential the request carries; 401 for anything else."""
-    found = None
-    if credentials is not None and credentials.scheme.lower() == "bearer":
-        found = operator_for_credential(uow(), credential=credentials.credentials)
-    if found is None:
+    """The active operator whose credential the request carries, as `OperatorRoute`
+    found it before the body was read; 401 for anything else.  (`credentials` puts the
+    bearer scheme in the OpenAPI document.)"""
+    found: AuthorisedOperator | None = request.scope.get(_OPERATOR_KEY)
+    if found is None:  # only an OperatorRoute authenticates: anywhere else, fail closed
         raise UnauthenticatedError
-    note.actor = f"operator:{found.name}"
     return found
 
 
 OperatorDep = Annotated[AuthorisedOperator, Depends(authenticated_operator)]
+
+
+class OperatorRoute(AuditedRoute):
+    """A route of the operators' API.  One that takes the operator (`OperatorDep`) has
+    the credential checked before anything else, its body unread: a caller without a
+    valid credential gets 401 whatever it sends, and nothing it sends is parsed."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+        if not _needs_operator(self.dependant):
+            return handler
+
+        async def credential_first(request: Request) -> Response:
+            await _authenticate(request)
+            return await handler(request)
+
+        return credential_first
+
+
+async def _authenticate(request: Request) -> None:
+    """Note the active operator whose credential the request carries, for
+    `authenticated_operator`; `UnauthenticatedError` for anything else."""
+    credentials = await _bearer(request)
+    context: Context = request.app.state.context
+    found = None
+    if credentials is not None:
+        credential = credentials.credentials
+        found = await run_in_threadpool(
+            lambda: operator_for_credential(context.uow(), credential=credential)
+        )
+    if found is None:
+        raise UnauthenticatedError
+    note_of(request).actor = f"operator:{found.name}"
+    request.scope[_OPERATOR_KEY] = found
+
+
+def _needs_operator(dependant: Dependant) -> bool:
+    return any(
+        dependency.call is authenticated_operator or _needs_operator(dependency)
+        for dependency in dependant.dependencies
+    )

@@ -43,6 +43,8 @@ import anyio
 from fastapi import Request
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.routing import APIRoute
+from starlette.exceptions import HTTPException
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from urpaq.domain.audit import AuditEvent
@@ -64,7 +66,8 @@ SECURITY_HEADERS = [
     (b"x-frame-options", b"DENY"),
 ]  # fmt: skip
 
-#: Larger request bodies are refused before they are read (no route needs more).
+#: Larger request bodies are refused (no route needs more): at once when the
+#: `Content-Length` says so, else as soon as the body read so far passes it (chunked).
 BODY_BYTES_MAX = 64 * 1024
 
 #: A request that no route answered is recorded when its path starts with one of these.
@@ -75,6 +78,10 @@ AUDITED_PATHS = ("/api/", "/lookup", "/statement", "/sign-in")
 _NOTE_KEY = "urpaq.note"
 _AUDIT_KEY = "urpaq.audit"
 
+#: The status the access log gives a request whose client went away before its request
+#: was whole (nothing was answered).
+CLIENT_GONE = 499
+
 
 def redact(path: str) -> str:
     """A request path fit for a log: every run of 12 digits (an IIN) masked."""
@@ -83,6 +90,13 @@ def redact(path: str) -> str:
 
 def error_body(code: str, message: str, **extra: object) -> dict[str, object]:
     return {"error": code, "message": message, **extra}
+
+
+class BodyTooLarge(HTTPException):
+    """A request body grew past `BODY_BYTES_MAX` while it was read: answered with 413."""
+
+    def __init__(self) -> None:
+        super().__init__(413, f"a request body is at most {BODY_BYTES_MAX} bytes")
 
 
 # --- who records a request ---------------------------------------------------------------
@@ -211,19 +225,22 @@ class Edge:
         )
         scope[_NOTE_KEY] = note
         started = time.perf_counter()
-        if _declared_length(scope) > BODY_BYTES_MAX:
-            await self._refuse_large_body(scope, note, send)
-            return
         progress = _Progress()
         try:
-            await self.app(scope, receive, self._recording(scope, note, send, progress))
+            if _declared_length(scope) > BODY_BYTES_MAX:
+                progress.status = 413
+                await self._refuse_large_body(scope, note, send)
+            else:
+                recording = self._recording(scope, note, send, progress)
+                await self.app(scope, _limited(receive), recording)
+        except ClientDisconnect:  # gone before its request was whole: nobody to answer
+            progress.status = CLIENT_GONE
         except Exception as error:  # every failure is answered and logged once, here
             await self._answer_failure(scope, note, send, progress, error)
         finally:
             access_log.info(
                 "%s %s %s %d %.1fms %s",
-                scope.get("client", ("-",))[0] if scope.get("client") else "-",
-                scope["method"], redact(scope["path"]), progress.status,
+                _client_of(scope), scope["method"], redact(scope["path"]), progress.status,
                 (time.perf_counter() - started) * 1000, note.request_id,
             )  # fmt: skip
 
@@ -239,14 +256,11 @@ class Edge:
                 if audit is Audit.BY_EDGE and not await self._audit(scope, note, progress.status):
                     progress.replaced = True
                     await self._send_error(
-                        send, note, 500,
+                        scope, send, note, 500,
                         f"the request could not be recorded (request {note.request_id})",
                     )  # fmt: skip
                     return
-                headers = list(message.get("headers", []))
-                headers.append((b"x-request-id", note.request_id.encode()))
-                headers.extend(SECURITY_HEADERS)
-                message["headers"] = headers
+                message["headers"] = [*message.get("headers", []), *_edge_headers(scope, note)]
             elif progress.replaced:
                 return
             await send(message)
@@ -269,16 +283,14 @@ class Edge:
         if declared_audit(scope) is Audit.BY_EDGE:
             await self._audit(scope, note, progress.status)
         await self._send_error(
-            send, note, 500, f"the request could not be completed (request {note.request_id})"
-        )
+            scope, send, note, 500,
+            f"the request could not be completed (request {note.request_id})",
+        )  # fmt: skip
 
     async def _refuse_large_body(self, scope: Scope, note: RequestNote, send: Send) -> None:
         if declared_audit(scope) is Audit.BY_EDGE:
             await self._audit(scope, note, 413)
-        await self._send_error(
-            send, note, 413, f"a request body is at most {BODY_BYTES_MAX} bytes",
-            code="body_too_large",
-        )  # fmt: skip
+        await self._send_error(scope, send, note, 413, BodyTooLarge().detail, code="body_too_large")
 
     async def _audit(self, scope: Scope, note: RequestNote, status: int) -> bool:
         event = audit_event(scope, note, status=status, at=self.context.clock.now())
@@ -292,18 +304,44 @@ class Edge:
         return True
 
     async def _send_error(
-        self, send: Send, note: RequestNote, status: int, message: str,
+        self, scope: Scope, send: Send, note: RequestNote, status: int, message: str,
         code: str = "internal_error",
     ) -> None:  # fmt: skip
-        response = JSONResponse(
-            error_body(code, message), status_code=status,
-            headers={"x-request-id": note.request_id},
-        )  # fmt: skip
-        body = response.body
-        await send(
-            {"type": "http.response.start", "status": status, "headers": response.raw_headers}
-        )
-        await send({"type": "http.response.body", "body": body})
+        """An error body, sent past the application, with the headers of every answer."""
+        response = JSONResponse(error_body(code, message), status_code=status)
+        headers = [*response.raw_headers, *_edge_headers(scope, note)]
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": response.body})
+
+
+def _edge_headers(scope: Scope, note: RequestNote) -> list[tuple[bytes, bytes]]:
+    """The headers the edge adds to every answer: the request id and the security
+    headers."""
+    return [(b"x-request-id", note.request_id.encode()), *SECURITY_HEADERS]
+
+
+def _limited(receive: Receive) -> Receive:
+    """`receive`, refusing with `BodyTooLarge` a body that grows past `BODY_BYTES_MAX`
+    while it is read, whatever its `Content-Length` said (or a chunked one, which says
+    nothing): no more of it is taken from the server."""
+    read = 0
+
+    async def receive_within_limit() -> Message:
+        nonlocal read
+        if read > BODY_BYTES_MAX:
+            raise BodyTooLarge
+        message = await receive()
+        read += len(message.get("body", b""))
+        if read > BODY_BYTES_MAX:
+            raise BodyTooLarge
+        return message
+
+    return receive_within_limit
+
+
+def _client_of(scope: Scope) -> str:
+    client = scope.get("client")
+    return str(client[0]) if client else "-"
 
 
 def _declared_length(scope: Scope) -> int:

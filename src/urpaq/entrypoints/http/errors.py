@@ -39,9 +39,10 @@ async def http_error(request: Request, error: StarletteHTTPException) -> Respons
     an error body for the API's."""
     if not request.url.path.startswith("/api/") and error.status_code == 404:
         return not_found(request)
-    code = {400: "malformed_body", 404: "not_found", 405: "method_not_allowed"}.get(
-        error.status_code, "http_error"
-    )
+    code = {
+        400: "malformed_body", 404: "not_found", 405: "method_not_allowed",
+        413: "body_too_large",
+    }.get(error.status_code, "http_error")  # fmt: skip
     return JSONResponse(
         error_body(code, str(error.detail)),
         status_code=error.status_code,
@@ -59,6 +60,8 @@ async def unauthenticated(request: Request, error: UnauthenticatedError) -> JSON
 
 
 def _field_problem(problem: Any) -> dict[str, str]:
+    if problem.get("type") == "json_invalid":  # its location is a character offset
+        return {"field": "body", "problem": str(problem.get("msg", "JSON decode error"))}
     location = [str(part) for part in problem.get("loc", ()) if part not in ("body",)]
     name = ".".join(location) or "body"
     message = str(problem.get("msg", "is invalid"))

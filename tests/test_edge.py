@@ -1,0 +1,224 @@
+"""The hardened edge, over real HTTP to a real server on loopback (security review
+2026-11: D1, D3, D7, D8, D9, D11, D12 and probe 5.10): bodies limited while they are
+read, the credential before the body, control characters kept out of logs and
+references, no-store and HSTS, per-IIN sign-in limits, stalled connections closed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import select
+import socket
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api_server import serving
+from urpaq.adapters.sql.unit_of_work import SqlUnitOfWork
+from urpaq.adapters.sqlite.connection import SqliteConnection
+from urpaq.domain.operators import Purpose
+from urpaq.entrypoints.http.app import create_app
+from urpaq.entrypoints.http.context import Clock
+from urpaq.entrypoints.http.edge import BODY_BYTES_MAX
+from world import ADULT, add_bank, build_world
+
+NOW = dt.datetime(2026, 11, 20, 6, 0, tzinfo=dt.UTC)
+CREDENTIAL = "edge-bank-credential"
+SECURITY_HEADERS = ("content-security-policy", "referrer-policy", "x-content-type-options",
+                    "x-frame-options", "x-request-id")  # fmt: skip
+
+
+class CountingReceive:
+    """ASGI wrapper that counts the body bytes the application has taken from the server."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.received = 0
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        async def counted() -> Message:
+            message = await receive()
+            self.received += len(message.get("body", b""))
+            return message
+
+        await self.app(scope, counted, send)
+
+
+@dataclass
+class Edge:
+    url: str
+    uow: SqlUnitOfWork
+    counter: CountingReceive
+
+    def client(self, credential: str | None = CREDENTIAL) -> httpx.Client:
+        headers = {"Authorization": f"Bearer {credential}"} if credential else {}
+        return httpx.Client(base_url=self.url, headers=headers, timeout=30)
+
+
+@pytest.fixture
+def edge(tmp_path: Path) -> Iterator[Edge]:
+    path = tmp_path / "urpaq.db"
+    uow = SqlUnitOfWork(SqliteConnection(str(path)))
+    uow.schema.initialise()
+    build_world(uow, tmp_path)
+    add_bank(uow, name="Edge Bank", purposes=frozenset(Purpose), credential=CREDENTIAL)
+    counter = CountingReceive(
+        create_app(database_url=f"sqlite:///{path}", clock=Clock(lambda: NOW))
+    )
+    with serving(counter) as url:
+        yield Edge(url, uow, counter)
+    uow.close()
+
+
+def chunked_post(
+    url: str, path: str, *, total: int, headers: dict[str, str],
+    content_type: str = "application/json",
+) -> tuple[int, bytes]:  # fmt: skip
+    """POST `total` bytes of a JSON string to `path` in 64 KiB chunks (no Content-Length),
+    stopping as soon as the server answers or stops reading; the status and the answer's
+    head and start."""
+    address = urlsplit(url)
+    with socket.create_connection((address.hostname, address.port), timeout=10) as sock:
+        head = f"POST {path} HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\n"
+        head += "".join(f"{name}: {value}\r\n" for name, value in headers.items())
+        head += f"Content-Type: {content_type}\r\n\r\n"
+        sock.sendall(head.encode())
+        chunk = b'{"pad": "' + b"x" * (64 * 1024 - 9)
+        frame = f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n"
+        sock.settimeout(2)
+        sent = 0
+        while sent < total and not select.select([sock], [], [], 0)[0]:
+            try:
+                sock.sendall(frame)
+            except OSError:  # the server stopped reading, or closed
+                break
+            sent += len(chunk)
+        sock.settimeout(10)
+        answer = b""
+        while b"\r\n\r\n" not in answer:
+            part = sock.recv(65536)
+            if not part:
+                break
+            answer += part
+    status = int(answer.split(b" ", 2)[1]) if answer.startswith(b"HTTP/1.1 ") else 0
+    return status, answer
+
+
+# --- 1. bodies limited while read; the credential before the body (D1) ----------------------
+
+
+def test_an_unauthenticated_chunked_body_is_answered_401_unread(edge: Edge) -> None:
+    """64 MB sent chunked without a credential: 401, and the application never took a
+    byte of it."""
+    status, answer = chunked_post(
+        edge.url, "/api/v1/payouts", total=64 * 1024 * 1024, headers={"Idempotency-Key": "k"}
+    )
+    assert status == 401, answer[:300]
+    assert edge.counter.received == 0
+
+
+def test_an_authenticated_chunked_body_is_cut_off_past_the_limit(edge: Edge) -> None:
+    """With a credential, a chunked body is read only until it passes 64 KiB: 413."""
+    status, answer = chunked_post(
+        edge.url, "/api/v1/payouts", total=64 * 1024 * 1024,
+        headers={"Idempotency-Key": "k", "Authorization": f"Bearer {CREDENTIAL}"},
+    )  # fmt: skip
+    assert status == 413, answer[:300]
+    assert b"body_too_large" in answer
+    assert edge.counter.received <= 4 * BODY_BYTES_MAX
+
+
+def test_a_chunked_form_past_the_limit_is_refused(edge: Edge) -> None:
+    """The pages' forms are limited the same way."""
+    status, _ = chunked_post(
+        edge.url, "/lookup", total=2 * 1024 * 1024, headers={},
+        content_type="application/x-www-form-urlencoded",
+    )  # fmt: skip
+    assert status == 413
+    assert edge.counter.received <= 4 * BODY_BYTES_MAX
+
+
+def test_a_small_chunked_body_is_still_read(edge: Edge) -> None:
+    def body() -> Iterator[bytes]:
+        yield b'{"documents": '
+        yield b'["contract 1"]}'
+
+    with edge.client() as client:
+        answer = client.post(
+            "/api/v1/payouts/" + "0" * 32 + "/confirmation",
+            content=body(),
+            headers={"Idempotency-Key": "small", "Content-Type": "application/json"},
+        )  # fmt: skip
+    assert (answer.status_code, answer.json()["error"]) == (404, "unknown_payout")
+
+
+# --- 5. a 413 is logged and carries the security headers (D8, D9) ----------------------------
+
+
+def wait_for_access_lines(caplog: pytest.LogCaptureFixture, count: int) -> list[str]:
+    """The access log's lines, once `count` are there (each is written after its answer)."""
+    deadline = time.monotonic() + 5
+    while True:
+        lines = [r.getMessage() for r in caplog.records if r.name == "urpaq.access"]
+        if len(lines) >= count or time.monotonic() > deadline:
+            return lines
+        time.sleep(0.01)
+
+
+@pytest.mark.parametrize("chunked", [False, True])
+def test_a_413_is_logged_and_carries_the_security_headers(
+    edge: Edge, caplog: pytest.LogCaptureFixture, chunked: bool
+) -> None:
+    caplog.set_level(logging.INFO, logger="urpaq.access")
+    big = b"x" * (BODY_BYTES_MAX + 1)
+    content = iter([big]) if chunked else big
+    with edge.client() as client:
+        answer = client.post("/api/v1/payouts", content=content, headers={"Idempotency-Key": "b"})
+    assert (answer.status_code, answer.json()["error"]) == (413, "body_too_large")
+    for header in SECURITY_HEADERS:
+        assert header in answer.headers, header
+    lines = wait_for_access_lines(caplog, 1)
+    assert any("POST /api/v1/payouts 413" in line for line in lines), lines
+    events = edge.uow.edge.audit_events(iin=None, since=None, limit=1)
+    assert (events[0].action, events[0].outcome) == ("POST /api/v1/payouts", 413)
+
+
+# --- 6. malformed JSON (D11) -----------------------------------------------------------------
+
+
+def test_malformed_json_without_a_credential_is_401(edge: Edge) -> None:
+    with edge.client(None) as client:
+        answer = client.post(
+            "/api/v1/payouts", content=b"{bad",
+            headers={"Idempotency-Key": "k", "Content-Type": "application/json"},
+        )  # fmt: skip
+    assert (answer.status_code, answer.json()["error"]) == (401, "unauthenticated")
+
+
+def test_malformed_json_names_the_body_as_the_field(edge: Edge) -> None:
+    with edge.client() as client:
+        answers = [
+            client.post(
+                "/api/v1/payouts", content=content,
+                headers={"Idempotency-Key": "k", "Content-Type": "application/json"},
+            )
+            for content in (b"{bad", b'{"iin": "1"} trailing')
+        ]  # fmt: skip
+    for answer in answers:
+        assert answer.status_code == 422
+        assert [problem["field"] for problem in answer.json()["fields"]] == ["body"]
+
+
+def test_an_unauthenticated_request_is_still_audited(edge: Edge) -> None:
+    with edge.client("wrong") as client:
+        answer = client.post("/api/v1/payouts", json={"iin": str(ADULT)},
+                             headers={"Idempotency-Key": "k"})  # fmt: skip
+    assert answer.status_code == 401
+    events = edge.uow.edge.audit_events(iin=None, since=None, limit=1)
+    assert (events[0].actor, events[0].outcome) == ("unauthenticated", 401)
