@@ -101,13 +101,24 @@ def chunked_post(
             sent += len(chunk)
         sock.settimeout(10)
         answer = b""
-        while b"\r\n\r\n" not in answer:
+        while not _whole(answer):
             part = sock.recv(65536)
             if not part:
                 break
             answer += part
     status = int(answer.split(b" ", 2)[1]) if answer.startswith(b"HTTP/1.1 ") else 0
     return status, answer
+
+
+def _whole(answer: bytes) -> bool:
+    """Whether `answer` holds an HTTP answer's head and its Content-Length of body."""
+    head, found, body = answer.partition(b"\r\n\r\n")
+    if not found:
+        return False
+    for line in head.lower().split(b"\r\n"):
+        if line.startswith(b"content-length:"):
+            return len(body) >= int(line.split(b":")[1])
+    return True
 
 
 # --- 1. bodies limited while read; the credential before the body (D1) ----------------------
@@ -222,3 +233,40 @@ def test_an_unauthenticated_request_is_still_audited(edge: Edge) -> None:
     assert answer.status_code == 401
     events = edge.uow.edge.audit_events(iin=None, since=None, limit=1)
     assert (events[0].actor, events[0].outcome) == ("unauthenticated", 401)
+
+
+# --- 7. no-store on the API, HSTS over TLS (D12) ---------------------------------------------
+
+
+def test_every_api_answer_is_no_store(edge: Edge) -> None:
+    """Savings, payouts, heirs' payouts, refusals and errors: no cache keeps any of them."""
+    heir = {"iin": str(ADULT), "amount": "1.00", "currency": "USD",
+            "notary_certificate": "N-1", "account": "KZ1"}  # fmt: skip
+    with edge.client() as client, edge.client(None) as stranger:
+        paid = client.post("/api/v1/payouts", headers={"Idempotency-Key": "p"}, json={
+            "iin": str(ADULT), "amount": "1.00", "currency": "USD", "purpose": "education",
+            "sub_purpose": "tuition_period", "account": "KZ1"})  # fmt: skip
+        answers = [
+            client.get(f"/api/v1/savings/{ADULT}"),
+            paid,
+            client.get(f"/api/v1/payouts/{paid.json()['payout_id']}"),
+            client.post("/api/v1/heir-payouts", json=heir, headers={"Idempotency-Key": "h"}),
+            client.get("/api/v1/savings/1"),
+            client.get("/api/v1/nowhere"),
+            client.post("/api/v1/payouts", content=b"x" * (BODY_BYTES_MAX + 1)),
+            stranger.get(f"/api/v1/savings/{ADULT}"),
+        ]
+    assert [a.status_code for a in answers] == [200, 201, 200, 409, 422, 404, 413, 401]
+    for answer in answers:
+        assert answer.headers.get("cache-control") == "no-store", answer.request.url
+
+
+def test_hsts_only_when_served_over_https(edge: Edge) -> None:
+    """The test server trusts loopback's X-Forwarded-Proto, as a named proxy is trusted."""
+    with edge.client(None) as client:
+        plain = client.get("/healthz")
+        secure = client.get("/healthz", headers={"X-Forwarded-Proto": "https"})
+        page = client.get("/", headers={"X-Forwarded-Proto": "https"})
+    assert "strict-transport-security" not in plain.headers
+    assert secure.headers["strict-transport-security"] == "max-age=31536000"
+    assert page.headers["strict-transport-security"] == "max-age=31536000"

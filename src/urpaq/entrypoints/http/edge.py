@@ -1,9 +1,9 @@
 """The edge: what every HTTP request passes through, before and after its route.
 
 A request id, an audit event written before the answer leaves (so no answer about a person
-goes out unrecorded), an access log with IINs redacted, security headers on every answer,
-a limit on the size of a body, and error bodies that never carry a stack trace or personal
-data.
+goes out unrecorded), an access log with IINs redacted, security headers on every answer
+(no-store on the API's, HSTS over TLS), a limit on the size of a body while it is read,
+and error bodies that never carry a stack trace or personal data.
 
 Who records a request's audit event is data, decided in this order:
 
@@ -65,6 +65,9 @@ SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
 ]  # fmt: skip
+
+#: Over TLS: browsers keep to https for a year.
+HSTS = (b"strict-transport-security", b"max-age=31536000")
 
 #: Larger request bodies are refused (no route needs more): at once when the
 #: `Content-Length` says so, else as soon as the body read so far passes it (chunked).
@@ -316,8 +319,14 @@ class Edge:
 
 def _edge_headers(scope: Scope, note: RequestNote) -> list[tuple[bytes, bytes]]:
     """The headers the edge adds to every answer: the request id and the security
-    headers."""
-    return [(b"x-request-id", note.request_id.encode()), *SECURITY_HEADERS]
+    headers; no-store on the API's (personal data: balances, payouts); HSTS over TLS
+    (the scheme is https only as the server saw it, or as a trusted proxy said)."""
+    headers = [(b"x-request-id", note.request_id.encode()), *SECURITY_HEADERS]
+    if scope["path"].startswith("/api/"):
+        headers.append((b"cache-control", b"no-store"))
+    if scope.get("scheme") == "https":
+        headers.append(HSTS)
+    return headers
 
 
 def _limited(receive: Receive) -> Receive:
