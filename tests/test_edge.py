@@ -270,3 +270,87 @@ def test_hsts_only_when_served_over_https(edge: Edge) -> None:
     assert "strict-transport-security" not in plain.headers
     assert secure.headers["strict-transport-security"] == "max-age=31536000"
     assert page.headers["strict-transport-security"] == "max-age=31536000"
+
+
+# --- 4. control characters: escaped in logs, refused in references (D7, D12) -----------------
+
+FORGED = "/x%0a2026-11-26%2001:10:00,000%20urpaq.access%20203.0.113.7%20POST%20/api/v1/payouts"
+
+
+@pytest.mark.parametrize(
+    ("path", "escaped"),
+    [
+        (FORGED, "/x\\x0a2026-11-26 01:10:00,000 urpaq.access"),
+        ("/api/v1/savings/%00", "/api/v1/savings/\\x00"),
+        ("/api/v1/nowhere%E2%80%AE%0D%1B[31m", "/api/v1/nowhere\\u202e\\x0d\\x1b[31m"),
+        ("/lookup%C2%85%5C", "/lookup\\x85\\\\"),
+    ],
+)
+def test_control_characters_in_a_path_are_escaped_in_the_log(
+    edge: Edge, caplog: pytest.LogCaptureFixture, path: str, escaped: str
+) -> None:
+    """No forged log line, no raw NUL, no terminal escape, no bidi override: one line per
+    request, the path's controls written as escapes; the audit log likewise."""
+    caplog.set_level(logging.INFO, logger="urpaq")
+    with edge.client() as client:
+        client.get(path)
+    lines = wait_for_access_lines(caplog, 1)
+    assert len(lines) == 1 and escaped in lines[0], lines
+    for line in [r.getMessage() for r in caplog.records]:
+        assert line.isprintable(), repr(line)
+    if path.startswith("/api/"):
+        action = edge.uow.edge.audit_events(iin=None, since=None, limit=1)[0].action
+        assert action.isprintable(), repr(action)
+
+
+def test_a_forwarded_client_address_is_escaped_and_masked_in_the_log(
+    edge: Edge, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The test server trusts loopback's X-Forwarded-For, as a named proxy is trusted."""
+    caplog.set_level(logging.INFO, logger="urpaq.access")
+    with edge.client(None) as client:
+        client.get("/healthz", headers={"X-Forwarded-For": f"{ADULT} admin\x1b[2J"})
+    lines = wait_for_access_lines(caplog, 1)
+    assert lines[0].startswith("************ admin\\x1b[2J GET /healthz 200"), lines
+    assert str(ADULT) not in lines[0]
+
+
+BAD_REFERENCES = ["a\x7fb", "a\x85b", "a\u202eb", "a\u2066b", "a\u200bb", "a\ufeffb", "a\nb"]
+
+
+@pytest.mark.parametrize("reference", BAD_REFERENCES)
+def test_control_characters_are_refused_in_references(edge: Edge, reference: str) -> None:
+    """DEL, C0 and C1 controls and bidirectional or invisible formatting characters:
+    422 naming the field, in documents, the notary's certificate and the account."""
+    heir = {"iin": str(ADULT), "amount": "1.00", "currency": "USD",
+            "notary_certificate": "N-1", "account": "KZ1"}  # fmt: skip
+    payout = {"iin": str(ADULT), "amount": "1.00", "currency": "USD", "purpose": "education",
+              "sub_purpose": "tuition_period", "account": "KZ1"}  # fmt: skip
+    with edge.client() as client:
+        answers = {
+            "documents.0": client.post(
+                "/api/v1/payouts/" + "0" * 32 + "/confirmation",
+                json={"documents": [reference]}, headers={"Idempotency-Key": "d"},
+            ),
+            "notary_certificate": client.post(
+                "/api/v1/heir-payouts", json={**heir, "notary_certificate": reference},
+                headers={"Idempotency-Key": "n"},
+            ),
+            "account": client.post(
+                "/api/v1/payouts", json={**payout, "account": "KZ1" + reference},
+                headers={"Idempotency-Key": "a"},
+            ),
+        }  # fmt: skip
+    for field, answer in answers.items():
+        assert answer.status_code == 422, (field, answer.text)
+        assert [problem["field"] for problem in answer.json()["fields"]] == [field]
+
+
+def test_ordinary_references_are_accepted(edge: Edge) -> None:
+    with edge.client() as client:
+        answer = client.post(
+            "/api/v1/payouts/" + "0" * 32 + "/confirmation",
+            json={"documents": ["Шарт №17/2026 (contract)", "invoice 4411-A"]},
+            headers={"Idempotency-Key": "ok"},
+        )
+    assert (answer.status_code, answer.json()["error"]) == (404, "unknown_payout")

@@ -17,7 +17,12 @@ from urpaq.domain.operators import InvalidOperator, Purpose, parse_sub_purpose
 IIN_PATTERN = r"^[0-9]{12}$"
 AMOUNT_PATTERN = r"^[0-9]{1,13}\.[0-9]{2}$"
 ACCOUNT_PATTERN = r"^[A-Z0-9]{1,34}$"
-REFERENCE_PATTERN = r"^[^\x00-\x1f]{1,100}$"
+#: A document or certificate reference: 1–100 characters, none of them a control (C0,
+#: DEL, C1), a line or paragraph separator, or an invisible formatting character (bidi
+#: marks, embeddings, overrides and isolates; zero-width characters; the BOM).
+REFERENCE_PATTERN = (
+    r"^[^\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]{1,100}$"
+)
 
 
 class Error(BaseModel):

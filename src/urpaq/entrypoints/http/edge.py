@@ -87,8 +87,28 @@ CLIENT_GONE = 499
 
 
 def redact(path: str) -> str:
-    """A request path fit for a log: every run of 12 digits (an IIN) masked."""
-    return _IIN_IN_PATH.sub("************", path)
+    """A request path (or a client's address) fit for a log: every run of 12 digits (an
+    IIN) masked, and every character that could break or disguise a line escaped."""
+    return printable(_IIN_IN_PATH.sub("************", path))
+
+
+def printable(text: str) -> str:
+    """`text` on one honest line: a character that is not printable (a control such as a
+    line break, NUL or ESC, DEL, a C1 control, a bidirectional override or other
+    invisible formatting) is written as its escape (`\\x0a`, `\\u202e`), and so is the
+    backslash (`\\\\`), so that no escape can be forged either."""
+    if text.isprintable() and "\\" not in text:
+        return text
+    return "".join(c if c.isprintable() and c != "\\" else _escaped(c) for c in text)
+
+
+def _escaped(character: str) -> str:
+    code = ord(character)
+    if character == "\\":
+        return "\\\\"
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
 
 def error_body(code: str, message: str, **extra: object) -> dict[str, object]:
@@ -349,8 +369,10 @@ def _limited(receive: Receive) -> Receive:
 
 
 def _client_of(scope: Scope) -> str:
+    """The client's address for the log (from a trusted proxy, whatever it said: masked
+    and escaped like a path)."""
     client = scope.get("client")
-    return str(client[0]) if client else "-"
+    return redact(str(client[0])) if client else "-"
 
 
 def _declared_length(scope: Scope) -> int:
