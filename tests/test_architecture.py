@@ -40,6 +40,7 @@ THIRD_PARTY_ALLOWED = {
         "pydantic",
         "anyio",
         "uvicorn",
+        "h11",  # uvicorn's HTTP/1.1, which the server's protocol extends
         "jinja2",
         "markupsafe",
     },

@@ -7,10 +7,17 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
+import re
 import select
+import signal
 import socket
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -26,6 +33,7 @@ from urpaq.domain.operators import Purpose
 from urpaq.entrypoints.http.app import create_app
 from urpaq.entrypoints.http.context import Clock
 from urpaq.entrypoints.http.edge import BODY_BYTES_MAX
+from urpaq.entrypoints.http.server import REQUEST_SECONDS, TimelyH11Protocol, uvicorn_options
 from world import ADULT, add_bank, build_world
 
 NOW = dt.datetime(2026, 11, 20, 6, 0, tzinfo=dt.UTC)
@@ -354,3 +362,177 @@ def test_ordinary_references_are_accepted(edge: Edge) -> None:
             headers={"Idempotency-Key": "ok"},
         )
     assert (answer.status_code, answer.json()["error"]) == (404, "unknown_payout")
+
+
+# --- 8. stalled connections closed (probe 5.10) ------------------------------------------------
+
+
+class QuickProtocol(TimelyH11Protocol):
+    """The server's protocol with a short deadline, so that a test need not wait long."""
+
+    request_seconds = 1.0
+
+
+def open_stalled(url: str, payload: bytes) -> socket.socket:
+    address = urlsplit(url)
+    sock = socket.create_connection((address.hostname, address.port), timeout=10)
+    sock.sendall(payload)
+    return sock
+
+
+def closed_within(sock: socket.socket, seconds: float) -> bool:
+    """Whether the server closes `sock` (without answering) within `seconds`."""
+    sock.settimeout(seconds)
+    try:
+        return sock.recv(1024) == b""
+    except TimeoutError:
+        return False
+    except ConnectionResetError:
+        return True
+    finally:
+        sock.close()
+
+
+STALLED_UPLOAD = (
+    b"POST /lookup HTTP/1.1\r\nHost: test\r\nContent-Length: 1000\r\n"
+    b"Content-Type: application/x-www-form-urlencoded\r\n\r\niin=0601"
+)
+
+
+def test_stalled_requests_are_closed_and_whole_ones_answered(tmp_path: Path) -> None:
+    """300 stalled uploads, an unfinished head and a silent connection are all closed
+    after the deadline; a request that arrives whole is answered, twice on one kept-alive
+    connection."""
+    path = tmp_path / "urpaq.db"
+    uow = SqlUnitOfWork(SqliteConnection(str(path)))
+    uow.schema.initialise()
+    uow.close()
+    app = create_app(database_url=f"sqlite:///{path}")
+    with serving(app, http=QuickProtocol) as url:
+        stalled = [open_stalled(url, STALLED_UPLOAD) for _ in range(300)]
+        stalled += [open_stalled(url, b"GET / HTTP/1.1\r\nHo"), open_stalled(url, b"")]
+        with httpx.Client(base_url=url) as client:
+            first = client.get("/healthz")
+            time.sleep(0.5)
+            again = client.get("/healthz")
+        started = time.monotonic()
+        assert all(closed_within(sock, 5) for sock in stalled)
+        assert time.monotonic() - started < 6
+    assert (first.status_code, again.status_code) == (200, 200)
+
+
+def test_urpaq_serve_runs_uvicorn_with_the_hardened_options() -> None:
+    options = uvicorn_options(host="127.0.0.1", port=8000)
+    assert options["http"] is TimelyH11Protocol
+    assert options["proxy_headers"] is False
+    assert options["timeout_keep_alive"] == 5
+    assert options["access_log"] is False
+    named = uvicorn_options(host="::", port=1, forwarded_allow_ips=["10.0.0.1", "10.1.0.0/16"])
+    assert (named["proxy_headers"], named["forwarded_allow_ips"]) == (
+        True, "10.0.0.1,10.1.0.0/16"
+    )  # fmt: skip
+
+
+# --- urpaq serve: proxies (D3), TLS, stalled connections, workers ------------------------------
+
+
+@dataclass
+class Served:
+    url: str
+    process: subprocess.Popen[bytes]
+    log_path: Path
+
+    @property
+    def log(self) -> str:
+        """What the server has written to stderr so far."""
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+
+@contextmanager
+def urpaq_serve(tmp_path: Path, *options: str) -> Iterator[Served]:
+    """`urpaq serve OPTIONS` on a fresh database and a free port, until SIGINT, which
+    must stop it cleanly; its stderr goes to a file, readable while it runs."""
+    database = f"sqlite:///{tmp_path}/served.db"
+    urpaq = [sys.executable, "-m", "urpaq"]
+    subprocess.run([*urpaq, "init", "--db", database], check=True, capture_output=True)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    log_path = tmp_path / "serve.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [*urpaq, "serve", "--db", database, "--port", str(port), *options],
+            stderr=log, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )  # fmt: skip
+    served = Served(f"http://127.0.0.1:{port}", process, log_path)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                httpx.get(f"{served.url}/healthz", timeout=5)
+                break
+            except httpx.TransportError:
+                assert process.poll() is None, served.log
+                assert time.monotonic() < deadline, "urpaq serve did not start"
+                time.sleep(0.2)
+        yield served
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=60)
+    assert process.returncode == 0, served.log
+
+
+def lookups(url: str, forwarded_for: list[str]) -> list[int]:
+    with httpx.Client(base_url=url) as client:
+        return [
+            client.post("/lookup", data={"iin": str(ADULT)},
+                        headers={"X-Forwarded-For": address}).status_code
+            for address in forwarded_for
+        ]  # fmt: skip
+
+
+def test_forwarded_headers_are_ignored_unless_the_proxy_is_named(tmp_path: Path) -> None:
+    """By default the client is the connection's peer, whatever X-Forwarded-For says, and
+    X-Forwarded-Proto makes no https; a silent connection is closed after 10 s."""
+    with urpaq_serve(tmp_path, "--lookup-limit", "1", "--lookup-floor", "0") as served:
+        silent = open_stalled(served.url, b"")
+        started = time.monotonic()
+        statuses = lookups(served.url, ["198.51.100.1", "198.51.100.2"])
+        proto = httpx.get(f"{served.url}/healthz", headers={"X-Forwarded-Proto": "https"})
+        assert closed_within(silent, REQUEST_SECONDS + 5)
+        assert time.monotonic() - started >= REQUEST_SECONDS - 1
+    assert statuses == [200, 429]
+    assert "strict-transport-security" not in proto.headers
+    assert "127.0.0.1 POST /lookup 429" in served.log
+    assert "198.51.100" not in served.log
+
+
+def test_a_named_proxy_is_believed_and_limits_follow_the_real_client(tmp_path: Path) -> None:
+    options = ("--lookup-limit", "1", "--lookup-floor", "0", "--forwarded-allow-ips", "127.0.0.1")
+    with urpaq_serve(tmp_path, *options) as served:
+        statuses = lookups(served.url, ["198.51.100.1", "198.51.100.2", "198.51.100.1"])
+        proto = httpx.get(f"{served.url}/healthz", headers={"X-Forwarded-Proto": "https"})
+    assert statuses == [200, 200, 429]
+    assert proto.headers["strict-transport-security"] == "max-age=31536000"
+    assert "198.51.100.1 POST /lookup 429" in served.log
+
+
+def test_urpaq_serve_workers_runs_that_many_processes_on_one_port(tmp_path: Path) -> None:
+    """`--workers 2`: both processes answer (each access-log line names its process)."""
+
+    def answering(served: Served) -> set[str]:
+        return set(re.findall(r"\[(\d+)\] urpaq\.access 127\.0\.0\.1 GET /healthz 200", served.log))
+
+    with urpaq_serve(tmp_path, "--workers", "2") as served:
+        deadline = time.monotonic() + 30
+        with ThreadPoolExecutor(max_workers=16) as pool:
+            while len(answering(served)) < 2 and time.monotonic() < deadline:
+                statuses = pool.map(
+                    lambda _: httpx.get(f"{served.url}/healthz", timeout=10).status_code,
+                    range(32),
+                )
+                assert set(statuses) == {200}
+                time.sleep(0.2)
+        pids = answering(served)
+    assert len(pids) == 2, served.log
+    assert str(served.process.pid) not in pids

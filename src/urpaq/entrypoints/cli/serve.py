@@ -6,8 +6,8 @@ other command starts fast.
 
 from __future__ import annotations
 
+import json
 import os
-import sys
 from typing import Annotated, Any
 
 import typer
@@ -29,6 +29,18 @@ def serve(
     db: DbOption = None,
     host: HostOption = "127.0.0.1",
     port: PortOption = 8000,
+    workers: Annotated[
+        int,
+        typer.Option("--workers", min=1, max=64, help="Server processes sharing the port."),
+    ] = 1,
+    forwarded_allow_ips: Annotated[
+        str,
+        typer.Option(
+            "--forwarded-allow-ips",
+            help="Comma-separated addresses or networks of the proxies whose"
+            " X-Forwarded-For and X-Forwarded-Proto are believed (default: none).",
+        ),
+    ] = "",
     lookup_limit: Annotated[
         int, typer.Option("--lookup-limit", min=1, help="Lookups a client may make at once.")
     ] = 10,
@@ -46,23 +58,29 @@ def serve(
     require_current_schema(db)
     settings = {"lookups_per_client": lookup_limit, "lookup_refill_seconds": lookup_refill,
                 "lookup_seconds_min": lookup_floor}  # fmt: skip
-    run_server(url, host=host, port=port, web_settings=settings)
+    proxies = [address.strip() for address in forwarded_allow_ips.split(",") if address.strip()]
+    run_server(
+        url, host=host, port=port, web_settings=settings, workers=workers,
+        forwarded_allow_ips=proxies,
+    )  # fmt: skip
 
 
 def run_server(
-    url: str, *, host: str, port: int, web_settings: dict[str, Any] | None = None
+    url: str,
+    *,
+    host: str,
+    port: int,
+    web_settings: dict[str, Any] | None = None,
+    workers: int = 1,
+    forwarded_allow_ips: list[str] | None = None,
 ) -> None:
-    """Serve the database at `url` until Ctrl-C, with the identity provider chosen."""
-    import logging
-
+    """Serve the database at `url` until Ctrl-C, with the identity provider chosen, in
+    `workers` processes."""
     import uvicorn
 
-    from urpaq.entrypoints.http.app import create_app
-    from urpaq.entrypoints.http.web.settings import WebSettings
+    from urpaq.entrypoints.http import server
 
-    logging.basicConfig(
-        level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(name)s %(message)s"
-    )
+    server.configure_logging()
     if not os.environ.get("URPAQ_IDENTITY") and host not in LOOPBACK_HOSTS:
         # One-time codes in a log are for a developer's own machine, not for a server
         # others can reach: there the provider must be chosen on purpose.
@@ -80,13 +98,17 @@ def run_server(
             "[bold yellow]warning:[/] sign-in uses the development identity provider: one-time"
             " codes go to this log. Set URPAQ_IDENTITY for production (docs/identity.md)."
         )
+    processes = f", {workers} processes" if workers > 1 else ""
     err.print(
-        f"serving {url} on http://{host}:{port}/ (API: /api/v1/, Ctrl-C stops)",
+        f"serving {url} on http://{host}:{port}/{processes} (API: /api/v1/, Ctrl-C stops)",
         markup=False, highlight=False, soft_wrap=True,
     )  # fmt: skip
-    app = create_app(
-        database_url=url, identity=identity, web_settings=WebSettings(**(web_settings or {}))
+    # Every server process builds its application from the environment (server.py).
+    os.environ["URPAQ_DB"] = url
+    os.environ[server.WEB_SETTINGS_VARIABLE] = json.dumps(web_settings or {})
+    uvicorn.run(
+        f"{server.__name__}:{server.app_from_environment.__name__}",
+        **server.uvicorn_options(
+            host=host, port=port, workers=workers, forwarded_allow_ips=forwarded_allow_ips
+        ),
     )
-    # uvicorn's own access log prints raw paths, which may hold an IIN: urpaq.access
-    # logs every request instead, with IINs masked.
-    uvicorn.run(app, host=host, port=port, access_log=False)

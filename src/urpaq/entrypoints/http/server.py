@@ -1,0 +1,128 @@
+"""Serving the application with uvicorn, as `urpaq serve` does: the options it runs with,
+the factory every server process builds the application from, and the HTTP protocol
+that closes connections whose request does not arrive in time.
+
+`urpaq serve --workers N` starts N processes sharing one port; each builds its own
+application with `app_from_environment`, from the environment the command set
+(`URPAQ_DB`, and the pages' settings as JSON in `URPAQ_WEB_SETTINGS`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import sys
+from typing import Any, ClassVar
+
+import h11
+from fastapi import FastAPI
+from uvicorn.protocols.http.h11_impl import H11Protocol
+
+from urpaq import bootstrap
+from urpaq.entrypoints.http.app import create_app
+from urpaq.entrypoints.http.web.settings import WebSettings
+
+#: The environment variable that carries the pages' settings to every server process.
+WEB_SETTINGS_VARIABLE = "URPAQ_WEB_SETTINGS"
+
+#: A request (its head and its body) must arrive whole within this many seconds of the
+#: connection, or of its first byte on a kept-alive connection.
+REQUEST_SECONDS = 10.0
+#: A kept-alive connection with no new request is closed after this many seconds.
+KEEP_ALIVE_SECONDS = 5
+
+_LOG_FORMAT = "%(asctime)s [%(process)d] %(name)s %(message)s"
+
+
+def app_from_environment() -> FastAPI:
+    """The application of one server process, from the environment `urpaq serve` set:
+    the database of `URPAQ_DB`, the pages' settings of `URPAQ_WEB_SETTINGS` (JSON), the
+    identity provider of `URPAQ_IDENTITY`."""
+    configure_logging()
+    settings = json.loads(os.environ.get(WEB_SETTINGS_VARIABLE) or "{}")
+    return create_app(
+        database_url=bootstrap.database_url(None),
+        identity=bootstrap.identity_provider(),
+        web_settings=WebSettings(**settings),
+    )
+
+
+def configure_logging() -> None:
+    """urpaq's logs (`urpaq.access`, `urpaq.error`, `urpaq.identity`) on stderr, each line
+    naming the server process that wrote it."""
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr, format=_LOG_FORMAT)
+
+
+def uvicorn_options(
+    *, host: str, port: int, workers: int = 1, forwarded_allow_ips: list[str] | None = None
+) -> dict[str, Any]:
+    """How `urpaq serve` runs uvicorn.
+
+    `X-Forwarded-For` and `X-Forwarded-Proto` are believed only from the proxies in
+    `forwarded_allow_ips` (addresses or networks); with none, from nobody, so the client
+    is the peer of the connection.  uvicorn's own access log, which would print raw paths
+    (an IIN), is off: `urpaq.access` logs every request instead, with IINs masked.
+    """
+    trusted = [address for address in forwarded_allow_ips or [] if address]
+    return {
+        "host": host,
+        "port": port,
+        "workers": workers,
+        "factory": True,
+        "access_log": False,
+        "proxy_headers": bool(trusted),
+        "forwarded_allow_ips": ",".join(trusted) if trusted else "",
+        "http": TimelyH11Protocol,
+        "timeout_keep_alive": KEEP_ALIVE_SECONDS,
+    }
+
+
+#: The states in which the client has sent its whole request (or can send no more).
+_REQUEST_WHOLE = (h11.DONE, h11.MUST_CLOSE, h11.CLOSED, h11.ERROR, h11.SWITCHED_PROTOCOL)
+
+
+class TimelyH11Protocol(H11Protocol):
+    """uvicorn's HTTP/1.1 protocol with one more timeout: a request must arrive whole —
+    head and body — within `request_seconds` of the connection (or of the first byte of
+    the next request on a kept-alive connection), else the connection is closed.  A
+    client that opens connections and sends nothing, or a head or a body a byte at a
+    time, holds none for long; an application waiting for the body then sees the client
+    gone.  Between requests, uvicorn's keep-alive timeout applies."""
+
+    request_seconds: ClassVar[float] = REQUEST_SECONDS
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        self._request_timer: asyncio.TimerHandle | None = None
+        super().connection_made(transport)
+        self._watch_request()
+
+    def data_received(self, data: bytes) -> None:
+        super().data_received(data)
+        self._watch_request()
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        if self.conn.their_state is not h11.IDLE:  # a pipelined request, partly here
+            self._watch_request()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._stop_request_timer()
+        super().connection_lost(exc)
+
+    def _watch_request(self) -> None:
+        if self.conn.their_state in _REQUEST_WHOLE or self.transport.is_closing():
+            self._stop_request_timer()
+        elif self._request_timer is None:
+            self._request_timer = self.loop.call_later(self.request_seconds, self._too_slow)
+
+    def _stop_request_timer(self) -> None:
+        if self._request_timer is not None:
+            self._request_timer.cancel()
+            self._request_timer = None
+
+    def _too_slow(self) -> None:
+        self._request_timer = None
+        if self.conn.their_state not in _REQUEST_WHOLE and not self.transport.is_closing():
+            self.transport.close()
