@@ -27,6 +27,7 @@ import pytest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api_server import serving
+from urpaq.adapters.identity import DevelopmentIdentityProvider
 from urpaq.adapters.sql.unit_of_work import SqlUnitOfWork
 from urpaq.adapters.sqlite.connection import SqliteConnection
 from urpaq.domain.operators import Purpose
@@ -34,6 +35,7 @@ from urpaq.entrypoints.http.app import create_app
 from urpaq.entrypoints.http.context import Clock
 from urpaq.entrypoints.http.edge import BODY_BYTES_MAX
 from urpaq.entrypoints.http.server import REQUEST_SECONDS, TimelyH11Protocol, uvicorn_options
+from urpaq.entrypoints.http.web.settings import WebSettings
 from world import ADULT, add_bank, build_world
 
 NOW = dt.datetime(2026, 11, 20, 6, 0, tzinfo=dt.UTC)
@@ -536,3 +538,69 @@ def test_urpaq_serve_workers_runs_that_many_processes_on_one_port(tmp_path: Path
         pids = answering(served)
     assert len(pids) == 2, served.log
     assert str(served.process.pid) not in pids
+
+
+# --- 3. sign-in limited per IIN; every wrong code audited with the person (D3, D8) -----------
+
+OTHER = "150101500011"
+
+
+def signing_app(tmp_path: Path, **settings: int) -> ASGIApp:
+    path = tmp_path / "urpaq.db"
+    uow = SqlUnitOfWork(SqliteConnection(str(path)))
+    uow.schema.initialise()
+    uow.close()
+    return create_app(
+        database_url=f"sqlite:///{path}", identity=DevelopmentIdentityProvider(),
+        web_settings=WebSettings(sign_ins_per_client=100, **settings),
+    )  # fmt: skip
+
+
+def test_sign_ins_are_limited_per_iin_whatever_the_client(tmp_path: Path) -> None:
+    """From ever new addresses (as a trusted proxy says), one IIN gets its allowance of
+    challenges, then 429; another IIN is not affected."""
+    with serving(signing_app(tmp_path, sign_ins_per_iin=2)) as url, httpx.Client() as client:
+        statuses = [
+            client.post(f"{url}/sign-in", data={"iin": iin},
+                        headers={"X-Forwarded-For": f"198.51.100.{n}"}).status_code
+            for n, iin in enumerate([str(ADULT), str(ADULT), str(ADULT), OTHER])
+        ]  # fmt: skip
+    assert statuses == [200, 200, 429, 200]
+
+
+def test_code_guesses_are_limited_per_iin_and_each_audited_with_it(tmp_path: Path) -> None:
+    """Wrong codes against two challenges for one IIN, from two addresses: the IIN's
+    allowance of guesses is shared, and every guess is in the audit log with the IIN."""
+    app = signing_app(tmp_path, codes_per_iin=3)
+    with serving(app) as url:
+        guesses = []
+        for number in (1, 2):
+            forwarded = {"X-Forwarded-For": f"198.51.100.{number}"}
+            with httpx.Client(base_url=url, headers=forwarded) as client:
+                assert client.post("/sign-in", data={"iin": str(ADULT)}).status_code == 200
+                guesses += [client.post("/sign-in/code", data={"code": "1234567"}).status_code
+                            for _ in range(2)]  # fmt: skip
+        with httpx.Client(base_url=url) as stranger:  # no challenge: nobody's code
+            nobody = stranger.post("/sign-in/code", data={"code": "000000"}).status_code
+    assert guesses == [401, 401, 401, 429]
+    assert nobody == 401
+    uow = SqlUnitOfWork(SqliteConnection(str(tmp_path / "urpaq.db")))
+    events = uow.edge.audit_events(iin=str(ADULT), since=None, limit=10)
+    codes = [e.outcome for e in reversed(events) if e.action == "POST /sign-in/code"]
+    uow.close()
+    assert codes == [401, 401, 401, 429]
+
+
+def test_the_development_provider_tells_whose_challenge_it_is() -> None:
+    provider = DevelopmentIdentityProvider()
+    challenge = provider.begin(iin=ADULT, now=NOW)
+    assert provider.iin_of(challenge_id=challenge.challenge_id, now=NOW) == ADULT
+    assert provider.iin_of(challenge_id="unknown", now=NOW) is None
+    later = challenge.expires_at
+    assert provider.iin_of(challenge_id=challenge.challenge_id, now=later) is None
+    for _ in range(4):  # asking is no try: four wrong codes, and the fifth try still counts
+        assert provider.iin_of(challenge_id=challenge.challenge_id, now=NOW) == ADULT
+        assert provider.complete(challenge_id=challenge.challenge_id, response="x", now=NOW) is None
+    assert provider.iin_of(challenge_id=challenge.challenge_id, now=NOW) == ADULT
+    provider.complete(challenge_id=challenge.challenge_id, response="x", now=NOW)
+    assert provider.iin_of(challenge_id=challenge.challenge_id, now=NOW) is None

@@ -68,6 +68,13 @@ class DevelopmentIdentityProvider:
                 del self._pending[challenge_id]
             return None
 
+    def iin_of(self, *, challenge_id: str, now: dt.datetime) -> Iin | None:
+        with self._lock:
+            pending = self._pending.get(challenge_id)
+        if pending is None or pending.expires_at <= now:
+            return None
+        return pending.iin
+
     def _forget_expired(self, now: dt.datetime) -> None:
         for key in [key for key, p in self._pending.items() if p.expires_at <= now]:
             del self._pending[key]

@@ -33,3 +33,9 @@ class IdentityProvider(Protocol):
     def complete(self, *, challenge_id: str, response: str, now: dt.datetime) -> Iin | None:
         """The proven IIN, or None (wrong, expired, used, or too many tries)."""
         ...
+
+    def iin_of(self, *, challenge_id: str, now: dt.datetime) -> Iin | None:
+        """The IIN a sign-in still under way is for, or None (no such challenge, expired,
+        used, or out of tries).  Asking is not a try and proves nothing: the pages use it
+        to limit and to audit the code guesses aimed at one person."""
+        ...

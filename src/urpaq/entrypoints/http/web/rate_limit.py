@@ -1,5 +1,5 @@
-"""Per-client allowances: a token bucket per client address, for lookups, sign-ins and
-one-time code guesses."""
+"""Allowances: a token bucket per client address, for lookups, sign-ins and one-time
+code guesses; and one per IIN, for sign-ins and code guesses, whoever makes them."""
 
 from __future__ import annotations
 
@@ -41,11 +41,14 @@ class RateLimiter:
 
 @dataclass(frozen=True)
 class RateLimits:
-    """The pages' three allowances, one set per server."""
+    """The pages' allowances, one set per server: per client, and per IIN (keyed on the
+    IIN, so that no number of addresses buys more tries at one person's sign-in)."""
 
     lookups: RateLimiter
     sign_ins: RateLimiter
     codes: RateLimiter
+    sign_ins_per_iin: RateLimiter
+    codes_per_iin: RateLimiter
 
     @classmethod
     def from_settings(cls, settings: WebSettings) -> RateLimits:
@@ -63,6 +66,12 @@ class RateLimits:
             codes=RateLimiter(
                 capacity=settings.sign_ins_per_client * 2,
                 refill_seconds=settings.sign_in_refill_seconds,
+            ),
+            sign_ins_per_iin=RateLimiter(
+                capacity=settings.sign_ins_per_iin, refill_seconds=settings.sign_in_refill_seconds
+            ),
+            codes_per_iin=RateLimiter(
+                capacity=settings.codes_per_iin, refill_seconds=settings.sign_in_refill_seconds
             ),
         )
 

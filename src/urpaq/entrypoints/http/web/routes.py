@@ -132,6 +132,9 @@ async def sign_in(
         problem = _IIN_PROBLEMS.get(error.problem, "iin_not_12_digits")
         return page(request, "sign_in.html", status=422, private=True, problem=problem)
     note.iin = iin.value
+    wait = limits.sign_ins_per_iin.take(iin.value, now=time.monotonic())
+    if wait:  # whoever asks: no number of addresses buys more codes sent to one person
+        return too_many(request, wait)
     now = clock.now()
     challenge = await run_in_threadpool(lambda: identity.begin(iin=iin, now=now))
     response = page(request, "sign_in_code.html", private=True)
@@ -151,7 +154,8 @@ async def sign_in_code(
     identity: IdentityDep,
     sessions: SessionsDep,
 ) -> Response:
-    """The one-time code: right, and a session opens on the statement."""
+    """The one-time code: right, and a session opens on the statement.  Every guess is
+    recorded with the person whose challenge it was aimed at, and limited per person."""
     note.actor = f"public:{client_of(request)}"
     form = await request.form()
     code = str(form.get("code", ""))[:16]
@@ -160,6 +164,12 @@ async def sign_in_code(
     if wait:
         return too_many(request, wait)
     now = clock.now()
+    claimed = await run_in_threadpool(lambda: identity.iin_of(challenge_id=challenge, now=now))
+    if claimed is not None:
+        note.iin = claimed.value
+        wait = limits.codes_per_iin.take(claimed.value, now=time.monotonic())
+        if wait:
+            return too_many(request, wait)
     iin = await run_in_threadpool(
         lambda: identity.complete(challenge_id=challenge, response=code, now=now)
     )

@@ -7,10 +7,12 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class WebSettings:
-    """The lookup's minimum answer time and the per-client allowances."""
+    """The lookup's minimum answer time, the per-client and the per-IIN allowances."""
 
     lookup_seconds_min: float = 0.25  # every lookup answer takes at least this long
     lookups_per_client: int = 10  # a client's burst of lookups …
     lookup_refill_seconds: float = 60.0  # … then one more per this many seconds
-    sign_ins_per_client: int = 5
-    sign_in_refill_seconds: float = 60.0
+    sign_ins_per_client: int = 5  # sign-ins a client may start at once (code guesses: 2×)
+    sign_in_refill_seconds: float = 60.0  # … then one more per this many seconds
+    sign_ins_per_iin: int = 5  # sign-ins for one IIN at once, whoever starts them …
+    codes_per_iin: int = 10  # … and code guesses at its challenges (same refill)
