@@ -162,3 +162,52 @@ def test_a_demo_workdir_that_cannot_be_written_is_refused_naming_it(
     done = urpaq("demo", "--workdir", str(workdir), db=f"sqlite:///{tmp_path / 'demo.db'}")
     assert done.returncode == 3, done.stderr
     assert f"workdir {str(workdir)!r} {reason}" in done.stderr
+
+
+HUGE = "99999999999999999999999"
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["parameters", "set", HUGE, "--tr-total", "1", "--ii-rate", "0.01", "--reference", "x"],
+         3, f"year {HUGE} is after 9999"),
+        (["parameters", "set", "2030", "--tr-total", HUGE + "9999", "--ii-rate", "0.01",
+          "--reference", "x"], 3, "must be at most"),
+        (["close", HUGE], 2, "less than or equal to 9999"),
+        (["register", "rejections", HUGE], 3, f"there is no import batch {HUGE}"),
+        (["payouts", "settle", "--as-of", "0001-01-01"], 0, ""),
+        (["payouts", "settle", "--as-of", "0010-12-31"], 0, ""),
+    ],
+)  # fmt: skip
+def test_huge_numbers_and_early_dates_get_a_message_not_a_traceback(
+    db: str, args: list[str], code: int, message: str
+) -> None:
+    """A year or a batch beyond what a database column holds, an amount as large, a
+    settlement dated before the calendar's tenth year: each has its exit code and says
+    why."""
+    done = urpaq(*args, db=db)
+    assert done.returncode == code, done.stderr
+    assert message in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("postgresql://[::1", 'matching "]"'),
+        ("postgresql://u@h/db?bogus=1", 'invalid URI query parameter: "bogus"'),
+        ("postgresql://u@h/db?connect_timeout=x", "bad value for connect_timeout"),
+        ("postgresql://u@%zz/db", "invalid percent-encoded token"),
+        ("postgresql://u@h/db%00", "forbidden value %00"),
+        ("postgresql://u:s%zzcret@h/db", "invalid percent-encoded token"),
+    ],
+)
+def test_a_malformed_postgresql_url_is_a_usage_error_naming_it(url: str, reason: str) -> None:
+    """A PostgreSQL URL the driver cannot parse exits 2 with the URL (password masked)
+    and the driver's reason, before any connection is tried."""
+    done = urpaq("reconcile", db=url)
+    assert done.returncode == 2, done.stderr
+    assert "is malformed" in done.stderr and reason in done.stderr
+    assert "Traceback" not in done.stderr
+    assert "s%zzcret" not in done.stderr

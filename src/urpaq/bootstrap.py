@@ -9,7 +9,11 @@ from urpaq.adapters.calendar import return_due_on
 from urpaq.adapters.feed import FeedUnreadable, inspect_feed, read_feed, write_feed
 from urpaq.adapters.identity import DevelopmentIdentityProvider
 from urpaq.adapters.parameter_file import parse_parameters, read_parameters, shipped_parameters_text
-from urpaq.adapters.postgres.connection import DatabaseUnavailable, PostgresConnection
+from urpaq.adapters.postgres.connection import (
+    DatabaseUnavailable,
+    MalformedDatabaseUrl,
+    PostgresConnection,
+)
 from urpaq.adapters.sql.connection import SqlConnection
 from urpaq.adapters.sql.unit_of_work import SqlUnitOfWork
 from urpaq.adapters.sqlite.connection import DatabaseUnusable, SqliteConnection
@@ -65,7 +69,10 @@ def _connect(url: str) -> SqlConnection:
         path = path[1:] or ":memory:"
         return SqliteConnection(path)
     if url.startswith(("postgresql://", "postgres://")):
-        return PostgresConnection(url)
+        try:
+            return PostgresConnection(url)
+        except MalformedDatabaseUrl as error:
+            raise UnsupportedDatabase(str(error)) from None
     raise UnsupportedDatabase(f"database URL {url!r} is neither sqlite:/// nor postgresql://")
 
 

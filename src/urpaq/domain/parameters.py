@@ -9,6 +9,11 @@ from urpaq.domain.money import Money
 from urpaq.domain.participation import FIRST_REPORTING_YEAR
 
 RATE_MAX = Decimal("1")
+#: The last year a date can name.
+YEAR_MAX = 9999
+#: A TR total beyond any the programme could see, and well within what a database's
+#: 64-bit integer of cents holds, summed over the years.
+TR_TOTAL_MAX = Money(10**17)  # 1,000,000,000,000,000.00 USD
 
 
 class InvalidParameters(ValueError):
@@ -30,8 +35,12 @@ class YearParameters:
                 f"year {self.year} is before the programme's first reporting year "
                 f"{FIRST_REPORTING_YEAR}"
             )
+        if self.year > YEAR_MAX:
+            raise InvalidParameters(f"year {self.year} is after {YEAR_MAX}")
         if self.tr_total.cents <= 0:
             raise InvalidParameters(f"TR total {self.tr_total} must be positive")
+        if self.tr_total.cents > TR_TOTAL_MAX.cents:
+            raise InvalidParameters(f"TR total {self.tr_total} must be at most {TR_TOTAL_MAX}")
         if not (Decimal(0) <= self.ii_rate < RATE_MAX):
             raise InvalidParameters(f"II rate {self.ii_rate} must be at least 0 and below 1")
         if not self.reference.strip():

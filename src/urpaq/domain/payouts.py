@@ -32,6 +32,8 @@ def latest_unexpired_crediting(as_of: dt.date) -> dt.date:
     """Savings credited before this day have been unused for the whole expiry period on
     `as_of`; savings credited on it or later have not."""
     year = as_of.year - EXPIRY_YEARS
+    if year < dt.MINYEAR:  # before the calendar's tenth year nothing can have expired
+        return dt.date.min
     if as_of.month == 2 and as_of.day == 29:  # the anniversary of 29 February
         return dt.date(year, 2, 28)
     return as_of.replace(year=year)

@@ -31,6 +31,11 @@ class DatabaseUnavailable(RuntimeError):
     """The PostgreSQL server cannot be reached; the message says which and why."""
 
 
+class MalformedDatabaseUrl(ValueError):
+    """The driver cannot read the URL at all (a bad query parameter, percent escape or
+    address); the message names it, its password masked, and why."""
+
+
 class PostgresConnection(SqlConnection):
     """A connection to one PostgreSQL database."""
 
@@ -42,9 +47,12 @@ class PostgresConnection(SqlConnection):
         try:
             self.db = psycopg.connect(url, autocommit=True)
         except psycopg.OperationalError as error:
-            first_line = str(error).strip().splitlines()[0] if str(error).strip() else "no answer"
             raise DatabaseUnavailable(
-                f"cannot connect to {self.description}: {first_line}"
+                f"cannot connect to {self.description}: {_first_line(error, url)}"
+            ) from None
+        except psycopg.ProgrammingError as error:  # raised while reading the URL
+            raise MalformedDatabaseUrl(
+                f"database URL {self.description} is malformed: {_first_line(error, url)}"
             ) from None
 
     def execute(self, sql: str, params: Params = None) -> Any:
@@ -90,3 +98,12 @@ class PostgresConnection(SqlConnection):
 
 def _without_password(url: str) -> str:
     return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", url)
+
+
+def _first_line(error: Exception, url: str) -> str:
+    """The first line of the driver's message, with the URL's password masked wherever
+    the driver quoted it."""
+    text = str(error).strip()
+    line = text.splitlines()[0] if text else "no answer"
+    password = re.search(r"://[^:/@]+:([^@]*)@", url)
+    return line.replace(password[1], "***") if password and password[1] else line

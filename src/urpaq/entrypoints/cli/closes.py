@@ -23,7 +23,7 @@ from urpaq.services.closing import close_year
 
 
 def close(
-    year: Annotated[int, typer.Argument(help="The reporting year to close.")],
+    year: Annotated[int, typer.Argument(max=9999, help="The reporting year to close.")],
     as_of: Annotated[
         str | None,
         typer.Option(

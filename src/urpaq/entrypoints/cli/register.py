@@ -115,8 +115,10 @@ def register_rejections(
     as_json: JsonOption = False,
 ) -> None:
     """List the records an import rejected, with their lines and reasons."""
+    rejections = None
     with opened(db) as uow:
-        rejections = rejections_of(uow, batch_id=batch)
+        if 0 < batch < 2**63:  # any other number is no batch a database could hold
+            rejections = rejections_of(uow, batch_id=batch)
     if rejections is None:
         refuse(f"there is no import batch {batch}")
     if as_json:
