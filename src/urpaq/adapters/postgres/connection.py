@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from importlib import resources
 from typing import Any
 
 import psycopg
@@ -18,6 +19,8 @@ from urpaq.adapters.sql.connection import Params, SqlConnection
 
 #: The advisory lock that makes writers take turns ("urpaq" in ASCII).
 WRITER_LOCK = 0x75727061_71
+#: The advisory lock under which one server creates the serving schema ("serve").
+SERVING_SCHEMA_LOCK = 0x73657276_65
 
 _NAMED = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
 
@@ -36,6 +39,7 @@ class PostgresConnection(SqlConnection):
 
     migrations_package = "urpaq.adapters.postgres"
     header_first = True  # the balance is checked at commit, by a deferred trigger
+    snapshot_statement = "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"
 
     def __init__(self, url: str) -> None:
         self.description = _without_password(url)
@@ -90,3 +94,20 @@ class PostgresConnection(SqlConnection):
 
 def _without_password(url: str) -> str:
     return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", url)
+
+
+def open_serving(url: str) -> PostgresConnection:
+    """A connection of its own for the serving schema (statements commit one by one and
+    never take the writers' lock), the schema created on first use."""
+    serving = PostgresConnection(url)
+    if serving.scalar("SELECT to_regclass('serving.bucket') IS NULL"):
+        serving.execute("BEGIN")
+        try:
+            serving.execute("SELECT pg_advisory_xact_lock(?)", (SERVING_SCHEMA_LOCK,))
+            script = resources.files(__package__).joinpath("serving.sql").read_text("utf-8")
+            serving.run_script(script)
+        except BaseException:
+            serving.execute("ROLLBACK")
+            raise
+        serving.execute("COMMIT")
+    return serving

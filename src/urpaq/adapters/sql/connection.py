@@ -8,9 +8,11 @@ how a writer begins, bulk loading and its migrations.  Parameters are written `:
 
 from __future__ import annotations
 
+import contextlib
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
 from importlib import resources
 from typing import Any
 
@@ -31,6 +33,8 @@ class SqlConnection(ABC):
     #: balance at commit) or after them (SQLite's trigger checks it as the header lands).
     header_first: bool = False
     in_transaction: bool = False
+    #: How a read-only transaction that sees one state begins.
+    snapshot_statement: str = "BEGIN"
 
     # --- what each database supplies -------------------------------------------------
 
@@ -64,6 +68,11 @@ class SqlConnection(ABC):
             f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})", rows
         )
 
+    def statement_lock(self) -> AbstractContextManager[object]:
+        """Held around a write outside a transaction: SQLite's writers of one process queue
+        on it (waking at once, where SQLite's own busy handler sleeps and polls)."""
+        return contextlib.nullcontext()
+
     def refresh_statistics(self, tables: Sequence[str]) -> None:
         """Tell the query planner about tables that just changed a lot."""
         return None
@@ -80,6 +89,22 @@ class SqlConnection(ABC):
             raise TransactionError(f"a transaction is already open on {self.description}")
         self._begin()
         self.in_transaction = True
+
+    def begin_snapshot(self) -> None:
+        """Start a read-only transaction that sees one committed state throughout and
+        takes no writer's lock."""
+        if self.in_transaction:
+            raise TransactionError(f"a transaction is already open on {self.description}")
+        self.execute(self.snapshot_statement)
+        self.in_transaction = True
+
+    def end_snapshot(self) -> None:
+        if not self.in_transaction:
+            raise TransactionError(f"no transaction is open on {self.description}")
+        try:
+            self.execute("COMMIT")
+        finally:
+            self.in_transaction = False
 
     def commit(self) -> None:
         self._finish("COMMIT")
