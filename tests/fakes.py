@@ -379,6 +379,12 @@ class FakePayouts:
             if kept.payout.status is PayoutStatus.PAID and kept.return_due_on < before
         ]
 
+    def lock_holder(self, person_id: int) -> None:
+        self.uow.require_open()
+
+    def lock_payout(self, payout_id: str) -> None:
+        self.uow.require_open()
+
     def money_at_operators(self) -> tuple[Money, Money]:
         held = sum(
             b.balance.cents
@@ -495,6 +501,9 @@ class FakeReads:
 class FakeEdge:
     def __init__(self, uow: FakeUnitOfWork) -> None:
         self.uow = uow
+
+    def lock_key(self, *, scope: str, key: str) -> None:
+        self.uow.require_open()
 
     def kept_answer(self, *, scope: str, key: str) -> KeptAnswer | None:
         return self.uow.state.kept_answers.get((scope, key))
@@ -630,6 +639,12 @@ class FakeUnitOfWork:
     ) -> None:
         if self._snapshot is not None:
             self.rollback()
+
+    @contextlib.contextmanager
+    def shared(self) -> Iterator[Self]:
+        """In memory there is one writer at a time: the same as `with uow:`."""
+        with self:
+            yield self
 
     @contextlib.contextmanager
     def snapshot(self) -> Iterator[None]:

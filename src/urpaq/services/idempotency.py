@@ -64,7 +64,8 @@ def answer_once(
             "invalid_idempotency_key",
             f"an idempotency key is 1–{KEY_LENGTH_MAX} characters",
         )
-    with uow:
+    with uow.shared():  # beside other requests; the key is held, so a repeat waits
+        uow.edge.lock_key(scope=scope, key=key)
         kept = uow.edge.kept_answer(scope=scope, key=key)
         if kept is not None:
             if kept.fingerprint != request_fingerprint:

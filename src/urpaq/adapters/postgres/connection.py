@@ -63,9 +63,22 @@ class PostgresConnection(SqlConnection):
     def close(self) -> None:
         self.db.close()
 
-    def _begin(self) -> None:
+    def _begin(self, *, shared: bool) -> None:
         self.db.execute("BEGIN")
-        self.db.execute("SELECT pg_advisory_xact_lock(%s)", (WRITER_LOCK,))
+        if shared:
+            self.db.execute("SELECT pg_advisory_xact_lock_shared(%s)", (WRITER_LOCK,))
+        else:
+            self.db.execute("SELECT pg_advisory_xact_lock(%s)", (WRITER_LOCK,))
+
+    def next_entry_id(self) -> int:
+        return int(self.scalar("SELECT nextval('journal_entry_number')"))
+
+    def lock_rows_sql(self) -> str:
+        return " FOR UPDATE"
+
+    def lock_name(self, scope: str, name: str) -> None:
+        # Two 32-bit keys: a key space of their own, apart from the writers' 64-bit lock.
+        self.execute("SELECT pg_advisory_xact_lock(hashtext(?), hashtext(?))", (scope, name))
 
     def bulk_insert(self, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
         copy_sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"

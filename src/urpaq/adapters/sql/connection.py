@@ -46,8 +46,10 @@ class SqlConnection(ABC):
     def execute_many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None: ...
 
     @abstractmethod
-    def _begin(self) -> None:
-        """Start a write transaction that excludes every other writer until it ends."""
+    def _begin(self, *, shared: bool) -> None:
+        """Start a write transaction that excludes every other writer until it ends; a
+        `shared` one runs beside other shared ones (each locks the rows it changes) and
+        excludes only the others."""
 
     def _end(self) -> None:  # noqa: B027 — a hook: most databases need nothing here
         """After a transaction ends, committed or not."""
@@ -84,11 +86,25 @@ class SqlConnection(ABC):
 
     # --- transactions ----------------------------------------------------------------
 
-    def begin(self) -> None:
+    def begin(self, *, shared: bool = False) -> None:
         if self.in_transaction:
             raise TransactionError(f"a transaction is already open on {self.description}")
-        self._begin()
+        self._begin(shared=shared)
         self.in_transaction = True
+
+    def next_entry_id(self) -> int:
+        """The number of the next journal entry, inside a write transaction."""
+        return int(self.scalar("SELECT COALESCE(MAX(entry_id), 0) + 1 FROM journal_entry"))
+
+    def lock_rows_sql(self) -> str:
+        """What a SELECT ends with to lock the rows it reads until the transaction ends
+        (nothing where there is one writer at a time)."""
+        return ""
+
+    def lock_name(self, scope: str, name: str) -> None:
+        """Hold a lock named by two texts until the transaction ends (nothing where there
+        is one writer at a time)."""
+        return None
 
     def begin_snapshot(self) -> None:
         """Start a read-only transaction that sees one committed state throughout and

@@ -29,6 +29,9 @@ class SqlEdge:
             (scope, key, answer.fingerprint, answer.status, answer.body, now.isoformat()),
         )
 
+    def lock_key(self, *, scope: str, key: str) -> None:
+        self.db.lock_name(scope, key)
+
     def audit_events(
         self, *, iin: str | None, since: dt.date | None, limit: int
     ) -> list[AuditEvent]:

@@ -65,6 +65,15 @@ class SqlUnitOfWork:
             self.db.rollback()
 
     @contextlib.contextmanager
+    def shared(self) -> Iterator[Self]:
+        self.db.begin(shared=True)
+        try:
+            yield self
+        finally:
+            if self.db.in_transaction:
+                self.db.rollback()
+
+    @contextlib.contextmanager
     def snapshot(self) -> Iterator[None]:
         self.db.begin_snapshot()
         try:

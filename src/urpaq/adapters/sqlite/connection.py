@@ -81,7 +81,7 @@ class SqliteConnection(SqlConnection):
     def close(self) -> None:
         self.db.close()
 
-    def _begin(self) -> None:
+    def _begin(self, *, shared: bool) -> None:
         # Writers in one process queue on a lock, which wakes the next at once; SQLite's
         # own busy handler, left for writers in other processes, sleeps and polls.
         self._writers.acquire()

@@ -21,6 +21,11 @@ class KeptAnswer:
 
 
 class EdgePort(Protocol):
+    def lock_key(self, *, scope: str, key: str) -> None:
+        """Hold an idempotency key for this transaction: two requests under one key take
+        turns, so the second finds the first's answer."""
+        ...
+
     def kept_answer(self, *, scope: str, key: str) -> KeptAnswer | None: ...
 
     def keep_answer(

@@ -68,6 +68,13 @@ class UnitOfWork(Protocol):
         """End the transaction: roll back whatever was not committed."""
         ...
 
+    def shared(self) -> AbstractContextManager[Self]:
+        """Like `with uow:`, but beside other shared writers (payouts), each holding the
+        rows it changes (`payouts.lock_holder`, `edge.lock_key`); the whole-database
+        writers (import, close, settlement) and these exclude each other.  With one
+        writer at a time (SQLite) it is the same as `with uow:`."""
+        ...
+
     def snapshot(self) -> AbstractContextManager[None]:
         """A read-only view of one committed state for the reads inside the block, taking
         no writer's lock (a long read never holds a writer up, nor waits for one).
