@@ -91,3 +91,62 @@ def medians(results: dict[str, list[dict[str, object]]]) -> dict[str, object]:
         }
         for kind, rounds in results.items()
     }
+
+
+def run_load_until(
+    port: int, *, make_request: Callable[[int], Request], concurrency: int, stop: Callable[[], bool]
+) -> dict[str, object]:
+    """Send requests over `concurrency` connections until `stop()` says so; requests/s,
+    p50, p99, the slowest answer, the statuses, and the requests that got no answer."""
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    failures = [0]
+    lock = threading.Lock()
+    counter = iter(range(1 << 62))
+
+    def worker() -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        mine: list[float] = []
+        seen: dict[int, int] = {}
+        while not stop():
+            with lock:
+                index = next(counter)
+            method, path, body, headers = make_request(index)
+            started = time.perf_counter()
+            try:
+                connection.request(method, path, body=body, headers=headers)
+                response = connection.getresponse()
+                response.read()
+            except OSError:
+                with lock:
+                    failures[0] += 1
+                connection.close()
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+                continue
+            mine.append(time.perf_counter() - started)
+            seen[response.status] = seen.get(response.status, 0) + 1
+        connection.close()
+        with lock:
+            latencies.extend(mine)
+            for status, number in seen.items():
+                statuses[status] = statuses.get(status, 0) + number
+
+    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    seconds = time.perf_counter() - started
+    latencies.sort()
+    count = len(latencies)
+    return {
+        "requests": count,
+        "seconds": seconds,
+        "per_second": count / seconds,
+        "p50_ms": 1000 * latencies[count // 2] if count else None,
+        "p99_ms": 1000 * latencies[min(count - 1, int(count * 0.99))] if count else None,
+        "max_ms": 1000 * latencies[-1] if count else None,
+        "statuses": {str(status): number for status, number in sorted(statuses.items())},
+        "no_answer": failures[0],
+    }

@@ -24,13 +24,12 @@ from playwright.sync_api import Page, sync_playwright
 
 from urpaq.adapters.calendar import return_due_on
 from urpaq.adapters.identity import DevelopmentIdentityProvider
-from urpaq.adapters.sql.unit_of_work import SqlUnitOfWork
-from urpaq.adapters.sqlite.connection import SqliteConnection
+from urpaq.bootstrap import open_unit_of_work
 from urpaq.domain.iin import Iin
 from urpaq.domain.money import Money
 from urpaq.domain.operators import Purpose
-from urpaq.entrypoints.http.web.settings import WebSettings
 from urpaq.entrypoints.http.app import create_app
+from urpaq.entrypoints.http.web.settings import WebSettings
 from urpaq.services.operators import add_operator, operator_for_credential
 from urpaq.services.payouts import request_payout, return_payout
 
@@ -56,7 +55,7 @@ def prepare(folder: Path) -> tuple[str, Iin, Iin]:
     url = f"sqlite:///{folder}/demo.db"
     subprocess.run([sys.executable, "-m", "urpaq", "demo", "--db", url, "--workdir",
                     str(folder)], check=True, capture_output=True)  # fmt: skip
-    uow = SqlUnitOfWork(SqliteConnection(str(folder / "demo.db")))
+    uow = open_unit_of_work(f"sqlite:///{folder / 'demo.db'}")
     child = Iin.parse(uow.db.query("SELECT iin FROM person WHERE birth_year = 2015 LIMIT 1")[0][0])
     adult = Iin.parse(uow.db.query(
         "SELECT p.iin FROM person p JOIN posting s ON s.person_id = p.person_id"

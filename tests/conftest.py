@@ -12,9 +12,8 @@ from pathlib import Path
 import pytest
 
 from pg_server import TemporaryPostgres
-from urpaq.adapters.postgres.connection import PostgresConnection
 from urpaq.adapters.sql.unit_of_work import SqlUnitOfWork
-from urpaq.adapters.sqlite.connection import SqliteConnection
+from urpaq.bootstrap import open_unit_of_work
 
 TEMPLATE = "urpaq_template"
 
@@ -26,7 +25,7 @@ def postgres() -> Iterator[TemporaryPostgres]:
     server = TemporaryPostgres().start()
     try:
         template_url = server.create_database()
-        uow = SqlUnitOfWork(PostgresConnection(template_url))
+        uow = open_unit_of_work(template_url)
         uow.schema.initialise()
         uow.close()
         import psycopg
@@ -50,7 +49,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """The URL of a fresh, initialised database of each kind."""
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path / 'urpaq.db'}"
-        uow = SqlUnitOfWork(SqliteConnection(str(tmp_path / "urpaq.db")))
+        uow = open_unit_of_work(url)
         uow.schema.initialise()
         uow.close()
         return url
@@ -60,8 +59,6 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 @pytest.fixture
 def uow(database_url: str) -> Iterator[SqlUnitOfWork]:
     """A unit of work on a fresh, initialised database, SQLite or PostgreSQL."""
-    from urpaq.bootstrap import open_unit_of_work
-
     opened = open_unit_of_work(database_url)
     yield opened
     opened.close()

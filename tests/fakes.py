@@ -11,6 +11,7 @@ close's counts come from the domain's participation rule applied to each person,
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import dataclasses
 import datetime as dt
@@ -38,6 +39,7 @@ from urpaq.services.ports.edge import KeptAnswer
 from urpaq.services.ports.ledger import AccountBalance, IdempotencyConflict
 from urpaq.services.ports.reads import BirthGroup, ParticipantGroup, PayoutGroup, SavingsFlow
 from urpaq.services.ports.register import ImportSummary, PersonRecord, Rejection, StagedRow
+from urpaq.services.ports.serving import PendingChallenge
 from urpaq.services.ports.unit_of_work import TransactionError
 
 
@@ -377,6 +379,12 @@ class FakePayouts:
             if kept.payout.status is PayoutStatus.PAID and kept.return_due_on < before
         ]
 
+    def lock_holder(self, person_id: int) -> None:
+        self.uow.require_open()
+
+    def lock_payout(self, payout_id: str) -> None:
+        self.uow.require_open()
+
     def money_at_operators(self) -> tuple[Money, Money]:
         held = sum(
             b.balance.cents
@@ -494,6 +502,9 @@ class FakeEdge:
     def __init__(self, uow: FakeUnitOfWork) -> None:
         self.uow = uow
 
+    def lock_key(self, *, scope: str, key: str) -> None:
+        self.uow.require_open()
+
     def kept_answer(self, *, scope: str, key: str) -> KeptAnswer | None:
         return self.uow.state.kept_answers.get((scope, key))
 
@@ -501,9 +512,6 @@ class FakeEdge:
         if (scope, key) in self.uow.state.kept_answers:
             raise KeyError(f"an answer is kept under {key!r} already")
         self.uow.state.kept_answers[scope, key] = answer
-
-    def append_audit_event(self, event: AuditEvent) -> None:
-        self.uow.state.audit.append(event)
 
     def audit_events(
         self, *, iin: str | None, since: dt.date | None, limit: int
@@ -514,6 +522,76 @@ class FakeEdge:
             if (iin is None or e.iin == iin) and (since is None or e.at.date() >= since)
         ]
         return events[:limit]
+
+
+class FakeServing:
+    """The serving store in memory: it is written at once, outside any transaction, so
+    a rollback of the unit of work leaves it as it is."""
+
+    def __init__(self) -> None:
+        self.audit: list[AuditEvent] = []
+        self.sessions: dict[str, tuple[str, dt.datetime]] = {}
+        self.challenges: dict[str, PendingChallenge] = {}
+        self.expiry: dict[str, dt.datetime] = {}
+        self.buckets: dict[str, tuple[float, float]] = {}
+        self.failing = False  # a test can make the audit log unwritable
+
+    def record(self, event: AuditEvent) -> None:
+        if self.failing:
+            raise OSError("audit log unavailable")
+        self.audit.append(event)
+
+    def audit_events(
+        self, *, iin: str | None, since: dt.date | None, limit: int
+    ) -> list[AuditEvent]:
+        events = [
+            e
+            for e in reversed(self.audit)
+            if (iin is None or e.iin == iin) and (since is None or e.at.date() >= since)
+        ]
+        return events[:limit]
+
+    def open_session(self, *, token_digest: str, iin: str, expires_at: dt.datetime) -> None:
+        self.sessions[token_digest] = (iin, expires_at)
+
+    def session_holder(self, *, token_digest: str, now: dt.datetime) -> str | None:
+        found = self.sessions.get(token_digest)
+        return found[0] if found is not None and found[1] > now else None
+
+    def close_session(self, *, token_digest: str) -> None:
+        self.sessions.pop(token_digest, None)
+
+    def save_challenge(
+        self,
+        *,
+        challenge_id: str,
+        iin: str,
+        code_digest: str,
+        expires_at: dt.datetime,
+        attempts: int,
+    ) -> None:
+        self.challenges[challenge_id] = PendingChallenge(iin, code_digest, attempts)
+        self.expiry[challenge_id] = expires_at
+
+    def attempt_challenge(self, *, challenge_id: str, now: dt.datetime) -> PendingChallenge | None:
+        found = self.challenges.get(challenge_id)
+        if found is None or self.expiry[challenge_id] <= now or found.attempts_left <= 0:
+            return None
+        left = PendingChallenge(found.iin, found.code_digest, found.attempts_left - 1)
+        self.challenges[challenge_id] = left
+        return left
+
+    def forget_challenge(self, *, challenge_id: str) -> None:
+        self.challenges.pop(challenge_id, None)
+
+    def take_token(self, *, bucket: str, capacity: int, refill_seconds: float, now: float) -> float:
+        tokens, at = self.buckets.get(bucket, (float(capacity), now))
+        tokens = min(float(capacity), tokens + (now - at) / refill_seconds)
+        if tokens < 1:
+            self.buckets[bucket] = (tokens, now)
+            return (1 - tokens) * refill_seconds
+        self.buckets[bucket] = (tokens - 1, now)
+        return 0.0
 
 
 class FakeSchema:
@@ -545,6 +623,7 @@ class FakeUnitOfWork:
         self.operators = FakeOperators(self)
         self.reads = FakeReads(self)
         self.edge = FakeEdge(self)
+        self.serving = FakeServing()
 
     def __enter__(self) -> Self:
         if self._snapshot is not None:
@@ -560,6 +639,20 @@ class FakeUnitOfWork:
     ) -> None:
         if self._snapshot is not None:
             self.rollback()
+
+    @contextlib.contextmanager
+    def shared(self) -> Iterator[Self]:
+        """In memory there is one writer at a time: the same as `with uow:`."""
+        with self:
+            yield self
+
+    @contextlib.contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Reads in memory see one state already; a snapshot is refused inside a
+        transaction, as on the databases."""
+        if self._snapshot is not None:
+            raise TransactionError("a transaction is already open on memory")
+        yield
 
     def commit(self) -> None:
         self.require_open()

@@ -21,16 +21,18 @@ import httpx
 import pytest
 
 from api_server import serving
+from urpaq.adapters.sql.connection import SqlConnection
+from urpaq.adapters.sql.serving import SqlServing
 from urpaq.adapters.sql.unit_of_work import SqlUnitOfWork
 from urpaq.domain.iin import Iin
 from urpaq.domain.operators import Purpose
 from urpaq.entrypoints.http.app import create_app
 from urpaq.entrypoints.http.context import Clock
 from urpaq.services import payouts as payout_service
+from urpaq.services.audit import audit_events
 from urpaq.services.operators import revoke_operator
 from urpaq.services.reconciliation import reconcile
 from urpaq.services.statements import statement_of
-from urpaq.services.unit_of_work import writing
 from world import ADULT, LATE_ADULT, MINOR, TODAY, UNKNOWN, add_bank, build_world
 
 NOW = dt.datetime(2026, 11, 20, 6, 0, tzinfo=dt.UTC)  # 11:00 in Kazakhstan, on TODAY
@@ -279,7 +281,7 @@ def test_every_request_is_audited_and_the_log_cannot_be_altered(api: Api) -> Non
         post(client, "/api/v1/payouts", payout_body(MINOR), "audited")
     with api.client("wrong") as stranger:
         stranger.get(f"/api/v1/savings/{MINOR}")
-    events = api.uow.edge.audit_events(iin=None, since=None, limit=10)
+    events = audit_events(api.uow, limit=10)
     seen = [(e.actor, e.action, e.iin, e.outcome) for e in reversed(events)]
     assert seen == [
         ("operator:Education Bank", "GET /api/v1/savings/{iin}", str(ADULT), 200),
@@ -287,10 +289,22 @@ def test_every_request_is_audited_and_the_log_cannot_be_altered(api: Api) -> Non
         ("unauthenticated", "GET /api/v1/savings/{iin}", None, 401),
     ]
     assert all(e.at == NOW for e in events)
-    for statement in ("UPDATE audit_event SET actor = 'nobody'", "DELETE FROM audit_event"):
-        with pytest.raises(Exception, match="append-only"), writing(api.uow, joined=False):
-            api.uow.db.execute(statement)
-    assert len(api.uow.edge.audit_events(iin=None, since=None, limit=10)) == 3
+    table = served_audit_table(api)
+    for statement in (f"UPDATE {table} SET actor = 'nobody'", f"DELETE FROM {table}"):
+        with pytest.raises(Exception, match="append-only"):
+            serving_db(api).execute(statement)
+    assert len(audit_events(api.uow, limit=10)) == 3
+
+
+def serving_db(api: Api) -> SqlConnection:
+    """The connection of the serving store, where the audit log is kept."""
+    store = api.uow.serving
+    assert isinstance(store, SqlServing)
+    return store.db
+
+
+def served_audit_table(api: Api) -> str:
+    return "audit_event" if api.database_url.startswith("sqlite") else "serving.audit_event"
 
 
 def test_internal_errors_leak_no_stack_trace_and_no_iin(
@@ -313,7 +327,7 @@ def test_internal_errors_leak_no_stack_trace_and_no_iin(
     for text in (answer.text, logged):
         assert str(ADULT) not in text
     assert "Traceback" not in answer.text
-    events = api.uow.edge.audit_events(iin=str(ADULT), since=None, limit=1)
+    events = audit_events(api.uow, iin=str(ADULT), limit=1)
     assert events[0].outcome == 500
 
 
@@ -396,25 +410,24 @@ def test_urpaq_demo_serve_builds_the_demo_and_serves_it(tmp_path: Path) -> None:
 
 
 def test_a_payout_whose_audit_event_cannot_be_written_moves_no_money(api: Api) -> None:
-    """The audit event commits with the payout: if it fails, so does the payout (500),
-    and a repeat under the same key, once the log works again, pays once."""
+    """The audit event is recorded before the payout commits: if it fails, so does the
+    payout (500), and a repeat under the same key, once the log works again, pays once."""
+    table = served_audit_table(api)
     trigger = (
-        "CREATE TRIGGER audit_refuses_201 BEFORE INSERT ON audit_event"
+        f"CREATE TRIGGER audit_refuses_201 BEFORE INSERT ON {table}"
         " WHEN NEW.outcome = 201 BEGIN SELECT RAISE(ABORT, 'audit log unavailable'); END"
         if api.database_url.startswith("sqlite")
-        else "CREATE TRIGGER audit_refuses_201 BEFORE INSERT ON audit_event FOR EACH ROW"
+        else f"CREATE TRIGGER audit_refuses_201 BEFORE INSERT ON {table} FOR EACH ROW"
         " WHEN (NEW.outcome = 201) EXECUTE FUNCTION refuse_change('audit log unavailable')"
     )
-    with writing(api.uow, joined=False):
-        api.uow.db.execute(trigger)
+    serving_db(api).execute(trigger)
     with api.client() as client:
         failed = post(client, "/api/v1/payouts", payout_body(), "audited-once")
         assert failed.status_code == 500
         assert failed.headers["x-request-id"] in failed.json()["message"]
         assert available(api) == "100.00"
-        with writing(api.uow, joined=False):
-            api.uow.db.execute("DROP TRIGGER audit_refuses_201" + (
-                "" if api.database_url.startswith("sqlite") else " ON audit_event"))  # fmt: skip
+        serving_db(api).execute("DROP TRIGGER audit_refuses_201" + (
+            "" if api.database_url.startswith("sqlite") else f" ON {table}"))  # fmt: skip
         paid = post(client, "/api/v1/payouts", payout_body(), "audited-once")
         again = post(client, "/api/v1/payouts", payout_body(), "audited-once")
     assert (paid.status_code, again.status_code) == (201, 201)
@@ -427,7 +440,7 @@ def test_confirmations_and_returns_are_audited_with_the_person(api: Api) -> None
         client.post(f"/api/v1/payouts/{paid['payout_id']}/return",
                     headers={"Idempotency-Key": "r"})  # fmt: skip
         client.get(f"/api/v1/payouts/{paid['payout_id']}")
-    events = api.uow.edge.audit_events(iin=str(ADULT), since=None, limit=10)
+    events = audit_events(api.uow, iin=str(ADULT), limit=10)
     assert [e.action for e in reversed(events)] == [
         "POST /api/v1/payouts",
         "POST /api/v1/payouts/{payout_id}/return",

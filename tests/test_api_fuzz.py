@@ -13,8 +13,7 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from urpaq.adapters.sql.unit_of_work import SqlUnitOfWork
-from urpaq.adapters.sqlite.connection import SqliteConnection
+from urpaq.bootstrap import open_unit_of_work
 from urpaq.domain.operators import Purpose
 from urpaq.entrypoints.http.app import create_app
 from world import add_bank, build_world
@@ -24,7 +23,7 @@ CREDENTIAL = "fuzzing-bank-credential"
 
 @pytest.fixture
 def api_schema(tmp_path: Path) -> Iterator[schemathesis.Schema]:
-    uow = SqlUnitOfWork(SqliteConnection(str(tmp_path / "fuzz.db")))
+    uow = open_unit_of_work(f"sqlite:///{tmp_path / 'fuzz.db'}")
     uow.schema.initialise()
     build_world(uow, tmp_path)
     add_bank(uow, name="Fuzz Bank", purposes=frozenset(Purpose), credential=CREDENTIAL)

@@ -28,14 +28,15 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api_server import serving
 from urpaq.adapters.identity import DevelopmentIdentityProvider
-from urpaq.adapters.sql.unit_of_work import SqlUnitOfWork
-from urpaq.adapters.sqlite.connection import SqliteConnection
+from urpaq.bootstrap import open_unit_of_work
 from urpaq.domain.operators import Purpose
 from urpaq.entrypoints.http.app import create_app
 from urpaq.entrypoints.http.context import Clock
 from urpaq.entrypoints.http.edge import BODY_BYTES_MAX
 from urpaq.entrypoints.http.server import REQUEST_SECONDS, TimelyH11Protocol, uvicorn_options
 from urpaq.entrypoints.http.web.settings import WebSettings
+from urpaq.services.audit import audit_events
+from urpaq.services.ports.unit_of_work import UnitOfWork
 from world import ADULT, add_bank, build_world
 
 NOW = dt.datetime(2026, 11, 20, 6, 0, tzinfo=dt.UTC)
@@ -63,7 +64,7 @@ class CountingReceive:
 @dataclass
 class Edge:
     url: str
-    uow: SqlUnitOfWork
+    uow: UnitOfWork
     counter: CountingReceive
 
     def client(self, credential: str | None = CREDENTIAL) -> httpx.Client:
@@ -74,7 +75,7 @@ class Edge:
 @pytest.fixture
 def edge(tmp_path: Path) -> Iterator[Edge]:
     path = tmp_path / "urpaq.db"
-    uow = SqlUnitOfWork(SqliteConnection(str(path)))
+    uow = open_unit_of_work(f"sqlite:///{path}")
     uow.schema.initialise()
     build_world(uow, tmp_path)
     add_bank(uow, name="Edge Bank", purposes=frozenset(Purpose), credential=CREDENTIAL)
@@ -206,7 +207,7 @@ def test_a_413_is_logged_and_carries_the_security_headers(
         assert header in answer.headers, header
     lines = wait_for_access_lines(caplog, 1)
     assert any("POST /api/v1/payouts 413" in line for line in lines), lines
-    events = edge.uow.edge.audit_events(iin=None, since=None, limit=1)
+    events = audit_events(edge.uow, limit=1)
     assert (events[0].action, events[0].outcome) == ("POST /api/v1/payouts", 413)
 
 
@@ -241,7 +242,7 @@ def test_an_unauthenticated_request_is_still_audited(edge: Edge) -> None:
         answer = client.post("/api/v1/payouts", json={"iin": str(ADULT)},
                              headers={"Idempotency-Key": "k"})  # fmt: skip
     assert answer.status_code == 401
-    events = edge.uow.edge.audit_events(iin=None, since=None, limit=1)
+    events = audit_events(edge.uow, limit=1)
     assert (events[0].actor, events[0].outcome) == ("unauthenticated", 401)
 
 
@@ -309,7 +310,7 @@ def test_control_characters_in_a_path_are_escaped_in_the_log(
     for line in [r.getMessage() for r in caplog.records]:
         assert line.isprintable(), repr(line)
     if path.startswith("/api/"):
-        action = edge.uow.edge.audit_events(iin=None, since=None, limit=1)[0].action
+        action = audit_events(edge.uow, limit=1)[0].action
         assert action.isprintable(), repr(action)
 
 
@@ -406,7 +407,7 @@ def test_stalled_requests_are_closed_and_whole_ones_answered(tmp_path: Path) -> 
     after the deadline; a request that arrives whole is answered, twice on one kept-alive
     connection."""
     path = tmp_path / "urpaq.db"
-    uow = SqlUnitOfWork(SqliteConnection(str(path)))
+    uow = open_unit_of_work(f"sqlite:///{path}")
     uow.schema.initialise()
     uow.close()
     app = create_app(database_url=f"sqlite:///{path}")
@@ -547,7 +548,7 @@ OTHER = "150101500011"
 
 def signing_app(tmp_path: Path, **settings: int) -> ASGIApp:
     path = tmp_path / "urpaq.db"
-    uow = SqlUnitOfWork(SqliteConnection(str(path)))
+    uow = open_unit_of_work(f"sqlite:///{path}")
     uow.schema.initialise()
     uow.close()
     return create_app(
@@ -584,8 +585,8 @@ def test_code_guesses_are_limited_per_iin_and_each_audited_with_it(tmp_path: Pat
             nobody = stranger.post("/sign-in/code", data={"code": "000000"}).status_code
     assert guesses == [401, 401, 401, 429]
     assert nobody == 401
-    uow = SqlUnitOfWork(SqliteConnection(str(tmp_path / "urpaq.db")))
-    events = uow.edge.audit_events(iin=str(ADULT), since=None, limit=10)
+    uow = open_unit_of_work(f"sqlite:///{tmp_path / 'urpaq.db'}")
+    events = audit_events(uow, iin=str(ADULT), limit=10)
     codes = [e.outcome for e in reversed(events) if e.action == "POST /sign-in/code"]
     uow.close()
     assert codes == [401, 401, 401, 429]

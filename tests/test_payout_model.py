@@ -29,8 +29,7 @@ from hypothesis.stateful import (
 
 from urpaq.adapters.calendar import return_due_on
 from urpaq.adapters.feed import inspect_feed, read_feed
-from urpaq.adapters.sql.unit_of_work import SqlUnitOfWork
-from urpaq.adapters.sqlite.connection import SqliteConnection
+from urpaq.bootstrap import open_unit_of_work
 from urpaq.domain.iin import Iin
 from urpaq.domain.money import Money
 from urpaq.domain.operators import Purpose
@@ -72,7 +71,7 @@ class SavingsAccounts(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         self.folder = tempfile.TemporaryDirectory()
-        self.uow = SqlUnitOfWork(SqliteConnection(str(Path(self.folder.name) / "model.db")))
+        self.uow = open_unit_of_work(f"sqlite:///{Path(self.folder.name) / 'model.db'}")
         self.uow.schema.initialise()
         self.ids = itertools.count(1)
         self.today = dt.date(2026, 11, 20)

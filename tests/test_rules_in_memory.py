@@ -87,7 +87,7 @@ def test_an_answer_is_given_once_and_replayed_after() -> None:
     with pytest.raises(IdempotencyKeyReused) as refusal:
         ask(other)
     assert refusal.value.code == "idempotency_key_reused"
-    assert [e.outcome for e in uow.edge.audit_events(iin=None, since=None, limit=10)] == [
+    assert [e.outcome for e in uow.serving.audit_events(iin=None, since=None, limit=10)] == [
         201,
         201,
     ]
@@ -107,21 +107,16 @@ def test_an_idempotency_key_is_1_to_200_characters(key: str) -> None:
 
 
 def test_an_answer_whose_audit_fails_is_not_kept() -> None:
-    """If the audit event cannot be written, neither the answer nor its effects stay."""
+    """If the audit log cannot be written, neither the answer nor its effects stay."""
     uow = FakeUnitOfWork()
 
     def act() -> KeptAnswer:
         uow.parameters.save(PARAMETERS_2024, today=TODAY)
         return KeptAnswer("f", 201, "{}")
 
-    def broken_audit(status: int) -> AuditEvent:
-        raise OSError("audit log unavailable")
-
-    with pytest.raises(OSError):
-        answer_once(
-            uow, scope="s", key="k", request_fingerprint="f", act=act, now=NOW,
-            audit=broken_audit,
-        )  # fmt: skip
+    uow.serving.failing = True
+    with pytest.raises(OSError, match="audit log unavailable"):
+        answer_once(uow, scope="s", key="k", request_fingerprint="f", act=act, now=NOW, audit=event)
     assert uow.edge.kept_answer(scope="s", key="k") is None
     assert uow.parameters.parameters_for(2024) is None
 

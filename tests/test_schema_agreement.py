@@ -330,17 +330,16 @@ def sqlite_trigger(schema: Schema, table: str, sql: str) -> None:
 
 _PERMANENT_TABLES = """
     SELECT c.oid, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-    WHERE c.relkind IN ('r', 'p') AND c.relpersistence <> 't'
-      AND n.nspname NOT IN ('pg_catalog', 'information_schema')
-      AND n.nspname NOT LIKE 'pg_toast%' AND n.nspname NOT LIKE 'pg_temp%'"""
+    WHERE c.relkind IN ('r', 'p') AND c.relpersistence <> 't' AND n.nspname = %s"""
 
 _ACTIONS = {"a": "NO ACTION", "r": "RESTRICT", "c": "CASCADE", "n": "SET NULL", "d": "SET DEFAULT"}
 
 
-def postgres_schema(connection: psycopg.Connection) -> Schema:
-    """The schema of a PostgreSQL database, without temporary tables."""
+def postgres_schema(connection: psycopg.Connection, namespace: str = "public") -> Schema:
+    """The schema of a PostgreSQL database (one namespace of it), without temporary
+    tables."""
     schema = Schema(POSTGRES)
-    tables = dict(connection.execute(_PERMANENT_TABLES).fetchall())
+    tables = dict(connection.execute(_PERMANENT_TABLES, (namespace,)).fetchall())
 
     def names(table: int, numbers: list[int]) -> list[str]:
         return [attributes[table, n] for n in numbers]
@@ -675,3 +674,27 @@ def test_a_version_6_database_with_payouts_upgrades_to_the_new_schema(
     assert rows == [("h-1", 70000), ("p-1", 50000)]
     for aspect in sorted(fresh.facts.keys() | upgraded.facts.keys()):
         assert upgraded[aspect] == fresh[aspect], f"{database}, {aspect}: upgraded ≠ new"
+
+
+def test_the_serving_stores_agree(tmp_path: Path, postgres: TemporaryPostgres) -> None:
+    """What the servers share — a SQLite file of its own, PostgreSQL's schema `serving` —
+    has the same tables, columns, keys and append-only audit log on both."""
+    path = tmp_path / "urpaq.db"
+    urls = [f"sqlite:///{path}", postgres.create_database(template="urpaq_template")]
+    for url in urls:
+        uow = open_unit_of_work(url)
+        uow.schema.initialise()
+        uow.serving.audit_events(iin=None, since=None, limit=1)  # opens (creates) it
+        uow.close()
+    serving_file = tmp_path / "urpaq-serving.db"
+    with sqlite3.connect(serving_file) as lite, psycopg.connect(urls[1], autocommit=True) as pg:
+        databases = Databases(sqlite_schema(lite), postgres_schema(pg, "serving"))
+    lite.close()
+    # SQLite has no TRUNCATE; PostgreSQL refuses it wherever it refuses DELETE.
+    databases.postgres.facts["triggers"] = {
+        fact for fact in databases.postgres["triggers"] if "TRUNCATE" not in fact
+    }
+    messages = [differences(databases, aspect) for aspect in [*ASPECTS, "triggers"]]
+    assert databases.sqlite["tables"] == databases.postgres["tables"] != set()
+    assert "trigger audit_event: no DELETE" in databases.sqlite["triggers"]
+    assert not [m for m in messages if m], "\n".join(m for m in messages if m)

@@ -24,7 +24,7 @@ from api_server import serving
 from urpaq.adapters.calendar import return_due_on
 from urpaq.adapters.identity import DevelopmentIdentityProvider
 from urpaq.adapters.sql.unit_of_work import SqlUnitOfWork
-from urpaq.adapters.sqlite.connection import SqliteConnection
+from urpaq.bootstrap import open_unit_of_work
 from urpaq.domain.iin import Iin
 from urpaq.domain.money import Money
 from urpaq.domain.operators import Purpose
@@ -32,6 +32,7 @@ from urpaq.entrypoints.http.app import create_app
 from urpaq.entrypoints.http.context import Clock
 from urpaq.entrypoints.http.web import i18n
 from urpaq.entrypoints.http.web.settings import WebSettings
+from urpaq.services.audit import audit_events
 from urpaq.services.payouts import request_payout, return_payout
 from urpaq.services.statements import statement_of
 from world import add_bank
@@ -78,7 +79,7 @@ def demo_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def site(demo_database: Path) -> Iterator[Site]:
-    uow = SqlUnitOfWork(SqliteConnection(str(demo_database)))
+    uow = open_unit_of_work(f"sqlite:///{demo_database}")
     child = Iin.parse(uow.db.query("SELECT iin FROM person WHERE birth_year = 2015 LIMIT 1")[0][0])
     adult = Iin.parse(uow.db.query(
         "SELECT p.iin FROM person p JOIN posting s ON s.person_id = p.person_id"
@@ -286,7 +287,7 @@ def test_lookups_are_limited_per_client_padded_in_time_and_audited(
     assert int(answers[3].headers["Retry-After"]) > 0
     assert min(timings) >= 0.3
     assert all(answer.headers["Cache-Control"] == "no-store" for answer in answers)
-    events = site.uow.edge.audit_events(iin=UNKNOWN, since=None, limit=5)
+    events = audit_events(site.uow, iin=UNKNOWN, limit=5)
     assert events and events[0].action == "POST /lookup"
     assert events[0].actor == "public:127.0.0.1"
 

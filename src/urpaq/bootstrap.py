@@ -9,13 +9,14 @@ from urpaq.adapters.calendar import return_due_on
 from urpaq.adapters.feed import FeedUnreadable, inspect_feed, read_feed, write_feed
 from urpaq.adapters.identity import DevelopmentIdentityProvider
 from urpaq.adapters.parameter_file import parse_parameters, read_parameters, shipped_parameters_text
+from urpaq.adapters.postgres import connection as postgres
 from urpaq.adapters.postgres.connection import (
     DatabaseUnavailable,
     MalformedDatabaseUrl,
     PostgresConnection,
 )
-from urpaq.adapters.sql.connection import SqlConnection
 from urpaq.adapters.sql.unit_of_work import SqlUnitOfWork
+from urpaq.adapters.sqlite import connection as sqlite
 from urpaq.adapters.sqlite.connection import DatabaseUnusable, SqliteConnection
 from urpaq.domain.parameters import YearParameters
 from urpaq.services.ports.identity import IdentityProvider
@@ -55,25 +56,31 @@ def database_url(option: str | None) -> str:
 
 
 def open_unit_of_work(url: str) -> UnitOfWork:
-    """A unit of work on the database behind a URL, with its own connection."""
-    return SqlUnitOfWork(_connect(url))
-
-
-def _connect(url: str) -> SqlConnection:
+    """A unit of work on the database behind a URL, with its own connection (and, once
+    something is served, one more for the serving store)."""
     if url.startswith("sqlite://"):
-        path = url.removeprefix("sqlite://")
-        if not path.startswith("/"):
-            raise UnsupportedDatabase(
-                f"database URL {url!r}: write sqlite:///relative.db or sqlite:////absolute.db"
-            )
-        path = path[1:] or ":memory:"
-        return SqliteConnection(path)
+        path = _sqlite_path(url)
+        return SqlUnitOfWork(
+            SqliteConnection(path), open_serving=lambda: (sqlite.open_serving(path), "")
+        )
     if url.startswith(("postgresql://", "postgres://")):
         try:
-            return PostgresConnection(url)
+            connection = PostgresConnection(url)
         except MalformedDatabaseUrl as error:
             raise UnsupportedDatabase(str(error)) from None
+        return SqlUnitOfWork(
+            connection, open_serving=lambda: (postgres.open_serving(url), "serving.")
+        )
     raise UnsupportedDatabase(f"database URL {url!r} is neither sqlite:/// nor postgresql://")
+
+
+def _sqlite_path(url: str) -> str:
+    path = url.removeprefix("sqlite://")
+    if not path.startswith("/"):
+        raise UnsupportedDatabase(
+            f"database URL {url!r}: write sqlite:///relative.db or sqlite:////absolute.db"
+        )
+    return path[1:] or ":memory:"
 
 
 def identity_provider(name: str | None = None) -> IdentityProvider:

@@ -9,14 +9,17 @@ from urpaq.services.ports.unit_of_work import UnitOfWork
 
 
 def record_event(uow: UnitOfWork, event: AuditEvent) -> None:
-    """Append one event; it commits on its own, whatever became of the request."""
-    with uow:
-        uow.edge.append_audit_event(event)
-        uow.commit()
+    """Append one event, durably, at once: whatever became of the request, and without
+    waiting for a writer (the serving store is not the register's or the ledger's)."""
+    uow.serving.record(event)
 
 
 def audit_events(
     uow: UnitOfWork, *, iin: str | None = None, since: dt.date | None = None, limit: int = 1000
 ) -> list[AuditEvent]:
-    """The latest events, newest first, optionally about one person or from one day on."""
-    return uow.edge.audit_events(iin=iin, since=since, limit=limit)
+    """The latest events, newest first, optionally about one person or from one day on:
+    the serving store's, then those kept in the main database before it existed."""
+    recent = uow.serving.audit_events(iin=iin, since=since, limit=limit)
+    if len(recent) == limit:
+        return recent
+    return recent + uow.edge.audit_events(iin=iin, since=since, limit=limit - len(recent))

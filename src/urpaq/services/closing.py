@@ -1,8 +1,10 @@
 """The annual close of a reporting year.
 
-The story: check the year may be closed, fix what the close sees of the register, count
-the movements of people set-based, let the domain compute every amount, write it all in
-one unit of work.  Closing a closed year again returns what it returned the first time.
+The story: in a read-only snapshot, check the year may be closed, fix what the close sees
+of the register and count the movements of people set-based; let the domain compute every
+amount; then, holding the writer only for that, check nothing it depends on changed and
+write it all in one unit of work.  Closing a closed year again returns what it returned
+the first time.
 """
 
 from __future__ import annotations
@@ -14,10 +16,18 @@ from urpaq.domain.accrual import Schedule
 from urpaq.domain.close import ClosedView, CloseResult, check_close_allowed, plan_close
 from urpaq.domain.movements import Movement, Outcome, born_citizen_movement
 from urpaq.domain.participation import View
-from urpaq.services.ports.closes import BirthCount, StandingCount
+from urpaq.services.ports.closes import BirthCount, ClosedRecord, StandingCount
 from urpaq.services.ports.unit_of_work import UnitOfWork
 
 Progress = Callable[[str], None]
+
+#: How often a close counts again when other writes overtook it between counting and
+#: writing (another close, new parameters); each time is a few seconds at national scale.
+CLOSE_ATTEMPTS_MAX = 3
+
+
+class CloseContended(RuntimeError):
+    """Other writes kept changing what the close depends on while it counted."""
 
 
 def close_year(
@@ -35,38 +45,62 @@ def close_year(
     refused: nobody can know what the register will record.
     """
     step = progress or (lambda _: None)
-    with uow:
-        closed = uow.closes.closed_years()
-        for record in closed:
-            if record.closed.year == year:
-                return record.result
-        previous = closed[-1].closed if closed else None
-        parameters = check_close_allowed(
-            year=year,
-            as_of=as_of,
-            today=today,
-            previous=previous,
-            parameters=uow.parameters.parameters_for(year),
-        )
-        view = View(as_of=as_of, watermark=uow.register.watermark())
-        step("counting participants")
-        standings, births = uow.closes.standing_counts(
-            year=year, view=view, previous=previous.view if previous else None
-        )
-        movements = movements_of(standings, births, year=year)
-        schedule = Schedule([record.closed.as_closed_year() for record in closed])
+    for _ in range(CLOSE_ATTEMPTS_MAX):
+        with uow.snapshot():  # counting takes seconds; the writer is not held meanwhile
+            closed = uow.closes.closed_years()
+            done = _result_of(closed, year)
+            if done is not None:
+                return done
+            previous = closed[-1].closed if closed else None
+            parameters = check_close_allowed(
+                year=year,
+                as_of=as_of,
+                today=today,
+                previous=previous,
+                parameters=uow.parameters.parameters_for(year),
+            )
+            view = View(as_of=as_of, watermark=uow.register.watermark())
+            step("counting participants")
+            standings, births = uow.closes.standing_counts(
+                year=year, view=view, previous=previous.view if previous else None
+            )
         step("computing amounts")
-        plan = plan_close(parameters=parameters, schedule=schedule, movements=movements)
-        step("writing the ledger")
-        uow.closes.save_close(
-            result=plan.result,
-            closed=ClosedView(year, view, plan.closed_year.per_child, plan.closed_year.ii_rate),
-            entries=plan.entries,
-            maturity=plan.maturity,
+        schedule = Schedule([record.closed.as_closed_year() for record in closed])
+        plan = plan_close(
+            parameters=parameters,
+            schedule=schedule,
+            movements=movements_of(standings, births, year=year),
         )
-        step("committing")
-        uow.commit()
-    return plan.result
+        with uow:  # the writer, only while the close is written
+            # The view fixes what the register shows the close, whatever was imported
+            # since; another close or new parameters meanwhile mean counting again.
+            now_closed = uow.closes.closed_years()
+            done = _result_of(now_closed, year)
+            if done is not None:
+                return done
+            if now_closed != closed or uow.parameters.parameters_for(year) != parameters:
+                continue
+            step("writing the ledger")
+            uow.closes.save_close(
+                result=plan.result,
+                closed=ClosedView(year, view, plan.closed_year.per_child, plan.closed_year.ii_rate),
+                entries=plan.entries,
+                maturity=plan.maturity,
+            )
+            step("committing")
+            uow.commit()
+            return plan.result
+    raise CloseContended(
+        f"the close of {year} was overtaken {CLOSE_ATTEMPTS_MAX} times by other writes"
+    )
+
+
+def _result_of(closed: list[ClosedRecord], year: int) -> CloseResult | None:
+    """What the close of `year` printed, if it ran: closing it again is a no-op."""
+    for record in closed:
+        if record.closed.year == year:
+            return record.result
+    return None
 
 
 def movements_of(

@@ -53,8 +53,8 @@ def answer_once(
 ) -> tuple[KeptAnswer, bool]:
     """Run `act` once per (scope, key) and keep its answer; a repeat returns the kept one.
     The flag says whether the answer is a repeat.  The request's audit event, made by
-    `audit` from the answer's status, commits with the answer: money never moves
-    unrecorded, and a failed record moves no money.
+    `audit` from the answer's status, is recorded durably before the answer commits:
+    money never moves unrecorded, and a failed record moves no money.
 
     `act` runs inside this unit of work (a service it calls writes with `joined=True`)
     and must raise nothing after it has written: refusals are answers too, decided
@@ -64,7 +64,8 @@ def answer_once(
             "invalid_idempotency_key",
             f"an idempotency key is 1–{KEY_LENGTH_MAX} characters",
         )
-    with uow:
+    with uow.shared():  # beside other requests; the key is held, so a repeat waits
+        uow.edge.lock_key(scope=scope, key=key)
         kept = uow.edge.kept_answer(scope=scope, key=key)
         if kept is not None:
             if kept.fingerprint != request_fingerprint:
@@ -72,13 +73,15 @@ def answer_once(
                     "idempotency_key_reused",
                     f"idempotency key {key!r} was used for a different request",
                 )
-            uow.edge.append_audit_event(audit(kept.status))
+            uow.serving.record(audit(kept.status))
             uow.commit()
             return kept, True
         answer = act()
         if answer.fingerprint != request_fingerprint:
             raise AnswerMismatch(f"the answer kept under {key!r} is for another request")
         uow.edge.keep_answer(scope=scope, key=key, answer=answer, now=now)
-        uow.edge.append_audit_event(audit(answer.status))
+        # Recorded before the commit: no answer leaves unrecorded, and an audit log that
+        # cannot be written stops the payout.
+        uow.serving.record(audit(answer.status))
         uow.commit()
         return answer, False

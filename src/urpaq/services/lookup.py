@@ -10,7 +10,7 @@ from urpaq.domain.money import Money
 from urpaq.domain.projection import Assumption, Projection, project
 from urpaq.domain.statement import StatementStatus
 from urpaq.services.ports.unit_of_work import UnitOfWork
-from urpaq.services.statements import statement_of
+from urpaq.services.statements import statement_in_snapshot
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,10 +24,12 @@ class LookupAnswer:
 def look_up_participant(uow: UnitOfWork, *, iin: Iin) -> LookupAnswer | None:
     """The answer for a current participant; None for anyone else (unknown to the
     register, never or no longer a participant, or adult), who all look the same."""
-    statement = statement_of(uow, iin=iin)
+    with uow.snapshot():  # the statement and the last close, as of one moment
+        statement = statement_in_snapshot(uow, iin=iin)
+        closes = uow.closes.closed_years()
     if statement.status is not StatementStatus.PARTICIPANT or statement.participant_since is None:
         return None
-    last = uow.closes.closed_years()[-1]
+    last = closes[-1]
     latest = Assumption(
         ii_rate=last.closed.ii_rate,
         participants=last.result.participants,

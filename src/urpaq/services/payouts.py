@@ -1,8 +1,10 @@
 """Payouts of target savings: request, confirm use, return, and the daily settlement that
 returns money whose use was not confirmed in time.
 
-Each is one unit of work; writers take turns (see the adapters), so concurrent requests
-against one balance are checked one after the other and never pay out more than it holds.
+Each is one unit of work.  Payouts are shared writers: payouts of different people run
+side by side, while each holds its person's savings (`payouts.lock_holder`), so
+concurrent requests against one balance are checked one after the other and never pay
+out more than it holds.  The daily settlement writes alone.
 """
 
 from __future__ import annotations
@@ -65,9 +67,9 @@ def request_payout(
     joined: bool = False,
 ) -> Payout:
     """Pay `amount` of a person's target savings to `operator` for `purpose`."""
-    with writing(uow, joined=joined):
+    with writing(uow, joined=joined, shared=True):
         holder = check_request(
-            holder=savings_holder(uow, iin=iin, today=today),
+            holder=_locked_holder(uow, iin=iin, today=today),
             operator=operator,
             amount=amount,
             purpose=purpose,
@@ -101,8 +103,8 @@ def pay_heir(
 ) -> HeirPayout:
     """Pay `amount` of a deceased holder's frozen savings to an heir, on the reference of
     the notary's certificate of inheritance (several heirs: one payout each)."""
-    with writing(uow, joined=joined):
-        holder = check_heir_payout(holder=savings_holder(uow, iin=iin, today=today), amount=amount)
+    with writing(uow, joined=joined, shared=True):
+        holder = check_heir_payout(holder=_locked_holder(uow, iin=iin, today=today), amount=amount)
         payout = HeirPayout(
             payout_id=payout_id,
             person_id=holder.person_id,
@@ -145,7 +147,7 @@ def confirm_payout(
     joined: bool = False,
 ) -> Payout:
     """The authorised operator confirms the money was used for its purpose."""
-    with writing(uow, joined=joined):
+    with writing(uow, joined=joined, shared=True):
         payout = _open_payout(uow, operator=operator, payout_id=payout_id)
         uow.ledger.post(confirmation_entry(payout, year=today.year), posted_on=today)
         uow.payouts.close(
@@ -163,7 +165,7 @@ def return_payout(
     joined: bool = False,
 ) -> Payout:
     """The authorised operator returns unused money to the person's target savings."""
-    with writing(uow, joined=joined):
+    with writing(uow, joined=joined, shared=True):
         payout = _open_payout(uow, operator=operator, payout_id=payout_id)
         uow.ledger.post(return_entry(payout, year=today.year), posted_on=today)
         uow.payouts.close(payout_id, status=PayoutStatus.RETURNED, today=today, documents=None)
@@ -194,7 +196,17 @@ def expire_savings(uow: UnitOfWork, *, as_of: dt.date) -> tuple[int, Money]:
     return expired
 
 
+def _locked_holder(uow: UnitOfWork, *, iin: Iin, today: dt.date) -> SavingsHolder | None:
+    """The holder as a payout sees them, their savings held until the payout commits, so
+    that two payouts of one person are checked one after the other."""
+    person = uow.register.person_by_iin(iin.value)
+    if person is not None:
+        uow.payouts.lock_holder(person.person_id)
+    return savings_holder(uow, iin=iin, today=today)
+
+
 def _open_payout(uow: UnitOfWork, *, operator: AuthorisedOperator, payout_id: str) -> Payout:
+    uow.payouts.lock_payout(payout_id)  # confirmed or returned once, whoever asks first
     payout = payout_of(uow, operator=operator, payout_id=payout_id)
     if payout.status is not PayoutStatus.PAID:
         raise PayoutRefused(

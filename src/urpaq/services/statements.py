@@ -9,6 +9,12 @@ from urpaq.services.ports.unit_of_work import UnitOfWork
 
 def statement_of(uow: UnitOfWork, *, iin: Iin) -> Statement:
     """The statement of the person with this IIN; `status: unknown` if the register has none."""
+    with uow.snapshot():
+        return statement_in_snapshot(uow, iin=iin)
+
+
+def statement_in_snapshot(uow: UnitOfWork, *, iin: Iin) -> Statement:
+    """`statement_of`, for a caller that reads more inside its own snapshot."""
     person = uow.register.person_by_iin(iin.value)
     if person is None:
         return unknown_statement(iin.value)

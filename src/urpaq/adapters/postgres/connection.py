@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from importlib import resources
 from typing import Any
 
 import psycopg
@@ -18,6 +19,8 @@ from urpaq.adapters.sql.connection import Params, SqlConnection
 
 #: The advisory lock that makes writers take turns ("urpaq" in ASCII).
 WRITER_LOCK = 0x75727061_71
+#: The advisory lock under which one server creates the serving schema ("serve").
+SERVING_SCHEMA_LOCK = 0x73657276_65
 
 _NAMED = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
 
@@ -41,6 +44,7 @@ class PostgresConnection(SqlConnection):
 
     migrations_package = "urpaq.adapters.postgres"
     header_first = True  # the balance is checked at commit, by a deferred trigger
+    snapshot_statement = "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"
 
     def __init__(self, url: str) -> None:
         self.description = _without_password(url)
@@ -67,9 +71,22 @@ class PostgresConnection(SqlConnection):
     def close(self) -> None:
         self.db.close()
 
-    def _begin(self) -> None:
+    def _begin(self, *, shared: bool) -> None:
         self.db.execute("BEGIN")
-        self.db.execute("SELECT pg_advisory_xact_lock(%s)", (WRITER_LOCK,))
+        if shared:
+            self.db.execute("SELECT pg_advisory_xact_lock_shared(%s)", (WRITER_LOCK,))
+        else:
+            self.db.execute("SELECT pg_advisory_xact_lock(%s)", (WRITER_LOCK,))
+
+    def next_entry_id(self) -> int:
+        return int(self.scalar("SELECT nextval('journal_entry_number')"))
+
+    def lock_rows_sql(self) -> str:
+        return " FOR UPDATE"
+
+    def lock_name(self, scope: str, name: str) -> None:
+        # Two 32-bit keys: a key space of their own, apart from the writers' 64-bit lock.
+        self.execute("SELECT pg_advisory_xact_lock(hashtext(?), hashtext(?))", (scope, name))
 
     def bulk_insert(self, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
         copy_sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
@@ -107,3 +124,20 @@ def _first_line(error: Exception, url: str) -> str:
     line = text.splitlines()[0] if text else "no answer"
     password = re.search(r"://[^:/@]+:([^@]*)@", url)
     return line.replace(password[1], "***") if password and password[1] else line
+
+
+def open_serving(url: str) -> PostgresConnection:
+    """A connection of its own for the serving schema (statements commit one by one and
+    never take the writers' lock), the schema created on first use."""
+    serving = PostgresConnection(url)
+    if serving.scalar("SELECT to_regclass('serving.bucket') IS NULL"):
+        serving.execute("BEGIN")
+        try:
+            serving.execute("SELECT pg_advisory_xact_lock(?)", (SERVING_SCHEMA_LOCK,))
+            script = resources.files(__package__).joinpath("serving.sql").read_text("utf-8")
+            serving.run_script(script)
+        except BaseException:
+            serving.execute("ROLLBACK")
+            raise
+        serving.execute("COMMIT")
+    return serving

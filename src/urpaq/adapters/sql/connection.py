@@ -8,9 +8,11 @@ how a writer begins, bulk loading and its migrations.  Parameters are written `:
 
 from __future__ import annotations
 
+import contextlib
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
 from importlib import resources
 from typing import Any
 
@@ -31,6 +33,8 @@ class SqlConnection(ABC):
     #: balance at commit) or after them (SQLite's trigger checks it as the header lands).
     header_first: bool = False
     in_transaction: bool = False
+    #: How a read-only transaction that sees one state begins.
+    snapshot_statement: str = "BEGIN"
 
     # --- what each database supplies -------------------------------------------------
 
@@ -42,8 +46,10 @@ class SqlConnection(ABC):
     def execute_many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None: ...
 
     @abstractmethod
-    def _begin(self) -> None:
-        """Start a write transaction that excludes every other writer until it ends."""
+    def _begin(self, *, shared: bool) -> None:
+        """Start a write transaction that excludes every other writer until it ends; a
+        `shared` one runs beside other shared ones (each locks the rows it changes) and
+        excludes only the others."""
 
     def _end(self) -> None:  # noqa: B027 — a hook: most databases need nothing here
         """After a transaction ends, committed or not."""
@@ -64,6 +70,11 @@ class SqlConnection(ABC):
             f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})", rows
         )
 
+    def statement_lock(self) -> AbstractContextManager[object]:
+        """Held around a write outside a transaction: SQLite's writers of one process queue
+        on it (waking at once, where SQLite's own busy handler sleeps and polls)."""
+        return contextlib.nullcontext()
+
     def refresh_statistics(self, tables: Sequence[str]) -> None:
         """Tell the query planner about tables that just changed a lot."""
         return None
@@ -75,11 +86,41 @@ class SqlConnection(ABC):
 
     # --- transactions ----------------------------------------------------------------
 
-    def begin(self) -> None:
+    def begin(self, *, shared: bool = False) -> None:
         if self.in_transaction:
             raise TransactionError(f"a transaction is already open on {self.description}")
-        self._begin()
+        self._begin(shared=shared)
         self.in_transaction = True
+
+    def next_entry_id(self) -> int:
+        """The number of the next journal entry, inside a write transaction."""
+        return int(self.scalar("SELECT COALESCE(MAX(entry_id), 0) + 1 FROM journal_entry"))
+
+    def lock_rows_sql(self) -> str:
+        """What a SELECT ends with to lock the rows it reads until the transaction ends
+        (nothing where there is one writer at a time)."""
+        return ""
+
+    def lock_name(self, scope: str, name: str) -> None:
+        """Hold a lock named by two texts until the transaction ends (nothing where there
+        is one writer at a time)."""
+        return None
+
+    def begin_snapshot(self) -> None:
+        """Start a read-only transaction that sees one committed state throughout and
+        takes no writer's lock."""
+        if self.in_transaction:
+            raise TransactionError(f"a transaction is already open on {self.description}")
+        self.execute(self.snapshot_statement)
+        self.in_transaction = True
+
+    def end_snapshot(self) -> None:
+        if not self.in_transaction:
+            raise TransactionError(f"no transaction is open on {self.description}")
+        try:
+            self.execute("COMMIT")
+        finally:
+            self.in_transaction = False
 
     def commit(self) -> None:
         self._finish("COMMIT")

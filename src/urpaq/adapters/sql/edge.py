@@ -1,10 +1,12 @@
-"""The edge port in SQL: kept answers to writes and the audit log."""
+"""The edge port in SQL: kept answers to writes, and the audit log kept in the main
+database before the serving store held it."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from urpaq.adapters.sql.connection import SqlConnection
+from urpaq.adapters.sql.serving import audit_events_in
 from urpaq.domain.audit import AuditEvent
 from urpaq.services.ports.edge import KeptAnswer
 
@@ -27,33 +29,10 @@ class SqlEdge:
             (scope, key, answer.fingerprint, answer.status, answer.body, now.isoformat()),
         )
 
-    def append_audit_event(self, event: AuditEvent) -> None:
-        self.db.execute(
-            "INSERT INTO audit_event (at, actor, action, iin, outcome, request_id)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            (
-                event.at.isoformat(), event.actor, event.action, event.iin, event.outcome,
-                event.request_id,
-            ),
-        )  # fmt: skip
+    def lock_key(self, *, scope: str, key: str) -> None:
+        self.db.lock_name(scope, key)
 
     def audit_events(
         self, *, iin: str | None, since: dt.date | None, limit: int
     ) -> list[AuditEvent]:
-        conditions, params = [], []
-        if iin is not None:
-            conditions.append("iin = ?")
-            params.append(iin)
-        if since is not None:
-            conditions.append("at >= ?")
-            params.append(since.isoformat())
-        where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
-        rows = self.db.execute(
-            "SELECT at, actor, action, iin, outcome, request_id FROM audit_event"
-            f"{where} ORDER BY event_id DESC LIMIT {int(limit)}",
-            tuple(params),
-        )
-        return [
-            AuditEvent(dt.datetime.fromisoformat(at), actor, action, person, int(outcome), rid)
-            for at, actor, action, person, outcome, rid in rows
-        ]
+        return audit_events_in(self.db, "audit_event", iin=iin, since=since, limit=limit)

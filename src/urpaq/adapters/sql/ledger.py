@@ -21,7 +21,7 @@ EntryHeader = tuple[Any, ...]  # entry_id, key, content_hash, kind, year, correc
 
 
 def next_entry_id(db: SqlConnection) -> int:
-    return int(db.scalar("SELECT COALESCE(MAX(entry_id), 0) + 1 FROM journal_entry"))
+    return db.next_entry_id()
 
 
 def write_entry(db: SqlConnection, header: EntryHeader, write_postings: Callable[[], None]) -> None:

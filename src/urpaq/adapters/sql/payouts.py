@@ -52,6 +52,18 @@ class SqlPayouts:
         ).fetchall()
         return [_payout(row) for row in rows]
 
+    def lock_holder(self, person_id: int) -> None:
+        self.db.execute(
+            f"SELECT person_id FROM person WHERE person_id = ?{self.db.lock_rows_sql()}",
+            (person_id,),
+        ).fetchall()
+
+    def lock_payout(self, payout_id: str) -> None:
+        self.db.execute(
+            f"SELECT payout_id FROM payout WHERE payout_id = ?{self.db.lock_rows_sql()}",
+            (payout_id,),
+        ).fetchall()
+
     def money_at_operators(self) -> tuple[Money, Money]:
         held = self.db.scalar(
             "SELECT COALESCE(SUM(amount_cents), 0) FROM posting"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable, Iterator
 from types import TracebackType
 from typing import Self
 
@@ -13,6 +15,7 @@ from urpaq.adapters.sql.parameters import SqlParameters
 from urpaq.adapters.sql.payouts import SqlOperators, SqlPayouts
 from urpaq.adapters.sql.reads import SqlReads
 from urpaq.adapters.sql.register import SqlRegister
+from urpaq.adapters.sql.serving import SqlServing
 from urpaq.services.ports.closes import ClosesPort
 from urpaq.services.ports.edge import EdgePort
 from urpaq.services.ports.ledger import LedgerPort
@@ -21,14 +24,21 @@ from urpaq.services.ports.payouts import OperatorsPort, PayoutsPort
 from urpaq.services.ports.reads import ReadsPort
 from urpaq.services.ports.register import RegisterPort
 from urpaq.services.ports.schema import SchemaPort
+from urpaq.services.ports.serving import ServingPort
 from urpaq.services.ports.unit_of_work import TransactionError
 
 
 class SqlUnitOfWork:
     """The `UnitOfWork` port on one database connection."""
 
-    def __init__(self, db: SqlConnection) -> None:
+    def __init__(
+        self, db: SqlConnection, *, open_serving: Callable[[], tuple[SqlConnection, str]]
+    ) -> None:
+        """`open_serving` gives the serving store's own connection and schema prefix; it
+        is opened on first use (a command that serves nobody never creates it)."""
         self.db = db
+        self._open_serving = open_serving
+        self._serving: SqlServing | None = None
         self.description = db.description
         ledger = SqlLedger(db)
         self.schema: SchemaPort = SqlSchema(db)
@@ -54,6 +64,23 @@ class SqlUnitOfWork:
         if self.db.in_transaction:
             self.db.rollback()
 
+    @contextlib.contextmanager
+    def shared(self) -> Iterator[Self]:
+        self.db.begin(shared=True)
+        try:
+            yield self
+        finally:
+            if self.db.in_transaction:
+                self.db.rollback()
+
+    @contextlib.contextmanager
+    def snapshot(self) -> Iterator[None]:
+        self.db.begin_snapshot()
+        try:
+            yield
+        finally:
+            self.db.end_snapshot()
+
     def commit(self) -> None:
         self.db.commit()
 
@@ -66,5 +93,14 @@ class SqlUnitOfWork:
                 f"this step writes inside an open unit of work on {self.description}"
             )
 
+    @property
+    def serving(self) -> ServingPort:
+        if self._serving is None:
+            connection, schema = self._open_serving()
+            self._serving = SqlServing(connection, schema=schema)
+        return self._serving
+
     def close(self) -> None:
         self.db.close()
+        if self._serving is not None:
+            self._serving.db.close()

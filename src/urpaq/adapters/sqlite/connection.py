@@ -5,6 +5,8 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -79,7 +81,7 @@ class SqliteConnection(SqlConnection):
     def close(self) -> None:
         self.db.close()
 
-    def _begin(self) -> None:
+    def _begin(self, *, shared: bool) -> None:
         # Writers in one process queue on a lock, which wakes the next at once; SQLite's
         # own busy handler, left for writers in other processes, sleeps and polls.
         self._writers.acquire()
@@ -92,6 +94,9 @@ class SqliteConnection(SqlConnection):
     def _end(self) -> None:
         self._writers.release()
 
+    def statement_lock(self) -> AbstractContextManager[object]:
+        return self._writers
+
     def has_schema_table(self) -> bool:
         return bool(
             self.scalar(
@@ -103,3 +108,33 @@ class SqliteConnection(SqlConnection):
     def run_script(self, script: str) -> None:
         for statement in split_script(script, complete=sqlite3.complete_statement):
             self.db.execute(statement)
+
+
+SERVING_SCHEMA_VERSION = 1
+
+
+def serving_path(path: str) -> str:
+    """The file beside a database that holds what the servers share: `urpaq.db` →
+    `urpaq-serving.db`."""
+    if path == ":memory:":
+        return path
+    main = Path(path)
+    return str(main.with_name(f"{main.stem}-serving{main.suffix or '.db'}"))
+
+
+def open_serving(path: str) -> SqliteConnection:
+    """A connection to the serving file of the database at `path`, its tables created on
+    first use."""
+    serving = SqliteConnection(serving_path(path))
+    if int(serving.scalar("PRAGMA user_version")) < SERVING_SCHEMA_VERSION:
+        serving.begin()
+        try:
+            if int(serving.scalar("PRAGMA user_version")) < SERVING_SCHEMA_VERSION:
+                script = resources.files(__package__).joinpath("serving.sql").read_text("utf-8")
+                serving.run_script(script)
+                serving.execute(f"PRAGMA user_version = {SERVING_SCHEMA_VERSION}")
+        except BaseException:
+            serving.rollback()
+            raise
+        serving.commit()
+    return serving

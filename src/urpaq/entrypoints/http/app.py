@@ -54,8 +54,8 @@ def create_app(
     settings = web_settings or WebSettings()
     app.state.context = context
     app.state.web_settings = settings
-    app.state.rate_limits = RateLimits.from_settings(settings)
-    app.state.sessions = Sessions()
+    app.state.rate_limits = RateLimits.from_settings(settings, serving=context.serving)
+    app.state.sessions = Sessions(serving=context.serving)
     app.state.statistics_cache = StatisticsCache()
     app.state.identity = identity or bootstrap.identity_provider()
     app.include_router(api.router)

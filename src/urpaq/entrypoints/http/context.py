@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from urpaq import bootstrap
+from urpaq.services.ports.serving import ServingPort
 from urpaq.services.ports.unit_of_work import UnitOfWork
 
 #: Kazakhstan keeps one time zone, UTC+5, since 1 March 2024; "today" is Kazakhstan's.
@@ -64,3 +65,7 @@ class Context:
 
     uow: UnitOfWorkProvider
     clock: Clock
+
+    def serving(self) -> ServingPort:
+        """The serving store of the calling thread's unit of work."""
+        return self.uow().serving

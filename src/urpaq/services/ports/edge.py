@@ -1,5 +1,6 @@
-"""The edge port: what the HTTP edge keeps between requests — answers to writes under
-their idempotency keys, and the audit log of access to personal data."""
+"""The edge port: answers to writes kept under their idempotency keys (written in the
+same transaction as the write), and the audit log as it was kept before the serving
+store (`ports/serving.py`) held it."""
 
 from __future__ import annotations
 
@@ -20,16 +21,20 @@ class KeptAnswer:
 
 
 class EdgePort(Protocol):
+    def lock_key(self, *, scope: str, key: str) -> None:
+        """Hold an idempotency key for this transaction: two requests under one key take
+        turns, so the second finds the first's answer."""
+        ...
+
     def kept_answer(self, *, scope: str, key: str) -> KeptAnswer | None: ...
 
     def keep_answer(
         self, *, scope: str, key: str, answer: KeptAnswer, now: dt.datetime
     ) -> None: ...
 
-    def append_audit_event(self, event: AuditEvent) -> None: ...
-
     def audit_events(
         self, *, iin: str | None, since: dt.date | None, limit: int
     ) -> list[AuditEvent]:
-        """The latest events, newest first."""
+        """The events kept in the main database before the serving store held the audit
+        log (`ports/serving.py`), newest first; none are added to it any more."""
         ...

@@ -25,6 +25,15 @@ class PayoutsPort(Protocol):
         """Open payouts whose last day to confirm use is before `before`."""
         ...
 
+    def lock_holder(self, person_id: int) -> None:
+        """Hold the person's savings for this transaction: payouts of one person take
+        turns, payouts of different people do not wait for each other."""
+        ...
+
+    def lock_payout(self, payout_id: str) -> None:
+        """Hold one payout for this transaction, so it is confirmed or returned once."""
+        ...
+
     def money_at_operators(self) -> tuple[Money, Money]:
         """What the ledger holds at authorised operators, and what open payouts add up to."""
         ...

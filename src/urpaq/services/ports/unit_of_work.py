@@ -9,11 +9,14 @@ back explicitly.
 Leaving the block without `commit()` rolls everything back, an exception included.  A
 unit of work is never entered twice: a step that must run inside a caller's unit of work
 says so by calling `uow.require_open()`, so nesting is always explicit.  Reads outside a
-block see the latest committed state.
+block see the latest committed state, each on its own; reads that must agree with each
+other go inside `with uow.snapshot():`, which sees one committed state and never takes
+or waits for the writer.
 """
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from types import TracebackType
 from typing import Protocol, Self
 
@@ -25,6 +28,7 @@ from urpaq.services.ports.payouts import OperatorsPort, PayoutsPort
 from urpaq.services.ports.reads import ReadsPort
 from urpaq.services.ports.register import RegisterPort
 from urpaq.services.ports.schema import SchemaPort
+from urpaq.services.ports.serving import ServingPort
 
 
 class TransactionError(RuntimeError):
@@ -44,6 +48,12 @@ class UnitOfWork(Protocol):
     #: Where the data lives, for messages (a URL without its password).
     description: str
 
+    @property
+    def serving(self) -> ServingPort:
+        """What the server processes share; written at once, outside this unit of work's
+        transaction, and never waiting for a writer."""
+        ...
+
     def __enter__(self) -> Self:
         """Begin a write transaction; writers take turns.  Raises `TransactionError`
         if one is open already."""
@@ -56,6 +66,19 @@ class UnitOfWork(Protocol):
         traceback: TracebackType | None,
     ) -> None:
         """End the transaction: roll back whatever was not committed."""
+        ...
+
+    def shared(self) -> AbstractContextManager[Self]:
+        """Like `with uow:`, but beside other shared writers (payouts), each holding the
+        rows it changes (`payouts.lock_holder`, `edge.lock_key`); the whole-database
+        writers (import, close, settlement) and these exclude each other.  With one
+        writer at a time (SQLite) it is the same as `with uow:`."""
+        ...
+
+    def snapshot(self) -> AbstractContextManager[None]:
+        """A read-only view of one committed state for the reads inside the block, taking
+        no writer's lock (a long read never holds a writer up, nor waits for one).
+        Raises `TransactionError` if a transaction is open."""
         ...
 
     def commit(self) -> None: ...

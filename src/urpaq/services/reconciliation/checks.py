@@ -179,8 +179,9 @@ CHECKS: tuple[Callable[[UnitOfWork, Books], list[Check]], ...] = (
 
 def reconcile(uow: UnitOfWork) -> list[Check]:
     """Every identity the ledger must satisfy, each with whether it holds."""
-    books = Books(
-        balances={b.account: b.balance for b in uow.ledger.balances()},
-        closed=uow.closes.closed_years(),
-    )
-    return [check for run in CHECKS for check in run(uow, books)]
+    with uow.snapshot():  # every check sees the same moment, even while payouts go on
+        books = Books(
+            balances={b.account: b.balance for b in uow.ledger.balances()},
+            closed=uow.closes.closed_years(),
+        )
+        return [check for run in CHECKS for check in run(uow, books)]

@@ -1,42 +1,38 @@
 """Allowances: a token bucket per client address, for lookups, sign-ins and one-time
-code guesses; and one per IIN, for sign-ins and code guesses, whoever makes them."""
+code guesses; and one per IIN, for sign-ins and code guesses, whoever makes them.  The
+buckets live in the serving store, so every server process counts against the same
+allowance."""
 
 from __future__ import annotations
 
-import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from fastapi import Request
 
 from urpaq.entrypoints.http.web.settings import WebSettings
+from urpaq.services.ports.serving import ServingPort
 
 
+@dataclass(frozen=True)
 class RateLimiter:
-    """A token bucket per client: `capacity` at once, one more every `refill` seconds."""
+    """A token bucket per client: `capacity` at once, one more every `refill_seconds`."""
 
-    def __init__(self, *, capacity: int, refill_seconds: float) -> None:
-        self.capacity = capacity
-        self.refill_seconds = refill_seconds
-        self._buckets: dict[str, tuple[float, float]] = {}
-        self._lock = threading.Lock()
+    name: str
+    capacity: int
+    refill_seconds: float
+    serving: Callable[[], ServingPort]
 
     def take(self, client: str, *, now: float) -> float:
-        """0 if the client may go on; otherwise the seconds until it may."""
-        with self._lock:
-            if len(self._buckets) > 100_000:  # forget full buckets, bounded memory
-                full = self.capacity * self.refill_seconds
-                self._buckets = {
-                    key: (tokens, at)
-                    for key, (tokens, at) in self._buckets.items()
-                    if now - at < full
-                }
-            tokens, at = self._buckets.get(client, (float(self.capacity), now))
-            tokens = min(float(self.capacity), tokens + (now - at) / self.refill_seconds)
-            if tokens < 1:
-                self._buckets[client] = (tokens, now)
-                return (1 - tokens) * self.refill_seconds
-            self._buckets[client] = (tokens - 1, now)
-            return 0.0
+        """0 if the client may go on; otherwise the seconds until it may.  `now` is in
+        seconds since the epoch, the same clock in every process.  It writes: call it
+        from a worker thread, not the event loop."""
+        return self.serving().take_token(
+            bucket=f"{self.name}:{client}",
+            capacity=self.capacity,
+            refill_seconds=self.refill_seconds,
+            now=now,
+        )
 
 
 @dataclass(frozen=True)
@@ -51,27 +47,26 @@ class RateLimits:
     codes_per_iin: RateLimiter
 
     @classmethod
-    def from_settings(cls, settings: WebSettings) -> RateLimits:
+    def from_settings(
+        cls, settings: WebSettings, *, serving: Callable[[], ServingPort]
+    ) -> RateLimits:
         return cls(
             lookups=RateLimiter(
-                capacity=settings.lookups_per_client,
-                refill_seconds=settings.lookup_refill_seconds,
+                "lookup", settings.lookups_per_client, settings.lookup_refill_seconds, serving
             ),
             sign_ins=RateLimiter(
-                capacity=settings.sign_ins_per_client,
-                refill_seconds=settings.sign_in_refill_seconds,
+                "sign-in", settings.sign_ins_per_client, settings.sign_in_refill_seconds, serving
             ),
             # Code guesses are limited per client like sign-ins (and per challenge by the
             # provider).
             codes=RateLimiter(
-                capacity=settings.sign_ins_per_client * 2,
-                refill_seconds=settings.sign_in_refill_seconds,
+                "code", settings.sign_ins_per_client * 2, settings.sign_in_refill_seconds, serving
             ),
             sign_ins_per_iin=RateLimiter(
-                capacity=settings.sign_ins_per_iin, refill_seconds=settings.sign_in_refill_seconds
+                "sign-in-iin", settings.sign_ins_per_iin, settings.sign_in_refill_seconds, serving
             ),
             codes_per_iin=RateLimiter(
-                capacity=settings.codes_per_iin, refill_seconds=settings.sign_in_refill_seconds
+                "code-iin", settings.codes_per_iin, settings.sign_in_refill_seconds, serving
             ),
         )
 

@@ -82,7 +82,8 @@ async def lookup(
     note.actor = f"public:{client_of(request)}"
     form = await request.form()
     entered = str(form.get("iin", ""))[:64]
-    wait = limits.lookups.take(client_of(request), now=started)
+    client = client_of(request)
+    wait = await run_in_threadpool(lambda: limits.lookups.take(client, now=time.time()))
     values: dict[str, Any]
     status = 200
     if wait:
@@ -123,7 +124,8 @@ async def sign_in(
     note.actor = f"public:{client_of(request)}"
     form = await request.form()
     entered = str(form.get("iin", ""))[:64]
-    wait = limits.sign_ins.take(client_of(request), now=time.monotonic())
+    client = client_of(request)
+    wait = await run_in_threadpool(lambda: limits.sign_ins.take(client, now=time.time()))
     if wait:
         return too_many(request, wait)
     try:
@@ -132,7 +134,7 @@ async def sign_in(
         problem = _IIN_PROBLEMS.get(error.problem, "iin_not_12_digits")
         return page(request, "sign_in.html", status=422, private=True, problem=problem)
     note.iin = iin.value
-    wait = limits.sign_ins_per_iin.take(iin.value, now=time.monotonic())
+    wait = await run_in_threadpool(lambda: limits.sign_ins_per_iin.take(iin.value, now=time.time()))
     if wait:  # whoever asks: no number of addresses buys more codes sent to one person
         return too_many(request, wait)
     now = clock.now()
@@ -160,14 +162,16 @@ async def sign_in_code(
     form = await request.form()
     code = str(form.get("code", ""))[:16]
     challenge = request.cookies.get(CHALLENGE_COOKIE, "")
-    wait = limits.codes.take(client_of(request), now=time.monotonic())
+    client = client_of(request)
+    wait = await run_in_threadpool(lambda: limits.codes.take(client, now=time.time()))
     if wait:
         return too_many(request, wait)
     now = clock.now()
     claimed = await run_in_threadpool(lambda: identity.iin_of(challenge_id=challenge, now=now))
     if claimed is not None:
         note.iin = claimed.value
-        wait = limits.codes_per_iin.take(claimed.value, now=time.monotonic())
+        person = claimed.value
+        wait = await run_in_threadpool(lambda: limits.codes_per_iin.take(person, now=time.time()))
         if wait:
             return too_many(request, wait)
     iin = await run_in_threadpool(
@@ -176,9 +180,10 @@ async def sign_in_code(
     if iin is None:
         return page(request, "sign_in.html", status=401, private=True, problem="code_wrong")
     note.iin = iin.value
+    token = await run_in_threadpool(lambda: sessions.open(iin, now=clock.now()))
     response = RedirectResponse("/statement", status_code=303, headers=NO_STORE)
     response.set_cookie(
-        SESSION_COOKIE, sessions.open(iin, now=clock.now()),
+        SESSION_COOKIE, token,
         max_age=int(SESSION_LASTS.total_seconds()), httponly=True, samesite="strict",
         secure=request.url.scheme == "https",
     )  # fmt: skip
@@ -191,7 +196,8 @@ async def statement(
     request: Request, note: NoteDep, uow: UnitOfWorkDep, clock: ClockDep, sessions: SessionsDep
 ) -> Response:
     """The signed-in person's own statement; anyone else is sent to sign in."""
-    iin = sessions.holder(request.cookies.get(SESSION_COOKIE), now=clock.now())
+    token = request.cookies.get(SESSION_COOKIE)
+    iin = await run_in_threadpool(lambda: sessions.holder(token, now=clock.now()))
     if iin is None:  # nobody's data: this answer is not recorded
         return UnauditedRedirect("/sign-in", status_code=303, headers=NO_STORE)
     note.actor = f"person:{iin.value}"

@@ -1,44 +1,47 @@
-"""Signed-in people: a random token in an HttpOnly cookie names a session in memory."""
+"""Signed-in people: a random token in an HttpOnly cookie names a session kept in the
+serving store (only the token's digest is stored), so every server process knows it and
+a restart signs nobody out."""
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import secrets
-import threading
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from urpaq.domain.iin import Iin
+from urpaq.services.ports.serving import ServingPort
 
 SESSION_COOKIE = "urpaq_session"
 CHALLENGE_COOKIE = "urpaq_challenge"
 SESSION_LASTS = dt.timedelta(minutes=15)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Sessions:
-    """Signed-in people, by a random token in an HttpOnly cookie; kept in memory, so a
-    restart signs everyone out."""
+    """Each method reads or writes the serving store: call it from a worker thread."""
 
+    serving: Callable[[], ServingPort]
     lasts: dt.timedelta = SESSION_LASTS
-    _by_token: dict[str, tuple[Iin, dt.datetime]] = field(default_factory=dict)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def open(self, iin: Iin, *, now: dt.datetime) -> str:
         token = secrets.token_urlsafe(32)
-        with self._lock:
-            self._by_token = {k: v for k, v in self._by_token.items() if v[1] > now}
-            self._by_token[token] = (iin, now + self.lasts)
+        self.serving().open_session(
+            token_digest=_digest(token), iin=iin.value, expires_at=now + self.lasts
+        )
         return token
 
     def holder(self, token: str | None, *, now: dt.datetime) -> Iin | None:
         if not token:
             return None
-        with self._lock:
-            found = self._by_token.get(token)
-        if found is None or found[1] <= now:
-            return None
-        return found[0]
+        found = self.serving().session_holder(token_digest=_digest(token), now=now)
+        return None if found is None else Iin.parse(found)
 
     def close(self, token: str | None) -> None:
-        with self._lock:
-            self._by_token.pop(token or "", None)
+        if token:
+            self.serving().close_session(token_digest=_digest(token))
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()

@@ -1,0 +1,136 @@
+"""The serving port in SQL, on a connection of its own (`open_serving` in each binding).
+
+Each method is one short transaction: a single statement where one suffices (SQLite and
+PostgreSQL both take `INSERT … ON CONFLICT … RETURNING`), so that no server waits for
+another longer than one statement.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from urpaq.adapters.sql.connection import Params, SqlConnection
+from urpaq.domain.audit import AuditEvent
+from urpaq.services.ports.serving import PendingChallenge
+
+_EVENT_COLUMNS = "at, actor, action, iin, outcome, request_id"
+
+
+def audit_events_in(
+    db: SqlConnection, table: str, *, iin: str | None, since: dt.date | None, limit: int
+) -> list[AuditEvent]:
+    """The latest events of one audit table, newest first."""
+    conditions, params = [], []
+    if iin is not None:
+        conditions.append("iin = ?")
+        params.append(iin)
+    if since is not None:
+        conditions.append("at >= ?")
+        params.append(since.isoformat())
+    where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
+    rows = db.execute(
+        f"SELECT {_EVENT_COLUMNS} FROM {table}{where} ORDER BY event_id DESC LIMIT {int(limit)}",
+        tuple(params),
+    )
+    return [
+        AuditEvent(dt.datetime.fromisoformat(at), actor, action, person, int(outcome), rid)
+        for at, actor, action, person, outcome, rid in rows
+    ]
+
+
+class SqlServing:
+    """`schema` is where the tables are: "" for SQLite's own file, "serving." on
+    PostgreSQL."""
+
+    def __init__(self, db: SqlConnection, *, schema: str) -> None:
+        self.db = db
+        self.schema = schema
+
+    def _write(self, sql: str, params: Params) -> tuple[Any, ...] | None:
+        """One statement that writes, committed on its own; its first row, if any."""
+        with self.db.statement_lock():
+            cursor = self.db.execute(sql, params)
+            row = cursor.fetchone() if cursor.description else None
+        return None if row is None else tuple(row)
+
+    def record(self, event: AuditEvent) -> None:
+        self._write(
+            f"INSERT INTO {self.schema}audit_event ({_EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                event.at.isoformat(), event.actor, event.action, event.iin, event.outcome,
+                event.request_id,
+            ),
+        )  # fmt: skip
+
+    def audit_events(
+        self, *, iin: str | None, since: dt.date | None, limit: int
+    ) -> list[AuditEvent]:
+        return audit_events_in(
+            self.db, f"{self.schema}audit_event", iin=iin, since=since, limit=limit
+        )
+
+    def open_session(self, *, token_digest: str, iin: str, expires_at: dt.datetime) -> None:
+        self._write(
+            f"INSERT INTO {self.schema}session (token_digest, iin, expires_at) VALUES (?, ?, ?)",
+            (token_digest, iin, expires_at.isoformat()),
+        )
+
+    def session_holder(self, *, token_digest: str, now: dt.datetime) -> str | None:
+        row = self.db.execute(
+            f"SELECT iin FROM {self.schema}session WHERE token_digest = ? AND expires_at > ?",
+            (token_digest, now.isoformat()),
+        ).fetchone()
+        return None if row is None else str(row[0])
+
+    def close_session(self, *, token_digest: str) -> None:
+        self._write(f"DELETE FROM {self.schema}session WHERE token_digest = ?", (token_digest,))
+
+    def save_challenge(
+        self,
+        *,
+        challenge_id: str,
+        iin: str,
+        code_digest: str,
+        expires_at: dt.datetime,
+        attempts: int,
+    ) -> None:
+        self._write(
+            f"INSERT INTO {self.schema}challenge (challenge_id, iin, code_digest, expires_at,"
+            " attempts_left) VALUES (?, ?, ?, ?, ?)",
+            (challenge_id, iin, code_digest, expires_at.isoformat(), attempts),
+        )
+
+    def attempt_challenge(self, *, challenge_id: str, now: dt.datetime) -> PendingChallenge | None:
+        row = self._write(
+            f"UPDATE {self.schema}challenge SET attempts_left = attempts_left - 1"
+            " WHERE challenge_id = ? AND expires_at > ? AND attempts_left > 0"
+            " RETURNING iin, code_digest, attempts_left",
+            (challenge_id, now.isoformat()),
+        )
+        return None if row is None else PendingChallenge(str(row[0]), str(row[1]), int(row[2]))
+
+    def forget_challenge(self, *, challenge_id: str) -> None:
+        self._write(f"DELETE FROM {self.schema}challenge WHERE challenge_id = ?", (challenge_id,))
+
+    def take_token(self, *, bucket: str, capacity: int, refill_seconds: float, now: float) -> float:
+        # The bucket refilled since it was last touched, capped at its capacity; one token
+        # is taken when there is a whole one.  One statement, so two servers never take
+        # the same token.
+        refilled = (
+            "CASE WHEN b.tokens + (:now - b.at) / :refill > :capacity THEN :capacity"
+            " ELSE b.tokens + (:now - b.at) / :refill END"
+        )
+        row = self._write(
+            f"INSERT INTO {self.schema}bucket AS b (bucket, tokens, at, granted)"
+            " VALUES (:bucket, :capacity - 1, :now, 1)"
+            " ON CONFLICT (bucket) DO UPDATE SET at = :now,"
+            f" tokens = CASE WHEN {refilled} >= 1 THEN {refilled} - 1 ELSE {refilled} END,"
+            f" granted = CASE WHEN {refilled} >= 1 THEN 1 ELSE 0 END"
+            " RETURNING tokens, granted",
+            {"bucket": bucket, "capacity": float(capacity), "refill": refill_seconds, "now": now},
+        )
+        if row is None:
+            raise RuntimeError(f"bucket {bucket!r} was not written")
+        tokens, granted = float(row[0]), int(row[1])
+        return 0.0 if granted else (1 - tokens) * refill_seconds

@@ -1,0 +1,38 @@
+-- What the server processes share, in a SQLite file of its own beside the main database,
+-- so that a long write to the main database never makes an answer wait.
+CREATE TABLE IF NOT EXISTS audit_event (
+    event_id    INTEGER PRIMARY KEY,
+    at          TEXT NOT NULL,
+    actor       TEXT NOT NULL,
+    action      TEXT NOT NULL,
+    iin         TEXT,
+    outcome     INTEGER NOT NULL,
+    request_id  TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS audit_event_iin ON audit_event (iin) WHERE iin IS NOT NULL;
+CREATE TRIGGER IF NOT EXISTS audit_event_is_append_only_update BEFORE UPDATE ON audit_event
+BEGIN
+    SELECT RAISE(ABORT, 'the audit log is append-only');
+END;
+CREATE TRIGGER IF NOT EXISTS audit_event_is_append_only_delete BEFORE DELETE ON audit_event
+BEGIN
+    SELECT RAISE(ABORT, 'the audit log is append-only');
+END;
+CREATE TABLE IF NOT EXISTS session (
+    token_digest TEXT PRIMARY KEY NOT NULL,
+    iin          TEXT NOT NULL,
+    expires_at   TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS challenge (
+    challenge_id  TEXT PRIMARY KEY NOT NULL,
+    iin           TEXT NOT NULL,
+    code_digest   TEXT NOT NULL,
+    expires_at    TEXT NOT NULL,
+    attempts_left INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS bucket (
+    bucket TEXT PRIMARY KEY NOT NULL,
+    tokens DOUBLE PRECISION NOT NULL,
+    at      DOUBLE PRECISION NOT NULL,
+    granted INTEGER NOT NULL
+);

@@ -1,0 +1,70 @@
+"""The serving port: what the server processes share while they answer — the audit log,
+sessions, sign-in challenges and rate-limit buckets.
+
+Every method writes at once, in a short transaction of its own outside any unit of work,
+and never waits for the database's writer: a national import or close holds that writer,
+and the answers must not wait for it (on SQLite this state lives in a database file of
+its own beside the main one; on PostgreSQL in the schema `serving`, written without the
+writers' lock).  An audit event is durable before `record` returns.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Protocol
+
+from urpaq.domain.audit import AuditEvent
+
+
+@dataclass(frozen=True, slots=True)
+class PendingChallenge:
+    """A sign-in challenge as kept: whose it is, the digest of its code, and how many
+    guesses are left after the one being made."""
+
+    iin: str
+    code_digest: str
+    attempts_left: int
+
+
+class ServingPort(Protocol):
+    def record(self, event: AuditEvent) -> None:
+        """Append one audit event, durably, before the answer it describes leaves."""
+        ...
+
+    def audit_events(
+        self, *, iin: str | None, since: dt.date | None, limit: int
+    ) -> list[AuditEvent]:
+        """The latest events, newest first."""
+        ...
+
+    def open_session(self, *, token_digest: str, iin: str, expires_at: dt.datetime) -> None: ...
+
+    def session_holder(self, *, token_digest: str, now: dt.datetime) -> str | None:
+        """The IIN signed in under the session, while it lasts."""
+        ...
+
+    def close_session(self, *, token_digest: str) -> None: ...
+
+    def save_challenge(
+        self,
+        *,
+        challenge_id: str,
+        iin: str,
+        code_digest: str,
+        expires_at: dt.datetime,
+        attempts: int,
+    ) -> None: ...
+
+    def attempt_challenge(self, *, challenge_id: str, now: dt.datetime) -> PendingChallenge | None:
+        """Count one guess against a live challenge and return it; None when there is no
+        such challenge, it expired, or its guesses are used up."""
+        ...
+
+    def forget_challenge(self, *, challenge_id: str) -> None: ...
+
+    def take_token(self, *, bucket: str, capacity: int, refill_seconds: float, now: float) -> float:
+        """Take one token from a bucket (`capacity` at once, one more every
+        `refill_seconds`; `now` in seconds since the epoch): 0 when there was one,
+        otherwise the seconds until there is."""
+        ...

@@ -1,0 +1,180 @@
+"""Accrual day: the service keeps answering while a long write holds the database, and
+several server processes share their sessions and allowances through the database."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import psycopg
+import pytest
+
+from api_server import serving
+from urpaq.adapters.postgres.connection import WRITER_LOCK
+from urpaq.adapters.sql.unit_of_work import SqlUnitOfWork
+from urpaq.domain.operators import Purpose
+from urpaq.entrypoints.http.app import create_app
+from urpaq.entrypoints.http.web.settings import WebSettings
+from world import ADULT, MINOR, add_bank, build_world
+
+KEY = "accrual-day-key"
+
+
+@contextmanager
+def writer_holding(database_url: str) -> Iterator[threading.Event]:
+    """Another connection takes the database's writer and keeps it, as a national import
+    or close does, until the event is set (at most a minute)."""
+    release = threading.Event()
+    taken = threading.Event()
+
+    def hold() -> None:
+        if database_url.startswith("sqlite"):
+            import sqlite3
+
+            held = sqlite3.connect(database_url.removeprefix("sqlite:///"), isolation_level=None)
+            held.execute("BEGIN IMMEDIATE")
+            held.execute("INSERT INTO year_parameters VALUES (2031, 1, '0', 'held', '2026-01-01')")
+        else:
+            held = psycopg.connect(database_url, autocommit=True)
+            held.execute("BEGIN")
+            held.execute("SELECT pg_advisory_xact_lock(%s)", (WRITER_LOCK,))
+            held.execute("INSERT INTO year_parameters VALUES (2031, 1, '0', 'held', '2026-01-01')")
+        taken.set()
+        release.wait(timeout=60)
+        held.execute("ROLLBACK")
+        held.close()
+
+    holder = threading.Thread(target=hold, daemon=True)
+    holder.start()
+    assert taken.wait(timeout=30), "the writer could not be taken"
+    try:
+        yield release
+    finally:
+        release.set()
+        holder.join(timeout=60)
+
+
+def test_lookups_and_api_reads_answer_while_a_writer_holds_the_database(
+    uow: SqlUnitOfWork, database_url: str, tmp_path: Path
+) -> None:
+    """With the writer held by another connection for as long as the requests take, a
+    lookup, a sign-in start and an API read are all answered and audited; nothing waits
+    for the writer to let go."""
+    build_world(uow, tmp_path)
+    add_bank(uow, name="Bank", purposes=frozenset({Purpose.EDUCATION}), credential=KEY)
+    settings = WebSettings(lookup_seconds_min=0)
+    app = create_app(database_url=database_url, web_settings=settings)
+    with serving(app) as url, httpx.Client(base_url=url, timeout=20) as client:
+        client.get("/healthz")
+        with writer_holding(database_url):
+            looked_up = client.post("/lookup", data={"iin": str(MINOR)})
+            savings = client.get(
+                f"/api/v1/savings/{ADULT}", headers={"Authorization": f"Bearer {KEY}"}
+            )
+            signing_in = client.post("/sign-in", data={"iin": str(MINOR)})
+    assert (looked_up.status_code, savings.status_code, signing_in.status_code) == (200,) * 3
+    assert savings.json()["available"] == "100.00"
+    actions = [e.action for e in uow.serving.audit_events(iin=None, since=None, limit=10)]
+    assert {"POST /lookup", "GET /api/v1/savings/{iin}", "POST /sign-in"} <= set(actions)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class Server:
+    """`urpaq serve` in a process of its own; collects the one-time codes it logs."""
+
+    def __init__(self, database_url: str, *options: str) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.codes: list[str] = []
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "urpaq", "serve", "--db", database_url,
+             "--port", str(self.port), *options],
+            stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )  # fmt: skip
+        self.reader = threading.Thread(target=self._read_log, daemon=True)
+        self.reader.start()
+
+    def _read_log(self) -> None:
+        assert self.process.stderr is not None
+        for line in self.process.stderr:
+            found = re.search(r"one-time code (\d{6})", line)
+            if found:
+                self.codes.append(found[1])
+
+    def wait_until_up(self) -> None:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                httpx.get(f"{self.url}/healthz", timeout=5)
+                return
+            except httpx.TransportError:
+                assert self.process.poll() is None, "the server stopped"
+                assert time.monotonic() < deadline, "the server did not start in 60 s"
+                time.sleep(0.2)
+
+    def stop(self) -> None:
+        self.process.send_signal(signal.SIGINT)
+        self.process.wait(timeout=30)
+
+
+@pytest.fixture
+def two_servers(database_url: str) -> Iterator[tuple[Server, Server]]:
+    """Two server processes on one database, lookups limited to 3 a client."""
+    options = ("--lookup-limit", "3", "--lookup-refill", "600", "--lookup-floor", "0")
+    servers = (Server(database_url, *options), Server(database_url, *options))
+    try:
+        for server in servers:
+            server.wait_until_up()
+        yield servers
+    finally:
+        for server in servers:
+            server.stop()
+
+
+def test_two_processes_count_one_allowance(two_servers: tuple[Server, Server]) -> None:
+    """A client's lookups on either process count against the one allowance."""
+    first, second = two_servers
+    statuses = [
+        httpx.post(f"{server.url}/lookup", data={"iin": str(MINOR)}, timeout=20).status_code
+        for server in (first, second, first, second)
+    ]
+    assert statuses == [200, 200, 200, 429]
+
+
+def test_a_session_opened_on_one_process_works_on_the_other(
+    two_servers: tuple[Server, Server],
+) -> None:
+    """Sign in on one process; the statement answers on the other; signing out on the
+    other ends it on both."""
+    first, second = two_servers
+    with httpx.Client(base_url=first.url, timeout=20) as at_first:
+        at_first.post("/sign-in", data={"iin": str(MINOR)})
+        deadline = time.monotonic() + 10
+        while not first.codes:
+            assert time.monotonic() < deadline, "no one-time code was logged"
+            time.sleep(0.05)
+        signed_in = at_first.post("/sign-in/code", data={"code": first.codes[-1]})
+        assert signed_in.status_code == 303
+        session = at_first.cookies["urpaq_session"]
+    cookies = {"urpaq_session": session}
+    with httpx.Client(base_url=second.url, timeout=20, cookies=cookies) as at_second:
+        statement = at_second.get("/statement")
+        assert statement.status_code == 200  # signed out, it would be a 303 to sign in
+        at_second.post("/sign-out")
+    again = httpx.get(f"{first.url}/statement", cookies=cookies, timeout=20)
+    assert again.status_code == 303
