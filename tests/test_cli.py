@@ -244,3 +244,17 @@ def test_the_small_demo_reproduces_the_published_per_child_amounts(
     assert report["reconciled"] is True
     again = urpaq("demo", db=db, check=3)
     assert "already holds data" in again.stderr
+
+
+def test_a_statement_printed_is_audited_like_the_page(db: str) -> None:
+    """Who (the operating-system user), what (`statement`), about whom: recorded before
+    the statement is printed; an invalid IIN, which shows nobody's data, is not."""
+    import getpass
+
+    urpaq("statement", "150101500021", db=db)
+    urpaq("statement", "080315601233", db=db, check=3)
+    events = json.loads(urpaq("audit", "--json", db=db).stdout)["events"]
+    assert [(e["actor"], e["action"], e["iin"], e["outcome"]) for e in events] == [
+        (f"cli:{getpass.getuser()}", "statement", "150101500021", 0)
+    ]
+    assert len(events[0]["request_id"]) == 32
