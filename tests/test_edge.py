@@ -28,7 +28,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api_server import serving
 from urpaq.adapters.identity import DevelopmentIdentityProvider
-from urpaq.bootstrap import open_unit_of_work
+from urpaq.bootstrap import UnsupportedIdentityProvider, identity_provider, open_unit_of_work
 from urpaq.domain.operators import Purpose
 from urpaq.entrypoints.http.app import create_app
 from urpaq.entrypoints.http.context import Clock
@@ -605,3 +605,18 @@ def test_the_development_provider_tells_whose_challenge_it_is() -> None:
     assert provider.iin_of(challenge_id=challenge.challenge_id, now=NOW) == ADULT
     provider.complete(challenge_id=challenge.challenge_id, response="x", now=NOW)
     assert provider.iin_of(challenge_id=challenge.challenge_id, now=NOW) is None
+
+
+class ProviderOfTwoMethods:
+    """A provider written before `iin_of` joined the protocol."""
+
+    name = "old"
+
+    def begin(self, **_: object) -> None: ...
+
+    def complete(self, **_: object) -> None: ...
+
+
+def test_a_provider_without_iin_of_is_refused_when_loaded() -> None:
+    with pytest.raises(UnsupportedIdentityProvider, match="lacks iin_of"):
+        identity_provider("test_edge:ProviderOfTwoMethods")

@@ -100,8 +100,19 @@ def identity_provider(name: str | None = None) -> IdentityProvider:
         raise UnsupportedIdentityProvider(
             f"identity provider {choice!r} cannot be loaded: {error}"
         ) from None
+    missing = [
+        name for name in _IDENTITY_METHODS if not callable(getattr(provider_class, name, None))
+    ]
+    if missing:  # refused at start, not at a visitor's first code
+        raise UnsupportedIdentityProvider(
+            f"identity provider {choice!r} lacks {', '.join(missing)} (docs/identity.md)"
+        )
     provider: IdentityProvider = provider_class()
     return provider
+
+
+#: What an identity provider must do (services/ports/identity.py).
+_IDENTITY_METHODS = ("begin", "complete", "iin_of")
 
 
 class UnsupportedIdentityProvider(ValueError):
