@@ -23,7 +23,6 @@ import uvicorn
 from playwright.sync_api import Page, sync_playwright
 
 from urpaq.adapters.calendar import return_due_on
-from urpaq.adapters.identity import DevelopmentIdentityProvider
 from urpaq.bootstrap import open_unit_of_work
 from urpaq.domain.iin import Iin
 from urpaq.domain.money import Money
@@ -86,7 +85,7 @@ def main() -> None:
     logging.getLogger("urpaq.identity").addHandler(codes)
     with tempfile.TemporaryDirectory() as folder:
         url, child, adult = prepare(Path(folder))
-        app = create_app(database_url=url, identity=DevelopmentIdentityProvider(),
+        app = create_app(database_url=url,
                          web_settings=WebSettings(lookup_seconds_min=0.05))  # fmt: skip
         sock = socket.socket()
         sock.bind(("127.0.0.1", 0))

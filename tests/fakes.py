@@ -573,6 +573,12 @@ class FakeServing:
         self.challenges[challenge_id] = PendingChallenge(iin, code_digest, attempts)
         self.expiry[challenge_id] = expires_at
 
+    def challenge_of(self, *, challenge_id: str, now: dt.datetime) -> PendingChallenge | None:
+        found = self.challenges.get(challenge_id)
+        if found is None or self.expiry[challenge_id] <= now or found.attempts_left <= 0:
+            return None
+        return found
+
     def attempt_challenge(self, *, challenge_id: str, now: dt.datetime) -> PendingChallenge | None:
         found = self.challenges.get(challenge_id)
         if found is None or self.expiry[challenge_id] <= now or found.attempts_left <= 0:

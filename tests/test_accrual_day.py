@@ -159,19 +159,23 @@ def test_two_processes_count_one_allowance(two_servers: tuple[Server, Server]) -
 def test_a_session_opened_on_one_process_works_on_the_other(
     two_servers: tuple[Server, Server],
 ) -> None:
-    """Sign in on one process; the statement answers on the other; signing out on the
-    other ends it on both."""
+    """Start signing in on one process and enter the code on the other; the session opened
+    there answers on the first; signing out on the second ends it on both."""
     first, second = two_servers
     with httpx.Client(base_url=first.url, timeout=20) as at_first:
         at_first.post("/sign-in", data={"iin": str(MINOR)})
-        deadline = time.monotonic() + 10
-        while not first.codes:
-            assert time.monotonic() < deadline, "no one-time code was logged"
-            time.sleep(0.05)
-        signed_in = at_first.post("/sign-in/code", data={"code": first.codes[-1]})
-        assert signed_in.status_code == 303
-        session = at_first.cookies["urpaq_session"]
-    cookies = {"urpaq_session": session}
+        challenge = at_first.cookies["urpaq_challenge"]
+    deadline = time.monotonic() + 10
+    while not first.codes:
+        assert time.monotonic() < deadline, "no one-time code was logged"
+        time.sleep(0.05)
+    signed_in = httpx.post(
+        f"{second.url}/sign-in/code", data={"code": first.codes[-1]},
+        cookies={"urpaq_challenge": challenge}, timeout=20,
+    )  # fmt: skip
+    assert signed_in.status_code == 303
+    cookies = {"urpaq_session": signed_in.cookies["urpaq_session"]}
+    assert httpx.get(f"{first.url}/statement", cookies=cookies, timeout=20).status_code == 200
     with httpx.Client(base_url=second.url, timeout=20, cookies=cookies) as at_second:
         statement = at_second.get("/statement")
         assert statement.status_code == 200  # signed out, it would be a 303 to sign in

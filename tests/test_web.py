@@ -22,7 +22,6 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from api_server import serving
 from urpaq.adapters.calendar import return_due_on
-from urpaq.adapters.identity import DevelopmentIdentityProvider
 from urpaq.adapters.sql.unit_of_work import SqlUnitOfWork
 from urpaq.bootstrap import open_unit_of_work
 from urpaq.domain.iin import Iin
@@ -100,7 +99,6 @@ def site(demo_database: Path) -> Iterator[Site]:
     app = create_app(
         database_url=f"sqlite:///{demo_database}",
         clock=Clock(),
-        identity=DevelopmentIdentityProvider(),
         web_settings=WebSettings(lookup_seconds_min=0.05, lookups_per_client=1000),
     )
     with serving(app) as url:
@@ -304,7 +302,6 @@ def test_code_guesses_are_limited_per_client(demo_database: Path) -> None:
     """Beyond a few wrong codes a client is refused for a while, whatever the challenge."""
     app = create_app(
         database_url=f"sqlite:///{demo_database}",
-        identity=DevelopmentIdentityProvider(),
         web_settings=WebSettings(sign_ins_per_client=1),
     )
     with serving(app) as url, httpx.Client(base_url=url) as client:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import os
+from collections.abc import Callable
 
 from urpaq.adapters.calendar import return_due_on
 from urpaq.adapters.feed import FeedUnreadable, inspect_feed, read_feed, write_feed
@@ -21,6 +22,7 @@ from urpaq.adapters.sqlite.connection import DatabaseUnusable, SqliteConnection
 from urpaq.domain.parameters import YearParameters
 from urpaq.services.ports.identity import IdentityProvider
 from urpaq.services.ports.schema import SchemaTooNew
+from urpaq.services.ports.serving import ServingPort
 from urpaq.services.ports.unit_of_work import UnitOfWork
 
 # Entry points take functions and errors from here, never an adapter's class
@@ -83,12 +85,15 @@ def _sqlite_path(url: str) -> str:
     return path[1:] or ":memory:"
 
 
-def identity_provider(name: str | None = None) -> IdentityProvider:
+def identity_provider(
+    name: str | None = None, *, serving: Callable[[], ServingPort]
+) -> IdentityProvider:
     """The identity provider for sign-in: `URPAQ_IDENTITY` names it — `development` (the
-    default) or `package.module:Class` for a real one (docs/identity.md)."""
+    default, which keeps its challenges in `serving`) or `package.module:Class` for a
+    real one (docs/identity.md)."""
     choice = name or os.environ.get("URPAQ_IDENTITY") or "development"
     if choice == "development":
-        return DevelopmentIdentityProvider()
+        return DevelopmentIdentityProvider(serving=serving)
     module_name, _, class_name = choice.partition(":")
     if not class_name:
         raise UnsupportedIdentityProvider(

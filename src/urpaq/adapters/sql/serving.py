@@ -101,6 +101,14 @@ class SqlServing:
             (challenge_id, iin, code_digest, expires_at.isoformat(), attempts),
         )
 
+    def challenge_of(self, *, challenge_id: str, now: dt.datetime) -> PendingChallenge | None:
+        row = self.db.execute(
+            f"SELECT iin, code_digest, attempts_left FROM {self.schema}challenge"
+            " WHERE challenge_id = ? AND expires_at > ? AND attempts_left > 0",
+            (challenge_id, now.isoformat()),
+        ).fetchone()
+        return None if row is None else PendingChallenge(str(row[0]), str(row[1]), int(row[2]))
+
     def attempt_challenge(self, *, challenge_id: str, now: dt.datetime) -> PendingChallenge | None:
         row = self._write(
             f"UPDATE {self.schema}challenge SET attempts_left = attempts_left - 1"

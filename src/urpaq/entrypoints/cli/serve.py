@@ -90,7 +90,11 @@ def run_server(
             " in the log"
         )
     try:
-        identity = bootstrap.identity_provider()
+        # Loaded here only to refuse a bad choice before starting; each server process
+        # loads its own.
+        identity = bootstrap.identity_provider(
+            serving=lambda: bootstrap.open_unit_of_work(url).serving
+        )
     except bootstrap.UnsupportedIdentityProvider as error:
         refuse(str(error))
     if identity.name == "development":

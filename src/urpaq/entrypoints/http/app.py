@@ -57,7 +57,7 @@ def create_app(
     app.state.rate_limits = RateLimits.from_settings(settings, serving=context.serving)
     app.state.sessions = Sessions(serving=context.serving)
     app.state.statistics_cache = StatisticsCache()
-    app.state.identity = identity or bootstrap.identity_provider()
+    app.state.identity = identity or bootstrap.identity_provider(serving=context.serving)
     app.include_router(api.router)
     app.include_router(web_routes.router)
     app.mount("/static", StaticFiles(packages=[("urpaq.entrypoints.http.web", "static")]))

@@ -44,7 +44,7 @@ def app_from_environment() -> FastAPI:
     settings = json.loads(os.environ.get(WEB_SETTINGS_VARIABLE) or "{}")
     return create_app(
         database_url=bootstrap.database_url(None),
-        identity=bootstrap.identity_provider(),
+        identity=None,  # URPAQ_IDENTITY's, built by create_app on this process's store
         web_settings=WebSettings(**settings),
     )
 

@@ -56,6 +56,10 @@ class ServingPort(Protocol):
         attempts: int,
     ) -> None: ...
 
+    def challenge_of(self, *, challenge_id: str, now: dt.datetime) -> PendingChallenge | None:
+        """A live challenge with guesses left, without counting a guess."""
+        ...
+
     def attempt_challenge(self, *, challenge_id: str, now: dt.datetime) -> PendingChallenge | None:
         """Count one guess against a live challenge and return it; None when there is no
         such challenge, it expired, or its guesses are used up."""

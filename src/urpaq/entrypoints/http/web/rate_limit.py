@@ -5,6 +5,7 @@ allowance."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -27,8 +28,10 @@ class RateLimiter:
         """0 if the client may go on; otherwise the seconds until it may.  `now` is in
         seconds since the epoch, the same clock in every process.  It writes: call it
         from a worker thread, not the event loop."""
+        # The bucket is named by a digest: the store keeps no address and no IIN.
+        bucket = hashlib.sha256(f"{self.name}:{client}".encode()).hexdigest()[:32]
         return self.serving().take_token(
-            bucket=f"{self.name}:{client}",
+            bucket=bucket,
             capacity=self.capacity,
             refill_seconds=self.refill_seconds,
             now=now,
