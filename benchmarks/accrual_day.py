@@ -114,9 +114,10 @@ def build(url: str, workdir: Path, divisor: int) -> dict[str, object]:
 
 
 def load(port: int, kind: str, seconds: float, concurrency: int, stop_file: str,
-         fixture: dict[str, object]) -> dict[str, object]:  # fmt: skip
+         fixture_file: str) -> dict[str, object]:  # fmt: skip
     """The load generator's own process: one phase of requests until the time is up or
     the stop file appears."""
+    fixture = json.loads(Path(fixture_file).read_text(encoding="utf-8"))
     lookups = list(fixture["lookups"])  # type: ignore[call-overload]
     holders = list(fixture["holders"])  # type: ignore[call-overload]
     bearer = {"Authorization": f"Bearer {fixture['credential']}"}
@@ -155,8 +156,12 @@ def phase(port: int, kind: str, *, seconds: float, concurrency: int, fixture: di
           workdir: Path, writer: list[str] | None = None) -> dict[str, object]:  # fmt: skip
     """One phase; with `writer`, the load runs exactly as long as that command does."""
     stop_file = workdir / f"stop-{uuid.uuid4().hex}"
+    fixture_file = workdir / "fixture.json"
+    if not fixture_file.exists():
+        fixture_file.write_text(json.dumps(fixture), encoding="utf-8")
     job = {"port": port, "kind": kind, "seconds": seconds if writer is None else 3600,
-           "concurrency": concurrency, "stop_file": str(stop_file), "fixture": fixture}  # fmt: skip
+           "concurrency": concurrency, "stop_file": str(stop_file),
+           "fixture_file": str(fixture_file)}  # fmt: skip
     generator = subprocess.Popen([sys.executable, __file__, "--load", json.dumps(job)],
                                  stdout=subprocess.PIPE, text=True)  # fmt: skip
     writer_seconds = None
