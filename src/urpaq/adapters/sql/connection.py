@@ -11,8 +11,11 @@ from __future__ import annotations
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from importlib import resources
 from typing import Any
+
+import pyarrow as pa
 
 from urpaq.services.ports.schema import SchemaTooNew
 from urpaq.services.ports.unit_of_work import TransactionError
@@ -31,6 +34,8 @@ class SqlConnection(ABC):
     #: balance at commit) or after them (SQLite's trigger checks it as the header lands).
     header_first: bool = False
     in_transaction: bool = False
+    #: The type of the line number of an import's staged rows, its key.
+    staged_line_type: str = "BIGINT NOT NULL"
 
     # --- what each database supplies -------------------------------------------------
 
@@ -63,6 +68,32 @@ class SqlConnection(ABC):
         self.execute_many(
             f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})", rows
         )
+
+    def bulk_load(self, table: str, columns: Sequence[str], data: pa.Table) -> None:
+        """Load the columns of an Arrow table into a temporary table, in order."""
+        values = [data.column(index).to_pylist() for index in range(data.num_columns)]
+        placeholders = ", ".join("?" for _ in columns)
+        self.execute_many(
+            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})",
+            zip(*values, strict=True),
+        )
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """A transaction that sees one state of the database and takes no writer's lock:
+        it may write temporary tables only."""
+        if self.in_transaction:
+            raise TransactionError(f"a transaction is already open on {self.description}")
+        self.execute(self.snapshot_begin)
+        try:
+            yield
+        except BaseException:
+            self.execute("ROLLBACK")
+            raise
+        self.execute("COMMIT")
+
+    #: How a snapshot begins.
+    snapshot_begin = "BEGIN"
 
     def refresh_statistics(self, tables: Sequence[str]) -> None:
         """Tell the query planner about tables that just changed a lot."""
