@@ -7,13 +7,16 @@ rows that are still valid, so a row's reason is the first check it fails.  The
 single-record checks live in the domain (`domain/register.py: parse_record`).
 
 The checks run before the import takes the writer, in one read snapshot of the register,
-on temporary tables only (docs/decisions/0010): `staged` holds every row of the file;
-`known` the people of the file the register knows; `crowd` the only rows a check about a
-person can refuse — the rows of people with more than one row in the file or known to
-the register, and the kinds refused when they stand alone.  A row outside `crowd` is the
-only record of a person new to the register, and a birth, an acquired citizenship or a
-death: nothing of the others or of the register can refuse it.  So the checks about
+on temporary tables only (docs/decisions/0010): `staged` holds the rows of the file that
+passed their own checks, `refused` those that did not; `known` the people of the file
+the register knows; `crowd` the only rows a check about a person can refuse — the rows
+of people with more than one row in the file or known to the register, and the kinds
+refused when they stand alone.  A row outside `crowd` is the only record of a person new
+to the register, and a birth, an acquired citizenship or a death: nothing of the others
+or of the register can refuse it.  So the checks about
 people cost what the file's people with a history cost, not what the register holds.
+Where the register is looked up row by row, the lookup is a scalar subquery: no query
+planner can turn it into a scan of the whole register joined to the file.
 """
 
 from __future__ import annotations
@@ -60,8 +63,8 @@ RECORD_CHANGED = CrossRowCheck(
     # A record imported before with other content (the same content is a no-op).
     """UPDATE staged SET reason = 'record_id ''' || record_id
            || ''' was imported before with different content'
-       WHERE reason IS NULL AND unchanged = 0 AND EXISTS (
-           SELECT 1 FROM register_record r WHERE r.record_id = staged.record_id)""",
+       WHERE reason IS NULL AND unchanged = 0 AND (
+           SELECT 1 FROM register_record r WHERE r.record_id = staged.record_id) IS NOT NULL""",
     needs_register=True,
 )
 
@@ -74,9 +77,9 @@ SECOND_BIRTH = CrossRowCheck(
              GROUP BY iin) AS born
        WHERE crowd.iin = born.iin AND crowd.reason IS NULL
          AND crowd.unchanged = 0 AND crowd.kind = 'born_citizen'
-         AND (crowd.line > born.first_line OR EXISTS (
+         AND (crowd.line > born.first_line OR (
              SELECT 1 FROM known k JOIN register_record r ON r.person_id = k.person_id
-             WHERE k.iin = crowd.iin AND r.kind = 'born_citizen'))""",
+             WHERE k.iin = crowd.iin AND r.kind = 'born_citizen' LIMIT 1) IS NOT NULL)""",
 )
 
 AFTER_DEATH = CrossRowCheck(
@@ -99,10 +102,10 @@ LOSS_WITHOUT_CITIZENSHIP = CrossRowCheck(
            || ' was not a citizen by then'
        WHERE reason IS NULL AND unchanged = 0
          AND kind IN {LOSSES}
-         AND NOT EXISTS (
+         AND (
              SELECT 1 FROM known k JOIN register_record r ON r.person_id = k.person_id
              WHERE k.iin = crowd.iin AND r.kind IN {GAINS}
-               AND r.effective_date <= crowd.effective_date)
+               AND r.effective_date <= crowd.effective_date LIMIT 1) IS NULL
          AND NOT EXISTS (
              SELECT 1 FROM crowd s
              WHERE s.iin = crowd.iin AND s.reason IS NULL
@@ -116,9 +119,10 @@ PERSON_UNKNOWN = CrossRowCheck(
            || ' which has no citizenship or death record'
        WHERE reason IS NULL AND unchanged = 0
          AND kind IN ('data_updated', 'record_annulled')
-         AND NOT EXISTS (
+         AND (
              SELECT 1 FROM known k JOIN register_record r ON r.person_id = k.person_id
-             WHERE k.iin = crowd.iin AND r.kind NOT IN ('data_updated', 'record_annulled'))
+             WHERE k.iin = crowd.iin AND r.kind NOT IN ('data_updated', 'record_annulled')
+             LIMIT 1) IS NULL
          AND NOT EXISTS (
              SELECT 1 FROM crowd s
              WHERE s.iin = crowd.iin AND s.reason IS NULL
@@ -150,7 +154,7 @@ PREPARE_STEPS = (
 
 #: Undoes what the checks wrote, before they run again on a register that changed.
 RESET_STEPS = (
-    Step("UPDATE staged SET reason = NULL WHERE reason IS NOT NULL AND read_reason IS NULL"),
+    Step("UPDATE staged SET reason = NULL WHERE reason IS NOT NULL"),
     Step("UPDATE staged SET unchanged = 0 WHERE unchanged = 1"),
     Step("DROP TABLE IF EXISTS known"),
     Step("DROP TABLE IF EXISTS crowd"),
@@ -163,9 +167,10 @@ CHECK_STEPS: tuple[Step | CrossRowCheck, ...] = (
     Step("CREATE TEMP TABLE known (person_id BIGINT NOT NULL, iin TEXT NOT NULL)"),
     Step(
         """INSERT INTO known (person_id, iin)
-       SELECT p.person_id, p.iin
-       FROM (SELECT DISTINCT iin FROM staged WHERE reason IS NULL) AS s
-       CROSS JOIN person p WHERE p.iin = s.iin""",
+       SELECT person_id, iin FROM (
+           SELECT (SELECT p.person_id FROM person p WHERE p.iin = s.iin) AS person_id, s.iin
+           FROM (SELECT DISTINCT iin FROM staged WHERE reason IS NULL) AS s) AS found
+       WHERE person_id IS NOT NULL""",
         needs_register=True,
         fills="known",
     ),
@@ -173,19 +178,21 @@ CHECK_STEPS: tuple[Step | CrossRowCheck, ...] = (
     # A record imported before with the same content changes nothing.
     Step(
         """UPDATE staged SET unchanged = 1
-       WHERE reason IS NULL AND EXISTS (
+       WHERE reason IS NULL AND (
            SELECT 1 FROM register_record r JOIN person p ON p.person_id = r.person_id
            WHERE r.record_id = staged.record_id AND p.iin = staged.iin
              AND r.kind = staged.kind AND r.effective_date = staged.effective_date
              AND r.recorded_on = staged.recorded_on
-             AND (r.region = staged.region OR (r.region IS NULL AND staged.region IS NULL)))""",
+             AND (r.region = staged.region OR (r.region IS NULL AND staged.region IS NULL))
+       ) IS NOT NULL""",
         needs_register=True,
     ),
     RECORD_CHANGED,
     # The rows that a check about a person can refuse (see the module's docstring).
     Step(
         f"""CREATE TEMP TABLE crowd AS
-       SELECT line, record_id, iin, kind, effective_date, recorded_on, reason, unchanged
+       SELECT line, record_id, iin, kind, effective_date, recorded_on, region, birth_date,
+              is_male, reason, unchanged
        FROM staged
        WHERE reason IS NULL
          AND (kind IN {LOSSES} OR kind IN ('data_updated', 'record_annulled')
@@ -198,13 +205,15 @@ CHECK_STEPS: tuple[Step | CrossRowCheck, ...] = (
     Step(
         """CREATE TEMP TABLE death AS
        SELECT iin, MIN(effective_date) AS died_on FROM (
-           SELECT k.iin, r.effective_date
-           FROM known k JOIN register_record r ON r.person_id = k.person_id
-           WHERE r.kind IN ('died', 'declared_dead')
+           SELECT k.iin, (SELECT MIN(r.effective_date) FROM register_record r
+                          WHERE r.person_id = k.person_id
+                            AND r.kind IN ('died', 'declared_dead')) AS effective_date
+           FROM known k
            UNION ALL
            SELECT iin, effective_date FROM crowd
            WHERE reason IS NULL AND unchanged = 0 AND kind IN ('died', 'declared_dead')
        ) AS known_death
+       WHERE effective_date IS NOT NULL
        GROUP BY iin""",
         fills="death",
     ),
@@ -222,6 +231,8 @@ CHECK_STEPS: tuple[Step | CrossRowCheck, ...] = (
 #: How many rows are stored, unchanged and refused, and the last line (one pass).
 COUNTS = """SELECT COALESCE(SUM(CASE WHEN reason IS NULL AND unchanged = 0 THEN 1 ELSE 0 END), 0),
                    COALESCE(SUM(unchanged), 0),
-                   COALESCE(SUM(CASE WHEN reason IS NOT NULL THEN 1 ELSE 0 END), 0),
-                   COALESCE(MAX(line), 0)
+                   COALESCE(SUM(CASE WHEN reason IS NOT NULL THEN 1 ELSE 0 END), 0)
+                       + (SELECT COUNT(*) FROM refused),
+                   COALESCE((SELECT MAX(line) FROM (SELECT MAX(line) AS line FROM staged
+                              UNION ALL SELECT MAX(line) FROM refused) AS ends), 0)
             FROM staged"""

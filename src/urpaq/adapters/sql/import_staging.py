@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from urpaq.adapters.record_checks import STAGED_SCHEMA
 from urpaq.adapters.sql.connection import SqlConnection
@@ -23,7 +24,8 @@ from urpaq.adapters.sql.import_checks import CrossRowCheck as Check
 from urpaq.adapters.staged import CheckedBatch
 from urpaq.services.ports.register import StagedBatch, StagedRow
 
-STAGED_COLUMNS = (*STAGED_SCHEMA.names[:-1], "read_reason", "reason")
+STAGED_COLUMNS = tuple(STAGED_SCHEMA.names[:-1])
+REFUSED_COLUMNS = ("line", "record_id", "reason")
 
 _STAGED_TABLE = """
 CREATE TEMP TABLE staged (
@@ -36,12 +38,13 @@ CREATE TEMP TABLE staged (
     region         TEXT,
     birth_date     TEXT,
     is_male        INTEGER,
-    read_reason    TEXT,
     reason         TEXT,
     unchanged      INTEGER NOT NULL DEFAULT 0
 )"""
 
-_TEMPORARY = ("staged", "multi", "known", "crowd", "death", "unsettled")
+_REFUSED_TABLE = "CREATE TEMP TABLE refused (line BIGINT NOT NULL, record_id TEXT, reason TEXT)"
+
+_TEMPORARY = ("staged", "refused", "multi", "known", "crowd", "death", "firsts", "unsettled")
 
 #: The last import stored: it changes whenever the register does.
 _LAST_BATCH = "SELECT COALESCE(MAX(batch_id), 0) FROM import_batch"
@@ -60,10 +63,14 @@ class ImportStaging:
         if not self.open:
             self.discard()
             self.db.execute(_STAGED_TABLE.format(line=self.db.staged_line_type))
+            self.db.execute(_REFUSED_TABLE)
             self.open = True
         table = rows.table if isinstance(rows, CheckedBatch) else _as_table(rows)  # type: ignore[arg-type]
-        reasons = table.column("reason")
-        self.db.bulk_load("staged", STAGED_COLUMNS, table.append_column("reason_", reasons))
+        valid = pc.is_null(table.column("reason"))
+        self.db.bulk_load("staged", STAGED_COLUMNS, table.filter(valid).select(STAGED_COLUMNS))
+        refused = table.filter(pc.invert(valid)).select(REFUSED_COLUMNS)
+        if refused.num_rows:
+            self.db.bulk_load("refused", REFUSED_COLUMNS, refused)
         self.checked_after = None
 
     def check(self) -> None:
@@ -102,39 +109,57 @@ class ImportStaging:
     def apply(self, *, batch_id: int, base_seq: int) -> None:
         """Store the accepted records and the refused rows (inside the writer)."""
         db = self.db
-        # New people get their person id in the order they first appear, each from
-        # their first accepted record; people with more are brought up to date below.
+        uses = {"base": base_seq, "batch": batch_id}
+        uses["before"] = int(db.scalar("SELECT COALESCE(MAX(person_id), 0) FROM person"))
+        # A new person's id is the highest before plus the line of their first accepted
+        # record: in the order people first appear, and known without a lookup.  Most
+        # people of a file are the one row of someone new, written in one ordered pass.
         db.execute(
-            """INSERT INTO person (iin, birth_date, birth_year, is_male, region,
-                                   sole_birth_recorded_on, sole_birth_seq)
-               SELECT iin, birth_date, CAST(substr(birth_date, 1, 4) AS INTEGER), is_male,
-                      region,
-                      CASE WHEN kind = 'born_citizen' THEN recorded_on END,
-                      CASE WHEN kind = 'born_citizen' THEN :base + line END
-               FROM staged
+            """CREATE TEMP TABLE firsts AS
+               SELECT iin, MIN(line) AS line FROM crowd
                WHERE reason IS NULL AND unchanged = 0
-                 AND iin NOT IN (SELECT iin FROM known)
-                 AND (iin NOT IN (SELECT iin FROM multi) OR line IN (
-                     SELECT MIN(line) FROM crowd WHERE reason IS NULL AND unchanged = 0
-                     GROUP BY iin))
-               ORDER BY line""",
-            {"base": base_seq},
+                 AND iin IN (SELECT iin FROM multi) AND iin NOT IN (SELECT iin FROM known)
+               GROUP BY iin"""
+        )
+        for source in (_ALONE, _FIRSTS):
+            db.execute(
+                f"""INSERT INTO person (person_id, iin, birth_date, birth_year, is_male, region,
+                                        sole_birth_recorded_on, sole_birth_seq)
+                    SELECT :before + s.line, s.iin, s.birth_date,
+                           CAST(substr(s.birth_date, 1, 4) AS INTEGER), s.is_male, s.region,
+                           CASE WHEN s.kind = 'born_citizen' THEN s.recorded_on END,
+                           CASE WHEN s.kind = 'born_citizen' THEN :base + s.line END
+                    {source}""",
+                uses,
+            )
+        db.execute(
+            f"""INSERT INTO register_record (person_id, seq, record_id, kind, effective_date,
+                                             recorded_on, region, batch_id)
+                SELECT :before + s.line, :base + s.line, s.record_id, s.kind,
+                       s.effective_date, s.recorded_on, s.region, :batch
+                {_ALONE}""",
+            uses,
         )
         db.execute(
-            "INSERT INTO register_record (person_id, seq, record_id, kind, effective_date,"
-            " recorded_on, region, batch_id)"
-            " SELECT p.person_id, :base + s.line, s.record_id, s.kind, s.effective_date,"
-            " s.recorded_on, s.region, :batch"
-            " FROM staged s JOIN person p ON p.iin = s.iin"
-            " WHERE s.reason IS NULL AND s.unchanged = 0 ORDER BY p.person_id, s.line",
-            {"base": base_seq, "batch": batch_id},
+            """INSERT INTO register_record (person_id, seq, record_id, kind, effective_date,
+                                            recorded_on, region, batch_id)
+               SELECT COALESCE(k.person_id, :before + f.line), :base + c.line, c.record_id,
+                      c.kind, c.effective_date, c.recorded_on, c.region, :batch
+               FROM crowd c LEFT JOIN known k ON k.iin = c.iin
+                            LEFT JOIN firsts f ON f.iin = c.iin
+               WHERE c.reason IS NULL AND c.unchanged = 0
+                 AND (k.person_id IS NOT NULL OR f.line IS NOT NULL)
+               ORDER BY 1, 2""",
+            uses,
         )
         db.execute(
-            "INSERT INTO rejected_record (batch_id, line, record_id, reason)"
-            " SELECT :batch, line, record_id, reason FROM staged WHERE reason IS NOT NULL",
-            {"batch": batch_id},
+            """INSERT INTO rejected_record (batch_id, line, record_id, reason)
+               SELECT :batch, line, record_id, reason FROM refused
+               UNION ALL
+               SELECT :batch, line, record_id, reason FROM staged WHERE reason IS NOT NULL""",
+            uses,
         )
-        _settle_persons(db)
+        _settle_persons(db, before=uses["before"])
 
     def discard(self) -> None:
         for table in _TEMPORARY:
@@ -171,15 +196,24 @@ def _as_table(rows: Sequence[StagedRow]) -> pa.Table:
     )
 
 
-def _settle_persons(db: SqlConnection) -> None:
+#: The accepted rows that are all a new person has: written in the order of the file.
+_ALONE = """FROM staged s
+            WHERE s.reason IS NULL AND s.unchanged = 0
+              AND s.iin NOT IN (SELECT iin FROM multi) AND s.iin NOT IN (SELECT iin FROM known)"""
+#: The first accepted row of each new person with more than one.
+_FIRSTS = "FROM firsts f JOIN crowd s ON s.line = f.line"
+
+
+def _settle_persons(db: SqlConnection, *, before: int) -> None:
     """Bring up to date the region and sole birth record of the people with more than
     one record: known before, or with more than one row in the file."""
     db.execute(
         """CREATE TEMP TABLE unsettled AS
-           SELECT DISTINCT p.person_id
-           FROM crowd c JOIN person p ON p.iin = c.iin
-           WHERE c.reason IS NULL AND c.unchanged = 0
-             AND (c.iin IN (SELECT iin FROM multi) OR c.iin IN (SELECT iin FROM known))"""
+           SELECT person_id FROM known WHERE iin IN (
+               SELECT iin FROM crowd WHERE reason IS NULL AND unchanged = 0)
+           UNION
+           SELECT :before + line FROM firsts""",
+        {"before": before},
     )
     # A person's region is the one on their latest record that names a region.
     db.execute(
