@@ -49,14 +49,19 @@ LOSSES = "('citizenship_lost', 'citizenship_renounced')"
 
 RECORD_ID_REPEATED = CrossRowCheck(
     "record_id_repeated",
-    # The same record_id twice in one file: the first stands.
-    """UPDATE staged SET reason = 'record_id ''' || staged.record_id
-           || ''' appears again (first on line ' || twice.first_line || ')'
-       FROM (SELECT record_id, MIN(line) AS first_line FROM staged
-             WHERE reason IS NULL GROUP BY record_id HAVING COUNT(*) > 1) AS twice
-       WHERE staged.record_id = twice.record_id AND staged.reason IS NULL
-         AND staged.line > twice.first_line""",
+    # The same record_id twice in one file: the first stands.  It is the first check, so
+    # every staged row is still valid: the index on record_id answers it alone.
+    """UPDATE staged SET reason = 'record_id ''' || record_id
+           || ''' appears again (first on line ' || (
+               SELECT MIN(s.line) FROM staged s WHERE s.record_id = staged.record_id) || ')'
+       WHERE line IN (
+           SELECT s.line
+           FROM (SELECT record_id, MIN(line) AS first_line FROM staged
+                 GROUP BY record_id HAVING COUNT(*) > 1) AS twice
+           JOIN staged s ON s.record_id = twice.record_id
+           WHERE s.line > twice.first_line)""",
 )
+
 
 RECORD_CHANGED = CrossRowCheck(
     "record_changed",
