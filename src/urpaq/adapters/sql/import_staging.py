@@ -84,8 +84,8 @@ class ImportStaging:
 
     def _check(self) -> None:
         last_batch = int(self.db.scalar(_LAST_BATCH))
-        register_empty = not self.db.scalar("SELECT EXISTS (SELECT 1 FROM person)")
-        self._run(CHECK_STEPS, register_empty=bool(register_empty))
+        # Only imports write the register: before the first, it is empty.
+        self._run(CHECK_STEPS, register_empty=last_batch == 0)
         self.checked_after = last_batch
         row = self.db.execute(COUNTS).fetchone()
         self.counts = (int(row[0]), int(row[1]), int(row[2]), int(row[3]))
