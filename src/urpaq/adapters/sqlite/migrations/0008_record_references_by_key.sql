@@ -1,0 +1,3 @@
+-- Schema version 8 (SQLite): nothing changes.  PostgreSQL's migration 8 makes its
+-- statement-level check of new register records look them up by key; SQLite's foreign
+-- keys always did.
