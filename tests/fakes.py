@@ -112,8 +112,14 @@ class FakeRegister:
     def stage(self, rows: Sequence[StagedRow]) -> None:
         raise NotImplementedError("imports are tested on the databases (tests/test_import.py)")
 
-    def finish_import(self, *, source: str, sha256: str, today: dt.date) -> ImportSummary:
+    def check_staged(self) -> None:
         raise NotImplementedError("imports are tested on the databases (tests/test_import.py)")
+
+    def apply_staged(self, *, source: str, sha256: str, today: dt.date) -> ImportSummary:
+        raise NotImplementedError("imports are tested on the databases (tests/test_import.py)")
+
+    def discard_staged(self) -> None:
+        return None
 
     def tidy_after_import(self) -> None:
         return None

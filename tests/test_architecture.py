@@ -30,7 +30,8 @@ THIRD_PARTY_ALLOWED = {
     "domain": set(),
     "demo": set(),
     "services": set(),
-    "adapters": {"psycopg", "holidays"},  # drivers and the working-day calendar
+    # drivers, the working-day calendar and the columnar reader of register feeds
+    "adapters": {"psycopg", "holidays", "pyarrow"},
     "entrypoints": {
         "typer",
         "rich",

@@ -1,22 +1,39 @@
-"""Read a register feed: CSV with a header, or JSON Lines with the same field names."""
+"""Read a register feed: CSV with a header, or JSON Lines with the same field names, either
+of them plain or gzip-compressed.
+
+A feed is read twice: `inspect_feed` digests the file's bytes and looks at its text in
+one streaming pass (lines, format, whether the fast CSV reader applies); `read_feed`
+then gives its rows, checked a batch at a time (`FeedReader.checked_batches`), or one at
+a time as `FeedRow`s.  Memory stays bounded on any size.
+"""
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
+import gzip
 import hashlib
+import io
 import json
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
-from urpaq.domain.register import FIELDS, REQUIRED_FIELDS
+from urpaq.adapters.csv_blocks import csv_block_rows, read_header
+from urpaq.adapters.feed_errors import FeedUnreadable
+from urpaq.adapters.record_checks import RawRows, check_rows, raw_rows
+from urpaq.adapters.staged import CheckedBatch
+from urpaq.domain.register import FIELDS
 from urpaq.services.ports.register import FeedRow
 
+__all__ = ["FeedFile", "FeedReader", "FeedUnreadable", "inspect_feed", "read_feed", "write_feed"]
+
 READ_BLOCK_BYTES = 1 << 20
-
-
-class FeedUnreadable(Exception):
-    """A file that is not a register feed at all; nothing of it can be imported."""
+GZIP_MAGIC = b"\x1f\x8b"
+#: Rows read one at a time (JSON Lines, quoted CSV) are checked in batches of this many.
+BATCH_ROWS = 65_536
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +42,32 @@ class FeedFile:
     sha256: str
     lines: int
     is_json_lines: bool
+    compressed: bool = False
+    #: A CSV file with no quote, no NUL and no carriage return outside a CRLF line end:
+    #: each line is one row, its fields what lies between the commas.
+    simple: bool = False
+    crlf: bool = False
+
+
+@dataclass
+class _Scan:
+    lines: int = 0
+    quotes: int = 0
+    nuls: int = 0
+    returns: int = 0
+    crlfs: int = 0
+    first: bytes = b""
+    last: bytes = b""
+
+    def add(self, block: bytes) -> None:
+        if not self.first:
+            self.first = block.lstrip()[:1]
+        self.lines += block.count(b"\n")
+        self.quotes += block.count(b'"')
+        self.nuls += block.count(b"\0")
+        self.returns += block.count(b"\r")
+        self.crlfs += block.count(b"\r\n") + (self.last == b"\r" and block[:1] == b"\n")
+        self.last = block[-1:]
 
 
 def inspect_feed(path: Path) -> FeedFile:
@@ -32,99 +75,175 @@ def inspect_feed(path: Path) -> FeedFile:
     if not path.is_file():
         raise FeedUnreadable(f"file {str(path)!r} does not exist")
     digest = hashlib.sha256()
-    lines = 0
-    first = b""
-    with path.open("rb") as handle:
-        while block := handle.read(READ_BLOCK_BYTES):
-            if not first:
-                first = block.lstrip()[:1]
-            digest.update(block)
-            lines += block.count(b"\n")
-    suffix = path.suffix.lower()
-    is_json_lines = suffix in (".jsonl", ".ndjson") or (suffix != ".csv" and first == b"{")
-    return FeedFile(path=path, sha256=digest.hexdigest(), lines=lines, is_json_lines=is_json_lines)
+    scan = _Scan()
+    with path.open("rb") as raw:
+        compressed = raw.read(2) == GZIP_MAGIC
+        raw.seek(0)
+        if compressed:
+            while block := raw.read(READ_BLOCK_BYTES):
+                digest.update(block)
+            with _opened(path, compressed=True) as text:
+                while block := text.read(READ_BLOCK_BYTES):
+                    scan.add(block)
+        else:
+            while block := raw.read(READ_BLOCK_BYTES):
+                digest.update(block)
+                scan.add(block)
+    suffix = _format_suffix(path, compressed=compressed)
+    is_json_lines = suffix in (".jsonl", ".ndjson") or (suffix != ".csv" and scan.first == b"{")
+    return FeedFile(
+        path=path,
+        sha256=digest.hexdigest(),
+        lines=scan.lines,
+        is_json_lines=is_json_lines,
+        compressed=compressed,
+        simple=not is_json_lines
+        and scan.quotes == 0
+        and scan.nuls == 0
+        and scan.returns == scan.crlfs,
+        crlf=scan.crlfs > 0,
+    )
 
 
-def read_feed(feed: FeedFile) -> Iterator[FeedRow]:
-    """The rows of the feed, one at a time (memory stays bounded on any size)."""
-    if feed.is_json_lines:
-        yield from _read_json_lines(feed.path)
-    else:
-        yield from _read_csv(feed.path)
+def _format_suffix(path: Path, *, compressed: bool) -> str:
+    """The suffix that names the format: `feed.csv.gz` is CSV."""
+    if compressed and path.suffix.lower() == ".gz":
+        return Path(path.stem).suffix.lower()
+    return path.suffix.lower()
 
 
-def _read_csv(path: Path) -> Iterator[FeedRow]:
-    with path.open("r", encoding="utf-8-sig", newline="") as handle:
+class _Gunzipped(io.RawIOBase):
+    """A gzip stream whose damage is reported as an unreadable feed."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.stream = gzip.open(path, "rb")  # noqa: SIM115 — closed with this object
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
         try:
-            reader = csv.reader(handle)
-            header = next(reader, None)
-        except UnicodeDecodeError as error:
-            raise FeedUnreadable(f"{path.name} is not UTF-8 text: {error.reason}") from None
-        if header is None:
-            raise FeedUnreadable(f"{path.name} is empty: a CSV feed starts with a header")
-        names = [name.strip() for name in header]
-        missing = [name for name in REQUIRED_FIELDS if name not in names]
-        if missing:
-            raise FeedUnreadable(
-                f"{path.name}: header lacks required column(s) {', '.join(missing)} "
-                f"(found: {', '.join(names) or 'nothing'})"
-            )
+            return self.stream.readinto(buffer)
+        except (OSError, EOFError, zlib.error) as error:
+            raise FeedUnreadable(f"{self.path.name} is not a readable gzip file: {error}") from None
+
+    def close(self) -> None:
+        self.stream.close()
+        super().close()
+
+
+def _opened(path: Path, *, compressed: bool) -> IO[bytes]:
+    """The file's bytes, decompressed if need be."""
+    if compressed:
+        return io.BufferedReader(_Gunzipped(path), READ_BLOCK_BYTES)
+    return path.open("rb")
+
+
+class FeedReader:
+    """The rows of a feed: checked a batch at a time, or one at a time as read."""
+
+    def __init__(self, feed: FeedFile) -> None:
+        self.feed = feed
+
+    def __iter__(self) -> Iterator[FeedRow]:
+        with _opened(self.feed.path, compressed=self.feed.compressed) as stream:
+            if self.feed.is_json_lines:
+                yield from _read_json_lines(stream, self.feed.path.name)
+            else:
+                yield from _read_csv(stream, self.feed.path.name)
+
+    def checked_batches(self, *, today: dt.date) -> Iterator[CheckedBatch]:
+        """The rows checked on their own, column-wise, a bounded batch at a time."""
+        for rows in self._raw_batches():
+            yield CheckedBatch(check_rows(rows, today=today))
+
+    def _raw_batches(self) -> Iterator[RawRows]:
+        feed = self.feed
+        if feed.simple:
+            with _opened(feed.path, compressed=feed.compressed) as stream:
+                yield from csv_block_rows(stream, feed.path.name, crlf=feed.crlf)
+            return
+        batch: list[tuple[int, dict[str, str], str | None]] = []
+        for row in self:
+            batch.append((row.line, row.fields, row.problem))
+            if len(batch) >= BATCH_ROWS:
+                yield raw_rows(batch)
+                batch = []
+        if batch:
+            yield raw_rows(batch)
+
+
+def read_feed(feed: FeedFile) -> FeedReader:
+    """The rows of the feed (memory stays bounded on any size)."""
+    return FeedReader(feed)
+
+
+def _read_csv(stream: IO[bytes], name: str) -> Iterator[FeedRow]:
+    handle = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
+    try:
+        reader = csv.reader(handle)
+        header = next(reader, None)
+    except UnicodeDecodeError as error:
+        raise FeedUnreadable(f"{name} is not UTF-8 text: {error.reason}") from None
+    names = read_header(header, name)
+    try:
+        for values in reader:
+            line = reader.line_num
+            if not values or all(not v.strip() for v in values):
+                continue
+            fields = dict(zip(names, values, strict=False))
+            if len(values) != len(names):
+                yield FeedRow(
+                    line, fields, f"has {len(values)} fields, the header has {len(names)}"
+                )
+                continue
+            yield FeedRow(line, fields)
+    except UnicodeDecodeError as error:
+        raise FeedUnreadable(
+            f"{name} is not UTF-8 text near line {reader.line_num + 1}: {error.reason}"
+        ) from None
+    except csv.Error as error:
+        raise FeedUnreadable(f"{name} line {reader.line_num}: {error}") from None
+
+
+def _read_json_lines(stream: IO[bytes], name: str) -> Iterator[FeedRow]:
+    for line, raw in enumerate(stream, 1):
         try:
-            for values in reader:
-                line = reader.line_num
-                if not values or all(not v.strip() for v in values):
-                    continue
-                fields = dict(zip(names, values, strict=False))
-                if len(values) != len(names):
-                    yield FeedRow(
-                        line, fields, f"has {len(values)} fields, the header has {len(names)}"
-                    )
-                    continue
-                yield FeedRow(line, fields)
+            text = raw.decode("utf-8").strip()
         except UnicodeDecodeError as error:
             raise FeedUnreadable(
-                f"{path.name} is not UTF-8 text near line {reader.line_num + 1}: {error.reason}"
+                f"{name} is not UTF-8 text at line {line}: {error.reason}"
             ) from None
-        except csv.Error as error:
-            raise FeedUnreadable(f"{path.name} line {reader.line_num}: {error}") from None
-
-
-def _read_json_lines(path: Path) -> Iterator[FeedRow]:
-    with path.open("rb") as handle:
-        for line, raw in enumerate(handle, 1):
-            try:
-                text = raw.decode("utf-8").strip()
-            except UnicodeDecodeError as error:
-                raise FeedUnreadable(
-                    f"{path.name} is not UTF-8 text at line {line}: {error.reason}"
-                ) from None
-            if not text:
+        if not text:
+            continue
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as error:
+            yield FeedRow(line, {}, f"is not valid JSON: {error.msg}")
+            continue
+        if not isinstance(data, dict):
+            yield FeedRow(line, {}, "is not a JSON object")
+            continue
+        fields: dict[str, str] = {}
+        problem = None
+        for field in FIELDS:
+            value = data.get(field)
+            if value is None:
                 continue
-            try:
-                data = json.loads(text)
-            except json.JSONDecodeError as error:
-                yield FeedRow(line, {}, f"is not valid JSON: {error.msg}")
-                continue
-            if not isinstance(data, dict):
-                yield FeedRow(line, {}, "is not a JSON object")
-                continue
-            fields: dict[str, str] = {}
-            problem = None
-            for name in FIELDS:
-                value = data.get(name)
-                if value is None:
-                    continue
-                if not isinstance(value, str):
-                    problem = f"field {name} must be a string, got {json.dumps(value)}"
-                    break
-                fields[name] = value
-            yield FeedRow(line, fields, problem)
+            if not isinstance(value, str):
+                problem = f"field {field} must be a string, got {json.dumps(value)}"
+                break
+            fields[field] = value
+        yield FeedRow(line, fields, problem)
 
 
 def write_feed(path: Path, rows: Iterator[dict[str, str]]) -> None:
-    """Write register records as a CSV feed (used by the demo and the benchmark)."""
+    """Write register records as a CSV feed (used by the demo and the benchmark); gzip-
+    compressed when the name ends in `.gz`."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8", newline="") as handle:
+    opener = gzip.open if path.suffix.lower() == ".gz" else open
+    with opener(path, "wt", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=FIELDS, lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)

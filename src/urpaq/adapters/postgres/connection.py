@@ -14,6 +14,8 @@ from importlib import resources
 from typing import Any
 
 import psycopg
+import pyarrow as pa
+import pyarrow.csv as pacsv
 
 from urpaq.adapters.sql.connection import Params, SqlConnection
 
@@ -44,7 +46,8 @@ class PostgresConnection(SqlConnection):
 
     migrations_package = "urpaq.adapters.postgres"
     header_first = True  # the balance is checked at commit, by a deferred trigger
-    snapshot_statement = "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"
+    snapshot_begin = "BEGIN ISOLATION LEVEL REPEATABLE READ"
+    snapshot_begin_read_only = "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"
 
     def __init__(self, url: str) -> None:
         self.description = _without_password(url)
@@ -93,6 +96,23 @@ class PostgresConnection(SqlConnection):
         with self.db.cursor() as cursor, cursor.copy(copy_sql) as copy:
             for row in rows:
                 copy.write_row(row)
+
+    def bulk_load(self, table: str, columns: Sequence[str], data: pa.Table) -> None:
+        # The table as CSV, written by Arrow and read by COPY: no Python object per row.
+        # An empty text is written quoted, a null as nothing (COPY's NULL in CSV).  Empty
+        # record batches are left out: Arrow's CSV writer writes garbage for them.
+        batches = [batch for batch in data.to_batches() if batch.num_rows]
+        if not batches:
+            return
+        sink = pa.BufferOutputStream()
+        with pacsv.CSVWriter(
+            sink, data.schema, write_options=pacsv.WriteOptions(include_header=False)
+        ) as writer:
+            for batch in batches:
+                writer.write_batch(batch)
+        copy_sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN (FORMAT csv)"
+        with self.db.cursor() as cursor, cursor.copy(copy_sql) as copy:
+            copy.write(memoryview(sink.getvalue()))
 
     def refresh_statistics(self, tables: Sequence[str]) -> None:
         # Temporary tables are never analysed automatically, and a large import leaves the

@@ -12,9 +12,11 @@ import contextlib
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, contextmanager
 from importlib import resources
 from typing import Any
+
+import pyarrow as pa
 
 from urpaq.services.ports.schema import SchemaTooNew
 from urpaq.services.ports.unit_of_work import TransactionError
@@ -33,8 +35,12 @@ class SqlConnection(ABC):
     #: balance at commit) or after them (SQLite's trigger checks it as the header lands).
     header_first: bool = False
     in_transaction: bool = False
-    #: How a read-only transaction that sees one state begins.
-    snapshot_statement: str = "BEGIN"
+    #: The type of the line number of an import's staged rows, its key.
+    staged_line_type: str = "BIGINT NOT NULL"
+    #: How a transaction that sees one state and takes no writer's lock begins; where a
+    #: read-only one cannot write temporary tables, the second.
+    snapshot_begin: str = "BEGIN"
+    snapshot_begin_read_only: str = "BEGIN"
 
     # --- what each database supplies -------------------------------------------------
 
@@ -75,6 +81,33 @@ class SqlConnection(ABC):
         on it (waking at once, where SQLite's own busy handler sleeps and polls)."""
         return contextlib.nullcontext()
 
+    def bulk_load(self, table: str, columns: Sequence[str], data: pa.Table) -> None:
+        """Load the columns of an Arrow table into a temporary table, in order."""
+        values = [data.column(index).to_pylist() for index in range(data.num_columns)]
+        placeholders = ", ".join("?" for _ in columns)
+        self.execute_many(
+            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})",
+            zip(*values, strict=True),
+        )
+
+    @contextmanager
+    def snapshot(self, *, read_only: bool = False) -> Iterator[None]:
+        """A transaction that sees one state of the database and takes no writer's lock:
+        it may write temporary tables only (none at all when `read_only`)."""
+        if self.in_transaction:
+            raise TransactionError(f"a transaction is already open on {self.description}")
+        self.execute(self.snapshot_begin_read_only if read_only else self.snapshot_begin)
+        self.in_transaction = True
+        try:
+            yield
+        except BaseException:
+            self.execute("ROLLBACK")
+            raise
+        else:
+            self.execute("COMMIT")
+        finally:
+            self.in_transaction = False
+
     def refresh_statistics(self, tables: Sequence[str]) -> None:
         """Tell the query planner about tables that just changed a lot."""
         return None
@@ -105,22 +138,6 @@ class SqlConnection(ABC):
         """Hold a lock named by two texts until the transaction ends (nothing where there
         is one writer at a time)."""
         return None
-
-    def begin_snapshot(self) -> None:
-        """Start a read-only transaction that sees one committed state throughout and
-        takes no writer's lock."""
-        if self.in_transaction:
-            raise TransactionError(f"a transaction is already open on {self.description}")
-        self.execute(self.snapshot_statement)
-        self.in_transaction = True
-
-    def end_snapshot(self) -> None:
-        if not self.in_transaction:
-            raise TransactionError(f"no transaction is open on {self.description}")
-        try:
-            self.execute("COMMIT")
-        finally:
-            self.in_transaction = False
 
     def commit(self) -> None:
         self._finish("COMMIT")

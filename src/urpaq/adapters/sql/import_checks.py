@@ -1,10 +1,22 @@
 """The import's checks that need more than one record, as named SQL.
 
 Each check is a refusal code (documented in docs/register-feed.md) and one statement
-that writes the reason into `staged.reason` for the rows it refuses.  They run in the
-order of `IMPORT_STEPS`, between the steps that prepare what the next checks need; each
-sees only rows that are still valid, so a row's reason is the first check it fails.
-The single-record checks live in the domain (`domain/register.py: parse_record`).
+that writes the reason into `reason` for the rows it refuses.  They run in the order of
+`CHECK_STEPS`, between the steps that prepare what the next checks need; each sees only
+rows that are still valid, so a row's reason is the first check it fails.  The
+single-record checks live in the domain (`domain/register.py: parse_record`).
+
+The checks run before the import takes the writer, in one read snapshot of the register,
+on temporary tables only (docs/decisions/0010): `staged` holds the rows of the file that
+passed their own checks, `refused` those that did not; `known` the people of the file
+the register knows; `crowd` the only rows a check about a person can refuse — the rows
+of people with more than one row in the file or known to the register, and the kinds
+refused when they stand alone.  A row outside `crowd` is the only record of a person new
+to the register, and a birth, an acquired citizenship or a death: nothing of the others
+or of the register can refuse it.  So the checks about
+people cost what the file's people with a history cost, not what the register holds.
+Where the register is looked up row by row, the lookup is a scalar subquery: no query
+planner can turn it into a scan of the whole register joined to the file.
 """
 
 from __future__ import annotations
@@ -18,6 +30,8 @@ class CrossRowCheck:
 
     code: str
     sql: str
+    #: Whether it can refuse anything only when the register holds records.
+    needs_register: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,89 +39,98 @@ class Step:
     """A statement that prepares what later checks, or the import, need."""
 
     sql: str
+    needs_register: bool = False
+    #: A temporary table this step fills, whose statistics the query planner then needs.
+    fills: str | None = None
 
+
+GAINS = "('born_citizen', 'citizenship_acquired')"
+LOSSES = "('citizenship_lost', 'citizenship_renounced')"
 
 RECORD_ID_REPEATED = CrossRowCheck(
     "record_id_repeated",
-    # The same record_id twice in one file: the first stands.
-    """UPDATE staged SET reason = 'record_id ''' || staged.record_id
-           || ''' appears again (first on line ' || twice.first_line || ')'
-       FROM (SELECT record_id, MIN(line) AS first_line FROM staged
-             WHERE reason IS NULL GROUP BY record_id HAVING COUNT(*) > 1) AS twice
-       WHERE staged.record_id = twice.record_id AND staged.reason IS NULL
-         AND staged.line > twice.first_line""",
+    # The same record_id twice in one file: the first stands.  It is the first check, so
+    # every staged row is still valid: the index on record_id answers it alone.
+    """UPDATE staged SET reason = 'record_id ''' || record_id
+           || ''' appears again (first on line ' || (
+               SELECT MIN(s.line) FROM staged s WHERE s.record_id = staged.record_id) || ')'
+       WHERE line IN (
+           SELECT s.line
+           FROM (SELECT record_id, MIN(line) AS first_line FROM staged
+                 GROUP BY record_id HAVING COUNT(*) > 1) AS twice
+           JOIN staged s ON s.record_id = twice.record_id
+           WHERE s.line > twice.first_line)""",
 )
+
 
 RECORD_CHANGED = CrossRowCheck(
     "record_changed",
     # A record imported before with other content (the same content is a no-op).
     """UPDATE staged SET reason = 'record_id ''' || record_id
            || ''' was imported before with different content'
-       WHERE reason IS NULL AND unchanged = 0 AND EXISTS (
-           SELECT 1 FROM register_record r WHERE r.record_id = staged.record_id)""",
+       WHERE reason IS NULL AND unchanged = 0 AND (
+           SELECT 1 FROM register_record r WHERE r.record_id = staged.record_id) IS NOT NULL""",
+    needs_register=True,
 )
 
 SECOND_BIRTH = CrossRowCheck(
     "second_birth_record",
     # Citizenship by birth is stated once per person.
-    """UPDATE staged SET reason = 'IIN ' || staged.iin || ' already has a born_citizen record'
-       FROM (SELECT person_id, MIN(line) AS first_line FROM staged
+    """UPDATE crowd SET reason = 'IIN ' || crowd.iin || ' already has a born_citizen record'
+       FROM (SELECT iin, MIN(line) AS first_line FROM crowd
              WHERE reason IS NULL AND unchanged = 0 AND kind = 'born_citizen'
-             GROUP BY person_id) AS born
-       WHERE staged.person_id = born.person_id AND staged.reason IS NULL
-         AND staged.unchanged = 0 AND staged.kind = 'born_citizen'
-         AND (staged.line > born.first_line OR (staged.person_id <= :before AND EXISTS (
-             SELECT 1 FROM register_record r
-             WHERE r.person_id = staged.person_id AND r.kind = 'born_citizen')))""",
+             GROUP BY iin) AS born
+       WHERE crowd.iin = born.iin AND crowd.reason IS NULL
+         AND crowd.unchanged = 0 AND crowd.kind = 'born_citizen'
+         AND (crowd.line > born.first_line OR (
+             SELECT 1 FROM known k JOIN register_record r ON r.person_id = k.person_id
+             WHERE k.iin = crowd.iin AND r.kind = 'born_citizen' LIMIT 1) IS NOT NULL)""",
 )
 
 AFTER_DEATH = CrossRowCheck(
     "after_death",
     # Nobody gains or loses citizenship after their death.
-    """UPDATE staged SET reason = kind || ' on ' || effective_date
+    """UPDATE crowd SET reason = kind || ' on ' || effective_date
            || ' is after the death of IIN ' || iin || ' on '
-           || (SELECT d.died_on FROM death d WHERE d.person_id = staged.person_id)
+           || (SELECT d.died_on FROM death d WHERE d.iin = crowd.iin)
        WHERE reason IS NULL AND unchanged = 0
          AND kind IN ('born_citizen', 'citizenship_acquired',
                       'citizenship_lost', 'citizenship_renounced')
-         AND person_id IN (SELECT person_id FROM death)
-         AND effective_date > (SELECT d.died_on FROM death d
-                               WHERE d.person_id = staged.person_id)""",
+         AND iin IN (SELECT iin FROM death)
+         AND effective_date > (SELECT d.died_on FROM death d WHERE d.iin = crowd.iin)""",
 )
 
 LOSS_WITHOUT_CITIZENSHIP = CrossRowCheck(
     "loss_without_citizenship",
     # Citizenship can be lost or renounced only by someone who had it.
-    """UPDATE staged SET reason = kind || ' on ' || effective_date || ' but IIN ' || iin
+    f"""UPDATE crowd SET reason = kind || ' on ' || effective_date || ' but IIN ' || iin
            || ' was not a citizen by then'
        WHERE reason IS NULL AND unchanged = 0
-         AND kind IN ('citizenship_lost', 'citizenship_renounced')
+         AND kind IN {LOSSES}
+         AND (
+             SELECT 1 FROM known k JOIN register_record r ON r.person_id = k.person_id
+             WHERE k.iin = crowd.iin AND r.kind IN {GAINS}
+               AND r.effective_date <= crowd.effective_date LIMIT 1) IS NULL
          AND NOT EXISTS (
-             SELECT 1 FROM register_record r
-             WHERE r.person_id = staged.person_id
-               AND r.kind IN ('born_citizen', 'citizenship_acquired')
-               AND r.effective_date <= staged.effective_date)
-         AND NOT EXISTS (
-             SELECT 1 FROM staged s
-             WHERE s.person_id = staged.person_id AND s.reason IS NULL
-               AND s.kind IN ('born_citizen', 'citizenship_acquired')
-               AND s.effective_date <= staged.effective_date)""",
+             SELECT 1 FROM crowd s
+             WHERE s.iin = crowd.iin AND s.reason IS NULL
+               AND s.kind IN {GAINS} AND s.effective_date <= crowd.effective_date)""",
 )
 
 PERSON_UNKNOWN = CrossRowCheck(
     "person_unknown",
     # Updates and annulments are about a person the register already knows.
-    """UPDATE staged SET reason = kind || ' for IIN ' || iin
+    """UPDATE crowd SET reason = kind || ' for IIN ' || iin
            || ' which has no citizenship or death record'
        WHERE reason IS NULL AND unchanged = 0
          AND kind IN ('data_updated', 'record_annulled')
+         AND (
+             SELECT 1 FROM known k JOIN register_record r ON r.person_id = k.person_id
+             WHERE k.iin = crowd.iin AND r.kind NOT IN ('data_updated', 'record_annulled')
+             LIMIT 1) IS NULL
          AND NOT EXISTS (
-             SELECT 1 FROM register_record r
-             WHERE r.person_id = staged.person_id
-               AND r.kind NOT IN ('data_updated', 'record_annulled'))
-         AND NOT EXISTS (
-             SELECT 1 FROM staged s
-             WHERE s.person_id = staged.person_id AND s.reason IS NULL
+             SELECT 1 FROM crowd s
+             WHERE s.iin = crowd.iin AND s.reason IS NULL
                AND s.kind NOT IN ('data_updated', 'record_annulled'))""",
 )
 
@@ -121,58 +144,100 @@ CROSS_ROW_CHECKS = (
     PERSON_UNKNOWN,
 )
 
-IMPORT_STEPS: tuple[Step | CrossRowCheck, ...] = (
-    Step("CREATE INDEX IF NOT EXISTS staged_record_id ON staged (record_id)"),
+#: Once the rows are staged: what every check needs, whatever the register holds.
+PREPARE_STEPS = (
+    Step("CREATE INDEX staged_record_id ON staged (record_id)"),
+    Step("CREATE INDEX staged_iin ON staged (iin)"),
+    # People with more than one row in the file.
+    Step(
+        """CREATE TEMP TABLE multi AS
+       SELECT iin FROM staged WHERE iin IS NOT NULL GROUP BY iin HAVING COUNT(*) > 1""",
+        fills="multi",
+    ),
+    Step("CREATE UNIQUE INDEX multi_iin ON multi (iin)"),
+)
+
+#: Undoes what the checks wrote, before they run again on a register that changed.
+RESET_STEPS = (
+    Step("UPDATE staged SET reason = NULL WHERE reason IS NOT NULL"),
+    Step("UPDATE staged SET unchanged = 0 WHERE unchanged = 1"),
+    Step("DROP TABLE IF EXISTS known"),
+    Step("DROP TABLE IF EXISTS crowd"),
+    Step("DROP TABLE IF EXISTS death"),
+)
+
+CHECK_STEPS: tuple[Step | CrossRowCheck, ...] = (
     RECORD_ID_REPEATED,
+    # The people of this file whom the register knows.
+    Step("CREATE TEMP TABLE known (person_id BIGINT NOT NULL, iin TEXT NOT NULL)"),
+    Step(
+        """INSERT INTO known (person_id, iin)
+       SELECT person_id, iin FROM (
+           SELECT (SELECT p.person_id FROM person p WHERE p.iin = s.iin) AS person_id, s.iin
+           FROM (SELECT DISTINCT iin FROM staged WHERE reason IS NULL) AS s) AS found
+       WHERE person_id IS NOT NULL""",
+        needs_register=True,
+        fills="known",
+    ),
+    Step("CREATE UNIQUE INDEX known_iin ON known (iin)"),
     # A record imported before with the same content changes nothing.
     Step(
         """UPDATE staged SET unchanged = 1
-       WHERE reason IS NULL AND EXISTS (
+       WHERE reason IS NULL AND (
            SELECT 1 FROM register_record r JOIN person p ON p.person_id = r.person_id
            WHERE r.record_id = staged.record_id AND p.iin = staged.iin
              AND r.kind = staged.kind AND r.effective_date = staged.effective_date
              AND r.recorded_on = staged.recorded_on
-             AND (r.region = staged.region OR (r.region IS NULL AND staged.region IS NULL)))"""
+             AND (r.region = staged.region OR (r.region IS NULL AND staged.region IS NULL))
+       ) IS NOT NULL""",
+        needs_register=True,
     ),
     RECORD_CHANGED,
-    # New people get their person id in the order they first appear.  For someone whose
-    # file has one record, region and sole birth record are known now; people with more
-    # records, or records refused later, are brought up to date after the checks.
+    # The rows that a check about a person can refuse (see the module's docstring).
     Step(
-        """INSERT INTO person (iin, birth_date, birth_year, is_male, region,
-                           sole_birth_recorded_on, sole_birth_seq)
-       SELECT iin, MIN(birth_date), CAST(substr(MIN(birth_date), 1, 4) AS INTEGER), MIN(is_male),
-              MIN(region),
-              CASE WHEN COUNT(*) = 1 AND MIN(kind) = 'born_citizen' THEN MIN(recorded_on) END,
-              CASE WHEN COUNT(*) = 1 AND MIN(kind) = 'born_citizen' THEN :base + MIN(line) END
+        f"""CREATE TEMP TABLE crowd AS
+       SELECT line, record_id, iin, kind, effective_date, recorded_on, region, birth_date,
+              is_male, reason, unchanged
        FROM staged
-       WHERE reason IS NULL AND unchanged = 0
-         AND iin NOT IN (SELECT iin FROM person)
-       GROUP BY iin ORDER BY MIN(line)"""
+       WHERE reason IS NULL
+         AND (kind IN {LOSSES} OR kind IN ('data_updated', 'record_annulled')
+              OR iin IN (SELECT iin FROM multi) OR iin IN (SELECT iin FROM known))""",
+        fills="crowd",
     ),
-    Step(
-        """UPDATE staged SET person_id = p.person_id
-       FROM person p
-       WHERE p.iin = staged.iin AND staged.reason IS NULL AND staged.unchanged = 0"""
-    ),
-    Step("CREATE INDEX IF NOT EXISTS staged_person ON staged (person_id, kind)"),
+    Step("CREATE INDEX crowd_iin ON crowd (iin, kind)"),
     SECOND_BIRTH,
     # Deaths known after this file, for the checks that follow.
     Step(
         """CREATE TEMP TABLE death AS
-       SELECT person_id, MIN(effective_date) AS died_on FROM (
-           SELECT person_id, effective_date FROM register_record
-           WHERE kind IN ('died', 'declared_dead')
-             AND person_id IN (SELECT person_id FROM staged
-                               WHERE reason IS NULL AND person_id <= :before)
+       SELECT iin, MIN(effective_date) AS died_on FROM (
+           SELECT k.iin, (SELECT MIN(r.effective_date) FROM register_record r
+                          WHERE r.person_id = k.person_id
+                            AND r.kind IN ('died', 'declared_dead')) AS effective_date
+           FROM known k
            UNION ALL
-           SELECT person_id, effective_date FROM staged
+           SELECT iin, effective_date FROM crowd
            WHERE reason IS NULL AND unchanged = 0 AND kind IN ('died', 'declared_dead')
        ) AS known_death
-       GROUP BY person_id"""
+       WHERE effective_date IS NOT NULL
+       GROUP BY iin""",
+        fills="death",
     ),
+    Step("CREATE UNIQUE INDEX death_iin ON death (iin)"),
     AFTER_DEATH,
     LOSS_WITHOUT_CITIZENSHIP,
     PERSON_UNKNOWN,
-    Step("DROP TABLE death"),
+    # The refusals about people, back onto the file's rows.
+    Step(
+        """UPDATE staged SET reason = crowd.reason
+       FROM crowd WHERE crowd.line = staged.line AND crowd.reason IS NOT NULL"""
+    ),
 )
+
+#: How many rows are stored, unchanged and refused, and the last line (one pass).
+COUNTS = """SELECT COALESCE(SUM(CASE WHEN reason IS NULL AND unchanged = 0 THEN 1 ELSE 0 END), 0),
+                   COALESCE(SUM(unchanged), 0),
+                   COALESCE(SUM(CASE WHEN reason IS NOT NULL THEN 1 ELSE 0 END), 0)
+                       + (SELECT COUNT(*) FROM refused),
+                   COALESCE((SELECT MAX(line) FROM (SELECT MAX(line) AS line FROM staged
+                              UNION ALL SELECT MAX(line) FROM refused) AS ends), 0)
+            FROM staged"""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from types import TracebackType
 from typing import Self
 
@@ -73,13 +74,8 @@ class SqlUnitOfWork:
             if self.db.in_transaction:
                 self.db.rollback()
 
-    @contextlib.contextmanager
-    def snapshot(self) -> Iterator[None]:
-        self.db.begin_snapshot()
-        try:
-            yield
-        finally:
-            self.db.end_snapshot()
+    def snapshot(self) -> AbstractContextManager[None]:
+        return self.db.snapshot(read_only=True)
 
     def commit(self) -> None:
         self.db.commit()

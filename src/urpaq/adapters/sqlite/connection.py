@@ -10,6 +10,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+
 from urpaq.adapters.sql.connection import Params, SqlConnection, split_script
 
 
@@ -20,6 +22,7 @@ def connect(path: str) -> sqlite3.Connection:
     connection.execute("PRAGMA synchronous = FULL")
     connection.execute("PRAGMA foreign_keys = ON")
     connection.execute("PRAGMA cache_size = -262144")  # 256 MiB of page cache
+    connection.execute("PRAGMA temp.cache_size = -131072")  # 128 MiB for an import's staging
     connection.execute("PRAGMA busy_timeout = 600000")  # wait up to 10 minutes for a writer
     return connection
 
@@ -58,6 +61,8 @@ class SqliteConnection(SqlConnection):
     """
 
     migrations_package = "urpaq.adapters.sqlite"
+    staged_line_type = "INTEGER PRIMARY KEY"  # the rowid: no index of its own
+    snapshot_begin = "BEGIN DEFERRED"  # writes to temporary tables lock only those
 
     def __init__(self, path: str) -> None:
         self.path = path
@@ -77,6 +82,12 @@ class SqliteConnection(SqlConnection):
 
     def execute_many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         self.db.executemany(sql, rows)
+
+    def bulk_load(self, table: str, columns: Sequence[str], data: pa.Table) -> None:
+        # One transaction of the connection's own for the whole batch; a temporary table
+        # takes no lock of the database file.
+        with self.snapshot():
+            super().bulk_load(table, columns, data)
 
     def close(self) -> None:
         self.db.close()

@@ -17,7 +17,17 @@ from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.text import Text
 
 from urpaq import bootstrap
 from urpaq.bootstrap import SchemaTooNew
@@ -135,19 +145,45 @@ def parse_date_option(name: str, text: str | None) -> dt.date | None:
         raise typer.BadParameter(f"{text!r} is not a date YYYY-MM-DD", param_hint=name) from None
 
 
+class RateColumn(ProgressColumn):
+    """How many records a second the task advances."""
+
+    def render(self, task: Task) -> Text:
+        speed = task.finished_speed or task.speed
+        return Text(f"{speed:,.0f} records/s" if speed else "", style="progress.data.speed")
+
+
+class ProgressBar:
+    """A bar towards a total of records, and the name of the step under way."""
+
+    def __init__(self, progress: Progress, description: str, total: int) -> None:
+        self.progress = progress
+        self.total = max(total, 1)
+        self.task = progress.add_task(description, total=self.total)
+
+    def advance(self, records: int) -> None:
+        self.progress.advance(self.task, records)
+
+    def step(self, description: str) -> None:
+        """A step after the records are counted: the bar is full, the clock runs on."""
+        self.progress.update(self.task, description=description, completed=self.total)
+
+
 @contextmanager
-def progress_bar(description: str, *, total: int) -> Iterator[Callable[[int], None]]:
-    """A progress bar on stderr towards `total`; yields the function that advances it."""
+def progress_bar(description: str, *, total: int) -> Iterator[ProgressBar]:
+    """A progress bar on stderr towards `total` records, with records per second and the
+    time left (shown on a terminal only; nothing is printed elsewhere)."""
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
+        RateColumn(),
+        TimeRemainingColumn(),
         TimeElapsedColumn(),
         console=err,
         transient=True,
     ) as progress:
-        task = progress.add_task(description, total=max(total, 1))
-        yield lambda n: progress.advance(task, n)
+        yield ProgressBar(progress, description, total)
 
 
 @contextmanager

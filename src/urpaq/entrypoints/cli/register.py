@@ -23,7 +23,7 @@ from urpaq.entrypoints.cli._common import (
     refuse_unless_regular_file,
     today,
 )
-from urpaq.services.ports.register import FeedRow, ImportSummary
+from urpaq.services.ports.register import CheckedFeed, FeedRow, ImportSummary
 from urpaq.services.ports.unit_of_work import UnitOfWork
 from urpaq.services.register_import import import_records, rejections_of
 
@@ -66,12 +66,23 @@ def register_import(
 
 
 def import_with_progress(
-    uow: UnitOfWork, *, rows: Iterable[FeedRow], source: str, sha256: str, lines: int
+    uow: UnitOfWork,
+    *,
+    rows: Iterable[FeedRow] | CheckedFeed,
+    source: str,
+    sha256: str,
+    lines: int,
 ) -> ImportSummary:
     """Import the rows of a feed file of `lines` lines, with a progress bar on stderr."""
-    with progress_bar(f"importing {source}", total=lines) as advance:
+    with progress_bar(f"reading {source}", total=lines) as bar:
         return import_records(
-            uow, rows=rows, source=source, sha256=sha256, today=today(), on_chunk=advance
+            uow,
+            rows=rows,
+            source=source,
+            sha256=sha256,
+            today=today(),
+            on_chunk=bar.advance,
+            on_step=lambda step: bar.step(f"{step} {source}"),
         )
 
 

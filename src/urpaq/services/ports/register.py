@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from urpaq.domain.participation import Fact
 from urpaq.domain.register import RegisterRecord
@@ -28,6 +28,23 @@ class StagedRow:
     record: RegisterRecord | None
     record_id: str | None
     reason: str | None
+
+
+class CheckedRows(Protocol):
+    """Feed rows checked on their own, a batch of them (column-wise, in the adapter)."""
+
+    def __len__(self) -> int: ...
+
+
+@runtime_checkable
+class CheckedFeed(Protocol):
+    """A feed that checks its own rows on their own, a batch at a time."""
+
+    def checked_batches(self, *, today: dt.date) -> Iterator[CheckedRows]: ...
+
+
+#: What staging takes: rows checked one at a time, or a checked batch.
+StagedBatch = Sequence[StagedRow] | CheckedRows
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,12 +88,25 @@ class RegisterPort(Protocol):
         """The summary of the import of a file with this digest, if it was imported."""
         ...
 
-    def stage(self, rows: Sequence[StagedRow]) -> None:
-        """Hold checked rows for `finish_import`, inside the open unit of work."""
+    def stage(self, rows: StagedBatch) -> None:
+        """Hold checked rows for an import, outside any unit of work: staging takes no
+        writer's lock."""
         ...
 
-    def finish_import(self, *, source: str, sha256: str, today: dt.date) -> ImportSummary:
-        """Check the staged rows against each other and the register; store the outcome."""
+    def check_staged(self) -> None:
+        """Check the staged rows against each other and the register as it is now; reads
+        only, outside any unit of work."""
+        ...
+
+    def apply_staged(self, *, source: str, sha256: str, today: dt.date) -> ImportSummary:
+        """Store the checked rows, inside the open unit of work: the records, the refused
+        rows and the batch.  If an import was stored since `check_staged`, the rows are
+        checked again first, so the outcome is the one of imports one after the other;
+        if the same file was, its summary is returned and nothing is written."""
+        ...
+
+    def discard_staged(self) -> None:
+        """Forget the staged rows (after an import, or one that failed)."""
         ...
 
     def tidy_after_import(self) -> None:

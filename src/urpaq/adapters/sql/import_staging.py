@@ -1,0 +1,246 @@
+"""An import's rows between the file and the register: staged, checked, applied.
+
+Staging and checking write temporary tables only, which take no writer's lock (on
+SQLite a temporary table lives in a database of the connection's own; on PostgreSQL it
+is the session's): the service goes on answering and writing meanwhile.  The checks run
+in one read snapshot, and note which import was the register's last.  `apply` then runs
+inside the caller's unit of work, holding the writer: if another import was stored since
+the checks, they run again first, so the outcome is exactly that of the two imports one
+after the other (docs/decisions/0010).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from urpaq.adapters.record_checks import STAGED_SCHEMA
+from urpaq.adapters.sql.connection import SqlConnection
+from urpaq.adapters.sql.import_checks import CHECK_STEPS, COUNTS, PREPARE_STEPS, RESET_STEPS, Step
+from urpaq.adapters.sql.import_checks import CrossRowCheck as Check
+from urpaq.adapters.staged import CheckedBatch
+from urpaq.services.ports.register import StagedBatch, StagedRow
+
+STAGED_COLUMNS = tuple(STAGED_SCHEMA.names[:-1])
+REFUSED_COLUMNS = ("line", "record_id", "reason")
+
+_STAGED_TABLE = """
+CREATE TEMP TABLE staged (
+    line           {line},
+    record_id      TEXT,
+    iin            TEXT,
+    kind           TEXT,
+    effective_date TEXT,
+    recorded_on    TEXT,
+    region         TEXT,
+    birth_date     TEXT,
+    is_male        INTEGER,
+    reason         TEXT,
+    unchanged      INTEGER NOT NULL DEFAULT 0
+)"""
+
+_REFUSED_TABLE = "CREATE TEMP TABLE refused (line BIGINT NOT NULL, record_id TEXT, reason TEXT)"
+
+_TEMPORARY = ("staged", "refused", "multi", "known", "crowd", "death", "firsts", "unsettled")
+
+#: The last import stored: it changes whenever the register does.
+_LAST_BATCH = "SELECT COALESCE(MAX(batch_id), 0) FROM import_batch"
+
+
+class ImportStaging:
+    """The staged rows of one import on one connection."""
+
+    def __init__(self, db: SqlConnection) -> None:
+        self.db = db
+        self.open = False
+        self.checked_after: int | None = None  # the last batch the checks saw
+        self.counts: tuple[int, int, int, int] = (0, 0, 0, 0)
+
+    def stage(self, rows: StagedBatch) -> None:
+        if not self.open:
+            self.discard()
+            self.db.execute(_STAGED_TABLE.format(line=self.db.staged_line_type))
+            self.db.execute(_REFUSED_TABLE)
+            self.open = True
+        table = rows.table if isinstance(rows, CheckedBatch) else _as_table(rows)  # type: ignore[arg-type]
+        valid = pc.is_null(table.column("reason"))
+        self.db.bulk_load("staged", STAGED_COLUMNS, table.filter(valid).select(STAGED_COLUMNS))
+        refused = table.filter(pc.invert(valid)).select(REFUSED_COLUMNS)
+        if refused.num_rows:
+            self.db.bulk_load("refused", REFUSED_COLUMNS, refused)
+        self.checked_after = None
+
+    def check(self) -> None:
+        """The cross-row checks against the register as it is now, in one snapshot."""
+        if not self.open:
+            self.stage([])
+        with self.db.snapshot():
+            self.db.refresh_statistics(["staged"])
+            self._run(PREPARE_STEPS, register_empty=False)
+            self._check()
+
+    def _check(self) -> None:
+        last_batch = int(self.db.scalar(_LAST_BATCH))
+        # Only imports write the register: before the first, it is empty.
+        self._run(CHECK_STEPS, register_empty=last_batch == 0)
+        self.checked_after = last_batch
+        row = self.db.execute(COUNTS).fetchone()
+        self.counts = (int(row[0]), int(row[1]), int(row[2]), int(row[3]))
+
+    def _run(self, steps: Sequence[Step | Check], *, register_empty: bool) -> None:
+        for step in steps:
+            if step.needs_register and register_empty:
+                continue
+            self.db.execute(step.sql)
+            if isinstance(step, Step) and step.fills is not None:
+                self.db.refresh_statistics([step.fills])
+
+    def recheck_if_changed(self) -> bool:
+        """Inside the writer: check again if an import was stored since the checks."""
+        if self.checked_after == int(self.db.scalar(_LAST_BATCH)):
+            return False
+        self._run(RESET_STEPS, register_empty=False)
+        self._check()
+        return True
+
+    def apply(self, *, batch_id: int, base_seq: int) -> None:
+        """Store the accepted records and the refused rows (inside the writer)."""
+        db = self.db
+        uses = {"base": base_seq, "batch": batch_id}
+        uses["before"] = int(db.scalar("SELECT COALESCE(MAX(person_id), 0) FROM person"))
+        # A new person's id is the highest before plus the line of their first accepted
+        # record: in the order people first appear, and known without a lookup.  Most
+        # people of a file are the one row of someone new, written in one ordered pass.
+        db.execute(
+            """CREATE TEMP TABLE firsts AS
+               SELECT iin, MIN(line) AS line FROM crowd
+               WHERE reason IS NULL AND unchanged = 0
+                 AND iin IN (SELECT iin FROM multi) AND iin NOT IN (SELECT iin FROM known)
+               GROUP BY iin"""
+        )
+        for source in (_ALONE, _FIRSTS):
+            db.execute(
+                f"""INSERT INTO person (person_id, iin, birth_date, birth_year, is_male, region,
+                                        sole_birth_recorded_on, sole_birth_seq)
+                    SELECT :before + s.line, s.iin, s.birth_date,
+                           CAST(substr(s.birth_date, 1, 4) AS INTEGER), s.is_male, s.region,
+                           CASE WHEN s.kind = 'born_citizen' THEN s.recorded_on END,
+                           CASE WHEN s.kind = 'born_citizen' THEN :base + s.line END
+                    {source}""",
+                uses,
+            )
+        db.execute(
+            f"""INSERT INTO register_record (person_id, seq, record_id, kind, effective_date,
+                                             recorded_on, region, batch_id)
+                SELECT :before + s.line, :base + s.line, s.record_id, s.kind,
+                       s.effective_date, s.recorded_on, s.region, :batch
+                {_ALONE}""",
+            uses,
+        )
+        db.execute(
+            """INSERT INTO register_record (person_id, seq, record_id, kind, effective_date,
+                                            recorded_on, region, batch_id)
+               SELECT COALESCE(k.person_id, :before + f.line), :base + c.line, c.record_id,
+                      c.kind, c.effective_date, c.recorded_on, c.region, :batch
+               FROM crowd c LEFT JOIN known k ON k.iin = c.iin
+                            LEFT JOIN firsts f ON f.iin = c.iin
+               WHERE c.reason IS NULL AND c.unchanged = 0
+                 AND (k.person_id IS NOT NULL OR f.line IS NOT NULL)
+               ORDER BY 1, 2""",
+            uses,
+        )
+        db.execute(
+            """INSERT INTO rejected_record (batch_id, line, record_id, reason)
+               SELECT :batch, line, record_id, reason FROM refused
+               UNION ALL
+               SELECT :batch, line, record_id, reason FROM staged WHERE reason IS NOT NULL""",
+            uses,
+        )
+        _settle_persons(db, before=uses["before"])
+
+    def discard(self) -> None:
+        for table in _TEMPORARY:
+            self.db.execute(f"DROP TABLE IF EXISTS {table}")
+        self.open = False
+        self.checked_after = None
+
+
+def _as_table(rows: Sequence[StagedRow]) -> pa.Table:
+    """Rows checked one at a time, as a checked batch's columns."""
+    values: list[tuple[Any, ...]] = []
+    for row in rows:
+        record = row.record
+        if record is None:
+            values.append((row.line, row.record_id, *([None] * 7), row.reason))
+            continue
+        values.append(
+            (
+                row.line,
+                record.record_id,
+                record.iin.value,
+                record.kind.value,
+                record.effective_date.isoformat(),
+                record.recorded_on.isoformat(),
+                record.region,
+                record.iin.birth_date.isoformat(),
+                int(record.iin.is_male),
+                None,
+            )
+        )
+    columns = list(zip(*values, strict=True)) if values else [() for _ in STAGED_SCHEMA]
+    return pa.table(
+        [pa.array(c, f.type) for c, f in zip(columns, STAGED_SCHEMA, strict=True)], STAGED_SCHEMA
+    )
+
+
+#: The accepted rows that are all a new person has: written in the order of the file.
+_ALONE = """FROM staged s
+            WHERE s.reason IS NULL AND s.unchanged = 0
+              AND s.iin NOT IN (SELECT iin FROM multi) AND s.iin NOT IN (SELECT iin FROM known)"""
+#: The first accepted row of each new person with more than one.
+_FIRSTS = "FROM firsts f JOIN crowd s ON s.line = f.line"
+
+
+def _settle_persons(db: SqlConnection, *, before: int) -> None:
+    """Bring up to date the region and sole birth record of the people with more than
+    one record: known before, or with more than one row in the file."""
+    db.execute(
+        """CREATE TEMP TABLE unsettled AS
+           SELECT person_id FROM known WHERE iin IN (
+               SELECT iin FROM crowd WHERE reason IS NULL AND unchanged = 0)
+           UNION
+           SELECT :before + line FROM firsts""",
+        {"before": before},
+    )
+    # A person's region is the one on their latest record that names a region.
+    db.execute(
+        """UPDATE person SET region = latest.region
+           FROM (SELECT u.person_id, ranked.region
+                 FROM unsettled u LEFT JOIN (
+                     SELECT person_id, region, ROW_NUMBER() OVER (
+                         PARTITION BY person_id ORDER BY effective_date DESC, seq DESC) AS rank
+                     FROM register_record
+                     WHERE region IS NOT NULL
+                       AND person_id IN (SELECT person_id FROM unsettled)) AS ranked
+                   ON ranked.person_id = u.person_id AND ranked.rank = 1) AS latest
+           WHERE person.person_id = latest.person_id"""
+    )
+    # Who has only citizenship by birth, for the close's count by birth year.
+    db.execute(
+        """UPDATE person SET sole_birth_recorded_on = sole.recorded_on,
+                              sole_birth_seq = sole.seq
+           FROM (SELECT person_id,
+                        CASE WHEN COUNT(*) = 1 AND MIN(kind) = 'born_citizen'
+                             THEN MIN(recorded_on) END AS recorded_on,
+                        CASE WHEN COUNT(*) = 1 AND MIN(kind) = 'born_citizen'
+                             THEN MIN(seq) END AS seq
+                 FROM register_record
+                 WHERE kind != 'data_updated'
+                   AND person_id IN (SELECT person_id FROM unsettled)
+                 GROUP BY person_id) AS sole
+           WHERE person.person_id = sole.person_id"""
+    )
+    db.execute("DROP TABLE unsettled")

@@ -1,0 +1,3 @@
+-- Schema version 9 (SQLite): nothing changes.  PostgreSQL's migration 9 makes its
+-- statement-level check of new register records look them up by key; SQLite's foreign
+-- keys always did.

@@ -1,0 +1,230 @@
+"""The import holds the database's writer only while it applies its rows; what another
+import stores meanwhile is taken into account as if the two had run one after the other;
+gzip-compressed feeds are read directly.
+
+Each test steps into the import at a named point (a batch staged, the checks under way,
+the rows being applied) and acts there from a second connection: deterministic, no
+timing involved.
+"""
+
+from __future__ import annotations
+
+import gzip
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from conftest import TEMPLATE
+from test_import import ASEL, HEADER, TODAY, count, run_import, write
+from urpaq.adapters.feed import FeedUnreadable, inspect_feed, read_feed
+from urpaq.adapters.postgres.connection import WRITER_LOCK
+from urpaq.adapters.sql.import_staging import ImportStaging
+from urpaq.adapters.sql.unit_of_work import SqlUnitOfWork
+from urpaq.bootstrap import open_unit_of_work
+from urpaq.services.ports.register import ImportSummary
+from urpaq.services.register_import import import_records
+
+ALI = "080315600704"
+DANA = "100101650015"  # born 2010-01-01
+
+
+def writer_is_free(url: str) -> bool:
+    """Whether another connection can take the writer at once, without waiting."""
+    if url.startswith("sqlite"):
+        connection = sqlite3.connect(url.removeprefix("sqlite:///"), timeout=0)
+        try:
+            connection.execute("BEGIN IMMEDIATE")
+            connection.execute("ROLLBACK")
+            return True
+        except sqlite3.OperationalError as error:
+            assert "locked" in str(error)
+            return False
+        finally:
+            connection.close()
+    with psycopg.connect(url, autocommit=True) as connection, connection.transaction():
+        return bool(
+            connection.execute("SELECT pg_try_advisory_xact_lock(%s)", (WRITER_LOCK,)).fetchone()[0]  # type: ignore[index]
+        )
+
+
+@contextmanager
+def during(
+    monkeypatch: pytest.MonkeyPatch, method: str, action: Callable[[], None]
+) -> Iterator[None]:
+    """Run `action` inside `ImportStaging.<method>`, once, before it does its work."""
+    original = getattr(ImportStaging, method)
+    done = []
+
+    def stepped_in(self: ImportStaging, *args: object, **kwargs: object) -> object:
+        if not done:
+            done.append(True)
+            action()
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(ImportStaging, method, stepped_in)
+    yield
+    assert done, f"the import never reached {method}"
+
+
+def a_feed(tmp_path: Path) -> Path:
+    return write(
+        tmp_path,
+        "feed.csv",
+        HEADER
+        + f"a1,{ASEL},born_citizen,2008-03-15,2008-03-20,KZ-75\n"
+        + f"a2,{ALI},born_citizen,2008-03-15,2008-03-20,\n"
+        + f"a3,{DANA},data_updated,2020-05-01,2020-05-02,KZ-71\n",
+    )
+
+
+def test_the_writer_is_free_while_the_import_reads_stages_and_checks(
+    uow: SqlUnitOfWork, database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While a batch is staged and while the rows are checked against the register,
+    another connection can take the writer at once; while the rows are applied, it cannot."""
+    seen: dict[str, bool] = {}
+
+    def note(step: str) -> Callable[[], None]:
+        return lambda: seen.setdefault(step, writer_is_free(database_url)) and None
+
+    feed = inspect_feed(a_feed(tmp_path))
+    with (
+        during(monkeypatch, "_check", note("checking")),
+        during(monkeypatch, "apply", note("applying")),
+    ):
+        import_records(
+            uow,
+            rows=read_feed(feed),
+            source="feed.csv",
+            sha256=feed.sha256,
+            today=TODAY,
+            on_chunk=lambda rows: note("staging")(),
+        )
+    assert seen == {"staging": True, "checking": True, "applying": False}
+    assert count(uow, "register_record") == 2
+
+
+def import_second(database_url: str, path: Path) -> Callable[[], None]:
+    def run() -> None:
+        other = open_unit_of_work(database_url)
+        try:
+            run_import(other, path)  # type: ignore[arg-type]
+        finally:
+            other.close()
+
+    return run
+
+
+def contents(uow: SqlUnitOfWork) -> tuple[list[tuple[object, ...]], ...]:
+    return (
+        uow.db.query(
+            "SELECT p.iin, r.seq, r.record_id, r.kind, r.effective_date, r.recorded_on,"
+            " r.region, r.batch_id FROM register_record r JOIN person p USING (person_id)"
+            " ORDER BY r.seq"
+        ),
+        uow.db.query(
+            "SELECT iin, birth_date, birth_year, is_male, region, sole_birth_recorded_on,"
+            " sole_birth_seq FROM person ORDER BY iin"
+        ),
+        uow.db.query("SELECT batch_id, line, record_id, reason FROM rejected_record ORDER BY 1, 2"),
+        uow.db.query(
+            "SELECT batch_id, first_seq, last_seq, accepted, unchanged, rejected"
+            " FROM import_batch ORDER BY 1"
+        ),
+    )
+
+
+def summary_of(summary: ImportSummary) -> tuple[object, ...]:
+    return (summary.batch_id, summary.accepted, summary.unchanged, summary.rejections)
+
+
+@pytest.fixture
+def another_database(database_url: str, request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A second fresh database of the same kind as `database_url`."""
+    if database_url.startswith("sqlite"):
+        url = f"sqlite:///{tmp_path / 'another.db'}"
+        opened = open_unit_of_work(url)
+        opened.schema.initialise()
+        opened.close()
+        return url
+    return str(request.getfixturevalue("postgres").create_database(template=TEMPLATE))
+
+
+def test_an_import_stored_while_another_is_checked_gives_the_serial_outcome(
+    uow: SqlUnitOfWork,
+    database_url: str,
+    another_database: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A second import stored while the first is being checked changes what the first may
+    accept: its rows are checked again under the writer, and the outcome is exactly that
+    of the second import followed by the first."""
+    first = a_feed(tmp_path)
+    second = write(
+        tmp_path,
+        "second.csv",
+        HEADER
+        + f"b1,{ASEL},born_citizen,2008-03-15,2008-03-19,KZ-75\n"
+        + f"b2,{DANA},born_citizen,2010-01-01,2010-01-05,KZ-11\n",
+    )
+    with during(monkeypatch, "_check", import_second(database_url, second)):
+        concurrent = run_import(uow, first)
+    # The same two files, one after the other, on a database of the same kind.
+    serial = open_unit_of_work(another_database)
+    try:
+        run_import(serial, second)  # type: ignore[arg-type]
+        alone = run_import(serial, first)  # type: ignore[arg-type]
+        assert summary_of(concurrent) == summary_of(alone)
+        assert contents(uow) == contents(serial)  # type: ignore[arg-type]
+    finally:
+        serial.close()
+    reasons = {r.line: r.reason for r in concurrent.rejections}
+    assert reasons == {2: f"IIN {ASEL} already has a born_citizen record"}
+
+
+def test_the_same_file_imported_meanwhile_is_a_repeat(
+    uow: SqlUnitOfWork, database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """If the same file is stored while it is being checked, the import writes nothing and
+    reports that import."""
+    path = a_feed(tmp_path)
+    with during(monkeypatch, "_check", import_second(database_url, path)):
+        summary = run_import(uow, path)
+    assert summary.repeated_file
+    assert count(uow, "import_batch") == 1
+    assert count(uow, "register_record") == 2
+
+
+@pytest.mark.parametrize("name", ["feed.csv.gz", "feed.jsonl.gz", "feed.gz"])
+def test_a_gzip_compressed_feed_is_read_directly(
+    uow: SqlUnitOfWork, tmp_path: Path, name: str
+) -> None:
+    """`.csv.gz` and `.jsonl.gz` feeds import as their uncompressed text does."""
+    if "jsonl" in name:
+        text = (
+            '{"record_id": "g1", "iin": "080315601232", "kind": "born_citizen",'
+            ' "effective_date": "2008-03-15", "recorded_on": "2008-03-20"}\n{oops\n'
+        )
+    else:
+        text = HEADER + f"g1,{ASEL},born_citizen,2008-03-15,2008-03-20,KZ-75\nbad,row\n"
+    path = tmp_path / name
+    path.write_bytes(gzip.compress(text.encode()))
+    summary = run_import(uow, path)
+    assert (summary.accepted, summary.rejected) == (1, 1)
+    assert count(uow, "register_record") == 1
+
+
+def test_a_damaged_gzip_feed_is_refused_whole(uow: SqlUnitOfWork, tmp_path: Path) -> None:
+    """A gzip file cut short is no feed: nothing of it is imported."""
+    rows = "".join(f"r{i},{ASEL},data_updated,2020-01-01,2020-01-02,\n" for i in range(5000))
+    data = gzip.compress((HEADER + rows).encode())
+    path = tmp_path / "feed.csv.gz"
+    path.write_bytes(data[: len(data) // 2])
+    with pytest.raises(FeedUnreadable, match="not a readable gzip file"):
+        run_import(uow, path)
+    assert count(uow, "import_batch") == 0
