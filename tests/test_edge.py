@@ -624,3 +624,60 @@ def test_a_provider_without_iin_of_is_refused_when_loaded() -> None:
     visitor's first code."""
     with pytest.raises(UnsupportedIdentityProvider, match="lacks iin_of"):
         identity_provider("test_edge:ProviderOfTwoMethods", serving=FakeServing)
+
+
+def test_answers_are_not_held_back_by_nagle_on_a_worker_s_socket() -> None:
+    """A socket a worker process receives no longer says it is TCP (its protocol number
+    is lost on the way), so asyncio leaves Nagle's algorithm on and every answer waits
+    ~40 ms for an acknowledgement; the protocol turns it off itself."""
+    import asyncio
+    import socket as sockets
+
+    from urpaq.entrypoints.http.server import TimelyH11Protocol
+
+    listener = sockets.socket(sockets.AF_INET, sockets.SOCK_STREAM)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    client = sockets.create_connection(listener.getsockname())
+    accepted, _ = listener.accept()
+    handed_over = sockets.socket(sockets.AF_INET, sockets.SOCK_STREAM, 0, accepted.detach())
+
+    class Transport(asyncio.Transport):
+        def get_extra_info(self, name: str, default: object = None) -> object:
+            return {"socket": handed_over, "peername": ("127.0.0.1", 1)}.get(name, default)
+
+        def is_closing(self) -> bool:
+            return False
+
+        def close(self) -> None:
+            return None
+
+    loop = asyncio.new_event_loop()
+    try:
+        protocol = TimelyH11Protocol(config=_config(), server_state=_state(), app_state={},
+                                     _loop=loop)  # fmt: skip
+        assert handed_over.getsockopt(sockets.IPPROTO_TCP, sockets.TCP_NODELAY) == 0
+        protocol.connection_made(Transport())
+        assert handed_over.getsockopt(sockets.IPPROTO_TCP, sockets.TCP_NODELAY) != 0
+        protocol.connection_lost(None)
+    finally:
+        loop.close()
+        for each in (handed_over, client, listener):
+            each.close()
+
+
+def _config() -> object:
+    import uvicorn
+
+    async def app(scope: object, receive: object, send: object) -> None:
+        return None
+
+    config = uvicorn.Config(app=app, lifespan="off")
+    config.load()
+    return config
+
+
+def _state() -> object:
+    from uvicorn.server import ServerState
+
+    return ServerState()

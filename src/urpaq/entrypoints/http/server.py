@@ -13,6 +13,7 @@ import asyncio
 import json
 import logging
 import os
+import socket
 import sys
 from typing import Any, ClassVar
 
@@ -95,6 +96,13 @@ class TimelyH11Protocol(H11Protocol):
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         self._request_timer: asyncio.TimerHandle | None = None
+        # An answer goes out in more than one write; with Nagle's algorithm on, the second
+        # waits for the client's delayed acknowledgement (some 40 ms).  asyncio turns it
+        # off itself only for sockets it sees as TCP, which a socket handed to a worker
+        # process (`--workers`) no longer is.
+        connection = transport.get_extra_info("socket")
+        if connection is not None and connection.family in (socket.AF_INET, socket.AF_INET6):
+            connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         super().connection_made(transport)
         self._watch_request()
 
