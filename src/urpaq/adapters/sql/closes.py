@@ -38,8 +38,24 @@ class SqlCloses:
     def __init__(self, db: SqlConnection, ledger_port: SqlLedger) -> None:
         self.db = db
         self.ledger = ledger_port
+        self._kept: tuple[tuple[int, int], list[ClosedRecord]] | None = None
 
     def closed_years(self) -> list[ClosedRecord]:
+        # Closes are append-only (the database refuses any change to year_close), so
+        # how many there are and the last year name what was read before: every lookup
+        # reads them, and parsing each stored result again would be half its work.  What
+        # a write transaction reads may be rolled back, so it is never kept.
+        if self.db.writing:
+            return self._read_closed_years()
+        count, last = self.db.execute(
+            "SELECT COUNT(*), COALESCE(MAX(year), 0) FROM year_close"
+        ).fetchone()
+        version = (int(count), int(last))
+        if self._kept is None or self._kept[0] != version:
+            self._kept = (version, self._read_closed_years())
+        return list(self._kept[1])
+
+    def _read_closed_years(self) -> list[ClosedRecord]:
         rows = self.db.execute(
             "SELECT year, as_of, watermark, per_child_cents, ii_rate, result_json"
             " FROM year_close ORDER BY year"

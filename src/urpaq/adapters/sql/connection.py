@@ -35,6 +35,8 @@ class SqlConnection(ABC):
     #: balance at commit) or after them (SQLite's trigger checks it as the header lands).
     header_first: bool = False
     in_transaction: bool = False
+    #: Inside a write transaction (not a snapshot): what is read may yet be rolled back.
+    writing: bool = False
     #: The type of the line number of an import's staged rows, its key.
     staged_line_type: str = "BIGINT NOT NULL"
     #: How a transaction that sees one state and takes no writer's lock begins; where a
@@ -124,6 +126,7 @@ class SqlConnection(ABC):
             raise TransactionError(f"a transaction is already open on {self.description}")
         self._begin(shared=shared)
         self.in_transaction = True
+        self.writing = True
 
     def next_entry_id(self) -> int:
         """The number of the next journal entry, inside a write transaction."""
@@ -152,6 +155,7 @@ class SqlConnection(ABC):
             self.execute(statement)
         finally:
             self.in_transaction = False
+            self.writing = False
             self._end()
 
     # --- helpers ---------------------------------------------------------------------
