@@ -21,6 +21,7 @@ import pytest
 
 from api_server import serving
 from urpaq.adapters.postgres.connection import WRITER_LOCK
+from urpaq.adapters.sql.serving import SqlServing
 from urpaq.adapters.sql.unit_of_work import SqlUnitOfWork
 from urpaq.domain.operators import Purpose
 from urpaq.entrypoints.http.app import create_app
@@ -182,3 +183,52 @@ def test_a_session_opened_on_one_process_works_on_the_other(
         at_second.post("/sign-out")
     again = httpx.get(f"{first.url}/statement", cookies=cookies, timeout=20)
     assert again.status_code == 303
+
+
+def test_a_clock_that_went_back_does_not_empty_an_allowance(uow: SqlUnitOfWork) -> None:
+    """A bucket taken at 1000 s and asked again at 400 s (a clock stepped back) refills
+    nothing and takes nothing it has not got; later it refills as before."""
+
+    def take(now: float) -> float:
+        return uow.serving.take_token(bucket="b", capacity=2, refill_seconds=60, now=now)
+
+    assert [take(1000), take(1000)] == [0, 0]
+    assert take(400) == pytest.approx(60)
+    assert take(1060) == 0
+
+
+def test_a_failed_wait_for_the_writer_leaves_the_connection_usable(postgres_url: str) -> None:
+    """If waiting for the writers' lock fails (here a lock timeout while another holds
+    it), the transaction is ended, and the connection serves the next request."""
+    from urpaq.bootstrap import open_unit_of_work
+
+    waiting = open_unit_of_work(postgres_url)
+    assert isinstance(waiting, SqlUnitOfWork)
+    waiting.db.execute("SET lock_timeout = '200ms'")
+    with writer_holding(postgres_url), pytest.raises(psycopg.errors.LockNotAvailable), waiting:
+        pass
+    assert waiting.register.watermark() == 0
+    with waiting:
+        waiting.commit()
+    waiting.close()
+
+
+def test_ended_sign_ins_do_not_stay_in_the_serving_store(uow: SqlUnitOfWork) -> None:
+    """A session or challenge that ended a day before a new one begins is deleted then:
+    the store keeps no IIN of a sign-in long over."""
+    import datetime as dt
+
+    start = dt.datetime(2026, 11, 1, 9, 0, tzinfo=dt.UTC)
+    serving = uow.serving
+    serving.open_session(token_digest="old", iin=str(MINOR), expires_at=start)
+    serving.save_challenge(challenge_id="old", iin=str(MINOR), code_digest="d",
+                           expires_at=start, attempts=5)  # fmt: skip
+    later = start + dt.timedelta(days=2)
+    serving.open_session(token_digest="new", iin=str(ADULT), expires_at=later)
+    serving.save_challenge(challenge_id="new", iin=str(ADULT), code_digest="d",
+                           expires_at=later, attempts=5)  # fmt: skip
+    assert isinstance(serving, SqlServing)
+    table = "" if uow.db.migrations_package.endswith("sqlite") else "serving."
+    for kind, key in (("session", "token_digest"), ("challenge", "challenge_id")):
+        left = serving.db.query(f"SELECT {key} FROM {table}{kind}")
+        assert left == [("new",)], kind

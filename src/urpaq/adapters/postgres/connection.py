@@ -9,6 +9,7 @@ while readers — statements and lookups — never wait for them.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterable, Sequence
 from importlib import resources
 from typing import Any
@@ -76,10 +77,16 @@ class PostgresConnection(SqlConnection):
 
     def _begin(self, *, shared: bool) -> None:
         self.db.execute("BEGIN")
-        if shared:
-            self.db.execute("SELECT pg_advisory_xact_lock_shared(%s)", (WRITER_LOCK,))
-        else:
-            self.db.execute("SELECT pg_advisory_xact_lock(%s)", (WRITER_LOCK,))
+        try:
+            if shared:
+                self.db.execute("SELECT pg_advisory_xact_lock_shared(%s)", (WRITER_LOCK,))
+            else:
+                self.db.execute("SELECT pg_advisory_xact_lock(%s)", (WRITER_LOCK,))
+        except BaseException:
+            # A wait that failed (a lock or statement timeout, a cancel) leaves the
+            # transaction aborted: end it, or every later statement on this connection fails.
+            self.db.execute("ROLLBACK")
+            raise
 
     def next_entry_id(self) -> int:
         return int(self.scalar("SELECT nextval('journal_entry_number')"))
@@ -146,11 +153,26 @@ def _first_line(error: Exception, url: str) -> str:
     return line.replace(password[1], "***") if password and password[1] else line
 
 
+_SERVING: dict[str, PostgresConnection] = {}
+_SERVING_GUARD = threading.Lock()
+
+
 def open_serving(url: str) -> PostgresConnection:
-    """A connection of its own for the serving schema (statements commit one by one and
-    never take the writers' lock), the schema created on first use."""
+    """The connection of this process for the serving schema, shared by its threads: its
+    statements commit one by one and never take the writers' lock, and psycopg runs one
+    thread's statement at a time.  One per process rather than per thread keeps a
+    server's connections at its threads plus one."""
+    with _SERVING_GUARD:
+        found = _SERVING.get(url)
+        if found is None or found.db.closed:
+            found = _SERVING[url] = _connect_serving(url)
+            found.shared_by_process = True
+        return found
+
+
+def _connect_serving(url: str) -> PostgresConnection:
     serving = PostgresConnection(url)
-    if serving.scalar("SELECT to_regclass('serving.bucket') IS NULL"):
+    if serving.scalar("SELECT to_regclass('serving.challenge_expires') IS NULL"):
         serving.execute("BEGIN")
         try:
             serving.execute("SELECT pg_advisory_xact_lock(?)", (SERVING_SCHEMA_LOCK,))

@@ -25,6 +25,7 @@ CREATE TABLE IF NOT EXISTS serving.session (
     iin          TEXT COLLATE "C" NOT NULL,
     expires_at   TEXT COLLATE "C" NOT NULL
 );
+CREATE INDEX IF NOT EXISTS session_expires ON serving.session (expires_at);
 CREATE TABLE IF NOT EXISTS serving.challenge (
     challenge_id  TEXT COLLATE "C" PRIMARY KEY,
     iin           TEXT COLLATE "C" NOT NULL,
@@ -38,3 +39,4 @@ CREATE TABLE IF NOT EXISTS serving.bucket (
     at      DOUBLE PRECISION NOT NULL,
     granted INTEGER NOT NULL
 );
+CREATE INDEX IF NOT EXISTS challenge_expires ON serving.challenge (expires_at);

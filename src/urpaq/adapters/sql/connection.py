@@ -37,6 +37,8 @@ class SqlConnection(ABC):
     in_transaction: bool = False
     #: Inside a write transaction (not a snapshot): what is read may yet be rolled back.
     writing: bool = False
+    #: One connection this process's threads share (a unit of work does not close it).
+    shared_by_process: bool = False
     #: The type of the line number of an import's staged rows, its key.
     staged_line_type: str = "BIGINT NOT NULL"
     #: How a transaction that sees one state and takes no writer's lock begins; where a

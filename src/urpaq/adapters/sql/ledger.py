@@ -101,7 +101,12 @@ class SqlLedger:
         return totals
 
     def version(self) -> int:
-        return int(self.db.scalar("SELECT COALESCE(MAX(entry_id), 0) FROM journal_entry"))
+        # The count as well as the highest number: on PostgreSQL entries are numbered
+        # from a sequence by writers side by side, so a lower number can commit later.
+        count, highest = self.db.execute(
+            "SELECT COUNT(*), COALESCE(MAX(entry_id), 0) FROM journal_entry"
+        ).fetchone()
+        return int(count) * (1 << 40) + int(highest)
 
     def savings_lines(self, person_id: int) -> list[StatementLine]:
         rows = self.db.execute(

@@ -16,6 +16,11 @@ from urpaq.services.ports.serving import PendingChallenge
 
 _EVENT_COLUMNS = "at, actor, action, iin, outcome, request_id"
 
+#: Upper bounds of how long a session and a sign-in challenge last (their owners set the
+#: exact lengths): when a new one begins, those that ended this long before it are gone.
+SESSION_LASTS_AT_MOST = dt.timedelta(hours=24)
+CHALLENGE_LASTS_AT_MOST = dt.timedelta(hours=1)
+
 
 def audit_events_in(
     db: SqlConnection, table: str, *, iin: str | None, since: dt.date | None, limit: int
@@ -71,10 +76,19 @@ class SqlServing:
         )
 
     def open_session(self, *, token_digest: str, iin: str, expires_at: dt.datetime) -> None:
+        self._forget_expired(now=expires_at - SESSION_LASTS_AT_MOST)
         self._write(
             f"INSERT INTO {self.schema}session (token_digest, iin, expires_at) VALUES (?, ?, ?)",
             (token_digest, iin, expires_at.isoformat()),
         )
+
+    def _forget_expired(self, *, now: dt.datetime) -> None:
+        """Sessions and challenges that ended are deleted as new ones begin: the store
+        keeps a person's IIN no longer than a day after their sign-in ended."""
+        for table in ("session", "challenge"):
+            self._write(
+                f"DELETE FROM {self.schema}{table} WHERE expires_at <= ?", (now.isoformat(),)
+            )
 
     def session_holder(self, *, token_digest: str, now: dt.datetime) -> str | None:
         row = self.db.execute(
@@ -95,6 +109,7 @@ class SqlServing:
         expires_at: dt.datetime,
         attempts: int,
     ) -> None:
+        self._forget_expired(now=expires_at - CHALLENGE_LASTS_AT_MOST)
         self._write(
             f"INSERT INTO {self.schema}challenge (challenge_id, iin, code_digest, expires_at,"
             " attempts_left) VALUES (?, ?, ?, ?, ?)",
@@ -125,14 +140,18 @@ class SqlServing:
         # The bucket refilled since it was last touched, capped at its capacity; one token
         # is taken when there is a whole one.  One statement, so two servers never take
         # the same token.
+        # A clock that went back (a step of the time service, or two hosts a little
+        # apart) refills nothing, rather than emptying the bucket.
+        elapsed = "CASE WHEN :now > b.at THEN :now - b.at ELSE 0 END"
         refilled = (
-            "CASE WHEN b.tokens + (:now - b.at) / :refill > :capacity THEN :capacity"
-            " ELSE b.tokens + (:now - b.at) / :refill END"
+            f"CASE WHEN b.tokens + ({elapsed}) / :refill > :capacity THEN :capacity"
+            f" ELSE b.tokens + ({elapsed}) / :refill END"
         )
         row = self._write(
             f"INSERT INTO {self.schema}bucket AS b (bucket, tokens, at, granted)"
             " VALUES (:bucket, :capacity - 1, :now, 1)"
-            " ON CONFLICT (bucket) DO UPDATE SET at = :now,"
+            " ON CONFLICT (bucket) DO UPDATE"
+            " SET at = CASE WHEN :now > b.at THEN :now ELSE b.at END,"
             f" tokens = CASE WHEN {refilled} >= 1 THEN {refilled} - 1 ELSE {refilled} END,"
             f" granted = CASE WHEN {refilled} >= 1 THEN 1 ELSE 0 END"
             " RETURNING tokens, granted",

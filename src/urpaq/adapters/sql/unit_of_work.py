@@ -98,5 +98,5 @@ class SqlUnitOfWork:
 
     def close(self) -> None:
         self.db.close()
-        if self._serving is not None:
+        if self._serving is not None and not self._serving.db.shared_by_process:
             self._serving.db.close()

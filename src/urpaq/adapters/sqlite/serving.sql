@@ -23,6 +23,7 @@ CREATE TABLE IF NOT EXISTS session (
     iin          TEXT NOT NULL,
     expires_at   TEXT NOT NULL
 );
+CREATE INDEX IF NOT EXISTS session_expires ON session (expires_at);
 CREATE TABLE IF NOT EXISTS challenge (
     challenge_id  TEXT PRIMARY KEY NOT NULL,
     iin           TEXT NOT NULL,
@@ -36,3 +37,4 @@ CREATE TABLE IF NOT EXISTS bucket (
     at      DOUBLE PRECISION NOT NULL,
     granted INTEGER NOT NULL
 );
+CREATE INDEX IF NOT EXISTS challenge_expires ON challenge (expires_at);

@@ -327,8 +327,9 @@ def _once(
     clock: Clock,
     note: RequestNote,
 ) -> JSONResponse:
-    """The answer of a write, given once per idempotency key: `act` runs, and its answer
-    and audit event are kept, in one transaction; a repeat gets the kept answer."""
+    """The answer of a write, given once per idempotency key: `act` runs and its answer
+    is kept in one transaction, its audit event recorded before that commits; a repeat
+    gets the kept answer."""
     request_fingerprint = fingerprint(method="POST", path=request.url.path, body=body)
 
     def answer() -> KeptAnswer:
@@ -351,7 +352,7 @@ def _once(
         )
     except Refused as refusal:  # refused before an answer was kept: the edge records it
         return _refusal_response(refusal)
-    return RecordedAnswer(  # its audit event was kept with the answer, in one transaction
+    return RecordedAnswer(  # its audit event was recorded before the answer was kept
         json.loads(kept.body),
         status_code=kept.status,
         headers={"Idempotent-Replayed": "true"} if repeated else None,
