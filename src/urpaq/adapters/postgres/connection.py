@@ -51,6 +51,7 @@ class PostgresConnection(SqlConnection):
     snapshot_begin_read_only = "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"
 
     def __init__(self, url: str) -> None:
+        self.url = url
         self.description = _without_password(url)
         try:
             self.db = psycopg.connect(url, autocommit=True)
@@ -153,25 +154,40 @@ def _first_line(error: Exception, url: str) -> str:
     return line.replace(password[1], "***") if password and password[1] else line
 
 
-_SERVING: dict[str, PostgresConnection] = {}
+class SharedServing(PostgresConnection):
+    """The serving connection of one database, shared by this process's units of work
+    (threads): its statements commit one by one and never take the writers' lock, and
+    psycopg runs one thread's statement at a time.  One per process rather than per
+    thread keeps a server's connections at its threads plus one.  It closes when the last
+    unit of work using it lets go."""
+
+    users = 0
+
+    def release(self) -> None:
+        with _SERVING_GUARD:
+            self.users -= 1
+            if self.users == 0:
+                _SERVING.pop(self.url, None)
+                self.close()
+
+
+_SERVING: dict[str, SharedServing] = {}
 _SERVING_GUARD = threading.Lock()
 
 
-def open_serving(url: str) -> PostgresConnection:
-    """The connection of this process for the serving schema, shared by its threads: its
-    statements commit one by one and never take the writers' lock, and psycopg runs one
-    thread's statement at a time.  One per process rather than per thread keeps a
-    server's connections at its threads plus one."""
+def open_serving(url: str) -> SharedServing:
+    """This process's serving connection to the database at `url`, its schema created
+    on first use."""
     with _SERVING_GUARD:
         found = _SERVING.get(url)
         if found is None or found.db.closed:
             found = _SERVING[url] = _connect_serving(url)
-            found.shared_by_process = True
+        found.users += 1
         return found
 
 
-def _connect_serving(url: str) -> PostgresConnection:
-    serving = PostgresConnection(url)
+def _connect_serving(url: str) -> SharedServing:
+    serving = SharedServing(url)
     if serving.scalar("SELECT to_regclass('serving.challenge_expires') IS NULL"):
         serving.execute("BEGIN")
         try:

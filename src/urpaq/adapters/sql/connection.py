@@ -37,8 +37,7 @@ class SqlConnection(ABC):
     in_transaction: bool = False
     #: Inside a write transaction (not a snapshot): what is read may yet be rolled back.
     writing: bool = False
-    #: One connection this process's threads share (a unit of work does not close it).
-    shared_by_process: bool = False
+
     #: The type of the line number of an import's staged rows, its key.
     staged_line_type: str = "BIGINT NOT NULL"
     #: How a transaction that sees one state and takes no writer's lock begins; where a
@@ -66,6 +65,10 @@ class SqlConnection(ABC):
 
     @abstractmethod
     def close(self) -> None: ...
+
+    def release(self) -> None:
+        """Let go of the connection: close it, unless others share it."""
+        self.close()
 
     @abstractmethod
     def has_schema_table(self) -> bool: ...

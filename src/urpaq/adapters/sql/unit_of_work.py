@@ -98,5 +98,6 @@ class SqlUnitOfWork:
 
     def close(self) -> None:
         self.db.close()
-        if self._serving is not None and not self._serving.db.shared_by_process:
-            self._serving.db.close()
+        if self._serving is not None:
+            self._serving.db.release()
+            self._serving = None
