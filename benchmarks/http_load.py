@@ -16,49 +16,15 @@ def run_load(
     port: int, *, make_request: Callable[[int], Request], count: int, concurrency: int
 ) -> dict[str, object]:
     """Send `count` requests over `concurrency` connections; requests/s, p50, p99."""
-    latencies: list[float] = []
-    statuses: dict[int, int] = {}
+    sent = iter(range(count))
     lock = threading.Lock()
-    next_index = iter(range(count))
 
-    def worker() -> None:
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-        mine: list[float] = []
-        seen: dict[int, int] = {}
-        while True:
-            with lock:
-                index = next(next_index, None)
-            if index is None:
-                break
-            method, path, body, headers = make_request(index)
-            started = time.perf_counter()
-            connection.request(method, path, body=body, headers=headers)
-            response = connection.getresponse()
-            response.read()
-            mine.append(time.perf_counter() - started)
-            seen[response.status] = seen.get(response.status, 0) + 1
-        connection.close()
+    def stop() -> bool:
         with lock:
-            latencies.extend(mine)
-            for status, number in seen.items():
-                statuses[status] = statuses.get(status, 0) + number
+            return next(sent, None) is None
 
-    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    seconds = time.perf_counter() - started
-    latencies.sort()
-    return {
-        "requests": count,
-        "seconds": seconds,
-        "per_second": count / seconds,
-        "p50_ms": 1000 * latencies[len(latencies) // 2],
-        "p99_ms": 1000 * latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))],
-        "statuses": {str(status): number for status, number in sorted(statuses.items())},
-    }
+    figures = run_load_until(port, make_request=make_request, concurrency=concurrency, stop=stop)
+    return {"requests": count, **{k: v for k, v in figures.items() if k != "requests"}}
 
 
 def wait_for_server(port: int, *, seconds: float = 120) -> None:
