@@ -99,12 +99,6 @@ class PostgresConnection(SqlConnection):
         # Two 32-bit keys: a key space of their own, apart from the writers' 64-bit lock.
         self.execute("SELECT pg_advisory_xact_lock(hashtext(?), hashtext(?))", (scope, name))
 
-    def bulk_insert(self, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
-        copy_sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
-        with self.db.cursor() as cursor, cursor.copy(copy_sql) as copy:
-            for row in rows:
-                copy.write_row(row)
-
     def bulk_load(self, table: str, columns: Sequence[str], data: pa.Table) -> None:
         # The table as CSV, written by Arrow and read by COPY: no Python object per row.
         # An empty text is written quoted, a null as nothing (COPY's NULL in CSV).  Empty

@@ -76,13 +76,6 @@ class SqlConnection(ABC):
     @abstractmethod
     def run_script(self, script: str) -> None: ...
 
-    def bulk_insert(self, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
-        """Load many rows into a table (PostgreSQL uses COPY)."""
-        placeholders = ", ".join("?" for _ in columns)
-        self.execute_many(
-            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})", rows
-        )
-
     def statement_lock(self) -> AbstractContextManager[object]:
         """Held around a write outside a transaction: SQLite's writers of one process queue
         on it (waking at once, where SQLite's own busy handler sleeps and polls)."""
