@@ -38,7 +38,13 @@ from urpaq.services.ports.closes import BirthCount, ClosedRecord, StandingCount
 from urpaq.services.ports.edge import KeptAnswer
 from urpaq.services.ports.ledger import AccountBalance, IdempotencyConflict
 from urpaq.services.ports.reads import BirthGroup, ParticipantGroup, PayoutGroup, SavingsFlow
-from urpaq.services.ports.register import ImportSummary, PersonRecord, Rejection, StagedRow
+from urpaq.services.ports.register import (
+    ImportSummary,
+    PersonRecord,
+    RegisterEntry,
+    Rejection,
+    StagedRow,
+)
 from urpaq.services.ports.serving import PendingChallenge
 from urpaq.services.ports.unit_of_work import TransactionError
 
@@ -144,6 +150,21 @@ class FakeRegister:
 
     def facts_of(self, person_id: int) -> list[Fact]:
         return list(self._person(person_id).facts)
+
+    def records_of(self, person_id: int) -> list[RegisterEntry]:
+        return [
+            RegisterEntry(
+                f"F{fact.sequence}",
+                fact.kind,
+                fact.effective_date,
+                fact.recorded_on,
+                None,
+                None,
+                fact.sequence,
+                1,
+            )
+            for fact in self._person(person_id).facts
+        ]
 
     def _person(self, person_id: int) -> Person:
         return next(p for p in self.state.persons.values() if p.person_id == person_id)
@@ -347,11 +368,13 @@ class FakeLedger:
             ]
             self.post(
                 JournalEntry(
-                    key=key, kind=EntryKind.EXPIRY, reporting_year=as_of.year,
+                    key=key,
+                    kind=EntryKind.EXPIRY,
+                    reporting_year=as_of.year,
                     postings=tuple(postings),
                 ),
                 posted_on=as_of,
-            )  # fmt: skip
+            )
         return len(expiring), Money(sum(m.cents for m in expiring.values()))
 
 

@@ -11,6 +11,8 @@ expectations.  Blank lines and lines starting with ``#`` are ignored.
       acquired carol 2024-03-01
       lost alice 2024-04-01 region KZ-75
       died bob 2025-01-01 rejected: after the death   # expected to be refused
+      lost alice 2024-04-01 id wrong-loss      # a record named, for a withdrawal …
+      retracted alice 2024-09-01 retracts wrong-loss   # … that withdraws it
     close 2023 as-of 2024-01-31
       participants 1                           # any field of `urpaq close --json`
       per_child 1000.00
@@ -25,7 +27,7 @@ expectations.  Blank lines and lines starting with ``#`` are ignored.
     reconcile                                  # every identity holds (also run at the end)
 
 Record kinds: born, person, acquired, lost, renounced, died, declared_dead, annulled,
-updated.
+updated, retracted.
 """
 
 from __future__ import annotations
@@ -60,6 +62,7 @@ KINDS = {
     "declared_dead": "declared_dead",
     "annulled": "record_annulled",
     "updated": "data_updated",
+    "retracted": "record_retracted",
 }
 
 
@@ -145,12 +148,15 @@ class ScenarioRun:
             recorded = options.get("recorded", (effective + dt.timedelta(days=5)).isoformat())
             rows.append(
                 {
-                    "record_id": f"{self.name}-{number}",
+                    "record_id": f"{self.name}-{options.get('id', number)}",
                     "iin": iin.value,
                     "kind": KINDS[kind_word],
                     "effective_date": date,
                     "recorded_on": recorded,
                     "region": options.get("region", ""),
+                    "retracts": f"{self.name}-{options['retracts']}"
+                    if "retracts" in options
+                    else "",
                 }
             )
             if rejected:

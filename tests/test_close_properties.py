@@ -1,8 +1,9 @@
 """Money laws of the close, over random registers and random orders of knowledge.
 
-Whatever the register says and whenever it says it: nothing is created or destroyed,
-every person's statement explains their balance, a child recorded late ends holding
-exactly what a never-missed peer holds, and a regained citizenship restarts from zero.
+Whatever the register says and whenever it says it — withdrawing some of what it said
+included: nothing is created or destroyed, every person's statement explains their
+balance, a child recorded late (or restored) ends holding exactly what a never-missed
+peer holds, and a regained citizenship restarts from zero.
 """
 
 from __future__ import annotations
@@ -44,6 +45,11 @@ class Story:
     died_on: dt.date | None
     annulled: bool
     import_round: int  # 0: before the 2023 close, 1: before 2024, 2: before 2025
+    #: Which of the story's records the register withdraws (an index, wrapped), in
+    #: which import round, and how many days after it recorded the record.
+    withdrawn: int | None = None
+    withdrawal_round: int = 0
+    withdrawn_after_days: int = 0
 
 
 def dates(start: dt.date, end: dt.date) -> st.SearchStrategy[dt.date]:
@@ -72,7 +78,10 @@ def stories(draw: st.DrawFn) -> Story:
         regained_on=regained_on,
         died_on=died_on,
         annulled=draw(st.integers(0, 9)) == 0,
-        import_round=draw(st.integers(0, 2)),
+        import_round=(import_round := draw(st.integers(0, 2))),
+        withdrawn=draw(st.none() | st.none() | st.integers(0, 4)),
+        withdrawal_round=draw(st.integers(import_round, 2)),
+        withdrawn_after_days=draw(st.sampled_from([1, 30, 400, 1000])),
     )
 
 
@@ -135,14 +144,16 @@ def test_money_laws_hold_for_any_register(
         if iin is None:
             continue
         iins[index] = iin
-        for kind, effective in records(story):
+        told = records(story)
+        for number, (kind, effective) in enumerate(told):
             line += 1
             recorded = min(effective + dt.timedelta(days=story.recorded_after_days), TODAY)
+            record_id = f"p{index}-{kind}-{effective}"
             rounds[story.import_round].append(
                 FeedRow(
                     line,
                     {
-                        "record_id": f"p{index}-{kind}-{effective}",
+                        "record_id": record_id,
                         "iin": iin.value,
                         "kind": kind,
                         "effective_date": effective.isoformat(),
@@ -150,15 +161,34 @@ def test_money_laws_hold_for_any_register(
                     },
                 )
             )
+            if story.withdrawn is not None and story.withdrawn % len(told) == number:
+                line += 1
+                on = min(recorded + dt.timedelta(days=story.withdrawn_after_days), TODAY)
+                rounds[story.withdrawal_round].append(
+                    FeedRow(
+                        line,
+                        {
+                            "record_id": f"p{index}-withdrawal",
+                            "iin": iin.value,
+                            "kind": "record_retracted",
+                            "effective_date": on.isoformat(),
+                            "recorded_on": on.isoformat(),
+                            "retracts": record_id,
+                        },
+                    )
+                )
     closed = []
     for year, batch in zip((2023, 2024, 2025), (0, 1, 2), strict=True):
-        import_records(
+        summary = import_records(
             uow,
-            rows=rounds[batch],
+            rows=sorted(rounds[batch], key=lambda row: row.line),
             source=f"round {batch}",
             sha256=f"round{batch}",
             today=TODAY,
         )
+        withdrawals = [r for r in rounds[batch] if r.fields["kind"] == "record_retracted"]
+        refused = {r.line for r in summary.rejections}
+        assert not refused & {r.line for r in withdrawals}, summary.rejections
         result = close_year(uow, year=year, as_of=AS_OF[year])
         closed.append(result)
         # The split never exceeds the pot and leaves less than a cent per participant.

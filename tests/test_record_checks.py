@@ -82,6 +82,9 @@ record_ids = st.one_of(
 )
 
 
+retracts_texts = st.one_of(st.just(""), st.just(""), record_ids)
+
+
 def row_strategy(*, absent: bool) -> st.SearchStrategy[dict[str, str]]:
     """One feed row's fields; with `absent`, fields may be missing (as in JSON Lines)."""
     values = {
@@ -91,6 +94,7 @@ def row_strategy(*, absent: bool) -> st.SearchStrategy[dict[str, str]]:
         "effective_date": spaced(date_texts),
         "recorded_on": spaced(date_texts),
         "region": spaced(region_texts),
+        "retracts": spaced(retracts_texts),
     }
     if not absent:
         return st.fixed_dictionaries(values)
@@ -100,7 +104,7 @@ def row_strategy(*, absent: bool) -> st.SearchStrategy[dict[str, str]]:
 def realistic() -> st.SearchStrategy[dict[str, str]]:
     """A valid row more often than chance would make one."""
     return st.builds(
-        lambda iin, kind, days, region: {
+        lambda iin, kind, days, region, named: {
             "record_id": f"R{iin.value}{kind[:3]}",
             "iin": iin.value,
             "kind": kind,
@@ -109,11 +113,13 @@ def realistic() -> st.SearchStrategy[dict[str, str]]:
             ).isoformat(),
             "recorded_on": (iin.birth_date + dt.timedelta(days + 5)).isoformat(),
             "region": region,
+            "retracts": f"W{named}" if kind == "record_retracted" else "",
         },
         valid_iins.filter(lambda iin: iin.birth_date < dt.date(2026, 1, 1)),
         st.sampled_from([kind.value for kind in RecordKind]),
         st.integers(0, 300),
         region_texts,
+        st.integers(0, 10**6),
     )
 
 
@@ -124,6 +130,7 @@ NASTY = {
     "effective_date": spaced(date_texts),
     "recorded_on": spaced(date_texts),
     "region": spaced(region_texts),
+    "retracts": spaced(retracts_texts),
 }
 
 
@@ -161,6 +168,13 @@ DAMAGE = {
         lambda v: str(int(v[:4]) - 20) + v[4:],
     ],
     "region": [lambda v: v.lower(), lambda v: "KZ-99", lambda v: "ß", lambda v: v + "\x85"],
+    "retracts": [
+        lambda v: "",
+        lambda v: v or "W1",
+        lambda v: v + "x" * 64,
+        lambda v: " " + v + " ",
+        lambda v: "é" * 65,
+    ],
 }
 
 
@@ -199,7 +213,7 @@ def per_row(rows: list[FeedRow]) -> set[tuple[object, ...]]:
     for staged in staged_rows(rows, today=TODAY):
         record = staged.record
         if record is None:
-            out.add((staged.line, staged.record_id, *([None] * 7), staged.reason))
+            out.add((staged.line, staged.record_id, *([None] * 8), staged.reason))
         else:
             out.add(
                 (
@@ -212,6 +226,7 @@ def per_row(rows: list[FeedRow]) -> set[tuple[object, ...]]:
                     record.region,
                     record.iin.birth_date.isoformat(),
                     int(record.iin.is_male),
+                    record.retracts,
                     None,
                 )
             )

@@ -10,31 +10,67 @@ from hypothesis import strategies as st
 
 from urpaq.adapters.sql.standing import standing_parameters, standing_sql
 from urpaq.adapters.sql.unit_of_work import SqlUnitOfWork
-from urpaq.domain.participation import Fact, View, participation_in
+from urpaq.domain.participation import (
+    Fact,
+    StoredRecord,
+    View,
+    participation_in,
+    with_withdrawals,
+)
 from urpaq.domain.register import RecordKind
 from urpaq.services.unit_of_work import writing
 
 DAY0 = dt.date(2004, 1, 1)
-KINDS = list(RecordKind)
+KINDS = [kind for kind in RecordKind if kind is not RecordKind.RECORD_RETRACTED]
 
 
 def day(offset: int) -> dt.date:
     return DAY0 + dt.timedelta(days=offset)
 
 
+#: A record, and when the register withdrew it (None: never).
+Drawn = tuple[Fact, dt.date | None]
+
+
 @st.composite
-def histories(draw: st.DrawFn) -> list[tuple[dt.date, list[Fact]]]:
-    """People with any records at all, in any order of import, valid or not."""
+def histories(draw: st.DrawFn) -> list[tuple[dt.date, list[Drawn]]]:
+    """People with any records at all, in any order of import, valid or not, some of
+    them withdrawn."""
     people = []
     for _ in range(draw(st.integers(min_value=1, max_value=8))):
         birth = day(draw(st.integers(min_value=0, max_value=8000)))
-        facts = []
+        records: list[Drawn] = []
         for _ in range(draw(st.integers(min_value=0, max_value=6))):
             effective = birth + dt.timedelta(days=draw(st.integers(min_value=0, max_value=4000)))
             recorded = effective + dt.timedelta(days=draw(st.integers(min_value=0, max_value=800)))
-            facts.append(Fact(draw(st.sampled_from(KINDS)), effective, recorded, 0))
-        people.append((birth, facts))
+            withdrawn = draw(st.none() | st.integers(min_value=0, max_value=800))
+            records.append(
+                (
+                    Fact(draw(st.sampled_from(KINDS)), effective, recorded, 0),
+                    None if withdrawn is None else recorded + dt.timedelta(days=withdrawn),
+                )
+            )
+        people.append((birth, records))
     return people
+
+
+def _insert_record(
+    uow: SqlUnitOfWork, person_id: int, seq: int, fact: Fact, retracts: str | None = None
+) -> None:
+    uow.db.execute(
+        "INSERT INTO register_record (person_id, seq, record_id, kind,"
+        " effective_date, recorded_on, region, batch_id, retracts)"
+        " VALUES (?, ?, ?, ?, ?, ?, NULL, 1, ?)",
+        (
+            person_id,
+            seq,
+            f"r{seq}",
+            fact.kind.value,
+            fact.effective_date.isoformat(),
+            fact.recorded_on.isoformat(),
+            retracts,
+        ),
+    )
 
 
 _next_id = itertools.count(1)
@@ -52,7 +88,7 @@ _next_id = itertools.count(1)
 )
 def test_sql_standing_equals_domain_participation(
     uow: SqlUnitOfWork,
-    people: list[tuple[dt.date, list[Fact]]],
+    people: list[tuple[dt.date, list[Drawn]]],
     year: int,
     as_of_days: int,
     before_days: int,
@@ -69,7 +105,7 @@ def test_sql_standing_equals_domain_participation(
         stored: dict[int, tuple[dt.date, list[Fact]]] = {}
         first_seq = last_seq = next(_next_id) * 100
         first_person = 0
-        for birth, facts in people:
+        for birth, records in people:
             person_id = next(_next_id)
             first_person = first_person or person_id
             uow.db.execute(
@@ -77,24 +113,26 @@ def test_sql_standing_equals_domain_participation(
                 " VALUES (?, ?, ?, ?, 1)",
                 (person_id, f"{person_id:012d}", birth.isoformat(), birth.year),
             )
-            numbered = []
-            for fact in facts:
+            numbered: list[StoredRecord] = []
+            for fact, _ in records:
                 last_seq += 1
-                numbered.append(Fact(fact.kind, fact.effective_date, fact.recorded_on, last_seq))
-                uow.db.execute(
-                    "INSERT INTO register_record (person_id, seq, record_id, kind,"
-                    " effective_date, recorded_on, region, batch_id)"
-                    " VALUES (?, ?, ?, ?, ?, ?, NULL, 1)",
-                    (
-                        person_id,
-                        last_seq,
+                numbered.append(
+                    StoredRecord(
                         f"r{last_seq}",
-                        fact.kind.value,
-                        fact.effective_date.isoformat(),
-                        fact.recorded_on.isoformat(),
-                    ),
+                        Fact(fact.kind, fact.effective_date, fact.recorded_on, last_seq),
+                    )
                 )
-            stored[person_id] = (birth, numbered)
+                _insert_record(uow, person_id, last_seq, numbered[-1].fact)
+            # The withdrawals come after the records they name, in the order drawn.
+            for index, (_, withdrawn_on) in enumerate(records):
+                if withdrawn_on is None:
+                    continue
+                last_seq += 1
+                named = numbered[index].record_id
+                withdrawal = Fact(RecordKind.RECORD_RETRACTED, withdrawn_on, withdrawn_on, last_seq)
+                numbered.append(StoredRecord(f"r{last_seq}", withdrawal, named))
+                _insert_record(uow, person_id, last_seq, withdrawal, retracts=named)
+            stored[person_id] = (birth, with_withdrawals(numbered))
         for _ in range(last_seq - first_seq):
             next(_next_id)  # keep later examples' numbers above this one's records
     watermark = first_seq + round((last_seq - first_seq) * watermark_cut)

@@ -16,7 +16,7 @@ import hashlib
 import io
 import json
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -25,7 +25,7 @@ from urpaq.adapters.csv_blocks import csv_block_rows, read_header
 from urpaq.adapters.feed_errors import FeedUnreadable
 from urpaq.adapters.record_checks import RawRows, check_rows, raw_rows
 from urpaq.adapters.staged import CheckedBatch
-from urpaq.domain.register import FIELDS
+from urpaq.domain.register import BASE_FIELDS, FIELDS
 from urpaq.services.ports.register import FeedRow
 
 __all__ = ["FeedFile", "FeedReader", "FeedUnreadable", "inspect_feed", "read_feed", "write_feed"]
@@ -238,12 +238,15 @@ def _read_json_lines(stream: IO[bytes], name: str) -> Iterator[FeedRow]:
         yield FeedRow(line, fields, problem)
 
 
-def write_feed(path: Path, rows: Iterator[dict[str, str]]) -> None:
+def write_feed(
+    path: Path, rows: Iterator[dict[str, str]], *, fields: Sequence[str] = BASE_FIELDS
+) -> None:
     """Write register records as a CSV feed (used by the demo and the benchmark); gzip-
-    compressed when the name ends in `.gz`."""
+    compressed when the name ends in `.gz`.  A feed with withdrawals names the column
+    `retracts` in `fields`."""
     path.parent.mkdir(parents=True, exist_ok=True)
     opener = gzip.open if path.suffix.lower() == ".gz" else open
     with opener(path, "wt", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=FIELDS, lineterminator="\n")
+        writer = csv.DictWriter(handle, fieldnames=fields, lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)

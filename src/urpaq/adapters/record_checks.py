@@ -40,6 +40,7 @@ STAGED_SCHEMA = pa.schema(
         ("region", pa.string()),
         ("birth_date", pa.string()),
         ("is_male", pa.int64()),
+        ("retracts", pa.string()),
         ("reason", pa.string()),
     ]
 )
@@ -123,6 +124,9 @@ def _surely_valid(
     effective_ok, effective = _date(text["effective_date"])
     recorded_ok, recorded = _date(text["recorded_on"])
     born = pc.equal(text["kind"], RecordKind.BORN_CITIZEN.value)
+    retraction = pc.equal(text["kind"], RecordKind.RECORD_RETRACTED.value)
+    retracts_length = pc.binary_length(pc.fill_null(text["retracts"], ""))
+    retracts_given = pc.greater(retracts_length, 0)
     region_given = pc.greater(pc.binary_length(pc.fill_null(text["region"], "")), 0)
     region = _region_code(pc.if_else(region_given, text["region"], pa.scalar(None, pa.string())))
     today_days = (today - dt.date(1970, 1, 1)).days
@@ -137,6 +141,10 @@ def _surely_valid(
         pc.or_(pc.invert(born), pc.equal(effective, birth_days)),
         pc.greater_equal(effective, birth_days),
         pc.or_(pc.invert(region_given), pc.is_valid(region)),
+        # Only a withdrawal names a record, never its own, in at most 64 characters.
+        pc.equal(retraction, retracts_given),
+        pc.less_equal(retracts_length, RECORD_ID_LENGTH_MAX),
+        pc.invert(pc.fill_null(pc.equal(text["retracts"], text["record_id"]), False)),
     )
     values = {
         "record_id": text["record_id"],
@@ -148,6 +156,7 @@ def _surely_valid(
         "region": region,
         "birth_date": pc.cast(pc.cast(pc.cast(birth_days, pa.int32()), pa.date32()), pa.string()),
         "is_male": pc.cast(is_male, pa.int64()),
+        "retracts": pc.if_else(retracts_given, text["retracts"], pa.scalar(None, pa.string())),
         "reason": pa.nulls(len(ok), pa.string()),
     }
     return pc.fill_null(ok, False), values
@@ -286,7 +295,7 @@ def _judged(line: int, fields: dict[str, str], *, today: dt.date) -> tuple[objec
     try:
         record = parse_record(fields, today=today)
     except InvalidRecord as error:
-        return (line, _record_id_of(fields), None, None, None, None, None, None, None, str(error))
+        return (line, _record_id_of(fields), *([None] * 8), str(error))
     return (
         line,
         record.record_id,
@@ -297,6 +306,7 @@ def _judged(line: int, fields: dict[str, str], *, today: dt.date) -> tuple[objec
         record.region,
         record.iin.birth_date.isoformat(),
         int(record.iin.is_male),
+        record.retracts,
         None,
     )
 
@@ -309,7 +319,7 @@ def _unreadable(rows: RawRows, mask: pa.Array) -> pa.Table:
     assert rows.problems is not None
     record_ids = pc.filter(rows.fields["record_id"], mask).to_pylist()
     out = [
-        (line, (record_id or "").strip() or None, *([None] * 7), problem)
+        (line, (record_id or "").strip() or None, *([None] * 8), problem)
         for line, record_id, problem in zip(
             pc.filter(rows.lines, mask).to_pylist(),
             record_ids,

@@ -56,6 +56,9 @@ class EntryKind(enum.StrEnum):
     RETURN = "return"
     EXPIRY = "expiry"
     INHERITANCE = "inheritance"
+    #: A back-accrual that restores a person after the register withdrew a record: on
+    #: statements only (the close posts it with the back-accruals of its year).
+    RESTORATION = "restoration"
 
 
 class UnbalancedEntry(InvariantBroken):

@@ -16,7 +16,7 @@ import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from urpaq.domain.register import DEATHS, GAINS, LOSSES, RecordKind
+from urpaq.domain.register import DEATHS, GAINS, LOSSES, NOT_BEARING, RecordKind
 
 FIRST_REPORTING_YEAR = 2023
 AGE_SPAN_YEARS = 17  # born in Y−17 … Y: under 18 at the end of 31 December Y
@@ -30,6 +30,10 @@ class Fact:
     effective_date: dt.date
     recorded_on: dt.date
     sequence: int  # the order in which the system imported it
+    #: When the register withdrew it (programme.md, "Corrections"): the withdrawal's
+    #: recorded_on and sequence; None while no withdrawal names it.
+    withdrawn_on: dt.date | None = None
+    withdrawn_sequence: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,8 +48,54 @@ class View:
     as_of: dt.date
     watermark: int
 
-    def sees(self, fact: Fact) -> bool:
+    def records(self, fact: Fact) -> bool:
+        """Whether the register had recorded the fact, as this view sees it."""
         return fact.recorded_on <= self.as_of and fact.sequence <= self.watermark
+
+    def withdraws(self, fact: Fact) -> bool:
+        """Whether this view sees the fact recorded and then withdrawn."""
+        return (
+            self.records(fact)
+            and fact.withdrawn_on is not None
+            and fact.withdrawn_sequence is not None
+            and fact.withdrawn_on <= self.as_of
+            and fact.withdrawn_sequence <= self.watermark
+        )
+
+    def sees(self, fact: Fact) -> bool:
+        """Whether the fact counts in this view: recorded, and not withdrawn."""
+        return self.records(fact) and not self.withdraws(fact)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredRecord:
+    """A person's register record as stored: its fact, its id and what it withdraws."""
+
+    record_id: str
+    fact: Fact
+    retracts: str | None = None
+
+
+def with_withdrawals(records: Iterable[StoredRecord]) -> list[Fact]:
+    """One person's facts, each marked with the withdrawal that names it, if any (a
+    withdrawal always names a record of the same person)."""
+    listed = list(records)
+    withdrawals = {r.retracts: r.fact for r in listed if r.retracts is not None}
+    facts = []
+    for record in listed:
+        withdrawal = withdrawals.get(record.record_id)
+        fact = record.fact
+        if withdrawal is not None:
+            fact = Fact(
+                fact.kind,
+                fact.effective_date,
+                fact.recorded_on,
+                fact.sequence,
+                withdrawn_on=withdrawal.recorded_on,
+                withdrawn_sequence=withdrawal.sequence,
+            )
+        facts.append(fact)
+    return facts
 
 
 class Status(enum.StrEnum):
@@ -85,11 +135,16 @@ def participation_in(
     end = year_end(year)
     annulled = False
     deceased = False
+    withdrew = False
+    remains = False
     gains: list[dt.date] = []
     losses: list[dt.date] = []
     for fact in facts:
+        if view.withdraws(fact):
+            withdrew = True
         if not view.sees(fact):
             continue
+        remains = remains or fact.kind not in NOT_BEARING
         if fact.kind is RecordKind.RECORD_ANNULLED:
             # An annulment says the person never had the right: it reaches back to the
             # beginning, whatever date it took effect.
@@ -102,7 +157,8 @@ def participation_in(
             gains.append(fact.effective_date)
         elif fact.kind in LOSSES:
             losses.append(fact.effective_date)
-    if annulled:
+    if annulled or (withdrew and not remains):
+        # A person none of whose records remains never had the right: annulled.
         return Participation(Status.ANNULLED)
     if deceased:
         return Participation(Status.DECEASED)

@@ -29,13 +29,20 @@ class RecordKind(enum.StrEnum):
     DECLARED_DEAD = "declared_dead"
     RECORD_ANNULLED = "record_annulled"
     DATA_UPDATED = "data_updated"
+    RECORD_RETRACTED = "record_retracted"
 
 
 GAINS = frozenset({RecordKind.BORN_CITIZEN, RecordKind.CITIZENSHIP_ACQUIRED})
 LOSSES = frozenset({RecordKind.CITIZENSHIP_LOST, RecordKind.CITIZENSHIP_RENOUNCED})
 DEATHS = frozenset({RecordKind.DIED, RecordKind.DECLARED_DEAD})
 
-FIELDS = ("record_id", "iin", "kind", "effective_date", "recorded_on", "region")
+#: The kinds that state nothing about citizenship or life: a person holding only these
+#: has no record that bears on taking part.
+NOT_BEARING = frozenset({RecordKind.DATA_UPDATED, RecordKind.RECORD_RETRACTED})
+
+#: The columns of a feed as written by default; `retracts` only where a feed withdraws.
+BASE_FIELDS = ("record_id", "iin", "kind", "effective_date", "recorded_on", "region")
+FIELDS = (*BASE_FIELDS, "retracts")
 REQUIRED_FIELDS = ("record_id", "iin", "kind", "effective_date", "recorded_on")
 RECORD_ID_LENGTH_MAX = 64
 
@@ -54,6 +61,8 @@ class RegisterRecord:
     effective_date: dt.date
     recorded_on: dt.date
     region: str | None = None
+    #: For a withdrawal: the `record_id` of the record it withdraws.
+    retracts: str | None = None
 
 
 def _parse_date(name: str, text: str) -> dt.date:
@@ -115,4 +124,24 @@ def parse_record(fields: dict[str, str], *, today: dt.date) -> RegisterRecord:
         effective_date=effective,
         recorded_on=recorded,
         region=region,
+        retracts=_retracts(fields, kind=kind, record_id=record_id),
     )
+
+
+def _retracts(fields: dict[str, str], *, kind: RecordKind, record_id: str) -> str | None:
+    """The record a withdrawal names; only a withdrawal names one."""
+    retracts = (fields.get("retracts") or "").strip()
+    if kind is not RecordKind.RECORD_RETRACTED:
+        if retracts:
+            raise InvalidRecord(
+                f"retracts {retracts[:20]!r} is given on a {kind} record: only a "
+                "record_retracted withdraws a record"
+            )
+        return None
+    if not retracts:
+        raise InvalidRecord("record_retracted without retracts: name the withdrawn record_id")
+    if len(retracts) > RECORD_ID_LENGTH_MAX:
+        raise InvalidRecord(f"retracts {retracts[:20]!r}… is longer than 64 characters")
+    if retracts == record_id:
+        raise InvalidRecord(f"record_retracted {record_id!r} names itself in retracts")
+    return retracts

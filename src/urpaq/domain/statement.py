@@ -92,9 +92,11 @@ def tr_lines(
     lines: list[StatementLine] = []
     schedule = Schedule([])
     previous: Participation | None = None
+    previous_close: ClosedView | None = None
     matured = False
     for close in closes:
         year = close.year
+        restores = _newly_withdrawn(facts, now=close, before=previous_close)
         standing = participation_in(year, birth_date=birth_date, facts=facts, view=close.view)
         move = movement_of(before=previous, now=standing, birth_year=birth_date.year, year=year)
         if move is not None:
@@ -118,10 +120,21 @@ def tr_lines(
             for line in moves:
                 if line.kind is EntryKind.RECLASSIFICATION:
                     continue  # a move between classes leaves the person's balance as it was
-                lines.append(StatementLine(year, line.kind, line.effect))
+                kind = line.kind
+                if restores and kind is EntryKind.BACK_ACCRUAL:
+                    kind = EntryKind.RESTORATION
+                lines.append(StatementLine(year, kind, line.effect))
         schedule = schedule.extended(close.as_closed_year())
-        previous = standing
+        previous, previous_close = standing, close
     return lines, previous, matured
+
+
+def _newly_withdrawn(facts: Sequence[Fact], *, now: ClosedView, before: ClosedView | None) -> bool:
+    """Whether this close is the first to see the register withdraw one of the facts."""
+    return any(
+        now.view.withdraws(fact) and (before is None or not before.view.withdraws(fact))
+        for fact in facts
+    )
 
 
 def build_statement(

@@ -46,6 +46,8 @@ class Step:
 
 GAINS = "('born_citizen', 'citizenship_acquired')"
 LOSSES = "('citizenship_lost', 'citizenship_renounced')"
+#: A record `r` of the register that no withdrawal of the register names.
+NOT_WITHDRAWN = "NOT EXISTS (SELECT 1 FROM register_record x WHERE x.retracts = r.record_id)"
 
 RECORD_ID_REPEATED = CrossRowCheck(
     "record_id_repeated",
@@ -75,8 +77,8 @@ RECORD_CHANGED = CrossRowCheck(
 
 SECOND_BIRTH = CrossRowCheck(
     "second_birth_record",
-    # Citizenship by birth is stated once per person.
-    """UPDATE crowd SET reason = 'IIN ' || crowd.iin || ' already has a born_citizen record'
+    # Citizenship by birth is stated once per person (a withdrawn one no longer counts).
+    f"""UPDATE crowd SET reason = 'IIN ' || crowd.iin || ' already has a born_citizen record'
        FROM (SELECT iin, MIN(line) AS first_line FROM crowd
              WHERE reason IS NULL AND unchanged = 0 AND kind = 'born_citizen'
              GROUP BY iin) AS born
@@ -84,7 +86,8 @@ SECOND_BIRTH = CrossRowCheck(
          AND crowd.unchanged = 0 AND crowd.kind = 'born_citizen'
          AND (crowd.line > born.first_line OR (
              SELECT 1 FROM known k JOIN register_record r ON r.person_id = k.person_id
-             WHERE k.iin = crowd.iin AND r.kind = 'born_citizen' LIMIT 1) IS NOT NULL)""",
+             WHERE k.iin = crowd.iin AND r.kind = 'born_citizen' AND {NOT_WITHDRAWN}
+             LIMIT 1) IS NOT NULL)""",
 )
 
 AFTER_DEATH = CrossRowCheck(
@@ -134,6 +137,76 @@ PERSON_UNKNOWN = CrossRowCheck(
                AND s.kind NOT IN ('data_updated', 'record_annulled'))""",
 )
 
+#: The withdrawals of the file still valid, with the record each names (`named`).
+_WITHDRAWALS = """UPDATE crowd SET reason = {reason}
+       FROM named
+       WHERE named.line = crowd.line AND crowd.reason IS NULL AND {condition}"""
+
+
+def _quoted(column: str) -> str:
+    """A column's value in single quotes, inside a reason."""
+    return f"'''' || {column} || ''''"
+
+
+RETRACTS_UNKNOWN = CrossRowCheck(
+    "retracts_unknown",
+    # A withdrawal names a record of the register, or one accepted earlier in the file.
+    _WITHDRAWALS.format(
+        reason=f"'retracts ' || {_quoted('named.retracts')} || ' names no record of the "
+        "register or accepted earlier in this file'",
+        condition="named.iin IS NULL",
+    ),
+)
+
+RETRACTS_OTHER_PERSON = CrossRowCheck(
+    "retracts_other_person",
+    _WITHDRAWALS.format(
+        reason=f"'retracts ' || {_quoted('named.retracts')} || ' names a record of another "
+        "person, not of IIN ' || crowd.iin",
+        condition="named.iin <> crowd.iin",
+    ),
+)
+
+RETRACTS_WITHDRAWAL = CrossRowCheck(
+    "retracts_withdrawal",
+    _WITHDRAWALS.format(
+        reason=f"'retracts ' || {_quoted('named.retracts')} || ' names a withdrawal, which "
+        "cannot itself be withdrawn'",
+        condition="named.kind = 'record_retracted'",
+    ),
+)
+
+RETRACTS_LATER_RECORD = CrossRowCheck(
+    "retracts_later_record",
+    # The register withdraws only what it had recorded by then.
+    _WITHDRAWALS.format(
+        reason=f"'retracts ' || {_quoted('named.retracts')} || ' recorded on ' || "
+        "named.recorded_on || ', after this withdrawal recorded on ' || crowd.recorded_on",
+        condition="named.recorded_on > crowd.recorded_on",
+    ),
+)
+
+#: An earlier withdrawal in the file of the record that the row `crowd` withdraws.
+_EARLIER_WITHDRAWAL = """SELECT {column} FROM crowd e
+            WHERE e.iin = crowd.iin AND e.kind = 'record_retracted' AND e.reason IS NULL
+              AND e.unchanged = 0 AND e.retracts = crowd.retracts AND e.line < crowd.line"""
+
+ALREADY_RETRACTED = CrossRowCheck(
+    "already_retracted",
+    # A record is withdrawn once: by the register before, or earlier in the file.
+    _WITHDRAWALS.format(
+        reason=f"'record ' || {_quoted('named.retracts')} || ' is already withdrawn by ' || "
+        + _quoted(
+            "COALESCE(named.withdrawn_by, ("
+            + _EARLIER_WITHDRAWAL.format(column="MIN(e.record_id)")
+            + "))"
+        ),
+        condition="(named.withdrawn_by IS NOT NULL OR EXISTS ("
+        + _EARLIER_WITHDRAWAL.format(column="1")
+        + "))",
+    ),
+)
+
 #: Every cross-row check, in the order they run.
 CROSS_ROW_CHECKS = (
     RECORD_ID_REPEATED,
@@ -142,7 +215,16 @@ CROSS_ROW_CHECKS = (
     AFTER_DEATH,
     LOSS_WITHOUT_CITIZENSHIP,
     PERSON_UNKNOWN,
+    RETRACTS_UNKNOWN,
+    RETRACTS_OTHER_PERSON,
+    RETRACTS_WITHDRAWAL,
+    RETRACTS_LATER_RECORD,
+    ALREADY_RETRACTED,
 )
+
+#: A value of the register's record that a withdrawal `c` names (null if none).
+_NAMED_IN_REGISTER = """(SELECT {column} FROM register_record r
+                 JOIN person p ON p.person_id = r.person_id WHERE r.record_id = c.retracts)"""
 
 #: Once the rows are staged: what every check needs, whatever the register holds.
 PREPARE_STEPS = (
@@ -164,6 +246,7 @@ RESET_STEPS = (
     Step("DROP TABLE IF EXISTS known"),
     Step("DROP TABLE IF EXISTS crowd"),
     Step("DROP TABLE IF EXISTS death"),
+    Step("DROP TABLE IF EXISTS named"),
 )
 
 CHECK_STEPS: tuple[Step | CrossRowCheck, ...] = (
@@ -189,6 +272,8 @@ CHECK_STEPS: tuple[Step | CrossRowCheck, ...] = (
              AND r.kind = staged.kind AND r.effective_date = staged.effective_date
              AND r.recorded_on = staged.recorded_on
              AND (r.region = staged.region OR (r.region IS NULL AND staged.region IS NULL))
+             AND (r.retracts = staged.retracts
+                  OR (r.retracts IS NULL AND staged.retracts IS NULL))
        ) IS NOT NULL""",
         needs_register=True,
     ),
@@ -197,10 +282,10 @@ CHECK_STEPS: tuple[Step | CrossRowCheck, ...] = (
     Step(
         f"""CREATE TEMP TABLE crowd AS
        SELECT line, record_id, iin, kind, effective_date, recorded_on, region, birth_date,
-              is_male, reason, unchanged
+              is_male, retracts, reason, unchanged
        FROM staged
        WHERE reason IS NULL
-         AND (kind IN {LOSSES} OR kind IN ('data_updated', 'record_annulled')
+         AND (kind IN {LOSSES} OR kind IN ('data_updated', 'record_annulled', 'record_retracted')
               OR iin IN (SELECT iin FROM multi) OR iin IN (SELECT iin FROM known))""",
         fills="crowd",
     ),
@@ -208,11 +293,12 @@ CHECK_STEPS: tuple[Step | CrossRowCheck, ...] = (
     SECOND_BIRTH,
     # Deaths known after this file, for the checks that follow.
     Step(
-        """CREATE TEMP TABLE death AS
+        f"""CREATE TEMP TABLE death AS
        SELECT iin, MIN(effective_date) AS died_on FROM (
            SELECT k.iin, (SELECT MIN(r.effective_date) FROM register_record r
                           WHERE r.person_id = k.person_id
-                            AND r.kind IN ('died', 'declared_dead')) AS effective_date
+                            AND r.kind IN ('died', 'declared_dead')
+                            AND {NOT_WITHDRAWN}) AS effective_date
            FROM known k
            UNION ALL
            SELECT iin, effective_date FROM crowd
@@ -226,6 +312,36 @@ CHECK_STEPS: tuple[Step | CrossRowCheck, ...] = (
     AFTER_DEATH,
     LOSS_WITHOUT_CITIZENSHIP,
     PERSON_UNKNOWN,
+    # Each withdrawal with the record it names: in the register, else the first valid
+    # row of the file before it with that record_id.
+    Step(
+        f"""CREATE TEMP TABLE named AS
+       SELECT c.line AS line, c.retracts AS retracts,
+              (SELECT x.record_id FROM register_record x
+               WHERE x.retracts = c.retracts) AS withdrawn_by,
+              (SELECT MIN(s.line) FROM staged s
+               WHERE s.record_id = c.retracts AND s.line < c.line
+                 AND s.reason IS NULL AND s.unchanged = 0) AS file_line,
+              {_NAMED_IN_REGISTER.format(column="p.iin")} AS iin,
+              {_NAMED_IN_REGISTER.format(column="r.kind")} AS kind,
+              {_NAMED_IN_REGISTER.format(column="r.recorded_on")} AS recorded_on
+       FROM crowd c
+       WHERE c.kind = 'record_retracted' AND c.reason IS NULL AND c.unchanged = 0""",
+        fills="named",
+    ),
+    Step(
+        """UPDATE named SET iin = s.iin, kind = s.kind, recorded_on = s.recorded_on
+       FROM staged s
+       WHERE named.iin IS NULL AND named.file_line IS NOT NULL
+         AND s.record_id = named.retracts AND s.line = named.file_line
+         AND NOT EXISTS (SELECT 1 FROM crowd v
+                         WHERE v.iin = s.iin AND v.line = s.line AND v.reason IS NOT NULL)"""
+    ),
+    RETRACTS_UNKNOWN,
+    RETRACTS_OTHER_PERSON,
+    RETRACTS_WITHDRAWAL,
+    RETRACTS_LATER_RECORD,
+    ALREADY_RETRACTED,
     # The refusals about people, back onto the file's rows.
     Step(
         """UPDATE staged SET reason = crowd.reason

@@ -38,13 +38,24 @@ CREATE TEMP TABLE staged (
     region         TEXT,
     birth_date     TEXT,
     is_male        INTEGER,
+    retracts       TEXT,
     reason         TEXT,
     unchanged      INTEGER NOT NULL DEFAULT 0
 )"""
 
 _REFUSED_TABLE = "CREATE TEMP TABLE refused (line BIGINT NOT NULL, record_id TEXT, reason TEXT)"
 
-_TEMPORARY = ("staged", "refused", "multi", "known", "crowd", "death", "firsts", "unsettled")
+_TEMPORARY = (
+    "staged",
+    "refused",
+    "multi",
+    "known",
+    "crowd",
+    "death",
+    "named",
+    "firsts",
+    "unsettled",
+)
 
 #: The last import stored: it changes whenever the register does.
 _LAST_BATCH = "SELECT COALESCE(MAX(batch_id), 0) FROM import_batch"
@@ -134,17 +145,17 @@ class ImportStaging:
             )
         db.execute(
             f"""INSERT INTO register_record (person_id, seq, record_id, kind, effective_date,
-                                             recorded_on, region, batch_id)
+                                             recorded_on, region, batch_id, retracts)
                 SELECT :before + s.line, :base + s.line, s.record_id, s.kind,
-                       s.effective_date, s.recorded_on, s.region, :batch
+                       s.effective_date, s.recorded_on, s.region, :batch, s.retracts
                 {_ALONE}""",
             uses,
         )
         db.execute(
             """INSERT INTO register_record (person_id, seq, record_id, kind, effective_date,
-                                            recorded_on, region, batch_id)
+                                            recorded_on, region, batch_id, retracts)
                SELECT COALESCE(k.person_id, :before + f.line), :base + c.line, c.record_id,
-                      c.kind, c.effective_date, c.recorded_on, c.region, :batch
+                      c.kind, c.effective_date, c.recorded_on, c.region, :batch, c.retracts
                FROM crowd c LEFT JOIN known k ON k.iin = c.iin
                             LEFT JOIN firsts f ON f.iin = c.iin
                WHERE c.reason IS NULL AND c.unchanged = 0
@@ -174,7 +185,7 @@ def _as_table(rows: Sequence[StagedRow]) -> pa.Table:
     for row in rows:
         record = row.record
         if record is None:
-            values.append((row.line, row.record_id, *([None] * 7), row.reason))
+            values.append((row.line, row.record_id, *([None] * 8), row.reason))
             continue
         values.append(
             (
@@ -187,6 +198,7 @@ def _as_table(rows: Sequence[StagedRow]) -> pa.Table:
                 record.region,
                 record.iin.birth_date.isoformat(),
                 int(record.iin.is_male),
+                record.retracts,
                 None,
             )
         )

@@ -6,13 +6,13 @@ import datetime as dt
 from collections.abc import Iterator, Sequence
 
 from urpaq.adapters.sql.connection import SqlConnection
-from urpaq.adapters.sql.register import fact_of
+from urpaq.adapters.sql.register import stored_record
 from urpaq.adapters.sql.standing import participant_groups_sql, standing_parameters
 from urpaq.domain import ledger
 from urpaq.domain.ledger import EntryKind
 from urpaq.domain.money import Money
 from urpaq.domain.operators import Purpose
-from urpaq.domain.participation import Fact, View
+from urpaq.domain.participation import Fact, StoredRecord, View, with_withdrawals
 from urpaq.domain.payouts import PayoutStatus
 from urpaq.services.ports.reads import BirthGroup, ParticipantGroup, PayoutGroup, SavingsFlow
 
@@ -93,17 +93,18 @@ class SqlReads:
 
     def facts_by_person(self) -> Iterator[tuple[dt.date, list[Fact]]]:
         rows = self.db.execute(
-            """SELECT p.person_id, p.birth_date, r.kind, r.effective_date, r.recorded_on, r.seq
+            """SELECT p.person_id, p.birth_date, r.record_id, r.retracts, r.kind,
+                      r.effective_date, r.recorded_on, r.seq
                FROM person p JOIN register_record r ON r.person_id = p.person_id
                WHERE p.sole_birth_seq IS NULL
                ORDER BY p.person_id, r.seq"""
         )
-        person, birth_date, facts = None, dt.date.min, list[Fact]()
+        person, birth_date, records = None, dt.date.min, list[StoredRecord]()
         for person_id, born, *record in rows:
             if person_id != person:
-                if facts:
-                    yield birth_date, facts
-                person, birth_date, facts = person_id, dt.date.fromisoformat(born), []
-            facts.append(fact_of(record))
-        if facts:
-            yield birth_date, facts
+                if records:
+                    yield birth_date, with_withdrawals(records)
+                person, birth_date, records = person_id, dt.date.fromisoformat(born), []
+            records.append(stored_record(record))
+        if records:
+            yield birth_date, with_withdrawals(records)

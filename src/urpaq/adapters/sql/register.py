@@ -12,11 +12,12 @@ from typing import Any
 
 from urpaq.adapters.sql.connection import SqlConnection
 from urpaq.adapters.sql.import_staging import ImportStaging
-from urpaq.domain.participation import Fact
+from urpaq.domain.participation import Fact, StoredRecord, with_withdrawals
 from urpaq.domain.register import RecordKind
 from urpaq.services.ports.register import (
     ImportSummary,
     PersonRecord,
+    RegisterEntry,
     Rejection,
     StagedBatch,
 )
@@ -125,20 +126,43 @@ class SqlRegister:
 
     def facts_of(self, person_id: int) -> list[Fact]:
         rows = self.db.execute(
-            "SELECT kind, effective_date, recorded_on, seq FROM register_record"
-            " WHERE person_id = ? ORDER BY seq",
+            f"SELECT {STORED_COLUMNS} FROM register_record WHERE person_id = ? ORDER BY seq",
             (person_id,),
         )
-        return [fact_of(row) for row in rows]
+        return with_withdrawals(stored_record(row) for row in rows)
+
+    def records_of(self, person_id: int) -> list[RegisterEntry]:
+        rows = self.db.execute(
+            "SELECT record_id, kind, effective_date, recorded_on, region, retracts, seq,"
+            " batch_id FROM register_record WHERE person_id = ? ORDER BY seq",
+            (person_id,),
+        )
+        return [
+            RegisterEntry(
+                record_id=str(record_id),
+                kind=RecordKind(kind),
+                effective_date=dt.date.fromisoformat(effective),
+                recorded_on=dt.date.fromisoformat(recorded),
+                region=region,
+                retracts=retracts,
+                sequence=int(seq),
+                batch_id=int(batch),
+            )
+            for record_id, kind, effective, recorded, region, retracts, seq, batch in rows
+        ]
 
 
-def fact_of(row: Sequence[Any]) -> Fact:
-    """A register record as the participation rule sees it: `(kind, effective, recorded,
-    seq)`."""
-    kind, effective, recorded, seq = row
-    return Fact(
+#: The columns `stored_record` reads, of a register record `r`.
+STORED_COLUMNS = "record_id, retracts, kind, effective_date, recorded_on, seq"
+
+
+def stored_record(row: Sequence[Any]) -> StoredRecord:
+    """A register record as the participation rule sees it, from `STORED_COLUMNS`."""
+    record_id, retracts, kind, effective, recorded, seq = row
+    fact = Fact(
         RecordKind(kind),
         dt.date.fromisoformat(effective),
         dt.date.fromisoformat(recorded),
         int(seq),
     )
+    return StoredRecord(str(record_id), fact, retracts)

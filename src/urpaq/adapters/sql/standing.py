@@ -21,6 +21,7 @@ from urpaq.domain.participation import AGE_SPAN_YEARS, FIRST_REPORTING_YEAR, Vie
 GAINS = "('born_citizen', 'citizenship_acquired')"
 LOSSES = "('citizenship_lost', 'citizenship_renounced')"
 DEATHS = "('died', 'declared_dead')"
+NOT_BEARING = "('data_updated', 'record_retracted')"
 
 #: People whose records need grouping: anyone with more than citizenship by birth.
 WITH_EVENTS = "p.sole_birth_seq IS NULL"
@@ -32,14 +33,25 @@ def _at_least_first_year(year: str) -> str:
 
 
 def _aggregates(p: str) -> str:
-    seen = f"r.recorded_on <= :as_of_{p} AND r.seq <= :watermark_{p}"
+    # A record counts in a view when the view sees it and does not see its withdrawal
+    # (`x`, the record that withdraws `r`, if any).
+    recorded = f"r.recorded_on <= :as_of_{p} AND r.seq <= :watermark_{p}"
+    withdrawn = f"x.seq IS NOT NULL AND x.recorded_on <= :as_of_{p} AND x.seq <= :watermark_{p}"
+    seen = f"{recorded} AND NOT ({withdrawn})"
     dated = f"{seen} AND r.effective_date <= :end_{p}"
     return f"""
         MAX(CASE WHEN {seen} AND r.kind = 'record_annulled' THEN 1 ELSE 0 END) AS annulled_{p},
+        MAX(CASE WHEN {recorded} AND {withdrawn} THEN 1 ELSE 0 END) AS withdrew_{p},
+        MAX(CASE WHEN {seen} AND r.kind NOT IN {NOT_BEARING} THEN 1 ELSE 0 END) AS remains_{p},
         MAX(CASE WHEN {dated} AND r.kind IN {DEATHS} THEN 1 ELSE 0 END) AS dead_{p},
         MIN(CASE WHEN {dated} AND r.kind IN {GAINS} THEN r.effective_date END) AS first_gain_{p},
         MAX(CASE WHEN {dated} AND r.kind IN {GAINS} THEN r.effective_date END) AS last_gain_{p},
         MAX(CASE WHEN {dated} AND r.kind IN {LOSSES} THEN r.effective_date END) AS last_loss_{p}"""
+
+
+def _annulled(p: str) -> str:
+    """An annulment seen, or every record that bears on taking part withdrawn."""
+    return f"(a.annulled_{p} = 1 OR (a.withdrew_{p} = 1 AND a.remains_{p} = 0))"
 
 
 def _standing(p: str) -> str:
@@ -49,9 +61,12 @@ def _standing(p: str) -> str:
             SELECT MIN(g.effective_date) FROM register_record g
             WHERE g.person_id = a.person_id AND g.kind IN {GAINS}
               AND g.recorded_on <= :as_of_{p} AND g.seq <= :watermark_{p}
-              AND g.effective_date <= :end_{p} AND g.effective_date > a.last_loss_{p}) END"""
+              AND g.effective_date <= :end_{p} AND g.effective_date > a.last_loss_{p}
+              AND NOT EXISTS (
+                  SELECT 1 FROM register_record y WHERE y.retracts = g.record_id
+                    AND y.recorded_on <= :as_of_{p} AND y.seq <= :watermark_{p})) END"""
     return f"""
-        CASE WHEN a.annulled_{p} = 1 THEN 'annulled'
+        CASE WHEN {_annulled(p)} THEN 'annulled'
              WHEN a.dead_{p} = 1 THEN 'deceased'
              WHEN a.last_gain_{p} IS NULL
                OR (a.last_loss_{p} IS NOT NULL AND a.last_gain_{p} <= a.last_loss_{p})
@@ -59,7 +74,7 @@ def _standing(p: str) -> str:
              WHEN a.birth_year < :year_{p} - {AGE_SPAN_YEARS} OR a.birth_year > :year_{p}
                THEN 'out_of_age'
              ELSE 'participant' END AS status_{p},
-        CASE WHEN a.annulled_{p} = 0 AND a.dead_{p} = 0 AND a.last_gain_{p} IS NOT NULL
+        CASE WHEN NOT {_annulled(p)} AND a.dead_{p} = 0 AND a.last_gain_{p} IS NOT NULL
               AND (a.last_loss_{p} IS NULL OR a.last_gain_{p} > a.last_loss_{p})
               AND a.birth_year BETWEEN :year_{p} - {AGE_SPAN_YEARS} AND :year_{p}
              THEN {_at_least_first_year(f"CAST(substr({start}, 1, 4) AS INTEGER)")}
@@ -79,6 +94,7 @@ def standing_sql(*, people: str) -> str:
                {_aggregates("now")},
                {_aggregates("before")}
         FROM person p CROSS JOIN register_record r
+             LEFT JOIN register_record x ON x.retracts = r.record_id
         WHERE r.person_id = p.person_id AND ({people})
         GROUP BY p.person_id, p.birth_year
     )

@@ -23,8 +23,10 @@ from urpaq.entrypoints.cli._common import (
     refuse_unless_regular_file,
     today,
 )
+from urpaq.entrypoints.cli._reads import parsed_iin, record_read
 from urpaq.services.ports.register import CheckedFeed, FeedRow, ImportSummary
 from urpaq.services.ports.unit_of_work import UnitOfWork
+from urpaq.services.register_history import HistoryLine, register_history
 from urpaq.services.register_import import import_records, rejections_of
 
 REJECTIONS_SHOWN_MAX = 50
@@ -139,3 +141,44 @@ def register_rejections(
         return
     for rejection in rejections:
         out.print(f"line {rejection.line}: {rejection.reason}", markup=False)
+
+
+@app.command("history")
+def register_history_command(
+    iin: Annotated[str, typer.Argument(help="The person's 12-digit IIN.")],
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """One person's register records: both dates, withdrawals, the close that first saw
+    each (audited)."""
+    person = parsed_iin(iin)
+    with opened(db) as uow:
+        history = register_history(uow, iin=person)
+        record_read(uow, person, action="register_history")
+    if as_json:
+        print_json(history.as_json())
+        return
+    if not history.known:
+        out.print(f"IIN {history.iin}: the register has no record of this person")
+        return
+    out.print(f"IIN {history.iin}: {len(history.lines)} record(s), in the order imported")
+    for line in history.lines:
+        out.print(history_line_text(line), markup=False, soft_wrap=True, highlight=False)
+
+
+def history_line_text(line: HistoryLine) -> str:
+    """One record of a person's history on one line of text."""
+    entry = line.entry
+    parts = [
+        entry.record_id, entry.kind.value, f"effective {entry.effective_date}",
+        f"recorded {entry.recorded_on}", f"batch {entry.batch_id}",
+    ]  # fmt: skip
+    if entry.region:
+        parts.append(f"region {entry.region}")
+    if entry.retracts:
+        parts.append(f"withdraws {entry.retracts}")
+    if line.withdrawn_by:
+        parts.append(f"withdrawn by {line.withdrawn_by}")
+    seen = line.first_seen_by_close
+    parts.append(f"first seen by the close of {seen}" if seen else "seen by no close yet")
+    return "  ".join(parts)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 from urpaq.domain.participation import Fact
-from urpaq.domain.register import RegisterRecord
+from urpaq.domain.register import RecordKind, RegisterRecord
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +81,20 @@ class PersonRecord:
     birth_date: dt.date
 
 
+@dataclass(frozen=True, slots=True)
+class RegisterEntry:
+    """One stored record of a person, with where it came from."""
+
+    record_id: str
+    kind: RecordKind
+    effective_date: dt.date
+    recorded_on: dt.date
+    region: str | None
+    retracts: str | None
+    sequence: int
+    batch_id: int
+
+
 class RegisterPort(Protocol):
     """The population register as imported: batches, persons and their records."""
 
@@ -127,6 +141,10 @@ class RegisterPort(Protocol):
 
     def facts_of(self, person_id: int) -> list[Fact]:
         """A person's records in the order they were imported."""
+        ...
+
+    def records_of(self, person_id: int) -> list[RegisterEntry]:
+        """A person's records as stored, in the order they were imported."""
         ...
 
 

@@ -294,6 +294,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ru": "доначисление",
         "en": "back-accrual",
     },
+    "kind_restoration": {"kk": "қалпына келтіру", "ru": "восстановление", "en": "restoration"},
     "kind_forfeiture": {"kk": "тоқтату", "ru": "прекращение", "en": "forfeiture"},
     "kind_annulment": {"kk": "жою", "ru": "аннулирование", "en": "annulment"},
     "kind_maturity": {

@@ -1,0 +1,44 @@
+"""What every command that shows one person's data does first: take the IIN, and record
+the read in the audit log before anything is printed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import os
+import uuid
+
+from urpaq.domain.audit import AuditEvent
+from urpaq.domain.iin import Iin, InvalidIin
+from urpaq.entrypoints.cli._common import EXIT_FAILURE, fail, refuse
+from urpaq.services.audit import record_event
+from urpaq.services.ports.unit_of_work import UnitOfWork
+
+
+def parsed_iin(text: str) -> Iin:
+    """The IIN given on the command line; refused (exit 3) with the reason if invalid."""
+    try:
+        return Iin.parse(text)
+    except InvalidIin as error:
+        refuse(str(error))
+
+
+def record_read(uow: UnitOfWork, person: Iin, *, action: str) -> None:
+    """The audit event of a read, like the pages': who (`cli:` and the operating system's
+    user), what, about whom; written before anything is printed, and nothing is printed
+    if it cannot be."""
+    event = AuditEvent(
+        at=dt.datetime.now(dt.UTC), actor=f"cli:{_os_user()}", action=action,
+        iin=person.value, outcome=0, request_id=uuid.uuid4().hex,
+    )  # fmt: skip
+    try:
+        record_event(uow, event)
+    except Exception as error:  # no read leaves unrecorded
+        fail(f"the {action} could not be recorded in the audit log: {error}", code=EXIT_FAILURE)
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no name for this user id (a bare container)
+        return f"uid {os.getuid()}"

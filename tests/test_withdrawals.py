@@ -1,0 +1,129 @@
+"""The register withdraws records: what an operator sees of it from the command line,
+on SQLite and PostgreSQL (the close's rules are in tests/scenarios/withdraw*.scenario)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from test_cli import urpaq
+from urpaq.domain.ledger import EntryKind
+from urpaq.entrypoints.http.web.i18n import MESSAGES
+
+FIRST = (
+    "record_id,iin,kind,effective_date,recorded_on,region\n"
+    "b1,150101500011,born_citizen,2015-01-01,2015-01-05,KZ-71\n"
+    "b2,160202600019,born_citizen,2016-02-02,2016-02-07,KZ-79\n"
+    "l1,150101500011,citizenship_lost,2024-04-01,2024-04-03,\n"
+    "b3,140601500206,born_citizen,2014-06-01,2014-06-05,KZ-75\n"
+    "b4,140601500216,born_citizen,2014-06-01,2014-06-05,KZ-75\n"
+    "b5,140601500226,born_citizen,2014-06-01,2014-06-05,KZ-75\n"
+)
+# JSON Lines, gzip-free: the column `retracts` as a field.
+SECOND = [
+    {
+        "record_id": "w1",
+        "iin": "150101500011",
+        "kind": "record_retracted",
+        "effective_date": "2025-03-01",
+        "recorded_on": "2025-03-02",
+        "retracts": "l1",
+    },
+    {
+        "record_id": "w2",
+        "iin": "160202600019",
+        "kind": "record_retracted",
+        "effective_date": "2025-03-01",
+        "recorded_on": "2025-03-02",
+        "retracts": "l1",
+    },
+]
+
+
+@pytest.fixture
+def db(database_url: str, tmp_path: Path) -> str:
+    """2023–2024 closed with a loss recorded in error; then the register withdraws it."""
+    urpaq("init", db=database_url)
+    first = tmp_path / "first.csv"
+    first.write_text(FIRST, encoding="utf-8")
+    urpaq("register", "import", str(first), db=database_url)
+    urpaq("parameters", "import", db=database_url)
+    urpaq("close", "2023", "--as-of", "2024-01-31", db=database_url)
+    urpaq("close", "2024", "--as-of", "2025-01-31", db=database_url)
+    second = tmp_path / "second.jsonl"
+    second.write_text("".join(json.dumps(row) + "\n" for row in SECOND), encoding="utf-8")
+    done = urpaq("register", "import", str(second), "--json", db=database_url, check=3)
+    summary = json.loads(done.stdout)
+    assert (summary["accepted"], summary["rejected"]) == (1, 1)
+    assert "names a record of another person" in summary["rejections"][0]["reason"]
+    urpaq("close", "2025", "--as-of", "2026-01-30", db=database_url)
+    return database_url
+
+
+def test_history_shows_both_dates_the_withdrawal_and_the_close_that_saw_each(db: str) -> None:
+    history = json.loads(urpaq("register", "history", "150101500011", "--json", db=db).stdout)
+    assert history["known"] is True
+    rows = {r["record_id"]: r for r in history["records"]}
+    assert list(rows) == ["b1", "l1", "w1"]
+    assert rows["l1"] | {"batch": 0} == {
+        "record_id": "l1",
+        "kind": "citizenship_lost",
+        "effective_date": "2024-04-01",
+        "recorded_on": "2024-04-03",
+        "region": None,
+        "retracts": None,
+        "withdrawn_by": "w1",
+        "batch": 0,
+        "first_seen_by_close": 2024,
+    }
+    assert rows["w1"]["retracts"] == "l1"
+    assert rows["w1"]["first_seen_by_close"] == 2025
+    assert rows["b1"]["first_seen_by_close"] == 2023
+    text = urpaq("register", "history", "150101500011", db=db).stdout
+    assert "withdrawn by w1" in text
+    events = json.loads(urpaq("audit", "--iin", "150101500011", "--json", db=db).stdout)
+    assert [e["action"] for e in events["events"]].count("register_history") == 2
+
+
+def test_the_restored_childs_statement_shows_where_the_money_came_from(db: str) -> None:
+    statement = json.loads(urpaq("statement", "150101500011", "--json", db=db).stdout)
+    peer = json.loads(urpaq("statement", "160202600019", "--json", db=db).stdout)
+    kinds = [(e["reporting_year"], e["kind"]) for e in statement["entries"]]
+    assert kinds == [
+        (2023, "accrual"),
+        (2024, "forfeiture"),
+        (2025, "restoration"),
+        (2025, "investment_income"),
+        (2025, "accrual"),
+    ]
+    assert statement["status"] == "participant"
+    assert statement["target_requirements"] == peer["target_requirements"]
+    restored = next(e for e in statement["entries"] if e["kind"] == "restoration")
+    peer_before = sum(
+        int(e["amount"].replace(".", "")) for e in peer["entries"] if e["reporting_year"] < 2025
+    )
+    assert int(restored["amount"].replace(".", "")) == peer_before
+    assert urpaq("reconcile", db=db).returncode == 0
+
+
+def test_history_of_an_unknown_or_invalid_iin(db: str) -> None:
+    unknown = json.loads(urpaq("register", "history", "080315601232", "--json", db=db).stdout)
+    assert unknown == {"iin": "080315601232", "known": False, "records": []}
+    done = urpaq("register", "history", "08031560123", db=db, check=3)
+    assert "08031560123" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_every_statement_entry_kind_has_a_label_in_each_language() -> None:
+    """The statement page names each line's kind in Kazakh, Russian and English."""
+    # Funding, residue and reclassification move no one's balance; a confirmation moves
+    # money the operator already holds, not the person's savings.
+    statement_kinds = set(EntryKind) - {
+        EntryKind.TR_FUNDING,
+        EntryKind.RECLASSIFICATION,
+        EntryKind.RESIDUE,
+        EntryKind.CONFIRMATION,
+    }
+    for kind in statement_kinds:
+        assert set(MESSAGES[f"kind_{kind.value}"]) >= {"kk", "ru", "en"}, kind
