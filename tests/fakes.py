@@ -46,6 +46,7 @@ from urpaq.services.ports.register import (
     StagedRow,
 )
 from urpaq.services.ports.serving import PendingChallenge
+from urpaq.services.ports.staff import PendingSignIn, StaffSession
 from urpaq.services.ports.unit_of_work import TransactionError
 
 
@@ -553,6 +554,35 @@ class FakeEdge:
         return events[:limit]
 
 
+class FakeStaff:
+    """Staff sessions and pending sign-ins in memory."""
+
+    def __init__(self) -> None:
+        self.sessions: dict[str, StaffSession] = {}
+        self.sign_ins: dict[str, tuple[PendingSignIn, dt.datetime]] = {}
+
+    def open_staff_session(
+        self, *, token_digest: str, session: StaffSession, now: dt.datetime
+    ) -> None:
+        self.sessions[token_digest] = session
+
+    def staff_session(self, *, token_digest: str, now: dt.datetime) -> StaffSession | None:
+        found = self.sessions.get(token_digest)
+        return found if found is not None and found.expires_at > now else None
+
+    def close_staff_session(self, *, token_digest: str) -> None:
+        self.sessions.pop(token_digest, None)
+
+    def save_sign_in(
+        self, *, state_digest: str, pending: PendingSignIn, expires_at: dt.datetime
+    ) -> None:
+        self.sign_ins[state_digest] = (pending, expires_at)
+
+    def take_sign_in(self, *, state_digest: str, now: dt.datetime) -> PendingSignIn | None:
+        found = self.sign_ins.pop(state_digest, None)
+        return found[0] if found is not None and found[1] > now else None
+
+
 class FakeServing:
     """The serving store in memory: it is written at once, outside any transaction, so
     a rollback of the unit of work leaves it as it is."""
@@ -659,6 +689,7 @@ class FakeUnitOfWork:
         self.reads = FakeReads(self)
         self.edge = FakeEdge(self)
         self.serving = FakeServing()
+        self.staff = FakeStaff()
 
     def __enter__(self) -> Self:
         if self._snapshot is not None:

@@ -31,7 +31,8 @@ THIRD_PARTY_ALLOWED = {
     "demo": set(),
     "services": set(),
     # drivers, the working-day calendar and the columnar reader of register feeds
-    "adapters": {"psycopg", "holidays", "pyarrow"},
+    # and the back office's OpenID Connect client
+    "adapters": {"psycopg", "holidays", "pyarrow", "httpx", "authlib", "joserfc"},
     "entrypoints": {
         "typer",
         "rich",

@@ -25,6 +25,8 @@ from urpaq.entrypoints.http.api import (
 )
 from urpaq.entrypoints.http.app import create_app, healthz
 from urpaq.entrypoints.http.edge import Audit, DeclaredRoute, declared_audit
+from urpaq.entrypoints.http.office import pages as office
+from urpaq.entrypoints.http.office import sign_in as office_sign_in
 from urpaq.entrypoints.http.web.routes import (
     home,
     lookup,
@@ -44,6 +46,9 @@ ROUTE_FUNCTIONS: list[Callable[..., Any]] = [
     get_savings, post_payout, get_payout, post_confirmation, post_return, post_heir_payout,
     openapi_document, home, lookup_form, lookup, sign_in_form, sign_in, sign_in_code,
     statement, sign_out, statistics_page, statistics_csv, healthz,
+    office_sign_in.sign_in_form, office_sign_in.development_sign_in, office_sign_in.oidc_begin,
+    office_sign_in.oidc_callback, office_sign_in.sign_out, office.home, office.person_form,
+    office.person_file, office.audit_form, office.audit_view,
 ]  # fmt: skip
 
 
@@ -59,9 +64,11 @@ def routes_of(app: FastAPI) -> list[APIRoute]:
 
 
 def documented() -> dict[tuple[str, str], bool]:
-    """(method, path) → audited, as docs/api.md (every route audited) and docs/web.md say."""
+    """(method, path) → audited, as docs/api.md (every route audited), docs/web.md and
+    docs/office.md say."""
     api = (DOCS / "api.md").read_text(encoding="utf-8")
     web = (DOCS / "web.md").read_text(encoding="utf-8")
+    web += (DOCS / "office.md").read_text(encoding="utf-8")
     routes = {route: True for route in re.findall(r"^### `(GET|POST) (/api/v1/\S+)`$", api, re.M)}
     for method, path, audited in re.findall(
         r"^\| `(GET|POST) (/\S*)` \|.*\| (yes|no) \|$", web, re.M

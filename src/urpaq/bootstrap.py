@@ -9,6 +9,7 @@ from collections.abc import Callable
 from urpaq.adapters.calendar import return_due_on
 from urpaq.adapters.feed import FeedUnreadable, inspect_feed, read_feed, write_feed
 from urpaq.adapters.identity import DevelopmentIdentityProvider
+from urpaq.adapters.oidc import OidcClient, OidcSettings
 from urpaq.adapters.parameter_file import parse_parameters, read_parameters, shipped_parameters_text
 from urpaq.adapters.postgres import connection as postgres
 from urpaq.adapters.postgres.connection import (
@@ -23,6 +24,7 @@ from urpaq.domain.parameters import YearParameters
 from urpaq.services.ports.identity import IdentityProvider
 from urpaq.services.ports.schema import SchemaTooNew
 from urpaq.services.ports.serving import ServingPort
+from urpaq.services.ports.staff import StaffIdentityProvider
 from urpaq.services.ports.unit_of_work import UnitOfWork
 
 # Entry points take functions and errors from here, never an adapter's class
@@ -127,3 +129,16 @@ class UnsupportedIdentityProvider(ValueError):
 def shipped_parameters() -> list[YearParameters]:
     """The National Bank's published inputs that ship with urpaq (2023–2025)."""
     return parse_parameters(shipped_parameters_text(), source="shipped parameters")
+
+
+def oidc_provider(
+    *, issuer: str, client_id: str, client_secret: str, role_claim: str, user_claim: str
+) -> StaffIdentityProvider:
+    """The back office's relying party at the operator's OpenID provider
+    (docs/office.md)."""
+    return OidcClient(
+        OidcSettings(
+            issuer=issuer, client_id=client_id, client_secret=client_secret,
+            role_claim=role_claim, user_claim=user_claim,
+        )
+    )  # fmt: skip

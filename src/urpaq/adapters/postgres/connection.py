@@ -182,7 +182,8 @@ def open_serving(url: str) -> SharedServing:
 
 def _connect_serving(url: str) -> SharedServing:
     serving = SharedServing(url)
-    if serving.scalar("SELECT to_regclass('serving.challenge_expires') IS NULL"):
+    # The newest table names the newest version; the script creates only what is missing.
+    if serving.scalar("SELECT to_regclass('serving.staff_sign_in') IS NULL"):
         serving.execute("BEGIN")
         try:
             serving.execute("SELECT pg_advisory_xact_lock(?)", (SERVING_SCHEMA_LOCK,))

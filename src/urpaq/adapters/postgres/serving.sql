@@ -40,3 +40,17 @@ CREATE TABLE IF NOT EXISTS serving.bucket (
     granted INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS challenge_expires ON serving.challenge (expires_at);
+CREATE TABLE IF NOT EXISTS serving.staff_session (
+    token_digest TEXT COLLATE "C" PRIMARY KEY,
+    user_name    TEXT COLLATE "C" NOT NULL,
+    role         TEXT COLLATE "C" NOT NULL,
+    form_token   TEXT COLLATE "C" NOT NULL,
+    expires_at   TEXT COLLATE "C" NOT NULL
+);
+CREATE INDEX IF NOT EXISTS staff_session_expires ON serving.staff_session (expires_at);
+CREATE TABLE IF NOT EXISTS serving.staff_sign_in (
+    state_digest  TEXT COLLATE "C" PRIMARY KEY,
+    code_verifier TEXT COLLATE "C" NOT NULL,
+    nonce         TEXT COLLATE "C" NOT NULL,
+    expires_at    TEXT COLLATE "C" NOT NULL
+);

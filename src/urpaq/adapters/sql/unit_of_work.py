@@ -17,6 +17,7 @@ from urpaq.adapters.sql.payouts import SqlOperators, SqlPayouts
 from urpaq.adapters.sql.reads import SqlReads
 from urpaq.adapters.sql.register import SqlRegister
 from urpaq.adapters.sql.serving import SqlServing
+from urpaq.adapters.sql.staff import SqlStaff
 from urpaq.services.ports.closes import ClosesPort
 from urpaq.services.ports.edge import EdgePort
 from urpaq.services.ports.ledger import LedgerPort
@@ -26,6 +27,7 @@ from urpaq.services.ports.reads import ReadsPort
 from urpaq.services.ports.register import RegisterPort
 from urpaq.services.ports.schema import SchemaPort
 from urpaq.services.ports.serving import ServingPort
+from urpaq.services.ports.staff import StaffPort
 from urpaq.services.ports.unit_of_work import TransactionError
 
 
@@ -91,6 +93,14 @@ class SqlUnitOfWork:
 
     @property
     def serving(self) -> ServingPort:
+        return self._serving_store()
+
+    @property
+    def staff(self) -> StaffPort:
+        serving = self._serving_store()
+        return SqlStaff(serving.db, schema=serving.schema)
+
+    def _serving_store(self) -> SqlServing:
         if self._serving is None:
             connection, schema = self._open_serving()
             self._serving = SqlServing(connection, schema=schema)

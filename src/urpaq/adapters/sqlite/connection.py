@@ -121,7 +121,7 @@ class SqliteConnection(SqlConnection):
             self.db.execute(statement)
 
 
-SERVING_SCHEMA_VERSION = 2
+SERVING_SCHEMA_VERSION = 3
 
 
 def serving_path(path: str) -> str:

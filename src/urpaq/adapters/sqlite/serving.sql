@@ -38,3 +38,17 @@ CREATE TABLE IF NOT EXISTS bucket (
     granted INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS challenge_expires ON challenge (expires_at);
+CREATE TABLE IF NOT EXISTS staff_session (
+    token_digest TEXT PRIMARY KEY NOT NULL,
+    user_name    TEXT NOT NULL,
+    role         TEXT NOT NULL,
+    form_token   TEXT NOT NULL,
+    expires_at   TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS staff_session_expires ON staff_session (expires_at);
+CREATE TABLE IF NOT EXISTS staff_sign_in (
+    state_digest  TEXT PRIMARY KEY NOT NULL,
+    code_verifier TEXT NOT NULL,
+    nonce         TEXT NOT NULL,
+    expires_at    TEXT NOT NULL
+);

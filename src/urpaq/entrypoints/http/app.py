@@ -17,10 +17,14 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from urpaq import bootstrap
-from urpaq.entrypoints.http import api, errors
+from urpaq.entrypoints.http import api, errors, office
 from urpaq.entrypoints.http.context import Clock, Context, UnitOfWorkProvider
 from urpaq.entrypoints.http.deps import UnauthenticatedError
 from urpaq.entrypoints.http.edge import Edge, UnauditedRoute, error_log
+from urpaq.entrypoints.http.office import pages as office_pages
+from urpaq.entrypoints.http.office.deps import Forbidden, SignInRequired
+from urpaq.entrypoints.http.office.identity import StaffIdentity
+from urpaq.entrypoints.http.office.sessions import StaffSessions
 from urpaq.entrypoints.http.web import routes as web_routes
 from urpaq.entrypoints.http.web.rate_limit import RateLimits
 from urpaq.entrypoints.http.web.sessions import Sessions
@@ -36,6 +40,7 @@ def create_app(
     clock: Clock | None = None,
     identity: IdentityProvider | None = None,
     web_settings: WebSettings | None = None,
+    staff_identity: StaffIdentity | None = None,
 ) -> FastAPI:
     """The whole HTTP face of urpaq on one database: the operators' API and the pages."""
     context = Context(uow=UnitOfWorkProvider(database_url), clock=clock or Clock())
@@ -49,6 +54,8 @@ def create_app(
             RequestValidationError: errors.invalid_request,
             StarletteHTTPException: errors.http_error,
             UnauthenticatedError: errors.unauthenticated,
+            SignInRequired: office_pages.to_sign_in,
+            Forbidden: office_pages.forbidden,
         },
     )
     settings = web_settings or WebSettings()
@@ -58,8 +65,12 @@ def create_app(
     app.state.sessions = Sessions(serving=context.serving)
     app.state.statistics_cache = StatisticsCache()
     app.state.identity = identity or bootstrap.identity_provider(serving=context.serving)
+    staff = staff_identity or StaffIdentity.from_environment()
+    app.state.staff_identity = staff
+    app.state.staff_sessions = StaffSessions(staff=lambda: context.uow().staff)
     app.include_router(api.router)
     app.include_router(web_routes.router)
+    app.include_router(office.router)
     app.mount("/static", StaticFiles(packages=[("urpaq.entrypoints.http.web", "static")]))
     app.add_middleware(Edge, context=context)
     app.router.add_api_route(

@@ -29,6 +29,7 @@ from urpaq.services.ports.reads import ReadsPort
 from urpaq.services.ports.register import RegisterPort
 from urpaq.services.ports.schema import SchemaPort
 from urpaq.services.ports.serving import ServingPort
+from urpaq.services.ports.staff import StaffPort
 
 
 class TransactionError(RuntimeError):
@@ -52,6 +53,11 @@ class UnitOfWork(Protocol):
     def serving(self) -> ServingPort:
         """What the server processes share; written at once, outside this unit of work's
         transaction, and never waiting for a writer."""
+        ...
+
+    @property
+    def staff(self) -> StaffPort:
+        """The back office's sessions and pending sign-ins, in the serving store."""
         ...
 
     def __enter__(self) -> Self:

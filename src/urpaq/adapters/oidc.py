@@ -1,0 +1,144 @@
+"""Staff sign-in through OpenID Connect: the relying party of the back office.
+
+Authorization code with PKCE (S256) and a nonce; the protocol's pieces come from Authlib
+(the authorization request, the S256 challenge, the token request), and the ID token is
+verified with joserfc: signed by one of the provider's published keys, this issuer, this
+client as audience, not expired (a minute of leeway), this sign-in's nonce.  The
+provider's discovery document and keys are read once an hour.
+"""
+
+from __future__ import annotations
+
+import base64
+import secrets
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from authlib.oauth2.rfc6749.parameters import prepare_grant_uri, prepare_token_request
+from authlib.oauth2.rfc7636 import create_s256_code_challenge
+from joserfc import jwt
+from joserfc.errors import JoseError
+from joserfc.jwk import KeySet
+
+from urpaq.domain.staff import InvalidStaffMember, StaffMember, staff_member
+from urpaq.services.ports.staff import PendingSignIn, SignInFailed
+
+DISCOVERY_KEPT_SECONDS = 3600
+HTTP_TIMEOUT_SECONDS = 10.0
+CLOCK_LEEWAY_SECONDS = 60
+
+
+@dataclass(frozen=True)
+class OidcSettings:
+    issuer: str
+    client_id: str
+    client_secret: str
+    role_claim: str = "urpaq_role"
+    user_claim: str = ""
+    scope: str = "openid profile email"
+
+
+@dataclass
+class OidcClient:
+    """The relying party: one per server process, its provider's metadata kept an hour."""
+
+    settings: OidcSettings
+    _discovered: tuple[float, dict[str, Any], KeySet] | None = field(default=None, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def begin(self, *, redirect_uri: str) -> tuple[str, str, PendingSignIn]:
+        """The provider's authorization URL, the state it will send back, and what the
+        sign-in must match then (the PKCE verifier and the nonce)."""
+        metadata, _ = self._metadata()
+        state = secrets.token_urlsafe(32)
+        pending = PendingSignIn(secrets.token_urlsafe(48), secrets.token_urlsafe(24))
+        url = prepare_grant_uri(
+            metadata["authorization_endpoint"], self.settings.client_id, "code",
+            redirect_uri=redirect_uri, scope=self.settings.scope, state=state,
+            nonce=pending.nonce, code_challenge=create_s256_code_challenge(pending.code_verifier),
+            code_challenge_method="S256",
+        )  # fmt: skip
+        return url, state, pending
+
+    def complete(self, *, code: str, pending: PendingSignIn, redirect_uri: str) -> StaffMember:
+        """Exchange the code for tokens and read the staff member from the ID token."""
+        metadata, keys = self._metadata()
+        body = prepare_token_request(
+            "authorization_code", code=code, redirect_uri=redirect_uri,
+            code_verifier=pending.code_verifier,
+        )  # fmt: skip
+        basic = base64.b64encode(
+            f"{self.settings.client_id}:{self.settings.client_secret}".encode()
+        ).decode()
+        try:
+            answer = httpx.post(
+                metadata["token_endpoint"], content=body, timeout=HTTP_TIMEOUT_SECONDS,
+                headers={"Authorization": f"Basic {basic}",
+                         "Content-Type": "application/x-www-form-urlencoded"},
+            )  # fmt: skip
+        except httpx.HTTPError as error:
+            raise SignInFailed(
+                f"the identity provider did not answer: {type(error).__name__}"
+            ) from None
+        if answer.status_code != 200:
+            raise SignInFailed(f"the identity provider refused the code ({answer.status_code})")
+        id_token = answer.json().get("id_token")
+        if not isinstance(id_token, str):
+            raise SignInFailed("the identity provider sent no ID token")
+        return self._member(self._claims(id_token, keys, nonce=pending.nonce))
+
+    def _claims(self, id_token: str, keys: KeySet, *, nonce: str) -> dict[str, Any]:
+        try:
+            token = jwt.decode(id_token, keys)
+            jwt.JWTClaimsRegistry(
+                leeway=CLOCK_LEEWAY_SECONDS,
+                iss={"essential": True, "value": self.settings.issuer},
+                aud={"essential": True, "value": self.settings.client_id},
+                exp={"essential": True},
+                nonce={"essential": True, "value": nonce},
+            ).validate(token.claims)
+        except (JoseError, ValueError) as error:
+            raise SignInFailed(f"the ID token is not valid: {type(error).__name__}") from None
+        return dict(token.claims)
+
+    def _member(self, claims: dict[str, Any]) -> StaffMember:
+        wanted = self.settings.user_claim
+        names = [wanted] if wanted else ["preferred_username", "email", "sub"]
+        user = next((str(claims[n]) for n in names if isinstance(claims.get(n), str)), "")
+        role = claims.get(self.settings.role_claim)
+        if isinstance(role, list) and len(role) == 1:
+            role = role[0]
+        if not isinstance(role, str):
+            raise SignInFailed(f"the ID token names no role in claim {self.settings.role_claim}")
+        try:
+            return staff_member(user, role)
+        except InvalidStaffMember as error:
+            raise SignInFailed(str(error)) from None
+
+    def _metadata(self) -> tuple[dict[str, Any], KeySet]:
+        with self._lock:
+            found = self._discovered
+            if found is None or time.monotonic() - found[0] > DISCOVERY_KEPT_SECONDS:
+                found = self._discover()
+                self._discovered = found
+            return found[1], found[2]
+
+    def _discover(self) -> tuple[float, dict[str, Any], KeySet]:
+        issuer = self.settings.issuer
+        try:
+            metadata = httpx.get(
+                f"{issuer}/.well-known/openid-configuration", timeout=HTTP_TIMEOUT_SECONDS
+            ).json()
+            if str(metadata.get("issuer", "")).rstrip("/") != issuer:
+                raise SignInFailed(f"the provider at {issuer} names another issuer")
+            keys = KeySet.import_key_set(
+                httpx.get(metadata["jwks_uri"], timeout=HTTP_TIMEOUT_SECONDS).json()
+            )
+        except (httpx.HTTPError, ValueError, KeyError) as error:
+            raise SignInFailed(
+                f"the identity provider's metadata cannot be read: {type(error).__name__}"
+            ) from None
+        return time.monotonic(), metadata, keys

@@ -1,0 +1,174 @@
+"""The back office's pages: the staff home, a person's whole file, and the audit viewer.
+
+Every answer is recorded by the edge with the staff member as actor (and the person, for
+a person's file).  A person's IIN travels only in a POST body, never in a URL.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, Response
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
+
+from urpaq.domain.audit import AuditEvent
+from urpaq.domain.iin import Iin, InvalidIin
+from urpaq.domain.ledger import TARGET_SAVINGS
+from urpaq.domain.staff import Permission, may
+from urpaq.entrypoints.http.deps import UnitOfWorkDep
+from urpaq.entrypoints.http.edge import AuditedRoute, UnauditedRedirect, note_of
+from urpaq.entrypoints.http.office.deps import Forbidden, FormDep, StaffDep, permitted
+from urpaq.entrypoints.http.office.sessions import FORM_FIELD, OFFICE_PATH
+from urpaq.entrypoints.http.web.render import NO_STORE, page
+from urpaq.services.audit import audit_events
+from urpaq.services.ports.staff import StaffSession
+from urpaq.services.register_history import register_history
+from urpaq.services.statements import statement_of
+
+router = APIRouter(include_in_schema=False, route_class=AuditedRoute)
+
+AUDIT_ROWS_MAX = 1000
+
+ReaderDep = Annotated[StaffSession, Depends(permitted(Permission.READ_PERSON))]
+AuditorDep = Annotated[StaffSession, Depends(permitted(Permission.READ_AUDIT))]
+
+
+def office_page(
+    request: Request, template: str, session: StaffSession, *, status: int = 200, **values: Any
+) -> HTMLResponse:
+    """An office page: private, with the member, what they may do, and the form token."""
+    member = session.member
+    allowed = {permission.value for permission in Permission if may(member, permission)}
+    return page(
+        request, f"office/{template}", status=status, private=True, staff=member,
+        allowed=allowed, form_field=FORM_FIELD, form_token=session.form_token, **values,
+    )  # fmt: skip
+
+
+async def to_sign_in(request: Request, error: Exception) -> Response:
+    """An office page without a staff session: to the sign-in page (nobody's data)."""
+    return UnauditedRedirect(f"{OFFICE_PATH}/sign-in", status_code=303, headers=NO_STORE)
+
+
+async def forbidden(request: Request, error: Exception) -> Response:
+    """403: the member's role may not do this, or the form was not the session's."""
+    assert isinstance(error, Forbidden)
+    return office_page(request, "forbidden.html", error.session, status=403, reason=error.reason)
+
+
+@router.get(f"{OFFICE_PATH}/", response_class=HTMLResponse)
+def home(request: Request, session: StaffDep) -> HTMLResponse:
+    return office_page(request, "home.html", session)
+
+
+@router.get(f"{OFFICE_PATH}/persons", response_class=HTMLResponse)
+def person_form(request: Request, session: ReaderDep) -> HTMLResponse:
+    return office_page(request, "person_search.html", session)
+
+
+@router.post(f"{OFFICE_PATH}/persons", response_class=HTMLResponse)
+async def person_file(
+    request: Request, session: ReaderDep, form: FormDep, uow: UnitOfWorkDep
+) -> HTMLResponse:
+    """A person's whole file: register records, status, TR and TS line by line, and for
+    an auditor who read this person and when."""
+    entered = str(form.get("iin", ""))[:64]
+    try:
+        iin = Iin.parse(entered)
+    except InvalidIin as error:
+        return office_page(request, "person_search.html", session, status=422, problem=str(error))
+    note_of(request).iin = iin.value
+    may_see_readers = may(session.member, Permission.READ_WHO_READ)
+
+    def read() -> dict[str, Any]:
+        work = uow()
+        found = statement_of(work, iin=iin)
+        return {
+            "history": register_history(work, iin=iin),
+            "statement": found,
+            "tr": [line for line in found.lines if line.account != TARGET_SAVINGS],
+            "ts": [line for line in found.lines if line.account == TARGET_SAVINGS],
+            "readers": audit_events(work, iin=iin.value, limit=200) if may_see_readers else None,
+        }
+
+    values = await run_in_threadpool(read)
+    return office_page(request, "person.html", session, iin=iin.value, **values)
+
+
+@router.get(f"{OFFICE_PATH}/audit", response_class=HTMLResponse)
+def audit_form(request: Request, session: AuditorDep) -> HTMLResponse:
+    return office_page(request, "audit.html", session, events=None, filters={})
+
+
+@router.post(f"{OFFICE_PATH}/audit", response_model=None)
+async def audit_view(
+    request: Request, session: AuditorDep, form: FormDep, uow: UnitOfWorkDep
+) -> Response:
+    """The audit log, newest first, filtered by person, day, actor and action; as a page or,
+    with `format=csv`, as a CSV file (the IIN filter is a form field, never in a URL)."""
+    filters, problem = _audit_filters(form)
+    if problem:
+        return office_page(
+            request, "audit.html", session, status=422, events=None, filters=filters,
+            problem=problem,
+        )  # fmt: skip
+    iin, since = filters.get("iin") or None, _date(filters.get("since"))
+    found = await run_in_threadpool(
+        lambda: audit_events(uow(), iin=iin, since=since, limit=AUDIT_ROWS_MAX)
+    )
+    events = [e for e in found if _matches(e, filters)]
+    if form.get("format") == "csv":
+        return Response(
+            _audit_csv(events), media_type="text/csv; charset=utf-8",
+            headers={**NO_STORE, "Content-Disposition": 'attachment; filename="urpaq-audit.csv"'},
+        )  # fmt: skip
+    return office_page(
+        request, "audit.html", session, events=events, filters=filters, limit=AUDIT_ROWS_MAX
+    )
+
+
+def _audit_filters(form: FormData) -> tuple[dict[str, str], str]:
+    filters = {
+        name: str(form.get(name, "")).strip()[:120] for name in ("iin", "since", "actor", "action")
+    }
+    if filters["iin"]:
+        try:
+            filters["iin"] = Iin.parse(filters["iin"]).value
+        except InvalidIin as error:
+            return filters, str(error)
+    if filters["since"] and _date(filters["since"]) is None:
+        return filters, f"since {filters['since']!r} is not a date YYYY-MM-DD"
+    return filters, ""
+
+
+def _date(text: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def _matches(event: AuditEvent, filters: dict[str, str]) -> bool:
+    return (not filters.get("actor") or filters["actor"] in event.actor) and (
+        not filters.get("action") or filters["action"] in event.action
+    )
+
+
+def _audit_csv(events: list[AuditEvent]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["at", "actor", "action", "iin", "outcome", "request_id"])
+    for e in events:
+        row = [e.at.isoformat(), e.actor, e.action, e.iin or "", str(e.outcome), e.request_id]
+        writer.writerow([cell(value) for value in row])
+    return out.getvalue()
+
+
+def cell(value: str) -> str:
+    """A CSV cell a spreadsheet shows as text, never runs as a formula."""
+    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value

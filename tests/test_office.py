@@ -1,0 +1,196 @@
+"""The back office over HTTP: staff sign-in (the development form, and OpenID Connect
+against a real provider on loopback), sessions and anti-forgery, a person's file and the
+audit viewer, each read audited with the staff member as actor."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from pathlib import Path
+
+import httpx
+import pytest
+
+from office_world import (
+    FEED,
+    WITHDRAWAL,
+    development,
+    form_token,
+    office,
+    oidc_identity,
+    oidc_provider,
+    provider_user,
+    sign_in,
+    write,
+)
+from test_cli import urpaq
+from urpaq.bootstrap import open_unit_of_work
+from urpaq.entrypoints.http.office.identity import StaffIdentity, StaffIdentityMode
+from urpaq.services.audit import audit_events
+
+
+@pytest.fixture
+def db(database_url: str, tmp_path: Path) -> str:
+    """A register with a loss recorded in error and later withdrawn, closed 2023–2025."""
+    urpaq("init", db=database_url)
+    urpaq("register", "import", str(write(tmp_path / "a.csv", FEED)), db=database_url)
+    urpaq("parameters", "import", db=database_url)
+    urpaq("close", "2023", "--as-of", "2024-01-31", db=database_url)
+    urpaq("close", "2024", "--as-of", "2025-01-31", db=database_url)
+    urpaq("register", "import", str(write(tmp_path / "b.csv", WITHDRAWAL)), db=database_url)
+    return database_url
+
+
+def test_development_sign_in_opens_a_session_that_signs_out(db: str) -> None:
+    with office(db, development()) as url, httpx.Client(base_url=url) as client:
+        assert client.get("/office/").headers["location"] == "/office/sign-in"
+        sign_in(client, "aigerim", "clerk")
+        home = client.get("/office/")
+        assert home.status_code == 200 and "aigerim" in home.text
+        assert home.headers["cache-control"].startswith("no-store")
+        token = form_token(home.text)
+        out = client.post("/office/sign-out", data={"form_token": token})
+        assert out.status_code == 303
+        assert client.get("/office/").headers["location"] == "/office/sign-in"
+
+
+def test_a_form_without_its_anti_forgery_value_changes_nothing(db: str) -> None:
+    with office(db, development()) as url, httpx.Client(base_url=url) as client:
+        client.get("/office/sign-in")
+        forged = client.post("/office/sign-in", data={"user": "x", "role": "supervisor"})
+        assert forged.status_code == 403
+        assert client.get("/office/").status_code == 303  # still nobody signed in
+        sign_in(client, "aigerim", "clerk")
+        for value in ("", "not-the-token"):
+            refused = client.post("/office/sign-out", data={"form_token": value})
+            assert refused.status_code == 403
+        assert client.get("/office/").status_code == 200  # still signed in
+
+
+def test_the_development_form_takes_only_known_roles_and_printable_names(db: str) -> None:
+    with office(db, development()) as url, httpx.Client(base_url=url) as client:
+        for user, role in (("aigerim", "admin"), ("", "clerk"), ("a\x1bb", "clerk")):
+            form = client.get("/office/sign-in")
+            answer = client.post(
+                "/office/sign-in",
+                data={"user": user, "role": role, "form_token": form_token(form.text)},
+            )
+            assert answer.status_code == 422, (user, role)
+
+
+def test_nobody_signs_in_where_no_identity_is_set_up(db: str) -> None:
+    with office(db, StaffIdentity(StaffIdentityMode.NONE)) as url:
+        answer = httpx.get(f"{url}/office/sign-in")
+        assert answer.status_code == 503
+        assert httpx.post(f"{url}/office/sign-in", data={}).status_code == 403
+
+
+def test_a_session_ends_after_its_time(db: str) -> None:
+    with office(db, development()) as url, httpx.Client(base_url=url) as client:
+        sign_in(client, "aigerim", "clerk")
+        uow = open_unit_of_work(db)
+        try:
+            later = (dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)).isoformat()
+            store = uow.staff
+            with store.db.statement_lock():  # type: ignore[attr-defined]
+                store.db.execute(  # type: ignore[attr-defined]
+                    f"UPDATE {store.schema}staff_session SET expires_at = ?",  # type: ignore[attr-defined]
+                    (later,),
+                )
+        finally:
+            uow.close()
+        assert client.get("/office/").headers["location"] == "/office/sign-in"
+
+
+def test_a_persons_file_is_audited_with_the_staff_member(db: str) -> None:
+    with office(db, development()) as url, httpx.Client(base_url=url) as client:
+        sign_in(client, "aigerim", "clerk")
+        form = client.get("/office/persons")
+        answer = client.post(
+            "/office/persons", data={"iin": "150101500011", "form_token": form_token(form.text)}
+        )
+        assert answer.status_code == 200
+        text = answer.text
+        for shown in ("b1", "l1", "w1", "2024-04-03", "2025-03-02"):
+            assert shown in text
+        assert "readers" not in text  # a clerk does not see who read the person
+        bad = client.post(
+            "/office/persons", data={"iin": "15010150001", "form_token": form_token(text)}
+        )
+        assert bad.status_code == 422 and "12 digits" in bad.text
+    uow = open_unit_of_work(db)
+    try:
+        events = audit_events(uow, iin="150101500011")
+    finally:
+        uow.close()
+    assert [(e.actor, e.action, e.outcome) for e in events][:1] == [
+        ("staff:aigerim", "POST /office/persons", 200)
+    ]
+
+
+def test_an_auditor_sees_who_read_and_filters_the_log_as_csv(db: str) -> None:
+    with office(db, development()) as url, httpx.Client(base_url=url) as client:
+        sign_in(client, "dana", "auditor")
+        form = client.get("/office/persons")
+        token = form_token(form.text)
+        client.post("/office/persons", data={"iin": "150101500011", "form_token": token})
+        again = client.post("/office/persons", data={"iin": "150101500011", "form_token": token})
+        assert 'id="readers"' in again.text and "staff:dana" in again.text
+        log = client.post(
+            "/office/audit",
+            data={"iin": "150101500011", "actor": "dana", "format": "csv", "form_token": token},
+        )
+        assert log.headers["content-type"].startswith("text/csv")
+        rows = list(csv.DictReader(io.StringIO(log.text)))
+        assert len(rows) >= 2 and {r["actor"] for r in rows} == {"staff:dana"}
+        bad = client.post("/office/audit", data={"since": "yesterday", "form_token": token})
+        assert bad.status_code == 422 and "yesterday" in bad.text
+
+
+def test_oidc_sign_in_against_a_real_provider(db: str) -> None:
+    with oidc_provider() as issuer, office(db, oidc_identity(issuer)) as url:
+        provider_user(issuer, "u-17", {"preferred_username": "saule", "urpaq_role": "supervisor"})
+        with httpx.Client(base_url=url) as client:
+            page = client.get("/office/sign-in")
+            assert 'href="/office/sign-in/oidc"' in page.text
+            start = client.get("/office/sign-in/oidc")
+            assert start.status_code == 303
+            location = start.headers["location"]
+            assert location.startswith(f"{issuer}/") and "code_challenge_method=S256" in location
+            authorised = httpx.post(location, data={"sub": "u-17"})
+            back = authorised.headers["location"]
+            assert back.startswith(f"{url}/office/sign-in/callback?")
+            done = client.get(back)
+            assert done.status_code == 303 and done.headers["location"] == "/office/"
+            home = client.get("/office/")
+            assert home.status_code == 200 and "saule" in home.text
+            replayed = client.get(back)  # the state is taken once
+            assert replayed.status_code == 400
+
+
+def test_oidc_refuses_a_user_without_a_role_and_a_foreign_state(db: str) -> None:
+    with oidc_provider() as issuer, office(db, oidc_identity(issuer)) as url:
+        provider_user(issuer, "u-18", {"preferred_username": "nurlan"})
+        with httpx.Client(base_url=url) as client:
+            start = client.get("/office/sign-in/oidc")
+            back = httpx.post(start.headers["location"], data={"sub": "u-18"}).headers["location"]
+            refused = client.get(back)
+            assert refused.status_code == 403 and "urpaq_role" in refused.text
+            assert client.get("/office/").status_code == 303
+        with httpx.Client(base_url=url) as other:  # another browser, someone else's state
+            start = httpx.get(f"{url}/office/sign-in/oidc")
+            back = httpx.post(start.headers["location"], data={"sub": "u-18"}).headers["location"]
+            assert other.get(back).status_code == 400
+
+
+def test_office_answers_are_json_free_and_never_cached(db: str) -> None:
+    with office(db, development()) as url, httpx.Client(base_url=url) as client:
+        sign_in(client, "aigerim", "auditor")
+        for path in ("/office/", "/office/persons", "/office/audit"):
+            answer = client.get(path)
+            assert answer.status_code == 200, path
+            assert answer.headers["cache-control"].startswith("no-store"), path
+            with pytest.raises(json.JSONDecodeError):
+                json.loads(answer.text)
