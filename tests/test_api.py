@@ -33,7 +33,17 @@ from urpaq.services.audit import audit_events
 from urpaq.services.operators import revoke_operator
 from urpaq.services.reconciliation import reconcile
 from urpaq.services.statements import statement_of
-from world import ADULT, LATE_ADULT, MINOR, TODAY, UNKNOWN, add_bank, build_world
+from world import (
+    ADULT,
+    DEAD_CHILD,
+    LATE_ADULT,
+    MINOR,
+    TODAY,
+    UNKNOWN,
+    add_bank,
+    add_dead_child,
+    build_world,
+)
 
 NOW = dt.datetime(2026, 11, 20, 6, 0, tzinfo=dt.UTC)  # 11:00 in Kazakhstan, on TODAY
 EDUCATION_KEY = "education-bank-credential"
@@ -129,8 +139,8 @@ def test_requests_without_a_valid_credential_get_401(api: Api, credential: str |
     ("credential", "body", "status", "code"),
     [
         (HOUSING_KEY, payout_body(), 403, "purpose_not_served"),
-        (EDUCATION_KEY, payout_body(UNKNOWN), 404, "unknown_person"),
-        (EDUCATION_KEY, payout_body(MINOR), 409, "not_credited"),
+        (EDUCATION_KEY, payout_body(UNKNOWN), 404, "no_target_savings"),
+        (EDUCATION_KEY, payout_body(MINOR), 404, "no_target_savings"),
         (EDUCATION_KEY, payout_body(LATE_ADULT), 409, "deceased"),
         (EDUCATION_KEY, payout_body(amount="100.01"), 409, "insufficient_savings"),
     ],
@@ -144,6 +154,21 @@ def test_payout_refusals_over_http(
     assert (answer.status_code, answer.json()["error"]) == (status, code)
     assert str(body["iin"]) not in answer.text
     assert available(api) == "100.00"
+
+
+def test_the_payout_route_reveals_no_more_than_the_balance(api: Api, tmp_path: Path) -> None:
+    """A minor, a deceased child and an unknown IIN: the payout route answers each exactly
+    as the balance does (404 `no_target_savings`), so it cannot tell them apart either."""
+    add_dead_child(api.uow, tmp_path)
+    answers = set()
+    with api.client() as client:
+        for number, iin in enumerate((MINOR, DEAD_CHILD, UNKNOWN)):
+            balance = client.get(f"/api/v1/savings/{iin}")
+            payout = post(client, "/api/v1/payouts", payout_body(iin, "0.01"), f"probe-{number}")
+            answers |= {(balance.status_code, balance.text), (payout.status_code, payout.text)}
+    assert answers == {
+        (404, '{"error":"no_target_savings","message":"no target savings for this IIN"}')
+    }
 
 
 @pytest.mark.parametrize(
@@ -285,7 +310,7 @@ def test_every_request_is_audited_and_the_log_cannot_be_altered(api: Api) -> Non
     seen = [(e.actor, e.action, e.iin, e.outcome) for e in reversed(events)]
     assert seen == [
         ("operator:Education Bank", "GET /api/v1/savings/{iin}", str(ADULT), 200),
-        ("operator:Education Bank", "POST /api/v1/payouts", str(MINOR), 409),
+        ("operator:Education Bank", "POST /api/v1/payouts", str(MINOR), 404),
         ("unauthenticated", "GET /api/v1/savings/{iin}", None, 401),
     ]
     assert all(e.at == NOW for e in events)

@@ -169,7 +169,7 @@ class SavingsAccounts(RuleBasedStateMachine):
         amount = Money(cents)
         expected = None
         if person not in self.credited:
-            expected = "not_credited"
+            expected = "no_target_savings"
         elif person not in self.deceased:
             expected = "holder_alive"
         elif amount > self.available[person]:
@@ -232,7 +232,7 @@ class SavingsAccounts(RuleBasedStateMachine):
 
     def _expected_refusal(self, person: Iin, amount: Money) -> str | None:
         if person == CHILD or person not in self.credited:
-            return "not_credited"
+            return "no_target_savings"
         if person in self.deceased:
             return "deceased"
         if amount > self.available[person]:

@@ -25,6 +25,7 @@ from urpaq.services.operators import add_operator, operator_for_credential
 from urpaq.services.payouts import (
     confirm_payout,
     expire_savings,
+    pay_heir,
     request_payout,
     return_payout,
     savings_holder,
@@ -33,7 +34,16 @@ from urpaq.services.payouts import (
 from urpaq.services.ports.unit_of_work import UnitOfWork
 from urpaq.services.reconciliation import reconcile
 from urpaq.services.statements import statement_of
-from world import ADULT, LATE_ADULT, MINOR, TODAY, UNKNOWN, build_world
+from world import (
+    ADULT,
+    DEAD_CHILD,
+    LATE_ADULT,
+    MINOR,
+    TODAY,
+    UNKNOWN,
+    add_dead_child,
+    build_world,
+)
 
 _ids = itertools.count(1)
 
@@ -73,7 +83,9 @@ def open_bank(uow: UnitOfWork, folder: Path) -> AuthorisedOperator:
 
 @pytest.fixture
 def bank(memory: FakeUnitOfWork, tmp_path: Path) -> AuthorisedOperator:
-    return open_bank(memory, tmp_path)
+    operator = open_bank(memory, tmp_path)
+    add_dead_child(memory, tmp_path)
+    return operator
 
 
 def available(uow: UnitOfWork, iin: Iin) -> Money:
@@ -97,8 +109,9 @@ def pay(uow: UnitOfWork, operator: AuthorisedOperator, iin: Iin, amount: str, *,
     [
         (ADULT, "0.00", Purpose.EDUCATION, "invalid_amount"),
         (ADULT, "10.00", Purpose.HOUSING, "purpose_not_served"),
-        (UNKNOWN, "10.00", Purpose.EDUCATION, "unknown_person"),
-        (MINOR, "10.00", Purpose.EDUCATION, "not_credited"),
+        (UNKNOWN, "10.00", Purpose.EDUCATION, "no_target_savings"),
+        (MINOR, "10.00", Purpose.EDUCATION, "no_target_savings"),
+        (DEAD_CHILD, "10.00", Purpose.EDUCATION, "no_target_savings"),
         (LATE_ADULT, "10.00", Purpose.EDUCATION, "deceased"),
         (ADULT, "100.01", Purpose.EDUCATION, "insufficient_savings"),
     ],
@@ -117,6 +130,25 @@ def test_payout_refusals_are_named_in_a_fixed_order(
         pay(uow, bank, iin, amount, purpose=purpose)
     assert refusal.value.code == code
     assert available(uow, ADULT) == Money.parse("100.00")
+
+
+def test_a_payout_tells_no_one_without_target_savings_apart(
+    memory: FakeUnitOfWork, bank: AuthorisedOperator
+) -> None:
+    """A minor, a deceased child and an unknown IIN get one refusal, word for word, as
+    the balance gives them: the payout reveals no more of the register than it does."""
+    refusals = set()
+    for iin in (MINOR, DEAD_CHILD, UNKNOWN):
+        with pytest.raises(PayoutRefused) as refusal:
+            pay(memory, bank, iin, "0.01")
+        refusals.add((refusal.value.code, str(refusal.value)))
+        with pytest.raises(PayoutRefused) as refusal:
+            pay_heir(
+                memory, operator=bank, iin=iin, amount=Money.parse("0.01"),
+                notary_certificate="N-1", account="KZ1", payout_id="h", today=TODAY,
+            )  # fmt: skip
+        refusals.add((refusal.value.code, str(refusal.value)))
+    assert refusals == {("no_target_savings", "no target savings for this IIN")}
 
 
 def test_pay_confirm_and_return_move_the_money_and_show_in_the_statement(

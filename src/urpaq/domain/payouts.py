@@ -49,6 +49,13 @@ class PayoutRefused(Refused):
     """A payout request or step the rules do not allow; `code` names the reason."""
 
 
+def no_target_savings() -> PayoutRefused:
+    """The one answer about anyone without target savings — a minor, a deceased child, an
+    IIN the register has never seen — so that no answer tells them apart: the balance and
+    every payout give it word for word."""
+    return PayoutRefused("no_target_savings", "no target savings for this IIN")
+
+
 @dataclass(frozen=True, slots=True)
 class SavingsHolder:
     """What a payout needs to know of the person."""
@@ -102,10 +109,8 @@ def check_request(
         raise PayoutRefused(
             "purpose_not_served", f"operator {operator.name!r} does not serve {purpose.value}"
         )
-    if holder is None:
-        raise PayoutRefused("unknown_person", "no person with this IIN has target savings")
-    if not holder.credited:
-        raise PayoutRefused("not_credited", "this person has no target savings yet")
+    if holder is None or not holder.credited:
+        raise no_target_savings()
     if holder.deceased:
         # The savings of a deceased holder are frozen until heirs are paid.
         raise PayoutRefused("deceased", "the savings of a deceased holder are frozen")
@@ -193,10 +198,8 @@ def check_heir_payout(*, holder: SavingsHolder | None, amount: Money) -> Savings
     savings are the holder's own, spent through purpose payouts."""
     if amount.cents <= 0:
         raise PayoutRefused("invalid_amount", f"amount {amount} must be positive")
-    if holder is None:
-        raise PayoutRefused("unknown_person", "no person with this IIN has target savings")
-    if not holder.credited:
-        raise PayoutRefused("not_credited", "this person has no target savings")
+    if holder is None or not holder.credited:
+        raise no_target_savings()
     if not holder.deceased:
         raise PayoutRefused(
             "holder_alive", "heirs are paid only after the register records the holder's death"

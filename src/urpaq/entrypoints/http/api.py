@@ -21,7 +21,7 @@ from urpaq import bootstrap
 from urpaq.domain.iin import Iin, InvalidIin
 from urpaq.domain.money import Money
 from urpaq.domain.operators import AuthorisedOperator
-from urpaq.domain.payouts import Payout
+from urpaq.domain.payouts import Payout, no_target_savings
 from urpaq.domain.refusals import Refused
 from urpaq.entrypoints.http.bodies import (
     Confirmation,
@@ -56,8 +56,7 @@ PREFIX = "/api/v1"
 STATUS_OF_REFUSAL = {
     "invalid_amount": 422,
     "purpose_not_served": 403,
-    "unknown_person": 404,
-    "not_credited": 409,
+    "no_target_savings": 404,
     "deceased": 409,
     "holder_alive": 409,
     "insufficient_savings": 409,
@@ -100,8 +99,9 @@ router = APIRouter(prefix=PREFIX, responses=_errors(400, 401, 422), route_class=
 def get_savings(
     iin: IinInPath, note: NoteDep, by: OperatorDep, uow: UnitOfWorkDep, clock: ClockDep
 ) -> Any:
-    """Only a person with target savings has an answer; anyone else (a minor, an
-    unknown IIN) is 404, so the answer reveals nothing about them."""
+    """Only a person with target savings has an answer; anyone else (a minor, a deceased
+    child, an unknown IIN) is 404 `no_target_savings`, so the answer reveals nothing
+    about them."""
     try:
         person = Iin.parse(iin)
     except InvalidIin as error:
@@ -116,10 +116,7 @@ def get_savings(
     note.iin = person.value
     holder = payouts.savings_holder(uow(), iin=person, today=clock.today())
     if holder is None or not holder.credited:
-        return JSONResponse(
-            error_body("no_target_savings", "no target savings for this IIN"),
-            status_code=404,
-        )
+        return _refusal_response(no_target_savings())
     return Savings(iin=person.value, available=str(holder.available), frozen=holder.deceased)
 
 
@@ -140,8 +137,10 @@ def post_payout(
     note: NoteDep,
 ) -> Any:
     """Pays `amount` from the person's target savings to this operator for the purpose.
-    Refusals: `purpose_not_served` (403), `unknown_person` (404), `not_credited`,
-    `deceased`, `insufficient_savings` (409)."""
+    Refusals, in this order: `invalid_amount` (422), `purpose_not_served` (403),
+    `no_target_savings` (404: anyone without target savings — a minor, a deceased child,
+    an unknown IIN — answered exactly as the balance answers them), `deceased`,
+    `insufficient_savings` (409)."""
     note.iin = body.iin
 
     def act() -> tuple[int, dict[str, object]]:
@@ -260,7 +259,7 @@ def post_heir_payout(
     note: NoteDep,
 ) -> Any:
     """On the reference of a notary's certificate of inheritance; several heirs are
-    paid one payout each. Refusals: `unknown_person` (404), `not_credited`,
+    paid one payout each. Refusals: `no_target_savings` (404, as for a payout),
     `holder_alive`, `insufficient_savings` (409)."""
     note.iin = body.iin
 
