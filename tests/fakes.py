@@ -62,7 +62,6 @@ class Entry:
 class StoredPayout:
     payout: Payout
     requested_on: dt.date
-    return_due_on: dt.date
 
 
 @dataclass
@@ -363,10 +362,10 @@ class FakePayouts:
     def stored(self) -> dict[str, StoredPayout]:
         return self.uow.state.payouts
 
-    def save(self, payout: Payout, *, requested_on: dt.date, return_due_on: dt.date) -> None:
+    def save(self, payout: Payout, *, requested_on: dt.date) -> None:
         if payout.payout_id in self.stored:
             raise KeyError(f"payout {payout.payout_id!r} exists")
-        self.stored[payout.payout_id] = StoredPayout(payout, requested_on, return_due_on)
+        self.stored[payout.payout_id] = StoredPayout(payout, requested_on)
 
     def payout(self, payout_id: str) -> Payout | None:
         kept = self.stored.get(payout_id)
@@ -382,7 +381,7 @@ class FakePayouts:
         return [
             kept.payout
             for _, kept in sorted(self.stored.items())
-            if kept.payout.status is PayoutStatus.PAID and kept.return_due_on < before
+            if kept.payout.status is PayoutStatus.PAID and kept.payout.return_due_on < before
         ]
 
     def lock_holder(self, person_id: int) -> None:

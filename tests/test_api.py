@@ -255,12 +255,35 @@ def test_pay_confirm_return_and_look_up_payouts(api: Api) -> None:
     assert (returned.status_code, returned.json()["status"]) == (200, "returned")
     assert (late.status_code, late.json()["error"]) == (409, "payout_closed")
     assert looked_up.json()["status"] == "confirmed"
+    assert used["return_due_on"] == looked_up.json()["return_due_on"] == "2027-01-28"
     assert (foreign.status_code, foreign.json()["error"]) == (404, "unknown_payout")
     assert available(api) == "40.00"
     kinds = [line.kind for line in statement_of(api.uow, iin=ADULT).lines
              if line.account == "target_savings"]  # fmt: skip
     assert kinds == ["maturity", "payout", "payout", "return"]
     assert all(check.holds for check in reconcile(api.uow))
+
+
+def test_a_confirmation_after_the_deadline_is_refused_before_settlement(api: Api) -> None:
+    """A payout whose 45 working days ended before today cannot be confirmed, even if the
+    daily settlement has not run; it stays open until the settlement returns it."""
+    with api.client() as client:
+        paid = post(client, "/api/v1/payouts", payout_body(amount="10.00"), "late").json()
+        with api.uow:  # as if paid in January, and the settlement had not run since
+            api.uow.db.execute(
+                "UPDATE payout SET requested_on = '2026-01-05', return_due_on = '2026-03-10'"
+                " WHERE payout_id = ?",
+                (paid["payout_id"],),
+            )
+            api.uow.commit()
+        confirmed = post(client, f"/api/v1/payouts/{paid['payout_id']}/confirmation",
+                         {"documents": ["late contract"]}, "late-confirmation")  # fmt: skip
+        looked_up = client.get(f"/api/v1/payouts/{paid['payout_id']}")
+    assert (confirmed.status_code, confirmed.json()["error"]) == (409, "deadline_passed")
+    assert "2026-03-10" in confirmed.json()["message"]
+    assert looked_up.json()["status"] == "paid"
+    assert looked_up.json()["return_due_on"] == "2026-03-10"
+    assert available(api) == "90.00"
 
 
 def test_heirs_are_paid_a_deceased_holders_frozen_savings(api: Api) -> None:

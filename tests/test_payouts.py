@@ -187,6 +187,30 @@ def test_unconfirmed_money_returns_after_45_working_days(books: UnitOfWork, tmp_
     assert all(check.holds for check in reconcile(uow))
 
 
+def test_a_confirmation_after_the_deadline_is_refused_before_settlement(
+    books: UnitOfWork, tmp_path: Path
+) -> None:
+    """The use of a payout can be confirmed up to its 45th working day; the day after,
+    the money is due back, and a confirmation is refused even while the daily settlement
+    has not yet returned it."""
+    uow, bank = books, open_bank(books, tmp_path)
+    late, on_time = pay(uow, bank, ADULT, "25.00"), pay(uow, bank, ADULT, "10.00")
+    due = return_due_on(TODAY)
+    confirm_payout(uow, operator=bank, payout_id=on_time.payout_id, documents="invoice 7",
+                   today=due)  # fmt: skip
+    with pytest.raises(PayoutRefused) as refusal:
+        confirm_payout(uow, operator=bank, payout_id=late.payout_id, documents="invoice 8",
+                       today=due + dt.timedelta(days=1))  # fmt: skip
+    assert refusal.value.code == "deadline_passed"
+    assert "2027-01-28" in str(refusal.value)
+    still_open = uow.payouts.payout(late.payout_id)
+    assert still_open is not None and still_open.status is PayoutStatus.PAID
+    [settled] = settle_payouts(uow, as_of=due + dt.timedelta(days=1))
+    assert settled.payout_id == late.payout_id
+    assert available(uow, ADULT) == Money.parse("90.00")
+    assert all(check.holds for check in reconcile(uow))
+
+
 def test_working_days_follow_kazakhstan_s_calendar() -> None:
     """Holidays are skipped and a Sunday made a working day by decree counts (5 January 2025)."""
     assert working_days_after(dt.date(2026, 3, 20), 1) == dt.date(2026, 3, 26)  # Nauryz

@@ -73,6 +73,8 @@ class Payout:
     `payout_id` names the payout to the operator and in the keys of its entries.
     `sub_purpose` says what within the purpose the money pays (e.g. tuition), `account`
     is the person's USD account at the operator, and `status` says where the money is now.
+    `return_due_on` is the last working day on which its use can be confirmed; the money
+    is due back the day after.
     """
 
     payout_id: str
@@ -83,6 +85,7 @@ class Payout:
     sub_purpose: str
     account: str
     status: PayoutStatus
+    return_due_on: dt.date
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -120,6 +123,29 @@ def check_request(
             f"amount {amount} exceeds the available target savings {holder.available}",
         )
     return holder
+
+
+def check_open(payout: Payout) -> None:
+    """Raise `PayoutRefused` unless the money is still with the operator: a payout is
+    confirmed or returned once."""
+    if payout.status is not PayoutStatus.PAID:
+        raise PayoutRefused(
+            "payout_closed", f"payout {payout.payout_id!r} is already {payout.status.value}"
+        )
+
+
+def check_confirmation(payout: Payout, *, today: dt.date) -> None:
+    """Raise `PayoutRefused` unless the payout's use can be confirmed today: it is still
+    with the operator (`check_open`), and its last working day has not passed.  After
+    that day the money is due back to the person, whether or not the daily settlement has
+    returned it yet."""
+    check_open(payout)
+    if today > payout.return_due_on:
+        raise PayoutRefused(
+            "deadline_passed",
+            f"payout {payout.payout_id!r} could be confirmed until {payout.return_due_on};"
+            " its money is due back to the person's target savings",
+        )
 
 
 def operator_account(operator_name: str) -> str:

@@ -22,7 +22,9 @@ from urpaq.domain.payouts import (
     PayoutRefused,
     PayoutStatus,
     SavingsHolder,
+    check_confirmation,
     check_heir_payout,
+    check_open,
     check_request,
     confirmation_entry,
     heir_payout_entry,
@@ -83,9 +85,10 @@ def request_payout(
             sub_purpose=sub_purpose,
             account=account,
             status=PayoutStatus.PAID,
+            return_due_on=return_due_on(today),
         )
         uow.ledger.post(payout_entry(payout, year=today.year), posted_on=today)
-        uow.payouts.save(payout, requested_on=today, return_due_on=return_due_on(today))
+        uow.payouts.save(payout, requested_on=today)
         return payout
 
 
@@ -146,9 +149,11 @@ def confirm_payout(
     today: dt.date,
     joined: bool = False,
 ) -> Payout:
-    """The authorised operator confirms the money was used for its purpose."""
+    """The authorised operator confirms the money was used for its purpose, at the latest
+    on the payout's last working day (`check_confirmation`)."""
     with writing(uow, joined=joined, shared=True):
-        payout = _open_payout(uow, operator=operator, payout_id=payout_id)
+        payout = _locked_payout(uow, operator=operator, payout_id=payout_id)
+        check_confirmation(payout, today=today)
         uow.ledger.post(confirmation_entry(payout, year=today.year), posted_on=today)
         uow.payouts.close(
             payout_id, status=PayoutStatus.CONFIRMED, today=today, documents=documents
@@ -164,9 +169,11 @@ def return_payout(
     today: dt.date,
     joined: bool = False,
 ) -> Payout:
-    """The authorised operator returns unused money to the person's target savings."""
+    """The authorised operator returns unused money to the person's target savings; also
+    after the last working day, when the settlement would return it anyway."""
     with writing(uow, joined=joined, shared=True):
-        payout = _open_payout(uow, operator=operator, payout_id=payout_id)
+        payout = _locked_payout(uow, operator=operator, payout_id=payout_id)
+        check_open(payout)
         uow.ledger.post(return_entry(payout, year=today.year), posted_on=today)
         uow.payouts.close(payout_id, status=PayoutStatus.RETURNED, today=today, documents=None)
         return _with_status(payout, PayoutStatus.RETURNED)
@@ -205,14 +212,9 @@ def _locked_holder(uow: UnitOfWork, *, iin: Iin, today: dt.date) -> SavingsHolde
     return savings_holder(uow, iin=iin, today=today)
 
 
-def _open_payout(uow: UnitOfWork, *, operator: AuthorisedOperator, payout_id: str) -> Payout:
+def _locked_payout(uow: UnitOfWork, *, operator: AuthorisedOperator, payout_id: str) -> Payout:
     uow.payouts.lock_payout(payout_id)  # confirmed or returned once, whoever asks first
-    payout = payout_of(uow, operator=operator, payout_id=payout_id)
-    if payout.status is not PayoutStatus.PAID:
-        raise PayoutRefused(
-            "payout_closed", f"payout {payout_id!r} is already {payout.status.value}"
-        )
-    return payout
+    return payout_of(uow, operator=operator, payout_id=payout_id)
 
 
 def _with_status(payout: Payout, status: PayoutStatus) -> Payout:

@@ -12,7 +12,7 @@ from urpaq.domain.payouts import HeirPayout, Payout, PayoutStatus
 
 _PAYOUT = (
     "SELECT payout_id, person_id, operator_name, amount_cents, purpose, sub_purpose,"
-    " account, status FROM payout"
+    " account, status, return_due_on FROM payout"
 )
 _OPERATOR = "SELECT name, purposes, revoked_on FROM authorised_operator"
 
@@ -21,7 +21,7 @@ class SqlPayouts:
     def __init__(self, db: SqlConnection) -> None:
         self.db = db
 
-    def save(self, payout: Payout, *, requested_on: dt.date, return_due_on: dt.date) -> None:
+    def save(self, payout: Payout, *, requested_on: dt.date) -> None:
         self.db.execute(
             "INSERT INTO payout (payout_id, person_id, operator_name, amount_cents, purpose,"
             " sub_purpose, account, requested_on, return_due_on, status)"
@@ -29,7 +29,7 @@ class SqlPayouts:
             (
                 payout.payout_id, payout.person_id, payout.operator_name, payout.amount.cents,
                 payout.purpose.value, payout.sub_purpose, payout.account,
-                requested_on.isoformat(), return_due_on.isoformat(), payout.status.value,
+                requested_on.isoformat(), payout.return_due_on.isoformat(), payout.status.value,
             ),
         )  # fmt: skip
 
@@ -86,7 +86,7 @@ class SqlPayouts:
 
 
 def _payout(row: tuple[Any, ...]) -> Payout:
-    payout_id, person_id, operator_name, cents, purpose, sub_purpose, account, status = row
+    payout_id, person_id, operator_name, cents, purpose, sub_purpose, account, status, due = row
     return Payout(
         payout_id=payout_id,
         person_id=int(person_id),
@@ -96,6 +96,7 @@ def _payout(row: tuple[Any, ...]) -> Payout:
         sub_purpose=sub_purpose,
         account=account,
         status=PayoutStatus(status),
+        return_due_on=dt.date.fromisoformat(due),
     )
 
 

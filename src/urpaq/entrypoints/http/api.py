@@ -62,6 +62,7 @@ STATUS_OF_REFUSAL = {
     "insufficient_savings": 409,
     "unknown_payout": 404,
     "payout_closed": 409,
+    "deadline_passed": 409,
     "idempotency_key_reused": 409,
     "invalid_idempotency_key": 422,
 }
@@ -196,7 +197,10 @@ def post_confirmation(
     clock: ClockDep,
     note: NoteDep,
 ) -> Any:
-    """Within 45 working days of the payout; after that the money has been returned."""
+    """Within 45 working days of the payout, up to its `return_due_on`; the day after,
+    the money is due back to the person, and a confirmation is refused with 409
+    `deadline_passed` even before the daily settlement has returned it. Refusals:
+    `unknown_payout` (404), `payout_closed`, `deadline_passed` (409)."""
     note.iin = payouts.holder_iin(uow(), operator=by, payout_id=payout_id)
 
     def act() -> tuple[int, dict[str, object]]:
@@ -370,6 +374,7 @@ def _refusal_response(refusal: Refused) -> JSONResponse:
 def _payout_answer(payout: Payout) -> dict[str, object]:
     answer = payout.as_json()
     answer["sub_purpose"] = payout.sub_purpose
+    answer["return_due_on"] = payout.return_due_on.isoformat()
     return answer
 
 

@@ -6,6 +6,7 @@ the edge with 422 naming the field; their names are the schemas of the OpenAPI d
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
@@ -148,6 +149,12 @@ class PayoutAnswer(BaseModel):
     amount: str = Field(examples=["60.00"])
     currency: Literal["USD"] = "USD"
     purpose: Purpose
+    sub_purpose: str = Field(examples=["tuition_period"])
+    return_due_on: dt.date = Field(
+        description="The last working day on which the payout's use can be confirmed (45"
+        " Kazakhstan working days after it was paid); the day after, the money is due back.",
+        examples=["2027-01-28"],
+    )
 
 
 class HeirPayoutAnswer(BaseModel):
