@@ -18,14 +18,15 @@ from urpaq.adapters.calendar import return_due_on, working_days_after
 from urpaq.adapters.sql.unit_of_work import SqlUnitOfWork
 from urpaq.bootstrap import open_unit_of_work
 from urpaq.domain.iin import Iin
+from urpaq.domain.inheritance import CertificateClaim
 from urpaq.domain.money import Money
 from urpaq.domain.operators import AuthorisedOperator, Purpose
 from urpaq.domain.payouts import Payout, PayoutRefused, PayoutStatus
+from urpaq.services.inheritance import pay_heir
 from urpaq.services.operators import add_operator, operator_for_credential
 from urpaq.services.payouts import (
     confirm_payout,
     expire_savings,
-    pay_heir,
     request_payout,
     return_payout,
     savings_holder,
@@ -137,6 +138,7 @@ def test_a_payout_tells_no_one_without_target_savings_apart(
 ) -> None:
     """A minor, a deceased child and an unknown IIN get one refusal, word for word, as
     the balance gives them: the payout reveals no more of the register than it does."""
+    heirs_bank = AuthorisedOperator("Heirs Bank", frozenset(), active=True, pays_heirs=True)
     refusals = set()
     for iin in (MINOR, DEAD_CHILD, UNKNOWN):
         with pytest.raises(PayoutRefused) as refusal:
@@ -144,8 +146,8 @@ def test_a_payout_tells_no_one_without_target_savings_apart(
         refusals.add((refusal.value.code, str(refusal.value)))
         with pytest.raises(PayoutRefused) as refusal:
             pay_heir(
-                memory, operator=bank, iin=iin, amount=Money.parse("0.01"),
-                notary_certificate="N-1", account="KZ1", payout_id="h", today=TODAY,
+                memory, operator=heirs_bank, iin=iin, amount=Money.parse("0.01"),
+                certificate=CertificateClaim("N-1"), account="KZ1", payout_id="h", today=TODAY,
             )  # fmt: skip
         refusals.add((refusal.value.code, str(refusal.value)))
     assert refusals == {("no_target_savings", "no target savings for this IIN")}

@@ -61,6 +61,14 @@ def add_dead_child(uow: UnitOfWork, folder: Path) -> None:
     _import(uow, folder, feed, name="dead-child.csv")
 
 
+def record_death(uow: UnitOfWork, folder: Path, iin: Iin, *, on: dt.date) -> None:
+    """Import the death of a person, recorded on the day it happened."""
+    feed = (
+        f"record_id,iin,kind,effective_date,recorded_on,region\ndeath-{iin},{iin},died,{on},{on},\n"
+    )
+    _import(uow, folder, feed, name=f"death-{iin}.csv")
+
+
 def _import(uow: UnitOfWork, folder: Path, text: str, *, name: str) -> None:
     """Import a feed: straight into the register of the fakes, else through the importer."""
     if isinstance(uow, FakeUnitOfWork):
@@ -78,8 +86,16 @@ def _import(uow: UnitOfWork, folder: Path, text: str, *, name: str) -> None:
     import_records(uow, rows=read_feed(feed), source=name, sha256=feed.sha256, today=TODAY)
 
 
-def add_bank(uow: UnitOfWork, *, name: str, purposes: frozenset[Purpose], credential: str) -> str:
+def add_bank(
+    uow: UnitOfWork,
+    *,
+    name: str,
+    purposes: frozenset[Purpose],
+    credential: str,
+    pays_heirs: bool = False,
+) -> str:
     """Register an operator with a known credential; return the credential."""
     return add_operator(
-        uow, name=name, purposes=purposes, today=TODAY, new_credential=lambda: credential
-    )
+        uow, name=name, purposes=purposes, pays_heirs=pays_heirs, today=TODAY,
+        new_credential=lambda: credential,
+    )  # fmt: skip

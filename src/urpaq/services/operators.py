@@ -23,17 +23,20 @@ def add_operator(
     *,
     name: str,
     purposes: frozenset[Purpose],
+    pays_heirs: bool = False,
     today: dt.date,
     new_credential: Callable[[], str],
 ) -> str:
-    """Register an operator; return its credential, which is never shown again."""
+    """Register an operator for its purposes, and to pay heirs if `pays_heirs`; return its
+    credential, which is never shown again."""
     credential = new_credential()
     with uow:
         if uow.operators.named(name) is not None:
             raise OperatorRefused("operator_exists", f"operator {name!r} is already registered")
         uow.operators.add(
-            name=name, purposes=purposes, digest=credential_digest(credential), today=today
-        )
+            name=name, purposes=purposes, pays_heirs=pays_heirs,
+            digest=credential_digest(credential), today=today,
+        )  # fmt: skip
         uow.commit()
     return credential
 

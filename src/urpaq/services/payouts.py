@@ -1,5 +1,5 @@
 """Payouts of target savings: request, confirm use, return, and the daily settlement that
-returns money whose use was not confirmed in time.
+returns money whose use was not confirmed in time.  Heirs' payouts: `inheritance.py`.
 
 Each is one unit of work.  Payouts are shared writers: payouts of different people run
 side by side, while each holds its person's savings (`payouts.lock_holder`), so
@@ -17,17 +17,14 @@ from urpaq.domain.iin import Iin
 from urpaq.domain.money import Money
 from urpaq.domain.operators import AuthorisedOperator, Purpose
 from urpaq.domain.payouts import (
-    HeirPayout,
     Payout,
     PayoutRefused,
     PayoutStatus,
     SavingsHolder,
     check_confirmation,
-    check_heir_payout,
     check_open,
     check_request,
     confirmation_entry,
-    heir_payout_entry,
     latest_unexpired_crediting,
     payout_entry,
     return_entry,
@@ -54,6 +51,15 @@ def savings_holder(uow: UnitOfWork, *, iin: Iin, today: dt.date) -> SavingsHolde
     )
 
 
+def locked_holder(uow: UnitOfWork, *, iin: Iin, today: dt.date) -> SavingsHolder | None:
+    """The holder as a payout sees them, their savings held until the payout commits, so
+    that two payouts of one person (heirs' payouts too) are checked one after the other."""
+    person = uow.register.person_by_iin(iin.value)
+    if person is not None:
+        uow.payouts.lock_holder(person.person_id)
+    return savings_holder(uow, iin=iin, today=today)
+
+
 def request_payout(
     uow: UnitOfWork,
     *,
@@ -71,7 +77,7 @@ def request_payout(
     """Pay `amount` of a person's target savings to `operator` for `purpose`."""
     with writing(uow, joined=joined, shared=True):
         holder = check_request(
-            holder=_locked_holder(uow, iin=iin, today=today),
+            holder=locked_holder(uow, iin=iin, today=today),
             operator=operator,
             amount=amount,
             purpose=purpose,
@@ -89,35 +95,6 @@ def request_payout(
         )
         uow.ledger.post(payout_entry(payout, year=today.year), posted_on=today)
         uow.payouts.save(payout, requested_on=today)
-        return payout
-
-
-def pay_heir(
-    uow: UnitOfWork,
-    *,
-    operator: AuthorisedOperator,
-    iin: Iin,
-    amount: Money,
-    notary_certificate: str,
-    account: str,
-    payout_id: str,
-    today: dt.date,
-    joined: bool = False,
-) -> HeirPayout:
-    """Pay `amount` of a deceased holder's frozen savings to an heir, on the reference of
-    the notary's certificate of inheritance (several heirs: one payout each)."""
-    with writing(uow, joined=joined, shared=True):
-        holder = check_heir_payout(holder=_locked_holder(uow, iin=iin, today=today), amount=amount)
-        payout = HeirPayout(
-            payout_id=payout_id,
-            person_id=holder.person_id,
-            operator_name=operator.name,
-            amount=amount,
-            notary_certificate=notary_certificate,
-            account=account,
-        )
-        uow.ledger.post(heir_payout_entry(payout, year=today.year), posted_on=today)
-        uow.payouts.save_heir_payout(payout, today=today)
         return payout
 
 
@@ -201,15 +178,6 @@ def expire_savings(uow: UnitOfWork, *, as_of: dt.date) -> tuple[int, Money]:
             credited_before=latest_unexpired_crediting(as_of), as_of=as_of
         )
     return expired
-
-
-def _locked_holder(uow: UnitOfWork, *, iin: Iin, today: dt.date) -> SavingsHolder | None:
-    """The holder as a payout sees them, their savings held until the payout commits, so
-    that two payouts of one person are checked one after the other."""
-    person = uow.register.person_by_iin(iin.value)
-    if person is not None:
-        uow.payouts.lock_holder(person.person_id)
-    return savings_holder(uow, iin=iin, today=today)
 
 
 def _locked_payout(uow: UnitOfWork, *, operator: AuthorisedOperator, payout_id: str) -> Payout:

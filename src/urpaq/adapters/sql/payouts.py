@@ -7,8 +7,8 @@ from typing import Any
 
 from urpaq.adapters.sql.connection import SqlConnection
 from urpaq.domain.money import Money
-from urpaq.domain.operators import AuthorisedOperator, Purpose
-from urpaq.domain.payouts import HeirPayout, Payout, PayoutStatus
+from urpaq.domain.operators import INHERITANCE, AuthorisedOperator, Purpose
+from urpaq.domain.payouts import Payout, PayoutStatus
 
 _PAYOUT = (
     "SELECT payout_id, person_id, operator_name, amount_cents, purpose, sub_purpose,"
@@ -74,16 +74,6 @@ class SqlPayouts:
         )
         return Money(int(held)), Money(int(open_total))
 
-    def save_heir_payout(self, payout: HeirPayout, *, today: dt.date) -> None:
-        self.db.execute(
-            "INSERT INTO heir_payout (payout_id, person_id, operator_name, amount_cents,"
-            " notary_certificate, account, paid_on) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (
-                payout.payout_id, payout.person_id, payout.operator_name, payout.amount.cents,
-                payout.notary_certificate, payout.account, today.isoformat(),
-            ),
-        )  # fmt: skip
-
 
 def _payout(row: tuple[Any, ...]) -> Payout:
     payout_id, person_id, operator_name, cents, purpose, sub_purpose, account, status, due = row
@@ -115,13 +105,22 @@ class SqlOperators:
         rows = self.db.execute(f"{_OPERATOR} ORDER BY name").fetchall()
         return [operator for operator in map(_operator, rows) if operator is not None]
 
-    def add(self, *, name: str, purposes: frozenset[Purpose], digest: str, today: dt.date) -> None:
+    def add(
+        self,
+        *,
+        name: str,
+        purposes: frozenset[Purpose],
+        pays_heirs: bool,
+        digest: str,
+        today: dt.date,
+    ) -> None:
+        # The purposes column lists the operator's scopes, `inheritance` among them.
+        scopes = sorted(p.value for p in purposes) + ([INHERITANCE] if pays_heirs else [])
         self.db.execute(
             "INSERT INTO authorised_operator (name, purposes, credential_digest, registered_on,"
             " credential_on) VALUES (?, ?, ?, ?, ?)",
-            (name, ",".join(sorted(p.value for p in purposes)), digest, today.isoformat(),
-             today.isoformat()),
-        )  # fmt: skip
+            (name, ",".join(scopes), digest, today.isoformat(), today.isoformat()),
+        )
 
     def replace_credential(self, *, name: str, digest: str, today: dt.date) -> None:
         self.db.execute(
@@ -140,9 +139,11 @@ class SqlOperators:
 def _operator(row: tuple[Any, ...] | None) -> AuthorisedOperator | None:
     if row is None:
         return None
-    name, purposes, revoked_on = row
+    name, scopes, revoked_on = row
+    words = scopes.split(",")
     return AuthorisedOperator(
         name=name,
-        purposes=frozenset(Purpose(p) for p in purposes.split(",")),
+        purposes=frozenset(Purpose(word) for word in words if word != INHERITANCE),
         active=revoked_on is None,
+        pays_heirs=INHERITANCE in words,
     )

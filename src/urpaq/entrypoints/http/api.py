@@ -46,7 +46,7 @@ from urpaq.entrypoints.http.edge import (
     audit_event,
     error_body,
 )
-from urpaq.services import payouts
+from urpaq.services import inheritance, payouts
 from urpaq.services.idempotency import answer_once, fingerprint
 from urpaq.services.ports.edge import KeptAnswer
 
@@ -59,6 +59,12 @@ STATUS_OF_REFUSAL = {
     "no_target_savings": 404,
     "deceased": 409,
     "holder_alive": 409,
+    "inheritance_not_served": 403,
+    "certificate_details_required": 422,
+    "certificate_of_another_operator": 409,
+    "certificate_mismatch": 409,
+    "shares_exceed_estate": 409,
+    "share_exceeded": 409,
     "insufficient_savings": 409,
     "unknown_payout": 404,
     "payout_closed": 409,
@@ -250,7 +256,7 @@ def post_return(
     "/heir-payouts",
     status_code=201,
     response_model=HeirPayoutAnswer,
-    responses=_errors(404, 409),
+    responses=_errors(403, 404, 409),
     summary="Pay a deceased holder's frozen savings to an heir",
 )
 def post_heir_payout(
@@ -262,19 +268,25 @@ def post_heir_payout(
     clock: ClockDep,
     note: NoteDep,
 ) -> Any:
-    """On the reference of a notary's certificate of inheritance; several heirs are
-    paid one payout each. Refusals: `no_target_savings` (404, as for a payout),
-    `holder_alive`, `insufficient_savings` (409)."""
+    """For an operator authorised to pay heirs (`inheritance`), on a notary's certificate
+    of the right to inheritance: each heir is paid on their own certificate, up to its
+    share of the frozen savings, rounded down to the cent. The first use of a certificate
+    must describe it (`notary`, `heir_iin`, `share`) and binds it to this operator and
+    this holder. Refusals, in this order: `invalid_amount` (422),
+    `inheritance_not_served` (403), `no_target_savings` (404, as for a payout),
+    `holder_alive` (409), `certificate_of_another_operator` (409),
+    `certificate_details_required` (422), `certificate_mismatch`, `shares_exceed_estate`,
+    `share_exceeded`, `insufficient_savings` (409)."""
     note.iin = body.iin
 
     def act() -> tuple[int, dict[str, object]]:
-        payout = payouts.pay_heir(
+        payout = inheritance.pay_heir(
             uow(),
             joined=True,
             operator=by,
             iin=Iin.parse(body.iin),
             amount=Money.parse(body.amount),
-            notary_certificate=body.notary_certificate,
+            certificate=body.certificate(),
             account=body.account,
             payout_id=uuid.uuid4().hex,
             today=clock.today(),
@@ -285,6 +297,52 @@ def post_heir_payout(
         request, key=key, body=body.model_dump(mode="json"), act=act,
         by=by, uow=uow, clock=clock, note=note,
     )  # fmt: skip
+
+
+@router.get(
+    "/heir-payouts/{payout_id}",
+    response_model=HeirPayoutAnswer,
+    responses=_errors(404),
+    summary="One of this operator's heirs' payouts",
+)
+def get_heir_payout(payout_id: PayoutId, note: NoteDep, by: OperatorDep, uow: UnitOfWorkDep) -> Any:
+    """Another operator's heir payout is `404 unknown_payout`, like one that does not
+    exist."""
+    note.iin = inheritance.heir_holder_iin(uow(), operator=by, payout_id=payout_id)
+    try:
+        payout = inheritance.heir_payout_of(uow(), operator=by, payout_id=payout_id)
+    except Refused as refusal:
+        return _refusal_response(refusal)
+    return payout.as_json()
+
+
+@router.post(
+    "/heir-payouts/{payout_id}/return",
+    response_model=HeirPayoutAnswer,
+    responses=_errors(404, 409),
+    summary="Return an heir's payout the operator could not pay",
+)
+def post_heir_return(
+    payout_id: PayoutId,
+    key: IdempotencyKey,
+    request: Request,
+    by: OperatorDep,
+    uow: UnitOfWorkDep,
+    clock: ClockDep,
+    note: NoteDep,
+) -> Any:
+    """The money goes back to the deceased holder's frozen savings and no longer counts
+    against the certificate's share. Refusals: `unknown_payout` (404), `payout_closed`
+    (409, returned already)."""
+    note.iin = inheritance.heir_holder_iin(uow(), operator=by, payout_id=payout_id)
+
+    def act() -> tuple[int, dict[str, object]]:
+        payout = inheritance.return_heir_payout(
+            uow(), operator=by, payout_id=payout_id, today=clock.today(), joined=True
+        )
+        return 200, payout.as_json()
+
+    return _once(request, key=key, body=None, act=act, by=by, uow=uow, clock=clock, note=note)
 
 
 @router.get("/openapi.json", include_in_schema=False)
