@@ -503,6 +503,12 @@ class FakeOperators:
     def replace_credential(self, *, name: str, digest: str, today: dt.date) -> None:
         self.stored[name].digest = digest
 
+    def replace_purposes(
+        self, *, name: str, purposes: frozenset[Purpose], pays_heirs: bool
+    ) -> None:
+        self.stored[name].purposes = purposes
+        self.stored[name].pays_heirs = pays_heirs
+
     def revoke(self, *, name: str, today: dt.date) -> None:
         self.stored[name].revoked_on = today
 

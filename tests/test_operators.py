@@ -19,6 +19,7 @@ from urpaq.domain.operators import InvalidOperator, Purpose, parse_scopes
 from urpaq.services.operators import (
     OperatorRefused,
     add_operator,
+    grant_purposes,
     operator_for_credential,
     revoke_operator,
     rotate_credential,
@@ -140,6 +141,24 @@ def test_only_an_operator_granted_inheritance_may_pay_heirs(uow: SqlUnitOfWork) 
     assert not uow.operators.named("Heirs Bank").may_pay_heirs()
 
 
+def test_a_grant_adds_to_what_an_operator_had_and_never_takes_away(uow: SqlUnitOfWork) -> None:
+    """An operator registered for housing is granted education and inheritance; granting
+    again what it has changes nothing; a revoked operator is granted nothing."""
+    add_operator(
+        uow, name="Otbasy Bank", purposes=frozenset({Purpose.HOUSING}), today=TODAY,
+        new_credential=issuer("otbasy"),
+    )  # fmt: skip
+    grant_purposes(uow, name="Otbasy Bank", purposes=frozenset(), pays_heirs=True)
+    granted = grant_purposes(uow, name="Otbasy Bank", purposes=frozenset({Purpose.EDUCATION}))
+    kept = uow.operators.named("Otbasy Bank")
+    assert kept == granted
+    assert kept.scopes() == ["education", "housing", "inheritance"]
+    revoke_operator(uow, name="Otbasy Bank", today=TODAY)
+    with pytest.raises(OperatorRefused) as refusal:
+        grant_purposes(uow, name="Otbasy Bank", purposes=frozenset(), pays_heirs=True)
+    assert refusal.value.code == "operator_revoked"
+
+
 def test_operator_commands_end_to_end(database_url: str) -> None:
     """`urpaq operator add --json` prints the credential once; list shows no credential."""
     env = {**os.environ, "URPAQ_DB": database_url}
@@ -168,5 +187,10 @@ def test_operator_commands_end_to_end(database_url: str) -> None:
          "active": True},
     ]  # fmt: skip
     assert document["credential"] not in listed.stdout
+    granted = urpaq("operator", "grant", "Bank CenterCredit", "--purposes", "inheritance", "--json")
+    assert granted.returncode == 0, granted.stderr
+    assert json.loads(granted.stdout)["purposes"] == ["education", "housing", "inheritance"]
+    unknown = urpaq("operator", "grant", "Nobody", "--purposes", "inheritance")
+    assert unknown.returncode == 3 and "Nobody" in unknown.stderr
     refused = urpaq("operator", "add", "Other", "--purposes", "cars")
     assert refused.returncode == 3 and "'cars'" in refused.stderr

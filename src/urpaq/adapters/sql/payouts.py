@@ -114,12 +114,10 @@ class SqlOperators:
         digest: str,
         today: dt.date,
     ) -> None:
-        # The purposes column lists the operator's scopes, `inheritance` among them.
-        scopes = sorted(p.value for p in purposes) + ([INHERITANCE] if pays_heirs else [])
         self.db.execute(
             "INSERT INTO authorised_operator (name, purposes, credential_digest, registered_on,"
             " credential_on) VALUES (?, ?, ?, ?, ?)",
-            (name, ",".join(scopes), digest, today.isoformat(), today.isoformat()),
+            (name, _scopes(purposes, pays_heirs), digest, today.isoformat(), today.isoformat()),
         )
 
     def replace_credential(self, *, name: str, digest: str, today: dt.date) -> None:
@@ -129,11 +127,24 @@ class SqlOperators:
             (digest, today.isoformat(), name),
         )
 
+    def replace_purposes(
+        self, *, name: str, purposes: frozenset[Purpose], pays_heirs: bool
+    ) -> None:
+        self.db.execute(
+            "UPDATE authorised_operator SET purposes = ? WHERE name = ?",
+            (_scopes(purposes, pays_heirs), name),
+        )
+
     def revoke(self, *, name: str, today: dt.date) -> None:
         self.db.execute(
             "UPDATE authorised_operator SET revoked_on = ? WHERE name = ?",
             (today.isoformat(), name),
         )
+
+
+def _scopes(purposes: frozenset[Purpose], pays_heirs: bool) -> str:
+    """The purposes column: the operator's purposes, and `inheritance` if it pays heirs."""
+    return ",".join(sorted(p.value for p in purposes) + ([INHERITANCE] if pays_heirs else []))
 
 
 def _operator(row: tuple[Any, ...] | None) -> AuthorisedOperator | None:

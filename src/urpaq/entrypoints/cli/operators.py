@@ -19,7 +19,13 @@ from urpaq.entrypoints.cli._common import (
     refuse,
     today,
 )
-from urpaq.services.operators import add_operator, operators, revoke_operator, rotate_credential
+from urpaq.services.operators import (
+    add_operator,
+    grant_purposes,
+    operators,
+    revoke_operator,
+    rotate_credential,
+)
 
 app = typer.Typer(
     help="Authorised operators (banks, the postal operator) and their API credentials.",
@@ -57,6 +63,34 @@ def operator_add(
             new_credential=new_credential,
         )  # fmt: skip
     print_credential(clean_name, credential, as_json=as_json)
+
+
+@app.command("grant")
+def operator_grant(
+    name: Annotated[str, typer.Argument(help="The operator's name.")],
+    purposes: Annotated[
+        str,
+        typer.Option(
+            "--purposes",
+            help="What it may pay for from now on, besides what it had: housing, education,"
+            " inheritance (heirs' payouts).",
+        ),
+    ],
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Grant an active operator more purposes, or the right to pay heirs (inheritance);
+    what it had stays."""
+    try:
+        served, pays_heirs = parse_scopes(purposes)
+    except InvalidOperator as error:
+        refuse(str(error))
+    with opened(db) as uow:
+        granted = grant_purposes(uow, name=name, purposes=served, pays_heirs=pays_heirs)
+    if as_json:
+        print_json(granted.as_json())
+        return
+    out.print(f"operator {name}: {', '.join(granted.scopes())}", markup=False, highlight=False)
 
 
 @app.command("rotate")
