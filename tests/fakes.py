@@ -25,13 +25,19 @@ from urpaq.domain import ledger
 from urpaq.domain.audit import AuditEvent
 from urpaq.domain.close import ClosedView, CloseResult, MaturityPlan
 from urpaq.domain.iin import Iin
+from urpaq.domain.inheritance import (
+    HeirPayout,
+    HeirPayoutStatus,
+    NotaryCertificate,
+    RecordedCertificate,
+)
 from urpaq.domain.ledger import EntryKind, JournalEntry, Posting
 from urpaq.domain.money import Money
 from urpaq.domain.movements import movement_of
 from urpaq.domain.operators import AuthorisedOperator, Purpose
 from urpaq.domain.parameters import YearParameters
 from urpaq.domain.participation import Fact, View, participation_in
-from urpaq.domain.payouts import HeirPayout, Payout, PayoutStatus
+from urpaq.domain.payouts import Payout, PayoutStatus
 from urpaq.domain.register import DEATHS, RecordKind
 from urpaq.domain.statement import StatementLine
 from urpaq.services.ports.closes import BirthCount, ClosedRecord, StandingCount
@@ -69,12 +75,12 @@ class Entry:
 class StoredPayout:
     payout: Payout
     requested_on: dt.date
-    return_due_on: dt.date
 
 
 @dataclass
 class StoredOperator:
     purposes: frozenset[Purpose]
+    pays_heirs: bool
     digest: str
     revoked_on: dt.date | None = None
 
@@ -89,7 +95,8 @@ class State:
     closes: list[ClosedRecord] = field(default_factory=list)
     entries: list[Entry] = field(default_factory=list)
     payouts: dict[str, StoredPayout] = field(default_factory=dict)
-    heir_payouts: list[tuple[HeirPayout, dt.date]] = field(default_factory=list)
+    heir_payouts: dict[str, HeirPayout] = field(default_factory=dict)
+    certificates: dict[str, RecordedCertificate] = field(default_factory=dict)
     operators: dict[str, StoredOperator] = field(default_factory=dict)
     participant_counts: dict[int, list[ParticipantGroup]] = field(default_factory=dict)
     kept_answers: dict[tuple[str, str], KeptAnswer] = field(default_factory=dict)
@@ -387,10 +394,10 @@ class FakePayouts:
     def stored(self) -> dict[str, StoredPayout]:
         return self.uow.state.payouts
 
-    def save(self, payout: Payout, *, requested_on: dt.date, return_due_on: dt.date) -> None:
+    def save(self, payout: Payout, *, requested_on: dt.date) -> None:
         if payout.payout_id in self.stored:
             raise KeyError(f"payout {payout.payout_id!r} exists")
-        self.stored[payout.payout_id] = StoredPayout(payout, requested_on, return_due_on)
+        self.stored[payout.payout_id] = StoredPayout(payout, requested_on)
 
     def payout(self, payout_id: str) -> Payout | None:
         kept = self.stored.get(payout_id)
@@ -406,7 +413,7 @@ class FakePayouts:
         return [
             kept.payout
             for _, kept in sorted(self.stored.items())
-            if kept.payout.status is PayoutStatus.PAID and kept.return_due_on < before
+            if kept.payout.status is PayoutStatus.PAID and kept.payout.return_due_on < before
         ]
 
     def lock_holder(self, person_id: int) -> None:
@@ -428,8 +435,51 @@ class FakePayouts:
         )
         return Money(held), Money(open_total)
 
-    def save_heir_payout(self, payout: HeirPayout, *, today: dt.date) -> None:
-        self.uow.state.heir_payouts.append((payout, today))
+
+class FakeHeirs:
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        self.uow = uow
+
+    @property
+    def stored(self) -> dict[str, HeirPayout]:
+        return self.uow.state.heir_payouts
+
+    def save(self, payout: HeirPayout, *, today: dt.date) -> None:
+        if payout.payout_id in self.stored:
+            raise KeyError(f"heir payout {payout.payout_id!r} exists")
+        self.stored[payout.payout_id] = payout
+
+    def heir_payout(self, payout_id: str) -> HeirPayout | None:
+        return self.stored.get(payout_id)
+
+    def heir_payouts_of(self, person_id: int) -> list[HeirPayout]:
+        return [p for p in self.stored.values() if p.person_id == person_id]
+
+    def close(self, payout_id: str, *, status: HeirPayoutStatus, today: dt.date) -> None:
+        self.stored[payout_id] = dataclasses.replace(self.stored[payout_id], status=status)
+
+    def lock_certificate(self, number: str) -> None:
+        self.uow.require_open()
+
+    def certificate(self, number: str) -> RecordedCertificate | None:
+        return self.uow.state.certificates.get(number)
+
+    def certificates_of(self, person_id: int) -> list[RecordedCertificate]:
+        kept = self.uow.state.certificates
+        return [kept[number] for number in sorted(kept) if kept[number].person_id == person_id]
+
+    def record_certificate(
+        self,
+        certificate: NotaryCertificate,
+        *,
+        person_id: int,
+        operator_name: str,
+        today: dt.date,
+    ) -> None:
+        if certificate.number in self.uow.state.certificates:
+            raise KeyError(f"certificate {certificate.number!r} exists")
+        recorded = RecordedCertificate(certificate, person_id, operator_name)
+        self.uow.state.certificates[certificate.number] = recorded
 
 
 class FakeOperators:
@@ -441,7 +491,12 @@ class FakeOperators:
         return self.uow.state.operators
 
     def _operator(self, name: str, kept: StoredOperator) -> AuthorisedOperator:
-        return AuthorisedOperator(name=name, purposes=kept.purposes, active=kept.revoked_on is None)
+        return AuthorisedOperator(
+            name=name,
+            purposes=kept.purposes,
+            active=kept.revoked_on is None,
+            pays_heirs=kept.pays_heirs,
+        )
 
     def named(self, name: str) -> AuthorisedOperator | None:
         kept = self.stored.get(name)
@@ -456,13 +511,27 @@ class FakeOperators:
     def all(self) -> list[AuthorisedOperator]:
         return [self._operator(name, kept) for name, kept in sorted(self.stored.items())]
 
-    def add(self, *, name: str, purposes: frozenset[Purpose], digest: str, today: dt.date) -> None:
+    def add(
+        self,
+        *,
+        name: str,
+        purposes: frozenset[Purpose],
+        pays_heirs: bool,
+        digest: str,
+        today: dt.date,
+    ) -> None:
         if name in self.stored:
             raise KeyError(f"operator {name!r} exists")
-        self.stored[name] = StoredOperator(purposes, digest)
+        self.stored[name] = StoredOperator(purposes, pays_heirs, digest)
 
     def replace_credential(self, *, name: str, digest: str, today: dt.date) -> None:
         self.stored[name].digest = digest
+
+    def replace_purposes(
+        self, *, name: str, purposes: frozenset[Purpose], pays_heirs: bool
+    ) -> None:
+        self.stored[name].purposes = purposes
+        self.stored[name].pays_heirs = pays_heirs
 
     def revoke(self, *, name: str, today: dt.date) -> None:
         self.stored[name].revoked_on = today
@@ -685,6 +754,7 @@ class FakeUnitOfWork:
         self.closes = FakeCloses(self)
         self.ledger = FakeLedger(self)
         self.payouts = FakePayouts(self)
+        self.heirs = FakeHeirs(self)
         self.operators = FakeOperators(self)
         self.reads = FakeReads(self)
         self.edge = FakeEdge(self)

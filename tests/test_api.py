@@ -33,11 +33,24 @@ from urpaq.services.audit import audit_events
 from urpaq.services.operators import revoke_operator
 from urpaq.services.reconciliation import reconcile
 from urpaq.services.statements import statement_of
-from world import ADULT, LATE_ADULT, MINOR, TODAY, UNKNOWN, add_bank, build_world
+from world import (
+    ADULT,
+    DEAD_CHILD,
+    LATE_ADULT,
+    MINOR,
+    TODAY,
+    UNKNOWN,
+    add_bank,
+    add_dead_child,
+    build_world,
+)
 
 NOW = dt.datetime(2026, 11, 20, 6, 0, tzinfo=dt.UTC)  # 11:00 in Kazakhstan, on TODAY
 EDUCATION_KEY = "education-bank-credential"
 HOUSING_KEY = "housing-bank-credential"
+HEIRS_KEY = "heirs-bank-credential"  # education, and heirs' payouts
+OTHER_HEIRS_KEY = "other-heirs-bank-credential"  # housing, and heirs' payouts
+HEIR = "850201300128"
 
 
 @dataclass
@@ -58,6 +71,10 @@ def api(uow: SqlUnitOfWork, database_url: str, tmp_path: Path) -> Iterator[Api]:
              credential=EDUCATION_KEY)  # fmt: skip
     add_bank(uow, name="Housing Bank", purposes=frozenset({Purpose.HOUSING}),
              credential=HOUSING_KEY)  # fmt: skip
+    add_bank(uow, name="Heirs Bank", purposes=frozenset({Purpose.EDUCATION}),
+             credential=HEIRS_KEY, pays_heirs=True)  # fmt: skip
+    add_bank(uow, name="Other Heirs Bank", purposes=frozenset({Purpose.HOUSING}),
+             credential=OTHER_HEIRS_KEY, pays_heirs=True)  # fmt: skip
     app = create_app(database_url=database_url, clock=Clock(now=lambda: NOW))
     with serving(app) as url:
         yield Api(url, uow, database_url)
@@ -70,6 +87,17 @@ def payout_body(iin: object = ADULT, amount: str = "60.00", **changes: str) -> d
     }  # fmt: skip
     body.update(changes)
     return body
+
+
+def heir_body(amount: str = "40.00", **changes: str) -> dict[str, str]:
+    """An heir's payout from LATE_ADULT's frozen 100.00, on a certificate for a half."""
+    body = {
+        "iin": str(LATE_ADULT), "amount": amount, "currency": "USD",
+        "notary_certificate": "2025/118", "account": "KZ11HEIR0001",
+        "notary": "Notary A. Seitkali, Astana", "heir_iin": HEIR, "share": "1/2",
+    }  # fmt: skip
+    body.update(changes)
+    return {name: value for name, value in body.items() if value != "-"}
 
 
 def post(client: httpx.Client, path: str, body: object, key: str) -> httpx.Response:
@@ -89,7 +117,8 @@ def test_health_and_the_openapi_document_are_served(api: Api) -> None:
     assert set(document["paths"]) == {
         "/api/v1/savings/{iin}", "/api/v1/payouts", "/api/v1/payouts/{payout_id}",
         "/api/v1/payouts/{payout_id}/confirmation", "/api/v1/payouts/{payout_id}/return",
-        "/api/v1/heir-payouts",
+        "/api/v1/heir-payouts", "/api/v1/heir-payouts/{payout_id}",
+        "/api/v1/heir-payouts/{payout_id}/return",
     }  # fmt: skip
 
 
@@ -129,8 +158,8 @@ def test_requests_without_a_valid_credential_get_401(api: Api, credential: str |
     ("credential", "body", "status", "code"),
     [
         (HOUSING_KEY, payout_body(), 403, "purpose_not_served"),
-        (EDUCATION_KEY, payout_body(UNKNOWN), 404, "unknown_person"),
-        (EDUCATION_KEY, payout_body(MINOR), 409, "not_credited"),
+        (EDUCATION_KEY, payout_body(UNKNOWN), 404, "no_target_savings"),
+        (EDUCATION_KEY, payout_body(MINOR), 404, "no_target_savings"),
         (EDUCATION_KEY, payout_body(LATE_ADULT), 409, "deceased"),
         (EDUCATION_KEY, payout_body(amount="100.01"), 409, "insufficient_savings"),
     ],
@@ -144,6 +173,21 @@ def test_payout_refusals_over_http(
     assert (answer.status_code, answer.json()["error"]) == (status, code)
     assert str(body["iin"]) not in answer.text
     assert available(api) == "100.00"
+
+
+def test_the_payout_route_reveals_no_more_than_the_balance(api: Api, tmp_path: Path) -> None:
+    """A minor, a deceased child and an unknown IIN: the payout route answers each exactly
+    as the balance does (404 `no_target_savings`), so it cannot tell them apart either."""
+    add_dead_child(api.uow, tmp_path)
+    answers = set()
+    with api.client() as client:
+        for number, iin in enumerate((MINOR, DEAD_CHILD, UNKNOWN)):
+            balance = client.get(f"/api/v1/savings/{iin}")
+            payout = post(client, "/api/v1/payouts", payout_body(iin, "0.01"), f"probe-{number}")
+            answers |= {(balance.status_code, balance.text), (payout.status_code, payout.text)}
+    assert answers == {
+        (404, '{"error":"no_target_savings","message":"no target savings for this IIN"}')
+    }
 
 
 @pytest.mark.parametrize(
@@ -230,6 +274,7 @@ def test_pay_confirm_return_and_look_up_payouts(api: Api) -> None:
     assert (returned.status_code, returned.json()["status"]) == (200, "returned")
     assert (late.status_code, late.json()["error"]) == (409, "payout_closed")
     assert looked_up.json()["status"] == "confirmed"
+    assert used["return_due_on"] == looked_up.json()["return_due_on"] == "2027-01-28"
     assert (foreign.status_code, foreign.json()["error"]) == (404, "unknown_payout")
     assert available(api) == "40.00"
     kinds = [line.kind for line in statement_of(api.uow, iin=ADULT).lines
@@ -238,23 +283,161 @@ def test_pay_confirm_return_and_look_up_payouts(api: Api) -> None:
     assert all(check.holds for check in reconcile(api.uow))
 
 
-def test_heirs_are_paid_a_deceased_holders_frozen_savings(api: Api) -> None:
-    """On a notary's certificate, in parts; a living holder's heirs get nothing."""
-    body = {"iin": str(LATE_ADULT), "amount": "40.00", "currency": "USD",
-            "notary_certificate": "certificate 2025/118", "account": "KZ11HEIR0001"}  # fmt: skip
+def test_a_confirmation_after_the_deadline_is_refused_before_settlement(api: Api) -> None:
+    """A payout whose 45 working days ended before today cannot be confirmed, even if the
+    daily settlement has not run; it stays open until the settlement returns it."""
     with api.client() as client:
-        first = post(client, "/api/v1/heir-payouts", body, "heir-1")
-        second = post(client, "/api/v1/heir-payouts", {**body, "amount": "60.00"}, "heir-2")
-        too_much = post(client, "/api/v1/heir-payouts", {**body, "amount": "0.01"}, "heir-3")
-        alive = post(client, "/api/v1/heir-payouts", {**body, "iin": str(ADULT)}, "heir-4")
-    assert (first.status_code, first.json()["status"]) == (201, "paid_to_heir")
-    assert second.status_code == 201
-    assert too_much.json()["error"] == "insufficient_savings"
+        paid = post(client, "/api/v1/payouts", payout_body(amount="10.00"), "late").json()
+        with api.uow:  # as if paid in January, and the settlement had not run since
+            api.uow.db.execute(
+                "UPDATE payout SET requested_on = '2026-01-05', return_due_on = '2026-03-10'"
+                " WHERE payout_id = ?",
+                (paid["payout_id"],),
+            )
+            api.uow.commit()
+        confirmed = post(client, f"/api/v1/payouts/{paid['payout_id']}/confirmation",
+                         {"documents": ["late contract"]}, "late-confirmation")  # fmt: skip
+        looked_up = client.get(f"/api/v1/payouts/{paid['payout_id']}")
+    assert (confirmed.status_code, confirmed.json()["error"]) == (409, "deadline_passed")
+    assert "2026-03-10" in confirmed.json()["message"]
+    assert looked_up.json()["status"] == "paid"
+    assert looked_up.json()["return_due_on"] == "2026-03-10"
+    assert available(api) == "90.00"
+
+
+def test_heirs_are_paid_a_deceased_holders_frozen_savings(api: Api) -> None:
+    """On a notary's certificate each, in parts, up to each heir's share; a living
+    holder's heirs get nothing."""
+    second_heir = {"notary_certificate": "2025/119", "heir_iin": "881112400347"}
+    with api.client(HEIRS_KEY) as client:
+        first = post(client, "/api/v1/heir-payouts", heir_body("40.00"), "heir-1")
+        beyond = post(client, "/api/v1/heir-payouts", heir_body("10.01"), "heir-2")
+        rest = post(client, "/api/v1/heir-payouts", heir_body("10.00"), "heir-3")
+        other = post(client, "/api/v1/heir-payouts", heir_body("50.00", **second_heir), "heir-4")
+        alive = post(client, "/api/v1/heir-payouts", heir_body(iin=str(ADULT)), "heir-5")
+    assert (first.status_code, first.json()) == (201, {
+        "payout_id": first.json()["payout_id"], "status": "paid_to_heir", "amount": "40.00",
+        "currency": "USD", "notary_certificate": "2025/118",
+    })  # fmt: skip
+    assert (beyond.status_code, beyond.json()["error"]) == (409, "share_exceeded")
+    assert (rest.status_code, other.status_code) == (201, 201)
     assert (alive.status_code, alive.json()["error"]) == (409, "holder_alive")
     assert available(api, LATE_ADULT) == "0.00"
     kinds = [line.kind for line in statement_of(api.uow, iin=LATE_ADULT).lines
              if line.account == "target_savings"]  # fmt: skip
-    assert kinds == ["maturity", "inheritance", "inheritance"]
+    assert kinds == ["maturity", "inheritance", "inheritance", "inheritance"]
+    assert all(check.holds for check in reconcile(api.uow))
+
+
+@pytest.mark.parametrize("credential", [EDUCATION_KEY, HOUSING_KEY])
+def test_an_operator_not_authorised_to_pay_heirs_is_refused(api: Api, credential: str) -> None:
+    """Serving education or housing does not let an operator pay heirs: 403, nothing paid."""
+    with api.client(credential) as client:
+        refused = post(client, "/api/v1/heir-payouts", heir_body("50.00"), "heir")
+    assert (refused.status_code, refused.json()["error"]) == (403, "inheritance_not_served")
+    assert available(api, LATE_ADULT) == "100.00"
+
+
+def test_a_certificate_used_by_one_operator_is_refused_to_another(api: Api) -> None:
+    """The operator that first used a certificate is the only one that pays on it."""
+    with api.client(HEIRS_KEY) as first, api.client(OTHER_HEIRS_KEY) as second:
+        paid = post(first, "/api/v1/heir-payouts", heir_body("10.00"), "heir")
+        spelled_otherwise = heir_body("10.00", notary_certificate=" 2025/118")
+        again = post(second, "/api/v1/heir-payouts", spelled_otherwise, "heir")
+    assert paid.status_code == 201
+    assert (again.status_code, again.json()["error"]) == (409, "certificate_of_another_operator")
+    assert available(api, LATE_ADULT) == "90.00"
+
+
+def test_a_certificate_s_first_use_in_the_old_shape_is_422_naming_what_is_missing(
+    api: Api,
+) -> None:
+    """The request of old (a certificate's number only) names the details a first use
+    needs; once the certificate is known, the old shape pays on it."""
+    old_shape = heir_body("10.00", notary="-", heir_iin="-", share="-")
+    with api.client(HEIRS_KEY) as client:
+        first = post(client, "/api/v1/heir-payouts", old_shape, "old")
+        described = post(client, "/api/v1/heir-payouts", heir_body("10.00"), "described")
+        later = post(client, "/api/v1/heir-payouts", {**old_shape, "amount": "5.00"}, "later")
+    assert (first.status_code, first.json()["error"]) == (422, "certificate_details_required")
+    assert "notary, heir_iin, share must be given" in first.json()["message"]
+    assert (described.status_code, later.status_code) == (201, 201)
+    assert available(api, LATE_ADULT) == "85.00"
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "shown"),
+    [
+        ({"share": "3/2"}, "share", "share '3/2' must be more than 0 and at most 1"),
+        ({"share": "0,5"}, "share", "'0,5' must be a fraction such as 1/2"),
+        ({"heir_iin": str(LATE_ADULT)}, "heir_iin", "the deceased holder's own"),
+        ({"heir_iin": "850201300129"}, "heir_iin", "not a valid IIN"),
+        ({"notary": "\u202eevil"}, "notary", None),
+    ],
+)
+def test_a_malformed_certificate_is_422_naming_the_field(
+    api: Api, changes: dict[str, str], field: str, shown: str | None
+) -> None:
+    with api.client(HEIRS_KEY) as client:
+        answer = post(client, "/api/v1/heir-payouts", heir_body(**changes), "malformed")
+    assert answer.status_code == 422
+    [problem] = answer.json()["fields"]
+    assert problem["field"] == field
+    if shown is not None:
+        assert shown in problem["problem"]
+    assert HEIR not in answer.text and str(LATE_ADULT) not in answer.text
+
+
+def test_thirty_concurrent_heir_payouts_on_one_certificate_never_pay_beyond_its_share(
+    api: Api,
+) -> None:
+    """30 requests of 10.00 at once, from two operators, on one certificate for a half of
+    100.00: five are paid, all by the one operator that used it first; the rest refused."""
+
+    def request(number: int) -> httpx.Response:
+        with api.client(HEIRS_KEY if number % 2 else OTHER_HEIRS_KEY) as client:
+            return post(client, "/api/v1/heir-payouts", heir_body("10.00"), f"h{number}")
+
+    with ThreadPoolExecutor(max_workers=30) as pool:
+        answers = list(pool.map(request, range(30)))
+    paid = [answer for answer in answers if answer.status_code == 201]
+    refused = {answer.json()["error"] for answer in answers if answer.status_code != 201}
+    assert len(paid) == 5
+    assert refused <= {"certificate_of_another_operator", "share_exceeded"}
+    assert available(api, LATE_ADULT) == "50.00"
+    operators = {event.actor for event in audit_events(api.uow, limit=100)
+                 if event.outcome == 201}  # fmt: skip
+    assert len(operators) == 1
+    assert all(check.holds for check in reconcile(api.uow))
+
+
+def test_heirs_payouts_are_looked_up_and_returned(api: Api) -> None:
+    """An heir's payout is read and returned like a payout, by its own operator only; a
+    return puts the money back on the frozen savings and frees the share."""
+    with api.client(HEIRS_KEY) as client, api.client(OTHER_HEIRS_KEY) as other:
+        paid = post(client, "/api/v1/heir-payouts", heir_body("50.00"), "paid").json()
+        path = f"/api/v1/heir-payouts/{paid['payout_id']}"
+        foreign = other.get(path)
+        foreign_return = other.post(f"{path}/return", headers={"Idempotency-Key": "r"})
+        returned = client.post(f"{path}/return", headers={"Idempotency-Key": "r"})
+        again = client.post(f"{path}/return", headers={"Idempotency-Key": "r2"})
+        looked_up = client.get(path)
+        repaid = post(client, "/api/v1/heir-payouts", heir_body("50.00"), "repaid")
+    assert (foreign.status_code, foreign.json()["error"]) == (404, "unknown_payout")
+    assert (foreign_return.status_code, foreign_return.json()["error"]) == (404, "unknown_payout")
+    assert (returned.status_code, returned.json()["status"]) == (200, "returned")
+    assert (again.status_code, again.json()["error"]) == (409, "payout_closed")
+    assert looked_up.json() == {**paid, "status": "returned"}
+    assert repaid.status_code == 201
+    assert available(api, LATE_ADULT) == "50.00"
+    events = audit_events(api.uow, iin=str(LATE_ADULT), limit=10)
+    assert [(e.action, e.outcome) for e in reversed(events)] == [
+        ("POST /api/v1/heir-payouts", 201),
+        ("POST /api/v1/heir-payouts/{payout_id}/return", 200),
+        ("POST /api/v1/heir-payouts/{payout_id}/return", 409),
+        ("GET /api/v1/heir-payouts/{payout_id}", 200),
+        ("POST /api/v1/heir-payouts", 201),
+    ]
     assert all(check.holds for check in reconcile(api.uow))
 
 
@@ -285,7 +468,7 @@ def test_every_request_is_audited_and_the_log_cannot_be_altered(api: Api) -> Non
     seen = [(e.actor, e.action, e.iin, e.outcome) for e in reversed(events)]
     assert seen == [
         ("operator:Education Bank", "GET /api/v1/savings/{iin}", str(ADULT), 200),
-        ("operator:Education Bank", "POST /api/v1/payouts", str(MINOR), 409),
+        ("operator:Education Bank", "POST /api/v1/payouts", str(MINOR), 404),
         ("unauthenticated", "GET /api/v1/savings/{iin}", None, 401),
     ]
     assert all(e.at == NOW for e in events)

@@ -26,7 +26,8 @@ def api_schema(tmp_path: Path) -> Iterator[schemathesis.Schema]:
     uow = open_unit_of_work(f"sqlite:///{tmp_path / 'fuzz.db'}")
     uow.schema.initialise()
     build_world(uow, tmp_path)
-    add_bank(uow, name="Fuzz Bank", purposes=frozenset(Purpose), credential=CREDENTIAL)
+    add_bank(uow, name="Fuzz Bank", purposes=frozenset(Purpose), credential=CREDENTIAL,
+             pays_heirs=True)  # fmt: skip
     uow.close()
     app = create_app(database_url=f"sqlite:///{tmp_path}/fuzz.db")
     yield schemathesis.openapi.from_asgi("/api/v1/openapi.json", app)
@@ -39,6 +40,8 @@ OPERATIONS = [
     ("POST", "/api/v1/payouts/{payout_id}/confirmation"),
     ("POST", "/api/v1/payouts/{payout_id}/return"),
     ("POST", "/api/v1/heir-payouts"),
+    ("GET", "/api/v1/heir-payouts/{payout_id}"),
+    ("POST", "/api/v1/heir-payouts/{payout_id}/return"),
 ]
 
 

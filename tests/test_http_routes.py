@@ -15,11 +15,13 @@ from fastapi.routing import APIRoute, iter_route_contexts
 from starlette.routing import Mount
 
 from urpaq.entrypoints.http.api import (
+    get_heir_payout,
     get_payout,
     get_savings,
     openapi_document,
     post_confirmation,
     post_heir_payout,
+    post_heir_return,
     post_payout,
     post_return,
 )
@@ -44,6 +46,7 @@ DOCS = Path(__file__).parent.parent / "docs"
 
 ROUTE_FUNCTIONS: list[Callable[..., Any]] = [
     get_savings, post_payout, get_payout, post_confirmation, post_return, post_heir_payout,
+    get_heir_payout, post_heir_return,
     openapi_document, home, lookup_form, lookup, sign_in_form, sign_in, sign_in_code,
     statement, sign_out, statistics_page, statistics_csv, healthz,
     office_sign_in.sign_in_form, office_sign_in.development_sign_in, office_sign_in.oidc_begin,

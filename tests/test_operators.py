@@ -15,10 +15,11 @@ import pytest
 
 from fakes import FakeUnitOfWork
 from urpaq.adapters.sql.unit_of_work import SqlUnitOfWork
-from urpaq.domain.operators import InvalidOperator, Purpose, parse_purposes
+from urpaq.domain.operators import InvalidOperator, Purpose, parse_scopes
 from urpaq.services.operators import (
     OperatorRefused,
     add_operator,
+    grant_purposes,
     operator_for_credential,
     revoke_operator,
     rotate_credential,
@@ -100,12 +101,62 @@ def test_operator_refusals_are_named(action: str, code: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "message"), [("", "at least one purpose"), ("housing,cars", "'cars'")]
+    ("text", "message"),
+    [("", "at least one purpose"), ("housing,cars", "'cars'"), ("heirs", "'heirs'")],
 )
 def test_purposes_are_housing_or_education(text: str, message: str) -> None:
-    """Only the programme's purposes can be served; anything else is refused by name."""
+    """Only the programme's purposes (and the right to pay heirs) can be served; anything
+    else is refused by name."""
     with pytest.raises(InvalidOperator, match=message):
-        parse_purposes(text)
+        parse_scopes(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "purposes", "pays_heirs"),
+    [
+        ("housing,education", {Purpose.HOUSING, Purpose.EDUCATION}, False),
+        ("education, Inheritance", {Purpose.EDUCATION}, True),
+        ("inheritance", set(), True),
+    ],
+)
+def test_inheritance_is_granted_beside_the_purposes(
+    text: str, purposes: set[Purpose], pays_heirs: bool
+) -> None:
+    """`inheritance` in the list lets the operator pay heirs; it is no purpose of payouts."""
+    assert parse_scopes(text) == (frozenset(purposes), pays_heirs)
+
+
+def test_only_an_operator_granted_inheritance_may_pay_heirs(uow: SqlUnitOfWork) -> None:
+    """The right to pay heirs is kept with the operator, and no purpose implies it."""
+    for name, pays_heirs in (("Heirs Bank", True), ("Halyk Bank", False)):
+        add_operator(
+            uow, name=name, purposes=frozenset(Purpose), pays_heirs=pays_heirs, today=TODAY,
+            new_credential=issuer(name),
+        )  # fmt: skip
+    operators = {operator.name: operator for operator in uow.operators.all()}
+    assert operators["Heirs Bank"].may_pay_heirs()
+    assert not operators["Halyk Bank"].may_pay_heirs()
+    assert operators["Heirs Bank"].purposes == operators["Halyk Bank"].purposes
+    revoke_operator(uow, name="Heirs Bank", today=TODAY)
+    assert not uow.operators.named("Heirs Bank").may_pay_heirs()
+
+
+def test_a_grant_adds_to_what_an_operator_had_and_never_takes_away(uow: SqlUnitOfWork) -> None:
+    """An operator registered for housing is granted education and inheritance; granting
+    again what it has changes nothing; a revoked operator is granted nothing."""
+    add_operator(
+        uow, name="Otbasy Bank", purposes=frozenset({Purpose.HOUSING}), today=TODAY,
+        new_credential=issuer("otbasy"),
+    )  # fmt: skip
+    grant_purposes(uow, name="Otbasy Bank", purposes=frozenset(), pays_heirs=True)
+    granted = grant_purposes(uow, name="Otbasy Bank", purposes=frozenset({Purpose.EDUCATION}))
+    kept = uow.operators.named("Otbasy Bank")
+    assert kept == granted
+    assert kept.scopes() == ["education", "housing", "inheritance"]
+    revoke_operator(uow, name="Otbasy Bank", today=TODAY)
+    with pytest.raises(OperatorRefused) as refusal:
+        grant_purposes(uow, name="Otbasy Bank", purposes=frozenset(), pays_heirs=True)
+    assert refusal.value.code == "operator_revoked"
 
 
 def test_operator_commands_end_to_end(database_url: str) -> None:
@@ -127,10 +178,19 @@ def test_operator_commands_end_to_end(database_url: str) -> None:
     assert added.returncode == 0, added.stderr
     document = json.loads(added.stdout)
     assert document["name"] == "Bank CenterCredit" and len(document["credential"]) >= 40
+    heirs = urpaq("operator", "add", "Heirs Bank", "--purposes", "housing,education,inheritance")
+    assert heirs.returncode == 0, heirs.stderr
     listed = urpaq("operator", "list", "--json")
     assert json.loads(listed.stdout) == [
-        {"name": "Bank CenterCredit", "purposes": ["education", "housing"], "active": True}
-    ]
+        {"name": "Bank CenterCredit", "purposes": ["education", "housing"], "active": True},
+        {"name": "Heirs Bank", "purposes": ["education", "housing", "inheritance"],
+         "active": True},
+    ]  # fmt: skip
     assert document["credential"] not in listed.stdout
+    granted = urpaq("operator", "grant", "Bank CenterCredit", "--purposes", "inheritance", "--json")
+    assert granted.returncode == 0, granted.stderr
+    assert json.loads(granted.stdout)["purposes"] == ["education", "housing", "inheritance"]
+    unknown = urpaq("operator", "grant", "Nobody", "--purposes", "inheritance")
+    assert unknown.returncode == 3 and "Nobody" in unknown.stderr
     refused = urpaq("operator", "add", "Other", "--purposes", "cars")
     assert refused.returncode == 3 and "'cars'" in refused.stderr

@@ -13,6 +13,7 @@ import itertools
 import tempfile
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 
 from hypothesis import HealthCheck, settings
@@ -31,11 +32,12 @@ from urpaq.adapters.calendar import return_due_on
 from urpaq.adapters.feed import inspect_feed, read_feed
 from urpaq.bootstrap import open_unit_of_work
 from urpaq.domain.iin import Iin
+from urpaq.domain.inheritance import CertificateClaim
 from urpaq.domain.money import Money
 from urpaq.domain.operators import Purpose
 from urpaq.domain.parameters import YearParameters
 from urpaq.domain.payouts import PayoutRefused, PayoutStatus, latest_unexpired_crediting
-from urpaq.services import payouts
+from urpaq.services import inheritance, payouts
 from urpaq.services.closing import close_year
 from urpaq.services.operators import add_operator, operator_for_credential
 from urpaq.services.parameters import set_parameters
@@ -45,6 +47,7 @@ from urpaq.services.register_import import import_records
 FIRST = Iin.parse("060303500010")  # born 2006: 100.00 credited by the 2023 close
 SECOND = Iin.parse("070505600017")  # born 2007: 200.00 credited by the 2024 close
 CHILD = Iin.parse("150101500011")  # a minor throughout
+HEIR = "850201300128"  # the one heir of either holder, on a certificate for the whole
 FEED = (
     "record_id,iin,kind,effective_date,recorded_on,region\n"
     f"f,{FIRST},born_citizen,2006-03-03,2006-03-08,\n"
@@ -98,8 +101,8 @@ class SavingsAccounts(RuleBasedStateMachine):
         close_year(self.uow, year=2023, as_of=CREDITED_ON[FIRST])
         self._credit(FIRST)
         credential = add_operator(
-            self.uow, name="Bank", purposes=frozenset(Purpose), today=self.today,
-            new_credential=lambda: "model-credential",
+            self.uow, name="Bank", purposes=frozenset(Purpose), pays_heirs=True,
+            today=self.today, new_credential=lambda: "model-credential",
         )  # fmt: skip
         operator = operator_for_credential(self.uow, credential=credential)
         assert operator is not None
@@ -169,15 +172,18 @@ class SavingsAccounts(RuleBasedStateMachine):
         amount = Money(cents)
         expected = None
         if person not in self.credited:
-            expected = "not_credited"
+            expected = "no_target_savings"
         elif person not in self.deceased:
             expected = "holder_alive"
         elif amount > self.available[person]:
-            expected = "insufficient_savings"
+            expected = "share_exceeded"  # one heir, a share of the whole: all that is left
+        certificate = CertificateClaim(
+            f"CERTIFICATE {person}", notary="Notary", heir_iin=HEIR, share=Fraction(1)
+        )
         try:
-            payouts.pay_heir(
+            inheritance.pay_heir(
                 self.uow, operator=self.bank, iin=person, amount=amount,
-                notary_certificate="certificate 1", account="KZ02",
+                certificate=certificate, account="KZ02",
                 payout_id=f"h{next(self.ids)}", today=self.today,
             )  # fmt: skip
         except PayoutRefused as refusal:
@@ -232,7 +238,7 @@ class SavingsAccounts(RuleBasedStateMachine):
 
     def _expected_refusal(self, person: Iin, amount: Money) -> str | None:
         if person == CHILD or person not in self.credited:
-            return "not_credited"
+            return "no_target_savings"
         if person in self.deceased:
             return "deceased"
         if amount > self.available[person]:

@@ -18,9 +18,11 @@ from urpaq.adapters.calendar import return_due_on, working_days_after
 from urpaq.adapters.sql.unit_of_work import SqlUnitOfWork
 from urpaq.bootstrap import open_unit_of_work
 from urpaq.domain.iin import Iin
+from urpaq.domain.inheritance import CertificateClaim
 from urpaq.domain.money import Money
 from urpaq.domain.operators import AuthorisedOperator, Purpose
 from urpaq.domain.payouts import Payout, PayoutRefused, PayoutStatus
+from urpaq.services.inheritance import pay_heir
 from urpaq.services.operators import add_operator, operator_for_credential
 from urpaq.services.payouts import (
     confirm_payout,
@@ -33,7 +35,16 @@ from urpaq.services.payouts import (
 from urpaq.services.ports.unit_of_work import UnitOfWork
 from urpaq.services.reconciliation import reconcile
 from urpaq.services.statements import statement_of
-from world import ADULT, LATE_ADULT, MINOR, TODAY, UNKNOWN, build_world
+from world import (
+    ADULT,
+    DEAD_CHILD,
+    LATE_ADULT,
+    MINOR,
+    TODAY,
+    UNKNOWN,
+    add_dead_child,
+    build_world,
+)
 
 _ids = itertools.count(1)
 
@@ -73,7 +84,9 @@ def open_bank(uow: UnitOfWork, folder: Path) -> AuthorisedOperator:
 
 @pytest.fixture
 def bank(memory: FakeUnitOfWork, tmp_path: Path) -> AuthorisedOperator:
-    return open_bank(memory, tmp_path)
+    operator = open_bank(memory, tmp_path)
+    add_dead_child(memory, tmp_path)
+    return operator
 
 
 def available(uow: UnitOfWork, iin: Iin) -> Money:
@@ -97,8 +110,9 @@ def pay(uow: UnitOfWork, operator: AuthorisedOperator, iin: Iin, amount: str, *,
     [
         (ADULT, "0.00", Purpose.EDUCATION, "invalid_amount"),
         (ADULT, "10.00", Purpose.HOUSING, "purpose_not_served"),
-        (UNKNOWN, "10.00", Purpose.EDUCATION, "unknown_person"),
-        (MINOR, "10.00", Purpose.EDUCATION, "not_credited"),
+        (UNKNOWN, "10.00", Purpose.EDUCATION, "no_target_savings"),
+        (MINOR, "10.00", Purpose.EDUCATION, "no_target_savings"),
+        (DEAD_CHILD, "10.00", Purpose.EDUCATION, "no_target_savings"),
         (LATE_ADULT, "10.00", Purpose.EDUCATION, "deceased"),
         (ADULT, "100.01", Purpose.EDUCATION, "insufficient_savings"),
     ],
@@ -117,6 +131,26 @@ def test_payout_refusals_are_named_in_a_fixed_order(
         pay(uow, bank, iin, amount, purpose=purpose)
     assert refusal.value.code == code
     assert available(uow, ADULT) == Money.parse("100.00")
+
+
+def test_a_payout_tells_no_one_without_target_savings_apart(
+    memory: FakeUnitOfWork, bank: AuthorisedOperator
+) -> None:
+    """A minor, a deceased child and an unknown IIN get one refusal, word for word, as
+    the balance gives them: the payout reveals no more of the register than it does."""
+    heirs_bank = AuthorisedOperator("Heirs Bank", frozenset(), active=True, pays_heirs=True)
+    refusals = set()
+    for iin in (MINOR, DEAD_CHILD, UNKNOWN):
+        with pytest.raises(PayoutRefused) as refusal:
+            pay(memory, bank, iin, "0.01")
+        refusals.add((refusal.value.code, str(refusal.value)))
+        with pytest.raises(PayoutRefused) as refusal:
+            pay_heir(
+                memory, operator=heirs_bank, iin=iin, amount=Money.parse("0.01"),
+                certificate=CertificateClaim("N-1"), account="KZ1", payout_id="h", today=TODAY,
+            )  # fmt: skip
+        refusals.add((refusal.value.code, str(refusal.value)))
+    assert refusals == {("no_target_savings", "no target savings for this IIN")}
 
 
 def test_pay_confirm_and_return_move_the_money_and_show_in_the_statement(
@@ -152,6 +186,30 @@ def test_unconfirmed_money_returns_after_45_working_days(books: UnitOfWork, tmp_
     [settled] = settle_payouts(uow, as_of=due + dt.timedelta(days=1))
     assert settled.payout_id == payout.payout_id and settled.status is PayoutStatus.RETURNED
     assert available(uow, ADULT) == Money.parse("100.00")
+    assert all(check.holds for check in reconcile(uow))
+
+
+def test_a_confirmation_after_the_deadline_is_refused_before_settlement(
+    books: UnitOfWork, tmp_path: Path
+) -> None:
+    """The use of a payout can be confirmed up to its 45th working day; the day after,
+    the money is due back, and a confirmation is refused even while the daily settlement
+    has not yet returned it."""
+    uow, bank = books, open_bank(books, tmp_path)
+    late, on_time = pay(uow, bank, ADULT, "25.00"), pay(uow, bank, ADULT, "10.00")
+    due = return_due_on(TODAY)
+    confirm_payout(uow, operator=bank, payout_id=on_time.payout_id, documents="invoice 7",
+                   today=due)  # fmt: skip
+    with pytest.raises(PayoutRefused) as refusal:
+        confirm_payout(uow, operator=bank, payout_id=late.payout_id, documents="invoice 8",
+                       today=due + dt.timedelta(days=1))  # fmt: skip
+    assert refusal.value.code == "deadline_passed"
+    assert "2027-01-28" in str(refusal.value)
+    still_open = uow.payouts.payout(late.payout_id)
+    assert still_open is not None and still_open.status is PayoutStatus.PAID
+    [settled] = settle_payouts(uow, as_of=due + dt.timedelta(days=1))
+    assert settled.payout_id == late.payout_id
+    assert available(uow, ADULT) == Money.parse("90.00")
     assert all(check.holds for check in reconcile(uow))
 
 

@@ -2,7 +2,8 @@
 
 ADULT and LATE_ADULT were born in 2006 and hold target savings from the 2023 close;
 LATE_ADULT died in 2025, so their savings are frozen for the heirs; MINOR holds target
-requirements only; UNKNOWN is a valid IIN the register has never seen.
+requirements only; UNKNOWN is a valid IIN the register has never seen.  DEAD_CHILD, a
+child who died in 2025, is added only by the tests that need them (`add_dead_child`).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ ADULT = Iin.parse("060303500010")  # born 2006: target savings from the 2023 clo
 MINOR = Iin.parse("150101500011")
 LATE_ADULT = Iin.parse("061010600017")  # born 2006, died in 2025
 UNKNOWN = Iin.parse("150101500021")
+DEAD_CHILD = Iin.parse("160715500011")  # born 2016, died 2025: target requirements only
 FEED = (
     "record_id,iin,kind,effective_date,recorded_on,region\n"
     f"a,{ADULT},born_citizen,2006-03-03,2006-03-08,\n"
@@ -43,28 +45,57 @@ FEED = (
 def build_world(uow: UnitOfWork, folder: Path) -> None:
     """Import the three people (straight into the register of the fakes) and close 2023
     with 300.00 to split."""
+    _import(uow, folder, FEED, name="feed.csv")
+    parameters = [YearParameters(2023, Money(30000), Decimal(0), "test")]
+    set_parameters(uow, parameters=parameters, today=TODAY)
+    close_year(uow, year=2023, as_of=dt.date(2024, 1, 31))
+
+
+def add_dead_child(uow: UnitOfWork, folder: Path) -> None:
+    """Add DEAD_CHILD, recorded after the 2023 close: born in 2016, died in 2025."""
+    feed = (
+        "record_id,iin,kind,effective_date,recorded_on,region\n"
+        f"c,{DEAD_CHILD},born_citizen,2016-07-15,2016-07-20,\n"
+        f"c2,{DEAD_CHILD},died,2025-05-01,2025-05-03,\n"
+    )
+    _import(uow, folder, feed, name="dead-child.csv")
+
+
+def record_death(uow: UnitOfWork, folder: Path, iin: Iin, *, on: dt.date) -> None:
+    """Import the death of a person, recorded on the day it happened."""
+    feed = (
+        f"record_id,iin,kind,effective_date,recorded_on,region\ndeath-{iin},{iin},died,{on},{on},\n"
+    )
+    _import(uow, folder, feed, name=f"death-{iin}.csv")
+
+
+def _import(uow: UnitOfWork, folder: Path, text: str, *, name: str) -> None:
+    """Import a feed: straight into the register of the fakes, else through the importer."""
     if isinstance(uow, FakeUnitOfWork):
-        for row in csv.DictReader(io.StringIO(FEED)):
+        for row in csv.DictReader(io.StringIO(text)):
             uow.register.add_record(
                 Iin.parse(row["iin"]),
                 RecordKind(row["kind"]),
                 dt.date.fromisoformat(row["effective_date"]),
                 dt.date.fromisoformat(row["recorded_on"]),
             )
-    else:
-        path = folder / "feed.csv"
-        path.write_text(FEED, encoding="utf-8")
-        feed = inspect_feed(path)
-        import_records(
-            uow, rows=read_feed(feed), source="feed.csv", sha256=feed.sha256, today=TODAY
-        )
-    parameters = [YearParameters(2023, Money(30000), Decimal(0), "test")]
-    set_parameters(uow, parameters=parameters, today=TODAY)
-    close_year(uow, year=2023, as_of=dt.date(2024, 1, 31))
+        return
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    feed = inspect_feed(path)
+    import_records(uow, rows=read_feed(feed), source=name, sha256=feed.sha256, today=TODAY)
 
 
-def add_bank(uow: UnitOfWork, *, name: str, purposes: frozenset[Purpose], credential: str) -> str:
+def add_bank(
+    uow: UnitOfWork,
+    *,
+    name: str,
+    purposes: frozenset[Purpose],
+    credential: str,
+    pays_heirs: bool = False,
+) -> str:
     """Register an operator with a known credential; return the credential."""
     return add_operator(
-        uow, name=name, purposes=purposes, today=TODAY, new_credential=lambda: credential
-    )
+        uow, name=name, purposes=purposes, pays_heirs=pays_heirs, today=TODAY,
+        new_credential=lambda: credential,
+    )  # fmt: skip

@@ -1,5 +1,6 @@
 """Authorised operators: the banks and the postal operator through which target savings
-are paid out, the purposes each may serve, and their API credentials.
+are paid out, the purposes each may serve, whether it may pay heirs, and their API
+credentials.
 
 A credential is shown once, when it is issued; the system keeps only its SHA-256 digest.
 A credential is a random token of 256 bits, so a plain digest is enough to make a stolen
@@ -23,6 +24,14 @@ class Purpose(enum.StrEnum):
     EDUCATION = "education"
 
 
+#: The scope that lets an operator pay a deceased holder's frozen savings to heirs.  An
+#: heir's payout serves no purpose, so neither purpose grants it: it is granted beside
+#: them, in the same list (`--purposes housing,education,inheritance`).
+INHERITANCE = "inheritance"
+
+#: Every word an operator's list of purposes may hold.
+SCOPES = (*(p.value for p in Purpose), INHERITANCE)
+
 #: What each purpose covers (programme.md): housing — purchase or construction, a mortgage
 #: down payment, a housing-savings deposit; education — tuition for a period or for the
 #: whole course, in Kazakhstan or abroad, or an educational savings deposit.
@@ -45,20 +54,18 @@ def parse_name(text: str) -> str:
     return name
 
 
-def parse_purposes(text: str) -> frozenset[Purpose]:
-    """Purposes written as a comma-separated list, e.g. ``housing,education``."""
-    words = [word.strip().lower() for word in text.split(",") if word.strip()]
+def parse_scopes(text: str) -> tuple[frozenset[Purpose], bool]:
+    """What an operator may pay, written as a comma-separated list such as
+    ``housing,education,inheritance``: the purposes it serves, and whether it pays heirs."""
+    words = {word.strip().lower() for word in text.split(",") if word.strip()}
     if not words:
-        raise InvalidOperator("an operator serves at least one purpose: housing, education")
-    purposes = set()
-    for word in words:
-        try:
-            purposes.add(Purpose(word))
-        except ValueError:
-            raise InvalidOperator(
-                f"purpose {word!r} is not one of {', '.join(p.value for p in Purpose)}"
-            ) from None
-    return frozenset(purposes)
+        raise InvalidOperator(
+            f"an operator serves at least one purpose: one or more of {', '.join(SCOPES)}"
+        )
+    unknown = sorted(words - set(SCOPES))
+    if unknown:
+        raise InvalidOperator(f"purpose {unknown[0]!r} is not one of {', '.join(SCOPES)}")
+    return frozenset(Purpose(w) for w in words if w != INHERITANCE), INHERITANCE in words
 
 
 def parse_sub_purpose(purpose: Purpose, text: str) -> str:
@@ -78,16 +85,23 @@ def credential_digest(credential: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class AuthorisedOperator:
+    """An operator, the purposes it serves and whether it pays heirs (`INHERITANCE`)."""
+
     name: str
     purposes: frozenset[Purpose]
     active: bool
+    pays_heirs: bool = False
 
     def serves(self, purpose: Purpose) -> bool:
         return self.active and purpose in self.purposes
 
+    def may_pay_heirs(self) -> bool:
+        return self.active and self.pays_heirs
+
+    def scopes(self) -> list[str]:
+        """Its purposes, and `inheritance` if it pays heirs, as `--purposes` takes them."""
+        words = sorted(p.value for p in self.purposes)
+        return [*words, INHERITANCE] if self.pays_heirs else words
+
     def as_json(self) -> dict[str, object]:
-        return {
-            "name": self.name,
-            "purposes": sorted(p.value for p in self.purposes),
-            "active": self.active,
-        }
+        return {"name": self.name, "purposes": self.scopes(), "active": self.active}

@@ -49,6 +49,13 @@ class PayoutRefused(Refused):
     """A payout request or step the rules do not allow; `code` names the reason."""
 
 
+def no_target_savings() -> PayoutRefused:
+    """The one answer about anyone without target savings — a minor, a deceased child, an
+    IIN the register has never seen — so that no answer tells them apart: the balance and
+    every payout give it word for word."""
+    return PayoutRefused("no_target_savings", "no target savings for this IIN")
+
+
 @dataclass(frozen=True, slots=True)
 class SavingsHolder:
     """What a payout needs to know of the person."""
@@ -66,6 +73,8 @@ class Payout:
     `payout_id` names the payout to the operator and in the keys of its entries.
     `sub_purpose` says what within the purpose the money pays (e.g. tuition), `account`
     is the person's USD account at the operator, and `status` says where the money is now.
+    `return_due_on` is the last working day on which its use can be confirmed; the money
+    is due back the day after.
     """
 
     payout_id: str
@@ -76,6 +85,7 @@ class Payout:
     sub_purpose: str
     account: str
     status: PayoutStatus
+    return_due_on: dt.date
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -102,10 +112,8 @@ def check_request(
         raise PayoutRefused(
             "purpose_not_served", f"operator {operator.name!r} does not serve {purpose.value}"
         )
-    if holder is None:
-        raise PayoutRefused("unknown_person", "no person with this IIN has target savings")
-    if not holder.credited:
-        raise PayoutRefused("not_credited", "this person has no target savings yet")
+    if holder is None or not holder.credited:
+        raise no_target_savings()
     if holder.deceased:
         # The savings of a deceased holder are frozen until heirs are paid.
         raise PayoutRefused("deceased", "the savings of a deceased holder are frozen")
@@ -115,6 +123,29 @@ def check_request(
             f"amount {amount} exceeds the available target savings {holder.available}",
         )
     return holder
+
+
+def check_open(payout: Payout) -> None:
+    """Raise `PayoutRefused` unless the money is still with the operator: a payout is
+    confirmed or returned once."""
+    if payout.status is not PayoutStatus.PAID:
+        raise PayoutRefused(
+            "payout_closed", f"payout {payout.payout_id!r} is already {payout.status.value}"
+        )
+
+
+def check_confirmation(payout: Payout, *, today: dt.date) -> None:
+    """Raise `PayoutRefused` unless the payout's use can be confirmed today: it is still
+    with the operator (`check_open`), and its last working day has not passed.  After
+    that day the money is due back to the person, whether or not the daily settlement has
+    returned it yet."""
+    check_open(payout)
+    if today > payout.return_due_on:
+        raise PayoutRefused(
+            "deadline_passed",
+            f"payout {payout.payout_id!r} could be confirmed until {payout.return_due_on};"
+            " its money is due back to the person's target savings",
+        )
 
 
 def operator_account(operator_name: str) -> str:
@@ -161,63 +192,5 @@ def _move(
         postings=(
             Posting(source, -payout.amount, person),
             Posting(target, payout.amount, person),
-        ),
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class HeirPayout:
-    """Target savings of a deceased holder paid to an heir named in a notary's certificate."""
-
-    payout_id: str
-    person_id: int
-    operator_name: str
-    amount: Money
-    notary_certificate: str
-    account: str
-
-    def as_json(self) -> dict[str, object]:
-        return {
-            "payout_id": self.payout_id,
-            "status": "paid_to_heir",
-            "amount": str(self.amount),
-            "currency": CURRENCY,
-        }
-
-
-def check_heir_payout(*, holder: SavingsHolder | None, amount: Money) -> SavingsHolder:
-    """The deceased holder the heirs may be paid from; else raise `PayoutRefused` with the
-    first reason that applies, in a fixed order.
-
-    Heirs are paid only once the register records the holder's death; until then the
-    savings are the holder's own, spent through purpose payouts."""
-    if amount.cents <= 0:
-        raise PayoutRefused("invalid_amount", f"amount {amount} must be positive")
-    if holder is None:
-        raise PayoutRefused("unknown_person", "no person with this IIN has target savings")
-    if not holder.credited:
-        raise PayoutRefused("not_credited", "this person has no target savings")
-    if not holder.deceased:
-        raise PayoutRefused(
-            "holder_alive", "heirs are paid only after the register records the holder's death"
-        )
-    if amount > holder.available:
-        raise PayoutRefused(
-            "insufficient_savings",
-            f"amount {amount} exceeds the frozen target savings {holder.available}",
-        )
-    return holder
-
-
-def heir_payout_entry(payout: HeirPayout, *, year: int) -> JournalEntry:
-    """The frozen target savings, or part of them, to an heir (through the operator)."""
-    person = payout.person_id
-    return JournalEntry(
-        key=f"heir_payout:{payout.payout_id}",
-        kind=EntryKind.INHERITANCE,
-        reporting_year=year,
-        postings=(
-            Posting(ledger.TARGET_SAVINGS, -payout.amount, person),
-            Posting(ledger.PAID_TO_HEIRS, payout.amount, person),
         ),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable
 
@@ -23,17 +24,20 @@ def add_operator(
     *,
     name: str,
     purposes: frozenset[Purpose],
+    pays_heirs: bool = False,
     today: dt.date,
     new_credential: Callable[[], str],
 ) -> str:
-    """Register an operator; return its credential, which is never shown again."""
+    """Register an operator for its purposes, and to pay heirs if `pays_heirs`; return its
+    credential, which is never shown again."""
     credential = new_credential()
     with uow:
         if uow.operators.named(name) is not None:
             raise OperatorRefused("operator_exists", f"operator {name!r} is already registered")
         uow.operators.add(
-            name=name, purposes=purposes, digest=credential_digest(credential), today=today
-        )
+            name=name, purposes=purposes, pays_heirs=pays_heirs,
+            digest=credential_digest(credential), today=today,
+        )  # fmt: skip
         uow.commit()
     return credential
 
@@ -50,6 +54,25 @@ def rotate_credential(
         )
         uow.commit()
     return credential
+
+
+def grant_purposes(
+    uow: UnitOfWork, *, name: str, purposes: frozenset[Purpose], pays_heirs: bool = False
+) -> AuthorisedOperator:
+    """Let an active operator serve more purposes, or pay heirs if `pays_heirs`; what it
+    had stays (nothing is taken away here: revoke, and register anew, for that)."""
+    with uow:
+        operator = _active(uow, name)
+        granted = dataclasses.replace(
+            operator,
+            purposes=operator.purposes | purposes,
+            pays_heirs=operator.pays_heirs or pays_heirs,
+        )
+        uow.operators.replace_purposes(
+            name=name, purposes=granted.purposes, pays_heirs=granted.pays_heirs
+        )
+        uow.commit()
+    return granted
 
 
 def revoke_operator(uow: UnitOfWork, *, name: str, today: dt.date) -> None:

@@ -1,5 +1,5 @@
 """Payouts of target savings: request, confirm use, return, and the daily settlement that
-returns money whose use was not confirmed in time.
+returns money whose use was not confirmed in time.  Heirs' payouts: `inheritance.py`.
 
 Each is one unit of work.  Payouts are shared writers: payouts of different people run
 side by side, while each holds its person's savings (`payouts.lock_holder`), so
@@ -17,15 +17,14 @@ from urpaq.domain.iin import Iin
 from urpaq.domain.money import Money
 from urpaq.domain.operators import AuthorisedOperator, Purpose
 from urpaq.domain.payouts import (
-    HeirPayout,
     Payout,
     PayoutRefused,
     PayoutStatus,
     SavingsHolder,
-    check_heir_payout,
+    check_confirmation,
+    check_open,
     check_request,
     confirmation_entry,
-    heir_payout_entry,
     latest_unexpired_crediting,
     payout_entry,
     return_entry,
@@ -52,6 +51,15 @@ def savings_holder(uow: UnitOfWork, *, iin: Iin, today: dt.date) -> SavingsHolde
     )
 
 
+def locked_holder(uow: UnitOfWork, *, iin: Iin, today: dt.date) -> SavingsHolder | None:
+    """The holder as a payout sees them, their savings held until the payout commits, so
+    that two payouts of one person (heirs' payouts too) are checked one after the other."""
+    person = uow.register.person_by_iin(iin.value)
+    if person is not None:
+        uow.payouts.lock_holder(person.person_id)
+    return savings_holder(uow, iin=iin, today=today)
+
+
 def request_payout(
     uow: UnitOfWork,
     *,
@@ -69,7 +77,7 @@ def request_payout(
     """Pay `amount` of a person's target savings to `operator` for `purpose`."""
     with writing(uow, joined=joined, shared=True):
         holder = check_request(
-            holder=_locked_holder(uow, iin=iin, today=today),
+            holder=locked_holder(uow, iin=iin, today=today),
             operator=operator,
             amount=amount,
             purpose=purpose,
@@ -83,38 +91,10 @@ def request_payout(
             sub_purpose=sub_purpose,
             account=account,
             status=PayoutStatus.PAID,
+            return_due_on=return_due_on(today),
         )
         uow.ledger.post(payout_entry(payout, year=today.year), posted_on=today)
-        uow.payouts.save(payout, requested_on=today, return_due_on=return_due_on(today))
-        return payout
-
-
-def pay_heir(
-    uow: UnitOfWork,
-    *,
-    operator: AuthorisedOperator,
-    iin: Iin,
-    amount: Money,
-    notary_certificate: str,
-    account: str,
-    payout_id: str,
-    today: dt.date,
-    joined: bool = False,
-) -> HeirPayout:
-    """Pay `amount` of a deceased holder's frozen savings to an heir, on the reference of
-    the notary's certificate of inheritance (several heirs: one payout each)."""
-    with writing(uow, joined=joined, shared=True):
-        holder = check_heir_payout(holder=_locked_holder(uow, iin=iin, today=today), amount=amount)
-        payout = HeirPayout(
-            payout_id=payout_id,
-            person_id=holder.person_id,
-            operator_name=operator.name,
-            amount=amount,
-            notary_certificate=notary_certificate,
-            account=account,
-        )
-        uow.ledger.post(heir_payout_entry(payout, year=today.year), posted_on=today)
-        uow.payouts.save_heir_payout(payout, today=today)
+        uow.payouts.save(payout, requested_on=today)
         return payout
 
 
@@ -146,9 +126,11 @@ def confirm_payout(
     today: dt.date,
     joined: bool = False,
 ) -> Payout:
-    """The authorised operator confirms the money was used for its purpose."""
+    """The authorised operator confirms the money was used for its purpose, at the latest
+    on the payout's last working day (`check_confirmation`)."""
     with writing(uow, joined=joined, shared=True):
-        payout = _open_payout(uow, operator=operator, payout_id=payout_id)
+        payout = _locked_payout(uow, operator=operator, payout_id=payout_id)
+        check_confirmation(payout, today=today)
         uow.ledger.post(confirmation_entry(payout, year=today.year), posted_on=today)
         uow.payouts.close(
             payout_id, status=PayoutStatus.CONFIRMED, today=today, documents=documents
@@ -164,9 +146,11 @@ def return_payout(
     today: dt.date,
     joined: bool = False,
 ) -> Payout:
-    """The authorised operator returns unused money to the person's target savings."""
+    """The authorised operator returns unused money to the person's target savings; also
+    after the last working day, when the settlement would return it anyway."""
     with writing(uow, joined=joined, shared=True):
-        payout = _open_payout(uow, operator=operator, payout_id=payout_id)
+        payout = _locked_payout(uow, operator=operator, payout_id=payout_id)
+        check_open(payout)
         uow.ledger.post(return_entry(payout, year=today.year), posted_on=today)
         uow.payouts.close(payout_id, status=PayoutStatus.RETURNED, today=today, documents=None)
         return _with_status(payout, PayoutStatus.RETURNED)
@@ -196,23 +180,9 @@ def expire_savings(uow: UnitOfWork, *, as_of: dt.date) -> tuple[int, Money]:
     return expired
 
 
-def _locked_holder(uow: UnitOfWork, *, iin: Iin, today: dt.date) -> SavingsHolder | None:
-    """The holder as a payout sees them, their savings held until the payout commits, so
-    that two payouts of one person are checked one after the other."""
-    person = uow.register.person_by_iin(iin.value)
-    if person is not None:
-        uow.payouts.lock_holder(person.person_id)
-    return savings_holder(uow, iin=iin, today=today)
-
-
-def _open_payout(uow: UnitOfWork, *, operator: AuthorisedOperator, payout_id: str) -> Payout:
+def _locked_payout(uow: UnitOfWork, *, operator: AuthorisedOperator, payout_id: str) -> Payout:
     uow.payouts.lock_payout(payout_id)  # confirmed or returned once, whoever asks first
-    payout = payout_of(uow, operator=operator, payout_id=payout_id)
-    if payout.status is not PayoutStatus.PAID:
-        raise PayoutRefused(
-            "payout_closed", f"payout {payout_id!r} is already {payout.status.value}"
-        )
-    return payout
+    return payout_of(uow, operator=operator, payout_id=payout_id)
 
 
 def _with_status(payout: Payout, status: PayoutStatus) -> Payout:

@@ -7,12 +7,12 @@ from typing import Any
 
 from urpaq.adapters.sql.connection import SqlConnection
 from urpaq.domain.money import Money
-from urpaq.domain.operators import AuthorisedOperator, Purpose
-from urpaq.domain.payouts import HeirPayout, Payout, PayoutStatus
+from urpaq.domain.operators import INHERITANCE, AuthorisedOperator, Purpose
+from urpaq.domain.payouts import Payout, PayoutStatus
 
 _PAYOUT = (
     "SELECT payout_id, person_id, operator_name, amount_cents, purpose, sub_purpose,"
-    " account, status FROM payout"
+    " account, status, return_due_on FROM payout"
 )
 _OPERATOR = "SELECT name, purposes, revoked_on FROM authorised_operator"
 
@@ -21,7 +21,7 @@ class SqlPayouts:
     def __init__(self, db: SqlConnection) -> None:
         self.db = db
 
-    def save(self, payout: Payout, *, requested_on: dt.date, return_due_on: dt.date) -> None:
+    def save(self, payout: Payout, *, requested_on: dt.date) -> None:
         self.db.execute(
             "INSERT INTO payout (payout_id, person_id, operator_name, amount_cents, purpose,"
             " sub_purpose, account, requested_on, return_due_on, status)"
@@ -29,7 +29,7 @@ class SqlPayouts:
             (
                 payout.payout_id, payout.person_id, payout.operator_name, payout.amount.cents,
                 payout.purpose.value, payout.sub_purpose, payout.account,
-                requested_on.isoformat(), return_due_on.isoformat(), payout.status.value,
+                requested_on.isoformat(), payout.return_due_on.isoformat(), payout.status.value,
             ),
         )  # fmt: skip
 
@@ -74,19 +74,9 @@ class SqlPayouts:
         )
         return Money(int(held)), Money(int(open_total))
 
-    def save_heir_payout(self, payout: HeirPayout, *, today: dt.date) -> None:
-        self.db.execute(
-            "INSERT INTO heir_payout (payout_id, person_id, operator_name, amount_cents,"
-            " notary_certificate, account, paid_on) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (
-                payout.payout_id, payout.person_id, payout.operator_name, payout.amount.cents,
-                payout.notary_certificate, payout.account, today.isoformat(),
-            ),
-        )  # fmt: skip
-
 
 def _payout(row: tuple[Any, ...]) -> Payout:
-    payout_id, person_id, operator_name, cents, purpose, sub_purpose, account, status = row
+    payout_id, person_id, operator_name, cents, purpose, sub_purpose, account, status, due = row
     return Payout(
         payout_id=payout_id,
         person_id=int(person_id),
@@ -96,6 +86,7 @@ def _payout(row: tuple[Any, ...]) -> Payout:
         sub_purpose=sub_purpose,
         account=account,
         status=PayoutStatus(status),
+        return_due_on=dt.date.fromisoformat(due),
     )
 
 
@@ -114,19 +105,34 @@ class SqlOperators:
         rows = self.db.execute(f"{_OPERATOR} ORDER BY name").fetchall()
         return [operator for operator in map(_operator, rows) if operator is not None]
 
-    def add(self, *, name: str, purposes: frozenset[Purpose], digest: str, today: dt.date) -> None:
+    def add(
+        self,
+        *,
+        name: str,
+        purposes: frozenset[Purpose],
+        pays_heirs: bool,
+        digest: str,
+        today: dt.date,
+    ) -> None:
         self.db.execute(
             "INSERT INTO authorised_operator (name, purposes, credential_digest, registered_on,"
             " credential_on) VALUES (?, ?, ?, ?, ?)",
-            (name, ",".join(sorted(p.value for p in purposes)), digest, today.isoformat(),
-             today.isoformat()),
-        )  # fmt: skip
+            (name, _scopes(purposes, pays_heirs), digest, today.isoformat(), today.isoformat()),
+        )
 
     def replace_credential(self, *, name: str, digest: str, today: dt.date) -> None:
         self.db.execute(
             "UPDATE authorised_operator SET credential_digest = ?, credential_on = ?"
             " WHERE name = ?",
             (digest, today.isoformat(), name),
+        )
+
+    def replace_purposes(
+        self, *, name: str, purposes: frozenset[Purpose], pays_heirs: bool
+    ) -> None:
+        self.db.execute(
+            "UPDATE authorised_operator SET purposes = ? WHERE name = ?",
+            (_scopes(purposes, pays_heirs), name),
         )
 
     def revoke(self, *, name: str, today: dt.date) -> None:
@@ -136,12 +142,19 @@ class SqlOperators:
         )
 
 
+def _scopes(purposes: frozenset[Purpose], pays_heirs: bool) -> str:
+    """The purposes column: the operator's purposes, and `inheritance` if it pays heirs."""
+    return ",".join(sorted(p.value for p in purposes) + ([INHERITANCE] if pays_heirs else []))
+
+
 def _operator(row: tuple[Any, ...] | None) -> AuthorisedOperator | None:
     if row is None:
         return None
-    name, purposes, revoked_on = row
+    name, scopes, revoked_on = row
+    words = scopes.split(",")
     return AuthorisedOperator(
         name=name,
-        purposes=frozenset(Purpose(p) for p in purposes.split(",")),
+        purposes=frozenset(Purpose(word) for word in words if word != INHERITANCE),
         active=revoked_on is None,
+        pays_heirs=INHERITANCE in words,
     )

@@ -11,6 +11,7 @@ from typing import Self
 from urpaq.adapters.sql.closes import SqlCloses
 from urpaq.adapters.sql.connection import SqlConnection, SqlSchema
 from urpaq.adapters.sql.edge import SqlEdge
+from urpaq.adapters.sql.heirs import SqlHeirs
 from urpaq.adapters.sql.ledger import SqlLedger
 from urpaq.adapters.sql.parameters import SqlParameters
 from urpaq.adapters.sql.payouts import SqlOperators, SqlPayouts
@@ -20,6 +21,7 @@ from urpaq.adapters.sql.serving import SqlServing
 from urpaq.adapters.sql.staff import SqlStaff
 from urpaq.services.ports.closes import ClosesPort
 from urpaq.services.ports.edge import EdgePort
+from urpaq.services.ports.heirs import HeirsPort
 from urpaq.services.ports.ledger import LedgerPort
 from urpaq.services.ports.parameters import ParametersPort
 from urpaq.services.ports.payouts import OperatorsPort, PayoutsPort
@@ -50,6 +52,7 @@ class SqlUnitOfWork:
         self.ledger: LedgerPort = ledger
         self.closes: ClosesPort = SqlCloses(db, ledger)
         self.payouts: PayoutsPort = SqlPayouts(db)
+        self.heirs: HeirsPort = SqlHeirs(db)
         self.operators: OperatorsPort = SqlOperators(db)
         self.reads: ReadsPort = SqlReads(db)
         self.edge: EdgePort = SqlEdge(db)

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from urpaq.domain.operators import InvalidOperator, parse_name, parse_purposes
+from urpaq.domain.operators import InvalidOperator, parse_name, parse_scopes
 from urpaq.entrypoints.cli._common import (
     DbOption,
     JsonOption,
@@ -19,7 +19,13 @@ from urpaq.entrypoints.cli._common import (
     refuse,
     today,
 )
-from urpaq.services.operators import add_operator, operators, revoke_operator, rotate_credential
+from urpaq.services.operators import (
+    add_operator,
+    grant_purposes,
+    operators,
+    revoke_operator,
+    rotate_credential,
+)
 
 app = typer.Typer(
     help="Authorised operators (banks, the postal operator) and their API credentials.",
@@ -36,21 +42,55 @@ def new_credential() -> str:
 def operator_add(
     name: Annotated[str, typer.Argument(help="The operator's name, e.g. a bank's.")],
     purposes: Annotated[
-        str, typer.Option("--purposes", help="What it may pay for: housing,education.")
+        str,
+        typer.Option(
+            "--purposes",
+            help="What it may pay for: housing, education, and inheritance (heirs' payouts),"
+            " e.g. housing,education,inheritance.",
+        ),
     ],
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Register an authorised operator; print its API credential, once."""
     try:
-        clean_name, served = parse_name(name), parse_purposes(purposes)
+        clean_name, (served, pays_heirs) = parse_name(name), parse_scopes(purposes)
     except InvalidOperator as error:
         refuse(str(error))
     with opened(db) as uow:
         credential = add_operator(
-            uow, name=clean_name, purposes=served, today=today(), new_credential=new_credential
-        )
+            uow, name=clean_name, purposes=served, pays_heirs=pays_heirs, today=today(),
+            new_credential=new_credential,
+        )  # fmt: skip
     print_credential(clean_name, credential, as_json=as_json)
+
+
+@app.command("grant")
+def operator_grant(
+    name: Annotated[str, typer.Argument(help="The operator's name.")],
+    purposes: Annotated[
+        str,
+        typer.Option(
+            "--purposes",
+            help="What it may pay for from now on, besides what it had: housing, education,"
+            " inheritance (heirs' payouts).",
+        ),
+    ],
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Grant an active operator more purposes, or the right to pay heirs (inheritance);
+    what it had stays."""
+    try:
+        served, pays_heirs = parse_scopes(purposes)
+    except InvalidOperator as error:
+        refuse(str(error))
+    with opened(db) as uow:
+        granted = grant_purposes(uow, name=name, purposes=served, pays_heirs=pays_heirs)
+    if as_json:
+        print_json(granted.as_json())
+        return
+    out.print(f"operator {name}: {', '.join(granted.scopes())}", markup=False, highlight=False)
 
 
 @app.command("rotate")
@@ -78,7 +118,8 @@ def operator_revoke(
 
 @app.command("list")
 def operator_list(db: DbOption = None, as_json: JsonOption = False) -> None:
-    """The authorised operators, the purposes each serves, and whether it is active."""
+    """The authorised operators, the purposes each serves (inheritance: it pays heirs),
+    and whether it is active."""
     with opened(db) as uow:
         registered = operators(uow)
     if as_json:
@@ -86,7 +127,7 @@ def operator_list(db: DbOption = None, as_json: JsonOption = False) -> None:
         return
     table = Table("operator", "purposes", "active")
     for operator in registered:
-        served = ", ".join(sorted(p.value for p in operator.purposes))
+        served = ", ".join(operator.scopes())
         table.add_row(operator.name, served, "yes" if operator.active else "no")
     out.print(table)
 

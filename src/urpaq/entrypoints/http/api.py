@@ -21,7 +21,7 @@ from urpaq import bootstrap
 from urpaq.domain.iin import Iin, InvalidIin
 from urpaq.domain.money import Money
 from urpaq.domain.operators import AuthorisedOperator
-from urpaq.domain.payouts import Payout
+from urpaq.domain.payouts import Payout, no_target_savings
 from urpaq.domain.refusals import Refused
 from urpaq.entrypoints.http.bodies import (
     Confirmation,
@@ -46,7 +46,7 @@ from urpaq.entrypoints.http.edge import (
     audit_event,
     error_body,
 )
-from urpaq.services import payouts
+from urpaq.services import inheritance, payouts
 from urpaq.services.idempotency import answer_once, fingerprint
 from urpaq.services.ports.edge import KeptAnswer
 
@@ -56,13 +56,19 @@ PREFIX = "/api/v1"
 STATUS_OF_REFUSAL = {
     "invalid_amount": 422,
     "purpose_not_served": 403,
-    "unknown_person": 404,
-    "not_credited": 409,
+    "no_target_savings": 404,
     "deceased": 409,
     "holder_alive": 409,
+    "inheritance_not_served": 403,
+    "certificate_details_required": 422,
+    "certificate_of_another_operator": 409,
+    "certificate_mismatch": 409,
+    "shares_exceed_estate": 409,
+    "share_exceeded": 409,
     "insufficient_savings": 409,
     "unknown_payout": 404,
     "payout_closed": 409,
+    "deadline_passed": 409,
     "idempotency_key_reused": 409,
     "invalid_idempotency_key": 422,
 }
@@ -100,8 +106,9 @@ router = APIRouter(prefix=PREFIX, responses=_errors(400, 401, 422), route_class=
 def get_savings(
     iin: IinInPath, note: NoteDep, by: OperatorDep, uow: UnitOfWorkDep, clock: ClockDep
 ) -> Any:
-    """Only a person with target savings has an answer; anyone else (a minor, an
-    unknown IIN) is 404, so the answer reveals nothing about them."""
+    """Only a person with target savings has an answer; anyone else (a minor, a deceased
+    child, an unknown IIN) is 404 `no_target_savings`, so the answer reveals nothing
+    about them."""
     try:
         person = Iin.parse(iin)
     except InvalidIin as error:
@@ -116,10 +123,7 @@ def get_savings(
     note.iin = person.value
     holder = payouts.savings_holder(uow(), iin=person, today=clock.today())
     if holder is None or not holder.credited:
-        return JSONResponse(
-            error_body("no_target_savings", "no target savings for this IIN"),
-            status_code=404,
-        )
+        return _refusal_response(no_target_savings())
     return Savings(iin=person.value, available=str(holder.available), frozen=holder.deceased)
 
 
@@ -140,8 +144,10 @@ def post_payout(
     note: NoteDep,
 ) -> Any:
     """Pays `amount` from the person's target savings to this operator for the purpose.
-    Refusals: `purpose_not_served` (403), `unknown_person` (404), `not_credited`,
-    `deceased`, `insufficient_savings` (409)."""
+    Refusals, in this order: `invalid_amount` (422), `purpose_not_served` (403),
+    `no_target_savings` (404: anyone without target savings — a minor, a deceased child,
+    an unknown IIN — answered exactly as the balance answers them), `deceased`,
+    `insufficient_savings` (409)."""
     note.iin = body.iin
 
     def act() -> tuple[int, dict[str, object]]:
@@ -197,7 +203,10 @@ def post_confirmation(
     clock: ClockDep,
     note: NoteDep,
 ) -> Any:
-    """Within 45 working days of the payout; after that the money has been returned."""
+    """Within 45 working days of the payout, up to its `return_due_on`; the day after,
+    the money is due back to the person, and a confirmation is refused with 409
+    `deadline_passed` even before the daily settlement has returned it. Refusals:
+    `unknown_payout` (404), `payout_closed`, `deadline_passed` (409)."""
     note.iin = payouts.holder_iin(uow(), operator=by, payout_id=payout_id)
 
     def act() -> tuple[int, dict[str, object]]:
@@ -247,7 +256,7 @@ def post_return(
     "/heir-payouts",
     status_code=201,
     response_model=HeirPayoutAnswer,
-    responses=_errors(404, 409),
+    responses=_errors(403, 404, 409),
     summary="Pay a deceased holder's frozen savings to an heir",
 )
 def post_heir_payout(
@@ -259,19 +268,25 @@ def post_heir_payout(
     clock: ClockDep,
     note: NoteDep,
 ) -> Any:
-    """On the reference of a notary's certificate of inheritance; several heirs are
-    paid one payout each. Refusals: `unknown_person` (404), `not_credited`,
-    `holder_alive`, `insufficient_savings` (409)."""
+    """For an operator authorised to pay heirs (`inheritance`), on a notary's certificate
+    of the right to inheritance: each heir is paid on their own certificate, up to its
+    share of the frozen savings, rounded down to the cent. The first use of a certificate
+    must describe it (`notary`, `heir_iin`, `share`) and binds it to this operator and
+    this holder. Refusals, in this order: `invalid_amount` (422),
+    `inheritance_not_served` (403), `no_target_savings` (404, as for a payout),
+    `holder_alive` (409), `certificate_of_another_operator` (409),
+    `certificate_details_required` (422), `certificate_mismatch`, `shares_exceed_estate`,
+    `share_exceeded`, `insufficient_savings` (409)."""
     note.iin = body.iin
 
     def act() -> tuple[int, dict[str, object]]:
-        payout = payouts.pay_heir(
+        payout = inheritance.pay_heir(
             uow(),
             joined=True,
             operator=by,
             iin=Iin.parse(body.iin),
             amount=Money.parse(body.amount),
-            notary_certificate=body.notary_certificate,
+            certificate=body.certificate(),
             account=body.account,
             payout_id=uuid.uuid4().hex,
             today=clock.today(),
@@ -282,6 +297,52 @@ def post_heir_payout(
         request, key=key, body=body.model_dump(mode="json"), act=act,
         by=by, uow=uow, clock=clock, note=note,
     )  # fmt: skip
+
+
+@router.get(
+    "/heir-payouts/{payout_id}",
+    response_model=HeirPayoutAnswer,
+    responses=_errors(404),
+    summary="One of this operator's heirs' payouts",
+)
+def get_heir_payout(payout_id: PayoutId, note: NoteDep, by: OperatorDep, uow: UnitOfWorkDep) -> Any:
+    """Another operator's heir payout is `404 unknown_payout`, like one that does not
+    exist."""
+    note.iin = inheritance.heir_holder_iin(uow(), operator=by, payout_id=payout_id)
+    try:
+        payout = inheritance.heir_payout_of(uow(), operator=by, payout_id=payout_id)
+    except Refused as refusal:
+        return _refusal_response(refusal)
+    return payout.as_json()
+
+
+@router.post(
+    "/heir-payouts/{payout_id}/return",
+    response_model=HeirPayoutAnswer,
+    responses=_errors(404, 409),
+    summary="Return an heir's payout the operator could not pay",
+)
+def post_heir_return(
+    payout_id: PayoutId,
+    key: IdempotencyKey,
+    request: Request,
+    by: OperatorDep,
+    uow: UnitOfWorkDep,
+    clock: ClockDep,
+    note: NoteDep,
+) -> Any:
+    """The money goes back to the deceased holder's frozen savings and no longer counts
+    against the certificate's share. Refusals: `unknown_payout` (404), `payout_closed`
+    (409, returned already)."""
+    note.iin = inheritance.heir_holder_iin(uow(), operator=by, payout_id=payout_id)
+
+    def act() -> tuple[int, dict[str, object]]:
+        payout = inheritance.return_heir_payout(
+            uow(), operator=by, payout_id=payout_id, today=clock.today(), joined=True
+        )
+        return 200, payout.as_json()
+
+    return _once(request, key=key, body=None, act=act, by=by, uow=uow, clock=clock, note=note)
 
 
 @router.get("/openapi.json", include_in_schema=False)
@@ -371,6 +432,7 @@ def _refusal_response(refusal: Refused) -> JSONResponse:
 def _payout_answer(payout: Payout) -> dict[str, object]:
     answer = payout.as_json()
     answer["sub_purpose"] = payout.sub_purpose
+    answer["return_due_on"] = payout.return_due_on.isoformat()
     return answer
 
 

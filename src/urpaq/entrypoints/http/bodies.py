@@ -6,17 +6,26 @@ the edge with 422 naming the field; their names are the schemas of the OpenAPI d
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from urpaq.domain.iin import Iin, InvalidIin
+from urpaq.domain.inheritance import (
+    CertificateClaim,
+    InvalidCertificate,
+    certificate_number,
+    parse_share,
+)
 from urpaq.domain.money import InvalidAmount, Money
 from urpaq.domain.operators import InvalidOperator, Purpose, parse_sub_purpose
 
 IIN_PATTERN = r"^[0-9]{12}$"
 AMOUNT_PATTERN = r"^[0-9]{1,13}\.[0-9]{2}$"
 ACCOUNT_PATTERN = r"^[A-Z0-9]{1,34}$"
+#: "123456789/987654321" or "0.123456789" at the most.
+SHARE_LENGTH_MAX = 19
 #: A document or certificate reference: 1–100 characters, none of them a control (C0,
 #: DEL, C1), a line or paragraph separator, or an invisible formatting character (bidi
 #: marks, embeddings, overrides and isolates; zero-width characters; the BOM).
@@ -105,8 +114,20 @@ class PayoutRequest(BaseModel):
             raise ValueError(str(error)) from None
 
 
+def _share(value: str) -> str:
+    try:
+        parse_share(value)
+    except InvalidCertificate as error:
+        raise ValueError(str(error)) from None
+    return value
+
+
 class HeirPayoutRequest(BaseModel):
-    """A deceased holder's frozen target savings, or part of them, paid to one heir."""
+    """A deceased holder's frozen target savings, or part of them, paid to one heir on a
+    notary's certificate of the right to inheritance.  The certificate's `notary`,
+    `heir_iin` and `share` are required the first time it is used (else 422
+    `certificate_details_required` naming them); later payouts on it may leave them out,
+    and any given must agree with the first use's (else 409 `certificate_mismatch`)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -115,12 +136,64 @@ class HeirPayoutRequest(BaseModel):
     currency: Literal["USD"]
     notary_certificate: str = Field(
         pattern=REFERENCE_PATTERN,
-        description="Reference of the notary's certificate of the right to inheritance.",
+        description="The number of the notary's certificate of the right to inheritance;"
+        " compared whatever its case and spacing.",
+        examples=["2025/118"],
     )
     account: str = Field(pattern=ACCOUNT_PATTERN, description="The heir's account.")
+    notary: str | None = Field(
+        default=None,
+        pattern=REFERENCE_PATTERN,
+        description="The notary who issued the certificate (name or registry number)."
+        " Required at the certificate's first use.",
+        examples=["Notary A. Seitkali, Astana"],
+    )
+    heir_iin: str | None = Field(
+        default=None,
+        pattern=IIN_PATTERN,
+        description="The IIN of the heir the certificate names, not the holder's."
+        " Required at the certificate's first use.",
+    )
+    share: str | None = Field(
+        default=None,
+        max_length=SHARE_LENGTH_MAX,
+        description="The heir's share of the estate as the certificate states it: a"
+        " fraction (`1/2`) or a decimal (`0.5`), more than 0 and at most 1. The heir is"
+        " paid at most this share of the frozen savings (what the holder's account holds"
+        " plus what heirs have been paid from it), rounded down to the cent. Required at"
+        " the certificate's first use.",
+        examples=["1/2"],
+    )
 
     _check_iin = field_validator("iin")(lambda cls, v: _iin(v))
     _check_amount = field_validator("amount")(lambda cls, v: _amount(v))
+    _check_share = field_validator("share")(lambda cls, v: v if v is None else _share(v))
+
+    @field_validator("heir_iin")
+    @classmethod
+    def _heir_is_not_the_holder(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None:
+            return None
+        heir = _iin(value)
+        if heir == info.data.get("iin"):
+            raise ValueError("the heir's IIN is the deceased holder's own")
+        return heir
+
+    @field_validator("notary")
+    @classmethod
+    def _notary_spaced(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip():
+            raise ValueError("the notary must be named")
+        return None if value is None else " ".join(value.split())
+
+    def certificate(self) -> CertificateClaim:
+        """What the request says of its certificate."""
+        return CertificateClaim(
+            number=certificate_number(self.notary_certificate),
+            notary=self.notary,
+            heir_iin=self.heir_iin,
+            share=None if self.share is None else parse_share(self.share),
+        )
 
 
 class Confirmation(BaseModel):
@@ -148,10 +221,21 @@ class PayoutAnswer(BaseModel):
     amount: str = Field(examples=["60.00"])
     currency: Literal["USD"] = "USD"
     purpose: Purpose
+    sub_purpose: str = Field(examples=["tuition_period"])
+    return_due_on: dt.date = Field(
+        description="The last working day on which the payout's use can be confirmed (45"
+        " Kazakhstan working days after it was paid); the day after, the money is due back.",
+        examples=["2027-01-28"],
+    )
 
 
 class HeirPayoutAnswer(BaseModel):
     payout_id: str
-    status: Literal["paid_to_heir"]
+    status: Literal["paid_to_heir", "returned"] = Field(
+        description="`paid_to_heir`, or `returned` once the operator returned it."
+    )
     amount: str
     currency: Literal["USD"] = "USD"
+    notary_certificate: str = Field(
+        description="The number of the certificate it was paid on, as compared."
+    )

@@ -21,7 +21,7 @@ from urpaq.entrypoints.http.web.render import not_found
 #: The only fields whose offending value an error quotes: none of them is personal data.
 #: Any other field (an IIN, an account, a document, a misnamed field) is named, its value
 #: never.
-_QUOTABLE_FIELDS = frozenset({"amount", "currency", "purpose", "sub_purpose"})
+_QUOTABLE_FIELDS = frozenset({"amount", "currency", "purpose", "sub_purpose", "share"})
 
 
 async def invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:

@@ -7,11 +7,11 @@ from typing import Protocol
 
 from urpaq.domain.money import Money
 from urpaq.domain.operators import AuthorisedOperator, Purpose
-from urpaq.domain.payouts import HeirPayout, Payout, PayoutStatus
+from urpaq.domain.payouts import Payout, PayoutStatus
 
 
 class PayoutsPort(Protocol):
-    def save(self, payout: Payout, *, requested_on: dt.date, return_due_on: dt.date) -> None: ...
+    def save(self, payout: Payout, *, requested_on: dt.date) -> None: ...
 
     def payout(self, payout_id: str) -> Payout | None: ...
 
@@ -38,8 +38,6 @@ class PayoutsPort(Protocol):
         """What the ledger holds at authorised operators, and what open payouts add up to."""
         ...
 
-    def save_heir_payout(self, payout: HeirPayout, *, today: dt.date) -> None: ...
-
 
 class OperatorsPort(Protocol):
     def named(self, name: str) -> AuthorisedOperator | None: ...
@@ -51,9 +49,21 @@ class OperatorsPort(Protocol):
     def all(self) -> list[AuthorisedOperator]: ...
 
     def add(
-        self, *, name: str, purposes: frozenset[Purpose], digest: str, today: dt.date
-    ) -> None: ...
+        self,
+        *,
+        name: str,
+        purposes: frozenset[Purpose],
+        pays_heirs: bool,
+        digest: str,
+        today: dt.date,
+    ) -> None:
+        """Register an operator for its purposes, and to pay heirs if `pays_heirs`."""
+        ...
 
     def replace_credential(self, *, name: str, digest: str, today: dt.date) -> None: ...
+
+    def replace_purposes(
+        self, *, name: str, purposes: frozenset[Purpose], pays_heirs: bool
+    ) -> None: ...
 
     def revoke(self, *, name: str, today: dt.date) -> None: ...

@@ -22,6 +22,7 @@ from typing import Protocol, Self
 
 from urpaq.services.ports.closes import ClosesPort
 from urpaq.services.ports.edge import EdgePort
+from urpaq.services.ports.heirs import HeirsPort
 from urpaq.services.ports.ledger import LedgerPort
 from urpaq.services.ports.parameters import ParametersPort
 from urpaq.services.ports.payouts import OperatorsPort, PayoutsPort
@@ -42,6 +43,7 @@ class UnitOfWork(Protocol):
     closes: ClosesPort
     ledger: LedgerPort
     payouts: PayoutsPort
+    heirs: HeirsPort
     operators: OperatorsPort
     reads: ReadsPort
     edge: EdgePort
