@@ -1,1 +1,0 @@
--- Schema version 10: placeholder
