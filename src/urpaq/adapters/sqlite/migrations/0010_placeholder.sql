@@ -1,0 +1,1 @@
+-- Schema version 10: placeholder
