@@ -88,6 +88,48 @@ def test_closing_a_closed_year_prints_the_same_result(db: str, feed: Path) -> No
     assert first == again
 
 
+def test_a_close_prints_its_due_date_and_warns_when_late_or_early(db: str, feed: Path) -> None:
+    """The close of 2023 is due on 1 Feb 2024 (a Thursday), that of 2024 on Friday 31 Jan
+    2025; a close dated later, or seeing the register by 20 January, is warned about."""
+    prepare(db, feed)
+    early = urpaq("close", "2023", "--as-of", "2024-01-15", "--json", db=db)
+    printed = json.loads(early.stdout)
+    assert (printed["as_of"], printed["due_on"], printed["on_time"]) == (
+        "2024-01-15",
+        "2024-02-01",
+        True,
+    )
+    assert printed["snapshot_after"] == "2024-01-20" and printed["per_child"] == "347759634.50"
+    assert "warning: as-of date 2024-01-15 is not after 2024-01-20" in early.stderr
+    late = urpaq("close", "2024", "--as-of", "2025-02-03", db=db)
+    assert "after its due date 2025-01-31" in " ".join(late.stderr.split())
+    assert "not after" not in late.stderr
+    assert "due on" in late.stdout and "2025-01-31" in late.stdout
+    assert json.loads(urpaq("close", "2024", "--json", db=db).stdout)["on_time"] is False
+
+
+def test_a_preview_prints_what_the_close_then_prints_and_writes_nothing(
+    db: str, feed: Path
+) -> None:
+    prepare(db, feed)
+    tables = ("year_close", "journal_entry", "posting")
+    counts = [scalar(db, f"SELECT COUNT(*) FROM {t}") for t in tables]
+    previews = [
+        urpaq("close", "2023", "--as-of", "2024-01-31", "--preview", *flag, db=db)
+        for flag in ([], ["--json"])
+    ]
+    assert [scalar(db, f"SELECT COUNT(*) FROM {t}") for t in tables] == counts
+    assert "nothing was written" in previews[0].stderr
+    closes = [
+        urpaq("close", "2023", "--as-of", "2024-01-31", *flag, db=db) for flag in ([], ["--json"])
+    ]
+    assert [p.stdout for p in previews] == [c.stdout for c in closes]
+    again = urpaq("close", "2023", "--as-of", "2024-03-01", "--preview", "--json", db=db)
+    assert again.stdout == closes[1].stdout  # a closed year, as closing it again prints it
+    refused = urpaq("close", "2025", "--preview", db=db, check=3)
+    assert "reporting year 2025 cannot be closed before 2024 [out_of_order]" in refused.stderr
+
+
 @pytest.mark.parametrize(
     ("args", "code", "message"),
     [
