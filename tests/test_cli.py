@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import textwrap
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -78,6 +79,38 @@ def test_a_whole_programme_cycle_from_the_command_line(db: str, feed: Path) -> N
     assert [e["kind"] for e in late["entries"]][:1] == ["back_accrual"]
     report = json.loads(urpaq("reconcile", "--json", db=db).stdout)
     assert report["holds"] is True and len(report["checks"]) > 10
+
+
+def test_funding_prints_the_national_bank_s_side_year_by_year(db: str, feed: Path) -> None:
+    prepare(db, feed)
+    assert json.loads(urpaq("funding", "--json", db=db).stdout) == {
+        "years": [],
+        "currency": "USD",
+    }
+    closes = [
+        json.loads(urpaq("close", str(y), "--as-of", f"{y + 1}-01-30", "--json", db=db).stdout)
+        for y in (2023, 2024, 2025)
+    ]
+    printed = json.loads(urpaq("funding", "--json", db=db).stdout)
+    assert printed["currency"] == "USD"
+    assert [y["reporting_year"] for y in printed["years"]] == [2023, 2024, 2025]
+    first = printed["years"][0]
+    assert (first["accrued"], first["investment_income"]) == ("695519269.00", "0.00")
+    for year, close in zip(printed["years"], closes, strict=True):
+        assert year["accrued"] == close["tr_total"]
+        assert year["investment_income"] == close["investment_income"]
+        assert year["transferred_to_savings"] == close["target_savings_credited"]
+        assert year["residue"] == close["residue"]
+    balances = [Decimal(y["balance"]) for y in printed["years"]]
+    assert balances[-1] == sum(
+        Decimal(y["accrued"])
+        + Decimal(y["investment_income"])
+        - Decimal(y["transferred_to_savings"])
+        - Decimal(y["residue"])
+        for y in printed["years"]
+    )
+    table = urpaq("funding", db=db).stdout
+    assert "balance" in table and "695,519,269.00" in table and "2025" in table
 
 
 def test_closing_a_closed_year_prints_the_same_result(db: str, feed: Path) -> None:
@@ -284,6 +317,17 @@ def test_the_small_demo_reproduces_the_published_per_child_amounts(
     assert [c["participants"] for c in report["closes"]] == [13838, 13739, 13837]
     assert report["closes"][1]["back_accruals"] != "0.00"
     assert report["reconciled"] is True
+    # The National Bank's first year, at sample scale: accrued, transferred 100.52 to each
+    # child born in 2006, and the balance, which scales back to the published 665 million.
+    first = json.loads(urpaq("funding", "--json", db=db).stdout)["years"][0]
+    first_close = report["closes"][0]
+    assert first["accrued"] == first_close["tr_total"]
+    assert Decimal(first["transferred_to_savings"]) == Decimal("100.52") * first_close["matured"]
+    balance = Decimal(first["balance"])
+    assert balance == Decimal(first["accrued"]) - Decimal(first["transferred_to_savings"]) - (
+        Decimal(first["residue"])
+    )
+    assert round(balance * 6_919_131 / first_close["participants"] / 1_000_000) == 665
     again = urpaq("demo", db=db, check=3)
     assert "already holds data" in again.stderr
 
