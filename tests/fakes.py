@@ -800,6 +800,10 @@ class FakeUnitOfWork:
         assert self._snapshot is not None
         self.state, self._snapshot = self._snapshot, None
 
+    def discard(self) -> None:
+        """In memory every check runs at once and nothing outlives a rollback."""
+        self.rollback()
+
     def require_open(self) -> None:
         if self._snapshot is None:
             raise TransactionError("this step writes inside an open unit of work on memory")

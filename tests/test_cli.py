@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import textwrap
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -80,12 +81,86 @@ def test_a_whole_programme_cycle_from_the_command_line(db: str, feed: Path) -> N
     assert report["holds"] is True and len(report["checks"]) > 10
 
 
+def test_funding_prints_the_national_bank_s_side_year_by_year(db: str, feed: Path) -> None:
+    prepare(db, feed)
+    assert json.loads(urpaq("funding", "--json", db=db).stdout) == {
+        "years": [],
+        "currency": "USD",
+    }
+    closes = [
+        json.loads(urpaq("close", str(y), "--as-of", f"{y + 1}-01-30", "--json", db=db).stdout)
+        for y in (2023, 2024, 2025)
+    ]
+    printed = json.loads(urpaq("funding", "--json", db=db).stdout)
+    assert printed["currency"] == "USD"
+    assert [y["reporting_year"] for y in printed["years"]] == [2023, 2024, 2025]
+    first = printed["years"][0]
+    assert (first["accrued"], first["investment_income"]) == ("695519269.00", "0.00")
+    for year, close in zip(printed["years"], closes, strict=True):
+        assert year["accrued"] == close["tr_total"]
+        assert year["investment_income"] == close["investment_income"]
+        assert year["transferred_to_savings"] == close["target_savings_credited"]
+        assert year["residue"] == close["residue"]
+    balances = [Decimal(y["balance"]) for y in printed["years"]]
+    assert balances[-1] == sum(
+        Decimal(y["accrued"])
+        + Decimal(y["investment_income"])
+        - Decimal(y["transferred_to_savings"])
+        - Decimal(y["residue"])
+        for y in printed["years"]
+    )
+    table = urpaq("funding", db=db).stdout
+    assert "balance" in table and "695,519,269.00" in table and "2025" in table
+
+
 def test_closing_a_closed_year_prints_the_same_result(db: str, feed: Path) -> None:
     """A second close of the same year is a no-op with the same output."""
     prepare(db, feed)
     first = urpaq("close", "2023", "--as-of", "2024-01-31", "--json", db=db).stdout
     again = urpaq("close", "2023", "--as-of", "2024-03-01", "--json", db=db).stdout
     assert first == again
+
+
+def test_a_close_prints_its_due_date_and_warns_when_late_or_early(db: str, feed: Path) -> None:
+    """The close of 2023 is due on 1 Feb 2024 (a Thursday), that of 2024 on Friday 31 Jan
+    2025; a close dated later, or seeing the register by 20 January, is warned about."""
+    prepare(db, feed)
+    early = urpaq("close", "2023", "--as-of", "2024-01-15", "--json", db=db)
+    printed = json.loads(early.stdout)
+    assert (printed["as_of"], printed["due_on"], printed["on_time"]) == (
+        "2024-01-15",
+        "2024-02-01",
+        True,
+    )
+    assert printed["snapshot_after"] == "2024-01-20" and printed["per_child"] == "347759634.50"
+    assert "warning: as-of date 2024-01-15 is not after 2024-01-20" in early.stderr
+    late = urpaq("close", "2024", "--as-of", "2025-02-03", db=db)
+    assert "after its due date 2025-01-31" in " ".join(late.stderr.split())
+    assert "not after" not in late.stderr
+    assert "due on" in late.stdout and "2025-01-31" in late.stdout
+    assert json.loads(urpaq("close", "2024", "--json", db=db).stdout)["on_time"] is False
+
+
+def test_a_preview_prints_what_the_close_then_prints_and_writes_nothing(
+    db: str, feed: Path
+) -> None:
+    prepare(db, feed)
+    tables = ("year_close", "journal_entry", "posting")
+    counts = [scalar(db, f"SELECT COUNT(*) FROM {t}") for t in tables]
+    previews = [
+        urpaq("close", "2023", "--as-of", "2024-01-31", "--preview", *flag, db=db)
+        for flag in ([], ["--json"])
+    ]
+    assert [scalar(db, f"SELECT COUNT(*) FROM {t}") for t in tables] == counts
+    assert "nothing was written" in previews[0].stderr
+    closes = [
+        urpaq("close", "2023", "--as-of", "2024-01-31", *flag, db=db) for flag in ([], ["--json"])
+    ]
+    assert [p.stdout for p in previews] == [c.stdout for c in closes]
+    again = urpaq("close", "2023", "--as-of", "2024-03-01", "--preview", "--json", db=db)
+    assert again.stdout == closes[1].stdout  # a closed year, as closing it again prints it
+    refused = urpaq("close", "2025", "--preview", db=db, check=3)
+    assert "reporting year 2025 cannot be closed before 2024 [out_of_order]" in refused.stderr
 
 
 @pytest.mark.parametrize(
@@ -242,6 +317,17 @@ def test_the_small_demo_reproduces_the_published_per_child_amounts(
     assert [c["participants"] for c in report["closes"]] == [13838, 13739, 13837]
     assert report["closes"][1]["back_accruals"] != "0.00"
     assert report["reconciled"] is True
+    # The National Bank's first year, at sample scale: accrued, transferred 100.52 to each
+    # child born in 2006, and the balance, which scales back to the published 665 million.
+    first = json.loads(urpaq("funding", "--json", db=db).stdout)["years"][0]
+    first_close = report["closes"][0]
+    assert first["accrued"] == first_close["tr_total"]
+    assert Decimal(first["transferred_to_savings"]) == Decimal("100.52") * first_close["matured"]
+    balance = Decimal(first["balance"])
+    assert balance == Decimal(first["accrued"]) - Decimal(first["transferred_to_savings"]) - (
+        Decimal(first["residue"])
+    )
+    assert round(balance * 6_919_131 / first_close["participants"] / 1_000_000) == 665
     again = urpaq("demo", db=db, check=3)
     assert "already holds data" in again.stderr
 

@@ -8,10 +8,13 @@ from decimal import Decimal
 
 import pytest
 
-from urpaq.domain.close import ClosedView, CloseRefused, check_close_allowed
+from fakes import FakeUnitOfWork
+from urpaq.domain.close import ClosedView, CloseRefused, CloseResult, check_close_allowed
 from urpaq.domain.money import Money
 from urpaq.domain.parameters import YearParameters
 from urpaq.domain.participation import View
+from urpaq.services.closing import close_report
+from urpaq.services.ports.closes import ClosedRecord
 
 
 def closed(year: int, *, as_of: dt.date) -> ClosedView:
@@ -150,3 +153,38 @@ def test_a_close_the_rules_allow_gets_its_parameters(
     )
 
     assert allowed is parameters
+
+
+@pytest.mark.parametrize(
+    ("year", "as_of", "today", "previous", "has_parameters", "code", "message"), REFUSALS
+)
+def test_a_preview_is_refused_with_the_same_first_reason_and_writes_nothing(
+    year: int,
+    as_of: str,
+    today: str | None,
+    previous: ClosedView | None,
+    has_parameters: bool,
+    code: str,
+    message: str,
+) -> None:
+    """`urpaq close YEAR --preview` is refused wherever the close would be."""
+    uow = FakeUnitOfWork()
+    if previous is not None:
+        nothing = Money(0)
+        stored = CloseResult(previous.year, 1, Money(1000), Money(1000), *[nothing] * 5, 0, nothing)
+        uow.state.closes.append(ClosedRecord(previous, stored))
+    if has_parameters:
+        uow.state.parameters[year] = published(year)
+
+    with pytest.raises(CloseRefused) as refusal:
+        close_report(
+            uow,
+            year=year,
+            as_of=day(as_of),
+            today=None if today is None else day(today),
+            is_working_day=lambda _: True,
+            preview=True,
+        )
+
+    assert (refusal.value.code, str(refusal.value)) == (code, message)
+    assert uow.commits == 0 and not uow.state.entries

@@ -157,7 +157,8 @@ def test_every_identity_holds_after_closes_in_memory(tmp_path: Path) -> None:
 
 def test_reconcile_names_a_class_whose_members_do_not_match(tmp_path: Path) -> None:
     """Money moved into a class without members — balanced, so every sum still agrees —
-    is caught by the recount of the class's members."""
+    is caught by the recount of the class's members, and by the National Bank's side,
+    which no close moved for it."""
     uow = FakeUnitOfWork()
     build_world(uow, tmp_path)
     with uow:
@@ -172,14 +173,17 @@ def test_reconcile_names_a_class_whose_members_do_not_match(tmp_path: Path) -> N
             posted_on=TODAY,
         )  # fmt: skip
         uow.commit()
-    assert failed(reconcile(uow)) == ["class 2023: account equals its 1 members' balances"]
+    assert failed(reconcile(uow)) == [
+        "the National Bank's target assets equal the TR owed to all participants",
+        "class 2023: account equals its 1 members' balances",
+    ]
 
 
 def test_reconcile_names_a_close_whose_result_disagrees_with_its_entries(
     tmp_path: Path,
 ) -> None:
     """A close that printed more target savings than its entries credited fails that
-    check by name."""
+    check by name, and the National Bank's side, which recorded what was credited."""
     uow = FakeUnitOfWork()
     build_world(uow, tmp_path)
     record = uow.state.closes[0]
@@ -187,7 +191,10 @@ def test_reconcile_names_a_close_whose_result_disagrees_with_its_entries(
         record.result, target_savings_credited=record.result.target_savings_credited + Money(1)
     )
     uow.state.closes[0] = dataclasses.replace(record, result=printed)
-    assert failed(reconcile(uow)) == ["2023: target savings credited"]
+    assert failed(reconcile(uow)) == [
+        "2023: target savings credited",
+        "2023: the National Bank's side records the close",
+    ]
 
 
 def test_a_minor_s_statement_explains_the_class_balance(tmp_path: Path) -> None:

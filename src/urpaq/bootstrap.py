@@ -6,7 +6,7 @@ import importlib
 import os
 from collections.abc import Callable
 
-from urpaq.adapters.calendar import return_due_on
+from urpaq.adapters.calendar import is_working_day, return_due_on
 from urpaq.adapters.feed import FeedUnreadable, inspect_feed, read_feed, write_feed
 from urpaq.adapters.identity import DevelopmentIdentityProvider
 from urpaq.adapters.oidc import OidcClient, OidcSettings
@@ -39,6 +39,7 @@ __all__ = [
     "database_url",
     "identity_provider",
     "inspect_feed",
+    "is_working_day",
     "open_unit_of_work",
     "read_feed",
     "read_parameters",

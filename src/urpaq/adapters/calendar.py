@@ -16,6 +16,11 @@ def _kazakhstan() -> holidays.HolidayBase:
     return holidays.country_holidays("KZ")
 
 
+def is_working_day(day: dt.date) -> bool:
+    """Whether `day` is a working day in Kazakhstan."""
+    return bool(_kazakhstan().is_working_day(day))
+
+
 def working_days_after(start: dt.date, count: int) -> dt.date:
     """The `count`-th working day after `start` in Kazakhstan."""
     return _kazakhstan().get_nth_working_day(start, count)

@@ -18,7 +18,8 @@ The steps, in the order programme.md gives them:
 2. investment income of the year on every adjusted balance, half up per person;
 3. the per-child TR: the pot (TR total + forfeited + annulled − back-accruals) split
    equally among the participants, floored to the cent; the residue is kept;
-4. maturity: participants turning 18 next year take their whole balance as target savings.
+4. maturity: participants turning 18 next year take their whole balance as target savings;
+5. the National Bank's side of it all: one `target_assets` entry (`domain/funding.py`).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from decimal import Decimal
 
 from urpaq.domain import ledger
 from urpaq.domain.accrual import ClosedYear, Schedule
+from urpaq.domain.funding import target_assets_entry
 from urpaq.domain.invariants import InvariantBroken, require
 from urpaq.domain.ledger import EntryKind, JournalEntry
 from urpaq.domain.money import CURRENCY, Money, split_floor
@@ -417,9 +419,16 @@ def plan_close(
         matured=sum(maturity.count_by_class.values()),
         target_savings_credited=credited.moved(EntryKind.MATURITY),
     )
+    bank_side = target_assets_entry(
+        year=year,
+        accrued=result.tr_total,
+        investment_income=result.investment_income,
+        transferred=result.target_savings_credited,
+        residue=residue,
+    )
     return ClosePlan(
         result=result,
         closed_year=ClosedYear(year=year, per_child=per_child, ii_rate=parameters.ii_rate),
-        entries=entries,
+        entries=(*entries, bank_side),
         maturity=maturity,
     )

@@ -25,6 +25,13 @@ TARGET_REQUIREMENTS = "target_requirements"
 TARGET_SAVINGS = "target_savings"  # one account per person: postings carry the person
 PENSION = "pension:voluntary_contributions"  # per person too: where unused savings go
 PAID_TO_HEIRS = "paid_to_heirs"  # per person: a deceased holder's savings paid to heirs
+# The National Bank's side (`domain/funding.py`, decision 0013): memorandum accounts that
+# mirror the TR obligation, moved only by each close's `target_assets` entry.
+NATIONAL_BANK_TARGET_ASSETS = "national_bank:target_assets"  # the running balance
+NATIONAL_BANK_ACCRUED = "national_bank:accrued"  # minus every TR total accrued
+NATIONAL_BANK_II = "national_bank:investment_income"  # minus every year's II
+NATIONAL_BANK_TRANSFERRED = "national_bank:transferred_to_savings"  # what matured
+NATIONAL_BANK_RESIDUE = "national_bank:residue"  # the residues, kept by the National Fund
 
 
 def pot_account(year: int) -> str:
@@ -56,6 +63,7 @@ class EntryKind(enum.StrEnum):
     RETURN = "return"
     EXPIRY = "expiry"
     INHERITANCE = "inheritance"
+    TARGET_ASSETS = "target_assets"
     #: A back-accrual that restores a person after the register withdrew a record: on
     #: statements only (the close posts it with the back-accruals of its year).
     RESTORATION = "restoration"

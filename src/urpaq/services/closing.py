@@ -4,16 +4,18 @@ The story: in a read-only snapshot, check the year may be closed, fix what the c
 of the register and count the movements of people set-based; let the domain compute every
 amount; then, holding the writer only for that, check nothing it depends on changed and
 write it all in one unit of work.  Closing a closed year again returns what it returned
-the first time.
+the first time.  A preview does all of it and then discards what it wrote.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from urpaq.domain.accrual import Schedule
 from urpaq.domain.close import ClosedView, CloseResult, check_close_allowed, plan_close
+from urpaq.domain.close_calendar import CloseCalendar, IsWorkingDay, close_calendar
 from urpaq.domain.movements import Movement, Outcome, born_citizen_movement
 from urpaq.domain.participation import View
 from urpaq.services.ports.closes import BirthCount, ClosedRecord, StandingCount
@@ -30,6 +32,34 @@ class CloseContended(RuntimeError):
     """Other writes kept changing what the close depends on while it counted."""
 
 
+@dataclass(frozen=True, slots=True)
+class CloseReport:
+    """What `urpaq close` prints: the published figures, the as-of date of the close (a
+    closed year's own, whatever was asked) and its calendar."""
+
+    result: CloseResult
+    as_of: dt.date
+    calendar: CloseCalendar
+
+    @property
+    def on_time(self) -> bool:
+        return self.calendar.on_time(self.as_of)
+
+    @property
+    def snapshot_too_early(self) -> bool:
+        return self.calendar.snapshot_too_early(self.as_of)
+
+    def as_json(self) -> dict[str, object]:
+        """The published figures, then the dates of the close."""
+        return {
+            **self.result.as_json(),
+            "as_of": self.as_of.isoformat(),
+            "due_on": self.calendar.due_on.isoformat(),
+            "on_time": self.on_time,
+            "snapshot_after": self.calendar.snapshot_after.isoformat(),
+        }
+
+
 def close_year(
     uow: UnitOfWork,
     *,
@@ -44,11 +74,50 @@ def close_year(
     (`domain/close.py: check_close_allowed`).  With `today`, an as-of date after it is
     refused: nobody can know what the register will record.
     """
+    result, _ = _close(uow, year=year, as_of=as_of, today=today, progress=progress)
+    return result
+
+
+def close_report(
+    uow: UnitOfWork,
+    *,
+    year: int,
+    as_of: dt.date,
+    is_working_day: IsWorkingDay,
+    today: dt.date | None = None,
+    preview: bool = False,
+    progress: Progress | None = None,
+) -> CloseReport:
+    """The close of `year` as `close_year` runs it, with its dates on the working-day
+    calendar `is_working_day`.
+
+    With `preview` the whole close is computed, written and checked as a close is, then
+    discarded (`UnitOfWork.discard`): nothing is kept, and what it reports is what the
+    close would report.  A closed year is reported as it was closed, as closing it again
+    does; a close that would be refused is refused.
+    """
+    result, closed_as_of = _close(
+        uow, year=year, as_of=as_of, today=today, progress=progress, preview=preview
+    )
+    calendar = close_calendar(year, is_working_day=is_working_day)
+    return CloseReport(result=result, as_of=closed_as_of, calendar=calendar)
+
+
+def _close(
+    uow: UnitOfWork,
+    *,
+    year: int,
+    as_of: dt.date,
+    today: dt.date | None,
+    progress: Progress | None,
+    preview: bool = False,
+) -> tuple[CloseResult, dt.date]:
+    """The close of `year` and the as-of date it was made as of."""
     step = progress or (lambda _: None)
     for _ in range(CLOSE_ATTEMPTS_MAX):
         with uow.snapshot():  # counting takes seconds; the writer is not held meanwhile
             closed = uow.closes.closed_years()
-            done = _result_of(closed, year)
+            done = _done(closed, year)
             if done is not None:
                 return done
             previous = closed[-1].closed if closed else None
@@ -75,7 +144,7 @@ def close_year(
             # The view fixes what the register shows the close, whatever was imported
             # since; another close or new parameters meanwhile mean counting again.
             now_closed = uow.closes.closed_years()
-            done = _result_of(now_closed, year)
+            done = _done(now_closed, year)
             if done is not None:
                 return done
             if now_closed != closed or uow.parameters.parameters_for(year) != parameters:
@@ -87,19 +156,24 @@ def close_year(
                 entries=plan.entries,
                 maturity=plan.maturity,
             )
-            step("committing")
-            uow.commit()
-            return plan.result
+            if preview:
+                step("checking, and writing nothing")
+                uow.discard()
+            else:
+                step("committing")
+                uow.commit()
+            return plan.result, as_of
     raise CloseContended(
         f"the close of {year} was overtaken {CLOSE_ATTEMPTS_MAX} times by other writes"
     )
 
 
-def _result_of(closed: list[ClosedRecord], year: int) -> CloseResult | None:
-    """What the close of `year` printed, if it ran: closing it again is a no-op."""
+def _done(closed: list[ClosedRecord], year: int) -> tuple[CloseResult, dt.date] | None:
+    """What the close of `year` printed and its as-of date, if it ran: closing it again
+    is a no-op."""
     for record in closed:
         if record.closed.year == year:
-            return record.result
+            return record.result, record.closed.view.as_of
     return None
 
 

@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from urpaq.adapters.sql.connection import Params, SqlConnection
+from urpaq.services.ports.unit_of_work import TransactionError
 
 #: The advisory lock that makes writers take turns ("urpaq" in ASCII).
 WRITER_LOCK = 0x75727061_71
@@ -76,7 +77,14 @@ class PostgresConnection(SqlConnection):
     def close(self) -> None:
         self.db.close()
 
+    #: Where the journal's entry numbers stood before this transaction took its first
+    #: (`last_value`, `is_called`), and whether it runs beside other shared writers,
+    #: which take numbers of their own meanwhile.
+    _numbers_before: tuple[int, bool] | None = None
+    _shared: bool = False
+
     def _begin(self, *, shared: bool) -> None:
+        self._shared = shared
         self.db.execute("BEGIN")
         try:
             if shared:
@@ -90,7 +98,28 @@ class PostgresConnection(SqlConnection):
             raise
 
     def next_entry_id(self) -> int:
+        if self._numbers_before is None:
+            last, called = self.execute(
+                "SELECT last_value, is_called FROM journal_entry_number"
+            ).fetchone()
+            self._numbers_before = (int(last), bool(called))
         return int(self.scalar("SELECT nextval('journal_entry_number')"))
+
+    def _end(self) -> None:
+        self._numbers_before = None
+
+    def discard(self) -> None:
+        if not self.in_transaction:
+            raise TransactionError(f"no transaction is open on {self.description}")
+        try:
+            # The deferred checks (every entry balances) run now, as at a commit.
+            self.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            if self._numbers_before is not None and not self._shared:
+                # A sequence ignores rollbacks; the writers' lock, held until the
+                # rollback, keeps anyone else from taking a number meanwhile.
+                self.execute("SELECT setval('journal_entry_number', ?, ?)", self._numbers_before)
+        finally:
+            self.rollback()
 
     def lock_rows_sql(self) -> str:
         return " FOR UPDATE"

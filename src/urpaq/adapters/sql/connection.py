@@ -146,6 +146,12 @@ class SqlConnection(ABC):
     def rollback(self) -> None:
         self._finish("ROLLBACK")
 
+    def discard(self) -> None:
+        """Roll back after checking what a commit would check and giving back the entry
+        numbers taken: where every check runs at once and entries are numbered MAX + 1
+        under the one writer, a rollback does both."""
+        self.rollback()
+
     def _finish(self, statement: str) -> None:
         if not self.in_transaction:
             raise TransactionError(f"no transaction is open on {self.description}")

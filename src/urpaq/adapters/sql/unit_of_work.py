@@ -88,6 +88,9 @@ class SqlUnitOfWork:
     def rollback(self) -> None:
         self.db.rollback()
 
+    def discard(self) -> None:
+        self.db.discard()
+
     def require_open(self) -> None:
         if not self.db.in_transaction:
             raise TransactionError(

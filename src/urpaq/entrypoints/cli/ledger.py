@@ -1,12 +1,16 @@
-"""Reading the ledger: one person's statement, and the check of every ledger identity."""
+"""Reading the ledger: one person's statement, the check of every ledger identity, and
+the National Bank's side year by year."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
+from urpaq.domain.funding import FundingYear, funding_json
+from urpaq.domain.money import Money
 from urpaq.entrypoints.cli._common import (
     EXIT_FAILURE,
     DbOption,
@@ -16,6 +20,7 @@ from urpaq.entrypoints.cli._common import (
     print_json,
 )
 from urpaq.entrypoints.cli._reads import parsed_iin, record_read
+from urpaq.services.funding import funding as funding_years
 from urpaq.services.reconciliation import reconcile as reconcile_ledger
 from urpaq.services.statements import statement_of
 
@@ -58,3 +63,32 @@ def reconcile(db: DbOption = None, as_json: JsonOption = False) -> None:
         out.print(table)
     if not holds:
         raise typer.Exit(EXIT_FAILURE)
+
+
+def funding(db: DbOption = None, as_json: JsonOption = False) -> None:
+    """The National Bank's side per reporting year: accrued, II, transferred to target
+    savings, residue and the running balance of its target assets."""
+    with opened(db) as uow:
+        years = funding_years(uow)
+    if as_json:
+        print_json(funding_json(years))
+        return
+    table = Table(title="the National Bank's side: target assets (USD)")
+    table.add_column("")
+    for year in years:
+        table.add_column(str(year.reporting_year), justify="right")
+    for name, cell in FUNDING_ROWS:
+        table.add_row(name, *(cell(year).grouped() for year in years))
+    out.print(table)
+    if not years:
+        out.print("no reporting year is closed yet")
+
+
+# The rows of the funding table, one column per reporting year.
+FUNDING_ROWS: list[tuple[str, Callable[[FundingYear], Money]]] = [
+    ("accrued", lambda y: y.accrued),
+    ("investment income", lambda y: y.investment_income),
+    ("transferred to TS", lambda y: y.transferred_to_savings),
+    ("residue", lambda y: y.residue),
+    ("balance", lambda y: y.balance),
+]

@@ -93,6 +93,13 @@ class UnitOfWork(Protocol):
 
     def rollback(self) -> None: ...
 
+    def discard(self) -> None:
+        """End the transaction keeping nothing, like `rollback`, after checking now what
+        the database would check at commit (every entry balances) and giving back the
+        journal entry numbers it took: what a preview writes is checked like a commit
+        and leaves no trace."""
+        ...
+
     def close(self) -> None:
         """Let go of the database connection."""
         ...

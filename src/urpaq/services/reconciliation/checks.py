@@ -129,6 +129,66 @@ def closes_add_up(uow: UnitOfWork, books: Books) -> list[Check]:
     return checks
 
 
+def bank_side_agrees(uow: UnitOfWork, books: Books) -> list[Check]:
+    """The National Bank's side (`domain/funding.py`, decision 0013): each close's
+    `target_assets` entry records its published figures, the Bank's accruals are what the
+    National Fund paid in, and its running balance is the TR owed to all participants."""
+    checks = []
+    for record in books.closed:
+        year, result = record.closed.year, record.result
+        moved = uow.ledger.entry_totals(year=year).get(EntryKind.TARGET_ASSETS, {})
+
+        def amount(account: str, moved: dict[str, Money] = moved) -> Money:
+            return moved.get(account, Money(0))
+
+        names = ("accrued", "investment income", "transferred", "residue")
+        found = (
+            -amount(ledger.NATIONAL_BANK_ACCRUED),
+            -amount(ledger.NATIONAL_BANK_II),
+            amount(ledger.NATIONAL_BANK_TRANSFERRED),
+            amount(ledger.NATIONAL_BANK_RESIDUE),
+        )
+        expected = (
+            result.tr_total,
+            result.investment_income,
+            result.target_savings_credited,
+            result.residue,
+        )
+        detail = ", ".join(
+            f"{name} {f.grouped()}" if f == e else f"{name} {f.grouped()}, expected {e.grouped()}"
+            for name, f, e in zip(names, found, expected, strict=True)
+        )
+        checks.append(
+            Check(
+                f"{year}: the National Bank's side records the close",
+                found == expected,
+                f"{detail} USD",
+            )
+        )
+    accrued = books.balance(ledger.NATIONAL_BANK_ACCRUED) + books.balance(ledger.NATIONAL_BANK_II)
+    paid_in = books.balance(ledger.NATIONAL_FUND_TR) + books.balance(ledger.NATIONAL_FUND_II)
+    obligation = Money(
+        sum(
+            amount.cents
+            for account, amount in books.balances.items()
+            if ledger.is_class_account(account)
+        )
+    )
+    return [
+        *checks,
+        compare(
+            "the National Bank's accrued TR and II equal what the National Fund paid in",
+            -accrued,
+            -paid_in,
+        ),
+        compare(
+            "the National Bank's target assets equal the TR owed to all participants",
+            books.balance(ledger.NATIONAL_BANK_TARGET_ASSETS),
+            obligation,
+        ),
+    ]
+
+
 def classes_equal_members(uow: UnitOfWork, books: Books) -> list[Check]:
     """Each entry-year class account holds exactly its members' balances, the members
     recounted from the register independently of the close (`recount.py`)."""
@@ -171,6 +231,7 @@ CHECKS: tuple[Callable[[UnitOfWork, Books], list[Check]], ...] = (
     nothing_created,
     funded_equals_held,
     closes_add_up,
+    bank_side_agrees,
     classes_equal_members,
     operators_hold_open_payouts,
     no_negative_savings,
