@@ -43,6 +43,7 @@ from urpaq.domain.statement import StatementLine
 from urpaq.services.ports.closes import BirthCount, ClosedRecord, StandingCount
 from urpaq.services.ports.edge import KeptAnswer
 from urpaq.services.ports.ledger import AccountBalance, IdempotencyConflict
+from urpaq.services.ports.office import BatchSummary, PayoutRow, RejectedRow
 from urpaq.services.ports.reads import BirthGroup, ParticipantGroup, PayoutGroup, SavingsFlow
 from urpaq.services.ports.register import (
     ImportSummary,
@@ -623,6 +624,54 @@ class FakeEdge:
         return events[:limit]
 
 
+class FakeOfficeReads:
+    """The office's reads over the fakes' state: imports are tested on the databases, so
+    there are no batches here; payouts are the state's."""
+
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        self.uow = uow
+
+    def batches(self, *, limit: int) -> list[BatchSummary]:
+        return []
+
+    def rejected_rows(self, *, batch_id: int, limit: int) -> list[RejectedRow]:
+        return []
+
+    def payouts(self, *, statuses: frozenset[str], limit: int) -> list[PayoutRow]:
+        rows = [row for row in self._rows() if row[1].status in statuses]
+        return [row[1] for row in sorted(rows, key=lambda r: r[0])][:limit]
+
+    def payouts_of_person(self, person_id: int) -> list[PayoutRow]:
+        return [row for pid, row in self._person_rows() if pid == person_id]
+
+    def _person_rows(self) -> list[tuple[int, PayoutRow]]:
+        iins = {p.person_id: p.iin.value for p in self.uow.state.persons.values()}
+        return [
+            (
+                kept.payout.person_id,
+                PayoutRow(
+                    kept.payout.payout_id,
+                    iins[kept.payout.person_id],
+                    kept.payout.operator_name,
+                    kept.payout.amount,
+                    kept.payout.purpose.value,
+                    kept.payout.sub_purpose,
+                    kept.requested_on,
+                    kept.return_due_on,
+                    kept.payout.status.value,
+                    None,
+                ),
+            )
+            for kept in self.uow.state.payouts.values()
+        ]
+
+    def _rows(self) -> list[tuple[tuple[str, dt.date], PayoutRow]]:
+        return [
+            ((row.operator, row.return_due_on or row.requested_on), row)
+            for _, row in self._person_rows()
+        ]
+
+
 class FakeStaff:
     """Staff sessions and pending sign-ins in memory."""
 
@@ -757,6 +806,7 @@ class FakeUnitOfWork:
         self.heirs = FakeHeirs(self)
         self.operators = FakeOperators(self)
         self.reads = FakeReads(self)
+        self.office = FakeOfficeReads(self)
         self.edge = FakeEdge(self)
         self.serving = FakeServing()
         self.staff = FakeStaff()

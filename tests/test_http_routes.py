@@ -28,6 +28,7 @@ from urpaq.entrypoints.http.api import (
 from urpaq.entrypoints.http.app import create_app, healthz
 from urpaq.entrypoints.http.edge import Audit, DeclaredRoute, declared_audit
 from urpaq.entrypoints.http.office import pages as office
+from urpaq.entrypoints.http.office import queues as office_queues
 from urpaq.entrypoints.http.office import sign_in as office_sign_in
 from urpaq.entrypoints.http.web.routes import (
     home,
@@ -51,7 +52,8 @@ ROUTE_FUNCTIONS: list[Callable[..., Any]] = [
     statement, sign_out, statistics_page, statistics_csv, healthz,
     office_sign_in.sign_in_form, office_sign_in.development_sign_in, office_sign_in.oidc_begin,
     office_sign_in.oidc_callback, office_sign_in.sign_out, office.home, office.person_form,
-    office.person_file, office.audit_form, office.audit_view,
+    office.person_file, office.audit_form, office.audit_view, office_queues.rejections,
+    office_queues.rejections_csv, office_queues.payouts,
 ]  # fmt: skip
 
 

@@ -9,7 +9,6 @@ from collections.abc import Callable
 from urpaq.adapters.calendar import is_working_day, return_due_on
 from urpaq.adapters.feed import FeedUnreadable, inspect_feed, read_feed, write_feed
 from urpaq.adapters.identity import DevelopmentIdentityProvider
-from urpaq.adapters.oidc import OidcClient, OidcSettings
 from urpaq.adapters.parameter_file import parse_parameters, read_parameters, shipped_parameters_text
 from urpaq.adapters.postgres import connection as postgres
 from urpaq.adapters.postgres.connection import (
@@ -136,7 +135,9 @@ def oidc_provider(
     *, issuer: str, client_id: str, client_secret: str, role_claim: str, user_claim: str
 ) -> StaffIdentityProvider:
     """The back office's relying party at the operator's OpenID provider
-    (docs/office.md)."""
+    (docs/office.md).  Its libraries load only for a server that signs staff in."""
+    from urpaq.adapters.oidc import OidcClient, OidcSettings
+
     return OidcClient(
         OidcSettings(
             issuer=issuer, client_id=client_id, client_secret=client_secret,

@@ -13,6 +13,7 @@ from urpaq.adapters.sql.connection import SqlConnection, SqlSchema
 from urpaq.adapters.sql.edge import SqlEdge
 from urpaq.adapters.sql.heirs import SqlHeirs
 from urpaq.adapters.sql.ledger import SqlLedger
+from urpaq.adapters.sql.office_reads import SqlOfficeReads
 from urpaq.adapters.sql.parameters import SqlParameters
 from urpaq.adapters.sql.payouts import SqlOperators, SqlPayouts
 from urpaq.adapters.sql.reads import SqlReads
@@ -23,6 +24,7 @@ from urpaq.services.ports.closes import ClosesPort
 from urpaq.services.ports.edge import EdgePort
 from urpaq.services.ports.heirs import HeirsPort
 from urpaq.services.ports.ledger import LedgerPort
+from urpaq.services.ports.office import OfficeReadsPort
 from urpaq.services.ports.parameters import ParametersPort
 from urpaq.services.ports.payouts import OperatorsPort, PayoutsPort
 from urpaq.services.ports.reads import ReadsPort
@@ -55,6 +57,7 @@ class SqlUnitOfWork:
         self.heirs: HeirsPort = SqlHeirs(db)
         self.operators: OperatorsPort = SqlOperators(db)
         self.reads: ReadsPort = SqlReads(db)
+        self.office: OfficeReadsPort = SqlOfficeReads(db)
         self.edge: EdgePort = SqlEdge(db)
 
     def __enter__(self) -> Self:

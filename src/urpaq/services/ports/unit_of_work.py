@@ -24,6 +24,7 @@ from urpaq.services.ports.closes import ClosesPort
 from urpaq.services.ports.edge import EdgePort
 from urpaq.services.ports.heirs import HeirsPort
 from urpaq.services.ports.ledger import LedgerPort
+from urpaq.services.ports.office import OfficeReadsPort
 from urpaq.services.ports.parameters import ParametersPort
 from urpaq.services.ports.payouts import OperatorsPort, PayoutsPort
 from urpaq.services.ports.reads import ReadsPort
@@ -46,6 +47,7 @@ class UnitOfWork(Protocol):
     heirs: HeirsPort
     operators: OperatorsPort
     reads: ReadsPort
+    office: OfficeReadsPort
     edge: EdgePort
     schema: SchemaPort
     #: Where the data lives, for messages (a URL without its password).

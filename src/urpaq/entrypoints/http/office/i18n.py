@@ -155,6 +155,41 @@ OFFICE_MESSAGES: dict[str, dict[str, str]] = {
         "{count} событий (не более {limit}, новые первыми).",
         "{count} events (at most {limit}, newest first).",
     ),
+    "office_unknown_reason": _m(
+        "«{reason}» деген себеп жоқ.", "Нет причины «{reason}».", "There is no reason “{reason}”."
+    ),
+    "office_batch": _m("Импорт", "Импорт", "Import"),
+    "office_rejected_count": _m("{count} қабылданбады", "отклонено {count}", "{count} rejected"),
+    "office_reason": _m("Себеп", "Причина", "Reason"),
+    "office_reason_text": _m("Толығырақ", "Подробно", "In full"),
+    "office_all_reasons": _m("Барлық себептер", "Все причины", "All reasons"),
+    "office_by_reason": _m("Себептер бойынша", "По причинам", "By reason"),
+    "office_rows": _m("Жолдар", "Строк", "Rows"),
+    "office_line": _m("Жол", "Строка", "Line"),
+    "office_no_rejections": _m(
+        "Қабылданбаған жазбалар жоқ.", "Отклонённых записей нет.", "No rejected records."
+    ),
+    "office_today": _m("Бүгін: {today}", "Сегодня: {today}", "Today: {today}"),
+    "office_overdue": _m(
+        "Мерзімі өткен (күнделікті есеп айырысу қайтарады)",
+        "Просроченные (ежедневный расчёт их вернёт)",
+        "Overdue (the daily settlement returns them)",
+    ),
+    "office_payout": _m("Төлем", "Выплата", "Payout"),
+    "office_operator": _m("Оператор", "Оператор", "Operator"),
+    "office_due": _m("Растау мерзімі", "Подтвердить до", "Confirm by"),
+    "office_none": _m("Жоқ.", "Нет.", "None."),
+    "office_open_by_operator": _m(
+        "Операторлар бойынша ашық төлемдер",
+        "Открытые выплаты по операторам",
+        "Open payouts by operator",
+    ),
+    "office_purpose": _m("Мақсаты", "Цель", "Purpose"),
+    "office_requested": _m("Сұралған күні", "Запрошена", "Requested"),
+    "office_returned": _m("Қайтарылғандар", "Возвращённые", "Returned"),
+    "office_returned_on": _m("Қайтарылған күні", "Возвращена", "Returned on"),
+    "office_person_payouts": _m("Төлемдер", "Выплаты", "Payouts"),
+    "office_status": _m("Күйі", "Состояние", "State"),
     "record_born_citizen": _m("туғаннан азамат", "гражданин по рождению", "citizen by birth"),
     "record_citizenship_acquired": _m(
         "азаматтық алды", "гражданство приобретено", "citizenship acquired"

@@ -26,7 +26,9 @@ from urpaq.entrypoints.http.office.deps import Forbidden, FormDep, StaffDep, per
 from urpaq.entrypoints.http.office.sessions import FORM_FIELD, OFFICE_PATH
 from urpaq.entrypoints.http.web.render import NO_STORE, page
 from urpaq.services.audit import audit_events
+from urpaq.services.ports.office import PayoutRow
 from urpaq.services.ports.staff import StaffSession
+from urpaq.services.ports.unit_of_work import UnitOfWork
 from urpaq.services.register_history import register_history
 from urpaq.services.statements import statement_of
 
@@ -94,10 +96,17 @@ async def person_file(
             "tr": [line for line in found.lines if line.account != TARGET_SAVINGS],
             "ts": [line for line in found.lines if line.account == TARGET_SAVINGS],
             "readers": audit_events(work, iin=iin.value, limit=200) if may_see_readers else None,
+            "payouts": payouts_of(work, iin),
         }
 
     values = await run_in_threadpool(read)
     return office_page(request, "person.html", session, iin=iin.value, **values)
+
+
+def payouts_of(uow: UnitOfWork, iin: Iin) -> list[PayoutRow]:
+    """The person's payouts and heirs' payouts (none for a person the register lacks)."""
+    person = uow.register.person_by_iin(iin.value)
+    return [] if person is None else uow.office.payouts_of_person(person.person_id)
 
 
 @router.get(f"{OFFICE_PATH}/audit", response_class=HTMLResponse)

@@ -1,0 +1,80 @@
+"""The back office's reads in SQL: import batches, rejected rows, payouts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from urpaq.adapters.sql.connection import SqlConnection
+from urpaq.domain.money import Money
+from urpaq.services.ports.office import BatchSummary, PayoutRow, RejectedRow
+
+_PAYOUT_COLUMNS = """x.payout_id, p.iin, x.operator_name, x.amount_cents, x.purpose,
+    x.sub_purpose, x.requested_on, x.return_due_on, x.status, x.closed_on"""
+
+#: Purpose payouts and heirs' payouts, in one shape.
+_ALL_PAYOUTS = """(
+    SELECT payout_id, person_id, operator_name, amount_cents, purpose, sub_purpose,
+           requested_on, return_due_on, status, closed_on
+    FROM payout
+    UNION ALL
+    SELECT payout_id, person_id, operator_name, amount_cents, 'inheritance', notary_certificate,
+           paid_on, NULL, status, returned_on
+    FROM heir_payout) AS x"""
+
+
+def _date(text: str | None) -> dt.date | None:
+    return None if text is None else dt.date.fromisoformat(text)
+
+
+def _payout(row: Any) -> PayoutRow:
+    payout_id, iin, operator, cents, purpose, sub, requested, due, status, closed = row
+    return PayoutRow(
+        payout_id=str(payout_id), iin=str(iin), operator=str(operator), amount=Money(int(cents)),
+        purpose=str(purpose), sub_purpose=str(sub), requested_on=dt.date.fromisoformat(requested),
+        return_due_on=_date(due), status=str(status), closed_on=_date(closed),
+    )  # fmt: skip
+
+
+class SqlOfficeReads:
+    def __init__(self, db: SqlConnection) -> None:
+        self.db = db
+
+    def batches(self, *, limit: int) -> list[BatchSummary]:
+        rows = self.db.execute(
+            "SELECT batch_id, source, imported_on, accepted, unchanged, rejected"
+            f" FROM import_batch ORDER BY batch_id DESC LIMIT {int(limit)}"
+        )
+        return [
+            BatchSummary(int(b), str(s), dt.date.fromisoformat(on), int(a), int(u), int(r))
+            for b, s, on, a, u, r in rows
+        ]
+
+    def rejected_rows(self, *, batch_id: int, limit: int) -> list[RejectedRow]:
+        rows = self.db.execute(
+            "SELECT batch_id, line, record_id, reason FROM rejected_record"
+            f" WHERE batch_id = ? ORDER BY line LIMIT {int(limit)}",
+            (batch_id,),
+        )
+        return [RejectedRow(int(b), int(line), rid, str(why)) for b, line, rid, why in rows]
+
+    def payouts(self, *, statuses: frozenset[str], limit: int) -> list[PayoutRow]:
+        marks = ", ".join("?" for _ in statuses) or "NULL"
+        rows = self.db.execute(
+            f"SELECT {_PAYOUT_COLUMNS} FROM {_ALL_PAYOUTS}"
+            " JOIN person p ON p.person_id = x.person_id"
+            f" WHERE x.status IN ({marks})"
+            " ORDER BY x.operator_name, COALESCE(x.return_due_on, x.requested_on), x.payout_id"
+            f" LIMIT {int(limit)}",
+            tuple(sorted(statuses)),
+        )
+        return [_payout(row) for row in rows]
+
+    def payouts_of_person(self, person_id: int) -> list[PayoutRow]:
+        rows = self.db.execute(
+            f"SELECT {_PAYOUT_COLUMNS} FROM {_ALL_PAYOUTS}"
+            " JOIN person p ON p.person_id = x.person_id"
+            " WHERE x.person_id = ? ORDER BY x.requested_on, x.payout_id",
+            (person_id,),
+        )
+        return [_payout(row) for row in rows]

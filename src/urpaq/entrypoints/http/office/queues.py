@@ -1,0 +1,113 @@
+"""The back office's work queues: the rows each import rejected, filtered by reason and as
+CSV; and the payouts staff follow — open ones by operator with their deadlines, overdue
+ones, and the returned.  Both show personal data (IINs in reasons and payouts): every
+answer is recorded with the staff member as actor."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from urpaq.domain.rejections import REASON_CODES, reason_code
+from urpaq.domain.staff import Permission
+from urpaq.entrypoints.http.context import Context
+from urpaq.entrypoints.http.deps import UnitOfWorkDep
+from urpaq.entrypoints.http.edge import AuditedRoute
+from urpaq.entrypoints.http.office.deps import permitted
+from urpaq.entrypoints.http.office.pages import cell, office_page
+from urpaq.entrypoints.http.office.sessions import OFFICE_PATH
+from urpaq.entrypoints.http.web.render import NO_STORE
+from urpaq.services.ports.office import PayoutRow, RejectedRow
+from urpaq.services.ports.staff import StaffSession
+
+router = APIRouter(include_in_schema=False, route_class=AuditedRoute)
+
+WorkerDep = Annotated[StaffSession, Depends(permitted(Permission.WORK_QUEUES))]
+BATCHES_SHOWN = 50
+ROWS_MAX = 100_000
+PAYOUTS_MAX = 5_000
+
+BatchQuery = Annotated[int | None, Query(ge=1, le=2**62)]
+ReasonQuery = Annotated[str, Query(max_length=40)]
+
+
+def _rejections(uow: UnitOfWorkDep, batch: int | None, reason: str) -> dict[str, Any]:
+    work = uow()
+    with work.snapshot():
+        batches = work.office.batches(limit=BATCHES_SHOWN)
+        chosen = batch or next((b.batch_id for b in batches if b.rejected), None)
+        rows = [] if chosen is None else work.office.rejected_rows(batch_id=chosen, limit=ROWS_MAX)
+    counts = Counter(reason_code(row.reason) for row in rows)
+    shown = [row for row in rows if not reason or reason_code(row.reason) == reason]
+    return {
+        "batches": batches, "batch": chosen, "reason": reason, "rows": shown,
+        "counts": [(code, counts[code]) for code in REASON_CODES if counts[code]],
+        "code_of": reason_code,
+    }  # fmt: skip
+
+
+@router.get(f"{OFFICE_PATH}/rejections", response_class=HTMLResponse)
+async def rejections(
+    request: Request,
+    session: WorkerDep,
+    uow: UnitOfWorkDep,
+    batch: BatchQuery = None,
+    reason: ReasonQuery = "",
+) -> HTMLResponse:
+    """The rejected rows of one import (the latest with any, unless `batch` is given),
+    with how many each reason refused; `reason` keeps one reason's rows."""
+    if reason and reason not in REASON_CODES:
+        return office_page(request, "rejections.html", session, status=422, unknown=reason,
+                           batches=[], rows=[], counts=[], batch=None, reason="")  # fmt: skip
+    values = await run_in_threadpool(lambda: _rejections(uow, batch, reason))
+    return office_page(request, "rejections.html", session, **values)
+
+
+@router.get(f"{OFFICE_PATH}/rejections.csv", response_model=None)
+async def rejections_csv(
+    session: WorkerDep, uow: UnitOfWorkDep, batch: BatchQuery = None, reason: ReasonQuery = ""
+) -> Response:
+    values = await run_in_threadpool(lambda: _rejections(uow, batch, reason))
+    rows: list[RejectedRow] = values["rows"]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["batch", "line", "record_id", "reason_code", "reason"])
+    for row in rows:
+        fields = [str(row.batch_id), str(row.line), row.record_id or "", reason_code(row.reason)]
+        writer.writerow([cell(value) for value in (*fields, row.reason)])
+    name = f"urpaq-rejections-{values['batch'] or 'none'}.csv"
+    return Response(
+        out.getvalue(), media_type="text/csv; charset=utf-8",
+        headers={**NO_STORE, "Content-Disposition": f'attachment; filename="{name}"'},
+    )  # fmt: skip
+
+
+@router.get(f"{OFFICE_PATH}/payouts", response_class=HTMLResponse)
+async def payouts(request: Request, session: WorkerDep, uow: UnitOfWorkDep) -> HTMLResponse:
+    """Open payouts by operator, each with the last day its use can be confirmed (overdue
+    ones marked: the daily settlement returns them), and the payouts returned."""
+    context: Context = request.app.state.context
+    today = context.clock.today()
+
+    def read() -> tuple[list[PayoutRow], list[PayoutRow]]:
+        work = uow()
+        with work.snapshot():
+            open_ = work.office.payouts(statuses=frozenset({"paid"}), limit=PAYOUTS_MAX)
+            returned = work.office.payouts(statuses=frozenset({"returned"}), limit=PAYOUTS_MAX)
+        return open_, returned
+
+    open_rows, returned = await run_in_threadpool(read)
+    by_operator: dict[str, list[PayoutRow]] = {}
+    for row in open_rows:
+        by_operator.setdefault(row.operator, []).append(row)
+    overdue = [r for r in open_rows if r.return_due_on is not None and r.return_due_on < today]
+    return office_page(
+        request, "payouts.html", session, today=today, by_operator=by_operator,
+        overdue=overdue, returned=returned, limit=PAYOUTS_MAX,
+    )  # fmt: skip
