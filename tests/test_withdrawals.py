@@ -3,14 +3,20 @@ on SQLite and PostgreSQL (the close's rules are in tests/scenarios/withdraw*.sce
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
 import pytest
 
 from test_cli import urpaq
+from urpaq.adapters.feed import inspect_feed, read_feed
+from urpaq.adapters.sql.unit_of_work import SqlUnitOfWork
 from urpaq.domain.ledger import EntryKind
 from urpaq.entrypoints.http.web.i18n import MESSAGES
+from urpaq.services.payouts import savings_holder
+from urpaq.services.register_import import import_records
+from world import LATE_ADULT, TODAY, build_world
 
 FIRST = (
     "record_id,iin,kind,effective_date,recorded_on,region\n"
@@ -127,3 +133,27 @@ def test_every_statement_entry_kind_has_a_label_in_each_language() -> None:
     }
     for kind in statement_kinds:
         assert set(MESSAGES[f"kind_{kind.value}"]) >= {"kk", "ru", "en"}, kind
+
+
+def test_a_withdrawn_death_unfreezes_the_holders_savings(
+    uow: SqlUnitOfWork, tmp_path: Path
+) -> None:
+    """A holder of target savings recorded dead in error: frozen while the death stands,
+    free again from the day the register withdraws it."""
+    build_world(uow, tmp_path)
+    assert savings_holder(uow, iin=LATE_ADULT, today=TODAY).deceased  # type: ignore[union-attr]
+    feed = tmp_path / "withdrawal.csv"
+    feed.write_text(
+        "record_id,iin,kind,effective_date,recorded_on,region,retracts\n"
+        f"w-d2,{LATE_ADULT},record_retracted,2026-03-01,2026-03-02,,d2\n",
+        encoding="utf-8",
+    )
+    found = inspect_feed(feed)
+    summary = import_records(
+        uow, rows=read_feed(found), source=feed.name, sha256=found.sha256, today=TODAY
+    )
+    assert summary.accepted == 1, summary.rejections
+    before = savings_holder(uow, iin=LATE_ADULT, today=dt.date(2026, 3, 1))
+    after = savings_holder(uow, iin=LATE_ADULT, today=TODAY)
+    assert before is not None and before.deceased
+    assert after is not None and not after.deceased

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from urpaq.domain.register import DEATHS, GAINS, LOSSES, NOT_BEARING, RecordKind
 
 FIRST_REPORTING_YEAR = 2023
+#: A watermark above every record's sequence number: a view of all that was imported.
+WHOLE_REGISTER = 2**62
 AGE_SPAN_YEARS = 17  # born in Y−17 … Y: under 18 at the end of 31 December Y
 
 

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from urpaq.domain.iin import Iin
 from urpaq.domain.money import Money
 from urpaq.domain.operators import AuthorisedOperator, Purpose
+from urpaq.domain.participation import WHOLE_REGISTER, View
 from urpaq.domain.payouts import (
     Payout,
     PayoutRefused,
@@ -39,8 +40,10 @@ def savings_holder(uow: UnitOfWork, *, iin: Iin, today: dt.date) -> SavingsHolde
     person = uow.register.person_by_iin(iin.value)
     if person is None:
         return None
+    # The register as known today: a death it recorded and then withdrew counts no more.
+    known_today = View(as_of=today, watermark=WHOLE_REGISTER)
     deceased = any(
-        fact.kind in DEATHS and fact.recorded_on <= today
+        fact.kind in DEATHS and known_today.sees(fact)
         for fact in uow.register.facts_of(person.person_id)
     )
     return SavingsHolder(
