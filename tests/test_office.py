@@ -194,3 +194,31 @@ def test_office_answers_are_json_free_and_never_cached(db: str) -> None:
             assert answer.headers["cache-control"].startswith("no-store"), path
             with pytest.raises(json.JSONDecodeError):
                 json.loads(answer.text)
+
+
+@pytest.mark.parametrize(
+    ("environment", "host", "says"),
+    [
+        ({"URPAQ_STAFF_IDENTITY": "development"}, "0.0.0.0", "loopback"),
+        ({"URPAQ_STAFF_IDENTITY": "ldap"}, "127.0.0.1", "'ldap'"),
+        ({"URPAQ_STAFF_IDENTITY": "oidc", "URPAQ_OIDC_ISSUER": "https://id"}, "127.0.0.1",
+         "URPAQ_OIDC_CLIENT_ID"),
+    ],
+)  # fmt: skip
+def test_serve_refuses_a_staff_sign_in_that_cannot_work_or_lets_anyone_in(
+    tmp_path: Path, environment: dict[str, str], host: str, says: str
+) -> None:
+    import os
+    import subprocess
+    import sys
+
+    database = f"sqlite:///{tmp_path}/served.db"
+    env = {**os.environ, "URPAQ_IDENTITY": "development", **environment}
+    subprocess.run([sys.executable, "-m", "urpaq", "init", "--db", database], check=True,
+                   capture_output=True)  # fmt: skip
+    refused = subprocess.run(
+        [sys.executable, "-m", "urpaq", "serve", "--db", database, "--host", host],
+        capture_output=True, text=True, env=env, timeout=60,
+    )  # fmt: skip
+    assert refused.returncode == 3, refused.stderr
+    assert says in refused.stderr and "Traceback" not in refused.stderr

@@ -102,6 +102,7 @@ def run_server(
             "[bold yellow]warning:[/] sign-in uses the development identity provider: one-time"
             " codes go to this log. Set URPAQ_IDENTITY for production (docs/identity.md)."
         )
+    _check_staff_identity(host)
     processes = f", {workers} processes" if workers > 1 else ""
     err.print(
         f"serving {url} on http://{host}:{port}/{processes} (API: /api/v1/, Ctrl-C stops)",
@@ -116,3 +117,28 @@ def run_server(
             host=host, port=port, workers=workers, forwarded_allow_ips=forwarded_allow_ips
         ),
     )
+
+
+def _check_staff_identity(host: str) -> None:
+    """Refuse a back-office sign-in that cannot work, or that would let anyone in: the
+    development form answers loopback clients only, and is served on loopback only."""
+    from urpaq.entrypoints.http.office.identity import (
+        StaffIdentity,
+        StaffIdentityMisconfigured,
+        StaffIdentityMode,
+    )
+
+    try:
+        staff = StaffIdentity.from_environment()
+    except StaffIdentityMisconfigured as error:
+        refuse(str(error))
+    if staff.mode is StaffIdentityMode.DEVELOPMENT:
+        if host not in LOOPBACK_HOSTS:
+            refuse(
+                "URPAQ_STAFF_IDENTITY=development signs staff in without a password: serve"
+                f" it on a loopback address, not on {host} (docs/office.md)"
+            )
+        err.print(
+            "[bold yellow]warning:[/] the back office signs staff in with the development"
+            " form. Set URPAQ_STAFF_IDENTITY=oidc for production (docs/office.md)."
+        )
