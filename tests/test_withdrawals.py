@@ -123,10 +123,11 @@ def test_history_of_an_unknown_or_invalid_iin(db: str) -> None:
 
 def test_every_statement_entry_kind_has_a_label_in_each_language() -> None:
     """The statement page names each line's kind in Kazakh, Russian and English."""
-    # Funding, residue and reclassification move no one's balance; a confirmation moves
-    # money the operator already holds, not the person's savings.
+    # Funding, residue, reclassification and the National Bank's side move no one's
+    # balance; a confirmation moves money the operator already holds.
     statement_kinds = set(EntryKind) - {
         EntryKind.TR_FUNDING,
+        EntryKind.TARGET_ASSETS,
         EntryKind.RECLASSIFICATION,
         EntryKind.RESIDUE,
         EntryKind.CONFIRMATION,
