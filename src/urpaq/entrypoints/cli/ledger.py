@@ -50,10 +50,11 @@ def statement(
         (TARGET_SAVINGS, "target savings", result.target_savings),
     ):
         lines = [line for line in result.lines if line.account == account]
-        table = Table(
-            "date", "year", "entry and why", "amount, USD", "balance, USD",
-            title=f"{title}: {balance.grouped()} USD", title_justify="left",
-        )  # fmt: skip
+        table = Table(title=f"{title}: {balance.grouped()} USD", title_justify="left")
+        for heading in ("date", "year", "entry and why"):
+            table.add_column(heading)
+        table.add_column("amount, USD", justify="right")
+        table.add_column("balance, USD", justify="right")
         for line in lines:
             table.add_row(
                 line.date.isoformat() if line.date else "", str(line.reporting_year),
