@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -121,16 +122,16 @@ class CloseContext:
 def tr_explanation(line: Line, move: Movement, context: CloseContext) -> Explanation:
     """Why the close of `context.year` moved `line` for a person who moved as `move`."""
     year, schedule = context.year, context.schedule
-    held_class = move.held_class
-    held = Money.zero() if held_class is None else schedule.balance(held_class, after_year=year - 1)
+    if line.kind is EntryKind.ACCRUAL:  # the same for every participant of the year
+        return _accrual(context.result, year=year, per_child=line.amount)
+    if line.kind is EntryKind.MATURITY:
+        return Explanation.of(Rule.MATURITY, year=year, balance=line.amount)
     entry_year = move.entry_year
     due = Money.zero() if entry_year is None else schedule.balance(entry_year, after_year=year - 1)
     if line.kind is EntryKind.INVESTMENT_INCOME:
         return Explanation.of(Rule.INVESTMENT_INCOME, year=year, rate=context.ii_rate, balance=due)
-    if line.kind is EntryKind.ACCRUAL:
-        return _accrual(context.result, year=year, per_child=line.amount)
-    if line.kind is EntryKind.MATURITY:
-        return Explanation.of(Rule.MATURITY, year=year, balance=line.amount)
+    held_class = move.held_class
+    held = Money.zero() if held_class is None else schedule.balance(held_class, after_year=year - 1)
     gap: dict[str, Value | None] = {
         "year": year,
         "since": entry_year,
@@ -161,6 +162,7 @@ def tr_explanation(line: Line, move: Movement, context: CloseContext) -> Explana
     return Explanation.of(Rule.ENTRY, kind=line.kind.value)
 
 
+@functools.lru_cache(maxsize=64)
 def _accrual(result: CloseResult | None, *, year: int, per_child: Money) -> Explanation:
     if result is None:  # a close always has its figures; a bare line says what it can
         return Explanation.of(Rule.ACCRUAL, year=year, per_child=per_child)

@@ -16,15 +16,20 @@ journal entry's `posted_on`.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import enum
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from urpaq.domain import ledger
 from urpaq.domain.accrual import Schedule
-from urpaq.domain.close import ClosedView, CloseResult, adjustment_lines, credit_lines
+from urpaq.domain.close import (
+    ClosedView,
+    CloseResult,
+    Line,
+    adjustment_lines,
+    credit_lines,
+)
 from urpaq.domain.explanation import (
     CloseContext,
     Explanation,
@@ -36,7 +41,7 @@ from urpaq.domain.inheritance import HeirPayout
 from urpaq.domain.invariants import require
 from urpaq.domain.ledger import EntryKind
 from urpaq.domain.money import CURRENCY, Money
-from urpaq.domain.movements import movement_of
+from urpaq.domain.movements import Movement, movement_of
 from urpaq.domain.participation import (
     Fact,
     Participation,
@@ -133,28 +138,14 @@ def tr_lines(
     previous: Participation | None = None
     previous_close: ClosedView | None = None
     matured = False
+    held = Money.zero()  # the running balance
     for close in closes:
         year = close.year
         withdrawn = _newly_withdrawn(facts, now=close, before=previous_close)
         standing = participation_in(year, birth_date=birth_date, facts=facts, view=close.view)
         move = movement_of(before=previous, now=standing, birth_year=birth_date.year, year=year)
         if move is not None:
-            moves = adjustment_lines(
-                held_class=move.held_class,
-                outcome=move.outcome,
-                entry_year=move.entry_year,
-                year=year,
-                schedule=schedule,
-            )
-            if move.entry_year is not None:
-                moves += credit_lines(
-                    entry_year=move.entry_year,
-                    matures=move.matures,
-                    year=year,
-                    schedule=schedule,
-                    ii_rate=close.ii_rate,
-                    per_child=close.per_child,
-                )
+            moves = _moves_of(move, close=close, schedule=schedule)
             matured = matured or move.matures
             context = CloseContext(
                 year=year,
@@ -171,15 +162,41 @@ def tr_lines(
                 kind = line.kind
                 if withdrawn and kind is EntryKind.BACK_ACCRUAL:
                     kind = EntryKind.RESTORATION
-                explanation = tr_explanation(line, move, context)
+                held += line.effect
                 lines.append(
                     StatementLine(
-                        year, kind, line.effect, date=close.view.as_of, explanation=explanation
+                        year,
+                        kind,
+                        line.effect,
+                        date=close.view.as_of,
+                        explanation=tr_explanation(line, move, context),
+                        balance=held,
                     )
                 )
         schedule = schedule.extended(close.as_closed_year())
         previous, previous_close = standing, close
     return lines, previous, matured
+
+
+def _moves_of(move: Movement, *, close: ClosedView, schedule: Schedule) -> list[Line]:
+    """What the close moved for one person: the adjustments, then II, accrual, maturity."""
+    moves = adjustment_lines(
+        held_class=move.held_class,
+        outcome=move.outcome,
+        entry_year=move.entry_year,
+        year=close.year,
+        schedule=schedule,
+    )
+    if move.entry_year is not None:
+        moves += credit_lines(
+            entry_year=move.entry_year,
+            matures=move.matures,
+            year=close.year,
+            schedule=schedule,
+            ii_rate=close.ii_rate,
+            per_child=close.per_child,
+        )
+    return moves
 
 
 def _newly_withdrawn(
@@ -202,26 +219,33 @@ def savings_lines_of(
     """A person's target-savings lines from their postings, oldest first, each dated and
     explained by the payout or heir's payout it belongs to."""
     explanations = savings_explanations(postings, payouts=payouts, heir_payouts=heir_payouts)
-    return [
-        StatementLine(
-            posting.reporting_year,
-            posting.kind,
-            posting.amount,
-            account=ledger.TARGET_SAVINGS,
-            date=posting.posted_on,
-            explanation=explanation,
+    lines = []
+    held = Money.zero()  # the running balance
+    for posting, explanation in zip(postings, explanations, strict=True):
+        held += posting.amount
+        lines.append(
+            StatementLine(
+                posting.reporting_year,
+                posting.kind,
+                posting.amount,
+                account=ledger.TARGET_SAVINGS,
+                date=posting.posted_on,
+                explanation=explanation,
+                balance=held,
+            )
         )
-        for posting, explanation in zip(postings, explanations, strict=True)
-    ]
+    return lines
 
 
 def with_running_balances(lines: Sequence[StatementLine]) -> list[StatementLine]:
-    """The lines, each with what its account holds after it (accounts kept apart)."""
+    """The lines, each with what its account holds after it (accounts kept apart); the
+    lines are given back as they are when each already says so."""
     held: dict[str, int] = {}
     running = []
     for line in lines:
         held[line.account] = held.get(line.account, 0) + line.amount.cents
-        running.append(dataclasses.replace(line, balance=Money(held[line.account])))
+        balance = Money(held[line.account])
+        running.append(line if line.balance == balance else replace(line, balance=balance))
     return running
 
 
