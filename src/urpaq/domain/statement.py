@@ -38,7 +38,7 @@ from urpaq.domain.explanation import (
     tr_explanation,
 )
 from urpaq.domain.inheritance import HeirPayout
-from urpaq.domain.invariants import require
+from urpaq.domain.invariants import InvariantBroken, require
 from urpaq.domain.ledger import EntryKind
 from urpaq.domain.money import CURRENCY, Money
 from urpaq.domain.movements import Movement, movement_of
@@ -285,7 +285,8 @@ def build_statement(
                              (ledger.TARGET_SAVINGS, ts_balance)):  # fmt: skip
         last_line = next((line for line in reversed(every) if line.account == account), None)
         ends_at = Money.zero() if last_line is None else last_line.balance
-        require(ends_at == balance, f"the {account} lines end at {ends_at}, not {balance}")
+        if ends_at != balance:  # every cent: the running balance ends at the balance
+            raise InvariantBroken(f"the {account} lines end at {ends_at}, not {balance}")
     return Statement(
         iin=iin,
         status=status,
