@@ -24,6 +24,7 @@ from typing import Self
 from urpaq.domain import ledger
 from urpaq.domain.audit import AuditEvent
 from urpaq.domain.close import ClosedView, CloseResult, MaturityPlan
+from urpaq.domain.explanation import SavingsPosting
 from urpaq.domain.iin import Iin
 from urpaq.domain.inheritance import (
     HeirPayout,
@@ -39,7 +40,7 @@ from urpaq.domain.parameters import YearParameters
 from urpaq.domain.participation import Fact, View, participation_in
 from urpaq.domain.payouts import Payout, PayoutStatus
 from urpaq.domain.register import DEATHS, RecordKind
-from urpaq.domain.statement import StatementLine
+from urpaq.domain.statement import StatementLine, savings_lines_of
 from urpaq.services.ports.closes import BirthCount, ClosedRecord, StandingCount
 from urpaq.services.ports.edge import KeptAnswer
 from urpaq.services.ports.ledger import AccountBalance, IdempotencyConflict
@@ -319,16 +320,23 @@ class FakeLedger:
         return len(self.entries)
 
     def savings_lines(self, person_id: int) -> list[StatementLine]:
-        return [
-            StatementLine(
+        postings = [
+            SavingsPosting(
+                kept.entry.key,
                 kept.entry.reporting_year,
                 kept.entry.kind,
                 posting.amount,
-                account=ledger.TARGET_SAVINGS,
+                kept.posted_on,
             )
             for kept, posting in self._postings()
             if posting.person_id == person_id and posting.account == ledger.TARGET_SAVINGS
         ]
+        state = self.uow.state
+        return savings_lines_of(
+            postings,
+            payouts=[k.payout for k in state.payouts.values() if k.payout.person_id == person_id],
+            heir_payouts=[p for p in state.heir_payouts.values() if p.person_id == person_id],
+        )
 
     def has_target_savings(self, person_id: int) -> bool:
         return any(

@@ -229,13 +229,16 @@ class ScenarioRun:
                 block.line_number,
                 f"statement {name}: entries {entries}, expected {expected_entries}",
             )
-        # Every cent is explained: the entries of each account add up to its balance.
+        # Every cent is explained: the entries of each account add up to its balance,
+        # each entry's running balance is the sum so far, and each names its rule.
         for account in ("target_requirements", "target_savings"):
-            explained = sum(
-                Money.parse(str(e["amount"])).cents
-                for e in document["entries"]  # type: ignore[attr-defined]
-                if e["account"] == account
-            )
+            explained = 0
+            for e in document["entries"]:  # type: ignore[attr-defined]
+                if e["account"] != account:
+                    continue
+                explained += Money.parse(str(e["amount"])).cents
+                if Money.parse(str(e["balance"])) != Money(explained) or e["rule"] == "entry":
+                    raise self.fail(block.line_number, f"statement {name}: entry {e}")
             if Money(explained) != Money.parse(str(document[account])):
                 raise self.fail(
                     block.line_number,

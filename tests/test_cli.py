@@ -344,3 +344,51 @@ def test_a_statement_printed_is_audited_like_the_page(db: str) -> None:
         (f"cli:{getpass.getuser()}", "statement", "150101500021", 0)
     ]
     assert len(events[0]["request_id"]) == 32
+
+
+def test_a_statement_explains_every_line_with_its_date_and_running_balance(
+    db: str, feed: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The text form prints each line's date, its rule in words and the running balance;
+    `--json` keeps every field of an entry and adds `date`, `rule`, `values`, `balance`
+    and `explanation`."""
+    prepare(db, feed)
+    for year, as_of in ((2023, "2024-01-31"), (2024, "2025-01-31"), (2025, "2026-01-30")):
+        urpaq("close", str(year), "--as-of", as_of, db=db)
+    late = json.loads(urpaq("statement", "160202600019", "--json", db=db).stdout)
+    first = late["entries"][0]
+    assert first == {
+        "reporting_year": 2024, "kind": "back_accrual", "amount": first["amount"],
+        "account": "target_requirements", "date": "2025-01-31", "rule": "back_accrual",
+        "values": {"year": 2024, "since": 2023, "previous": 2023, "due": first["amount"],
+                   "held": "0.00"},
+        "balance": first["amount"],
+        "explanation": "back-accrual: what a participant since 2023 holds after the close of"
+        f" 2023 ({Decimal(first['amount']):,}), paid from the pot",
+    }  # fmt: skip
+    assert late["entries"][-1]["balance"] == late["target_requirements"]
+    first_amount = f"{Decimal(first['amount']):,}"
+    accrual = late["entries"][2]
+    assert accrual["explanation"] == (
+        "per-child accrual of 2024: the TR total 888,834,323.11, plus 347,759,634.50 returned"
+        " to the pot, less 347,759,634.50 of back-accruals, split among 2 participants"
+    )
+    lost = json.loads(urpaq("statement", "150101500011", "--json", db=db).stdout)
+    assert lost["entries"][-1]["explanation"] == "forfeiture: citizenship lost on 2024-04-01"
+    assert lost["entries"][-1]["balance"] == "0.00"
+    adult = json.loads(urpaq("statement", "080315601232", "--json", db=db).stdout)
+    savings = [e for e in adult["entries"] if e["account"] == "target_savings"]
+    assert [(e["rule"], e["date"], e["balance"]) for e in savings] == [
+        ("savings_credited", "2026-01-30", adult["target_savings"])
+    ]
+    monkeypatch.setenv("COLUMNS", "240")
+    text = urpaq("statement", "160202600019", db=db).stdout
+    income = late["entries"][1]
+    row = next(row for row in text.splitlines() if "investment income of 2024" in row)
+    cells = [cell.strip() for cell in row.split("│")[1:-1]]
+    assert cells == [
+        "2025-01-31", "2024", f"investment income of 2024: 3.02 % on {first_amount}",
+        f"{Decimal(income['amount']):,}", f"{Decimal(income['balance']):,}",
+    ]  # fmt: skip
+    assert "target savings: no entries" in text
+    assert f"target requirements: {Decimal(late['target_requirements']):,} USD" in text

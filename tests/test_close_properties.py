@@ -19,10 +19,11 @@ from hypothesis import strategies as st
 from urpaq.bootstrap import open_unit_of_work
 from urpaq.domain import ledger
 from urpaq.domain.accrual import Schedule
+from urpaq.domain.explanation import Rule
 from urpaq.domain.iin import compose
 from urpaq.domain.money import Money
 from urpaq.domain.parameters import YearParameters
-from urpaq.domain.statement import StatementStatus
+from urpaq.domain.statement import Statement, StatementStatus
 from urpaq.services.closing import close_year
 from urpaq.services.parameters import set_parameters
 from urpaq.services.ports.register import FeedRow
@@ -216,6 +217,7 @@ def test_money_laws_hold_for_any_register(
         )
         assert tr == statement.target_requirements
         explained += tr.cents
+        assert_every_line_explained(statement)
         if statement.status is StatementStatus.PARTICIPANT:
             # A participant holds what every member of the entry-year class holds,
             # however late the register learned of them.
@@ -226,3 +228,24 @@ def test_money_laws_hold_for_any_register(
             assert statement.target_requirements == Money(0)
     assert explained == class_total
     uow.close()
+
+
+def assert_every_line_explained(statement: Statement) -> None:
+    """Every line is dated and explained by a rule; each account's running balance adds
+    up line by line and ends at its balance; investment income applies to what the
+    account held just before it, and a per-child accrual is the close's per-child TR."""
+    for account, balance in (
+        (ledger.TARGET_REQUIREMENTS, statement.target_requirements),
+        (ledger.TARGET_SAVINGS, statement.target_savings),
+    ):
+        held = Money(0)
+        for line in (e for e in statement.lines if e.account == account):
+            assert line.date is not None and line.explanation is not None, line
+            assert line.explanation.rule is not Rule.ENTRY, line
+            if line.explanation.rule is Rule.INVESTMENT_INCOME:
+                assert line.explanation.get("balance") == held, line
+            if line.explanation.rule is Rule.ACCRUAL:
+                assert line.explanation.get("per_child") == line.amount, line
+            held += line.amount
+            assert line.balance == held, line
+        assert held == balance

@@ -30,6 +30,7 @@ from urpaq.domain.operators import Purpose
 from urpaq.entrypoints.http.app import create_app
 from urpaq.entrypoints.http.context import Clock
 from urpaq.entrypoints.http.web import i18n
+from urpaq.entrypoints.http.web.render import money
 from urpaq.entrypoints.http.web.settings import WebSettings
 from urpaq.services.audit import audit_events
 from urpaq.services.payouts import request_payout, return_payout
@@ -242,6 +243,92 @@ def test_a_young_adult_signs_in_and_sees_every_payout_and_return(page: Page, sit
     page.get_by_role("button", name="Sign out").click()
     page.goto(f"{site.url}/statement")
     expect(page).to_have_url(re.compile(r"/sign-in$"))
+
+
+def sign_in(page: Page, site: Site, iin: Iin) -> None:
+    """Sign in on the English form with the one-time code the provider logged."""
+    page.goto(f"{site.url}/sign-in?lang=en")
+    page.get_by_label("IIN (12 digits)").fill(iin.value)
+    page.get_by_role("button", name="Send me a code").click()
+    page.get_by_label("Code (6 digits)").fill(site.codes[-1])
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(re.compile(r"/statement$"))
+
+
+def plain(text: str) -> str:
+    """Every run of spaces (thin, unbreakable or not) as one plain space."""
+    return " ".join(text.split())
+
+
+def cells(page: Page, table: str) -> list[list[str]]:
+    """A table's body as text, row by row, spaces made plain."""
+    rows = page.locator(f"#{table} tbody tr")
+    return [
+        [plain(cell) for cell in rows.nth(n).locator("td").all_inner_texts()]
+        for n in range(rows.count())
+    ]
+
+
+def test_every_statement_line_says_when_why_and_what_is_left(page: Page, site: Site) -> None:
+    """Each line: its date, its rule in words, the amount and the running balance, which
+    ends at the balance shown above; in English and in Russian."""
+    sign_in(page, site, site.adult)
+    expected = statement_of(site.uow, iin=site.adult)
+    savings = [line for line in expected.lines if line.account == "target_savings"]
+    rows = cells(page, "savings-entries")
+    assert [row[0] for row in rows] == [line.date.isoformat() for line in savings if line.date]
+    balances = [plain(money(line.balance)) for line in savings if line.balance is not None]
+    assert [row[4] for row in rows] == balances
+    assert rows[-1][4] == plain(money(expected.target_savings))
+    assert rows[0][2].startswith("target savings credited: the whole TR balance after the close")
+    assert rows[1][2].startswith(
+        "payout for education (tuition for a period) through the authorised operator Web Bank"
+    )
+    assert rows[3][2] == (
+        "return from the authorised operator Web Bank: the payout for education (tuition for a"
+        " period) was not used"
+    )
+    requirements = cells(page, "requirement-entries")
+    assert requirements[-1][2].startswith("became target savings at 18: the whole balance")
+    assert requirements[-1][4] == "0.00"
+    page.get_by_role("link", name="Русский").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Моя выписка")
+    rows = cells(page, "savings-entries")
+    first_date = savings[0].date
+    assert first_date is not None and rows[0][0] == first_date.strftime("%d.%m.%Y")
+    assert rows[3][2] == (
+        "возврат от уполномоченного оператора Web Bank: выплата на образование (оплата обучения"
+        " за период) не использована"
+    )
+    expect(page.locator("#savings-entries thead")).to_contain_text("Остаток, USD")
+
+
+def test_the_statement_prints_on_a_page_of_its_own(page: Page, site: Site) -> None:
+    """`?print=1`, from the statement's link: no navigation, the IIN and the day it was
+    prepared, every line; no script; in print the links and buttons are hidden."""
+    sign_in(page, site, site.adult)
+    page.goto(f"{site.url}/statement?lang=kk")
+    page.get_by_role("link", name="Басып шығаруға арналған нұсқа").click()
+    expect(page).to_have_url(re.compile(r"/statement\?print=1$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Нысаналы талаптар мен нысаналы жинақ бойынша үзінді-көшірме"
+    )
+    expect(page.locator("#iin")).to_have_text(site.adult.value)
+    expect(page.locator("#prepared-on")).to_have_text(re.compile(r"^\d\d\.\d\d\.\d{4}$"))
+    assert page.locator("header.site, nav, script").count() == 0
+    expected = statement_of(site.uow, iin=site.adult)
+    rows = cells(page, "savings-entries")
+    assert len(rows) == sum(1 for line in expected.lines if line.account == "target_savings")
+    assert rows[-1][4] == plain(money(expected.target_savings))
+    assert "уәкілетті оператор Web Bank" in rows[1][2]
+    back = page.get_by_role("link", name="Үзінді-көшірмеге оралу")
+    expect(back).to_be_visible()
+    page.emulate_media(media="print")
+    expect(back).to_be_hidden()
+    expect(page.locator("#savings-entries")).to_be_visible()
+    answer = page.request.get(f"{site.url}/statement?print=1&lang=en")
+    assert answer.headers["cache-control"] == "no-store"
+    assert "Statement of target requirements and target savings" in answer.text()
 
 
 def test_a_wrong_code_does_not_sign_in(page: Page, site: Site) -> None:

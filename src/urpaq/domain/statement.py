@@ -4,28 +4,51 @@ TR balances are kept per entry-year class, so a person's TR lines are derived: t
 rules applied to a movement of one person, for every closed year, from the register as
 each close saw it.  Target savings are real per-person accounts; their lines come from
 the ledger.
+
+Every line carries its date, the rule that produced it with the values it applied
+(`domain/explanation.py`) and the running balance of its account after it; the last
+running balance of each account is the statement's balance of it.  A TR line is dated
+the day its close credited it, which is the close's as-of date: every entry of a close is
+posted on it (`adapters/sql/closes.py: save_close`) and the close reports it as its date
+(`domain/close_calendar.py: CloseCalendar.on_time`).  A target-savings line is dated its
+journal entry's `posted_on`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 
 from urpaq.domain import ledger
 from urpaq.domain.accrual import Schedule
-from urpaq.domain.close import ClosedView, adjustment_lines, credit_lines
-from urpaq.domain.invariants import require
+from urpaq.domain.close import (
+    ClosedView,
+    CloseResult,
+    Line,
+    adjustment_lines,
+    credit_lines,
+)
+from urpaq.domain.explanation import (
+    CloseContext,
+    Explanation,
+    SavingsPosting,
+    savings_explanations,
+    tr_explanation,
+)
+from urpaq.domain.inheritance import HeirPayout
+from urpaq.domain.invariants import InvariantBroken, require
 from urpaq.domain.ledger import EntryKind
 from urpaq.domain.money import CURRENCY, Money
-from urpaq.domain.movements import movement_of
+from urpaq.domain.movements import Movement, movement_of
 from urpaq.domain.participation import (
     Fact,
     Participation,
     Status,
     participation_in,
 )
+from urpaq.domain.payouts import Payout
 
 
 class StatementStatus(enum.StrEnum):
@@ -42,20 +65,35 @@ class StatementStatus(enum.StrEnum):
 @dataclass(frozen=True, slots=True)
 class StatementLine:
     """One amount on a person's statement: what one entry of `reporting_year` did to
-    their TR (`account` is `target_requirements`) or to their target savings."""
+    their TR (`account` is `target_requirements`) or to their target savings.
+
+    `date` is the day it was credited or posted, `explanation` the rule that produced it
+    with its values, and `balance` what the account holds after it (set by
+    `build_statement`, which checks that the last one is the account's balance)."""
 
     reporting_year: int
     kind: EntryKind
     amount: Money
     account: str = ledger.TARGET_REQUIREMENTS
+    date: dt.date | None = None
+    explanation: Explanation | None = None
+    balance: Money | None = None
 
     def as_json(self) -> dict[str, object]:
-        return {
+        document: dict[str, object] = {
             "reporting_year": self.reporting_year,
             "kind": self.kind.value,
             "amount": str(self.amount),
             "account": self.account,
         }
+        if self.date is not None:
+            document["date"] = self.date.isoformat()
+        if self.explanation is not None:
+            document["rule"] = self.explanation.rule.value
+            document["values"] = self.explanation.as_json()
+        if self.balance is not None:
+            document["balance"] = str(self.balance)
+        return document
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,55 +124,129 @@ def unknown_statement(iin: str) -> Statement:
 
 
 def tr_lines(
-    *, birth_date: dt.date, facts: Sequence[Fact], closes: Sequence[ClosedView]
+    *,
+    birth_date: dt.date,
+    facts: Sequence[Fact],
+    closes: Sequence[ClosedView],
+    figures: Mapping[int, CloseResult] | None = None,
 ) -> tuple[list[StatementLine], Participation | None, bool]:
-    """A person's TR lines over every close; also their last standing and whether they matured."""
+    """A person's TR lines over every close, each dated and explained (`figures` are the
+    closes' published figures by reporting year, which explain the per-child accrual);
+    also their last standing and whether they matured."""
     lines: list[StatementLine] = []
     schedule = Schedule([])
     previous: Participation | None = None
     previous_close: ClosedView | None = None
     matured = False
+    held = Money.zero()  # the running balance
     for close in closes:
         year = close.year
-        restores = _newly_withdrawn(facts, now=close, before=previous_close)
+        withdrawn = _newly_withdrawn(facts, now=close, before=previous_close)
         standing = participation_in(year, birth_date=birth_date, facts=facts, view=close.view)
         move = movement_of(before=previous, now=standing, birth_year=birth_date.year, year=year)
         if move is not None:
-            moves = adjustment_lines(
-                held_class=move.held_class,
-                outcome=move.outcome,
-                entry_year=move.entry_year,
-                year=year,
-                schedule=schedule,
-            )
-            if move.entry_year is not None:
-                moves += credit_lines(
-                    entry_year=move.entry_year,
-                    matures=move.matures,
-                    year=year,
-                    schedule=schedule,
-                    ii_rate=close.ii_rate,
-                    per_child=close.per_child,
-                )
+            moves = _moves_of(move, close=close, schedule=schedule)
             matured = matured or move.matures
+            context = CloseContext(
+                year=year,
+                result=(figures or {}).get(year),
+                ii_rate=close.ii_rate,
+                schedule=schedule,
+                view=close.view,
+                facts=facts,
+                withdrawn=withdrawn,
+            )
             for line in moves:
                 if line.kind is EntryKind.RECLASSIFICATION:
                     continue  # a move between classes leaves the person's balance as it was
                 kind = line.kind
-                if restores and kind is EntryKind.BACK_ACCRUAL:
+                if withdrawn and kind is EntryKind.BACK_ACCRUAL:
                     kind = EntryKind.RESTORATION
-                lines.append(StatementLine(year, kind, line.effect))
+                held += line.effect
+                lines.append(
+                    StatementLine(
+                        year,
+                        kind,
+                        line.effect,
+                        date=close.view.as_of,
+                        explanation=tr_explanation(line, move, context),
+                        balance=held,
+                    )
+                )
         schedule = schedule.extended(close.as_closed_year())
         previous, previous_close = standing, close
     return lines, previous, matured
 
 
-def _newly_withdrawn(facts: Sequence[Fact], *, now: ClosedView, before: ClosedView | None) -> bool:
-    """Whether this close is the first to see the register withdraw one of the facts."""
-    return any(
-        now.view.withdraws(fact) and (before is None or not before.view.withdraws(fact))
-        for fact in facts
+def _moves_of(move: Movement, *, close: ClosedView, schedule: Schedule) -> list[Line]:
+    """What the close moved for one person: the adjustments, then II, accrual, maturity."""
+    moves = adjustment_lines(
+        held_class=move.held_class,
+        outcome=move.outcome,
+        entry_year=move.entry_year,
+        year=close.year,
+        schedule=schedule,
     )
+    if move.entry_year is not None:
+        moves += credit_lines(
+            entry_year=move.entry_year,
+            matures=move.matures,
+            year=close.year,
+            schedule=schedule,
+            ii_rate=close.ii_rate,
+            per_child=close.per_child,
+        )
+    return moves
+
+
+def _newly_withdrawn(
+    facts: Sequence[Fact], *, now: ClosedView, before: ClosedView | None
+) -> list[Fact]:
+    """The facts this close is the first to see the register withdraw."""
+    return [
+        fact
+        for fact in facts
+        if now.view.withdraws(fact) and (before is None or not before.view.withdraws(fact))
+    ]
+
+
+def savings_lines_of(
+    postings: Sequence[SavingsPosting],
+    *,
+    payouts: Iterable[Payout] = (),
+    heir_payouts: Iterable[HeirPayout] = (),
+) -> list[StatementLine]:
+    """A person's target-savings lines from their postings, oldest first, each dated and
+    explained by the payout or heir's payout it belongs to."""
+    explanations = savings_explanations(postings, payouts=payouts, heir_payouts=heir_payouts)
+    lines = []
+    held = Money.zero()  # the running balance
+    for posting, explanation in zip(postings, explanations, strict=True):
+        held += posting.amount
+        lines.append(
+            StatementLine(
+                posting.reporting_year,
+                posting.kind,
+                posting.amount,
+                account=ledger.TARGET_SAVINGS,
+                date=posting.posted_on,
+                explanation=explanation,
+                balance=held,
+            )
+        )
+    return lines
+
+
+def with_running_balances(lines: Sequence[StatementLine]) -> list[StatementLine]:
+    """The lines, each with what its account holds after it (accounts kept apart); the
+    lines are given back as they are when each already says so."""
+    held: dict[str, int] = {}
+    running = []
+    for line in lines:
+        held[line.account] = held.get(line.account, 0) + line.amount.cents
+        balance = Money(held[line.account])
+        running.append(line if line.balance == balance else replace(line, balance=balance))
+    return running
 
 
 def build_statement(
@@ -144,9 +256,12 @@ def build_statement(
     facts: Sequence[Fact],
     closes: Sequence[ClosedView],
     savings_lines: Sequence[StatementLine],
+    figures: Mapping[int, CloseResult] | None = None,
 ) -> Statement:
     """The statement of a person known to the register."""
-    lines, last, matured = tr_lines(birth_date=birth_date, facts=facts, closes=closes)
+    lines, last, matured = tr_lines(
+        birth_date=birth_date, facts=facts, closes=closes, figures=figures
+    )
     tr_balance = Money(sum(line.amount.cents for line in lines))
     ts_balance = Money(sum(line.amount.cents for line in savings_lines))
     require(tr_balance.cents >= 0, f"a TR balance cannot be negative: {tr_balance}")
@@ -165,11 +280,18 @@ def build_statement(
             Status.DECEASED: StatementStatus.DECEASED,
         }.get(last.status, StatementStatus.FORFEITED)
     since = last.entry_year if last is not None and last.is_participant else None
+    every = with_running_balances([*lines, *savings_lines])
+    for account, balance in ((ledger.TARGET_REQUIREMENTS, tr_balance),
+                             (ledger.TARGET_SAVINGS, ts_balance)):  # fmt: skip
+        last_line = next((line for line in reversed(every) if line.account == account), None)
+        ends_at = Money.zero() if last_line is None else last_line.balance
+        if ends_at != balance:  # every cent: the running balance ends at the balance
+            raise InvariantBroken(f"the {account} lines end at {ends_at}, not {balance}")
     return Statement(
         iin=iin,
         status=status,
         participant_since=since,
         target_requirements=tr_balance,
         target_savings=ts_balance,
-        lines=tuple(lines) + tuple(savings_lines),
+        lines=tuple(every),
     )

@@ -18,11 +18,12 @@ def statement_in_snapshot(uow: UnitOfWork, *, iin: Iin) -> Statement:
     person = uow.register.person_by_iin(iin.value)
     if person is None:
         return unknown_statement(iin.value)
-    closes = [record.closed for record in uow.closes.closed_years()]
+    records = uow.closes.closed_years()
     return build_statement(
         iin=iin.value,
         birth_date=person.birth_date,
         facts=uow.register.facts_of(person.person_id),
-        closes=closes,
+        closes=[record.closed for record in records],
+        figures={record.closed.year: record.result for record in records},
         savings_lines=uow.ledger.savings_lines(person.person_id),
     )

@@ -11,10 +11,13 @@ from collections.abc import Callable
 from typing import Any
 
 from urpaq.adapters.sql.connection import SqlConnection
+from urpaq.adapters.sql.heirs import SqlHeirs
+from urpaq.adapters.sql.payouts import SqlPayouts
 from urpaq.domain import ledger
+from urpaq.domain.explanation import SavingsPosting
 from urpaq.domain.ledger import EntryKind, JournalEntry
 from urpaq.domain.money import Money
-from urpaq.domain.statement import StatementLine
+from urpaq.domain.statement import StatementLine, savings_lines_of
 from urpaq.services.ports.ledger import AccountBalance, IdempotencyConflict
 
 EntryHeader = tuple[Any, ...]  # entry_id, key, content_hash, kind, year, corrects, posted_on
@@ -110,17 +113,22 @@ class SqlLedger:
 
     def savings_lines(self, person_id: int) -> list[StatementLine]:
         rows = self.db.execute(
-            """SELECT j.reporting_year, j.kind, p.amount_cents
+            """SELECT j.key, j.reporting_year, j.kind, p.amount_cents, j.posted_on
                FROM posting p JOIN journal_entry j ON j.entry_id = p.entry_id
                WHERE p.person_id = ? AND p.account = ? ORDER BY j.entry_id""",
             (person_id, ledger.TARGET_SAVINGS),
-        )
-        return [
-            StatementLine(
-                int(year), EntryKind(kind), Money(int(cents)), account=ledger.TARGET_SAVINGS
-            )
-            for year, kind, cents in rows
+        ).fetchall()
+        postings = [
+            SavingsPosting(key, int(year), EntryKind(kind), Money(int(cents)), _date(posted_on))
+            for key, year, kind, cents, posted_on in rows
         ]
+        if not postings:
+            return []
+        return savings_lines_of(
+            postings,
+            payouts=SqlPayouts(self.db).payouts_of(person_id),
+            heir_payouts=SqlHeirs(self.db).heir_payouts_of(person_id),
+        )
 
     def has_target_savings(self, person_id: int) -> bool:
         return bool(
@@ -191,6 +199,11 @@ class SqlLedger:
             write_entry(db, header, lambda: _expiry_postings(db, entry_id))
         db.execute("DROP TABLE expiring")
         return int(count), Money(int(total))
+
+
+def _date(value: Any) -> dt.date:
+    """A stored date: text on SQLite, a date on PostgreSQL."""
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
 
 
 def _expiry_postings(db: SqlConnection, entry_id: int) -> None:

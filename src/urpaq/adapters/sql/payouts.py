@@ -37,6 +37,13 @@ class SqlPayouts:
         row = self.db.execute(f"{_PAYOUT} WHERE payout_id = ?", (payout_id,)).fetchone()
         return None if row is None else _payout(row)
 
+    def payouts_of(self, person_id: int) -> list[Payout]:
+        """Every payout of one person (what their statement's lines name)."""
+        rows = self.db.execute(
+            f"{_PAYOUT} WHERE person_id = ? ORDER BY payout_id", (person_id,)
+        ).fetchall()
+        return [_payout(row) for row in rows]
+
     def close(
         self, payout_id: str, *, status: PayoutStatus, today: dt.date, documents: str | None
     ) -> None:

@@ -10,7 +10,9 @@ import typer
 from rich.table import Table
 
 from urpaq.domain.funding import FundingYear, funding_json
+from urpaq.domain.ledger import TARGET_REQUIREMENTS, TARGET_SAVINGS
 from urpaq.domain.money import Money
+from urpaq.domain.statement import Statement
 from urpaq.entrypoints.cli._common import (
     EXIT_FAILURE,
     DbOption,
@@ -20,6 +22,7 @@ from urpaq.entrypoints.cli._common import (
     print_json,
 )
 from urpaq.entrypoints.cli._reads import parsed_iin, record_read
+from urpaq.entrypoints.http.web.explain import explained
 from urpaq.services.funding import funding as funding_years
 from urpaq.services.reconciliation import reconcile as reconcile_ledger
 from urpaq.services.statements import statement_of
@@ -30,23 +33,50 @@ def statement(
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """One person's statement: every cent of TR and target savings (audited)."""
+    """One person's statement: every cent of TR and target savings, each line dated and
+    explained, with the running balance of its account (audited)."""
     person = parsed_iin(iin)
     with opened(db) as uow:
         result = statement_of(uow, iin=person)
         record_read(uow, person, action="statement")
     if as_json:
-        print_json(result.as_json())
+        print_json(statement_json(result))
         return
     out.print(f"IIN {result.iin}: {result.status}", markup=False)
     if result.participant_since is not None:
         out.print(f"participates since reporting year {result.participant_since}")
-    table = Table("year", "entry", "account", "amount, USD")
-    for line in result.lines:
-        table.add_row(str(line.reporting_year), line.kind, line.account, str(line.amount))
-    out.print(table)
+    for account, title, balance in (
+        (TARGET_REQUIREMENTS, "target requirements", result.target_requirements),
+        (TARGET_SAVINGS, "target savings", result.target_savings),
+    ):
+        lines = [line for line in result.lines if line.account == account]
+        table = Table(title=f"{title}: {balance.grouped()} USD", title_justify="left")
+        for heading in ("date", "year", "entry and why"):
+            table.add_column(heading)
+        table.add_column("amount, USD", justify="right")
+        table.add_column("balance, USD", justify="right")
+        for line in lines:
+            table.add_row(
+                line.date.isoformat() if line.date else "", str(line.reporting_year),
+                explained("en", line, plain=True), line.amount.grouped(),
+                line.balance.grouped() if line.balance is not None else "",
+            )  # fmt: skip
+        if lines:
+            out.print(table)
+        else:
+            out.print(f"{title}: no entries")
     out.print(f"target requirements: {result.target_requirements.grouped()} USD")
     out.print(f"target savings: {result.target_savings.grouped()} USD")
+
+
+def statement_json(result: Statement) -> dict[str, object]:
+    """The statement's JSON, each entry with its explanation in English words."""
+    document = result.as_json()
+    entries = document["entries"]
+    assert isinstance(entries, list)
+    for entry, line in zip(entries, result.lines, strict=True):
+        entry["explanation"] = explained("en", line, plain=True)
+    return document
 
 
 def reconcile(db: DbOption = None, as_json: JsonOption = False) -> None:

@@ -6,6 +6,8 @@ are filled by `text`.  Kazakh is the state language and comes first in the switc
 
 from __future__ import annotations
 
+from urpaq.entrypoints.http.web.i18n_statement import STATEMENT_MESSAGES
+
 LANGUAGES = ("kk", "ru", "en")
 DEFAULT_LANGUAGE = "kk"
 LANGUAGE_NAMES = {"kk": "Қазақша", "ru": "Русский", "en": "English"}
@@ -485,6 +487,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Programme rules: the law on the National Fund. Data protected by law.",
     },
 }
+
+MESSAGES |= STATEMENT_MESSAGES  # the statement's words: `i18n_statement.py`
 
 
 def text(language: str, key: str, **values: object) -> str:

@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from urpaq.domain.money import Money
-from urpaq.entrypoints.http.web import i18n
+from urpaq.entrypoints.http.web import explain, i18n
 from urpaq.services.lookup import LookupAnswer
 
 LANGUAGE_COOKIE = "lang"
@@ -112,6 +112,8 @@ def _render(language: str, template: str, *, path: str, **values: Any) -> str:
     return _templates.get_template(template).render(
         lang=language,
         t=lambda key, **kw: i18n.text(language, key, **kw),
+        explain=lambda line: explain.explained(language, line),
+        day=lambda date: explain.day(language, date),
         languages=[(code, i18n.LANGUAGE_NAMES[code]) for code in i18n.LANGUAGES],
         path=path,
         **values,

@@ -205,7 +205,12 @@ async def statement(
     found = await run_in_threadpool(lambda: statement_of(uow(), iin=iin))
     tr = [line for line in found.lines if line.account != TARGET_SAVINGS]
     ts = [line for line in found.lines if line.account == TARGET_SAVINGS]
-    return page(request, "statement.html", private=True, statement=found, tr=tr, ts=ts)
+    # `?print=1`: the same statement on a page of its own, without navigation, made for
+    # paper (with its IIN and the day it was prepared); the stylesheet's print rules do
+    # the rest, for this page and the ordinary one alike.
+    printable = request.query_params.get("print") == "1"
+    template = "statement_print.html" if printable else "statement.html"
+    return page(request, template, private=True, statement=found, tr=tr, ts=ts, today=clock.today())
 
 
 @public.post("/sign-out", response_model=None)

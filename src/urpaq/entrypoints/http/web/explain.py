@@ -1,0 +1,111 @@
+"""A statement line in words, in Kazakh, Russian or English: the rule that produced it
+(`domain/explanation.py`) with its values, each written as people read it — amounts
+grouped, rates as percentages, dates as the language writes them, codes in words.
+
+Shared by the citizen's statement page, the staff's person file and `urpaq statement`,
+which prints English `plain`: amounts grouped with commas, ordinary spaces.  Imports no
+web framework.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from urpaq.domain.explanation import Explanation, Rule, Value
+from urpaq.domain.money import Money
+from urpaq.domain.payouts import PayoutStatus
+from urpaq.domain.register import RecordKind
+from urpaq.domain.statement import StatementLine
+from urpaq.entrypoints.http.web import i18n
+
+#: The thin space that groups thousands on the pages, in all three languages.
+THIN_SPACE = "\u202f"
+#: Values that are counts of people, grouped like amounts (years never are).
+COUNTS = frozenset({"participants"})
+#: Values that are codes, and the prefix of their words' keys.
+WORDED = {
+    "cause": "cause_",
+    "withdrawn_kind": "cause_",
+    "purpose": "purpose_",
+    "sub_purpose": "sub_purpose_",
+    "kind": "kind_",
+}
+
+
+def explained(language: str, line: StatementLine, *, plain: bool = False) -> str:
+    """What the line is and why, in `language`; `plain` for a terminal or a JSON
+    document (1,234.56 and 2.9683 %), else for a page (1 234.56 and 2.9683 %, unbroken).
+    A line without an explanation, or whose explanation lacks a value its words need, is
+    named by its kind."""
+    kind_words = i18n.text(language, f"kind_{line.kind.value}")
+    explanation = line.explanation
+    if explanation is None:
+        return kind_words
+    values = {
+        name: _written(language, name, value, plain=plain) for name, value in explanation.values
+    }
+    message = i18n.MESSAGES.get(_key(explanation), {}).get(language)
+    if message is None:
+        return kind_words
+    try:
+        return message.format(**values)
+    except KeyError:
+        return kind_words
+
+
+def _key(explanation: Explanation) -> str:
+    """The words' key: the rule's, or one of its variants by the values it has."""
+    rule = explanation.rule
+    key = f"rule_{rule.value}"
+    if rule is Rule.ACCRUAL and (
+        _nonzero(explanation.get("returned")) or _nonzero(explanation.get("back_accruals"))
+    ):
+        return f"{key}_pot"
+    if rule in (Rule.BACK_ACCRUAL, Rule.RESTORATION) and _nonzero(explanation.get("held")):
+        return f"{key}_held"
+    if rule is Rule.FORFEITURE and explanation.get("restarted") is not None:
+        return f"{key}_restart"
+    if rule is Rule.ANNULMENT and explanation.get("cause") == RecordKind.RECORD_RETRACTED:
+        return f"{key}_withdrawn"
+    if rule is Rule.PAYOUT:
+        return f"{key}_{explanation.get('status') or PayoutStatus.PAID.value}"
+    return key
+
+
+def _nonzero(value: Value | None) -> bool:
+    return isinstance(value, Money) and value.cents != 0
+
+
+def _written(language: str, name: str, value: Value, *, plain: bool) -> str:
+    group = "," if plain else THIN_SPACE
+    if isinstance(value, Money):
+        return amount(value, group=group)
+    if isinstance(value, Decimal):
+        return percent(value, space=" " if plain else "\u00a0")
+    if isinstance(value, dt.date):
+        return day(language, value)
+    if isinstance(value, int):
+        return f"{value:,}".replace(",", group) if name in COUNTS else str(value)
+    prefix = WORDED.get(name)
+    if prefix is not None:
+        words = i18n.MESSAGES.get(f"{prefix}{value}", {}).get(language)
+        if words is not None:
+            return words
+    return value
+
+
+def amount(value: Money, *, group: str = THIN_SPACE) -> str:
+    """1 234 567.89 with thin spaces (or the `group` given)."""
+    return value.grouped().replace(",", group)
+
+
+def percent(rate: Decimal, *, space: str = "\u00a0") -> str:
+    """A rate as a percentage with every published digit: 0.029683 is 2.9683 %."""
+    return f"{format((rate * 100).normalize(), 'f')}{space}%"
+
+
+def day(language: str, date: dt.date) -> str:
+    """A date as each language writes it: 31.01.2024 in Kazakh and Russian, 2024-01-31
+    in English."""
+    return date.isoformat() if language == "en" else date.strftime("%d.%m.%Y")

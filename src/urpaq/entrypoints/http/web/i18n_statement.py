@@ -1,0 +1,256 @@
+"""The statement's words in Kazakh, Russian and English (`i18n.py` adds them to its
+MESSAGES): the columns and the printable version, and each line's rule in words
+(`rule_…`, filled by `explain.py` with the rule's values), with the words of the values
+that are codes: what ended a participation (`cause_…`), purposes and their parts.
+"""
+
+from __future__ import annotations
+
+
+def _m(kk: str, ru: str, en: str) -> dict[str, str]:
+    return {"kk": kk, "ru": ru, "en": en}
+
+
+#: What one participant of a year holds, said the same way by several rules.
+_DUE = _m(
+    "{since} жылдан бері қатысушыда {previous} жылдың қорытындысынан кейін бар сома ({due})",
+    "столько, сколько имеет участник с {since} года после итогов {previous} года ({due})",
+    "what a participant since {since} holds after the close of {previous} ({due})",
+)
+_FROM_POT = _m("бөлінетін сомадан төленді", "из суммы к распределению", "paid from the pot")
+_LESS_HELD = _m(
+    "бұрыннан бар {held} шегеріліп", "за вычетом имевшихся {held}", "less the {held} held"
+)
+_BACK_ACCRUAL = _m("кейінге қалған есептеу: ", "доначисление: ", "back-accrual: ")
+_RESTORED = _m(
+    "тізілім жазбаны кері қайтарғаннан кейін қалпына келтіру ({withdrawn_kind},"
+    " {withdrawn_effective}; кері қайтарылды {withdrawn_on})",
+    "восстановление после отзыва записи реестром ({withdrawn_kind}, {withdrawn_effective};"
+    " отозвана {withdrawn_on})",
+    "restoration after the register withdrew a record ({withdrawn_kind},"
+    " {withdrawn_effective}; withdrawn on {withdrawn_on})",
+)
+_PAYOUT = _m(
+    "{purpose} мақсатына төлем ({sub_purpose}), уәкілетті оператор {operator} арқылы",
+    "выплата на {purpose} ({sub_purpose}) через уполномоченного оператора {operator}",
+    "payout for {purpose} ({sub_purpose}) through the authorised operator {operator}",
+)
+
+
+def _joined(*parts: dict[str, str] | str, separator: str = ", ") -> dict[str, str]:
+    """Phrases put together in each language; a plain string is the same in all three."""
+    return {
+        language: separator.join(p if isinstance(p, str) else p[language] for p in parts)
+        for language in ("kk", "ru", "en")
+    }
+
+
+STATEMENT_MESSAGES: dict[str, dict[str, str]] = {
+    "statement_intro": _m(
+        "Әр жолда есептелген күні, оны тудырған ереже және одан кейінгі шот қалдығы"
+        " көрсетілген; әр кестенің соңғы қалдығы — шоттың қалдығы.",
+        "В каждой строке — дата зачисления, правило, по которому она возникла, и остаток"
+        " счёта после неё; последний остаток каждой таблицы — остаток счёта.",
+        "Every line says when it was credited, the rule that produced it and what the"
+        " account held after it; the last balance of each table is the account's balance.",
+    ),
+    "statement_col_date": _m("Күні", "Дата", "Date"),
+    "statement_col_year": _m("Есепті жыл", "Отчётный год", "Reporting year"),
+    "statement_col_entry": _m("Операция және негізі", "Операция и основание", "Entry and why"),
+    "statement_col_balance": _m("Қалдық, USD", "Остаток, USD", "Balance, USD"),
+    "statement_print_link": _m(
+        "Басып шығаруға арналған нұсқа", "Версия для печати", "Printable version"
+    ),
+    "statement_print_title": _m(
+        "Нысаналы талаптар мен нысаналы жинақ бойынша үзінді-көшірме",
+        "Выписка по целевым требованиям и целевым накоплениям",
+        "Statement of target requirements and target savings",
+    ),
+    "statement_print_note": _m(
+        "Басып шығару үшін браузердің «Басып шығару» пәрменін пайдаланыңыз.",
+        "Чтобы напечатать, воспользуйтесь командой браузера «Печать».",
+        "To print, use your browser's Print command.",
+    ),
+    "statement_back": _m("Үзінді-көшірмеге оралу", "Вернуться к выписке", "Back to the statement"),
+    "statement_iin": _m("ЖСН", "ИИН", "IIN"),
+    "statement_prepared_on": _m("Жасалған күні", "Дата составления", "Prepared on"),
+    "statement_since": _m(
+        "Қатысу басталған есепті жыл", "Участвует с отчётного года", "Participates from"
+    ),
+    # The rules, one sentence each (`domain/explanation.py: Rule`, variants by `explain.py`).
+    "rule_investment_income": _m(
+        "{year} жылғы инвестициялық табыс: {balance} сомасына {rate}",
+        "инвестиционный доход за {year} год: {rate} на {balance}",
+        "investment income of {year}: {rate} on {balance}",
+    ),
+    "rule_accrual": _m(
+        "{year} жылғы бір балаға есептеу: НТ жалпы сомасы ({tr_total}) {participants}"
+        " қатысушыға тең бөлінді",
+        "начисление на ребёнка за {year} год: общая сумма ЦТ {tr_total}, разделённая на"
+        " {participants} участников",
+        "per-child accrual of {year}: the TR total {tr_total} split among {participants}"
+        " participants",
+    ),
+    "rule_accrual_pot": _m(
+        "{year} жылғы бір балаға есептеу: НТ жалпы сомасы {tr_total}, оған қорға қайтарылған"
+        " {returned} қосылып, кейінге қалған есептеулер {back_accruals} шегеріліп,"
+        " {participants} қатысушыға тең бөлінді",
+        "начисление на ребёнка за {year} год: общая сумма ЦТ {tr_total}, плюс {returned},"
+        " возвращённые к распределению, минус доначисления {back_accruals}, разделённая на"
+        " {participants} участников",
+        "per-child accrual of {year}: the TR total {tr_total}, plus {returned} returned to"
+        " the pot, less {back_accruals} of back-accruals, split among {participants}"
+        " participants",
+    ),
+    "rule_back_accrual": _joined(_BACK_ACCRUAL, _joined(_DUE, _FROM_POT), separator=""),
+    "rule_back_accrual_held": _joined(
+        _BACK_ACCRUAL, _joined(_DUE, _LESS_HELD, _FROM_POT), separator=""
+    ),
+    "rule_restoration": _joined(_RESTORED, _joined(_DUE, _FROM_POT), separator=": "),
+    "rule_restoration_held": _joined(
+        _RESTORED, _joined(_DUE, _LESS_HELD, _FROM_POT), separator=": "
+    ),
+    "rule_forfeiture": _m(
+        "тоқтату: {cause}, {on}", "прекращение: {cause} {on}", "forfeiture: {cause} on {on}"
+    ),
+    "rule_forfeiture_restart": _m(
+        "тоқтату: {cause}, {on}; азаматтық {restarted} жылы қалпына келді, жаңа қатысу"
+        " нөлден басталады",
+        "прекращение: {cause} {on}; гражданство восстановлено в {restarted} году, новое"
+        " участие начинается с нуля",
+        "forfeiture: {cause} on {on}; citizenship regained in {restarted}, a new"
+        " participation begins from zero",
+    ),
+    "rule_annulment": _m(
+        "жою: тізілім жазбаны {on} жойды — құқық болмаған",
+        "аннулирование: реестр аннулировал запись {on} — права не было",
+        "annulment: the register annulled the record on {on} — the right never existed",
+    ),
+    "rule_annulment_withdrawn": _m(
+        "жою: тізілім барлық жазбаны кері қайтарды (соңғысын {on}) — құқық болмаған",
+        "аннулирование: реестр отозвал все записи (последнюю {on}) — права не было",
+        "annulment: the register withdrew every record (the last on {on}) — the right"
+        " never existed",
+    ),
+    "rule_reversal": _m(
+        "сторно: {held} есептелген, ал {since} жылдан бері қатысушыда {previous} жылдың"
+        " қорытындысынан кейін {due} болады; артығы құқықсыз есептелген",
+        "сторно: начислено {held}, а участник с {since} года после итогов {previous} года"
+        " имеет {due}; излишек начислен без права",
+        "reversal: {held} had been credited, while a participant since {since} holds {due}"
+        " after the close of {previous}; the excess was credited without the right",
+    ),
+    "rule_maturity": _m(
+        "18 жаста нысаналы жинаққа аударылды: {year} жылдың қорытындысынан кейінгі бүкіл қалдық",
+        "перевод в целевые накопления в 18 лет: весь остаток после итогов {year} года",
+        "became target savings at 18: the whole balance after the close of {year}",
+    ),
+    "rule_savings_credited": _m(
+        "нысаналы жинақ есептелді: {year} жылдың қорытындысынан кейінгі НТ бүкіл қалдығы",
+        "зачислены целевые накопления: весь остаток ЦТ после итогов {year} года",
+        "target savings credited: the whole TR balance after the close of {year}",
+    ),
+    "rule_payout_paid": _joined(
+        _PAYOUT,
+        _m(
+            "пайдалануы {return_due_on} дейін расталуы тиіс",
+            "использование подтверждается до {return_due_on}",
+            "use to be confirmed by {return_due_on}",
+        ),
+        separator="; ",
+    ),
+    "rule_payout_confirmed": _joined(
+        _PAYOUT,
+        _m("пайдалануы расталды", "использование подтверждено", "use confirmed"),
+        separator="; ",
+    ),
+    "rule_payout_returned": _joined(
+        _PAYOUT, _m("қайтарылды", "возвращена", "returned"), separator="; "
+    ),
+    "rule_return": _m(
+        "уәкілетті оператор {operator} қайтарды: {purpose} мақсатына төлем ({sub_purpose})"
+        " пайдаланылмады",
+        "возврат от уполномоченного оператора {operator}: выплата на {purpose}"
+        " ({sub_purpose}) не использована",
+        "return from the authorised operator {operator}: the payout for {purpose}"
+        " ({sub_purpose}) was not used",
+    ),
+    "rule_return_unused": _m(
+        "уәкілетті оператор {operator} қайтарды: {purpose} мақсатына төлемнің ({sub_purpose})"
+        " пайдаланылуы {return_due_on} дейін расталмады (45 жұмыс күні)",
+        "возврат от уполномоченного оператора {operator}: использование выплаты на {purpose}"
+        " ({sub_purpose}) не подтверждено до {return_due_on} (45 рабочих дней)",
+        "return from the authorised operator {operator}: the use of the payout for {purpose}"
+        " ({sub_purpose}) was not confirmed by {return_due_on} (45 working days)",
+    ),
+    "rule_inheritance": _m(
+        "уәкілетті оператор {operator} арқылы мұрагерге төлем, нотариус куәлігі {certificate}",
+        "выплата наследнику через уполномоченного оператора {operator} по свидетельству"
+        " нотариуса {certificate}",
+        "paid to an heir through the authorised operator {operator}, on the notary's"
+        " certificate {certificate}",
+    ),
+    "rule_heir_return": _m(
+        "уәкілетті оператор {operator} қайтарды: {certificate} куәлігі бойынша мұрагерге"
+        " төлем жүргізілмеді",
+        "возврат от уполномоченного оператора {operator}: выплату наследнику по"
+        " свидетельству {certificate} произвести не удалось",
+        "return from the authorised operator {operator}: the heir's payout on the"
+        " certificate {certificate} could not be made",
+    ),
+    "rule_expiry": _m(
+        "зейнетақы шотына аудару (ерікті жарналар): {credited_on} есептелгеннен бері {years}"
+        " жыл ішінде пайдаланылмады",
+        "перевод на пенсионный счёт (добровольные взносы): не использованы {years} лет с"
+        " зачисления {credited_on}",
+        "to the pension account (voluntary contributions): not used within {years} years of"
+        " crediting on {credited_on}",
+    ),
+    "rule_entry": _m("{kind}", "{kind}", "{kind}"),
+    # What ended a participation, or the record the register withdrew.
+    "cause_born_citizen": _m(
+        "туғаннан азаматтық", "гражданство по рождению", "citizenship by birth"
+    ),
+    "cause_citizenship_acquired": _m(
+        "азаматтық алынды", "гражданство приобретено", "citizenship acquired"
+    ),
+    "cause_citizenship_lost": _m(
+        "азаматтық жоғалтылды", "гражданство утрачено", "citizenship lost"
+    ),
+    "cause_citizenship_renounced": _m(
+        "азаматтықтан бас тартылды", "отказ от гражданства", "citizenship renounced"
+    ),
+    "cause_died": _m("қайтыс болды", "смерть", "died"),
+    "cause_declared_dead": _m(
+        "сот қайтыс болды деп жариялады", "объявлен умершим судом", "declared dead by a court"
+    ),
+    "cause_record_annulled": _m("жазба жойылды", "запись аннулирована", "record annulled"),
+    "cause_record_retracted": _m("жазба кері қайтарылды", "запись отозвана", "record withdrawn"),
+    "cause_data_updated": _m("деректер жаңартылды", "данные обновлены", "data updated"),
+    "cause_not_citizen": _m(
+        "31 желтоқсанда азаматтық жоқ",
+        "нет гражданства на 31 декабря",
+        "no citizenship on 31 December",
+    ),
+    "purpose_housing": _m("тұрғын үй", "жильё", "housing"),
+    "purpose_education": _m("білім", "образование", "education"),
+    "sub_purpose_purchase": _m("тұрғын үй сатып алу", "покупка жилья", "purchase"),
+    "sub_purpose_construction": _m("құрылыс", "строительство", "construction"),
+    "sub_purpose_mortgage_down_payment": _m(
+        "ипотекалық бастапқы жарна", "первоначальный взнос по ипотеке", "mortgage down payment"
+    ),
+    "sub_purpose_housing_savings": _m(
+        "тұрғын үй жинақ салымы", "депозит жилищных сбережений", "housing-savings deposit"
+    ),
+    "sub_purpose_tuition_period": _m(
+        "кезең үшін оқу ақысы", "оплата обучения за период", "tuition for a period"
+    ),
+    "sub_purpose_tuition_course": _m(
+        "бүкіл курстың оқу ақысы", "оплата всего курса обучения", "tuition for the whole course"
+    ),
+    "sub_purpose_education_savings": _m(
+        "білім беру жинақ салымы",
+        "образовательный накопительный вклад",
+        "educational savings deposit",
+    ),
+}
