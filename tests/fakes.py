@@ -45,7 +45,14 @@ from urpaq.services.ports.closes import BirthCount, ClosedRecord, StandingCount
 from urpaq.services.ports.edge import KeptAnswer
 from urpaq.services.ports.ledger import AccountBalance, IdempotencyConflict
 from urpaq.services.ports.office import BatchSummary, PayoutRow, RejectedRow
-from urpaq.services.ports.reads import BirthGroup, ParticipantGroup, PayoutGroup, SavingsFlow
+from urpaq.services.ports.reads import (
+    BirthGroup,
+    HeirPayoutTotal,
+    ParticipantGroup,
+    PayoutTotal,
+    RegionSavings,
+    SavingsFlow,
+)
 from urpaq.services.ports.register import (
     ImportSummary,
     PersonRecord,
@@ -77,6 +84,7 @@ class Entry:
 class StoredPayout:
     payout: Payout
     requested_on: dt.date
+    closed_on: dt.date | None = None
 
 
 @dataclass
@@ -98,6 +106,7 @@ class State:
     entries: list[Entry] = field(default_factory=list)
     payouts: dict[str, StoredPayout] = field(default_factory=dict)
     heir_payouts: dict[str, HeirPayout] = field(default_factory=dict)
+    heir_payout_days: dict[str, tuple[dt.date, dt.date | None]] = field(default_factory=dict)
     certificates: dict[str, RecordedCertificate] = field(default_factory=dict)
     operators: dict[str, StoredOperator] = field(default_factory=dict)
     participant_counts: dict[int, list[ParticipantGroup]] = field(default_factory=dict)
@@ -417,6 +426,7 @@ class FakePayouts:
     ) -> None:
         kept = self.stored[payout_id]
         kept.payout = dataclasses.replace(kept.payout, status=status)
+        kept.closed_on = today
 
     def due(self, *, before: dt.date) -> list[Payout]:
         return [
@@ -457,6 +467,7 @@ class FakeHeirs:
         if payout.payout_id in self.stored:
             raise KeyError(f"heir payout {payout.payout_id!r} exists")
         self.stored[payout.payout_id] = payout
+        self.uow.state.heir_payout_days[payout.payout_id] = (today, None)
 
     def heir_payout(self, payout_id: str) -> HeirPayout | None:
         return self.stored.get(payout_id)
@@ -466,6 +477,8 @@ class FakeHeirs:
 
     def close(self, payout_id: str, *, status: HeirPayoutStatus, today: dt.date) -> None:
         self.stored[payout_id] = dataclasses.replace(self.stored[payout_id], status=status)
+        days = self.uow.state.heir_payout_days
+        days[payout_id] = (days[payout_id][0], today)
 
     def lock_certificate(self, number: str) -> None:
         self.uow.require_open()
@@ -575,16 +588,50 @@ class FakeReads:
                 flows[key] = (count + 1, cents + posting.amount.cents)
         return [SavingsFlow(y, k, n, Money(c)) for (y, k), (n, c) in sorted(flows.items())]
 
-    def payout_groups(self) -> list[PayoutGroup]:
-        groups: dict[tuple[Purpose, str, PayoutStatus], tuple[int, int]] = {}
+    def payout_totals(self, *, until: dt.date | None) -> list[PayoutTotal]:
+        last = until or dt.date.max
+        groups: dict[tuple[Purpose, str], list[StoredPayout]] = {}
         for kept in self.uow.state.payouts.values():
-            p = kept.payout
-            count, cents = groups.get((p.purpose, p.operator_name, p.status), (0, 0))
-            groups[p.purpose, p.operator_name, p.status] = (count + 1, cents + p.amount.cents)
+            if kept.requested_on <= last:
+                groups.setdefault((kept.payout.purpose, kept.payout.operator_name), []).append(kept)
+        totals = []
+        for (purpose, name), kept_payouts in sorted(groups.items()):
+            done = [
+                k.payout for k in kept_payouts if k.closed_on is not None and k.closed_on <= last
+            ]
+            returned = [p for p in done if p.status is PayoutStatus.RETURNED]
+            totals.append(PayoutTotal(
+                purpose, name, len(kept_payouts),
+                Money(sum(k.payout.amount.cents for k in kept_payouts)),
+                sum(p.status is PayoutStatus.CONFIRMED for p in done), len(returned),
+                Money(sum(p.amount.cents for p in returned)),
+            ))  # fmt: skip
+        return totals
+
+    def heir_payout_totals(self, *, until: dt.date | None) -> list[HeirPayoutTotal]:
+        last = until or dt.date.max
+        groups: dict[str, list[int]] = {}
+        for payout_id, payout in self.uow.state.heir_payouts.items():
+            paid_on, returned_on = self.uow.state.heir_payout_days[payout_id]
+            if paid_on <= last:
+                sums = groups.setdefault(payout.operator_name, [0, 0, 0, 0])
+                returned = returned_on is not None and returned_on <= last
+                cents = payout.amount.cents
+                sums[0], sums[1] = sums[0] + 1, sums[1] + cents
+                sums[2], sums[3] = sums[2] + returned, sums[3] + (cents if returned else 0)
         return [
-            PayoutGroup(purpose, name, status, n, Money(c))
-            for (purpose, name, status), (n, c) in sorted(groups.items())
+            HeirPayoutTotal(name, n, Money(c), returned, Money(returned_cents))
+            for name, (n, c, returned, returned_cents) in sorted(groups.items())
         ]
+
+    def savings_by_region(self, *, year: int) -> list[RegionSavings]:
+        credited = [
+            posting.amount.cents
+            for kept, posting in self.uow.ledger._postings()
+            if kept.entry.kind is EntryKind.MATURITY and kept.entry.reporting_year == year
+            and posting.account == ledger.TARGET_SAVINGS
+        ]  # fmt: skip
+        return [RegionSavings(None, len(credited), Money(sum(credited)))] if credited else []
 
     def _sole_birth(self, person: Person) -> Fact | None:
         bearing = [f for f in person.facts if f.kind is not RecordKind.DATA_UPDATED]

@@ -4,24 +4,42 @@ would."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from fakes import FakeUnitOfWork
 from urpaq.adapters.calendar import return_due_on
+from urpaq.adapters.feed import inspect_feed, read_feed
 from urpaq.adapters.sql.unit_of_work import SqlUnitOfWork
 from urpaq.domain.disclosure import SMALL_CELL_THRESHOLD, suppressed_cells, suppressed_margins
+from urpaq.domain.iin import compose
+from urpaq.domain.inheritance import CertificateClaim
 from urpaq.domain.money import Money, apply_rate_half_up
 from urpaq.domain.operators import Purpose
+from urpaq.domain.parameters import YearParameters
 from urpaq.domain.projection import Assumption, carry_forward, project
+from urpaq.services.closing import close_year
+from urpaq.services.inheritance import pay_heir, return_heir_payout
 from urpaq.services.lookup import look_up_participant
 from urpaq.services.operators import operator_for_credential
-from urpaq.services.payouts import request_payout
-from urpaq.services.statistics import participant_statistics, statistics
-from world import ADULT, MINOR, TODAY, UNKNOWN, add_bank, build_world
+from urpaq.services.parameters import set_parameters
+from urpaq.services.payouts import confirm_payout, request_payout, return_payout
+from urpaq.services.ports.unit_of_work import UnitOfWork
+from urpaq.services.register_import import import_records
+from urpaq.services.statistics import (
+    StatisticsRefused,
+    participant_statistics,
+    region_statistics,
+    statistics,
+)
+from urpaq.services.statistics_payouts import payout_statistics
+from world import ADULT, LATE_ADULT, MINOR, TODAY, UNKNOWN, add_bank, build_world
 
 
 def test_participant_tables_add_up_to_the_close_and_hide_small_cells(
@@ -51,8 +69,14 @@ def test_payouts_are_published_once_a_group_has_ten(uow: SqlUnitOfWork, tmp_path
             payout_id=f"s{number}", today=TODAY, return_due_on=return_due_on,
         )  # fmt: skip
     published = statistics(uow, participants=())
-    assert published.table("payouts_by_operator").rows == (("Bank", 12, Money(1200)),)
-    assert published.table("payouts_by_purpose").rows == (("housing", 12, Money(1200), 0, 0),)
+    # The columns published before (payouts, amount, confirmed, returned), then the
+    # amount returned and the payouts net of returns.
+    assert published.table("payouts_by_operator").rows == (
+        ("Bank", 12, Money(1200), 0, Money(0), 12, Money(1200)),
+    )
+    assert published.table("payouts_by_purpose").rows == (
+        ("housing", 12, Money(1200), 0, 0, Money(0), 12, Money(1200)),
+    )
     accruals = published.table("accruals_by_year").rows
     assert accruals[0][:3] == (2023, 3, Money(10000))
 
@@ -136,3 +160,191 @@ def test_participant_counts_are_kept_after_the_first_count(
     monkeypatch.setattr(uow.reads, "participant_groups", no_second_pass)
     assert participant_statistics(uow) == first
     assert uow.reads.kept_participant_groups(year=2023) is not None
+
+
+# The figures by region of a close, and payouts up to a day.
+
+REGIONAL_FEED_PEOPLE = [  # region, birth year, how many
+    ("KZ-75", 2010, 12),
+    ("KZ-61", 2006, 11),  # turning 18 in 2024: target savings at the 2023 close
+    ("KZ-61", 2012, 4),
+    ("KZ-19", 2015, 3),
+    ("", 2014, 1),  # the register names no region
+]
+
+
+def import_regional_register(uow: UnitOfWork, folder: Path) -> None:
+    """31 people in three regions and one without, closed for 2023 with 3,100.00 to split."""
+    lines = ["record_id,iin,kind,effective_date,recorded_on,region"]
+    for region, year, count in REGIONAL_FEED_PEOPLE:
+        for serial in range(1, count + 1):
+            born = dt.date(year, 3, serial)
+            iin = next(
+                iin for number in range(1, 100)
+                if (iin := compose(birth_date=born, is_male=serial % 2 == 0, serial=number))
+            )  # fmt: skip
+            lines.append(f"r{len(lines)},{iin},born_citizen,{born},{born},{region}")
+    path = folder / "regional.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    feed = inspect_feed(path)
+    import_records(uow, rows=read_feed(feed), source=path.name, sha256=feed.sha256, today=TODAY)
+    set_parameters(uow, parameters=[YearParameters(2023, Money(310000), Decimal(0), "test")],
+                   today=TODAY)  # fmt: skip
+    close_year(uow, year=2023, as_of=dt.date(2024, 1, 31))
+
+
+def test_the_regions_of_a_close_add_up_to_it_and_hide_small_cells(
+    uow: SqlUnitOfWork, tmp_path: Path
+) -> None:
+    """Participants, the cohort turning 18, the per-child TR and the target savings per
+    region add up to the close; 3 in KZ-19 and 1 unknown are hidden, and so is the next
+    smallest (KZ-75, 12), so that no hidden figure is a difference of shown ones."""
+    import_regional_register(uow, tmp_path)
+    result = uow.closes.closed_years()[-1].result
+    found = region_statistics(uow, year=2023)
+    per_child = Money(10000)
+    assert found.per_child == per_child and found.table.year == 2023
+    assert found.table.columns == (
+        "region", "participants", "turning_18", "accrued", "target_savings_credited",
+    )  # fmt: skip
+    assert found.table.rows == (
+        ("KZ-19", None, 0, None, Money(0)),
+        ("KZ-61", 15, 11, Money(150000), Money(110000)),
+        ("KZ-75", None, 0, None, Money(0)),
+        ("unknown", None, 0, None, Money(0)),
+        ("total", 31, 11, Money(310000), Money(110000)),
+    )
+    assert (result.participants, result.matured) == (31, 11)
+    assert result.target_savings_credited == Money(110000)
+    # The participants' column is hidden exactly as the table of participants by region.
+    by_region = dict(participant_statistics(uow)[2].rows)
+    assert all(by_region[row[0]] == row[1] for row in found.table.rows)
+
+
+def test_staff_may_see_every_figure_by_region(uow: SqlUnitOfWork, tmp_path: Path) -> None:
+    """Without suppression every region shows its figures; accrued is participants ×
+    the per-child TR."""
+    import_regional_register(uow, tmp_path)
+    found = region_statistics(uow, year=2023, hide_small_cells=False)
+    assert found.table.rows[:2] == (
+        ("KZ-19", 3, 0, Money(30000), Money(0)),
+        ("KZ-61", 15, 11, Money(150000), Money(110000)),
+    )
+    assert found.table.rows[3] == ("unknown", 1, 0, Money(10000), Money(0))
+
+
+def test_a_year_not_closed_has_no_regional_figures() -> None:
+    """Asking for a year that is not closed is refused, naming the year and the closes."""
+    uow = FakeUnitOfWork()
+    build_world(uow, Path("."))
+    with pytest.raises(StatisticsRefused, match=r"year 2024 is not closed.*closed: 2023") as caught:
+        region_statistics(uow, year=2024)
+    assert caught.value.code == "not_closed"
+
+
+def pay(uow: UnitOfWork, bank: str, purpose: Purpose, ids: range, day: dt.date) -> None:
+    operator = uow.operators.named(bank)
+    assert operator is not None
+    for number in ids:
+        request_payout(
+            uow, operator=operator, iin=ADULT, amount=Money.parse("1.00"), purpose=purpose,
+            sub_purpose="purchase" if purpose is Purpose.HOUSING else "tuition_period",
+            account="KZ01", payout_id=f"{bank}-{number}", today=day, return_due_on=return_due_on,
+        )  # fmt: skip
+
+
+def payouts_world(uow: UnitOfWork, folder: Path) -> None:
+    """Home Bank: 30 housing payouts in January 2026, 10 confirmed in February, 10
+    returned in March; Study Bank: 15 education payouts in February.  1.00 each."""
+    build_world(uow, folder)
+    add_bank(uow, name="Home Bank", purposes=frozenset(Purpose), credential="home")
+    add_bank(uow, name="Study Bank", purposes=frozenset(Purpose), credential="study")
+    pay(uow, "Home Bank", Purpose.HOUSING, range(30), dt.date(2026, 1, 10))
+    pay(uow, "Study Bank", Purpose.EDUCATION, range(15), dt.date(2026, 2, 10))
+    home = uow.operators.named("Home Bank")
+    assert home is not None
+    for number in range(10):
+        confirm_payout(uow, operator=home, payout_id=f"Home Bank-{number}", documents="deed",
+                       today=dt.date(2026, 2, 1))  # fmt: skip
+        return_payout(uow, operator=home, payout_id=f"Home Bank-{number + 10}",
+                      today=dt.date(2026, 3, 1))  # fmt: skip
+
+
+def test_payouts_add_up_by_purpose_and_operator_gross_and_net_of_returns(
+    uow: SqlUnitOfWork, tmp_path: Path
+) -> None:
+    """Up to a day: what was requested by then, less what was returned by then."""
+    payouts_world(uow, tmp_path)
+    found = payout_statistics(uow, until=dt.date(2026, 3, 31))
+    one = Money.parse("1.00")
+    assert found.by_purpose.rows == (
+        ("education", 15, one.times(15), 0, 0, Money(0), 15, one.times(15)),
+        ("housing", 30, one.times(30), 10, 10, one.times(10), 20, one.times(20)),
+    )
+    assert found.by_operator.rows == (
+        ("Home Bank", 30, one.times(30), 10, one.times(10), 20, one.times(20)),
+        ("Study Bank", 15, one.times(15), 0, Money(0), 15, one.times(15)),
+    )
+    assert found.total == (45, one.times(45), 10, one.times(10), 35, one.times(35))
+    in_january = payout_statistics(uow, until=dt.date(2026, 1, 31))
+    assert in_january.by_purpose.rows == (
+        ("housing", 30, one.times(30), 0, 0, Money(0), 30, one.times(30)),
+    )
+    nothing = (0, Money(0), 0, Money(0), 0, Money(0))
+    assert payout_statistics(uow, until=dt.date(2026, 1, 9)).total == nothing
+
+
+def test_a_small_part_of_a_purpose_hides_its_split_in_both_tables(
+    uow: SqlUnitOfWork, tmp_path: Path
+) -> None:
+    """Two of twelve payouts returned: the two are a small number, so neither the returns
+    nor the payouts net of returns are shown for the purpose or for the operator; the
+    payouts themselves are."""
+    build_world(uow, tmp_path)
+    add_bank(uow, name="Home Bank", purposes=frozenset(Purpose), credential="home")
+    pay(uow, "Home Bank", Purpose.HOUSING, range(12), dt.date(2026, 1, 10))
+    home = uow.operators.named("Home Bank")
+    assert home is not None
+    for number in range(2):
+        return_payout(uow, operator=home, payout_id=f"Home Bank-{number}",
+                      today=dt.date(2026, 3, 1))  # fmt: skip
+    found = payout_statistics(uow, until=None)
+    twelve = Money.parse("12.00")
+    assert found.by_purpose.rows == (("housing", 12, twelve, None, None, None, None, None),)
+    assert found.by_operator.rows == (("Home Bank", 12, twelve, None, None, None, None),)
+    assert found.total == (12, twelve, None, None, None, None)
+    shown = payout_statistics(uow, until=None, hide_small_cells=False)
+    assert shown.by_operator.rows == (
+        ("Home Bank", 12, twelve, 2, Money.parse("2.00"), 10, Money.parse("10.00")),
+    )
+
+
+def test_payouts_to_heirs_are_counted_apart_gross_and_net_and_hidden_when_few(
+    uow: SqlUnitOfWork, tmp_path: Path
+) -> None:
+    """Two payouts to an heir, one returned by the operator: hidden on what is published,
+    shown to staff, each counted from its day."""
+    build_world(uow, tmp_path)
+    add_bank(uow, name="Heir Bank", purposes=frozenset(Purpose), credential="heir",
+             pays_heirs=True)  # fmt: skip
+    bank = uow.operators.named("Heir Bank")
+    assert bank is not None
+    certificate = CertificateClaim(
+        number="N-1", notary="Notary A. Seitkali, Astana", heir_iin="850201300128",
+        share=Fraction(1),
+    )  # fmt: skip
+    for number, day in enumerate((dt.date(2026, 4, 1), dt.date(2026, 4, 2))):
+        pay_heir(uow, operator=bank, iin=LATE_ADULT, amount=Money.parse("40.00"),
+                 certificate=certificate, account="KZ02", payout_id=f"heir-{number}",
+                 today=day)  # fmt: skip
+    return_heir_payout(uow, operator=bank, payout_id="heir-1", today=dt.date(2026, 5, 1))
+    forty, eighty = Money.parse("40.00"), Money.parse("80.00")
+    assert payout_statistics(uow, until=None).heirs == (None,) * 6
+    staff = payout_statistics(uow, until=None, hide_small_cells=False)
+    assert staff.heirs == (2, eighty, 1, forty, 1, forty)
+    assert staff.total == (0, Money(0), 0, Money(0), 0, Money(0))
+    in_april = payout_statistics(uow, until=dt.date(2026, 4, 30), hide_small_cells=False)
+    assert in_april.heirs == (2, eighty, 0, Money(0), 2, eighty)
+    assert payout_statistics(uow, until=dt.date(2026, 3, 31), hide_small_cells=False).heirs == (
+        0, Money(0), 0, Money(0), 0, Money(0),
+    )  # fmt: skip

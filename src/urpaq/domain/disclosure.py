@@ -40,7 +40,7 @@ def suppressed_cells(
     chosen = set(hidden) | {
         key for key, count in counts.items() if is_small(count, threshold=threshold)
     }
-    while is_small(sum(counts[key] for key in chosen), threshold=threshold):
+    while is_small(sum(counts.get(key, 0) for key in chosen), threshold=threshold):
         others = sorted(
             (count, str(key), key)
             for key, count in counts.items()
@@ -53,17 +53,22 @@ def suppressed_cells(
 
 
 def suppressed_margins(
-    joint: Mapping[tuple[Row, Column], int], *, threshold: int = SMALL_CELL_THRESHOLD
+    joint: Mapping[tuple[Row, Column], int],
+    *,
+    threshold: int = SMALL_CELL_THRESHOLD,
+    hidden_rows: frozenset[Row] = frozenset(),
+    hidden_columns: frozenset[Column] = frozenset(),
 ) -> tuple[frozenset[Row], frozenset[Column]]:
     """Which row totals and which column totals of a joint table to hide, when both sets
-    of totals are published (and the joint cells are not)."""
+    of totals are published (and the joint cells are not); `hidden_rows` and
+    `hidden_columns` are hidden whatever they hold (hidden already for another reason)."""
     rows: dict[Row, int] = defaultdict(int)
     columns: dict[Column, int] = defaultdict(int)
     for (row, column), count in joint.items():
         rows[row] += count
         columns[column] += count
-    hidden_rows = suppressed_cells(rows, threshold=threshold)
-    hidden_columns = suppressed_cells(columns, threshold=threshold)
+    hidden_rows = suppressed_cells(rows, threshold=threshold, hidden=hidden_rows)
+    hidden_columns = suppressed_cells(columns, threshold=threshold, hidden=hidden_columns)
     while True:
         # What the hidden rows hold of a shown column is that column's total less the
         # shown rows' part: it must not be a small number (and the same across).

@@ -1,5 +1,6 @@
-"""The public statistics: participants by age, sex and region; accruals, investment
-income and target savings by year; payouts by purpose and operator; returns.
+"""The public statistics: participants by age, sex and region; the figures of a close by
+region; accruals, investment income and target savings by year; payouts by purpose and
+operator; returns.
 
 Every table is built from aggregates and then passes small-cell suppression
 (`domain/disclosure.py`): a hidden cell is None, and the page and the CSV say why.
@@ -7,92 +8,168 @@ Every table is built from aggregates and then passes small-cell suppression
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
 
-from urpaq.domain.disclosure import suppressed_cells, suppressed_margins
+from urpaq.domain.disclosure import suppressed_cells
 from urpaq.domain.ledger import EntryKind
 from urpaq.domain.money import Money
-from urpaq.domain.payouts import PayoutStatus
+from urpaq.domain.participation import is_maturing
+from urpaq.domain.refusals import Refused
 from urpaq.domain.regions import REGIONS
+from urpaq.services.ports.closes import ClosedRecord
 from urpaq.services.ports.reads import ParticipantGroup
 from urpaq.services.ports.unit_of_work import UnitOfWork
+from urpaq.services.statistics_payouts import payout_statistics
+from urpaq.services.statistics_tables import Cell, Key, StatTable, count_by
 
-Cell = int | str | Money | None  # None: suppressed
-Key = TypeVar("Key", int, str)
+__all__ = [
+    "Cell", "RegionStatistics", "StatTable", "Statistics", "StatisticsRefused",
+    "participant_statistics", "region_statistics", "statistics", "statistics_version",
+]  # fmt: skip
+
+#: The regions in the order tables list them; "unknown" for people the register gives none.
+REGION_ORDER = (*REGIONS, "unknown")
 
 
-@dataclass(frozen=True, slots=True)
-class StatTable:
-    """One published table: `name` is stable (CSV file names, translations)."""
-
-    name: str
-    columns: tuple[str, ...]
-    rows: tuple[tuple[Cell, ...], ...]
-    label_column: int = 0  # the column a chart labels its bars with
-    value_column: int = 1  # the column a chart draws; None cells are not drawn
+class StatisticsRefused(Refused):
+    """Statistics asked of something that has none (`not_closed`: a year not closed)."""
 
 
 @dataclass(frozen=True, slots=True)
 class Statistics:
     last_closed_year: int | None
     tables: tuple[StatTable, ...]
+    closed_years: tuple[int, ...] = ()
 
     def table(self, name: str) -> StatTable:
         return next(table for table in self.tables if table.name == name)
 
+    def with_table(self, table: StatTable) -> Statistics:
+        """The same statistics with `table` in place of the one of its name."""
+        tables = tuple(table if t.name == table.name else t for t in self.tables)
+        return dataclasses.replace(self, tables=tables)
+
+
+@dataclass(frozen=True, slots=True)
+class RegionStatistics:
+    """The figures of the close of `reporting_year` by region: `table` ("regions") has a
+    row per region and a last row "total"."""
+
+    reporting_year: int
+    per_child: Money
+    table: StatTable
+    small_cells_hidden: bool
+
+
+def participant_groups_of(uow: UnitOfWork, record: ClosedRecord) -> list[ParticipantGroup]:
+    """The participants of a close per birth year, sex and region.  Counting them is one
+    pass over the register (seconds at national scale); a close's view never changes, so
+    the counts are kept in the database the first time and read from there after."""
+    year = record.closed.year
+    groups = uow.reads.kept_participant_groups(year=year)
+    if groups is None:
+        groups = uow.reads.participant_groups(year=year, view=record.closed.view)
+        with uow:
+            if uow.reads.kept_participant_groups(year=year) is None:  # not kept meanwhile
+                uow.reads.keep_participant_groups(year=year, groups=groups)
+                uow.commit()
+    return groups
+
 
 def participant_statistics(uow: UnitOfWork) -> tuple[StatTable, ...]:
-    """Participants of the last close by age, sex and region.  Counting them is one pass
-    over the register (seconds at national scale); a close's view never changes, so the
-    counts are kept in the database the first time and read from there after."""
+    """Participants of the last close by age, sex and region."""
     closes = uow.closes.closed_years()
     if not closes:
         return ()
-    last = closes[-1].closed
-    groups = uow.reads.kept_participant_groups(year=last.year)
-    if groups is None:
-        groups = uow.reads.participant_groups(year=last.year, view=last.view)
-        with uow:
-            if uow.reads.kept_participant_groups(year=last.year) is None:  # not kept meanwhile
-                uow.reads.keep_participant_groups(year=last.year, groups=groups)
-                uow.commit()
-    by_age = _by(groups, lambda group: last.year - group.birth_year)
+    last = closes[-1].closed.year
+    groups = participant_groups_of(uow, closes[-1])
+    by_age = _by(groups, lambda group: last - group.birth_year)
     by_sex = _by(groups, lambda group: "male" if group.is_male else "female")
-    by_region = _by(groups, lambda group: group.region or "unknown")
-    region_order = [*REGIONS, "unknown"]
+    by_region = _by(groups, _region_of)
     return (
         _count_table("participants_by_age", "age", by_age, order=sorted(by_age)),
         _count_table("participants_by_sex", "sex", by_sex, order=["female", "male"]),
-        _count_table("participants_by_region", "region", by_region, order=region_order),
+        _count_table("participants_by_region", "region", by_region, order=REGION_ORDER),
     )
 
 
-def statistics(uow: UnitOfWork, *, participants: tuple[StatTable, ...]) -> Statistics:
-    """Every table; `participants` from `participant_statistics` (cached by the caller)."""
+def region_statistics(
+    uow: UnitOfWork, *, year: int, hide_small_cells: bool = True
+) -> RegionStatistics:
+    """Per region, the participants of the close of `year`, the cohort that matures at it
+    (turning 18 in the next year), the per-child TR credited to them, and the target
+    savings credited to that cohort; refused (`not_closed`) for a year not closed."""
     closes = uow.closes.closed_years()
+    record = next((r for r in closes if r.closed.year == year), None)
+    if record is None:
+        closed = ", ".join(str(r.closed.year) for r in closes) or "none yet"
+        raise StatisticsRefused(
+            "not_closed",
+            f"reporting year {year} is not closed, so it has no statistics (closed: {closed})",
+        )
+    groups = participant_groups_of(uow, record)
+    participants = _by(groups, _region_of)
+    turning = _by([g for g in groups if is_maturing(g.birth_year, year=year)], _region_of)
+    savings = {s.region or "unknown": s for s in uow.reads.savings_by_region(year=year)}
+    holders = {region: s.holders for region, s in savings.items()}
+    nothing: frozenset[str] = frozenset()
+    hidden = suppressed_cells(participants) if hide_small_cells else nothing
+    hidden_turning = suppressed_cells(turning) if hide_small_cells else nothing
+    hidden_savings = suppressed_cells(holders) | hidden_turning if hide_small_cells else nothing
+    per_child = record.result.per_child
+    rows: list[tuple[Cell, ...]] = []
+    for region in (r for r in REGION_ORDER if r in participants or r in savings):
+        count, cohort = participants.get(region, 0), turning.get(region, 0)
+        credited = savings[region].amount if region in savings else Money(0)
+        rows.append((
+            region,
+            None if region in hidden else count,
+            None if region in hidden_turning else cohort,
+            None if region in hidden else per_child.times(count),
+            None if region in hidden_savings else credited,
+        ))  # fmt: skip
+    total = sum(participants.values())
+    all_savings = Money(sum(s.amount.cents for s in savings.values()))
+    rows.append(("total", total, sum(turning.values()), per_child.times(total), all_savings))
+    columns = ("region", "participants", "turning_18", "accrued", "target_savings_credited")
+    table = StatTable("regions", columns, tuple(rows), value_column=3, year=year)
+    return RegionStatistics(year, per_child, table, small_cells_hidden=hide_small_cells)
+
+
+def statistics(
+    uow: UnitOfWork, *, participants: tuple[StatTable, ...], regions: StatTable | None = None
+) -> Statistics:
+    """Every table; `participants` from `participant_statistics` and `regions` from
+    `region_statistics` (both cached by the caller)."""
+    closes = uow.closes.closed_years()
+    payouts = payout_statistics(uow, until=None)
     return Statistics(
         last_closed_year=closes[-1].closed.year if closes else None,
+        closed_years=tuple(record.closed.year for record in closes),
         tables=(
             *participants,
+            *((regions,) if regions is not None else ()),
             _accruals(uow),
             _cumulative(uow),
             _target_savings(uow),
-            *_payouts(uow),
+            payouts.by_purpose,
+            payouts.by_operator,
             _returns(uow),
         ),
     )
 
 
+def _region_of(group: ParticipantGroup) -> str:
+    return group.region or "unknown"
+
+
 def _by(
     groups: Sequence[ParticipantGroup], key: Callable[[ParticipantGroup], Key]
 ) -> dict[Key, int]:
-    counts: dict[Key, int] = defaultdict(int)
-    for group in groups:
-        counts[key(group)] += group.count
-    return dict(counts)
+    return count_by(groups, key, lambda group: group.count)
 
 
 def _count_table(
@@ -150,61 +227,6 @@ def _target_savings(uow: UnitOfWork) -> StatTable:
     return StatTable(
         "target_savings_by_year", ("year", "matured", "credited"), tuple(rows), value_column=2
     )
-
-
-def _payouts(uow: UnitOfWork) -> tuple[StatTable, StatTable]:
-    """Payouts by purpose and by operator: the two margins of one joint table, so their
-    cells are hidden together (`suppressed_margins`)."""
-    joint: dict[tuple[str, str], int] = defaultdict(int)
-    cents: dict[str, int] = defaultdict(int)
-    by_status: dict[PayoutStatus, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for group in uow.reads.payout_groups():
-        purpose, operator = group.purpose.value, group.operator_name
-        joint[purpose, operator] += group.count
-        cents[f"purpose:{purpose}"] += group.amount.cents
-        cents[f"operator:{operator}"] += group.amount.cents
-        by_status[group.status][purpose] += group.count
-    hidden_purposes, hidden_operators = suppressed_margins(joint)
-    purposes: dict[str, int] = defaultdict(int)
-    operators: dict[str, int] = defaultdict(int)
-    for (purpose, operator), count in joint.items():
-        purposes[purpose] += count
-        operators[operator] += count
-    # How many were confirmed and returned, per purpose: columns whose totals are known
-    # (returns are published per year too), suppressed as tables of their own.
-    status_columns = (PayoutStatus.CONFIRMED, PayoutStatus.RETURNED)
-    hidden_status = {
-        status: suppressed_cells(
-            {p: by_status[status].get(p, 0) for p in purposes},
-            hidden=frozenset(hidden_purposes),
-        )
-        for status in status_columns
-    }
-    purpose_rows: list[tuple[Cell, ...]] = []
-    for purpose in sorted(purposes):
-        shown = purpose not in hidden_purposes
-        purpose_rows.append((
-            purpose,
-            purposes[purpose] if shown else None,
-            Money(cents[f"purpose:{purpose}"]) if shown else None,
-            *(None if purpose in hidden_status[status] else by_status[status].get(purpose, 0)
-              for status in status_columns),
-        ))  # fmt: skip
-    operator_rows: list[tuple[Cell, ...]] = [
-        (operator, None, None) if operator in hidden_operators
-        else (operator, operators[operator], Money(cents[f"operator:{operator}"]))
-        for operator in sorted(operators)
-    ]  # fmt: skip
-    return (
-        StatTable(
-            "payouts_by_purpose", ("purpose", "payouts", "amount", "confirmed", "returned"),
-            tuple(purpose_rows), value_column=2,
-        ),
-        StatTable(
-            "payouts_by_operator", ("operator", "payouts", "amount"),
-            tuple(operator_rows), value_column=2,
-        ),
-    )  # fmt: skip
 
 
 def _returns(uow: UnitOfWork) -> StatTable:

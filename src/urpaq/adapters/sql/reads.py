@@ -13,8 +13,14 @@ from urpaq.domain.ledger import EntryKind
 from urpaq.domain.money import Money
 from urpaq.domain.operators import Purpose
 from urpaq.domain.participation import Fact, StoredRecord, View, with_withdrawals
-from urpaq.domain.payouts import PayoutStatus
-from urpaq.services.ports.reads import BirthGroup, ParticipantGroup, PayoutGroup, SavingsFlow
+from urpaq.services.ports.reads import (
+    BirthGroup,
+    HeirPayoutTotal,
+    ParticipantGroup,
+    PayoutTotal,
+    RegionSavings,
+    SavingsFlow,
+)
 
 
 class SqlReads:
@@ -60,15 +66,54 @@ class SqlReads:
             for year, kind, count, cents in rows
         ]
 
-    def payout_groups(self) -> list[PayoutGroup]:
+    def payout_totals(self, *, until: dt.date | None) -> list[PayoutTotal]:
         rows = self.db.execute(
-            "SELECT purpose, operator_name, status, COUNT(*), SUM(amount_cents) FROM payout"
-            " GROUP BY purpose, operator_name, status ORDER BY purpose, operator_name, status"
+            """SELECT purpose, operator_name, COUNT(*), SUM(amount_cents),
+                      SUM(CASE WHEN status = 'confirmed' AND closed_on <= :until
+                               THEN 1 ELSE 0 END),
+                      SUM(CASE WHEN status = 'returned' AND closed_on <= :until
+                               THEN 1 ELSE 0 END),
+                      SUM(CASE WHEN status = 'returned' AND closed_on <= :until
+                               THEN amount_cents ELSE 0 END)
+               FROM payout WHERE requested_on <= :until
+               GROUP BY purpose, operator_name ORDER BY purpose, operator_name""",
+            {"until": _day(until)},
         )
         return [
-            PayoutGroup(Purpose(purpose), operator, PayoutStatus(status), int(n), Money(int(c)))
-            for purpose, operator, status, n, c in rows
+            PayoutTotal(
+                Purpose(purpose), operator, int(n), Money(int(cents)), int(confirmed),
+                int(returned), Money(int(returned_cents)),
+            )
+            for purpose, operator, n, cents, confirmed, returned, returned_cents in rows
+        ]  # fmt: skip
+
+    def heir_payout_totals(self, *, until: dt.date | None) -> list[HeirPayoutTotal]:
+        rows = self.db.execute(
+            """SELECT operator_name, COUNT(*), SUM(amount_cents),
+                      SUM(CASE WHEN status = 'returned' AND returned_on <= :until
+                               THEN 1 ELSE 0 END),
+                      SUM(CASE WHEN status = 'returned' AND returned_on <= :until
+                               THEN amount_cents ELSE 0 END)
+               FROM heir_payout
+               WHERE paid_on <= :until GROUP BY operator_name ORDER BY operator_name""",
+            {"until": _day(until)},
+        )
+        return [
+            HeirPayoutTotal(name, int(n), Money(int(c)), int(returned), Money(int(returned_c)))
+            for name, n, c, returned, returned_c in rows
         ]
+
+    def savings_by_region(self, *, year: int) -> list[RegionSavings]:
+        rows = self.db.execute(
+            """SELECT p.region, COUNT(*), SUM(s.amount_cents)
+               FROM journal_entry j
+               JOIN posting s ON s.entry_id = j.entry_id
+               JOIN person p ON p.person_id = s.person_id
+               WHERE j.kind = :kind AND j.reporting_year = :year AND s.account = :account
+               GROUP BY p.region""",
+            {"kind": EntryKind.MATURITY.value, "year": year, "account": ledger.TARGET_SAVINGS},
+        )
+        return [RegionSavings(region, int(n), Money(int(cents))) for region, n, cents in rows]
 
     # Reconcile's recount reads the register plainly — people with only a birth record
     # grouped by birth date, everyone else record by record — and leaves the rule to the
@@ -108,3 +153,8 @@ class SqlReads:
             records.append(stored_record(record))
         if records:
             yield birth_date, with_withdrawals(records)
+
+
+def _day(until: dt.date | None) -> str:
+    """A day as the payout tables store it; None (no bound) as the last day there is."""
+    return (until or dt.date.max).isoformat()

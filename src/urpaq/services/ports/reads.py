@@ -11,7 +11,6 @@ from urpaq.domain.ledger import EntryKind
 from urpaq.domain.money import Money
 from urpaq.domain.operators import Purpose
 from urpaq.domain.participation import Fact, View
-from urpaq.domain.payouts import PayoutStatus
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,11 +32,38 @@ class SavingsFlow:
 
 
 @dataclass(frozen=True, slots=True)
-class PayoutGroup:
+class PayoutTotal:
+    """The payouts of one purpose through one authorised operator requested up to a day,
+    and of them, how many were confirmed as used and returned by that day."""
+
     purpose: Purpose
     operator_name: str
-    status: PayoutStatus
     count: int
+    amount: Money
+    confirmed: int
+    returned: int
+    returned_amount: Money
+
+
+@dataclass(frozen=True, slots=True)
+class HeirPayoutTotal:
+    """The payouts to heirs through one authorised operator up to a day, and of them,
+    how many were returned (the operator could not pay them) by that day."""
+
+    operator_name: str
+    count: int
+    amount: Money
+    returned: int
+    returned_amount: Money
+
+
+@dataclass(frozen=True, slots=True)
+class RegionSavings:
+    """The target savings a close credited to the people of one region (their region as
+    the register now records it; None when it names none)."""
+
+    region: str | None
+    holders: int
     amount: Money
 
 
@@ -66,8 +92,18 @@ class ReadsPort(Protocol):
         """Per reporting year and entry kind: postings to or from target savings."""
         ...
 
-    def payout_groups(self) -> list[PayoutGroup]:
-        """Payouts per purpose, operator and status."""
+    def payout_totals(self, *, until: dt.date | None) -> list[PayoutTotal]:
+        """Payouts per purpose and operator requested on or before `until` (None: all),
+        with those confirmed and returned on or before it."""
+        ...
+
+    def heir_payout_totals(self, *, until: dt.date | None) -> list[HeirPayoutTotal]:
+        """Payouts to heirs per operator paid on or before `until` (None: all), with
+        those returned on or before it."""
+        ...
+
+    def savings_by_region(self, *, year: int) -> list[RegionSavings]:
+        """The target savings credited at the close of `year`, per holder's region."""
         ...
 
     def birth_groups(self, *, view: View) -> list[BirthGroup]:
