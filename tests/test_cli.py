@@ -203,6 +203,10 @@ def test_a_preview_prints_what_the_close_then_prints_and_writes_nothing(
         (["register", "import", "missing.csv"], 3, "does not exist"),
         (["close"], 2, "Missing argument"),
         (["register", "rejections", "77"], 3, "no import batch 77"),
+        (["statistics", "regions", "--year", "2023"], 3, "reporting year 2023 is not closed"),
+        (["statistics", "regions", "--year", "twenty"], 2, "'twenty'"),
+        (["statistics", "payouts", "--until", "2026-02-30"], 2, "'2026-02-30' is not a date"),
+        (["statistics", "payouts", "--until", "2099-01-01"], 3, "--until 2099-01-01 is after"),
     ],
 )
 def test_refusals_exit_with_their_code_and_name_the_value(
@@ -392,3 +396,36 @@ def test_a_statement_explains_every_line_with_its_date_and_running_balance(
     ]  # fmt: skip
     assert "target savings: no entries" in text
     assert f"target requirements: {Decimal(late['target_requirements']):,} USD" in text
+
+
+def test_statistics_by_region_and_of_payouts_print_one_json_document(db: str, feed: Path) -> None:
+    """Regions of a close and payouts up to a day, as published (small cells null) and,
+    for staff, in full; amounts are strings with two decimals."""
+    prepare(db, feed)
+    urpaq("close", "2023", "--as-of", "2024-01-31", db=db)
+    published = json.loads(urpaq("statistics", "regions", "--year", "2023", "--json", db=db).stdout)
+    assert published["reporting_year"] == 2023 and published["currency"] == "USD"
+    assert published["small_cells"] == "hidden" and published["per_child"] == "347759634.50"
+    assert [r["participants"] for r in published["regions"]] == [None, None]
+    assert published["total"] == {
+        "participants": 2, "turning_18": 0, "accrued": "695519269.00",
+        "target_savings_credited": "0.00",
+    }  # fmt: skip
+    staff = urpaq("statistics", "regions", "--year", "2023", "--show-small-cells", "--json", db=db)
+    assert json.loads(staff.stdout)["regions"] == [
+        {"region": "KZ-71", "name": "Astana", "participants": 1, "turning_18": 0,
+         "accrued": "347759634.50", "target_savings_credited": "0.00"},
+        {"region": "KZ-75", "name": "Almaty", "participants": 1, "turning_18": 0,
+         "accrued": "347759634.50", "target_savings_credited": "0.00"},
+    ]  # fmt: skip
+    printed = urpaq("statistics", "regions", "--year", "2023", db=db).stdout
+    assert "the close of 2023 by region" in printed and "hidden" in printed
+    payouts = json.loads(
+        urpaq("statistics", "payouts", "--until", "2026-01-01", "--json", db=db).stdout
+    )
+    assert payouts == {
+        "until": "2026-01-01", "purposes": [], "operators": [],
+        "total": {"payouts": 0, "amount": "0.00", "returned": 0, "returned_amount": "0.00",
+                  "net_payouts": 0, "net_amount": "0.00"},
+        "heirs": {"payouts": 0, "amount": "0.00"}, "small_cells": "hidden", "currency": "USD",
+    }  # fmt: skip

@@ -23,6 +23,7 @@ from urpaq.entrypoints.cli import (
     payouts,
     register,
     serve,
+    statistics,
 )
 
 __all__ = ["app", "main"]
@@ -37,6 +38,7 @@ app.add_typer(register.app, name="register")
 app.add_typer(parameters.app, name="parameters")
 app.add_typer(operators.app, name="operator")
 app.add_typer(payouts.app, name="payouts")
+app.add_typer(statistics.app, name="statistics")
 app.command()(database.init)
 app.command()(closes.close)
 app.command()(ledger.statement)
