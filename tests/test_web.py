@@ -211,7 +211,7 @@ def test_statistics_show_charts_tables_and_csv_downloads(page: Page, site: Site)
     expect(by_sex).to_contain_text("female")
     expect(page.locator("#table-payouts_by_operator")).to_contain_text("hidden")
     links = page.get_by_role("link", name=re.compile("Download the table"))
-    assert links.count() == 9
+    assert links.count() == 10
     with page.expect_download() as download:
         page.get_by_role("link", name="Download the table (CSV): Participants by sex").click()
     rows = list(csv.reader(io.StringIO(Path(download.value.path()).read_text("utf-8"))))
@@ -221,7 +221,62 @@ def test_statistics_show_charts_tables_and_csv_downloads(page: Page, site: Site)
     closes = site.uow.closes.closed_years()
     assert total == closes[-1].result.participants
     operators = httpx.get(f"{site.url}/statistics/payouts_by_operator.csv").text
-    assert operators.splitlines()[1] == "Web Bank,suppressed,suppressed"
+    assert operators.splitlines()[1] == "Web Bank" + ",suppressed" * 6
+
+
+def test_the_figures_of_a_close_by_region_for_each_closed_year(page: Page, site: Site) -> None:
+    """The table by region is of the last close, and of any other closed year on asking;
+    its CSV has a header and amounts with two decimals; the sample's three regions with
+    published figures have them, scaled (1:500)."""
+    page.goto(f"{site.url}/statistics?lang=en")
+    regions = page.locator("#table-regions")
+    expect(page.get_by_role("heading", name="By region: the close of 2025")).to_be_visible()
+    expect(regions.get_by_role("columnheader")).to_have_text(
+        ["Region", "Participants", "Turning 18 next year", "TR accrued, USD",
+         "Target savings credited, USD"]
+    )  # fmt: skip
+    page.get_by_role("navigation", name="Reporting year").get_by_role("link", name="2023").click()
+    expect(page).to_have_url(re.compile(r"/statistics\?year=2023#regions$"))
+    expect(page.get_by_role("heading", name="By region: the close of 2023")).to_be_visible()
+    turkestan = page.locator("#table-regions tr", has_text="Turkestan Region")
+    expect(turkestan.locator("td")).to_have_text(
+        ["1\u202f846", "84", "185\u202f559.92", re.compile(r"^[\d\u202f]+\.\d\d$")]
+    )
+    with page.expect_download() as download:
+        page.get_by_role(
+            "link", name="Download the table (CSV): By region: the close of 2023"
+        ).click()
+    assert download.value.suggested_filename == "urpaq-regions-2023.csv"
+    rows = list(csv.reader(io.StringIO(Path(download.value.path()).read_text("utf-8"))))
+    assert rows[0] == ["region", "participants", "turning_18", "accrued", "target_savings_credited"]
+    published = {row[0]: row[1:4] for row in rows[1:]}
+    assert published["KZ-61"] == ["1846", "84", "185559.92"]
+    assert published["KZ-75"] == ["1333", "53", "133993.16"]
+    assert published["KZ-19"] == ["1217", "54", "122332.84"]
+    assert rows[-1][:2] == ["total", str(site.uow.closes.closed_years()[0].result.participants)]
+    assert all(re.fullmatch(r"\d+\.\d\d", row[3]) for row in rows[1:])
+    for wrong in ("2022", "2099", "twenty", "-1"):
+        assert httpx.get(f"{site.url}/statistics?year={wrong}").status_code == 404
+        assert httpx.get(f"{site.url}/statistics/regions.csv?year={wrong}").status_code == 404
+
+
+def test_payouts_by_purpose_and_operator_net_of_returns_as_csv(page: Page, site: Site) -> None:
+    """The payouts' tables add the amount returned and the payouts net of returns; two
+    payouts are too few to show, in every language."""
+    purposes = httpx.get(f"{site.url}/statistics/payouts_by_purpose.csv").text.splitlines()
+    assert purposes == [
+        "purpose,payouts,amount,confirmed,returned,returned_amount,net_payouts,net_amount",
+        "education" + ",suppressed" * 7,
+    ]
+    for language, heading, hidden in (
+        ("kk", "Қайтаруларды шегергендегі сома, USD", "жасырын"),
+        ("ru", "Сумма за вычетом возвратов, USD", "скрыто"),
+        ("en", "Amount net of returns, USD", "hidden"),
+    ):
+        page.goto(f"{site.url}/statistics?lang={language}")
+        table = page.locator("#table-payouts_by_purpose")
+        expect(table.get_by_role("columnheader").last).to_have_text(heading)
+        expect(table.locator("td").last).to_have_text(hidden)
 
 
 def test_a_young_adult_signs_in_and_sees_every_payout_and_return(page: Page, site: Site) -> None:

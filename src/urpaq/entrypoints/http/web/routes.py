@@ -42,6 +42,7 @@ from urpaq.entrypoints.http.web.sessions import CHALLENGE_COOKIE, SESSION_COOKIE
 from urpaq.entrypoints.http.web.statistics import csv_of, sections
 from urpaq.services.lookup import look_up_participant
 from urpaq.services.statements import statement_of
+from urpaq.services.statistics import Statistics, StatisticsRefused
 
 #: The pages that touch nobody's data (the same for everyone, or an empty form): no audit.
 public = APIRouter(include_in_schema=False, route_class=UnauditedRoute)
@@ -223,9 +224,12 @@ def sign_out(request: Request, sessions: SessionsDep) -> Response:
 
 @public.get("/statistics", response_class=HTMLResponse)
 async def statistics_page(
-    request: Request, uow: UnitOfWorkDep, cache: StatisticsCacheDep
+    request: Request, uow: UnitOfWorkDep, cache: StatisticsCacheDep, year: str | None = None
 ) -> HTMLResponse:
-    found = await run_in_threadpool(lambda: cache.get(uow()))
+    """Every published table; `?year=` picks the close of the table by region."""
+    found = await _statistics(uow, cache, year)
+    if found is None:
+        return page(request, "not_found.html", status=404)
     return page(
         request, "statistics.html", statistics=found,
         sections=sections(language_of(request), found), threshold=SMALL_CELL_THRESHOLD,
@@ -234,20 +238,42 @@ async def statistics_page(
 
 @public.get("/statistics/{name}.csv")
 async def statistics_csv(
-    name: str, request: Request, uow: UnitOfWorkDep, cache: StatisticsCacheDep
+    name: str,
+    request: Request,
+    uow: UnitOfWorkDep,
+    cache: StatisticsCacheDep,
+    year: str | None = None,
 ) -> Response:
-    found = await run_in_threadpool(lambda: cache.get(uow()))
-    tables = {table.name: table for table in found.tables}
+    """One table as CSV; `?year=` picks the close of the table by region."""
+    found = await _statistics(uow, cache, year)
+    tables = {table.name: table for table in found.tables} if found else {}
     if name not in tables:
         return page(request, "not_found.html", status=404)
+    table = tables[name]
+    suffix = f"-{table.year}" if table.year is not None else ""
     return Response(
-        csv_of(tables[name]),
+        csv_of(table),
         media_type="text/csv; charset=utf-8",
         headers={
-            "Content-Disposition": f'attachment; filename="urpaq-{name}.csv"',
+            "Content-Disposition": f'attachment; filename="urpaq-{name}{suffix}.csv"',
             "Cache-Control": "public, max-age=300",
         },
     )
+
+
+async def _statistics(
+    uow: UnitOfWorkDep, cache: StatisticsCacheDep, year: str | None
+) -> Statistics | None:
+    """The statistics with the table by region of `year`; None for a `year` that is no
+    closed reporting year (the page is not found)."""
+    if year is not None and not (year.isascii() and year.isdigit() and len(year) <= 4):
+        return None
+    try:
+        return await run_in_threadpool(
+            lambda: cache.get(uow(), year=None if year is None else int(year))
+        )
+    except StatisticsRefused:
+        return None
 
 
 #: The pages, as the application includes them.

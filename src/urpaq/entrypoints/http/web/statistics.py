@@ -20,48 +20,60 @@ from urpaq.services.statistics import (
     Statistics,
     StatTable,
     participant_statistics,
+    region_statistics,
     statistics_version,
 )
 from urpaq.services.statistics import statistics as build_statistics
 
-#: The tables drawn as a chart besides their table: the first seven, and the operators'.
-CHARTED_TABLES_FIRST = 7
-CHARTED_TABLES_ALSO = ("payouts_by_operator",)
+#: The tables drawn as a chart besides their table.
+CHARTED_TABLES = frozenset({
+    "participants_by_age", "participants_by_sex", "participants_by_region",
+    "accruals_by_year", "cumulative_accruals", "target_savings_by_year",
+    "payouts_by_purpose", "payouts_by_operator",
+})  # fmt: skip
 
 
 class StatisticsCache:
     """The published statistics, rebuilt only when a close or any ledger entry has
-    changed them (the participants' counts themselves are kept in the database)."""
+    changed them (the participants' counts themselves are kept in the database).  The
+    table by region is of the last close unless another closed year is asked for."""
 
     def __init__(self) -> None:
         self._key: tuple[object, ...] | None = None
         self._statistics: Statistics | None = None
+        self._regions: dict[int, StatTable] = {}
         self._lock = threading.Lock()
 
-    def get(self, uow: UnitOfWork) -> Statistics:
+    def get(self, uow: UnitOfWork, *, year: int | None = None) -> Statistics:
+        """The statistics, with the table by region of `year` (default: the last close);
+        raises `StatisticsRefused` for a year not closed."""
         key = statistics_version(uow)
         with self._lock:
             if key != self._key or self._statistics is None:
-                self._statistics = build_statistics(uow, participants=participant_statistics(uow))
+                self._regions = {}
+                closes = uow.closes.closed_years()
+                regions = self._region_table(uow, closes[-1].closed.year) if closes else None
+                participants = participant_statistics(uow)
+                self._statistics = build_statistics(uow, participants=participants, regions=regions)
                 self._key = key
-            return self._statistics
+            if year is None or year == self._statistics.last_closed_year:
+                return self._statistics
+            return self._statistics.with_table(self._region_table(uow, year))
+
+    def _region_table(self, uow: UnitOfWork, year: int) -> StatTable:
+        if year not in self._regions:
+            self._regions[year] = region_statistics(uow, year=year).table
+        return self._regions[year]
 
 
 def sections(language: str, found: Statistics) -> list[dict[str, Any]]:
     """Every table of the page, in `language`, each with its chart if it has one."""
-    return [
-        section(
-            language,
-            table,
-            chart=index < CHARTED_TABLES_FIRST or table.name in CHARTED_TABLES_ALSO,
-        )
-        for index, table in enumerate(found.tables)
-    ]
+    return [section(language, table, chart=table.name in CHARTED_TABLES) for table in found.tables]
 
 
 def section(language: str, table: StatTable, *, chart: bool) -> dict[str, Any]:
     """One table as the page shows it: title, headers, cells as text, and a chart."""
-    title = i18n.text(language, f"table_{table.name}")
+    title = i18n.text(language, f"table_{table.name}", **_year_of(table))
     headers = [i18n.text(language, f"col_{column}") for column in table.columns]
     rows = [
         [
@@ -95,6 +107,7 @@ def section(language: str, table: StatTable, *, chart: bool) -> dict[str, Any]:
         "rows": rows,
         "chart": drawn,
         "numeric": [column not in textual for column in table.columns],
+        "year": table.year,
     }
 
 
@@ -106,6 +119,11 @@ def csv_of(table: StatTable) -> str:
     for row in table.rows:
         writer.writerow(["suppressed" if cell is None else str(cell) for cell in row])
     return out.getvalue()
+
+
+def _year_of(table: StatTable) -> dict[str, object]:
+    """The year a table's title names, for a table of one close."""
+    return {} if table.year is None else {"year": table.year}
 
 
 def _cell_text(language: str, column: str, cell: Cell) -> str:
