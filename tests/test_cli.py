@@ -332,6 +332,21 @@ def test_the_small_demo_reproduces_the_published_per_child_amounts(
         Decimal(first["residue"])
     )
     assert round(balance * 6_919_131 / first_close["participants"] / 1_000_000) == 665
+    # The published figures of three regions, scaled to the sample (1:500) and rounded.
+    assert report["regions_2023"] == [
+        {"region": "KZ-61", "participants": 1846, "turning_18": 84, "accrued": "185559.92",
+         "as_targeted": True},
+        {"region": "KZ-75", "participants": 1333, "turning_18": 53, "accrued": "133993.16",
+         "as_targeted": True},
+        {"region": "KZ-19", "participants": 1217, "turning_18": 54, "accrued": "122332.84",
+         "as_targeted": True},
+    ]  # fmt: skip
+    regions = json.loads(urpaq("statistics", "regions", "--year", "2023", "--json", db=db).stdout)
+    by_code = {row["region"]: row for row in regions["regions"]}
+    assert by_code["KZ-61"]["accrued"] == "185559.92" and regions["per_child"] == "100.52"
+    assert by_code["KZ-61"]["target_savings_credited"] == "8443.68"  # 84 × 100.52
+    assert regions["total"]["participants"] == 13838
+    assert regions["total"]["turning_18"] == report["closes"][0]["matured"]
     again = urpaq("demo", db=db, check=3)
     assert "already holds data" in again.stderr
 

@@ -11,16 +11,30 @@ as many ordinary children per birth year are added as make the participant count
 2023–2025 equal the targets — at national scale the published counts.  The events come
 in balanced pairs (a child recorded late for every participant who leaves, in the same
 entry-year class), so what returns to each pot equals what is paid from it and the
-published per-child amounts are reproduced exactly.
+published per-child amounts are reproduced exactly.  The ordinary children's regions are
+allotted so that the regions with a target have their published counts at the 2023 close
+(`residence.py`).
+
+A sample (`scaled_targets`) divides every national count by the same number and rounds
+it: the sample meets its own targets exactly, and the published figures are met exactly
+only at national scale.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import random
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from urpaq.demo.residence import (
+    PUBLISHED_2023,
+    PUBLISHED_CLOSE,
+    RegionDraw,
+    RegionTarget,
+    region_quotas,
+)
 from urpaq.domain.iin import Iin, compose
 from urpaq.domain.participation import Fact, View, is_maturing, participation_in
 from urpaq.domain.regions import REGIONS
@@ -91,21 +105,28 @@ class Targets:
     participants: dict[int, int]
     maturing: dict[int, int]  # participants of the year born 17 years before it
     pairs: int  # how many people per kind of event
+    #: Per region, the participants of the 2023 close living there and those maturing.
+    regions: dict[str, RegionTarget] = field(default_factory=dict)
 
 
 NATIONAL = Targets(
     participants={2023: 6_919_131, 2024: 6_869_686, 2025: 6_918_656},
     maturing={2023: 304_815, 2025: 356_613},
     pairs=300,
+    regions=PUBLISHED_2023,
 )
 
 
 def scaled_targets(divisor: int) -> Targets:
-    """The national targets divided by `divisor` (a sample of the nation)."""
+    """The national targets divided by `divisor` (a sample of the nation), each rounded."""
     return Targets(
         participants={y: round(n / divisor) for y, n in NATIONAL.participants.items()},
         maturing={y: round(n / divisor) for y, n in NATIONAL.maturing.items()},
         pairs=2,
+        regions={
+            region: RegionTarget(round(t.participants / divisor), round(t.maturing / divisor))
+            for region, t in NATIONAL.regions.items()
+        },
     )
 
 
@@ -365,6 +386,27 @@ def ordinary_cohorts(targets: Targets, special: list[Person]) -> dict[int, int]:
     return dict(sorted(cohorts.items()))
 
 
+def region_of(person: Person) -> str | None:
+    """The region the register keeps for a person: the one on their latest record that
+    names a region (by effective date, then the order of the records)."""
+    named = [(e.effective, order, e.region) for order, e in enumerate(person.events) if e.region]
+    return max(named)[2] if named else None
+
+
+def residents(special: list[Person]) -> tuple[Counter[str | None], Counter[str | None]]:
+    """Per region, the people with events who participate in the published close, and
+    those of them who mature at it."""
+    participating: Counter[str | None] = Counter()
+    maturing: Counter[str | None] = Counter()
+    for person in special:
+        participates, matures = _counts(person)
+        if PUBLISHED_CLOSE in participates:
+            participating[region_of(person)] += 1
+        if PUBLISHED_CLOSE in matures:
+            maturing[region_of(person)] += 1
+    return participating, maturing
+
+
 def generate(targets: Targets, *, seed: int = 2023) -> Iterator[dict[str, str]]:
     """The register feed rows, people with events first, then the ordinary children."""
     generator = Generator(seed)
@@ -374,17 +416,17 @@ def generate(targets: Targets, *, seed: int = 2023) -> Iterator[dict[str, str]]:
         for _ in range(multiple * targets.pairs)
     ]
     cohorts = ordinary_cohorts(targets, special)
+    participating, maturing = residents(special)
+    quotas = region_quotas(
+        targets.regions, cohorts, residents=participating, maturing_residents=maturing
+    )
+    others = {r: n for r, n in POPULATION_THOUSANDS.items() if r not in targets.regions}
     for person in special:
         yield from generator.rows(person)
     for year, count in cohorts.items():
+        regions = RegionDraw(generator.random, size=count, quota=quotas[year], others=others)
         for _ in range(count):
             birth = generator.birth_date(year)
-            child = Person(
-                birth,
-                [
-                    Event(
-                        RecordKind.BORN_CITIZEN, birth, generator.on_time(birth), generator.region()
-                    )
-                ],
-            )
-            yield from generator.rows(child)
+            recorded = generator.on_time(birth)
+            event = Event(RecordKind.BORN_CITIZEN, birth, recorded, regions.draw())
+            yield from generator.rows(Person(birth, [event]))
