@@ -61,6 +61,7 @@ def statistics_regions(
         print_json(regions_json(found))
     else:
         out.print(regions_table(found))
+        out.print(f"per-child TR {found.per_child} USD; {_hidden_note(found.small_cells_hidden)}")
 
 
 @app.command("payouts")
@@ -86,6 +87,7 @@ def statistics_payouts(
     else:
         for table in payouts_tables(found):
             out.print(table)
+        out.print(_hidden_note(found.small_cells_hidden))
 
 
 def parse_year_option(name: str, text: str) -> int:
@@ -133,9 +135,7 @@ def payouts_json(found: PayoutStatistics) -> dict[str, object]:
 
 
 def regions_table(found: RegionStatistics) -> Table:
-    table = _table(f"the close of {found.reporting_year} by region (USD)", found.table)
-    table.caption = f"per-child TR {found.per_child} USD; {_hidden_note(found.small_cells_hidden)}"
-    return table
+    return _table(f"the close of {found.reporting_year} by region (USD)", found.table)
 
 
 def payouts_tables(found: PayoutStatistics) -> list[Table]:
@@ -145,11 +145,10 @@ def payouts_tables(found: PayoutStatistics) -> list[Table]:
     by_purpose.add_row("total", payouts, amount, "", *split)
     by_operator = _table(f"{until}, by authorised operator (USD)", found.by_operator)
     by_operator.add_row("total", *(_text(cell) for cell in found.total))
-    heirs = Table(title=f"{until}: to heirs (USD)")
+    heirs = Table(title="to heirs (USD)")
     for column in HEIR_COLUMNS:
         heirs.add_column(column, justify="right")
     heirs.add_row(*(_text(cell) for cell in found.heirs))
-    heirs.caption = _hidden_note(found.small_cells_hidden)
     return [by_purpose, by_operator, heirs]
 
 
