@@ -1,7 +1,8 @@
 """A realistic synthetic population register for demonstrations and benchmarks.
 
-Birth cohorts from 2006 on in Kazakhstan's proportions, the 20 regions in proportion to
-their populations, sexes as the IIN encodes them, and the events that make the rules
+Birth cohorts from 2006 on in Kazakhstan's proportions, the regions with published
+figures at those figures and the others in proportion to their populations, sexes as the
+IIN encodes them, and the events that make the rules
 matter: children recorded years late, citizenship acquired after birth, lost, renounced
 and re-acquired, deaths, court declarations of death, annulled records and moves between
 regions.
