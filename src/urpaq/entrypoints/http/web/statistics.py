@@ -36,12 +36,15 @@ CHARTED_TABLES = frozenset({
 class StatisticsCache:
     """The published statistics, rebuilt only when a close or any ledger entry has
     changed them (the participants' counts themselves are kept in the database).  The
-    table by region is of the last close unless another closed year is asked for."""
+    table by region is of the last close unless another closed year is asked for; a
+    close's figures by region are fixed by the close, so its table is kept until the
+    closes change."""
 
     def __init__(self) -> None:
         self._key: tuple[object, ...] | None = None
         self._statistics: Statistics | None = None
         self._regions: dict[int, StatTable] = {}
+        self._regions_closes: tuple[int, ...] = ()
         self._lock = threading.Lock()
 
     def get(self, uow: UnitOfWork, *, year: int | None = None) -> Statistics:
@@ -50,8 +53,10 @@ class StatisticsCache:
         key = statistics_version(uow)
         with self._lock:
             if key != self._key or self._statistics is None:
-                self._regions = {}
                 closes = uow.closes.closed_years()
+                closed = tuple(record.closed.year for record in closes)
+                if closed != self._regions_closes:
+                    self._regions, self._regions_closes = {}, closed
                 regions = self._region_table(uow, closes[-1].closed.year) if closes else None
                 participants = participant_statistics(uow)
                 self._statistics = build_statistics(uow, participants=participants, regions=regions)
