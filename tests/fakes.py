@@ -36,7 +36,7 @@ from urpaq.domain.ledger import EntryKind, JournalEntry, Posting
 from urpaq.domain.money import Money
 from urpaq.domain.movements import movement_of
 from urpaq.domain.operators import AuthorisedOperator, Purpose
-from urpaq.domain.parameters import YearParameters
+from urpaq.domain.parameters import ParameterProposal, ProposalDecision, YearParameters
 from urpaq.domain.participation import Fact, View, participation_in
 from urpaq.domain.payouts import Payout, PayoutStatus
 from urpaq.domain.register import DEATHS, RecordKind
@@ -45,6 +45,7 @@ from urpaq.services.ports.closes import BirthCount, ClosedRecord, StandingCount
 from urpaq.services.ports.edge import KeptAnswer
 from urpaq.services.ports.ledger import AccountBalance, IdempotencyConflict
 from urpaq.services.ports.office import BatchSummary, PayoutRow, RejectedRow
+from urpaq.services.ports.parameters import RecordedParameters
 from urpaq.services.ports.reads import (
     BirthGroup,
     HeirPayoutTotal,
@@ -102,6 +103,8 @@ class State:
     persons: dict[str, Person] = field(default_factory=dict)
     sequence: int = 0
     parameters: dict[int, YearParameters] = field(default_factory=dict)
+    parameters_set_on: dict[int, dt.date] = field(default_factory=dict)
+    proposals: list[ParameterProposal] = field(default_factory=list)
     closes: list[ClosedRecord] = field(default_factory=list)
     entries: list[Entry] = field(default_factory=list)
     payouts: dict[str, StoredPayout] = field(default_factory=dict)
@@ -198,6 +201,46 @@ class FakeParameters:
 
     def save(self, parameters: YearParameters, *, today: dt.date) -> None:
         self.uow.state.parameters[parameters.year] = parameters
+        self.uow.state.parameters_set_on[parameters.year] = today
+
+    def recorded(self) -> list[RecordedParameters]:
+        state = self.uow.state
+        return [
+            RecordedParameters(
+                state.parameters[year], state.parameters_set_on.get(year, dt.date.min)
+            )
+            for year in sorted(state.parameters)
+        ]
+
+
+class FakeProposals:
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        self.uow = uow
+
+    def propose(self, parameters: YearParameters, *, by: str, at: dt.datetime) -> ParameterProposal:
+        awaiting = self.awaiting(parameters.year)
+        if awaiting is not None:
+            self.decide(awaiting.proposal_id, decision=ProposalDecision.SUPERSEDED, by=by, at=at)
+        proposal = ParameterProposal(len(self.uow.state.proposals) + 1, parameters, by, at)
+        self.uow.state.proposals.append(proposal)
+        return proposal
+
+    def awaiting(self, year: int) -> ParameterProposal | None:
+        return next((p for p in self.proposals(year=year) if p.awaiting), None)
+
+    def proposals(self, *, year: int | None = None) -> list[ParameterProposal]:
+        found = [p for p in self.uow.state.proposals if year is None or p.year == year]
+        return found[::-1]
+
+    def decide(
+        self, proposal_id: int, *, decision: ProposalDecision, by: str, at: dt.datetime
+    ) -> None:
+        kept = self.uow.state.proposals
+        index = proposal_id - 1
+        if kept[index].awaiting:
+            kept[index] = dataclasses.replace(
+                kept[index], decision=decision, decided_by=by, decided_at=at
+            )
 
 
 def _moves(
@@ -855,6 +898,7 @@ class FakeUnitOfWork:
         self.schema = FakeSchema()
         self.register = FakeRegister(self)
         self.parameters = FakeParameters(self)
+        self.proposals = FakeProposals(self)
         self.closes = FakeCloses(self)
         self.ledger = FakeLedger(self)
         self.payouts = FakePayouts(self)

@@ -3,6 +3,7 @@ order, with the message people read; no database."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from decimal import Decimal
 
@@ -11,7 +12,7 @@ import pytest
 from fakes import FakeUnitOfWork
 from urpaq.domain.close import ClosedView, CloseRefused, CloseResult, check_close_allowed
 from urpaq.domain.money import Money
-from urpaq.domain.parameters import YearParameters
+from urpaq.domain.parameters import ParameterProposal, YearParameters
 from urpaq.domain.participation import View
 from urpaq.services.closing import close_report
 from urpaq.services.ports.closes import ClosedRecord
@@ -30,92 +31,131 @@ def day(text: str) -> dt.date:
     return dt.date.fromisoformat(text)
 
 
+def entered(year: int) -> ParameterProposal:
+    """Inputs of `year` entered in the back office, awaiting a second person's approval."""
+    at = dt.datetime(year + 1, 1, 20, 9, 30, tzinfo=dt.UTC)
+    return ParameterProposal(7, published(year), entered_by="staff:aigerim", entered_at=at)
+
+
+def inputs_of(
+    year: int, inputs: str | None
+) -> tuple[YearParameters | None, ParameterProposal | None]:
+    """The year's parameters and the inputs awaiting approval, as a row names them."""
+    kinds = set((inputs or "").split("+"))
+    return (
+        published(year) if "published" in kinds else None,
+        entered(year) if "awaiting" in kinds else None,
+    )
+
+
+AWAITING_2023 = (
+    "the National Bank parameters for 2023 entered by staff:aigerim on 2024-01-20 await "
+    "approval by another staff member"
+)
+AWAITING_2024 = AWAITING_2023.replace("2023", "2024").replace("2024-01-20", "2025-01-20")
 CLOSED_2023 = closed(2023, as_of=day("2024-01-31"))
 # Closed late: the close of 2024 cannot see less than this one saw.
 CLOSED_2023_LATE = closed(2023, as_of=day("2025-06-01"))
 
-# Each row: the year, the as-of date, today (or None), the last close (or None), whether
-# parameters are published, then the refusal.  No parameters exist for a year before the
-# programme.  The rows after the first seven each break two rules, and show that the
-# earlier rule in the order wins.
+# Each row: the year, the as-of date, today (or None), the last close (or None), the
+# year's inputs — None, "published" (its parameters), "awaiting" (inputs entered in the
+# back office awaiting approval, and no parameters yet) or "published+awaiting" (new
+# inputs awaiting approval over published ones) — then the refusal.  No parameters exist
+# for a year before the programme.  The rows after the first nine each break two rules,
+# and show that the earlier rule in the order wins.
 REFUSALS = [
     pytest.param(
-        2022, "2023-01-31", None, None, False, "before_programme",
+        2022, "2023-01-31", None, None, None, "before_programme",
         "reporting year 2022 is before the programme's first year 2023",
         id="before_programme",
     ),
     pytest.param(
-        2024, "2025-01-31", None, None, True, "out_of_order",
+        2024, "2025-01-31", None, None, "published", "out_of_order",
         "reporting year 2024 cannot be closed before 2023",
         id="out_of_order: the first close is not of 2023",
     ),
     pytest.param(
-        2025, "2026-01-31", None, CLOSED_2023, True, "out_of_order",
+        2025, "2026-01-31", None, CLOSED_2023, "published", "out_of_order",
         "reporting year 2025 cannot be closed before 2024",
         id="out_of_order: a year skipped",
     ),
     pytest.param(
-        2023, "2023-12-31", None, None, True, "year_not_over",
+        2023, "2023-12-31", None, None, "published", "year_not_over",
         "as-of date 2023-12-31 is not after the end of reporting year 2023",
         id="year_not_over",
     ),
     pytest.param(
-        2023, "2024-02-01", "2024-01-31", None, True, "as_of_in_future",
+        2023, "2024-02-01", "2024-01-31", None, "published", "as_of_in_future",
         "as-of date 2024-02-01 is after today (2024-01-31)",
         id="as_of_in_future",
     ),
     pytest.param(
-        2024, "2025-01-31", None, CLOSED_2023_LATE, True, "as_of_before_previous",
+        2024, "2025-01-31", None, CLOSED_2023_LATE, "published", "as_of_before_previous",
         "as-of date 2025-01-31 is before the as-of date 2025-06-01 of the close of 2023",
         id="as_of_before_previous",
     ),
     pytest.param(
-        2023, "2024-01-31", "2024-01-31", None, False, "no_parameters",
+        2023, "2024-01-31", "2024-01-31", None, None, "no_parameters",
         "no National Bank parameters for 2023: run `urpaq parameters set 2023`",
         id="no_parameters",
     ),
     pytest.param(
-        2022, "2022-06-30", "2022-01-01", None, False, "before_programme",
+        2023, "2024-01-31", "2024-01-31", None, "awaiting", "parameters_awaiting_approval",
+        AWAITING_2023,
+        id="parameters_awaiting_approval: the first inputs of the year",
+    ),
+    pytest.param(
+        2024, "2025-01-31", None, CLOSED_2023, "published+awaiting",
+        "parameters_awaiting_approval", AWAITING_2024,
+        id="parameters_awaiting_approval: someone is changing published inputs",
+    ),
+    pytest.param(
+        2022, "2022-06-30", "2022-01-01", None, None, "before_programme",
         "reporting year 2022 is before the programme's first year 2023",
         id="before_programme before year_not_over",
     ),
     pytest.param(
-        2025, "2025-06-30", None, None, True, "out_of_order",
+        2025, "2025-06-30", None, None, "published", "out_of_order",
         "reporting year 2025 cannot be closed before 2023",
         id="out_of_order before year_not_over",
     ),
     pytest.param(
-        2023, "2023-12-31", "2023-06-30", None, True, "year_not_over",
+        2023, "2023-12-31", "2023-06-30", None, "published", "year_not_over",
         "as-of date 2023-12-31 is not after the end of reporting year 2023",
         id="year_not_over before as_of_in_future",
     ),
     pytest.param(
-        2024, "2025-02-01", "2025-01-15", CLOSED_2023_LATE, True, "as_of_in_future",
+        2024, "2025-02-01", "2025-01-15", CLOSED_2023_LATE, "published", "as_of_in_future",
         "as-of date 2025-02-01 is after today (2025-01-15)",
         id="as_of_in_future before as_of_before_previous",
     ),
     pytest.param(
-        2024, "2025-01-31", None, CLOSED_2023_LATE, False, "as_of_before_previous",
+        2024, "2025-01-31", None, CLOSED_2023_LATE, None, "as_of_before_previous",
         "as-of date 2025-01-31 is before the as-of date 2025-06-01 of the close of 2023",
         id="as_of_before_previous before no_parameters",
+    ),
+    pytest.param(
+        2024, "2025-01-31", None, CLOSED_2023_LATE, "awaiting", "as_of_before_previous",
+        "as-of date 2025-01-31 is before the as-of date 2025-06-01 of the close of 2023",
+        id="as_of_before_previous before parameters_awaiting_approval",
     ),
 ]  # fmt: skip
 
 
 @pytest.mark.parametrize(
-    ("year", "as_of", "today", "previous", "has_parameters", "code", "message"), REFUSALS
+    ("year", "as_of", "today", "previous", "inputs", "code", "message"), REFUSALS
 )
 def test_a_close_the_rules_do_not_allow_is_refused_with_the_first_reason(
     year: int,
     as_of: str,
     today: str | None,
     previous: ClosedView | None,
-    has_parameters: bool,
+    inputs: str | None,
     code: str,
     message: str,
 ) -> None:
     """Each refused close names the first reason that applies and says it in words."""
-    parameters = published(year) if has_parameters else None
+    parameters, awaiting = inputs_of(year, inputs)
 
     with pytest.raises(CloseRefused) as refusal:
         check_close_allowed(
@@ -124,6 +164,7 @@ def test_a_close_the_rules_do_not_allow_is_refused_with_the_first_reason(
             today=None if today is None else day(today),
             previous=previous,
             parameters=parameters,
+            awaiting=awaiting,
         )
 
     assert (refusal.value.code, str(refusal.value)) == (code, message)
@@ -150,20 +191,21 @@ def test_a_close_the_rules_allow_gets_its_parameters(
         today=None if today is None else day(today),
         previous=previous,
         parameters=parameters,
+        awaiting=None,
     )
 
     assert allowed is parameters
 
 
 @pytest.mark.parametrize(
-    ("year", "as_of", "today", "previous", "has_parameters", "code", "message"), REFUSALS
+    ("year", "as_of", "today", "previous", "inputs", "code", "message"), REFUSALS
 )
 def test_a_preview_is_refused_with_the_same_first_reason_and_writes_nothing(
     year: int,
     as_of: str,
     today: str | None,
     previous: ClosedView | None,
-    has_parameters: bool,
+    inputs: str | None,
     code: str,
     message: str,
 ) -> None:
@@ -173,8 +215,11 @@ def test_a_preview_is_refused_with_the_same_first_reason_and_writes_nothing(
         nothing = Money(0)
         stored = CloseResult(previous.year, 1, Money(1000), Money(1000), *[nothing] * 5, 0, nothing)
         uow.state.closes.append(ClosedRecord(previous, stored))
-    if has_parameters:
-        uow.state.parameters[year] = published(year)
+    parameters, awaiting = inputs_of(year, inputs)
+    if parameters is not None:
+        uow.state.parameters[year] = parameters
+    if awaiting is not None:
+        uow.state.proposals.append(dataclasses.replace(awaiting, proposal_id=1))
 
     with pytest.raises(CloseRefused) as refusal:
         close_report(

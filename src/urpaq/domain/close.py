@@ -37,7 +37,7 @@ from urpaq.domain.invariants import InvariantBroken, require
 from urpaq.domain.ledger import EntryKind, JournalEntry
 from urpaq.domain.money import CURRENCY, Money, split_floor
 from urpaq.domain.movements import Movement, Outcome
-from urpaq.domain.parameters import YearParameters
+from urpaq.domain.parameters import ParameterProposal, YearParameters
 from urpaq.domain.participation import (
     FIRST_REPORTING_YEAR,
     View,
@@ -84,13 +84,15 @@ def check_close_allowed(
     today: dt.date | None,
     previous: ClosedView | None,
     parameters: YearParameters | None,
+    awaiting: ParameterProposal | None,
 ) -> YearParameters:
     """Return the parameters of `year` when its close may run, or raise `CloseRefused`
     with the first reason that applies, in a fixed order.
 
     `previous` is the last close so far (None before the first), `parameters` what the
-    National Bank published for `year` (None when nothing is stored), and `today` the
-    day of the caller, when it knows it.  A year that is already closed is not asked
+    National Bank published for `year` (None when nothing is stored), `awaiting` inputs
+    for `year` entered in the back office and not yet approved or rejected, and `today`
+    the day of the caller, when it knows it.  A year that is already closed is not asked
     about: closing it again returns the first close's result, which the caller keeps.
     """
     if year < FIRST_REPORTING_YEAR:
@@ -120,6 +122,14 @@ def check_close_allowed(
             "as_of_before_previous",
             f"as-of date {as_of} is before the as-of date {previous.view.as_of} "
             f"of the close of {previous.year}",
+        )
+    if awaiting is not None:
+        # Someone is changing the inputs: the close waits for a second person's decision,
+        # whether or not earlier inputs were approved.
+        raise CloseRefused(
+            "parameters_awaiting_approval",
+            f"the National Bank parameters for {year} entered by {awaiting.entered_by} on "
+            f"{awaiting.entered_at:%Y-%m-%d} await approval by another staff member",
         )
     if parameters is None:
         raise CloseRefused(

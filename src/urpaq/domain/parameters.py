@@ -1,11 +1,14 @@
-"""The National Bank's two inputs for a reporting year, with the source they came from."""
+"""The National Bank's two inputs for a reporting year, with the source they came from;
+and, in the back office, the inputs one staff member entered awaiting another's approval."""
 
 from __future__ import annotations
 
+import datetime as dt
+import enum
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from urpaq.domain.money import Money
+from urpaq.domain.money import InvalidAmount, Money
 from urpaq.domain.participation import FIRST_REPORTING_YEAR
 
 RATE_MAX = Decimal("1")
@@ -61,3 +64,53 @@ def parse_rate(text: str) -> Decimal:
     if not rate.is_finite():
         raise InvalidParameters(f"II rate {text!r} is not a decimal number")
     return rate / 100 if percent else rate
+
+
+def year_parameters(*, year: int, tr_total: str, ii_rate: str, reference: str) -> YearParameters:
+    """The inputs of a year as a person writes them (`urpaq parameters set`, the back
+    office's form): the TR total in USD with at most two decimals, the rate as a decimal
+    fraction or a percentage; `InvalidParameters` names the value refused."""
+    try:
+        total = Money.parse(tr_total)
+    except InvalidAmount as error:
+        raise InvalidParameters(f"TR total: {error}") from None
+    return YearParameters(
+        year=year, tr_total=total, ii_rate=parse_rate(ii_rate), reference=reference
+    )
+
+
+class ProposalDecision(enum.StrEnum):
+    """What became of inputs entered in the back office."""
+
+    APPROVED = "approved"  # by another staff member: they are the year's parameters
+    REJECTED = "rejected"
+    SUPERSEDED = "superseded"  # newer inputs for the year were entered before a decision
+
+
+@dataclass(frozen=True, slots=True)
+class ParameterProposal:
+    """The inputs of a year as one staff member entered them: they become the year's
+    parameters only when another approves them (four eyes), and a close is refused while
+    they await that."""
+
+    proposal_id: int
+    parameters: YearParameters
+    entered_by: str  # the actor, `staff:USER`
+    entered_at: dt.datetime  # UTC
+    decision: ProposalDecision | None = None
+    decided_by: str | None = None
+    decided_at: dt.datetime | None = None
+
+    @property
+    def year(self) -> int:
+        return self.parameters.year
+
+    @property
+    def awaiting(self) -> bool:
+        return self.decision is None
+
+
+def same_person(actor: str, other: str) -> bool:
+    """Whether two actors name the same person (user names compared regardless of case,
+    as identity providers do)."""
+    return actor.strip().casefold() == other.strip().casefold()

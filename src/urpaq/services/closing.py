@@ -127,6 +127,7 @@ def _close(
                 today=today,
                 previous=previous,
                 parameters=uow.parameters.parameters_for(year),
+                awaiting=uow.proposals.awaiting(year),
             )
             view = View(as_of=as_of, watermark=uow.register.watermark())
             step("counting participants")
@@ -142,12 +143,17 @@ def _close(
         )
         with uow:  # the writer, only while the close is written
             # The view fixes what the register shows the close, whatever was imported
-            # since; another close or new parameters meanwhile mean counting again.
+            # since; another close, new parameters or inputs entered for approval
+            # meanwhile mean counting again (and asking again whether it may run).
             now_closed = uow.closes.closed_years()
             done = _done(now_closed, year)
             if done is not None:
                 return done
-            if now_closed != closed or uow.parameters.parameters_for(year) != parameters:
+            if (
+                now_closed != closed
+                or uow.parameters.parameters_for(year) != parameters
+                or uow.proposals.awaiting(year) is not None
+            ):
                 continue
             step("writing the ledger")
             uow.closes.save_close(

@@ -14,7 +14,7 @@ from urpaq.adapters.sql.edge import SqlEdge
 from urpaq.adapters.sql.heirs import SqlHeirs
 from urpaq.adapters.sql.ledger import SqlLedger
 from urpaq.adapters.sql.office_reads import SqlOfficeReads
-from urpaq.adapters.sql.parameters import SqlParameters
+from urpaq.adapters.sql.parameters import SqlParameters, SqlProposals
 from urpaq.adapters.sql.payouts import SqlOperators, SqlPayouts
 from urpaq.adapters.sql.reads import SqlReads
 from urpaq.adapters.sql.register import SqlRegister
@@ -25,7 +25,7 @@ from urpaq.services.ports.edge import EdgePort
 from urpaq.services.ports.heirs import HeirsPort
 from urpaq.services.ports.ledger import LedgerPort
 from urpaq.services.ports.office import OfficeReadsPort
-from urpaq.services.ports.parameters import ParametersPort
+from urpaq.services.ports.parameters import ParametersPort, ProposalsPort
 from urpaq.services.ports.payouts import OperatorsPort, PayoutsPort
 from urpaq.services.ports.reads import ReadsPort
 from urpaq.services.ports.register import RegisterPort
@@ -51,6 +51,7 @@ class SqlUnitOfWork:
         self.schema: SchemaPort = SqlSchema(db)
         self.register: RegisterPort = SqlRegister(db)
         self.parameters: ParametersPort = SqlParameters(db)
+        self.proposals: ProposalsPort = SqlProposals(db)
         self.ledger: LedgerPort = ledger
         self.closes: ClosesPort = SqlCloses(db, ledger)
         self.payouts: PayoutsPort = SqlPayouts(db)

@@ -1,5 +1,6 @@
 """What every command that shows one person's data does first: take the IIN, and record
-the read in the audit log before anything is printed."""
+the read in the audit log before anything is printed; and the audit event of a command
+that changes what moves money without a second person (`urpaq parameters set`)."""
 
 from __future__ import annotations
 
@@ -42,3 +43,17 @@ def _os_user() -> str:
         return getpass.getuser()
     except (OSError, KeyError):  # no name for this user id (a bare container)
         return f"uid {os.getuid()}"
+
+
+def record_change(uow: UnitOfWork, *, action: str, outcome: int) -> None:
+    """The audit event of a change made from the command line, the administrator's path
+    (`cli:` and the operating system's user, as for reads), with its exit code; a change
+    that cannot be recorded ends the command with a failure that says so."""
+    event = AuditEvent(
+        at=dt.datetime.now(dt.UTC), actor=f"cli:{_os_user()}", action=action,
+        iin=None, outcome=outcome, request_id=uuid.uuid4().hex,
+    )  # fmt: skip
+    try:
+        record_event(uow, event)
+    except Exception as error:
+        fail(f"{action} could not be recorded in the audit log: {error}", code=EXIT_FAILURE)

@@ -8,9 +8,11 @@ from typing import Annotated
 import typer
 
 from urpaq import bootstrap
-from urpaq.domain.money import InvalidAmount, Money
-from urpaq.domain.parameters import InvalidParameters, YearParameters, parse_rate
+from urpaq.domain.money import InvalidAmount
+from urpaq.domain.parameters import InvalidParameters, YearParameters, year_parameters
+from urpaq.domain.refusals import Refused
 from urpaq.entrypoints.cli._common import (
+    EXIT_REFUSED,
     DbOption,
     err,
     opened,
@@ -18,6 +20,7 @@ from urpaq.entrypoints.cli._common import (
     refuse_unless_regular_file,
     today,
 )
+from urpaq.entrypoints.cli._reads import record_change
 from urpaq.services.parameters import set_parameters
 
 app = typer.Typer(help="The National Bank's inputs per reporting year.", no_args_is_help=True)
@@ -35,17 +38,16 @@ def parameters_set(
     reference: Annotated[str, typer.Option("--reference", help="The letter or publication.")],
     db: DbOption = None,
 ) -> None:
-    """Record the National Bank's two inputs for a reporting year."""
+    """Record the National Bank's two inputs for a reporting year, at once: the
+    administrator's path, recorded in the audit log (in the back office one staff member
+    enters them and another approves them)."""
     try:
-        parameters = YearParameters(
-            year=year,
-            tr_total=Money.parse(tr_total),
-            ii_rate=parse_rate(ii_rate),
-            reference=reference,
+        parameters = year_parameters(
+            year=year, tr_total=tr_total, ii_rate=ii_rate, reference=reference
         )
-    except (InvalidAmount, InvalidParameters) as error:
+    except InvalidParameters as error:
         refuse(str(error))
-    save_parameters([parameters], db)
+    save_parameters([parameters], db, action=f"parameters set {year}")
 
 
 @app.command("import")
@@ -61,7 +63,8 @@ def parameters_import(
         parameters = bootstrap.shipped_parameters() if file is None else read_parameters_file(file)
     except (InvalidAmount, InvalidParameters) as error:
         refuse(str(error))
-    save_parameters(parameters, db)
+    years = ",".join(str(item.year) for item in parameters)
+    save_parameters(parameters, db, action=f"parameters import {years}")
 
 
 def read_parameters_file(file: Path) -> list[YearParameters]:
@@ -75,10 +78,16 @@ def read_parameters_file(file: Path) -> list[YearParameters]:
         refuse(f"parameters file {str(file)!r} cannot be read: {error.strerror}")
 
 
-def save_parameters(parameters: list[YearParameters], db: str | None) -> None:
-    """Record the inputs of each year (all or none), then name each on stderr."""
+def save_parameters(parameters: list[YearParameters], db: str | None, *, action: str) -> None:
+    """Record the inputs of each year (all or none) and the audit event that says who did,
+    refused or not; then name each year on stderr."""
     with opened(db) as uow:
-        set_parameters(uow, parameters=parameters, today=today())
+        try:
+            set_parameters(uow, parameters=parameters, today=today())
+        except Refused:
+            record_change(uow, action=action, outcome=EXIT_REFUSED)
+            raise
+        record_change(uow, action=action, outcome=0)
     for item in parameters:
         err.print(
             f"{item.year}: TR total {item.tr_total.grouped()} USD, II rate {item.ii_rate} "

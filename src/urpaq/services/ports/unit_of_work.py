@@ -25,7 +25,7 @@ from urpaq.services.ports.edge import EdgePort
 from urpaq.services.ports.heirs import HeirsPort
 from urpaq.services.ports.ledger import LedgerPort
 from urpaq.services.ports.office import OfficeReadsPort
-from urpaq.services.ports.parameters import ParametersPort
+from urpaq.services.ports.parameters import ParametersPort, ProposalsPort
 from urpaq.services.ports.payouts import OperatorsPort, PayoutsPort
 from urpaq.services.ports.reads import ReadsPort
 from urpaq.services.ports.register import RegisterPort
@@ -41,6 +41,7 @@ class TransactionError(RuntimeError):
 class UnitOfWork(Protocol):
     register: RegisterPort
     parameters: ParametersPort
+    proposals: ProposalsPort
     closes: ClosesPort
     ledger: LedgerPort
     payouts: PayoutsPort
