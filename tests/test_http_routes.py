@@ -27,7 +27,10 @@ from urpaq.entrypoints.http.api import (
 )
 from urpaq.entrypoints.http.app import create_app, healthz
 from urpaq.entrypoints.http.edge import Audit, DeclaredRoute, declared_audit
+from urpaq.entrypoints.http.office import closes as office_closes
+from urpaq.entrypoints.http.office import operators as office_operators
 from urpaq.entrypoints.http.office import pages as office
+from urpaq.entrypoints.http.office import parameters as office_parameters
 from urpaq.entrypoints.http.office import queues as office_queues
 from urpaq.entrypoints.http.office import sign_in as office_sign_in
 from urpaq.entrypoints.http.web.routes import (
@@ -54,6 +57,12 @@ ROUTE_FUNCTIONS: list[Callable[..., Any]] = [
     office_sign_in.oidc_callback, office_sign_in.sign_out, office.home, office.person_form,
     office.person_file, office.audit_form, office.audit_view, office_queues.rejections,
     office_queues.rejections_csv, office_queues.payouts,
+    office_parameters.parameters_list, office_parameters.parameters_year,
+    office_parameters.parameters_enter, office_parameters.parameters_approve,
+    office_parameters.parameters_reject, office_closes.closes_list, office_closes.close_page,
+    office_closes.close_preview, office_closes.close_run, office_operators.operators_list,
+    office_operators.operator_add, office_operators.operator_rotate,
+    office_operators.operator_revoke,
 ]  # fmt: skip
 
 

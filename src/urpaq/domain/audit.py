@@ -14,7 +14,9 @@ from dataclasses import dataclass
 class AuditEvent:
     at: dt.datetime  # when the request was answered, UTC
     actor: str  # `operator:NAME`, `public` or `unauthenticated`
-    action: str  # method and route, e.g. `GET /api/v1/savings/{iin}`: never a raw path
+    # method and route, e.g. `GET /api/v1/savings/{iin}`: never a raw path, but for the back
+    # office's routes whose path names no person (`POST /office/parameters/2026/approve`)
+    action: str
     iin: str | None  # the person whose data the request touched, if any
     outcome: int  # the HTTP status of the answer
     request_id: str

@@ -60,6 +60,18 @@ class CloseReport:
         }
 
 
+def closes(uow: UnitOfWork, *, is_working_day: IsWorkingDay) -> list[CloseReport]:
+    """Every close made, in order of reporting year, as it was reported, with its dates."""
+    return [
+        CloseReport(
+            result=record.result,
+            as_of=record.closed.view.as_of,
+            calendar=close_calendar(record.closed.year, is_working_day=is_working_day),
+        )
+        for record in uow.closes.closed_years()
+    ]
+
+
 def close_year(
     uow: UnitOfWork,
     *,

@@ -145,6 +145,15 @@ class AuditedRoute(DeclaredRoute):
     audit = Audit.BY_EDGE
 
 
+class AuditedPathRoute(AuditedRoute):
+    """Each answer is recorded by the edge, and its action names the path as asked
+    (`POST /office/parameters/2026/approve`), not the route's template: for the back
+    office's routes whose path parameters are no person's data (a reporting year, an
+    operator's name), so that the log says which one was changed."""
+
+    names_path: ClassVar[bool] = True
+
+
 class UnauditedRoute(DeclaredRoute):
     """No answer is recorded: the route touches nobody's data."""
 
@@ -213,8 +222,11 @@ def audit_event(scope: Scope, note: RequestNote, *, status: int, at: dt.datetime
 
 
 def _route_of(scope: Scope) -> str:
-    """The route a request matched (`/api/v1/savings/{iin}`), never the raw path."""
+    """The route a request matched (`/api/v1/savings/{iin}`), never the raw path, but for
+    a route that names its path (`AuditedPathRoute`)."""
     route = scope.get("route")
+    if getattr(route, "names_path", False):
+        return redact(scope["path"])
     template = getattr(route, "path", None)
     return template if isinstance(template, str) else redact(scope["path"])
 
