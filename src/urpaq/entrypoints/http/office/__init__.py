@@ -7,6 +7,7 @@ from fastapi import APIRouter
 
 from urpaq.entrypoints.http.office import closes, operators, pages, parameters, queues, sign_in
 from urpaq.entrypoints.http.office import i18n as _messages  # noqa: F401  (adds the words)
+from urpaq.entrypoints.http.office import money_words as _money_words  # noqa: F401  (and these)
 
 router = APIRouter()
 router.include_router(sign_in.router)
