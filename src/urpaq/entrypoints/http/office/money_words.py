@@ -142,7 +142,6 @@ MONEY_MESSAGES: dict[str, dict[str, str]] = {
     ),
     "office_run_close": _m("Жылды жабу", "Закрыть год", "Run the close"),
     "office_all_closes": _m("Барлық жабулар", "Все закрытия", "All closes"),
-    "office_operator": _m("Оператор", "Оператор", "Operator"),
     "office_purposes": _m("Мақсаттары", "Цели", "Purposes"),
     "office_state": _m("Күйі", "Состояние", "State"),
     "office_scope_housing": _m("тұрғын үй", "жильё", "housing"),
