@@ -14,7 +14,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from office_world import FEED, development, office, write
 from test_cli import urpaq
-from test_office_pages import browser, sign_in_as  # noqa: F401  (the browser fixture)
+from test_office_pages import browser, sign_in_as
 
 __all__ = ["browser"]
 
@@ -36,7 +36,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:  # noqa: F811
+def page(browser: Browser) -> Iterator[Page]:
     context = browser.new_context(locale="en-US")
     opened = context.new_page()
     yield opened
