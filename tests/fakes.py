@@ -712,12 +712,21 @@ class FakeEdge:
         self.uow.state.kept_answers[scope, key] = answer
 
     def audit_events(
-        self, *, iin: str | None, since: dt.date | None, limit: int
+        self,
+        *,
+        iin: str | None,
+        since: dt.date | None,
+        limit: int,
+        actor: str | None = None,
+        action: str | None = None,
     ) -> list[AuditEvent]:
         events = [
             e
             for e in reversed(self.uow.state.audit)
-            if (iin is None or e.iin == iin) and (since is None or e.at.date() >= since)
+            if (iin is None or e.iin == iin)
+            and (since is None or e.at.date() >= since)
+            and (actor or "").casefold() in e.actor.casefold()
+            and (action or "").casefold() in e.action.casefold()
         ]
         return events[:limit]
 
@@ -817,12 +826,21 @@ class FakeServing:
         self.audit.append(event)
 
     def audit_events(
-        self, *, iin: str | None, since: dt.date | None, limit: int
+        self,
+        *,
+        iin: str | None,
+        since: dt.date | None,
+        limit: int,
+        actor: str | None = None,
+        action: str | None = None,
     ) -> list[AuditEvent]:
         events = [
             e
             for e in reversed(self.audit)
-            if (iin is None or e.iin == iin) and (since is None or e.at.date() >= since)
+            if (iin is None or e.iin == iin)
+            and (since is None or e.at.date() >= since)
+            and (actor or "").casefold() in e.actor.casefold()
+            and (action or "").casefold() in e.action.casefold()
         ]
         return events[:limit]
 

@@ -167,7 +167,8 @@ def test_oidc_sign_in_against_a_real_provider(db: str) -> None:
             done = client.get(back)
             assert done.status_code == 303 and done.headers["location"] == "/office/"
             home = client.get("/office/")
-            assert home.status_code == 200 and "saule" in home.text
+            # The member is the provider's subject, stable and unique; not a display name.
+            assert home.status_code == 200 and "u-17" in home.text
             replayed = client.get(back)  # the state is taken once
             assert replayed.status_code == 400
 
@@ -224,3 +225,83 @@ def test_serve_refuses_a_staff_sign_in_that_cannot_work_or_lets_anyone_in(
     )  # fmt: skip
     assert refused.returncode == 3, refused.stderr
     assert says in refused.stderr and "Traceback" not in refused.stderr
+
+
+def test_four_eyes_go_by_the_providers_subject_not_a_name_it_can_change(db: str) -> None:
+    """One provider account renamed between entering and approving is still one person."""
+    with oidc_provider() as issuer, office(db, oidc_identity(issuer)) as url:
+
+        def signed_in(client: httpx.Client) -> str:
+            start = client.get("/office/sign-in/oidc")
+            back = httpx.post(start.headers["location"], data={"sub": "u-1"}).headers["location"]
+            assert client.get(back).status_code == 303
+            return form_token(client.get("/office/").text)
+
+        provider_user(issuer, "u-1", {"preferred_username": "saule", "urpaq_role": "supervisor"})
+        with httpx.Client(base_url=url) as client:
+            entered = client.post(
+                "/office/parameters/2026",
+                data={"form_token": signed_in(client), "tr_total": "100", "ii_rate": "0.03",
+                      "reference": "NB letter 1"},
+            )  # fmt: skip
+            assert entered.status_code == 200
+            proposal = entered.text.split('name="proposal" value="')[1].split('"')[0]
+        provider_user(issuer, "u-1", {"preferred_username": "saule.k", "urpaq_role": "supervisor"})
+        with httpx.Client(base_url=url) as client:
+            approved = client.post(
+                "/office/parameters/2026/approve",
+                data={"form_token": signed_in(client), "proposal": proposal},
+            )
+            assert approved.status_code == 403
+
+
+def test_the_audit_log_is_filtered_by_actor_and_action_before_its_limit(
+    database_url: str,
+) -> None:
+    """An actor's events are found however many later events others caused."""
+    from urpaq.domain.audit import AuditEvent
+
+    uow = open_unit_of_work(database_url)
+    uow.schema.initialise()
+    try:
+        at = dt.datetime(2026, 11, 20, 9, tzinfo=dt.UTC)
+        for number, actor in enumerate(["staff:Carol"] * 2 + ["staff:bob"] * 5):
+            uow.serving.record(
+                AuditEvent(at, actor, "POST /office/persons", None, 200, f"r{number}")
+            )
+        found = audit_events(uow, actor="carol", limit=3)
+        assert [e.actor for e in found] == ["staff:Carol", "staff:Carol"]
+        assert audit_events(uow, action="persons", actor="BOB", limit=10)[0].actor == "staff:bob"
+        assert audit_events(uow, actor="100%_", limit=10) == []  # LIKE's wildcards are text
+    finally:
+        uow.close()
+
+
+def test_an_audit_search_about_a_person_is_recorded_as_a_read_of_that_person(db: str) -> None:
+    with office(db, development()) as url, httpx.Client(base_url=url) as client:
+        sign_in(client, "dana", "auditor")
+        token = form_token(client.get("/office/audit").text)
+        client.post("/office/audit", data={"iin": "160202600019", "form_token": token})
+    uow = open_unit_of_work(db)
+    try:
+        actions = [(e.actor, e.action) for e in audit_events(uow, iin="160202600019")]
+    finally:
+        uow.close()
+    assert ("staff:dana", "POST /office/audit") in actions
+
+
+def test_odd_values_in_office_forms_and_paths_are_refused_not_failed(db: str) -> None:
+    with office(db, development()) as url, httpx.Client(base_url=url) as client:
+        sign_in(client, "saule", "supervisor")
+        token = form_token(client.get("/office/").text)
+        entered = client.post(
+            "/office/parameters/2026",
+            data={"form_token": token, "tr_total": "100", "ii_rate": "0.03",
+                  "reference": "letter\x00 1"},
+        )  # fmt: skip
+        assert entered.status_code == 422 and "control characters" in entered.text
+        for action in ("rotate", "revoke"):
+            answer = client.post(f"/office/operators/a%00b/{action}", data={"form_token": token})
+            assert answer.status_code == 404, action
+        assert client.get("/office/closes/9999").status_code == 404
+        assert client.get("/office/closes/2026").status_code == 200

@@ -102,7 +102,7 @@ def test_staff_sign_in_through_the_identity_provider(page: Page, database: str) 
         page.get_by_placeholder("sub").first.fill("u-1")
         page.get_by_role("button", name="Authorize").click()
         expect(page).to_have_url(f"{url}/office/")
-        expect(page.locator("#staff-member")).to_have_text("saule · supervisor")
+        expect(page.locator("#staff-member")).to_have_text("u-1 · supervisor")
         page.get_by_role("button", name="Sign out").click()
         expect(page).to_have_url(f"{url}/office/sign-in")
 

@@ -20,7 +20,7 @@ import httpx
 from authlib.oauth2.rfc6749.parameters import prepare_grant_uri, prepare_token_request
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
 from joserfc import jwt
-from joserfc.errors import JoseError
+from joserfc.errors import InvalidKeyIdError, JoseError
 from joserfc.jwk import KeySet
 
 from urpaq.domain.staff import InvalidStaffMember, StaffMember, staff_member
@@ -29,6 +29,8 @@ from urpaq.services.ports.staff import PendingSignIn, SignInFailed
 DISCOVERY_KEPT_SECONDS = 3600
 HTTP_TIMEOUT_SECONDS = 10.0
 CLOCK_LEEWAY_SECONDS = 60
+#: A token signed with a key not yet known makes the keys be read again, at most this often.
+KEYS_REREAD_SECONDS = 60
 
 
 @dataclass(frozen=True)
@@ -85,29 +87,45 @@ class OidcClient:
             ) from None
         if answer.status_code != 200:
             raise SignInFailed(f"the identity provider refused the code ({answer.status_code})")
-        id_token = answer.json().get("id_token")
+        id_token = _json_object(answer).get("id_token")
         if not isinstance(id_token, str):
             raise SignInFailed("the identity provider sent no ID token")
-        return self._member(self._claims(id_token, keys, nonce=pending.nonce))
+        try:
+            claims = self._claims(id_token, keys, metadata, nonce=pending.nonce)
+        except InvalidKeyIdError:
+            # The provider rotated its signing keys: read them once more.
+            metadata, keys = self._metadata(refresh=True)
+            try:
+                claims = self._claims(id_token, keys, metadata, nonce=pending.nonce)
+            except InvalidKeyIdError:
+                raise SignInFailed("the ID token is signed with a key nobody published") from None
+        return self._member(claims)
 
-    def _claims(self, id_token: str, keys: KeySet, *, nonce: str) -> dict[str, Any]:
+    def _claims(
+        self, id_token: str, keys: KeySet, metadata: dict[str, Any], *, nonce: str
+    ) -> dict[str, Any]:
         try:
             token = jwt.decode(id_token, keys)
             jwt.JWTClaimsRegistry(
                 leeway=CLOCK_LEEWAY_SECONDS,
-                iss={"essential": True, "value": self.settings.issuer},
+                # The issuer exactly as the provider publishes it (a trailing slash kept).
+                iss={"essential": True, "value": str(metadata["issuer"])},
                 aud={"essential": True, "value": self.settings.client_id},
                 exp={"essential": True},
                 nonce={"essential": True, "value": nonce},
             ).validate(token.claims)
+        except InvalidKeyIdError:
+            raise
         except (JoseError, ValueError) as error:
             raise SignInFailed(f"the ID token is not valid: {type(error).__name__}") from None
         return dict(token.claims)
 
     def _member(self, claims: dict[str, Any]) -> StaffMember:
-        wanted = self.settings.user_claim
-        names = [wanted] if wanted else ["preferred_username", "email", "sub"]
-        user = next((str(claims[n]) for n in names if isinstance(claims.get(n), str)), "")
+        # The subject is stable and unique at the provider; a display name is neither, and
+        # four eyes compare who entered with who approves (docs/office.md).
+        wanted = self.settings.user_claim or "sub"
+        found = claims.get(wanted)
+        user = found if isinstance(found, str) else ""
         role = claims.get(self.settings.role_claim)
         if isinstance(role, list) and len(role) == 1:
             role = role[0]
@@ -118,10 +136,15 @@ class OidcClient:
         except InvalidStaffMember as error:
             raise SignInFailed(str(error)) from None
 
-    def _metadata(self) -> tuple[dict[str, Any], KeySet]:
+    def _metadata(self, *, refresh: bool = False) -> tuple[dict[str, Any], KeySet]:
         with self._lock:
             found = self._discovered
-            if found is None or time.monotonic() - found[0] > DISCOVERY_KEPT_SECONDS:
+            age = float("inf") if found is None else time.monotonic() - found[0]
+            if (
+                found is None
+                or age > DISCOVERY_KEPT_SECONDS
+                or (refresh and age > KEYS_REREAD_SECONDS)
+            ):
                 found = self._discover()
                 self._discovered = found
             return found[1], found[2]
@@ -129,16 +152,33 @@ class OidcClient:
     def _discover(self) -> tuple[float, dict[str, Any], KeySet]:
         issuer = self.settings.issuer
         try:
-            metadata = httpx.get(
-                f"{issuer}/.well-known/openid-configuration", timeout=HTTP_TIMEOUT_SECONDS
-            ).json()
+            metadata = _json_object(
+                httpx.get(
+                    f"{issuer}/.well-known/openid-configuration", timeout=HTTP_TIMEOUT_SECONDS
+                )
+            )
             if str(metadata.get("issuer", "")).rstrip("/") != issuer:
                 raise SignInFailed(f"the provider at {issuer} names another issuer")
-            keys = KeySet.import_key_set(
-                httpx.get(metadata["jwks_uri"], timeout=HTTP_TIMEOUT_SECONDS).json()
+            for name in ("authorization_endpoint", "token_endpoint", "jwks_uri"):
+                if not isinstance(metadata.get(name), str):
+                    raise SignInFailed(f"the provider's metadata has no {name}")
+            published: Any = _json_object(
+                httpx.get(metadata["jwks_uri"], timeout=HTTP_TIMEOUT_SECONDS)
             )
-        except (httpx.HTTPError, ValueError, KeyError) as error:
+            keys = KeySet.import_key_set(published)
+        except (httpx.HTTPError, ValueError, KeyError, TypeError, JoseError) as error:
             raise SignInFailed(
                 f"the identity provider's metadata cannot be read: {type(error).__name__}"
             ) from None
         return time.monotonic(), metadata, keys
+
+
+def _json_object(answer: httpx.Response) -> dict[str, Any]:
+    """An answer's JSON object; `SignInFailed` for anything else."""
+    try:
+        document = answer.json()
+    except ValueError:
+        raise SignInFailed("the identity provider answered with something not JSON") from None
+    if not isinstance(document, dict):
+        raise SignInFailed("the identity provider answered with JSON that is not an object")
+    return document

@@ -48,6 +48,10 @@ class YearParameters:
             raise InvalidParameters(f"II rate {self.ii_rate} must be at least 0 and below 1")
         if not self.reference.strip():
             raise InvalidParameters(f"year {self.year}: a reference to the source is required")
+        if not self.reference.isprintable():
+            raise InvalidParameters(
+                f"year {self.year}: the reference {self.reference[:40]!r} holds control characters"
+            )
 
 
 def parse_rate(text: str) -> Decimal:

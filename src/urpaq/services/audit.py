@@ -15,11 +15,20 @@ def record_event(uow: UnitOfWork, event: AuditEvent) -> None:
 
 
 def audit_events(
-    uow: UnitOfWork, *, iin: str | None = None, since: dt.date | None = None, limit: int = 1000
+    uow: UnitOfWork,
+    *,
+    iin: str | None = None,
+    since: dt.date | None = None,
+    limit: int = 1000,
+    actor: str | None = None,
+    action: str | None = None,
 ) -> list[AuditEvent]:
-    """The latest events, newest first, optionally about one person or from one day on:
-    the serving store's, then those kept in the main database before it existed."""
-    recent = uow.serving.audit_events(iin=iin, since=since, limit=limit)
+    """The latest events, newest first, optionally about one person, from one day on, by
+    an actor or of an action whose text contains the one given: the serving store's, then
+    those kept in the main database before it existed."""
+    recent = uow.serving.audit_events(iin=iin, since=since, limit=limit, actor=actor, action=action)
     if len(recent) == limit:
         return recent
-    return recent + uow.edge.audit_events(iin=iin, since=since, limit=limit - len(recent))
+    return recent + uow.edge.audit_events(
+        iin=iin, since=since, limit=limit - len(recent), actor=actor, action=action
+    )

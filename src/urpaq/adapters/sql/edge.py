@@ -33,6 +33,14 @@ class SqlEdge:
         self.db.lock_name(scope, key)
 
     def audit_events(
-        self, *, iin: str | None, since: dt.date | None, limit: int
+        self,
+        *,
+        iin: str | None,
+        since: dt.date | None,
+        limit: int,
+        actor: str | None = None,
+        action: str | None = None,
     ) -> list[AuditEvent]:
-        return audit_events_in(self.db, "audit_event", iin=iin, since=since, limit=limit)
+        return audit_events_in(
+            self.db, "audit_event", iin=iin, since=since, limit=limit, actor=actor, action=action
+        )

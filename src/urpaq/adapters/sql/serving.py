@@ -23,9 +23,16 @@ CHALLENGE_LASTS_AT_MOST = dt.timedelta(hours=1)
 
 
 def audit_events_in(
-    db: SqlConnection, table: str, *, iin: str | None, since: dt.date | None, limit: int
+    db: SqlConnection,
+    table: str,
+    *,
+    iin: str | None,
+    since: dt.date | None,
+    limit: int,
+    actor: str | None = None,
+    action: str | None = None,
 ) -> list[AuditEvent]:
-    """The latest events of one audit table, newest first."""
+    """The latest events of one audit table, newest first, filtered before the limit."""
     conditions, params = [], []
     if iin is not None:
         conditions.append("iin = ?")
@@ -33,6 +40,11 @@ def audit_events_in(
     if since is not None:
         conditions.append("at >= ?")
         params.append(since.isoformat())
+    for column, text in (("actor", actor), ("action", action)):
+        if text:
+            escaped = text.casefold().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            conditions.append(f"lower({column}) LIKE ? ESCAPE '\\'")
+            params.append(f"%{escaped}%")
     where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
     rows = db.execute(
         f"SELECT {_EVENT_COLUMNS} FROM {table}{where} ORDER BY event_id DESC LIMIT {int(limit)}",
@@ -69,11 +81,18 @@ class SqlServing:
         )  # fmt: skip
 
     def audit_events(
-        self, *, iin: str | None, since: dt.date | None, limit: int
+        self,
+        *,
+        iin: str | None,
+        since: dt.date | None,
+        limit: int,
+        actor: str | None = None,
+        action: str | None = None,
     ) -> list[AuditEvent]:
         return audit_events_in(
-            self.db, f"{self.schema}audit_event", iin=iin, since=since, limit=limit
-        )
+            self.db, f"{self.schema}audit_event", iin=iin, since=since, limit=limit,
+            actor=actor, action=action,
+        )  # fmt: skip
 
     def open_session(self, *, token_digest: str, iin: str, expires_at: dt.datetime) -> None:
         self._forget_expired(now=expires_at - SESSION_LASTS_AT_MOST)

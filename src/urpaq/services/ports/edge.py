@@ -33,7 +33,13 @@ class EdgePort(Protocol):
     ) -> None: ...
 
     def audit_events(
-        self, *, iin: str | None, since: dt.date | None, limit: int
+        self,
+        *,
+        iin: str | None,
+        since: dt.date | None,
+        limit: int,
+        actor: str | None = None,
+        action: str | None = None,
     ) -> list[AuditEvent]:
         """The events kept in the main database before the serving store held the audit
         log (`ports/serving.py`), newest first; none are added to it any more."""

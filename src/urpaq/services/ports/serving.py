@@ -33,9 +33,16 @@ class ServingPort(Protocol):
         ...
 
     def audit_events(
-        self, *, iin: str | None, since: dt.date | None, limit: int
+        self,
+        *,
+        iin: str | None,
+        since: dt.date | None,
+        limit: int,
+        actor: str | None = None,
+        action: str | None = None,
     ) -> list[AuditEvent]:
-        """The latest events, newest first."""
+        """The latest events, newest first; `actor` and `action` keep those whose actor or
+        action contains that text (letter case aside), before the limit."""
         ...
 
     def open_session(self, *, token_digest: str, iin: str, expires_at: dt.datetime) -> None: ...

@@ -16,7 +16,8 @@ from urpaq.entrypoints.http.web import i18n
 from urpaq.services.ports.staff import StaffSession
 
 #: The last reporting year a page takes from its path (as `urpaq close` takes).
-YEAR_MAX = 9999
+#: The last year a close can have: its due date falls in the year after.
+YEAR_MAX = 9998
 #: A form's text field is cut to this many characters (a reference, a name, a date).
 FIELD_LENGTH_MAX = 500
 

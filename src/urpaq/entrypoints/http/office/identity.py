@@ -9,8 +9,7 @@ Configured from the environment (docs/office.md):
     URPAQ_OIDC_CLIENT_ID      this server's client id at the provider
     URPAQ_OIDC_CLIENT_SECRET  its secret (sent with HTTP Basic to the token endpoint)
     URPAQ_OIDC_ROLE_CLAIM     the ID token's claim holding the role (default urpaq_role)
-    URPAQ_OIDC_USER_CLAIM     the claim naming the person (default preferred_username,
-                              else email, else sub)
+    URPAQ_OIDC_USER_CLAIM     the claim naming the person (default sub: stable and unique)
 
 The relying party itself is an adapter (`adapters/oidc.py`), made by
 `bootstrap.oidc_provider`.

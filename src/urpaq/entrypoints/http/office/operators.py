@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
@@ -81,6 +81,7 @@ async def operator_rotate(
     clock: ClockDep,
 ) -> HTMLResponse:
     """Issue a new credential, shown once; the old one stops working at once."""
+    name = _named(name)
     today = clock.today()
 
     def rotate() -> str:
@@ -99,6 +100,7 @@ async def operator_revoke(
     clock: ClockDep,
 ) -> HTMLResponse:
     """Revoke an operator: its credential stops working at once; its history stays."""
+    name = _named(name)
     today = clock.today()
     try:
         await run_in_threadpool(lambda: revoke_operator(uow(), name=name, today=today))
@@ -133,3 +135,11 @@ async def _list_page(
     return office_page(
         request, "operators.html", session, operators=registered, scopes=SCOPES, **values
     )
+
+
+def _named(text: str) -> str:
+    """The operator a path names; an address that can name no operator is not found."""
+    try:
+        return parse_name(text)
+    except InvalidOperator:
+        raise HTTPException(status_code=404) from None
