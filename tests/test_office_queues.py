@@ -112,6 +112,8 @@ def test_rejections_filtered_by_reason_and_as_csv(site: tuple[str, SqlUnitOfWork
         rows = list(csv.DictReader(io.StringIO(sheet.text)))
         assert [r["reason_code"] for r in rows] == ["after_death"], rows
         assert client.get("/office/rejections", params={"reason": "nope"}).status_code == 422
+        # A language link keeps the page's other parameters.
+        assert "?reason=invalid_iin&amp;lang=kk" in only.text
         assert batch
         sign_in(client, "dana", "auditor")
         assert client.get("/office/rejections").status_code == 403

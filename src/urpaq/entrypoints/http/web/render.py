@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -36,7 +37,11 @@ def page(
     """The page `template` in the visitor's language; `private` for an answer about a
     person, which no cache may keep."""
     language = language_of(request)
-    html = _render(language, template, path=request.url.path, money=money, **values)
+    # A language link keeps the page's other query parameters (a year, a batch, `print`).
+    kept = urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "lang"])
+    html = _render(
+        language, template, path=request.url.path, money=money, kept_query=kept, **values
+    )
     switching = request.query_params.get("lang") in i18n.LANGUAGES
     if private:
         headers = dict(NO_STORE)
@@ -108,8 +113,9 @@ def projection_rows(answer: LookupAnswer | None) -> list[dict[str, Any]]:
     ]
 
 
-def _render(language: str, template: str, *, path: str, **values: Any) -> str:
+def _render(language: str, template: str, *, path: str, kept_query: str = "", **values: Any) -> str:
     return _templates.get_template(template).render(
+        kept_query=kept_query,
         lang=language,
         t=lambda key, **kw: i18n.text(language, key, **kw),
         explain=lambda line: explain.explained(language, line),
