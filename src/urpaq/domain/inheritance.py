@@ -26,10 +26,10 @@ from decimal import Decimal
 from fractions import Fraction
 
 from urpaq.domain import ledger
-from urpaq.domain.ledger import EntryKind, JournalEntry, Posting
+from urpaq.domain.ledger import EntryKind, JournalEntry
 from urpaq.domain.money import CURRENCY, Money
 from urpaq.domain.operators import AuthorisedOperator
-from urpaq.domain.payouts import PayoutRefused, SavingsHolder, no_target_savings
+from urpaq.domain.payouts import PayoutRefused, SavingsHolder, no_target_savings, person_move
 
 #: A share as a fraction, each part at most nine digits: "1/2", "2/3".
 SHARE_FRACTION = re.compile(r"^([1-9][0-9]{0,8})/([1-9][0-9]{0,8})$")
@@ -246,7 +246,7 @@ def check_share(
 
 def heir_payout_entry(payout: HeirPayout, *, year: int) -> JournalEntry:
     """The frozen target savings, or part of them, to an heir (through the operator)."""
-    return _heir_move(
+    return person_move(
         f"heir_payout:{payout.payout_id}", EntryKind.INHERITANCE, year, payout,
         source=ledger.TARGET_SAVINGS, target=ledger.PAID_TO_HEIRS,
     )  # fmt: skip
@@ -254,25 +254,10 @@ def heir_payout_entry(payout: HeirPayout, *, year: int) -> JournalEntry:
 
 def heir_return_entry(payout: HeirPayout, *, year: int) -> JournalEntry:
     """An heir's payout the operator could not pay, back on the holder's frozen savings."""
-    return _heir_move(
+    return person_move(
         f"heir_payout:{payout.payout_id}:returned", EntryKind.RETURN, year, payout,
         source=ledger.PAID_TO_HEIRS, target=ledger.TARGET_SAVINGS,
     )  # fmt: skip
-
-
-def _heir_move(
-    key: str, kind: EntryKind, year: int, payout: HeirPayout, *, source: str, target: str
-) -> JournalEntry:
-    person = payout.person_id
-    return JournalEntry(
-        key=key,
-        kind=kind,
-        reporting_year=year,
-        postings=(
-            Posting(source, -payout.amount, person),
-            Posting(target, payout.amount, person),
-        ),
-    )
 
 
 def _is_on(payout: HeirPayout, number: str) -> bool:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from dataclasses import dataclass
+from typing import Protocol
 
 from urpaq.domain import ledger
 from urpaq.domain.ledger import EntryKind, JournalEntry, Posting
@@ -159,7 +160,7 @@ def spent_account(purpose: Purpose) -> str:
 
 def payout_entry(payout: Payout, *, year: int) -> JournalEntry:
     """Target savings to the authorised operator."""
-    return _move(
+    return person_move(
         f"payout:{payout.payout_id}", EntryKind.PAYOUT, year, payout,
         source=ledger.TARGET_SAVINGS, target=operator_account(payout.operator_name),
     )  # fmt: skip
@@ -167,7 +168,7 @@ def payout_entry(payout: Payout, *, year: int) -> JournalEntry:
 
 def confirmation_entry(payout: Payout, *, year: int) -> JournalEntry:
     """The authorised operator used the money for its purpose."""
-    return _move(
+    return person_move(
         f"payout:{payout.payout_id}:confirmed", EntryKind.CONFIRMATION, year, payout,
         source=operator_account(payout.operator_name), target=spent_account(payout.purpose),
     )  # fmt: skip
@@ -175,22 +176,33 @@ def confirmation_entry(payout: Payout, *, year: int) -> JournalEntry:
 
 def return_entry(payout: Payout, *, year: int) -> JournalEntry:
     """Unused money back from the authorised operator to the person's target savings."""
-    return _move(
+    return person_move(
         f"payout:{payout.payout_id}:returned", EntryKind.RETURN, year, payout,
         source=operator_account(payout.operator_name), target=ledger.TARGET_SAVINGS,
     )  # fmt: skip
 
 
-def _move(
-    key: str, kind: EntryKind, year: int, payout: Payout, *, source: str, target: str
+class MovedForPerson(Protocol):
+    """What moves one person's money: a payout, or an heir's payout."""
+
+    @property
+    def person_id(self) -> int: ...
+
+    @property
+    def amount(self) -> Money: ...
+
+
+def person_move(
+    key: str, kind: EntryKind, year: int, moved: MovedForPerson, *, source: str, target: str
 ) -> JournalEntry:
-    person = payout.person_id
+    """The entry moving `moved.amount` of one person's money from `source` to `target`."""
+    person = moved.person_id
     return JournalEntry(
         key=key,
         kind=kind,
         reporting_year=year,
         postings=(
-            Posting(source, -payout.amount, person),
-            Posting(target, payout.amount, person),
+            Posting(source, -moved.amount, person),
+            Posting(target, moved.amount, person),
         ),
     )
