@@ -745,8 +745,9 @@ class FakeOfficeReads:
         return []
 
     def payouts(self, *, statuses: frozenset[str], limit: int) -> list[PayoutRow]:
-        rows = [row for row in self._rows() if row[1].status in statuses]
-        return [row[1] for row in sorted(rows, key=lambda r: r[0])][:limit]
+        rows = [row for _, row in self._person_rows() if row.status in statuses]
+        rows.sort(key=lambda r: (r.operator, r.return_due_on or r.requested_on, r.payout_id))
+        return rows[:limit]
 
     def payouts_of_person(self, person_id: int) -> list[PayoutRow]:
         return [row for pid, row in self._person_rows() if pid == person_id]
@@ -770,12 +771,6 @@ class FakeOfficeReads:
                 ),
             )
             for kept in self.uow.state.payouts.values()
-        ]
-
-    def _rows(self) -> list[tuple[tuple[str, dt.date], PayoutRow]]:
-        return [
-            ((row.operator, row.return_due_on or row.requested_on), row)
-            for _, row in self._person_rows()
         ]
 
 
