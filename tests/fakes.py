@@ -16,10 +16,11 @@ import copy
 import dataclasses
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Self
+from typing import Self, TypeVar
 
 from urpaq.domain import ledger
 from urpaq.domain.audit import AuditEvent
@@ -64,6 +65,8 @@ from urpaq.services.ports.register import (
 from urpaq.services.ports.serving import PendingChallenge
 from urpaq.services.ports.staff import PendingSignIn, StaffSession
 from urpaq.services.ports.unit_of_work import TransactionError
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -803,6 +806,16 @@ class FakeStaff:
         return found[0] if found is not None and found[1] > now else None
 
 
+def _done(answer: Callable[[], T]) -> Future[T]:
+    """A future already done with what `answer` gives (or raises)."""
+    done: Future[T] = Future()
+    try:
+        done.set_result(answer())
+    except Exception as error:
+        done.set_exception(error)
+    return done
+
+
 class FakeServing:
     """The serving store in memory: it is written at once, outside any transaction, so
     a rollback of the unit of work leaves it as it is."""
@@ -819,6 +832,9 @@ class FakeServing:
         if self.failing:
             raise OSError("audit log unavailable")
         self.audit.append(event)
+
+    def record_later(self, event: AuditEvent) -> Future[None]:
+        return _done(lambda: self.record(event))
 
     def audit_events(
         self,
@@ -877,6 +893,15 @@ class FakeServing:
 
     def forget_challenge(self, *, challenge_id: str) -> None:
         self.challenges.pop(challenge_id, None)
+
+    def take_token_later(
+        self, *, bucket: str, capacity: int, refill_seconds: float, now: float
+    ) -> Future[float]:
+        return _done(
+            lambda: self.take_token(
+                bucket=bucket, capacity=capacity, refill_seconds=refill_seconds, now=now
+            )
+        )
 
     def take_token(self, *, bucket: str, capacity: int, refill_seconds: float, now: float) -> float:
         tokens, at = self.buckets.get(bucket, (float(capacity), now))

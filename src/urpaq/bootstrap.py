@@ -65,7 +65,8 @@ def open_unit_of_work(url: str) -> UnitOfWork:
     if url.startswith("sqlite://"):
         path = _sqlite_path(url)
         return SqlUnitOfWork(
-            SqliteConnection(path), open_serving=lambda: (sqlite.open_serving(path), "")
+            SqliteConnection(path),
+            open_serving=lambda: (sqlite.open_serving(path), "", sqlite.serving_writer(path)),
         )
     if url.startswith(("postgresql://", "postgres://")):
         try:
@@ -73,7 +74,12 @@ def open_unit_of_work(url: str) -> UnitOfWork:
         except MalformedDatabaseUrl as error:
             raise UnsupportedDatabase(str(error)) from None
         return SqlUnitOfWork(
-            connection, open_serving=lambda: (postgres.open_serving(url), "serving.")
+            connection,
+            open_serving=lambda: (
+                postgres.open_serving(url),
+                "serving.",
+                postgres.serving_writer(url),
+            ),
         )
     raise UnsupportedDatabase(f"database URL {url!r} is neither sqlite:/// nor postgresql://")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from concurrent.futures import Future
 
 from urpaq.domain.audit import AuditEvent
 from urpaq.services.ports.unit_of_work import UnitOfWork
@@ -12,6 +13,11 @@ def record_event(uow: UnitOfWork, event: AuditEvent) -> None:
     """Append one event, durably, at once: whatever became of the request, and without
     waiting for a writer (the serving store is not the register's or the ledger's)."""
     uow.serving.record(event)
+
+
+def record_event_later(uow: UnitOfWork, event: AuditEvent) -> Future[None]:
+    """`record_event`, returning at once: the future is done when the event is durable."""
+    return uow.serving.record_later(event)
 
 
 def audit_events(

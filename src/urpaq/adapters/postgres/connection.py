@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from urpaq.adapters.sql.connection import Params, SqlConnection
+from urpaq.adapters.sql.group_commit import GroupCommit, shared_writer
 from urpaq.services.ports.unit_of_work import TransactionError
 
 #: The advisory lock that makes writers take turns ("urpaq" in ASCII).
@@ -207,6 +208,12 @@ def open_serving(url: str) -> SharedServing:
             found = _SERVING[url] = _connect_serving(url)
         found.users += 1
         return found
+
+
+def serving_writer(url: str) -> GroupCommit:
+    """This process's writer of the serving schema of the database at `url`: a
+    connection of its own, whose transactions never take the writers' lock."""
+    return shared_writer(f"postgresql:{url}", lambda: PostgresConnection(url), begin="BEGIN")
 
 
 def _connect_serving(url: str) -> SharedServing:

@@ -1,18 +1,24 @@
 """The serving port in SQL, on a connection of its own (`open_serving` in each binding).
 
-Each method is one short transaction: a single statement where one suffices (SQLite and
-PostgreSQL both take `INSERT … ON CONFLICT … RETURNING`), so that no server waits for
-another longer than one statement.
+Each write is a single statement where one suffices (SQLite and PostgreSQL both take
+`INSERT … ON CONFLICT … RETURNING`), so that no server waits for another longer than one
+statement; the process's writer for the store (`group_commit.py`) commits the writes of
+many requests at once.  Reads go straight to the connection.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Callable
+from concurrent.futures import Future
+from typing import TypeVar
 
 from urpaq.adapters.sql.connection import Params, SqlConnection
+from urpaq.adapters.sql.group_commit import GroupCommit, Row
 from urpaq.domain.audit import AuditEvent
 from urpaq.services.ports.serving import PendingChallenge
+
+T = TypeVar("T")
 
 _EVENT_COLUMNS = "at, actor, action, iin, outcome, request_id"
 
@@ -56,29 +62,67 @@ def audit_events_in(
     ]
 
 
+def write_soon(
+    db: SqlConnection, writer: GroupCommit | None, sql: str, params: Params
+) -> Future[Row]:
+    """One statement that writes, through the store's writer (else on `db`, committed on
+    its own); the future gives its first row, if any, once it is durable."""
+    if writer is not None:
+        return writer.submit(sql, params)
+    done: Future[Row] = Future()
+    try:
+        with db.statement_lock():
+            cursor = db.execute(sql, params)
+            row = cursor.fetchone() if cursor.description else None
+    except Exception as error:
+        done.set_exception(error)
+    else:
+        done.set_result(None if row is None else tuple(row))
+    return done
+
+
+def _then(future: Future[Row], convert: Callable[[Row], T]) -> Future[T]:
+    """A future of `convert(row)` once `future` has its row."""
+    converted: Future[T] = Future()
+
+    def finish(done: Future[Row]) -> None:
+        try:
+            converted.set_result(convert(done.result()))
+        except Exception as error:
+            converted.set_exception(error)
+
+    future.add_done_callback(finish)
+    return converted
+
+
 class SqlServing:
     """`schema` is where the tables are: "" for SQLite's own file, "serving." on
-    PostgreSQL."""
+    PostgreSQL; `writer` the process's writer for the store (None: write on `db`)."""
 
-    def __init__(self, db: SqlConnection, *, schema: str) -> None:
+    def __init__(
+        self, db: SqlConnection, *, schema: str, writer: GroupCommit | None = None
+    ) -> None:
         self.db = db
         self.schema = schema
+        self.writer = writer
 
-    def _write(self, sql: str, params: Params) -> tuple[Any, ...] | None:
-        """One statement that writes, committed on its own; its first row, if any."""
-        with self.db.statement_lock():
-            cursor = self.db.execute(sql, params)
-            row = cursor.fetchone() if cursor.description else None
-        return None if row is None else tuple(row)
+    def _write(self, sql: str, params: Params) -> Row:
+        """One statement that writes; its first row, if any, once durable."""
+        return write_soon(self.db, self.writer, sql, params).result()
 
     def record(self, event: AuditEvent) -> None:
-        self._write(
+        self.record_later(event).result()
+
+    def record_later(self, event: AuditEvent) -> Future[None]:
+        written = write_soon(
+            self.db, self.writer,
             f"INSERT INTO {self.schema}audit_event ({_EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)",
             (
                 event.at.isoformat(), event.actor, event.action, event.iin, event.outcome,
                 event.request_id,
             ),
         )  # fmt: skip
+        return _then(written, lambda row: None)
 
     def audit_events(
         self,
@@ -156,6 +200,13 @@ class SqlServing:
         self._write(f"DELETE FROM {self.schema}challenge WHERE challenge_id = ?", (challenge_id,))
 
     def take_token(self, *, bucket: str, capacity: int, refill_seconds: float, now: float) -> float:
+        return self.take_token_later(
+            bucket=bucket, capacity=capacity, refill_seconds=refill_seconds, now=now
+        ).result()
+
+    def take_token_later(
+        self, *, bucket: str, capacity: int, refill_seconds: float, now: float
+    ) -> Future[float]:
         # The bucket refilled since it was last touched, capped at its capacity; one token
         # is taken when there is a whole one.  One statement, so two servers never take
         # the same token.
@@ -166,7 +217,8 @@ class SqlServing:
             f"CASE WHEN b.tokens + ({elapsed}) / :refill > :capacity THEN :capacity"
             f" ELSE b.tokens + ({elapsed}) / :refill END"
         )
-        row = self._write(
+        row = write_soon(
+            self.db, self.writer,
             f"INSERT INTO {self.schema}bucket AS b (bucket, tokens, at, granted)"
             " VALUES (:bucket, :capacity - 1, :now, 1)"
             " ON CONFLICT (bucket) DO UPDATE"
@@ -175,8 +227,12 @@ class SqlServing:
             f" granted = CASE WHEN {refilled} >= 1 THEN 1 ELSE 0 END"
             " RETURNING tokens, granted",
             {"bucket": bucket, "capacity": float(capacity), "refill": refill_seconds, "now": now},
-        )
-        if row is None:
-            raise RuntimeError(f"bucket {bucket!r} was not written")
-        tokens, granted = float(row[0]), int(row[1])
-        return 0.0 if granted else (1 - tokens) * refill_seconds
+        )  # fmt: skip
+
+        def wait(row: Row) -> float:
+            if row is None:
+                raise RuntimeError(f"bucket {bucket!r} was not written")
+            tokens, granted = float(row[0]), int(row[1])
+            return 0.0 if granted else (1 - tokens) * refill_seconds
+
+        return _then(row, wait)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from urpaq.adapters.sql.connection import SqlConnection
+from urpaq.adapters.sql.group_commit import GroupCommit, Row
+from urpaq.adapters.sql.serving import write_soon
 from urpaq.domain.staff import Role, StaffMember
 from urpaq.services.ports.staff import PendingSignIn, StaffSession
 
@@ -17,15 +19,15 @@ SIGN_IN_LASTS_AT_MOST = dt.timedelta(hours=1)
 class SqlStaff:
     """`schema` is "" for SQLite's serving file, "serving." on PostgreSQL."""
 
-    def __init__(self, db: SqlConnection, *, schema: str) -> None:
+    def __init__(
+        self, db: SqlConnection, *, schema: str, writer: GroupCommit | None = None
+    ) -> None:
         self.db = db
         self.schema = schema
+        self.writer = writer
 
-    def _write(self, sql: str, params: tuple[object, ...]) -> tuple[object, ...] | None:
-        with self.db.statement_lock():
-            cursor = self.db.execute(sql, params)
-            row = cursor.fetchone() if cursor.description else None
-        return None if row is None else tuple(row)
+    def _write(self, sql: str, params: tuple[object, ...]) -> Row:
+        return write_soon(self.db, self.writer, sql, params).result()
 
     def open_staff_session(
         self, *, token_digest: str, session: StaffSession, now: dt.datetime

@@ -11,6 +11,7 @@ from typing import Self
 from urpaq.adapters.sql.closes import SqlCloses
 from urpaq.adapters.sql.connection import SqlConnection, SqlSchema
 from urpaq.adapters.sql.edge import SqlEdge
+from urpaq.adapters.sql.group_commit import GroupCommit, release_writer
 from urpaq.adapters.sql.heirs import SqlHeirs
 from urpaq.adapters.sql.ledger import SqlLedger
 from urpaq.adapters.sql.office_reads import SqlOfficeReads
@@ -39,10 +40,14 @@ class SqlUnitOfWork:
     """The `UnitOfWork` port on one database connection."""
 
     def __init__(
-        self, db: SqlConnection, *, open_serving: Callable[[], tuple[SqlConnection, str]]
+        self,
+        db: SqlConnection,
+        *,
+        open_serving: Callable[[], tuple[SqlConnection, str, GroupCommit | None]],
     ) -> None:
-        """`open_serving` gives the serving store's own connection and schema prefix; it
-        is opened on first use (a command that serves nobody never creates it)."""
+        """`open_serving` gives the serving store's own connection, schema prefix and
+        this process's writer of it; it is opened on first use (a command that serves
+        nobody never creates it)."""
         self.db = db
         self._open_serving = open_serving
         self._serving: SqlServing | None = None
@@ -108,16 +113,18 @@ class SqlUnitOfWork:
     @property
     def staff(self) -> StaffPort:
         serving = self._serving_store()
-        return SqlStaff(serving.db, schema=serving.schema)
+        return SqlStaff(serving.db, schema=serving.schema, writer=serving.writer)
 
     def _serving_store(self) -> SqlServing:
         if self._serving is None:
-            connection, schema = self._open_serving()
-            self._serving = SqlServing(connection, schema=schema)
+            connection, schema, writer = self._open_serving()
+            self._serving = SqlServing(connection, schema=schema, writer=writer)
         return self._serving
 
     def close(self) -> None:
         self.db.close()
         if self._serving is not None:
             self._serving.db.release()
+            if self._serving.writer is not None:
+                release_writer(self._serving.writer)
             self._serving = None

@@ -13,6 +13,7 @@ from typing import Any
 import pyarrow as pa
 
 from urpaq.adapters.sql.connection import Params, SqlConnection, split_script
+from urpaq.adapters.sql.group_commit import GroupCommit, shared_writer
 
 
 def connect(path: str) -> sqlite3.Connection:
@@ -131,6 +132,17 @@ def serving_path(path: str) -> str:
         return path
     main = Path(path)
     return str(main.with_name(f"{main.stem}-serving{main.suffix or '.db'}"))
+
+
+def serving_writer(path: str) -> GroupCommit | None:
+    """This process's writer of the serving file of the database at `path` (none for a
+    database in memory, which only its own connection sees)."""
+    if path == ":memory:":
+        return None
+    file = serving_path(path)
+    return shared_writer(
+        f"sqlite:{Path(file).resolve()}", lambda: SqliteConnection(file), begin="BEGIN IMMEDIATE"
+    )
 
 
 def open_serving(path: str) -> SqliteConnection:

@@ -6,6 +6,7 @@ each defined in its own module, put together on one database.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import functools
 import threading
@@ -25,6 +26,7 @@ from urpaq.entrypoints.http.office import pages as office_pages
 from urpaq.entrypoints.http.office.deps import Forbidden, SignInRequired
 from urpaq.entrypoints.http.office.identity import StaffIdentity
 from urpaq.entrypoints.http.office.sessions import StaffSessions
+from urpaq.entrypoints.http.threads import worker_threads
 from urpaq.entrypoints.http.web import routes as web_routes
 from urpaq.entrypoints.http.web.rate_limit import RateLimits
 from urpaq.entrypoints.http.web.sessions import Sessions
@@ -87,6 +89,7 @@ def healthz() -> dict[str, str]:
 @contextlib.asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     context: Context = app.state.context
+    asyncio.get_running_loop().set_default_executor(worker_threads())
     counting = threading.Thread(target=_count_participants, args=(context.uow.url,), daemon=True)
     counting.start()
     yield

@@ -18,11 +18,11 @@ from typing import Annotated, Any
 from fastapi import Depends, Request, Response
 from fastapi.dependencies.models import Dependant
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from starlette.concurrency import run_in_threadpool
 
 from urpaq.domain.operators import AuthorisedOperator
 from urpaq.entrypoints.http.context import Clock, Context, UnitOfWorkProvider
 from urpaq.entrypoints.http.edge import AuditedRoute, RequestNote, note_of
+from urpaq.entrypoints.http.threads import in_thread
 from urpaq.entrypoints.http.web.rate_limit import RateLimits
 from urpaq.entrypoints.http.web.sessions import Sessions
 from urpaq.entrypoints.http.web.settings import WebSettings
@@ -137,7 +137,7 @@ async def _authenticate(request: Request) -> None:
     found = None
     if credentials is not None:
         credential = credentials.credentials
-        found = await run_in_threadpool(
+        found = await in_thread(
             lambda: operator_for_credential(context.uow(), credential=credential)
         )
     if found is None:

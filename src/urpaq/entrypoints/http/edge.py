@@ -29,6 +29,7 @@ event written after a failure still names the person.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import enum
 import logging
@@ -36,10 +37,10 @@ import re
 import time
 import traceback
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
 
-import anyio
 from fastapi import Request
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.routing import APIRoute
@@ -49,7 +50,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from urpaq.domain.audit import AuditEvent
 from urpaq.entrypoints.http.context import Context
-from urpaq.services.audit import record_event
+from urpaq.entrypoints.http.threads import awaitable
+from urpaq.services.audit import record_event_later
 
 access_log = logging.getLogger("urpaq.access")
 error_log = logging.getLogger("urpaq.error")
@@ -134,9 +136,13 @@ class Audit(enum.Enum):
 
 
 class DeclaredRoute(APIRoute):
-    """A route that declares, by its class, who records its answers."""
+    """A route that declares, by its class, who records its answers (and whose endpoint,
+    if written `def`, runs in the event loop's worker threads: `threads.awaitable`)."""
 
     audit: ClassVar[Audit]
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], **options: Any) -> None:
+        super().__init__(path, awaitable(endpoint), **options)
 
 
 class AuditedRoute(DeclaredRoute):
@@ -330,7 +336,9 @@ class Edge:
     async def _audit(self, scope: Scope, note: RequestNote, status: int) -> bool:
         event = audit_event(scope, note, status=status, at=self.context.clock.now())
         try:
-            await anyio.to_thread.run_sync(lambda: record_event(self.context.uow(), event))
+            # The store's writer commits it with its neighbours'; the loop waits for
+            # that commit without a worker thread.
+            await asyncio.wrap_future(record_event_later(self.context.uow(), event))
         except Exception as error:
             error_log.error(
                 "the audit log refused request %s: %s", note.request_id, type(error).__name__

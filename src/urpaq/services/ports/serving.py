@@ -11,6 +11,7 @@ writers' lock).  An audit event is durable before `record` returns.
 from __future__ import annotations
 
 import datetime as dt
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -30,6 +31,11 @@ class PendingChallenge:
 class ServingPort(Protocol):
     def record(self, event: AuditEvent) -> None:
         """Append one audit event, durably, before the answer it describes leaves."""
+        ...
+
+    def record_later(self, event: AuditEvent) -> Future[None]:
+        """`record`, returning at once: the future is done when the event is durable
+        (for an event loop, which must not wait in a worker thread for it)."""
         ...
 
     def audit_events(
@@ -78,4 +84,10 @@ class ServingPort(Protocol):
         """Take one token from a bucket (`capacity` at once, one more every
         `refill_seconds`; `now` in seconds since the epoch): 0 when there was one,
         otherwise the seconds until there is."""
+        ...
+
+    def take_token_later(
+        self, *, bucket: str, capacity: int, refill_seconds: float, now: float
+    ) -> Future[float]:
+        """`take_token`, returning at once: the future gives its answer when it is written."""
         ...

@@ -15,7 +15,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
-from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from urpaq.bootstrap import is_working_day
@@ -34,6 +33,7 @@ from urpaq.entrypoints.http.office.answers import (
 from urpaq.entrypoints.http.office.deps import FormDep, permitted
 from urpaq.entrypoints.http.office.pages import office_page
 from urpaq.entrypoints.http.office.sessions import OFFICE_PATH
+from urpaq.entrypoints.http.threads import in_thread
 from urpaq.entrypoints.http.web.render import money, not_found
 from urpaq.services.closing import CloseContended, CloseReport, close_report, closes
 from urpaq.services.parameters import parameter_year
@@ -68,7 +68,7 @@ FIGURES: list[tuple[str, Callable[[CloseResult], str]]] = [
 async def closes_list(request: Request, session: PreviewerDep, uow: UnitOfWorkDep) -> HTMLResponse:
     """Each reporting year closed so far with its result and dates (one column a year),
     and the next one to close."""
-    made = await run_in_threadpool(lambda: closes(uow(), is_working_day=is_working_day))
+    made = await in_thread(lambda: closes(uow(), is_working_day=is_working_day))
     following = made[-1].result.reporting_year + 1 if made else FIRST_REPORTING_YEAR
     rows = [(label, [figure(c.result) for c in made]) for label, figure in FIGURES]
     return office_page(request, "closes.html", session, closes=made, rows=rows, following=following)
@@ -135,7 +135,7 @@ async def _close(
 
     try:
         as_of = date_field(form, "as_of")
-        report = await run_in_threadpool(run, as_of)
+        report = await in_thread(lambda: run(as_of))
     except (CloseRefused, Problem) as refusal:
         return refusal_page(request, session, refusal, back=f"{OFFICE_PATH}/closes/{number}")
     except CloseContended as error:
@@ -168,7 +168,7 @@ async def _year_page(
             "inputs": parameter_year(work, year=year),
         }
 
-    found = await run_in_threadpool(read)
+    found = await in_thread(read)
     shown: CloseReport | None = report or found["made"]
     previous: CloseReport | None = found["previous"]
     return office_page(

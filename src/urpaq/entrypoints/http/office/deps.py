@@ -14,7 +14,6 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
-from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from urpaq.domain.staff import Permission, may
@@ -27,6 +26,7 @@ from urpaq.entrypoints.http.office.sessions import (
     StaffSessions,
     same,
 )
+from urpaq.entrypoints.http.threads import in_thread
 from urpaq.services.ports.staff import StaffSession
 
 
@@ -62,7 +62,7 @@ async def signed_in(request: Request, sessions: StaffSessionsDep) -> StaffSessio
     context: Context = request.app.state.context
     token = request.cookies.get(STAFF_COOKIE)
     now = context.clock.now()
-    found = await run_in_threadpool(lambda: sessions.find(token, now=now))
+    found = await in_thread(lambda: sessions.find(token, now=now))
     if found is None:
         raise SignInRequired
     note_of(request).actor = found.member.actor

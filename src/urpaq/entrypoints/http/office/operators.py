@@ -15,7 +15,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse
-from starlette.concurrency import run_in_threadpool
 
 from urpaq.domain.operators import SCOPES, InvalidOperator, parse_name, parse_scopes
 from urpaq.domain.refusals import Refused
@@ -27,6 +26,7 @@ from urpaq.entrypoints.http.office.answers import Problem, field, refusal_page
 from urpaq.entrypoints.http.office.deps import FormDep, permitted
 from urpaq.entrypoints.http.office.pages import office_page
 from urpaq.entrypoints.http.office.sessions import OFFICE_PATH
+from urpaq.entrypoints.http.threads import in_thread
 from urpaq.services.operators import (
     add_operator,
     operators,
@@ -103,7 +103,7 @@ async def operator_revoke(
     name = _named(name)
     today = clock.today()
     try:
-        await run_in_threadpool(lambda: revoke_operator(uow(), name=name, today=today))
+        await in_thread(lambda: revoke_operator(uow(), name=name, today=today))
     except Refused as refusal:
         return refusal_page(request, session, refusal, back=BACK)
     return await _list_page(request, session, uow, notice="office_operator_revoked", named=name)
@@ -119,7 +119,7 @@ async def _issued(
 ) -> HTMLResponse:
     """The page that shows a credential just issued, the one time it is ever shown."""
     try:
-        credential = await run_in_threadpool(issue)
+        credential = await in_thread(issue)
     except Refused as refusal:
         return refusal_page(request, session, refusal, back=BACK)
     return office_page(
@@ -131,7 +131,7 @@ async def _issued(
 async def _list_page(
     request: Request, session: StaffSession, uow: UnitOfWorkDep, **values: Any
 ) -> HTMLResponse:
-    registered = await run_in_threadpool(lambda: operators(uow()))
+    registered = await in_thread(lambda: operators(uow()))
     return office_page(
         request, "operators.html", session, operators=registered, scopes=SCOPES, **values
     )

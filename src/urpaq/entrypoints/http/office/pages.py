@@ -13,7 +13,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
-from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from urpaq.domain.audit import AuditEvent
@@ -24,6 +23,7 @@ from urpaq.entrypoints.http.deps import UnitOfWorkDep
 from urpaq.entrypoints.http.edge import AuditedRoute, UnauditedRedirect, note_of
 from urpaq.entrypoints.http.office.deps import Forbidden, FormDep, StaffDep, permitted
 from urpaq.entrypoints.http.office.sessions import FORM_FIELD, OFFICE_PATH
+from urpaq.entrypoints.http.threads import in_thread
 from urpaq.entrypoints.http.web.render import NO_STORE, page
 from urpaq.services.audit import audit_events
 from urpaq.services.ports.office import PayoutRow
@@ -99,7 +99,7 @@ async def person_file(
             "payouts": payouts_of(work, iin),
         }
 
-    values = await run_in_threadpool(read)
+    values = await in_thread(read)
     return office_page(request, "person.html", session, iin=iin.value, **values)
 
 
@@ -130,7 +130,7 @@ async def audit_view(
     if iin is not None:  # the events shown are about this person: the read is theirs
         note_of(request).iin = iin
     actor, action = filters.get("actor") or None, filters.get("action") or None
-    events = await run_in_threadpool(
+    events = await in_thread(
         lambda: audit_events(
             uow(), iin=iin, since=since, limit=AUDIT_ROWS_MAX, actor=actor, action=action
         )

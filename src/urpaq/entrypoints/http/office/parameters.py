@@ -12,7 +12,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
-from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from urpaq.domain.parameters import InvalidParameters, same_person, year_parameters
@@ -24,6 +23,7 @@ from urpaq.entrypoints.http.office.answers import field, refusal_page, reporting
 from urpaq.entrypoints.http.office.deps import FormDep, permitted
 from urpaq.entrypoints.http.office.pages import office_page
 from urpaq.entrypoints.http.office.sessions import OFFICE_PATH
+from urpaq.entrypoints.http.threads import in_thread
 from urpaq.entrypoints.http.web.render import not_found
 from urpaq.services.parameters import (
     ParametersRefused,
@@ -50,7 +50,7 @@ async def parameters_list(
 ) -> HTMLResponse:
     """Every year's inputs: the approved ones, and those awaiting approval, who entered
     them and when."""
-    years = await run_in_threadpool(lambda: parameter_years(uow()))
+    years = await in_thread(lambda: parameter_years(uow()))
     return office_page(request, "parameters.html", session, years=years)
 
 
@@ -89,9 +89,7 @@ async def parameters_enter(
         )
     by, at = session.member.actor, clock.now()
     try:
-        await run_in_threadpool(
-            lambda: propose_parameters(uow(), parameters=parameters, by=by, at=at)
-        )
+        await in_thread(lambda: propose_parameters(uow(), parameters=parameters, by=by, at=at))
     except ParametersRefused as refusal:
         return refusal_page(request, session, refusal, back=f"{OFFICE_PATH}/parameters/{number}")
     return await _year_page(request, session, uow, number, notice="office_parameters_entered")
@@ -154,7 +152,7 @@ async def _decide(
             reject_parameters(uow(), year=number, proposal_id=int(proposal), by=by, at=at)
 
     try:
-        await run_in_threadpool(decide)
+        await in_thread(decide)
     except Refused as refusal:
         return refusal_page(request, session, refusal, back=back)
     notice = "office_parameters_approved" if approve else "office_parameters_rejected"
@@ -170,7 +168,7 @@ async def _year_page(
     status: int = 200,
     **values: Any,
 ) -> HTMLResponse:
-    found = await run_in_threadpool(lambda: parameter_year(uow(), year=year))
+    found = await in_thread(lambda: parameter_year(uow(), year=year))
     awaiting = found.awaiting
     return office_page(
         request, "parameter_year.html", session, status=status, item=found,

@@ -12,7 +12,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
-from starlette.concurrency import run_in_threadpool
 
 from urpaq.domain.rejections import REASON_CODES, reason_code
 from urpaq.domain.staff import Permission
@@ -22,6 +21,7 @@ from urpaq.entrypoints.http.edge import AuditedRoute
 from urpaq.entrypoints.http.office.deps import permitted
 from urpaq.entrypoints.http.office.pages import cell, office_page
 from urpaq.entrypoints.http.office.sessions import OFFICE_PATH
+from urpaq.entrypoints.http.threads import in_thread
 from urpaq.entrypoints.http.web.render import NO_STORE
 from urpaq.services.ports.office import PayoutRow, RejectedRow
 from urpaq.services.ports.staff import StaffSession
@@ -65,7 +65,7 @@ async def rejections(
     if reason and reason not in REASON_CODES:
         return office_page(request, "rejections.html", session, status=422, unknown=reason,
                            batches=[], rows=[], counts=[], batch=None, reason="")  # fmt: skip
-    values = await run_in_threadpool(lambda: _rejections(uow, batch, reason))
+    values = await in_thread(lambda: _rejections(uow, batch, reason))
     return office_page(request, "rejections.html", session, **values)
 
 
@@ -73,7 +73,7 @@ async def rejections(
 async def rejections_csv(
     session: WorkerDep, uow: UnitOfWorkDep, batch: BatchQuery = None, reason: ReasonQuery = ""
 ) -> Response:
-    values = await run_in_threadpool(lambda: _rejections(uow, batch, reason))
+    values = await in_thread(lambda: _rejections(uow, batch, reason))
     rows: list[RejectedRow] = values["rows"]
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
@@ -102,7 +102,7 @@ async def payouts(request: Request, session: WorkerDep, uow: UnitOfWorkDep) -> H
             returned = work.office.payouts(statuses=frozenset({"returned"}), limit=PAYOUTS_MAX)
         return open_, returned
 
-    open_rows, returned = await run_in_threadpool(read)
+    open_rows, returned = await in_thread(read)
     by_operator: dict[str, list[PayoutRow]] = {}
     for row in open_rows:
         by_operator.setdefault(row.operator, []).append(row)

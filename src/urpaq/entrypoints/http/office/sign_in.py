@@ -9,7 +9,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from starlette.concurrency import run_in_threadpool
 
 from urpaq.domain.staff import InvalidStaffMember, StaffMember, staff_member
 from urpaq.entrypoints.http.context import Context
@@ -31,6 +30,7 @@ from urpaq.entrypoints.http.office.sessions import (
     StaffSessions,
     same,
 )
+from urpaq.entrypoints.http.threads import in_thread
 from urpaq.entrypoints.http.web.rate_limit import client_of
 from urpaq.entrypoints.http.web.render import NO_STORE, page
 from urpaq.services.ports.staff import SignInFailed, StaffIdentityProvider
@@ -104,13 +104,11 @@ async def oidc_begin(request: Request, client: OidcDep, sessions: StaffSessionsD
     context: Context = request.app.state.context
     redirect_uri = _callback_uri(request)
     try:
-        url, state, pending = await run_in_threadpool(
-            lambda: client.begin(redirect_uri=redirect_uri)
-        )
+        url, state, pending = await in_thread(lambda: client.begin(redirect_uri=redirect_uri))
     except SignInFailed as error:
         return _refused(request, "sign_in_failed", status=502, detail=str(error))
     now = context.clock.now()
-    await run_in_threadpool(lambda: sessions.remember_sign_in(state, pending, now=now))
+    await in_thread(lambda: sessions.remember_sign_in(state, pending, now=now))
     response = RedirectResponse(url, status_code=303, headers=NO_STORE)
     response.set_cookie(
         SIGN_IN_COOKIE, state, max_age=600, httponly=True, samesite="lax",
@@ -135,12 +133,12 @@ async def oidc_callback(
     now = context.clock.now()
     if not code or not same(state, request.cookies.get(SIGN_IN_COOKIE, "")):
         return _refused(request, "sign_in_failed", status=400, detail="state")
-    pending = await run_in_threadpool(lambda: sessions.take_sign_in(state, now=now))
+    pending = await in_thread(lambda: sessions.take_sign_in(state, now=now))
     if pending is None:
         return _refused(request, "sign_in_failed", status=400, detail="expired")
     redirect_uri = _callback_uri(request)
     try:
-        member = await run_in_threadpool(
+        member = await in_thread(
             lambda: client.complete(code=code, pending=pending, redirect_uri=redirect_uri)
         )
     except SignInFailed as error:
@@ -155,7 +153,7 @@ async def sign_out(
     request: Request, session: StaffDep, form: FormDep, sessions: StaffSessionsDep
 ) -> Response:
     token = request.cookies.get(STAFF_COOKIE)
-    await run_in_threadpool(lambda: sessions.close(token))
+    await in_thread(lambda: sessions.close(token))
     response = RedirectResponse(SIGN_IN_PATH, status_code=303, headers=NO_STORE)
     response.delete_cookie(STAFF_COOKIE, path=OFFICE_PATH)
     return response
@@ -165,7 +163,7 @@ async def _signed_in(request: Request, sessions: StaffSessions, member: StaffMem
     context: Context = request.app.state.context
     note_of(request).actor = member.actor
     now = context.clock.now()
-    token = await run_in_threadpool(lambda: sessions.open(member, now=now))
+    token = await in_thread(lambda: sessions.open(member, now=now))
     response = RedirectResponse(f"{OFFICE_PATH}/", status_code=303, headers=NO_STORE)
     # Lax, not Strict: the way back from the identity provider is a top-level navigation
     # from its site; every form carries its own anti-forgery value besides.

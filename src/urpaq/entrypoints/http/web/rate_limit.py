@@ -5,6 +5,7 @@ allowance."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,18 +25,19 @@ class RateLimiter:
     refill_seconds: float
     serving: Callable[[], ServingPort]
 
-    def take(self, client: str, *, now: float) -> float:
+    async def take(self, client: str, *, now: float) -> float:
         """0 if the client may go on; otherwise the seconds until it may.  `now` is in
-        seconds since the epoch, the same clock in every process.  It writes: call it
-        from a worker thread, not the event loop."""
+        seconds since the epoch, the same clock in every process.  The event loop waits
+        for the store's writer without a worker thread."""
         # The bucket is named by a digest: the store keeps no address and no IIN.
         bucket = hashlib.sha256(f"{self.name}:{client}".encode()).hexdigest()[:32]
-        return self.serving().take_token(
+        taken = self.serving().take_token_later(
             bucket=bucket,
             capacity=self.capacity,
             refill_seconds=self.refill_seconds,
             now=now,
         )
+        return await asyncio.wrap_future(taken)
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ _templates = Environment(
     autoescape=select_autoescape(["html"]),
     trim_blocks=True,
     lstrip_blocks=True,
+    auto_reload=False,  # the templates are the package's: no look at their files per page
 )
 
 

@@ -14,7 +14,6 @@ from typing import Any
 import anyio
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from starlette.concurrency import run_in_threadpool
 
 from urpaq.domain.disclosure import SMALL_CELL_THRESHOLD
 from urpaq.domain.iin import Iin, InvalidIin
@@ -30,6 +29,7 @@ from urpaq.entrypoints.http.deps import (
     WebSettingsDep,
 )
 from urpaq.entrypoints.http.edge import AuditedRoute, UnauditedRedirect, UnauditedRoute
+from urpaq.entrypoints.http.threads import in_thread
 from urpaq.entrypoints.http.web.rate_limit import client_of
 from urpaq.entrypoints.http.web.render import (
     NO_STORE,
@@ -84,7 +84,7 @@ async def lookup(
     form = await request.form()
     entered = str(form.get("iin", ""))[:64]
     client = client_of(request)
-    wait = await run_in_threadpool(lambda: limits.lookups.take(client, now=time.time()))
+    wait = await limits.lookups.take(client, now=time.time())
     values: dict[str, Any]
     status = 200
     if wait:
@@ -98,10 +98,12 @@ async def lookup(
             values = {"problem": _IIN_PROBLEMS.get(error.problem, "iin_not_12_digits")}
         else:
             note.iin = iin.value
-            answer = await run_in_threadpool(lambda: look_up_participant(uow(), iin=iin))
+            answer = await in_thread(lambda: look_up_participant(uow(), iin=iin))
             template = "lookup_result.html" if answer else "lookup_not_found.html"
             values = {"answer": answer, "rows": projection_rows(answer)}
-    await anyio.sleep(max(0.0, settings.lookup_seconds_min - (time.monotonic() - started)))
+    remaining = settings.lookup_seconds_min - (time.monotonic() - started)
+    if remaining > 0:
+        await anyio.sleep(remaining)
     response = page(request, template, status=status, private=True, **values)
     if wait:
         response.headers["Retry-After"] = str(int(wait) + 1)
@@ -126,7 +128,7 @@ async def sign_in(
     form = await request.form()
     entered = str(form.get("iin", ""))[:64]
     client = client_of(request)
-    wait = await run_in_threadpool(lambda: limits.sign_ins.take(client, now=time.time()))
+    wait = await limits.sign_ins.take(client, now=time.time())
     if wait:
         return too_many(request, wait)
     try:
@@ -135,11 +137,11 @@ async def sign_in(
         problem = _IIN_PROBLEMS.get(error.problem, "iin_not_12_digits")
         return page(request, "sign_in.html", status=422, private=True, problem=problem)
     note.iin = iin.value
-    wait = await run_in_threadpool(lambda: limits.sign_ins_per_iin.take(iin.value, now=time.time()))
+    wait = await limits.sign_ins_per_iin.take(iin.value, now=time.time())
     if wait:  # whoever asks: no number of addresses buys more codes sent to one person
         return too_many(request, wait)
     now = clock.now()
-    challenge = await run_in_threadpool(lambda: identity.begin(iin=iin, now=now))
+    challenge = await in_thread(lambda: identity.begin(iin=iin, now=now))
     response = page(request, "sign_in_code.html", private=True)
     response.set_cookie(
         CHALLENGE_COOKIE, challenge.challenge_id, max_age=300, httponly=True,
@@ -164,24 +166,22 @@ async def sign_in_code(
     code = str(form.get("code", ""))[:16]
     challenge = request.cookies.get(CHALLENGE_COOKIE, "")
     client = client_of(request)
-    wait = await run_in_threadpool(lambda: limits.codes.take(client, now=time.time()))
+    wait = await limits.codes.take(client, now=time.time())
     if wait:
         return too_many(request, wait)
     now = clock.now()
-    claimed = await run_in_threadpool(lambda: identity.iin_of(challenge_id=challenge, now=now))
+    claimed = await in_thread(lambda: identity.iin_of(challenge_id=challenge, now=now))
     if claimed is not None:
         note.iin = claimed.value
         person = claimed.value
-        wait = await run_in_threadpool(lambda: limits.codes_per_iin.take(person, now=time.time()))
+        wait = await limits.codes_per_iin.take(person, now=time.time())
         if wait:
             return too_many(request, wait)
-    iin = await run_in_threadpool(
-        lambda: identity.complete(challenge_id=challenge, response=code, now=now)
-    )
+    iin = await in_thread(lambda: identity.complete(challenge_id=challenge, response=code, now=now))
     if iin is None:
         return page(request, "sign_in.html", status=401, private=True, problem="code_wrong")
     note.iin = iin.value
-    token = await run_in_threadpool(lambda: sessions.open(iin, now=clock.now()))
+    token = await in_thread(lambda: sessions.open(iin, now=clock.now()))
     response = RedirectResponse("/statement", status_code=303, headers=NO_STORE)
     response.set_cookie(
         SESSION_COOKIE, token,
@@ -198,12 +198,12 @@ async def statement(
 ) -> Response:
     """The signed-in person's own statement; anyone else is sent to sign in."""
     token = request.cookies.get(SESSION_COOKIE)
-    iin = await run_in_threadpool(lambda: sessions.holder(token, now=clock.now()))
+    iin = await in_thread(lambda: sessions.holder(token, now=clock.now()))
     if iin is None:  # nobody's data: this answer is not recorded
         return UnauditedRedirect("/sign-in", status_code=303, headers=NO_STORE)
     note.actor = f"person:{iin.value}"
     note.iin = iin.value
-    found = await run_in_threadpool(lambda: statement_of(uow(), iin=iin))
+    found = await in_thread(lambda: statement_of(uow(), iin=iin))
     tr = [line for line in found.lines if line.account != TARGET_SAVINGS]
     ts = [line for line in found.lines if line.account == TARGET_SAVINGS]
     # `?print=1`: the same statement on a page of its own, without navigation, made for
@@ -269,9 +269,7 @@ async def _statistics(
     if year is not None and not (year.isascii() and year.isdigit() and len(year) <= 4):
         return None
     try:
-        return await run_in_threadpool(
-            lambda: cache.get(uow(), year=None if year is None else int(year))
-        )
+        return await in_thread(lambda: cache.get(uow(), year=None if year is None else int(year)))
     except StatisticsRefused:
         return None
 

@@ -1,0 +1,182 @@
+"""The serving store's writes, many at a time: one writer thread per store and process.
+
+Every audited answer writes its audit event before it leaves, and a lookup or a sign-in
+also takes a rate-limit token: two durable writes per request.  Written one by one, each
+costs a commit (on SQLite a flush of its log to the disk, on PostgreSQL a flush of its
+WAL) and, from the event loop, a hop to a worker thread and back.  Here each write is
+handed to the store's writer thread, which takes every write that arrived meanwhile and
+runs them in **one transaction**: one commit for all of them, and a request's future is
+done only when that commit is (an event is as durable as before, it waits for it).
+
+A write that fails (a broken constraint) must not fail its neighbours: when the batch
+fails, it is rolled back and each write is run again alone, in a transaction of its
+own, and only the one that fails again gets the error.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import queue
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from typing import Any
+
+from urpaq.adapters.sql.connection import Params, SqlConnection
+
+log = logging.getLogger("urpaq.serving")
+
+Row = tuple[Any, ...] | None
+
+#: At most this many writes share one transaction (a bound on how long the first waits).
+BATCH_MAX = 256
+
+
+@dataclass(eq=False)
+class _Write:
+    sql: str
+    params: Params
+    future: Future[Row] = field(default_factory=Future)
+
+
+class GroupCommit:
+    """A writer thread with a connection of its own; `submit` returns at once."""
+
+    def __init__(self, connect: Callable[[], SqlConnection], *, begin: str, name: str) -> None:
+        """`connect` opens the writer's connection (in the writer's thread); `begin`
+        starts one of its transactions (SQLite: `BEGIN IMMEDIATE`; PostgreSQL: `BEGIN`,
+        without the writers' advisory lock, which the serving store never takes)."""
+        self._connect = connect
+        self._begin = begin
+        self._pending: queue.SimpleQueue[_Write | None] = queue.SimpleQueue()
+        self.commits = 0  # transactions committed, for the curious (tests, benchmarks)
+        self._thread = threading.Thread(
+            target=self._run, name=f"serving-writer {name}", daemon=True
+        )
+        self._thread.start()
+
+    def submit(self, sql: str, params: Params) -> Future[Row]:
+        """Write one statement; the future gives its first row (or None) once committed."""
+        write = _Write(sql, params)
+        self._pending.put(write)
+        return write.future
+
+    def stop(self) -> None:
+        """Write what was submitted, then end the thread and close its connection."""
+        self._pending.put(None)
+        self._thread.join()
+
+    def _run(self) -> None:
+        try:
+            db = self._connect()
+        except Exception as error:  # every write is answered: with the reason it failed
+            self._fail_all(error)
+            return
+        try:
+            while (batch := self._next_batch()) is not None:
+                self._write(db, batch)
+        finally:
+            db.close()
+
+    def _next_batch(self) -> list[_Write] | None:
+        first = self._pending.get()
+        if first is None:
+            return None
+        batch = [first]
+        while len(batch) < BATCH_MAX:
+            try:
+                more = self._pending.get_nowait()
+            except queue.Empty:
+                break
+            if more is None:  # stop after this batch
+                self._pending.put(None)
+                break
+            batch.append(more)
+        return batch
+
+    def _write(self, db: SqlConnection, batch: list[_Write]) -> None:
+        try:
+            with db.statement_lock():
+                rows = self._in_one_transaction(db, batch)
+        except Exception:
+            if len(batch) == 1:
+                self._alone(db, batch[0])
+                return
+            log.info("a batch of %d serving writes failed; writing each alone", len(batch))
+            for write in batch:
+                self._alone(db, write)
+            return
+        for write, row in zip(batch, rows, strict=True):
+            write.future.set_result(row)
+
+    def _in_one_transaction(self, db: SqlConnection, batch: list[_Write]) -> list[Row]:
+        db.execute(self._begin)
+        try:
+            rows = [_first_row(db, write) for write in batch]
+            db.execute("COMMIT")
+            self.commits += 1
+        except BaseException:
+            with contextlib.suppress(Exception):  # a failed COMMIT may have ended it
+                db.execute("ROLLBACK")
+            raise
+        return rows
+
+    def _alone(self, db: SqlConnection, write: _Write) -> None:
+        try:
+            with db.statement_lock():
+                row = self._in_one_transaction(db, [write])[0]
+        except Exception as error:
+            write.future.set_exception(error)
+        else:
+            write.future.set_result(row)
+
+    def _fail_all(self, error: Exception) -> None:
+        while (write := self._pending.get()) is not None:
+            write.future.set_exception(error)
+
+
+def _first_row(db: SqlConnection, write: _Write) -> Row:
+    cursor = db.execute(write.sql, write.params)
+    row = cursor.fetchone() if cursor.description else None
+    return None if row is None else tuple(row)
+
+
+# --- one writer per store and process ---------------------------------------------------------
+
+
+@dataclass
+class _Shared:
+    writer: GroupCommit
+    users: int = 0
+
+
+_WRITERS: dict[str, _Shared] = {}
+_GUARD = threading.Lock()
+
+
+def shared_writer(key: str, connect: Callable[[], SqlConnection], *, begin: str) -> GroupCommit:
+    """The writer of the store named `key` in this process, started on first use; each
+    caller gives it back with `release_writer` when its unit of work closes."""
+    with _GUARD:
+        shared = _WRITERS.get(key)
+        if shared is None:
+            shared = _WRITERS[key] = _Shared(GroupCommit(connect, begin=begin, name=key))
+        shared.users += 1
+        return shared.writer
+
+
+def release_writer(writer: GroupCommit) -> None:
+    """One user fewer; the last one stops the writer (after its pending writes)."""
+    with _GUARD:
+        for key, shared in _WRITERS.items():
+            if shared.writer is writer:
+                shared.users -= 1
+                if shared.users > 0:
+                    return
+                del _WRITERS[key]
+                break
+        else:
+            return
+    writer.stop()
