@@ -903,6 +903,14 @@ class FakeServing:
             )
         )
 
+    def forget_full_buckets(self, *, untouched_since: float) -> Future[None]:
+        def forget() -> None:
+            for bucket, (_, at) in list(self.buckets.items()):
+                if at < untouched_since:
+                    del self.buckets[bucket]
+
+        return _done(forget)
+
     def take_token(self, *, bucket: str, capacity: int, refill_seconds: float, now: float) -> float:
         tokens, at = self.buckets.get(bucket, (float(capacity), now))
         tokens = min(float(capacity), tokens + (now - at) / refill_seconds)

@@ -3,6 +3,7 @@ several server processes share their sessions and allowances through the databas
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import signal
@@ -25,6 +26,7 @@ from urpaq.adapters.sql.serving import SqlServing
 from urpaq.adapters.sql.unit_of_work import SqlUnitOfWork
 from urpaq.domain.operators import Purpose
 from urpaq.entrypoints.http.app import create_app
+from urpaq.entrypoints.http.web.rate_limit import RateLimits
 from urpaq.entrypoints.http.web.settings import WebSettings
 from world import ADULT, MINOR, add_bank, build_world
 
@@ -232,3 +234,37 @@ def test_ended_sign_ins_do_not_stay_in_the_serving_store(uow: SqlUnitOfWork) -> 
     for kind, key in (("session", "token_digest"), ("challenge", "challenge_id")):
         left = serving.db.query(f"SELECT {key} FROM {table}{kind}")
         assert left == [("new",)], kind
+
+
+def test_full_rate_limit_buckets_are_swept_from_the_serving_store(uow: SqlUnitOfWork) -> None:
+    """A bucket untouched for longer than the slowest allowance takes to refill is full:
+    the sweep (at most once a minute per process) deletes it, and a client that comes
+    back gets its whole allowance, as if it had never come."""
+    settings = WebSettings(lookups_per_client=3, lookup_refill_seconds=60)
+    limits = RateLimits.from_settings(settings, serving=lambda: uow.serving)
+    horizon = max(
+        limiter.capacity * limiter.refill_seconds
+        for limiter in (limits.lookups, limits.sign_ins, limits.codes,
+                        limits.sign_ins_per_iin, limits.codes_per_iin)
+    )  # fmt: skip
+    start = 1_000_000.0
+
+    def take(client: str, now: float) -> float:
+        return asyncio.run(limits.lookups.take(client, now=now))
+
+    assert [take("192.0.2.1", start) for _ in range(3)] == [0, 0, 0]
+    assert take("192.0.2.1", start) > 0  # used up
+    take("192.0.2.2", start + horizon)  # a sweep too recent to forget anyone
+    assert len(buckets(uow)) == 2
+    take("192.0.2.3", start + horizon + 61)  # a minute later: the first two are full
+    assert len(buckets(uow)) == 2, "the sweep runs before the new bucket is written"
+    assert take("192.0.2.1", start + horizon + 62) == 0  # back, with a whole allowance
+    assert len(buckets(uow)) == 3
+    take("192.0.2.3", start + 2 * horizon + 30)
+    assert len(buckets(uow)) == 2  # 192.0.2.2 is gone; .1 and .3 were touched since
+
+
+def buckets(uow: SqlUnitOfWork) -> list[tuple[object, ...]]:
+    serving = uow.serving
+    assert isinstance(serving, SqlServing)
+    return list(serving.db.query(f"SELECT bucket FROM {serving.schema}bucket"))

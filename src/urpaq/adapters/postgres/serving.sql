@@ -40,6 +40,8 @@ CREATE TABLE IF NOT EXISTS serving.bucket (
     granted INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS challenge_expires ON serving.challenge (expires_at);
+-- Buckets untouched for longer than any allowance takes to refill are full: swept.
+CREATE INDEX IF NOT EXISTS bucket_at ON serving.bucket (at);
 CREATE TABLE IF NOT EXISTS serving.staff_session (
     token_digest TEXT COLLATE "C" PRIMARY KEY,
     user_name    TEXT COLLATE "C" NOT NULL,

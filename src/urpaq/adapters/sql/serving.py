@@ -236,3 +236,12 @@ class SqlServing:
             return 0.0 if granted else (1 - tokens) * refill_seconds
 
         return _then(row, wait)
+
+    def forget_full_buckets(self, *, untouched_since: float) -> Future[None]:
+        deleted = write_soon(
+            self.db,
+            self.writer,
+            f"DELETE FROM {self.schema}bucket WHERE at < ?",
+            (untouched_since,),
+        )
+        return _then(deleted, lambda row: None)

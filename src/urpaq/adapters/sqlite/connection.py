@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
 import sqlite3
 import threading
 from collections.abc import Iterable, Sequence
@@ -41,6 +43,40 @@ def _writer_lock(path: str) -> threading.Lock:
         return _WRITER_LOCKS.setdefault(key, threading.Lock())
 
 
+class _WritersOfAllProcesses:
+    """The writers of one database file in every process on this host queue here: first
+    on the lock of their own process, then on an advisory lock of the file beside the
+    database (`flock`), which the kernel hands to the next waiter as soon as it is let
+    go — where SQLite's busy handler, for a writer of another process, sleeps and polls
+    (1, 2, 5 … 100 ms).  For the serving store's writers, one per server process, which
+    commit every few milliseconds."""
+
+    def __init__(self, path: str) -> None:
+        self._threads = _writer_lock(path)
+        self._file = os.open(f"{path}-writers.lock", os.O_RDWR | os.O_CREAT, 0o600)
+
+    def __enter__(self) -> None:
+        self._threads.acquire()
+        try:
+            fcntl.flock(self._file, fcntl.LOCK_EX)
+        except BaseException:
+            self._threads.release()
+            raise
+
+    def __exit__(self, *_: object) -> None:
+        fcntl.flock(self._file, fcntl.LOCK_UN)
+        self._threads.release()
+
+    def acquire(self) -> None:
+        self.__enter__()
+
+    def release(self) -> None:
+        self.__exit__()
+
+    def close(self) -> None:
+        os.close(self._file)
+
+
 class DatabaseUnusable(RuntimeError):
     """The path names no SQLite database that can be opened; the message says why."""
 
@@ -65,7 +101,9 @@ class SqliteConnection(SqlConnection):
     staged_line_type = "INTEGER PRIMARY KEY"  # the rowid: no index of its own
     snapshot_begin = "BEGIN DEFERRED"  # writes to temporary tables lock only those
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, *, writers_of_all_processes: bool = False) -> None:
+        """`writers_of_all_processes`: its writers queue with those of other processes
+        on a lock of the file's own (`_WritersOfAllProcesses`), not only in this one."""
         self.path = path
         self.description = f"sqlite:///{path}"
         try:
@@ -76,7 +114,9 @@ class SqliteConnection(SqlConnection):
             raise DatabaseUnusable(
                 f"database {self.description} cannot be opened: {_why_unopenable(path, error)}"
             ) from None
-        self._writers = _writer_lock(path)
+        self._writers: threading.Lock | _WritersOfAllProcesses = (
+            _WritersOfAllProcesses(path) if writers_of_all_processes else _writer_lock(path)
+        )
 
     def execute(self, sql: str, params: Params = None) -> Any:
         return self.db.execute(sql, () if params is None else params)
@@ -92,6 +132,8 @@ class SqliteConnection(SqlConnection):
 
     def close(self) -> None:
         self.db.close()
+        if isinstance(self._writers, _WritersOfAllProcesses):
+            self._writers.close()
 
     def _begin(self, *, shared: bool) -> None:
         # Writers in one process queue on a lock, which wakes the next at once; SQLite's
@@ -122,7 +164,7 @@ class SqliteConnection(SqlConnection):
             self.db.execute(statement)
 
 
-SERVING_SCHEMA_VERSION = 3
+SERVING_SCHEMA_VERSION = 4
 
 
 def serving_path(path: str) -> str:
@@ -141,7 +183,9 @@ def serving_writer(path: str) -> GroupCommit | None:
         return None
     file = serving_path(path)
     return shared_writer(
-        f"sqlite:{Path(file).resolve()}", lambda: SqliteConnection(file), begin="BEGIN IMMEDIATE"
+        f"sqlite:{Path(file).resolve()}",
+        lambda: SqliteConnection(file, writers_of_all_processes=True),
+        begin="BEGIN IMMEDIATE",
     )
 
 

@@ -38,6 +38,8 @@ CREATE TABLE IF NOT EXISTS bucket (
     granted INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS challenge_expires ON challenge (expires_at);
+-- Buckets untouched for longer than any allowance takes to refill are full: swept.
+CREATE INDEX IF NOT EXISTS bucket_at ON bucket (at);
 CREATE TABLE IF NOT EXISTS staff_session (
     token_digest TEXT PRIMARY KEY NOT NULL,
     user_name    TEXT NOT NULL,

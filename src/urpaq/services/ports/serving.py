@@ -91,3 +91,9 @@ class ServingPort(Protocol):
     ) -> Future[float]:
         """`take_token`, returning at once: the future gives its answer when it is written."""
         ...
+
+    def forget_full_buckets(self, *, untouched_since: float) -> Future[None]:
+        """Delete the buckets untouched since then (seconds since the epoch), at once
+        (the future is done when they are gone): given a moment longer ago than any
+        bucket takes to refill, each is full — the same as no bucket."""
+        ...

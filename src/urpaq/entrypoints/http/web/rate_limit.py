@@ -7,13 +7,45 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass
 
 from fastapi import Request
 
 from urpaq.entrypoints.http.web.settings import WebSettings
 from urpaq.services.ports.serving import ServingPort
+
+error_log = logging.getLogger("urpaq.error")
+
+
+#: How often one server process sweeps the full buckets out of the store.
+SWEEP_EVERY_SECONDS = 60.0
+
+
+@dataclass
+class Sweeper:
+    """Deletes, at most once a minute per process, the buckets untouched for longer than
+    the slowest allowance takes to refill (`horizon_seconds`): each of them is full, the
+    same as no bucket, so the store keeps the buckets of recent clients only."""
+
+    horizon_seconds: float
+    serving: Callable[[], ServingPort]
+    last: float = 0.0
+
+    def now_and_then(self, now: float) -> None:
+        """Start a sweep if the last one is a minute old; its end is not waited for."""
+        if now - self.last < SWEEP_EVERY_SECONDS:
+            return
+        self.last = now
+        swept = self.serving().forget_full_buckets(untouched_since=now - self.horizon_seconds)
+        swept.add_done_callback(_log_failure)
+
+
+def _log_failure(swept: Future[None]) -> None:
+    if (error := swept.exception()) is not None:
+        error_log.error("sweeping the full rate-limit buckets failed: %s", type(error).__name__)
 
 
 @dataclass(frozen=True)
@@ -24,6 +56,7 @@ class RateLimiter:
     capacity: int
     refill_seconds: float
     serving: Callable[[], ServingPort]
+    sweeper: Sweeper | None = None
 
     async def take(self, client: str, *, now: float) -> float:
         """0 if the client may go on; otherwise the seconds until it may.  `now` is in
@@ -31,6 +64,8 @@ class RateLimiter:
         for the store's writer without a worker thread."""
         # The bucket is named by a digest: the store keeps no address and no IIN.
         bucket = hashlib.sha256(f"{self.name}:{client}".encode()).hexdigest()[:32]
+        if self.sweeper is not None:
+            self.sweeper.now_and_then(now)
         taken = self.serving().take_token_later(
             bucket=bucket,
             capacity=self.capacity,
@@ -55,24 +90,27 @@ class RateLimits:
     def from_settings(
         cls, settings: WebSettings, *, serving: Callable[[], ServingPort]
     ) -> RateLimits:
-        return cls(
-            lookups=RateLimiter(
-                "lookup", settings.lookups_per_client, settings.lookup_refill_seconds, serving
-            ),
-            sign_ins=RateLimiter(
-                "sign-in", settings.sign_ins_per_client, settings.sign_in_refill_seconds, serving
-            ),
+        allowances = {
+            "lookup": (settings.lookups_per_client, settings.lookup_refill_seconds),
+            "sign-in": (settings.sign_ins_per_client, settings.sign_in_refill_seconds),
             # Code guesses are limited per client like sign-ins (and per challenge by the
             # provider).
-            codes=RateLimiter(
-                "code", settings.sign_ins_per_client * 2, settings.sign_in_refill_seconds, serving
-            ),
-            sign_ins_per_iin=RateLimiter(
-                "sign-in-iin", settings.sign_ins_per_iin, settings.sign_in_refill_seconds, serving
-            ),
-            codes_per_iin=RateLimiter(
-                "code-iin", settings.codes_per_iin, settings.sign_in_refill_seconds, serving
-            ),
+            "code": (settings.sign_ins_per_client * 2, settings.sign_in_refill_seconds),
+            "sign-in-iin": (settings.sign_ins_per_iin, settings.sign_in_refill_seconds),
+            "code-iin": (settings.codes_per_iin, settings.sign_in_refill_seconds),
+        }
+        slowest = max(capacity * refill for capacity, refill in allowances.values())
+        sweeper = Sweeper(horizon_seconds=slowest, serving=serving)
+        limiter = {
+            name: RateLimiter(name, capacity, refill, serving, sweeper)
+            for name, (capacity, refill) in allowances.items()
+        }
+        return cls(
+            lookups=limiter["lookup"],
+            sign_ins=limiter["sign-in"],
+            codes=limiter["code"],
+            sign_ins_per_iin=limiter["sign-in-iin"],
+            codes_per_iin=limiter["code-iin"],
         )
 
 
