@@ -112,6 +112,10 @@ class GroupCommit:
             write.future.set_result(row)
 
     def _in_one_transaction(self, db: SqlConnection, batch: list[_Write]) -> list[Row]:
+        if len(batch) == 1:  # a statement alone is a transaction of its own: one trip
+            row = _first_row(db, batch[0])
+            self.commits += 1
+            return [row]
         db.execute(self._begin)
         try:
             rows = [_first_row(db, write) for write in batch]
@@ -139,8 +143,9 @@ class GroupCommit:
 
 def _first_row(db: SqlConnection, write: _Write) -> Row:
     cursor = db.execute(write.sql, write.params)
-    row = cursor.fetchone() if cursor.description else None
-    return None if row is None else tuple(row)
+    # Read to the end: on SQLite a statement alone commits when it has run to its end.
+    rows = cursor.fetchall() if cursor.description else []
+    return tuple(rows[0]) if rows else None
 
 
 # --- one writer per store and process ---------------------------------------------------------
