@@ -25,8 +25,8 @@ def look_up_participant(uow: UnitOfWork, *, iin: Iin) -> LookupAnswer | None:
     """The answer for a current participant; None for anyone else (unknown to the
     register, never or no longer a participant, or adult), who all look the same."""
     with uow.snapshot():  # the statement and the last close, as of one moment
-        statement = statement_in_snapshot(uow, iin=iin)
         closes = uow.closes.closed_years()
+        statement = statement_in_snapshot(uow, iin=iin, records=closes)
     if statement.status is not StatementStatus.PARTICIPANT or statement.participant_since is None:
         return None
     last = closes[-1]

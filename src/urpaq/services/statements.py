@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from urpaq.domain.iin import Iin
 from urpaq.domain.statement import Statement, build_statement, unknown_statement
+from urpaq.services.ports.closes import ClosedRecord
 from urpaq.services.ports.unit_of_work import UnitOfWork
 
 
@@ -13,12 +14,16 @@ def statement_of(uow: UnitOfWork, *, iin: Iin) -> Statement:
         return statement_in_snapshot(uow, iin=iin)
 
 
-def statement_in_snapshot(uow: UnitOfWork, *, iin: Iin) -> Statement:
-    """`statement_of`, for a caller that reads more inside its own snapshot."""
+def statement_in_snapshot(
+    uow: UnitOfWork, *, iin: Iin, records: list[ClosedRecord] | None = None
+) -> Statement:
+    """`statement_of`, for a caller that reads more inside its own snapshot (and may have
+    read the closes, `records`, in it already)."""
     person = uow.register.person_by_iin(iin.value)
     if person is None:
         return unknown_statement(iin.value)
-    records = uow.closes.closed_years()
+    if records is None:
+        records = uow.closes.closed_years()
     return build_statement(
         iin=iin.value,
         birth_date=person.birth_date,
