@@ -393,15 +393,16 @@ class FakeLedger:
             heir_payouts=[p for p in state.heir_payouts.values() if p.person_id == person_id],
         )
 
-    def has_target_savings(self, person_id: int) -> bool:
-        return any(
+    def target_savings(self, person_id: int) -> tuple[bool, Money]:
+        credited = any(
             kept.entry.kind is EntryKind.MATURITY
             and posting.person_id == person_id
             and posting.account == ledger.TARGET_SAVINGS
             for kept, posting in self._postings()
         )
+        return credited, self._savings_of(person_id)
 
-    def target_savings_of(self, person_id: int) -> Money:
+    def _savings_of(self, person_id: int) -> Money:
         return Money(sum(line.amount.cents for line in self.savings_lines(person_id)))
 
     def negative_savings_accounts(self) -> int:
@@ -428,7 +429,7 @@ class FakeLedger:
             if any(f.kind in DEATHS and f.recorded_on <= as_of for f in person.facts)
         }
         expiring = {
-            person_id: self.target_savings_of(person_id)
+            person_id: self._savings_of(person_id)
             for person_id in sorted(p for p in credited if p is not None and p not in deceased)
         }
         expiring = {person_id: m for person_id, m in expiring.items() if m.cents > 0}

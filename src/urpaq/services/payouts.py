@@ -31,6 +31,7 @@ from urpaq.domain.payouts import (
     return_entry,
 )
 from urpaq.domain.register import DEATHS
+from urpaq.services.ports.register import PersonRecord
 from urpaq.services.ports.unit_of_work import UnitOfWork
 from urpaq.services.unit_of_work import writing
 
@@ -38,29 +39,30 @@ from urpaq.services.unit_of_work import writing
 def savings_holder(uow: UnitOfWork, *, iin: Iin, today: dt.date) -> SavingsHolder | None:
     """The person behind an IIN as a payout sees them, or None if the register has none."""
     person = uow.register.person_by_iin(iin.value)
-    if person is None:
-        return None
-    # The register as known today: a death it recorded and then withdrew counts no more.
-    known_today = View(as_of=today, watermark=WHOLE_REGISTER)
-    deceased = any(
-        fact.kind in DEATHS and known_today.sees(fact)
-        for fact in uow.register.facts_of(person.person_id)
-    )
-    return SavingsHolder(
-        person_id=person.person_id,
-        credited=uow.ledger.has_target_savings(person.person_id),
-        deceased=deceased,
-        available=uow.ledger.target_savings_of(person.person_id),
-    )
+    return None if person is None else _holder(uow, person, today=today)
 
 
 def locked_holder(uow: UnitOfWork, *, iin: Iin, today: dt.date) -> SavingsHolder | None:
     """The holder as a payout sees them, their savings held until the payout commits, so
     that two payouts of one person (heirs' payouts too) are checked one after the other."""
     person = uow.register.person_by_iin(iin.value)
-    if person is not None:
-        uow.payouts.lock_holder(person.person_id)
-    return savings_holder(uow, iin=iin, today=today)
+    if person is None:
+        return None
+    uow.payouts.lock_holder(person.person_id)
+    return _holder(uow, person, today=today)
+
+
+def _holder(uow: UnitOfWork, person: PersonRecord, *, today: dt.date) -> SavingsHolder:
+    # The register as known today: a death it recorded and then withdrew counts no more.
+    known_today = View(as_of=today, watermark=WHOLE_REGISTER)
+    deceased = any(
+        fact.kind in DEATHS and known_today.sees(fact)
+        for fact in uow.register.facts_of(person.person_id)
+    )
+    credited, available = uow.ledger.target_savings(person.person_id)
+    return SavingsHolder(
+        person_id=person.person_id, credited=credited, deceased=deceased, available=available
+    )
 
 
 def request_payout(

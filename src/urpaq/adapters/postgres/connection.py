@@ -86,12 +86,10 @@ class PostgresConnection(SqlConnection):
 
     def _begin(self, *, shared: bool) -> None:
         self._shared = shared
-        self.db.execute("BEGIN")
+        lock = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
         try:
-            if shared:
-                self.db.execute("SELECT pg_advisory_xact_lock_shared(%s)", (WRITER_LOCK,))
-            else:
-                self.db.execute("SELECT pg_advisory_xact_lock(%s)", (WRITER_LOCK,))
+            # One round trip: the two statements in one message (no parameters).
+            self.db.execute(f"BEGIN; SELECT {lock}({WRITER_LOCK})")
         except BaseException:
             # A wait that failed (a lock or statement timeout, a cancel) leaves the
             # transaction aborted: end it, or every later statement on this connection fails.
@@ -99,7 +97,9 @@ class PostgresConnection(SqlConnection):
             raise
 
     def next_entry_id(self) -> int:
-        if self._numbers_before is None:
+        # Only a writer alone restores the numbering when it discards (a preview): a
+        # shared one (a payout) need not read where it stood.
+        if self._numbers_before is None and not self._shared:
             last, called = self.execute(
                 "SELECT last_value, is_called FROM journal_entry_number"
             ).fetchone()

@@ -130,22 +130,15 @@ class SqlLedger:
             heir_payouts=SqlHeirs(self.db).heir_payouts_of(person_id),
         )
 
-    def has_target_savings(self, person_id: int) -> bool:
-        return bool(
-            self.db.scalar(
-                "SELECT COUNT(*) FROM posting p JOIN journal_entry j ON j.entry_id = p.entry_id"
-                " WHERE p.person_id = ? AND p.account = ? AND j.kind = 'maturity'",
-                (person_id, ledger.TARGET_SAVINGS),
-            )
-        )
-
-    def target_savings_of(self, person_id: int) -> Money:
-        total = self.db.scalar(
-            "SELECT COALESCE(SUM(amount_cents), 0) FROM posting"
-            " WHERE person_id = ? AND account = ?",
+    def target_savings(self, person_id: int) -> tuple[bool, Money]:
+        credited, total = self.db.execute(
+            "SELECT COALESCE(MAX(CASE WHEN j.kind = 'maturity' THEN 1 ELSE 0 END), 0),"
+            " COALESCE(SUM(p.amount_cents), 0)"
+            " FROM posting p JOIN journal_entry j ON j.entry_id = p.entry_id"
+            " WHERE p.person_id = ? AND p.account = ?",
             (person_id, ledger.TARGET_SAVINGS),
-        )
-        return Money(int(total))
+        ).fetchone()
+        return bool(credited), Money(int(total))
 
     def negative_savings_accounts(self) -> int:
         return int(

@@ -49,11 +49,10 @@ class LedgerPort(Protocol):
         """A person's postings to and from target savings, oldest first."""
         ...
 
-    def has_target_savings(self, person_id: int) -> bool:
-        """Whether the person's target savings were ever credited at maturity."""
+    def target_savings(self, person_id: int) -> tuple[bool, Money]:
+        """Whether the person's target savings were ever credited at maturity, and what
+        they hold now (one read)."""
         ...
-
-    def target_savings_of(self, person_id: int) -> Money: ...
 
     def negative_savings_accounts(self) -> int: ...
 
