@@ -228,3 +228,50 @@ def test_a_damaged_gzip_feed_is_refused_whole(uow: SqlUnitOfWork, tmp_path: Path
     with pytest.raises(FeedUnreadable, match="not a readable gzip file"):
         run_import(uow, path)
     assert count(uow, "import_batch") == 0
+
+
+def register_indexes(uow: SqlUnitOfWork) -> list[tuple[object, ...]]:
+    """The indexes of the register's tables and the constraints they serve, as the
+    database itself describes them."""
+    if uow.db.description.startswith("sqlite"):
+        return uow.db.query(
+            "SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'index'"
+            " AND tbl_name IN ('person', 'register_record') ORDER BY name"
+        )
+    return uow.db.query(
+        "SELECT i.indexname, i.indexdef, c.conname, c.contype FROM pg_indexes i"
+        " LEFT JOIN pg_constraint c ON c.conindid = to_regclass(i.indexname)"
+        " WHERE i.tablename IN ('person', 'register_record') ORDER BY i.indexname"
+    )
+
+
+def test_an_import_into_an_empty_register_leaves_its_indexes_as_the_schema_has_them(
+    uow: SqlUnitOfWork, tmp_path: Path
+) -> None:
+    """The first import builds the register's indexes after its rows (where that is
+    faster): afterwards they are exactly the schema's, and they still refuse a duplicate."""
+    before = register_indexes(uow)
+    run_import(uow, a_feed(tmp_path))
+    assert register_indexes(uow) == before
+    with uow, pytest.raises(Exception, match=r"(?i)unique"):
+        uow.db.execute(
+            "INSERT INTO person (person_id, iin, birth_date, birth_year, is_male)"
+            f" VALUES (999999, '{ASEL}', '2008-03-15', 2008, 1)"
+        )
+
+
+def test_an_import_that_fails_while_applying_leaves_the_indexes_in_place(
+    uow: SqlUnitOfWork, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whatever the apply did to the indexes of an empty register is undone with it."""
+    before = register_indexes(uow)
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("the disk is full")
+
+    monkeypatch.setattr("urpaq.adapters.sql.import_staging._settle_persons", broken)
+    with pytest.raises(RuntimeError, match="the disk is full"):
+        run_import(uow, a_feed(tmp_path))
+    assert register_indexes(uow) == before
+    assert count(uow, "person") == 0
+    assert count(uow, "import_batch") == 0

@@ -112,6 +112,12 @@ class SqlConnection(ABC):
         """Tell the query planner about tables that just changed a lot."""
         return None
 
+    def secondary_indexes(self, tables: Sequence[str]) -> list[tuple[str, str]]:
+        """The indexes of `tables` other than their keys, each as the statement that drops
+        it and the one that builds it again, as the schema defines it (none where building
+        an index after the rows is no faster than keeping it as they go in)."""
+        return []
+
     def tidy(self, tables: Sequence[str]) -> None:
         """Bring the database's own bookkeeping of tables up to date after a large
         change; runs outside a transaction."""
