@@ -275,3 +275,31 @@ def test_an_import_that_fails_while_applying_leaves_the_indexes_in_place(
     assert register_indexes(uow) == before
     assert count(uow, "person") == 0
     assert count(uow, "import_batch") == 0
+
+
+def test_batches_read_ahead_come_in_order_with_an_error_in_its_place() -> None:
+    """A feed's batches are made by a thread of their own ahead of staging: they come in
+    order, an error comes where it happened, and a caller that stops early stops the
+    thread and closes the feed."""
+    from urpaq.adapters.feed import _read_ahead
+
+    closed: list[str] = []
+
+    def batches(fail_at: int | None) -> Iterator[int]:
+        try:
+            for number in range(10):
+                if number == fail_at:
+                    raise FeedUnreadable(f"line {number}")
+                yield number
+        finally:
+            closed.append("closed")
+
+    assert list(_read_ahead(batches(None), 2)) == list(range(10))
+    got: list[int] = []
+    with pytest.raises(FeedUnreadable, match="line 6"):
+        got.extend(_read_ahead(batches(6), 2))
+    assert got == list(range(6))
+    early = _read_ahead(batches(None), 2)
+    assert next(early) == 0
+    early.close()
+    assert closed == ["closed"] * 3
