@@ -9,6 +9,7 @@ how a writer begins, bulk loading and its migrations.  Parameters are written `:
 from __future__ import annotations
 
 import contextlib
+import itertools
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -83,12 +84,23 @@ class SqlConnection(ABC):
 
     def bulk_load(self, table: str, columns: Sequence[str], data: pa.Table) -> None:
         """Load the columns of an Arrow table into a temporary table, in order."""
+        width = len(columns)
         values = [data.column(index).to_pylist() for index in range(data.num_columns)]
-        placeholders = ", ".join("?" for _ in columns)
-        self.execute_many(
-            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})",
-            zip(*values, strict=True),
-        )
+        flat = list(itertools.chain.from_iterable(zip(*values, strict=True)))
+        # Many rows to a statement: one row a statement costs a sixth more (SQLite, ten
+        # columns).  Under 1,000 parameters a statement, which any SQLite build takes.
+        rows = max(1, 999 // max(1, width))
+        row = f"({', '.join('?' for _ in columns)})"
+        insert = f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
+        step = rows * width
+        whole = len(flat) - len(flat) % step
+        if whole:
+            self.execute_many(
+                insert + ", ".join([row] * rows),
+                (flat[start : start + step] for start in range(0, whole, step)),
+            )
+        if whole < len(flat):
+            self.execute(insert + ", ".join([row] * ((len(flat) - whole) // width)), flat[whole:])
 
     @contextmanager
     def snapshot(self, *, read_only: bool = False) -> Iterator[None]:
