@@ -47,6 +47,7 @@ class PostgresConnection(SqlConnection):
     """A connection to one PostgreSQL database."""
 
     migrations_package = "urpaq.adapters.postgres"
+    unique_violation = psycopg.errors.UniqueViolation
     header_first = True  # the balance is checked at commit, by a deferred trigger
     snapshot_begin = "BEGIN ISOLATION LEVEL REPEATABLE READ"
     snapshot_begin_read_only = "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"

@@ -39,6 +39,8 @@ class SqlConnection(ABC):
     #: Inside a write transaction (not a snapshot): what is read may yet be rolled back.
     writing: bool = False
 
+    #: What the driver raises when a unique index or key meets a value twice.
+    unique_violation: type[Exception]
     #: The type of the line number of an import's staged rows, its key.
     staged_line_type: str = "BIGINT NOT NULL"
     #: How a transaction that sees one state and takes no writer's lock begins; where a
@@ -123,6 +125,19 @@ class SqlConnection(ABC):
     def refresh_statistics(self, tables: Sequence[str]) -> None:
         """Tell the query planner about tables that just changed a lot."""
         return None
+
+    def creates_unique_index(self, sql: str) -> bool:
+        """Build a unique index inside the open transaction; False, with nothing built,
+        where the values repeat."""
+        self.execute("SAVEPOINT unique_index")
+        try:
+            self.execute(sql)
+        except self.unique_violation:
+            self.execute("ROLLBACK TO SAVEPOINT unique_index")
+            self.execute("RELEASE SAVEPOINT unique_index")
+            return False
+        self.execute("RELEASE SAVEPOINT unique_index")
+        return True
 
     def secondary_indexes(self, tables: Sequence[str]) -> list[tuple[str, str]]:
         """The indexes of `tables` other than their keys, each as the statement that drops

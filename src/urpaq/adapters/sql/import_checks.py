@@ -42,6 +42,10 @@ class Step:
     needs_register: bool = False
     #: A temporary table this step fills, whose statistics the query planner then needs.
     fills: str | None = None
+    #: A unique index tried first: if it can be built, the values repeat nowhere, and
+    #: the check of that name can refuse nothing (it is then not run); if not, `sql`.
+    unique: str | None = None
+    unless_unique: str | None = None
 
 
 GAINS = "('born_citizen', 'citizenship_acquired')"
@@ -228,7 +232,13 @@ _NAMED_IN_REGISTER = """(SELECT {column} FROM register_record r
 
 #: Once the rows are staged: what every check needs, whatever the register holds.
 PREPARE_STEPS = (
-    Step("CREATE INDEX staged_record_id ON staged (record_id)"),
+    # A file names each record once, as a rule: the unique index then shows it with no
+    # grouping of the whole file.
+    Step(
+        "CREATE INDEX staged_record_id ON staged (record_id)",
+        unique="CREATE UNIQUE INDEX staged_record_id ON staged (record_id)",
+        unless_unique=RECORD_ID_REPEATED.code,
+    ),
     Step("CREATE INDEX staged_iin ON staged (iin)"),
     # People with more than one row in the file.
     Step(

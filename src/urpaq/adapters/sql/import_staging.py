@@ -72,6 +72,8 @@ class ImportStaging:
         self.open = False
         self.checked_after: int | None = None  # the last batch the checks saw
         self.counts: tuple[int, int, int, int] = (0, 0, 0, 0)
+        #: The checks that can refuse nothing in this file (see `Step.unique`).
+        self.needless: set[str] = set()
 
     def stage(self, rows: StagedBatch) -> None:
         if not self.open:
@@ -107,6 +109,16 @@ class ImportStaging:
     def _run(self, steps: Sequence[Step | Check], *, register_empty: bool) -> None:
         for step in steps:
             if step.needs_register and register_empty:
+                continue
+            if isinstance(step, Check) and step.code in self.needless:
+                continue
+            if (
+                isinstance(step, Step)
+                and step.unique is not None
+                and self.db.creates_unique_index(step.unique)
+            ):
+                assert step.unless_unique is not None
+                self.needless.add(step.unless_unique)
                 continue
             self.db.execute(step.sql)
             if isinstance(step, Step) and step.fills is not None:
@@ -188,6 +200,7 @@ class ImportStaging:
             self.db.execute(f"DROP TABLE IF EXISTS {table}")
         self.open = False
         self.checked_after = None
+        self.needless = set()
 
 
 def _as_table(rows: Sequence[StagedRow]) -> pa.Table:

@@ -61,6 +61,7 @@ class SqliteConnection(SqlConnection):
     """
 
     migrations_package = "urpaq.adapters.sqlite"
+    unique_violation = sqlite3.IntegrityError
     staged_line_type = "INTEGER PRIMARY KEY"  # the rowid: no index of its own
     snapshot_begin = "BEGIN DEFERRED"  # writes to temporary tables lock only those
 
