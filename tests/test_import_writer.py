@@ -303,3 +303,39 @@ def test_batches_read_ahead_come_in_order_with_an_error_in_its_place() -> None:
     assert next(early) == 0
     early.close()
     assert closed == ["closed"] * 3
+
+
+def test_people_with_more_than_one_row_are_found_alike_counted_or_grouped(
+    uow: SqlUnitOfWork,
+    another_database: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The staging counts the file's IINs to find who has more than one row; where it
+    cannot, the staged rows are grouped in SQL: the outcome is the same."""
+    path = write(
+        tmp_path,
+        "feed.csv",
+        HEADER
+        + f"a1,{ASEL},born_citizen,2008-03-15,2008-03-20,KZ-75\n"
+        + f"a2,{ALI},born_citizen,2008-03-15,2008-03-20,\n"
+        + f"a3,{ASEL},data_updated,2020-05-01,2020-05-02,KZ-71\n"
+        + f"a4,{ASEL},born_citizen,2008-03-15,2008-03-21,\n"
+        + f"a5,{DANA},data_updated,2020-05-01,2020-05-02,KZ-71\n"
+        + f"a6,{ALI},died,2024-01-01,2024-01-02,\n",
+    )
+    counted = run_import(uow, path)
+    monkeypatch.setattr(
+        ImportStaging, "_count_iins", lambda self, iins: setattr(self, "iins", None)
+    )
+    grouped_uow = open_unit_of_work(another_database)
+    try:
+        grouped = run_import(grouped_uow, path)  # type: ignore[arg-type]
+        assert summary_of(counted) == summary_of(grouped)
+        assert contents(uow) == contents(grouped_uow)  # type: ignore[arg-type]
+    finally:
+        grouped_uow.close()
+    assert {r.line: r.reason for r in counted.rejections} == {
+        5: f"IIN {ASEL} already has a born_citizen record",
+        6: f"data_updated for IIN {DANA} which has no citizenship or death record",
+    }

@@ -230,6 +230,16 @@ CROSS_ROW_CHECKS = (
 _NAMED_IN_REGISTER = """(SELECT {column} FROM register_record r
                  JOIN person p ON p.person_id = r.person_id WHERE r.record_id = c.retracts)"""
 
+#: People with more than one row in the file.  The staging counts the file's IINs as it
+#: goes and fills `multi` (`MULTI_TABLE`) itself, without grouping the staged rows; this
+#: statement says what it holds, and fills it where the staging could not count.
+MULTI = Step(
+    """CREATE TEMP TABLE multi AS
+       SELECT iin FROM staged WHERE iin IS NOT NULL GROUP BY iin HAVING COUNT(*) > 1""",
+    fills="multi",
+)
+MULTI_TABLE = "CREATE TEMP TABLE multi (iin TEXT NOT NULL)"
+
 #: Once the rows are staged: what every check needs, whatever the register holds.
 PREPARE_STEPS = (
     # A file names each record once, as a rule: the unique index then shows it with no
@@ -239,13 +249,7 @@ PREPARE_STEPS = (
         unique="CREATE UNIQUE INDEX staged_record_id ON staged (record_id)",
         unless_unique=RECORD_ID_REPEATED.code,
     ),
-    Step("CREATE INDEX staged_iin ON staged (iin)"),
-    # People with more than one row in the file.
-    Step(
-        """CREATE TEMP TABLE multi AS
-       SELECT iin FROM staged WHERE iin IS NOT NULL GROUP BY iin HAVING COUNT(*) > 1""",
-        fills="multi",
-    ),
+    MULTI,
     Step("CREATE UNIQUE INDEX multi_iin ON multi (iin)"),
 )
 

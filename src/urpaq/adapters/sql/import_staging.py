@@ -19,7 +19,15 @@ import pyarrow.compute as pc
 
 from urpaq.adapters.record_checks import STAGED_SCHEMA
 from urpaq.adapters.sql.connection import SqlConnection
-from urpaq.adapters.sql.import_checks import CHECK_STEPS, COUNTS, PREPARE_STEPS, RESET_STEPS, Step
+from urpaq.adapters.sql.import_checks import (
+    CHECK_STEPS,
+    COUNTS,
+    MULTI,
+    MULTI_TABLE,
+    PREPARE_STEPS,
+    RESET_STEPS,
+    Step,
+)
 from urpaq.adapters.sql.import_checks import CrossRowCheck as Check
 from urpaq.adapters.staged import CheckedBatch
 from urpaq.services.ports.register import StagedBatch, StagedRow
@@ -74,6 +82,10 @@ class ImportStaging:
         self.counts: tuple[int, int, int, int] = (0, 0, 0, 0)
         #: The checks that can refuse nothing in this file (see `Step.unique`).
         self.needless: set[str] = set()
+        #: The IINs of the staged rows as numbers (a valid IIN is twelve ASCII digits),
+        #: to find who has more than one row without grouping the staged rows; None if
+        #: one could not be read so.
+        self.iins: list[pa.Array] | None = []
 
     def stage(self, rows: StagedBatch) -> None:
         if not self.open:
@@ -83,11 +95,30 @@ class ImportStaging:
             self.open = True
         table = rows.table if isinstance(rows, CheckedBatch) else _as_table(rows)  # type: ignore[arg-type]
         valid = pc.is_null(table.column("reason"))
-        self.db.bulk_load("staged", STAGED_COLUMNS, table.filter(valid).select(STAGED_COLUMNS))
+        accepted = table.filter(valid).select(STAGED_COLUMNS)
+        self.db.bulk_load("staged", STAGED_COLUMNS, accepted)
+        self._count_iins(accepted.column("iin"))
         refused = table.filter(pc.invert(valid)).select(REFUSED_COLUMNS)
         if refused.num_rows:
             self.db.bulk_load("refused", REFUSED_COLUMNS, refused)
         self.checked_after = None
+
+    def _count_iins(self, iins: pa.ChunkedArray) -> None:
+        if self.iins is None:
+            return
+        try:
+            self.iins.extend(pc.cast(iins, pa.int64()).chunks)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            self.iins = None
+
+    def _fill_multi(self) -> None:
+        """The IINs with more than one staged row, from the numbers kept while staging."""
+        assert self.iins is not None
+        counted = pc.value_counts(pa.chunked_array(self.iins, pa.int64()))
+        repeated = pc.filter(counted.field("values"), pc.greater(counted.field("counts"), 1))
+        texts = pc.utf8_lpad(pc.cast(repeated, pa.string()), 12, "0")
+        self.db.execute(MULTI_TABLE)
+        self.db.bulk_load("multi", ("iin",), pa.table({"iin": texts}))
 
     def check(self) -> None:
         """The cross-row checks against the register as it is now, in one snapshot."""
@@ -111,6 +142,10 @@ class ImportStaging:
             if step.needs_register and register_empty:
                 continue
             if isinstance(step, Check) and step.code in self.needless:
+                continue
+            if step is MULTI and self.iins is not None:
+                self._fill_multi()
+                self.db.refresh_statistics(["multi"])
                 continue
             if (
                 isinstance(step, Step)
@@ -201,6 +236,7 @@ class ImportStaging:
         self.open = False
         self.checked_after = None
         self.needless = set()
+        self.iins = []
 
 
 def _as_table(rows: Sequence[StagedRow]) -> pa.Table:
