@@ -11,6 +11,7 @@ after the other (docs/decisions/0010).
 
 from __future__ import annotations
 
+import array
 from collections.abc import Sequence
 from typing import Any
 
@@ -65,6 +66,9 @@ _TEMPORARY = (
     "unsettled",
 )
 
+#: Into how many parts the staged IINs are split to be counted (a power of two).
+_COUNTED_PARTS = 16
+
 #: The register's tables, which only imports write.
 _REGISTER = ("person", "register_record")
 
@@ -84,8 +88,9 @@ class ImportStaging:
         self.needless: set[str] = set()
         #: The IINs of the staged rows as numbers (a valid IIN is twelve ASCII digits),
         #: to find who has more than one row without grouping the staged rows; None if
-        #: one could not be read so.
-        self.iins: list[pa.Array] | None = []
+        #: one could not be read so.  Kept outside Arrow's memory pool: small arrays kept
+        #: there between the batches' large ones kept the pool from giving memory back.
+        self.iins: array.array[int] | None = array.array("q")
 
     def stage(self, rows: StagedBatch) -> None:
         if not self.open:
@@ -107,16 +112,33 @@ class ImportStaging:
         if self.iins is None:
             return
         try:
-            self.iins.extend(pc.cast(iins, pa.int64()).chunks)
+            numbers = pc.cast(iins, pa.int64())
         except (pa.ArrowInvalid, pa.ArrowTypeError):
             self.iins = None
+            return
+        for chunk in numbers.chunks:
+            if chunk.null_count:
+                self.iins = None
+                return
+            data = chunk.buffers()[1]
+            assert data is not None
+            start = chunk.offset * 8
+            self.iins.frombytes(memoryview(data)[start : start + len(chunk) * 8])
 
     def _fill_multi(self) -> None:
         """The IINs with more than one staged row, from the numbers kept while staging."""
         assert self.iins is not None
-        counted = pc.value_counts(pa.chunked_array(self.iins, pa.int64()))
-        repeated = pc.filter(counted.field("values"), pc.greater(counted.field("counts"), 1))
-        texts = pc.utf8_lpad(pc.cast(repeated, pa.string()), 12, "0")
+        numbers = pa.Array.from_buffers(pa.int64(), len(self.iins), [None, pa.py_buffer(self.iins)])
+        # Counted a sixteenth at a time (by the IIN's last bits): a hash table of every
+        # IIN of the national file at once took some 370 MiB.
+        parts = pc.cast(pc.bit_wise_and(numbers, _COUNTED_PARTS - 1), pa.int8())
+        repeated = []
+        for part in range(_COUNTED_PARTS):
+            counted = pc.value_counts(pc.filter(numbers, pc.equal(parts, part)))
+            repeated.append(
+                pc.filter(counted.field("values"), pc.greater(counted.field("counts"), 1))
+            )
+        texts = pc.utf8_lpad(pc.cast(pa.concat_arrays(repeated), pa.string()), 12, "0")
         self.db.execute(MULTI_TABLE)
         self.db.bulk_load("multi", ("iin",), pa.table({"iin": texts}))
 
@@ -236,7 +258,7 @@ class ImportStaging:
         self.open = False
         self.checked_after = None
         self.needless = set()
-        self.iins = []
+        self.iins = array.array("q")
 
 
 def _as_table(rows: Sequence[StagedRow]) -> pa.Table:
