@@ -228,3 +228,114 @@ def test_a_damaged_gzip_feed_is_refused_whole(uow: SqlUnitOfWork, tmp_path: Path
     with pytest.raises(FeedUnreadable, match="not a readable gzip file"):
         run_import(uow, path)
     assert count(uow, "import_batch") == 0
+
+
+def register_indexes(uow: SqlUnitOfWork) -> list[tuple[object, ...]]:
+    """The indexes of the register's tables and the constraints they serve, as the
+    database itself describes them."""
+    if uow.db.description.startswith("sqlite"):
+        return uow.db.query(
+            "SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'index'"
+            " AND tbl_name IN ('person', 'register_record') ORDER BY name"
+        )
+    return uow.db.query(
+        "SELECT i.indexname, i.indexdef, c.conname, c.contype FROM pg_indexes i"
+        " LEFT JOIN pg_constraint c ON c.conindid = to_regclass(i.indexname)"
+        " WHERE i.tablename IN ('person', 'register_record') ORDER BY i.indexname"
+    )
+
+
+def test_an_import_into_an_empty_register_leaves_its_indexes_as_the_schema_has_them(
+    uow: SqlUnitOfWork, tmp_path: Path
+) -> None:
+    """The first import builds the register's indexes after its rows (where that is
+    faster): afterwards they are exactly the schema's, and they still refuse a duplicate."""
+    before = register_indexes(uow)
+    run_import(uow, a_feed(tmp_path))
+    assert register_indexes(uow) == before
+    with uow, pytest.raises(Exception, match=r"(?i)unique"):
+        uow.db.execute(
+            "INSERT INTO person (person_id, iin, birth_date, birth_year, is_male)"
+            f" VALUES (999999, '{ASEL}', '2008-03-15', 2008, 1)"
+        )
+
+
+def test_an_import_that_fails_while_applying_leaves_the_indexes_in_place(
+    uow: SqlUnitOfWork, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whatever the apply did to the indexes of an empty register is undone with it."""
+    before = register_indexes(uow)
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("the disk is full")
+
+    monkeypatch.setattr("urpaq.adapters.sql.import_staging._settle_persons", broken)
+    with pytest.raises(RuntimeError, match="the disk is full"):
+        run_import(uow, a_feed(tmp_path))
+    assert register_indexes(uow) == before
+    assert count(uow, "person") == 0
+    assert count(uow, "import_batch") == 0
+
+
+def test_batches_read_ahead_come_in_order_with_an_error_in_its_place() -> None:
+    """A feed's batches are made by a thread of their own ahead of staging: they come in
+    order, an error comes where it happened, and a caller that stops early stops the
+    thread and closes the feed."""
+    from urpaq.adapters.feed import _read_ahead
+
+    closed: list[str] = []
+
+    def batches(fail_at: int | None) -> Iterator[int]:
+        try:
+            for number in range(10):
+                if number == fail_at:
+                    raise FeedUnreadable(f"line {number}")
+                yield number
+        finally:
+            closed.append("closed")
+
+    assert list(_read_ahead(batches(None), 2)) == list(range(10))
+    got: list[int] = []
+    with pytest.raises(FeedUnreadable, match="line 6"):
+        got.extend(_read_ahead(batches(6), 2))
+    assert got == list(range(6))
+    early = _read_ahead(batches(None), 2)
+    assert next(early) == 0
+    early.close()
+    assert closed == ["closed"] * 3
+
+
+def test_people_with_more_than_one_row_are_found_alike_counted_or_grouped(
+    uow: SqlUnitOfWork,
+    another_database: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The staging counts the file's IINs to find who has more than one row; where it
+    cannot, the staged rows are grouped in SQL: the outcome is the same."""
+    path = write(
+        tmp_path,
+        "feed.csv",
+        HEADER
+        + f"a1,{ASEL},born_citizen,2008-03-15,2008-03-20,KZ-75\n"
+        + f"a2,{ALI},born_citizen,2008-03-15,2008-03-20,\n"
+        + f"a3,{ASEL},data_updated,2020-05-01,2020-05-02,KZ-71\n"
+        + f"a4,{ASEL},born_citizen,2008-03-15,2008-03-21,\n"
+        + f"a5,{DANA},data_updated,2020-05-01,2020-05-02,KZ-71\n"
+        + f"a6,{ALI},died,2024-01-01,2024-01-02,\n",
+    )
+    counted = run_import(uow, path)
+    monkeypatch.setattr(
+        ImportStaging, "_count_iins", lambda self, iins: setattr(self, "iins", None)
+    )
+    grouped_uow = open_unit_of_work(another_database)
+    try:
+        grouped = run_import(grouped_uow, path)  # type: ignore[arg-type]
+        assert summary_of(counted) == summary_of(grouped)
+        assert contents(uow) == contents(grouped_uow)  # type: ignore[arg-type]
+    finally:
+        grouped_uow.close()
+    assert {r.line: r.reason for r in counted.rejections} == {
+        5: f"IIN {ASEL} already has a born_citizen record",
+        6: f"data_updated for IIN {DANA} which has no citizenship or death record",
+    }

@@ -10,8 +10,8 @@ small common vocabulary, so that neither migration set can drift from the other:
   and PostgreSQL's `"C"` both compare bytes); keys the database numbers by itself;
 - primary keys, unique keys (constraints or whole-table unique indexes), foreign keys,
   check constraints (expressions compared as normalised tokens: casts, brackets and
-  parentheses dropped, `= ANY (ARRAY[…])` read as `IN (…)`), other indexes by their
-  columns and predicate;
+  parentheses dropped, `= ANY (ARRAY[…])` and `c = 'a' OR c = 'b' …` read as `IN (…)`),
+  other indexes by their columns and predicate;
 - triggers by what they protect, not by how: each trigger is "table: no EVENT" when it
   refuses the event outright and "table: EVENT checked" otherwise, whether it is a
   SQLite trigger, a PostgreSQL row, statement or deferred constraint trigger, before or
@@ -132,7 +132,21 @@ def expression(text: str | list[str]) -> str:
             out[-1] = "in"
         else:
             out.append({"<>": "!=", "==": "="}.get(word, word))
-    return " ".join(out)
+    return _as_in(" ".join(out))
+
+
+#: `c = 'a' or c = 'b' …`: one column compared with several constants.
+_EQUALITIES = re.compile(r"^(\w+) = ('[^']*')((?: or \1 = '[^']*')+)$")
+
+
+def _as_in(text: str) -> str:
+    """An expression that only says a column equals one of several constants, as `IN`."""
+    match = _EQUALITIES.match(text)
+    if match is None:
+        return text
+    column = match.group(1)
+    values = [match.group(2), *re.findall(rf" or {column} = ('[^']*')", match.group(3))]
+    return f"{column} in {' , '.join(values)}"
 
 
 def parenthesised(words: list[str], start: int) -> tuple[list[str], int]:

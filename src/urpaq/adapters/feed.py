@@ -15,11 +15,13 @@ import gzip
 import hashlib
 import io
 import json
+import queue
+import threading
 import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, TypeVar
 
 from urpaq.adapters.csv_blocks import csv_block_rows, read_header
 from urpaq.adapters.feed_errors import FeedUnreadable
@@ -34,6 +36,8 @@ READ_BLOCK_BYTES = 1 << 20
 GZIP_MAGIC = b"\x1f\x8b"
 #: Rows read one at a time (JSON Lines, quoted CSV) are checked in batches of this many.
 BATCH_ROWS = 65_536
+#: Checked batches made ahead of the one being staged (each a few tens of MiB at most).
+READ_AHEAD = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,7 +158,12 @@ class FeedReader:
                 yield from _read_csv(stream, self.feed.path.name)
 
     def checked_batches(self, *, today: dt.date) -> Iterator[CheckedBatch]:
-        """The rows checked on their own, column-wise, a bounded batch at a time."""
+        """The rows checked on their own, column-wise, a bounded batch at a time.  The
+        next batches are read and checked in a thread of their own while the caller
+        stages the last one: pyarrow and the database both work without Python's lock."""
+        return _read_ahead(self._checked(today=today), READ_AHEAD)
+
+    def _checked(self, *, today: dt.date) -> Iterator[CheckedBatch]:
         for rows in self._raw_batches():
             yield CheckedBatch(check_rows(rows, today=today))
 
@@ -172,6 +181,54 @@ class FeedReader:
                 batch = []
         if batch:
             yield raw_rows(batch)
+
+
+_Item = TypeVar("_Item")
+
+
+def _read_ahead(items: Iterator[_Item], depth: int) -> Iterator[_Item]:
+    """The items of `items` in order, made by a thread of their own up to `depth` ahead.
+    An error raised making one is raised here, in its place; when the caller stops
+    early, the thread stops too (and closes `items`) before this generator ends."""
+    ready: queue.Queue[tuple[str, object]] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(kind: str, value: object) -> bool:
+        while not stop.is_set():
+            try:
+                ready.put((kind, value), timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def make() -> None:
+        try:
+            for item in items:
+                if not put("item", item):
+                    return
+            put("done", None)
+        except BaseException as error:  # handed to the caller, raised there
+            put("error", error)
+        finally:
+            close = getattr(items, "close", None)
+            if close is not None:
+                close()
+
+    maker = threading.Thread(target=make, name="feed-read-ahead", daemon=True)
+    maker.start()
+    try:
+        while True:
+            kind, value = ready.get()
+            if kind == "done":
+                return
+            if kind == "error":
+                assert isinstance(value, BaseException)
+                raise value
+            yield value  # type: ignore[misc]
+    finally:
+        stop.set()
+        maker.join()
 
 
 def read_feed(feed: FeedFile) -> FeedReader:

@@ -48,6 +48,7 @@ class PostgresConnection(SqlConnection):
     """A connection to one PostgreSQL database."""
 
     migrations_package = "urpaq.adapters.postgres"
+    unique_violation = psycopg.errors.UniqueViolation
     header_first = True  # the balance is checked at commit, by a deferred trigger
     snapshot_begin = "BEGIN ISOLATION LEVEL REPEATABLE READ"
     snapshot_begin_read_only = "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"
@@ -151,6 +152,28 @@ class PostgresConnection(SqlConnection):
         # planner's statistics behind: the checks and the next close need them.
         for table in tables:
             self.execute(f"ANALYZE {table}")
+
+    def secondary_indexes(self, tables: Sequence[str]) -> list[tuple[str, str]]:
+        # Read from the catalogue, so that an index a later migration adds is included as
+        # it stands; an index behind a UNIQUE constraint goes and comes back with it.
+        rows = self.execute(
+            """SELECT t.relname, i.relname, pg_get_indexdef(i.oid), c.conname,
+                      pg_get_constraintdef(c.oid)
+               FROM pg_index x
+               JOIN pg_class i ON i.oid = x.indexrelid
+               JOIN pg_class t ON t.oid = x.indrelid
+               LEFT JOIN pg_constraint c ON c.conindid = i.oid AND c.conrelid = t.oid
+               WHERE t.oid = ANY(CAST(? AS regclass[])) AND NOT x.indisprimary
+               ORDER BY t.relname, i.relname""",
+            (list(tables),),
+        ).fetchall()
+        return [
+            (f"ALTER TABLE {table} DROP CONSTRAINT {constraint}",
+             f"ALTER TABLE {table} ADD CONSTRAINT {constraint} {definition}")
+            if constraint is not None
+            else (f"DROP INDEX {index}", create)
+            for table, index, create, constraint, definition in rows
+        ]  # fmt: skip
 
     def tidy(self, tables: Sequence[str]) -> None:
         # Marks the new rows visible to all, so the close's counts read indexes alone,

@@ -42,6 +42,10 @@ class Step:
     needs_register: bool = False
     #: A temporary table this step fills, whose statistics the query planner then needs.
     fills: str | None = None
+    #: A unique index tried first: if it can be built, the values repeat nowhere, and
+    #: the check of that name can refuse nothing (it is then not run); if not, `sql`.
+    unique: str | None = None
+    unless_unique: str | None = None
 
 
 GAINS = "('born_citizen', 'citizenship_acquired')"
@@ -226,16 +230,26 @@ CROSS_ROW_CHECKS = (
 _NAMED_IN_REGISTER = """(SELECT {column} FROM register_record r
                  JOIN person p ON p.person_id = r.person_id WHERE r.record_id = c.retracts)"""
 
+#: People with more than one row in the file.  The staging counts the file's IINs as it
+#: goes and fills `multi` (`MULTI_TABLE`) itself, without grouping the staged rows; this
+#: statement says what it holds, and fills it where the staging could not count.
+MULTI = Step(
+    """CREATE TEMP TABLE multi AS
+       SELECT iin FROM staged WHERE iin IS NOT NULL GROUP BY iin HAVING COUNT(*) > 1""",
+    fills="multi",
+)
+MULTI_TABLE = "CREATE TEMP TABLE multi (iin TEXT NOT NULL)"
+
 #: Once the rows are staged: what every check needs, whatever the register holds.
 PREPARE_STEPS = (
-    Step("CREATE INDEX staged_record_id ON staged (record_id)"),
-    Step("CREATE INDEX staged_iin ON staged (iin)"),
-    # People with more than one row in the file.
+    # A file names each record once, as a rule: the unique index then shows it with no
+    # grouping of the whole file.
     Step(
-        """CREATE TEMP TABLE multi AS
-       SELECT iin FROM staged WHERE iin IS NOT NULL GROUP BY iin HAVING COUNT(*) > 1""",
-        fills="multi",
+        "CREATE INDEX staged_record_id ON staged (record_id)",
+        unique="CREATE UNIQUE INDEX staged_record_id ON staged (record_id)",
+        unless_unique=RECORD_ID_REPEATED.code,
     ),
+    MULTI,
     Step("CREATE UNIQUE INDEX multi_iin ON multi (iin)"),
 )
 

@@ -11,6 +11,7 @@ after the other (docs/decisions/0010).
 
 from __future__ import annotations
 
+import array
 from collections.abc import Sequence
 from typing import Any
 
@@ -19,7 +20,15 @@ import pyarrow.compute as pc
 
 from urpaq.adapters.record_checks import STAGED_SCHEMA
 from urpaq.adapters.sql.connection import SqlConnection
-from urpaq.adapters.sql.import_checks import CHECK_STEPS, COUNTS, PREPARE_STEPS, RESET_STEPS, Step
+from urpaq.adapters.sql.import_checks import (
+    CHECK_STEPS,
+    COUNTS,
+    MULTI,
+    MULTI_TABLE,
+    PREPARE_STEPS,
+    RESET_STEPS,
+    Step,
+)
 from urpaq.adapters.sql.import_checks import CrossRowCheck as Check
 from urpaq.adapters.staged import CheckedBatch
 from urpaq.services.ports.register import StagedBatch, StagedRow
@@ -57,6 +66,12 @@ _TEMPORARY = (
     "unsettled",
 )
 
+#: Into how many parts the staged IINs are split to be counted (a power of two).
+_COUNTED_PARTS = 16
+
+#: The register's tables, which only imports write.
+_REGISTER = ("person", "register_record")
+
 #: The last import stored: it changes whenever the register does.
 _LAST_BATCH = "SELECT COALESCE(MAX(batch_id), 0) FROM import_batch"
 
@@ -69,6 +84,13 @@ class ImportStaging:
         self.open = False
         self.checked_after: int | None = None  # the last batch the checks saw
         self.counts: tuple[int, int, int, int] = (0, 0, 0, 0)
+        #: The checks that can refuse nothing in this file (see `Step.unique`).
+        self.needless: set[str] = set()
+        #: The IINs of the staged rows as numbers (a valid IIN is twelve ASCII digits),
+        #: to find who has more than one row without grouping the staged rows; None if
+        #: one could not be read so.  Kept outside Arrow's memory pool: small arrays kept
+        #: there between the batches' large ones kept the pool from giving memory back.
+        self.iins: array.array[int] | None = array.array("q")
 
     def stage(self, rows: StagedBatch) -> None:
         if not self.open:
@@ -78,11 +100,47 @@ class ImportStaging:
             self.open = True
         table = rows.table if isinstance(rows, CheckedBatch) else _as_table(rows)  # type: ignore[arg-type]
         valid = pc.is_null(table.column("reason"))
-        self.db.bulk_load("staged", STAGED_COLUMNS, table.filter(valid).select(STAGED_COLUMNS))
+        accepted = table.filter(valid).select(STAGED_COLUMNS)
+        self.db.bulk_load("staged", STAGED_COLUMNS, accepted)
+        self._count_iins(accepted.column("iin"))
         refused = table.filter(pc.invert(valid)).select(REFUSED_COLUMNS)
         if refused.num_rows:
             self.db.bulk_load("refused", REFUSED_COLUMNS, refused)
         self.checked_after = None
+
+    def _count_iins(self, iins: pa.ChunkedArray) -> None:
+        if self.iins is None:
+            return
+        try:
+            numbers = pc.cast(iins, pa.int64())
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            self.iins = None
+            return
+        for chunk in numbers.chunks:
+            if chunk.null_count:
+                self.iins = None
+                return
+            data = chunk.buffers()[1]
+            assert data is not None
+            start = chunk.offset * 8
+            self.iins.frombytes(memoryview(data)[start : start + len(chunk) * 8])
+
+    def _fill_multi(self) -> None:
+        """The IINs with more than one staged row, from the numbers kept while staging."""
+        assert self.iins is not None
+        numbers = pa.Array.from_buffers(pa.int64(), len(self.iins), [None, pa.py_buffer(self.iins)])
+        # Counted a sixteenth at a time (by the IIN's last bits): a hash table of every
+        # IIN of the national file at once took some 370 MiB.
+        parts = pc.cast(pc.bit_wise_and(numbers, _COUNTED_PARTS - 1), pa.int8())
+        repeated = []
+        for part in range(_COUNTED_PARTS):
+            counted = pc.value_counts(pc.filter(numbers, pc.equal(parts, part)))
+            repeated.append(
+                pc.filter(counted.field("values"), pc.greater(counted.field("counts"), 1))
+            )
+        texts = pc.utf8_lpad(pc.cast(pa.concat_arrays(repeated), pa.string()), 12, "0")
+        self.db.execute(MULTI_TABLE)
+        self.db.bulk_load("multi", ("iin",), pa.table({"iin": texts}))
 
     def check(self) -> None:
         """The cross-row checks against the register as it is now, in one snapshot."""
@@ -105,6 +163,20 @@ class ImportStaging:
         for step in steps:
             if step.needs_register and register_empty:
                 continue
+            if isinstance(step, Check) and step.code in self.needless:
+                continue
+            if step is MULTI and self.iins is not None:
+                self._fill_multi()
+                self.db.refresh_statistics(["multi"])
+                continue
+            if (
+                isinstance(step, Step)
+                and step.unique is not None
+                and self.db.creates_unique_index(step.unique)
+            ):
+                assert step.unless_unique is not None
+                self.needless.add(step.unless_unique)
+                continue
             self.db.execute(step.sql)
             if isinstance(step, Step) and step.fills is not None:
                 self.db.refresh_statistics([step.fills])
@@ -122,6 +194,12 @@ class ImportStaging:
         db = self.db
         uses = {"base": base_seq, "batch": batch_id}
         uses["before"] = int(db.scalar("SELECT COALESCE(MAX(person_id), 0) FROM person"))
+        # Into an empty register, the rows go in without the indexes other than the keys,
+        # which are then built in one sorted pass each, in the same transaction: cheaper
+        # than an index entry per row in the order of the file (docs/decisions/0016).
+        later = db.secondary_indexes(_REGISTER) if uses["before"] == 0 and base_seq == 0 else []
+        for drop, _ in later:
+            db.execute(drop)
         # A new person's id is the highest before plus the line of their first accepted
         # record: in the order people first appear, and known without a lookup.  Most
         # people of a file are the one row of someone new, written in one ordered pass.
@@ -171,12 +249,16 @@ class ImportStaging:
             uses,
         )
         _settle_persons(db, before=uses["before"])
+        for _, build in later:
+            db.execute(build)
 
     def discard(self) -> None:
         for table in _TEMPORARY:
             self.db.execute(f"DROP TABLE IF EXISTS {table}")
         self.open = False
         self.checked_after = None
+        self.needless = set()
+        self.iins = array.array("q")
 
 
 def _as_table(rows: Sequence[StagedRow]) -> pa.Table:

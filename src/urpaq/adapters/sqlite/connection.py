@@ -98,6 +98,7 @@ class SqliteConnection(SqlConnection):
     """
 
     migrations_package = "urpaq.adapters.sqlite"
+    unique_violation = sqlite3.IntegrityError
     staged_line_type = "INTEGER PRIMARY KEY"  # the rowid: no index of its own
     snapshot_begin = "BEGIN DEFERRED"  # writes to temporary tables lock only those
 
@@ -125,8 +126,11 @@ class SqliteConnection(SqlConnection):
         self.db.executemany(sql, rows)
 
     def bulk_load(self, table: str, columns: Sequence[str], data: pa.Table) -> None:
-        # One transaction of the connection's own for the whole batch; a temporary table
-        # takes no lock of the database file.
+        # One transaction of the connection's own for the whole batch, unless one is open;
+        # a temporary table takes no lock of the database file.
+        if self.in_transaction:
+            super().bulk_load(table, columns, data)
+            return
         with self.snapshot():
             super().bulk_load(table, columns, data)
 

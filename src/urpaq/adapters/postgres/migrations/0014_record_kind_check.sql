@@ -1,0 +1,3 @@
+-- Schema version 14 (PostgreSQL): nothing changes here.  SQLite's migration 0014 writes
+-- the check of a register record's kind as comparisons joined by OR, which SQLite
+-- evaluates without cost; PostgreSQL's `kind = ANY (ARRAY[…])` costs nothing already.
