@@ -173,3 +173,31 @@ def test_a_writer_that_cannot_connect_answers_every_write_with_the_reason() -> N
             future.result(timeout=30)
     finally:
         release_writer(writer)
+
+
+def test_a_writer_whose_connection_was_lost_connects_again(postgres_url: str) -> None:
+    """The database server drops the writer's connection (a restart, a failover): the
+    write that finds it gone fails with the reason, and the next one is written on a new
+    connection."""
+    uow = open_unit_of_work(postgres_url)
+    try:
+        serving = serving_of(uow)
+        serving.record(event(1))
+        others = (
+            "SELECT pid FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        with psycopg.connect(postgres_url, autocommit=True) as admin:
+            admin.execute(f"SELECT pg_terminate_backend(pid) FROM ({others}) AS o")
+            for _ in range(100):  # until they are gone
+                if not admin.execute(others).fetchall():
+                    break
+                time.sleep(0.05)
+        with pytest.raises(psycopg.OperationalError):
+            serving.record_later(event(2)).result(timeout=30)
+        serving.record_later(event(3)).result(timeout=30)
+        with psycopg.connect(postgres_url) as reader:  # this process's readers were dropped too
+            rows = reader.execute("SELECT request_id FROM serving.audit_event ORDER BY 1")
+            assert [row[0] for row in rows] == ["r0001", "r0003"]
+    finally:
+        uow.close()

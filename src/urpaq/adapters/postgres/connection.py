@@ -79,6 +79,10 @@ class PostgresConnection(SqlConnection):
     def close(self) -> None:
         self.db.close()
 
+    @property
+    def broken(self) -> bool:
+        return bool(self.db.closed or self.db.broken)
+
     #: Where the journal's entry numbers stood before this transaction took its first
     #: (`last_value`, `is_called`), and whether it runs beside other shared writers,
     #: which take numbers of their own meanwhile.

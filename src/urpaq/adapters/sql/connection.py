@@ -73,6 +73,12 @@ class SqlConnection(ABC):
         """Let go of the connection: close it, unless others share it."""
         self.close()
 
+    @property
+    def broken(self) -> bool:
+        """Whether the connection was lost (a server that went away): no statement on it
+        can succeed any more."""
+        return False
+
     @abstractmethod
     def has_schema_table(self) -> bool: ...
 

@@ -76,7 +76,7 @@ class GroupCommit:
             return
         try:
             while (batch := self._next_batch()) is not None:
-                self._write(db, batch)
+                db = self._write(db, batch)
         finally:
             db.close()
 
@@ -96,20 +96,36 @@ class GroupCommit:
             batch.append(more)
         return batch
 
-    def _write(self, db: SqlConnection, batch: list[_Write]) -> None:
+    def _write(self, db: SqlConnection, batch: list[_Write]) -> SqlConnection:
+        """Write one batch; the connection to go on with (a new one if this one broke)."""
         try:
             with db.statement_lock():
                 rows = self._in_one_transaction(db, batch)
-        except Exception:
+        except Exception as error:
             if len(batch) == 1:
-                self._alone(db, batch[0])
-                return
-            log.info("a batch of %d serving writes failed; writing each alone", len(batch))
-            for write in batch:
-                self._alone(db, write)
-            return
+                batch[0].future.set_exception(error)
+            else:
+                log.info("a batch of %d serving writes failed; writing each alone", len(batch))
+                for write in batch:
+                    self._alone(db, write)
+            return self._usable(db)
         for write, row in zip(batch, rows, strict=True):
             write.future.set_result(row)
+        return db
+
+    def _usable(self, db: SqlConnection) -> SqlConnection:
+        """`db`, or a new connection if it broke (a database server restarted): the
+        writes that failed on it have their errors; the next ones get a new try."""
+        if not db.broken:
+            return db
+        log.warning("the serving store's writer lost its connection; connecting again")
+        with contextlib.suppress(Exception):
+            db.close()
+        try:
+            return self._connect()
+        except Exception as error:
+            log.error("the serving store's writer cannot connect: %s", type(error).__name__)
+            return db  # still broken: the next batch fails with the reason, and tries again
 
     def _in_one_transaction(self, db: SqlConnection, batch: list[_Write]) -> list[Row]:
         if len(batch) == 1:  # a statement alone is a transaction of its own: one trip
