@@ -9,6 +9,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 
 import psycopg
@@ -94,3 +95,17 @@ class TemporaryPostgres:
             suffix = f" TEMPLATE {template}" if template else ""
             connection.execute(f"CREATE DATABASE {name}{suffix}")
         return self.url(name)
+
+
+def drop_other_connections(url: str) -> None:
+    """What a restart of the server does to the connections of this test's process."""
+    others = (
+        "SELECT pid FROM pg_stat_activity"
+        " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+    )
+    with psycopg.connect(url, autocommit=True) as admin:
+        admin.execute(f"SELECT pg_terminate_backend(pid) FROM ({others}) AS o")
+        for _ in range(100):  # until they are gone
+            if not admin.execute(others).fetchall():
+                return
+            time.sleep(0.05)

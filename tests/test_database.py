@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from pg_server import TemporaryPostgres
+from pg_server import TemporaryPostgres, drop_other_connections
 from urpaq.adapters.sql.connection import migrations
 from urpaq.adapters.sql.unit_of_work import SqlUnitOfWork
 from urpaq.bootstrap import open_unit_of_work
@@ -255,3 +255,22 @@ def test_an_entry_is_written_once_under_its_key(uow: SqlUnitOfWork) -> None:
     with pytest.raises(IdempotencyConflict, match="test:1"), writing(uow, joined=False):
         uow.ledger.post(entry(6), posted_on=posted_on)
     assert uow.db.query("SELECT COUNT(*), SUM(ABS(amount_cents)) FROM posting") == [(2, 10)]
+
+
+def test_a_connection_the_server_dropped_is_replaced_for_reads_and_transactions(
+    postgres_url: str,
+) -> None:
+    """PostgreSQL restarts (here: every other backend of the database is terminated): a
+    server's threads keep their units of work, and the next read or transaction on each
+    runs on a new connection instead of failing for as long as the process lives."""
+    uow = open_unit_of_work(postgres_url)
+    try:
+        assert uow.register.watermark() == 0
+        drop_other_connections(postgres_url)
+        assert uow.register.watermark() == 0  # a read, sent again on a new connection
+        drop_other_connections(postgres_url)
+        with uow:  # a transaction: begun again on a new connection
+            uow.ledger.balances()
+            uow.commit()
+    finally:
+        uow.close()

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 import psycopg
 import pytest
 
+from pg_server import drop_other_connections
 from urpaq.adapters.sql.group_commit import GroupCommit, release_writer, shared_writer
 from urpaq.adapters.sql.serving import SqlServing
 from urpaq.adapters.sql.unit_of_work import SqlUnitOfWork
@@ -183,16 +184,7 @@ def test_a_writer_whose_connection_was_lost_connects_again(postgres_url: str) ->
     try:
         serving = serving_of(uow)
         serving.record(event(1))
-        others = (
-            "SELECT pid FROM pg_stat_activity"
-            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        )
-        with psycopg.connect(postgres_url, autocommit=True) as admin:
-            admin.execute(f"SELECT pg_terminate_backend(pid) FROM ({others}) AS o")
-            for _ in range(100):  # until they are gone
-                if not admin.execute(others).fetchall():
-                    break
-                time.sleep(0.05)
+        drop_other_connections(postgres_url)
         with pytest.raises(psycopg.OperationalError):
             serving.record_later(event(2)).result(timeout=30)
         serving.record_later(event(3)).result(timeout=30)

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from importlib import resources
-from typing import Any
+from typing import Any, TypeVar
 
 import psycopg
 import pyarrow as pa
@@ -26,6 +26,12 @@ from urpaq.services.ports.unit_of_work import TransactionError
 WRITER_LOCK = 0x75727061_71
 #: The advisory lock under which one server creates the serving schema ("serve").
 SERVING_SCHEMA_LOCK = 0x73657276_65
+
+#: Statements sent again on a new connection when the server had dropped the old one,
+#: outside a transaction (`PostgresConnection._again_if_lost`).
+_RETRIED = ("SELECT", "BEGIN")
+
+T = TypeVar("T")
 
 _NAMED = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
 
@@ -56,21 +62,41 @@ class PostgresConnection(SqlConnection):
     def __init__(self, url: str) -> None:
         self.url = url
         self.description = _without_password(url)
+        self.db = self._connect()
+
+    def _connect(self) -> psycopg.Connection[Any]:
         try:
-            self.db = psycopg.connect(url, autocommit=True)
+            return psycopg.connect(self.url, autocommit=True)
         except psycopg.OperationalError as error:
             raise DatabaseUnavailable(
-                f"cannot connect to {self.description}: {_first_line(error, url)}"
+                f"cannot connect to {self.description}: {_first_line(error, self.url)}"
             ) from None
         except psycopg.ProgrammingError as error:  # raised while reading the URL
             raise MalformedDatabaseUrl(
-                f"database URL {self.description} is malformed: {_first_line(error, url)}"
+                f"database URL {self.description} is malformed: {_first_line(error, self.url)}"
             ) from None
 
     def execute(self, sql: str, params: Params = None) -> Any:
+        if self.in_transaction or not sql.lstrip().upper().startswith(_RETRIED):
+            return self._execute(sql, params)
+        return self._again_if_lost(lambda: self._execute(sql, params))
+
+    def _execute(self, sql: str, params: Params) -> Any:
         if params is None:  # psycopg sends a statement without parameters as it is
             return self.db.execute(sql)
         return self.db.execute(translate(sql), params)
+
+    def _again_if_lost(self, run: Callable[[], T]) -> T:
+        """`run()`; if the server had dropped the connection (a restart, a failover), once
+        more on a new one.  Only for what is safe to send twice: a read, or the start of
+        a transaction, outside any transaction."""
+        try:
+            return run()
+        except psycopg.OperationalError:
+            if not self.db.broken:
+                raise
+            self.db = self._connect()
+            return run()
 
     def execute_many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         with self.db.cursor() as cursor:
@@ -94,11 +120,12 @@ class PostgresConnection(SqlConnection):
         lock = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
         try:
             # One round trip: the two statements in one message (no parameters).
-            self.db.execute(f"BEGIN; SELECT {lock}({WRITER_LOCK})")
+            self._again_if_lost(lambda: self.db.execute(f"BEGIN; SELECT {lock}({WRITER_LOCK})"))
         except BaseException:
             # A wait that failed (a lock or statement timeout, a cancel) leaves the
             # transaction aborted: end it, or every later statement on this connection fails.
-            self.db.execute("ROLLBACK")
+            if not self.db.broken:
+                self.db.execute("ROLLBACK")
             raise
 
     def next_entry_id(self) -> int:
