@@ -193,3 +193,32 @@ def test_a_writer_whose_connection_was_lost_connects_again(postgres_url: str) ->
             assert [row[0] for row in rows] == ["r0001", "r0003"]
     finally:
         uow.close()
+
+
+def test_a_write_cancelled_before_it_is_taken_is_dropped_and_the_writer_goes_on(
+    database_url: str,
+) -> None:
+    """A request that went away cancels its write while it waits (an event loop cancels
+    the future it awaited): that write is not made, the others are, and the writer keeps
+    writing."""
+    uow = open_unit_of_work(database_url)
+    try:
+        serving = serving_of(uow)
+        with store_held(database_url):
+            first = serving.record_later(event(1))  # taken: it waits for the store
+            time.sleep(0.2)
+            writer = writer_of(uow)
+            gone = writer.submit(
+                f"INSERT INTO {serving.schema}bucket (bucket, tokens, at, granted)"
+                " VALUES ('gone', 1, 1, 1)",
+                (),
+            )
+            kept = serving.record_later(event(2))
+            assert gone.cancel()
+        first.result(timeout=30)
+        kept.result(timeout=30)
+        serving.record(event(3))
+        assert request_ids(database_url) == ["r0001", "r0002", "r0003"]
+        assert list(serving.db.query(f"SELECT bucket FROM {serving.schema}bucket")) == []
+    finally:
+        uow.close()

@@ -81,10 +81,17 @@ class GroupCommit:
             db.close()
 
     def _next_batch(self) -> list[_Write] | None:
-        first = self._pending.get()
-        if first is None:
-            return None
-        batch = [first]
+        """The writes waiting now (at least one); None when the writer is to stop.  A
+        write whose future was cancelled before it was taken (its request is gone, and
+        the answer it was recorded for never leaves) is dropped; one taken can no longer
+        be cancelled."""
+        batch: list[_Write] = []
+        while not batch:
+            first = self._pending.get()
+            if first is None:
+                return None
+            if first.future.set_running_or_notify_cancel():
+                batch.append(first)
         while len(batch) < BATCH_MAX:
             try:
                 more = self._pending.get_nowait()
@@ -93,7 +100,8 @@ class GroupCommit:
             if more is None:  # stop after this batch
                 self._pending.put(None)
                 break
-            batch.append(more)
+            if more.future.set_running_or_notify_cancel():
+                batch.append(more)
         return batch
 
     def _write(self, db: SqlConnection, batch: list[_Write]) -> SqlConnection:
@@ -154,7 +162,8 @@ class GroupCommit:
 
     def _fail_all(self, error: Exception) -> None:
         while (write := self._pending.get()) is not None:
-            write.future.set_exception(error)
+            if write.future.set_running_or_notify_cancel():
+                write.future.set_exception(error)
 
 
 def _first_row(db: SqlConnection, write: _Write) -> Row:
