@@ -25,8 +25,10 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 
 #: The threads one server process answers with at once (each holds its own database
-#: connections; a close run from the back office holds one for its length).
-WORKER_THREADS = 16
+#: connections; a close run from the back office holds one for its length, and visitors
+#: of the statistics wait in theirs while the first one counts).  As many as anyio's pool
+#: had: what made the hand-offs cheaper is the executor's queue, not fewer threads.
+WORKER_THREADS = 40
 
 
 def worker_threads() -> ThreadPoolExecutor:
