@@ -245,14 +245,27 @@ def register_indexes(uow: SqlUnitOfWork) -> list[tuple[object, ...]]:
     )
 
 
+def register_triggers(uow: SqlUnitOfWork) -> list[tuple[object, ...]]:
+    """The register's own triggers and whether each is on ('O' on PostgreSQL)."""
+    if uow.db.description.startswith("sqlite"):
+        return uow.db.query(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"
+            " AND tbl_name IN ('person', 'register_record') ORDER BY name"
+        )
+    return uow.db.query(
+        "SELECT tgname, tgenabled FROM pg_trigger WHERE NOT tgisinternal"
+        " AND tgrelid IN ('person'::regclass, 'register_record'::regclass) ORDER BY tgname"
+    )
+
+
 def test_an_import_into_an_empty_register_leaves_its_indexes_as_the_schema_has_them(
     uow: SqlUnitOfWork, tmp_path: Path
 ) -> None:
     """The first import builds the register's indexes after its rows (where that is
     faster): afterwards they are exactly the schema's, and they still refuse a duplicate."""
-    before = register_indexes(uow)
+    before = register_indexes(uow), register_triggers(uow)
     run_import(uow, a_feed(tmp_path))
-    assert register_indexes(uow) == before
+    assert (register_indexes(uow), register_triggers(uow)) == before
     with uow, pytest.raises(Exception, match=r"(?i)unique"):
         uow.db.execute(
             "INSERT INTO person (person_id, iin, birth_date, birth_year, is_male)"
@@ -264,7 +277,7 @@ def test_an_import_that_fails_while_applying_leaves_the_indexes_in_place(
     uow: SqlUnitOfWork, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Whatever the apply did to the indexes of an empty register is undone with it."""
-    before = register_indexes(uow)
+    before = register_indexes(uow), register_triggers(uow)
 
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("the disk is full")
@@ -272,9 +285,36 @@ def test_an_import_that_fails_while_applying_leaves_the_indexes_in_place(
     monkeypatch.setattr("urpaq.adapters.sql.import_staging._settle_persons", broken)
     with pytest.raises(RuntimeError, match="the disk is full"):
         run_import(uow, a_feed(tmp_path))
-    assert register_indexes(uow) == before
+    assert (register_indexes(uow), register_triggers(uow)) == before
     assert count(uow, "person") == 0
     assert count(uow, "import_batch") == 0
+
+
+def test_a_first_import_still_refuses_a_record_of_no_known_person(
+    uow: SqlUnitOfWork, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Into an empty register, whatever check the database makes per statement while the
+    rows go in is still made before the import is stored: a record of a person the
+    register does not have, slipped in by a faulty apply, fails the whole import."""
+    from urpaq.adapters.sql import import_staging
+
+    settle = import_staging._settle_persons
+
+    def and_a_stray_record(db: object, *, before: int) -> None:
+        settle(db, before=before)  # type: ignore[arg-type]
+        uow.db.execute(
+            "INSERT INTO register_record (person_id, seq, record_id, kind, effective_date,"
+            " recorded_on, region, batch_id) SELECT 999999, 999999, 'stray', 'died',"
+            " '2020-01-01', '2020-01-02', NULL, MAX(batch_id) FROM import_batch"
+        )
+
+    monkeypatch.setattr(import_staging, "_settle_persons", and_a_stray_record)
+    before = register_triggers(uow)
+    with pytest.raises(Exception, match=r"(?i)unknown person|foreign key"):
+        run_import(uow, a_feed(tmp_path))
+    assert register_triggers(uow) == before
+    assert count(uow, "person") == 0
+    assert count(uow, "register_record") == 0
 
 
 def test_batches_read_ahead_come_in_order_with_an_error_in_its_place() -> None:

@@ -145,10 +145,11 @@ class SqlConnection(ABC):
         self.execute("RELEASE SAVEPOINT unique_index")
         return True
 
-    def secondary_indexes(self, tables: Sequence[str]) -> list[tuple[str, str]]:
-        """The indexes of `tables` other than their keys, each as the statement that drops
-        it and the one that builds it again, as the schema defines it (none where building
-        an index after the rows is no faster than keeping it as they go in)."""
+    def set_aside_for_first_import(self, tables: Sequence[str]) -> list[tuple[str, str]]:
+        """What an import into empty `tables` does without while it writes them, each as
+        the statement that sets it aside and the one that restores it: the indexes other
+        than the keys (built again as the schema defines them), checks made per statement
+        (made again once over the whole table).  None where restoring costs what it saves."""
         return []
 
     def tidy(self, tables: Sequence[str]) -> None:

@@ -196,10 +196,15 @@ class ImportStaging:
         uses["before"] = int(db.scalar("SELECT COALESCE(MAX(person_id), 0) FROM person"))
         # Into an empty register, the rows go in without the indexes other than the keys,
         # which are then built in one sorted pass each, in the same transaction: cheaper
-        # than an index entry per row in the order of the file (docs/decisions/0016).
-        later = db.secondary_indexes(_REGISTER) if uses["before"] == 0 and base_seq == 0 else []
-        for drop, _ in later:
-            db.execute(drop)
+        # than an index entry per row in the order of the file (docs/decisions/0016); and
+        # without checks made per statement, made once after (0018).
+        later = (
+            db.set_aside_for_first_import(_REGISTER)
+            if uses["before"] == 0 and base_seq == 0
+            else []
+        )
+        for set_aside, _ in later:
+            db.execute(set_aside)
         # A new person's id is the highest before plus the line of their first accepted
         # record: in the order people first appear, and known without a lookup.  Most
         # people of a file are the one row of someone new, written in one ordered pass.
@@ -249,8 +254,8 @@ class ImportStaging:
             uses,
         )
         _settle_persons(db, before=uses["before"])
-        for _, build in later:
-            db.execute(build)
+        for _, restore in later:
+            db.execute(restore)
 
     def discard(self) -> None:
         for table in _TEMPORARY:
