@@ -9,7 +9,9 @@ sample with `--divisor N`) and a daily feed of 10,000 records (9,000 children bo
   settings; on PostgreSQL, `COPY` of the same file into such a table;
 - the import of the feed into an empty database, as `urpaq register import` runs it
   (inspection, reading, checks, writing), with the time it held the writer;
-- the daily feed into an empty database and into the database holding the feed.
+- the daily feed into an empty database and into the database holding the feed;
+- the register sent again: the feed and the daily feed in one file, into a copy of the
+  database holding the feed (every record but the day's is unchanged).
 
 Every step runs in a process of its own, so each peak memory (maximum resident set size)
 is that step's alone (on PostgreSQL the client's, not the server's).  Prints medians and
@@ -171,6 +173,17 @@ def write_daily_feed(path: Path, big_feed: Path) -> None:
     write_feed(path, iter(rows))
 
 
+def write_sent_again(path: Path, feed: Path, daily: Path) -> None:
+    """The whole feed again, followed by the daily feed's records (without its header)."""
+    with path.open("wb") as out:
+        with feed.open("rb") as whole:
+            while block := whole.read(1 << 20):
+                out.write(block)
+        with daily.open("rb") as day:
+            day.readline()
+            out.write(day.read())
+
+
 def median(runs: list[dict[str, object]], key: str = "seconds") -> float:
     return statistics.median(float(run[key]) for run in runs)  # type: ignore[arg-type]
 
@@ -179,7 +192,9 @@ def peak(runs: list[dict[str, object]]) -> float:
     return max(float(run["peak_mib"]) for run in runs)  # type: ignore[arg-type]
 
 
-def measure(database: str, feed: Path, daily: Path, repeats: int, workdir: Path) -> dict:
+def measure(
+    database: str, feed: Path, daily: Path, again: Path, repeats: int, workdir: Path
+) -> dict:
     databases = SqliteFiles(workdir) if database == "sqlite" else PostgresDatabases()
     fresh = databases.drop if database == "sqlite" else _recreate(databases)
     runs: dict[str, list[dict[str, object]]] = {
@@ -187,6 +202,7 @@ def measure(database: str, feed: Path, daily: Path, repeats: int, workdir: Path)
         "import": [],
         "daily_empty": [],
         "daily_big": [],
+        "sent_again": [],
     }
     try:
         for repeat in range(repeats):
@@ -199,6 +215,8 @@ def measure(database: str, feed: Path, daily: Path, repeats: int, workdir: Path)
             runs["daily_empty"].append(run_step("import", databases.url("empty"), str(daily)))
             databases.copy("big", "trial")
             runs["daily_big"].append(run_step("import", databases.url("trial"), str(daily)))
+            databases.copy("big", "trial")
+            runs["sent_again"].append(run_step("import", databases.url("trial"), str(again)))
             print(f"{database} round {repeat + 1}: " + json.dumps(
                 {name: round(float(r[-1]["seconds"]), 2) for name, r in runs.items() if r}
             ), file=sys.stderr)  # fmt: skip
@@ -224,6 +242,7 @@ def report_rows(database: str, runs: dict, records: int) -> list[tuple[str, ...]
         ("import", f"import, {records:,} records, empty database"),
         ("daily_empty", "daily feed, 10,000 records, empty database"),
         ("daily_big", "daily feed, 10,000 records, the database above"),
+        ("sent_again", "the feed sent again with the daily feed, the database above"),
     ):
         rows.append((database, label, _runs(runs[name]), f"{median(runs[name]):.2f}",
                      f"{median(runs[name]) / floor:.2f}", f"{peak(runs[name]):.0f}",
@@ -262,12 +281,15 @@ def main() -> None:
         print(f"generated {feed} in {time.perf_counter() - started:.1f} s", file=sys.stderr)
     if not (options.reuse and daily.exists()):
         write_daily_feed(daily, feed)
+    again = workdir / f"again-1-{options.divisor}.csv"
+    if not (options.reuse and again.exists()):
+        write_sent_again(again, feed, daily)
     records = sum(1 for _ in feed.open("rb")) - 1
     databases = ["sqlite", "postgresql"] if options.database == "both" else [options.database]
     report: dict[str, object] = {"divisor": options.divisor, "records": records}
     rows: list[tuple[str, ...]] = []
     for database in databases:
-        runs = measure(database, feed, daily, options.repeats, workdir)
+        runs = measure(database, feed, daily, again, options.repeats, workdir)
         report[database] = runs
         rows.extend(report_rows(database, runs, records))
     name = f"import-{options.database}-1-{options.divisor}.json"

@@ -9,12 +9,14 @@ single-record checks live in the domain (`domain/register.py: parse_record`).
 The checks run before the import takes the writer, in one read snapshot of the register,
 on temporary tables only (docs/decisions/0010): `staged` holds the rows of the file that
 passed their own checks, `refused` those that did not; `known` the people of the file
-the register knows; `crowd` the only rows a check about a person can refuse — the rows
-of people with more than one row in the file or known to the register, and the kinds
-refused when they stand alone.  A row outside `crowd` is the only record of a person new
-to the register, and a birth, an acquired citizenship or a death: nothing of the others
-or of the register can refuse it.  So the checks about
-people cost what the file's people with a history cost, not what the register holds.
+the register knows (among those with rows not imported before); `crowd` the only rows a
+check about a person can refuse — the rows of people with more than one row in the file
+or known to the register, and the kinds refused when they stand alone.  A row outside
+`crowd` is either one imported before with the same content (`unchanged`: it is in the
+register, where the checks find it) or the only record of a person new to the register,
+and a birth, an acquired citizenship or a death: nothing of the others or of the
+register can refuse it.  So the checks about people cost what the file's new rows of
+people with a history cost, not what the register holds.
 Where the register is looked up row by row, the lookup is a scalar subquery: no query
 planner can turn it into a scan of the whole register joined to the file.
 """
@@ -265,18 +267,6 @@ RESET_STEPS = (
 
 CHECK_STEPS: tuple[Step | CrossRowCheck, ...] = (
     RECORD_ID_REPEATED,
-    # The people of this file whom the register knows.
-    Step("CREATE TEMP TABLE known (person_id BIGINT NOT NULL, iin TEXT NOT NULL)"),
-    Step(
-        """INSERT INTO known (person_id, iin)
-       SELECT person_id, iin FROM (
-           SELECT (SELECT p.person_id FROM person p WHERE p.iin = s.iin) AS person_id, s.iin
-           FROM (SELECT DISTINCT iin FROM staged WHERE reason IS NULL) AS s) AS found
-       WHERE person_id IS NOT NULL""",
-        needs_register=True,
-        fills="known",
-    ),
-    Step("CREATE UNIQUE INDEX known_iin ON known (iin)"),
     # A record imported before with the same content changes nothing.
     Step(
         """UPDATE staged SET unchanged = 1
@@ -292,13 +282,28 @@ CHECK_STEPS: tuple[Step | CrossRowCheck, ...] = (
         needs_register=True,
     ),
     RECORD_CHANGED,
+    # The people of this file whom the register knows, among those with rows that can
+    # change it: a record imported before with the same content is in the register, and
+    # the checks find it there (a register sent again whole costs its new rows).
+    Step("CREATE TEMP TABLE known (person_id BIGINT NOT NULL, iin TEXT NOT NULL)"),
+    Step(
+        """INSERT INTO known (person_id, iin)
+       SELECT person_id, iin FROM (
+           SELECT (SELECT p.person_id FROM person p WHERE p.iin = s.iin) AS person_id, s.iin
+           FROM (SELECT DISTINCT iin FROM staged
+                 WHERE reason IS NULL AND unchanged = 0) AS s) AS found
+       WHERE person_id IS NOT NULL""",
+        needs_register=True,
+        fills="known",
+    ),
+    Step("CREATE UNIQUE INDEX known_iin ON known (iin)"),
     # The rows that a check about a person can refuse (see the module's docstring).
     Step(
         f"""CREATE TEMP TABLE crowd AS
        SELECT line, record_id, iin, kind, effective_date, recorded_on, region, birth_date,
               is_male, retracts, reason, unchanged
        FROM staged
-       WHERE reason IS NULL
+       WHERE reason IS NULL AND unchanged = 0
          AND (kind IN {LOSSES} OR kind IN ('data_updated', 'record_annulled', 'record_retracted')
               OR iin IN (SELECT iin FROM multi) OR iin IN (SELECT iin FROM known))""",
         fills="crowd",
