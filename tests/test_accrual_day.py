@@ -13,6 +13,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from urpaq.adapters.sql.serving import SqlServing
 from urpaq.adapters.sql.unit_of_work import SqlUnitOfWork
 from urpaq.domain.operators import Purpose
 from urpaq.entrypoints.http.app import create_app
+from urpaq.entrypoints.http.threads import WORKER_THREADS
 from urpaq.entrypoints.http.web.rate_limit import RateLimits
 from urpaq.entrypoints.http.web.settings import WebSettings
 from world import ADULT, MINOR, add_bank, build_world
@@ -89,6 +91,53 @@ def test_lookups_and_api_reads_answer_while_a_writer_holds_the_database(
     assert savings.json()["available"] == "100.00"
     actions = [e.action for e in uow.serving.audit_events(iin=None, since=None, limit=10)]
     assert {"POST /lookup", "GET /api/v1/savings/{iin}", "POST /sign-in"} <= set(actions)
+
+
+def test_payouts_waiting_for_the_writer_leave_the_reads_their_threads(
+    uow: SqlUnitOfWork, database_url: str, tmp_path: Path
+) -> None:
+    """More payouts than the server has worker threads, all waiting for a writer held by
+    an import: the health check, a lookup and a read still answer at once, and every
+    payout is made once the writer lets go."""
+    build_world(uow, tmp_path)
+    add_bank(uow, name="Bank", purposes=frozenset({Purpose.EDUCATION}), credential=KEY)
+    app = create_app(database_url=database_url, web_settings=WebSettings(lookup_seconds_min=0))
+    waiting = WORKER_THREADS + 10
+    headers = {"Authorization": f"Bearer {KEY}"}
+    body = {
+        "iin": str(ADULT), "amount": "1.00", "currency": "USD", "purpose": "education",
+        "sub_purpose": "tuition_period", "account": "KZ86125KZT5004100100",
+    }  # fmt: skip
+    limits = httpx.Limits(max_connections=waiting + 10)
+    with (
+        serving(app) as url,
+        httpx.Client(base_url=url, timeout=60, limits=limits) as client,
+        ThreadPoolExecutor(max_workers=waiting) as requests,
+    ):
+        client.get("/healthz")
+        with writer_holding(database_url) as release:
+            payouts = [
+                requests.submit(
+                    client.post,
+                    "/api/v1/payouts",
+                    json=body,
+                    headers={**headers, "Idempotency-Key": f"held-{number}"},
+                )
+                for number in range(waiting)
+            ]
+            time.sleep(2)  # every payout is in, waiting for the writer
+            assert not any(payout.done() for payout in payouts)
+            started = time.monotonic()
+            health = client.get("/healthz", timeout=5)
+            looked_up = client.post("/lookup", data={"iin": str(MINOR)}, timeout=5)
+            savings = client.get(f"/api/v1/savings/{ADULT}", headers=headers, timeout=5)
+            answered_in = time.monotonic() - started
+            release.set()
+        made = [payout.result().status_code for payout in payouts]
+    assert (health.status_code, looked_up.status_code, savings.status_code) == (200,) * 3
+    assert answered_in < 5
+    assert made == [201] * waiting
+    assert savings.json()["available"] == "100.00"
 
 
 def free_port() -> int:

@@ -46,6 +46,7 @@ from urpaq.entrypoints.http.edge import (
     audit_event,
     error_body,
 )
+from urpaq.entrypoints.http.threads import writing
 from urpaq.services import inheritance, payouts
 from urpaq.services.idempotency import answer_once, fingerprint
 from urpaq.services.ports.edge import KeptAnswer
@@ -134,6 +135,7 @@ def get_savings(
     responses=_errors(403, 404, 409),
     summary="Request a payout of target savings",
 )
+@writing
 def post_payout(
     body: PayoutRequest,
     key: IdempotencyKey,
@@ -193,6 +195,7 @@ def get_payout(payout_id: PayoutId, note: NoteDep, by: OperatorDep, uow: UnitOfW
     responses=_errors(404, 409),
     summary="Confirm that a payout was used for its purpose",
 )
+@writing
 def post_confirmation(
     payout_id: PayoutId,
     body: Confirmation,
@@ -232,6 +235,7 @@ def post_confirmation(
     responses=_errors(404, 409),
     summary="Return an unused payout to the person's target savings",
 )
+@writing
 def post_return(
     payout_id: PayoutId,
     key: IdempotencyKey,
@@ -259,6 +263,7 @@ def post_return(
     responses=_errors(403, 404, 409),
     summary="Pay a deceased holder's frozen savings to an heir",
 )
+@writing
 def post_heir_payout(
     body: HeirPayoutRequest,
     key: IdempotencyKey,
@@ -322,6 +327,7 @@ def get_heir_payout(payout_id: PayoutId, note: NoteDep, by: OperatorDep, uow: Un
     responses=_errors(404, 409),
     summary="Return an heir's payout the operator could not pay",
 )
+@writing
 def post_heir_return(
     payout_id: PayoutId,
     key: IdempotencyKey,

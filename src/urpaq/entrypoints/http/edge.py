@@ -50,7 +50,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from urpaq.domain.audit import AuditEvent
 from urpaq.entrypoints.http.context import Context
-from urpaq.entrypoints.http.threads import awaitable
+from urpaq.entrypoints.http.threads import awaitable, writes_database
 from urpaq.services.audit import record_event_later
 
 access_log = logging.getLogger("urpaq.access")
@@ -142,7 +142,7 @@ class DeclaredRoute(APIRoute):
     audit: ClassVar[Audit]
 
     def __init__(self, path: str, endpoint: Callable[..., Any], **options: Any) -> None:
-        super().__init__(path, awaitable(endpoint), **options)
+        super().__init__(path, awaitable(endpoint, writes=writes_database(endpoint)), **options)
 
 
 class AuditedRoute(DeclaredRoute):

@@ -10,6 +10,13 @@ event loop's own executor instead: a `ThreadPoolExecutor`, whose queue is C code
 many threads as `WORKER_THREADS` (each keeps its own database connections).  Every
 route of the application is a `DeclaredRoute` (`edge.py`), which runs an endpoint
 written `def` this way too.
+
+Work that writes the main database — a payout, a confirmation, a close or a decision of
+the back office — runs in threads of its own instead (`writes=True`), at most
+`WRITING_THREADS` at once; the rest wait in the event loop, holding no thread.  On
+SQLite one writer writes at a time and a national import holds the database for tens of
+seconds: payouts waiting in the worker threads would take them all, and every read,
+`/healthz` included, would wait with them.
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ import asyncio
 import contextvars
 import functools
 import inspect
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
@@ -31,19 +39,54 @@ T = TypeVar("T")
 WORKER_THREADS = 40
 
 
+#: The threads of one process that write the main database at once: on SQLite one
+#: writes and the others wait for it; on PostgreSQL payouts of different people go
+#: together.  Fewer than `WORKER_THREADS`, so that writes waiting for a long import or
+#: close never take the threads reads answer with.
+WRITING_THREADS = 8
+
+_writing: ThreadPoolExecutor | None = None
+_writing_made = threading.Lock()
+
+
 def worker_threads() -> ThreadPoolExecutor:
     """The executor a server's event loop takes as its own (`app.py`'s lifespan)."""
     return ThreadPoolExecutor(max_workers=WORKER_THREADS, thread_name_prefix="urpaq-worker")
 
 
-async def in_thread(work: Callable[[], T]) -> T:
+def _writing_threads() -> ThreadPoolExecutor:
+    """The threads of this process that write the main database (made when first used;
+    threads end with the process, as the worker threads' do)."""
+    global _writing
+    with _writing_made:
+        if _writing is None:
+            _writing = ThreadPoolExecutor(
+                max_workers=WRITING_THREADS, thread_name_prefix="urpaq-writing"
+            )
+        return _writing
+
+
+async def in_thread(work: Callable[[], T], *, writes: bool = False) -> T:
     """`work()` in one of the event loop's worker threads (in a copy of the caller's
-    context); the loop answers others meanwhile."""
+    context), or if it `writes` the main database in one of the writing threads; the loop
+    answers others meanwhile."""
     context = contextvars.copy_context()
-    return await asyncio.get_running_loop().run_in_executor(None, context.run, work)
+    executor = _writing_threads() if writes else None
+    return await asyncio.get_running_loop().run_in_executor(executor, context.run, work)
 
 
-def awaitable(endpoint: Callable[..., Any]) -> Callable[..., Any]:
+def writing(endpoint: Callable[..., T]) -> Callable[..., T]:
+    """Marks an endpoint written `def` that writes the main database: it runs in a
+    writing thread."""
+    endpoint.writes_database = True  # type: ignore[attr-defined]
+    return endpoint
+
+
+def writes_database(endpoint: Callable[..., Any]) -> bool:
+    return bool(getattr(endpoint, "writes_database", False))
+
+
+def awaitable(endpoint: Callable[..., Any], *, writes: bool = False) -> Callable[..., Any]:
     """A route's endpoint as FastAPI should call it: one written `def` runs through
     `in_thread` (FastAPI reads the parameters of the function it wraps); one written
     `async def` is left as it is."""
@@ -52,6 +95,6 @@ def awaitable(endpoint: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(endpoint)
     async def in_worker(*args: Any, **kwargs: Any) -> Any:
-        return await in_thread(lambda: endpoint(*args, **kwargs))
+        return await in_thread(lambda: endpoint(*args, **kwargs), writes=writes)
 
     return in_worker

@@ -135,7 +135,7 @@ async def _close(
 
     try:
         as_of = date_field(form, "as_of")
-        report = await in_thread(lambda: run(as_of))
+        report = await in_thread(lambda: run(as_of), writes=True)
     except (CloseRefused, Problem) as refusal:
         return refusal_page(request, session, refusal, back=f"{OFFICE_PATH}/closes/{number}")
     except CloseContended as error:

@@ -103,7 +103,7 @@ async def operator_revoke(
     name = _named(name)
     today = clock.today()
     try:
-        await in_thread(lambda: revoke_operator(uow(), name=name, today=today))
+        await in_thread(lambda: revoke_operator(uow(), name=name, today=today), writes=True)
     except Refused as refusal:
         return refusal_page(request, session, refusal, back=BACK)
     return await _list_page(request, session, uow, notice="office_operator_revoked", named=name)
@@ -119,7 +119,7 @@ async def _issued(
 ) -> HTMLResponse:
     """The page that shows a credential just issued, the one time it is ever shown."""
     try:
-        credential = await in_thread(issue)
+        credential = await in_thread(issue, writes=True)
     except Refused as refusal:
         return refusal_page(request, session, refusal, back=BACK)
     return office_page(

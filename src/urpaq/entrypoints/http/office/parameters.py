@@ -89,7 +89,9 @@ async def parameters_enter(
         )
     by, at = session.member.actor, clock.now()
     try:
-        await in_thread(lambda: propose_parameters(uow(), parameters=parameters, by=by, at=at))
+        await in_thread(
+            lambda: propose_parameters(uow(), parameters=parameters, by=by, at=at), writes=True
+        )
     except ParametersRefused as refusal:
         return refusal_page(request, session, refusal, back=f"{OFFICE_PATH}/parameters/{number}")
     return await _year_page(request, session, uow, number, notice="office_parameters_entered")
@@ -152,7 +154,7 @@ async def _decide(
             reject_parameters(uow(), year=number, proposal_id=int(proposal), by=by, at=at)
 
     try:
-        await in_thread(decide)
+        await in_thread(decide, writes=True)
     except Refused as refusal:
         return refusal_page(request, session, refusal, back=back)
     notice = "office_parameters_approved" if approve else "office_parameters_rejected"
