@@ -47,8 +47,17 @@ def an_uncreatable_url(tmp_path: Path) -> tuple[str, str]:
     return "sqlite:////proc/nonexist/x.db", "No such file or directory: /proc/nonexist"
 
 
-@pytest.mark.parametrize("command", ["reconcile", "init"])
-@pytest.mark.parametrize("database", [a_directory_url, a_feed_url, an_uncreatable_url])
+@pytest.mark.parametrize(
+    ("command", "database"),
+    [
+        *(
+            (command, url)
+            for command in ("reconcile", "init")
+            for url in (a_directory_url, a_feed_url)
+        ),
+        ("init", an_uncreatable_url),
+    ],
+)
 def test_a_database_url_that_names_no_database_is_refused_naming_it(
     tmp_path: Path, database: Callable[[Path], tuple[str, str]], command: str
 ) -> None:
@@ -59,6 +68,22 @@ def test_a_database_url_that_names_no_database_is_refused_naming_it(
     assert done.returncode == 3, done.stderr
     assert f"database {url} cannot be opened: {reason}" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    "command", [["reconcile"], ["statement", "080315601232"], ["audit"]], ids=" ".join
+)
+def test_a_command_that_uses_a_database_leaves_a_missing_one_missing(
+    tmp_path: Path, command: list[str]
+) -> None:
+    """A mistyped `--db` of a command that only uses the database exits 3 saying that
+    there is none, and creates neither the file nor its folders."""
+    url = f"sqlite:///{tmp_path}/typo/urpaq.db"
+    done = urpaq(*command, db=url)
+    assert done.returncode == 3, done.stderr
+    assert f"database {url} does not exist: run `urpaq init` first" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_a_parameters_file_that_is_not_utf8_is_refused_naming_it(db: str, tmp_path: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import os
 from collections.abc import Callable
+from pathlib import Path
 
 from urpaq.adapters.calendar import is_working_day, return_due_on
 from urpaq.adapters.feed import FeedUnreadable, inspect_feed, read_feed, write_feed
@@ -82,6 +83,18 @@ def open_unit_of_work(url: str) -> UnitOfWork:
             ),
         )
     raise UnsupportedDatabase(f"database URL {url!r} is neither sqlite:/// nor postgresql://")
+
+
+def names_no_database_yet(url: str) -> bool:
+    """Whether `url` names an embedded database file that does not exist: a command that
+    only uses a database says so rather than create an empty one (and its folders)."""
+    if not url.startswith("sqlite://"):
+        return False
+    try:
+        path = _sqlite_path(url)
+    except UnsupportedDatabase:
+        return False  # opening it says why
+    return path != ":memory:" and not Path(path).exists()
 
 
 def _sqlite_path(url: str) -> str:

@@ -79,6 +79,8 @@ def opened(db: str | None, *, create: bool = False) -> Iterator[UnitOfWork]:
     This is the one place where a business refusal of a service becomes exit 3.
     """
     url = bootstrap.database_url(db)
+    if not create and bootstrap.names_no_database_yet(url):
+        refuse(f"database {url} does not exist: run `urpaq init` first")
     uow = open_database(url)
     try:
         if create:
