@@ -140,6 +140,53 @@ def test_payouts_waiting_for_the_writer_leave_the_reads_their_threads(
     assert savings.json()["available"] == "100.00"
 
 
+def test_statistics_visitors_wait_for_the_first_count_without_taking_the_threads(
+    uow: SqlUnitOfWork, database_url: str, tmp_path: Path
+) -> None:
+    """When the statistics have changed and the participants' counts are not kept yet
+    (as after a close), the first visitor counts them and keeps them, which waits for a
+    writer held by an import; more visitors than the server has worker threads come
+    meanwhile: a lookup is still answered at once, and every visitor gets the page once
+    the writer lets go."""
+    build_world(uow, tmp_path)
+    add_bank(uow, name="Bank", purposes=frozenset({Purpose.EDUCATION}), credential=KEY)
+    app = create_app(database_url=database_url, web_settings=WebSettings(lookup_seconds_min=0))
+    visitors = WORKER_THREADS + 10
+    limits = httpx.Limits(max_connections=visitors + 10)
+    with (
+        serving(app) as url,
+        httpx.Client(base_url=url, timeout=60, limits=limits) as client,
+        ThreadPoolExecutor(max_workers=visitors) as requests,
+    ):
+        assert client.get("/statistics").status_code == 200  # counted and kept
+        with uow:
+            uow.db.execute("DELETE FROM participant_count")
+            uow.commit()
+        paid = client.post(
+            "/api/v1/payouts",
+            json={
+                "iin": str(ADULT), "amount": "1.00", "currency": "USD",
+                "purpose": "education", "sub_purpose": "tuition_period",
+                "account": "KZ86125KZT5004100100",
+            },
+            headers={"Authorization": f"Bearer {KEY}", "Idempotency-Key": "changes-them"},
+        )  # fmt: skip
+        assert paid.status_code == 201  # the statistics changed with the ledger
+        with writer_holding(database_url) as release:
+            pages = [requests.submit(client.get, "/statistics") for _ in range(visitors)]
+            time.sleep(2)  # every visitor is in, the first waiting for the writer
+            assert not any(page.done() for page in pages)
+            started = time.monotonic()
+            looked_up = client.post("/lookup", data={"iin": str(MINOR)}, timeout=5)
+            answered_in = time.monotonic() - started
+            release.set()
+        shown = [page.result().status_code for page in pages]
+    assert looked_up.status_code == 200
+    assert answered_in < 5
+    assert shown == [200] * visitors
+    assert uow.reads.kept_participant_groups(year=2023) is not None
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -269,7 +269,7 @@ async def _statistics(
     if year is not None and not (year.isascii() and year.isdigit() and len(year) <= 4):
         return None
     try:
-        return await in_thread(lambda: cache.get(uow(), year=None if year is None else int(year)))
+        return await cache.answer(uow, year=None if year is None else int(year))
     except StatisticsRefused:
         return None
 

@@ -3,14 +3,18 @@ figures."""
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import threading
+import weakref
+from collections.abc import Callable
 from typing import Any
 
 from markupsafe import Markup
 
 from urpaq.domain.money import Money
+from urpaq.entrypoints.http.threads import in_thread
 from urpaq.entrypoints.http.web import i18n
 from urpaq.entrypoints.http.web.charts import bar_chart
 from urpaq.entrypoints.http.web.render import money
@@ -46,6 +50,20 @@ class StatisticsCache:
         self._regions: dict[int, StatTable] = {}
         self._regions_closes: tuple[int, ...] = ()
         self._lock = threading.Lock()
+        #: Visitors take turns in the event loop (one per server process's loop).
+        self._turns: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    async def answer(self, uow: Callable[[], UnitOfWork], *, year: int | None) -> Statistics:
+        """`get` in a worker thread, one visitor at a time: the others wait in the event
+        loop, holding no thread.  The first visitor after a close counts the participants
+        (seconds for a national register) and keeps the counts, which waits for the
+        writer if an import holds it; visitors waiting in threads meanwhile would take
+        every thread the lookups answer with."""
+        turn = self._turns.setdefault(asyncio.get_running_loop(), asyncio.Lock())
+        async with turn:
+            return await in_thread(lambda: self.get(uow(), year=year))
 
     def get(self, uow: UnitOfWork, *, year: int | None = None) -> Statistics:
         """The statistics, with the table by region of `year` (default: the last close);
