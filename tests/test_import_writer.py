@@ -379,3 +379,30 @@ def test_people_with_more_than_one_row_are_found_alike_counted_or_grouped(
         5: f"IIN {ASEL} already has a born_citizen record",
         6: f"data_updated for IIN {DANA} which has no citizenship or death record",
     }
+
+
+COUNTED_SCENARIOS = ("import_sequences", "withdrawal_refusals", "register_sent_again")
+
+
+@pytest.mark.parametrize("scenario", COUNTED_SCENARIOS)
+def test_the_counts_kept_while_checking_are_those_of_the_staged_rows(
+    uow: SqlUnitOfWork, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, scenario: str
+) -> None:
+    """The import counts what it stores, leaves unchanged and refuses from the rows each
+    check changed, not by reading every staged row again: after every check of every
+    import of these scenarios (refusals of each kind, rows refused on their own, records
+    sent again), the counts are what one pass over the staged rows finds."""
+    from scenario_runner import ScenarioRun
+
+    compared: list[tuple[tuple[int, ...], tuple[int, ...]]] = []
+    check = ImportStaging._check
+
+    def and_compare(self: ImportStaging) -> None:
+        check(self)
+        compared.append((self.counts, self.counted_in_sql()))
+
+    monkeypatch.setattr(ImportStaging, "_check", and_compare)
+    path = Path(__file__).parent / "scenarios" / f"{scenario}.scenario"
+    ScenarioRun(uow, tmp_path, scenario).run(path.read_text(encoding="utf-8"))
+    assert compared
+    assert [kept for kept, _ in compared] == [in_sql for _, in_sql in compared]

@@ -34,6 +34,8 @@ class CrossRowCheck:
     sql: str
     #: Whether it can refuse anything only when the register holds records.
     needs_register: bool = False
+    #: Whether it refuses rows of `staged` itself (the others refuse rows of `crowd`).
+    refuses_staged: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +50,9 @@ class Step:
     #: the check of that name can refuse nothing (it is then not run); if not, `sql`.
     unique: str | None = None
     unless_unique: str | None = None
+    #: What the rows it changes are, for the import's counts: refused rows of `staged`
+    #: (`"refused"`) or rows imported before unchanged (`"unchanged"`).
+    marks: str | None = None
 
 
 GAINS = "('born_citizen', 'citizenship_acquired')"
@@ -68,6 +73,7 @@ RECORD_ID_REPEATED = CrossRowCheck(
                  GROUP BY record_id HAVING COUNT(*) > 1) AS twice
            JOIN staged s ON s.record_id = twice.record_id
            WHERE s.line > twice.first_line)""",
+    refuses_staged=True,
 )
 
 
@@ -79,6 +85,7 @@ RECORD_CHANGED = CrossRowCheck(
        WHERE reason IS NULL AND unchanged = 0 AND (
            SELECT 1 FROM register_record r WHERE r.record_id = staged.record_id) IS NOT NULL""",
     needs_register=True,
+    refuses_staged=True,
 )
 
 SECOND_BIRTH = CrossRowCheck(
@@ -280,6 +287,7 @@ CHECK_STEPS: tuple[Step | CrossRowCheck, ...] = (
                   OR (r.retracts IS NULL AND staged.retracts IS NULL))
        ) IS NOT NULL""",
         needs_register=True,
+        marks="unchanged",
     ),
     RECORD_CHANGED,
     # The people of this file whom the register knows, among those with rows that can
@@ -364,11 +372,14 @@ CHECK_STEPS: tuple[Step | CrossRowCheck, ...] = (
     # The refusals about people, back onto the file's rows.
     Step(
         """UPDATE staged SET reason = crowd.reason
-       FROM crowd WHERE crowd.line = staged.line AND crowd.reason IS NOT NULL"""
+       FROM crowd WHERE crowd.line = staged.line AND crowd.reason IS NOT NULL""",
+        marks="refused",
     ),
 )
 
-#: How many rows are stored, unchanged and refused, and the last line (one pass).
+#: How many rows are stored, unchanged and refused, and the last line (one pass).  The
+#: staging counts the same as the checks run, from the rows each step changed; this is
+#: what those counts must equal (tests compare them).
 COUNTS = """SELECT COALESCE(SUM(CASE WHEN reason IS NULL AND unchanged = 0 THEN 1 ELSE 0 END), 0),
                    COALESCE(SUM(unchanged), 0),
                    COALESCE(SUM(CASE WHEN reason IS NOT NULL THEN 1 ELSE 0 END), 0)

@@ -91,6 +91,13 @@ class ImportStaging:
         #: one could not be read so.  Kept outside Arrow's memory pool: small arrays kept
         #: there between the batches' large ones kept the pool from giving memory back.
         self.iins: array.array[int] | None = array.array("q")
+        # What `COUNTS` would find, counted as the rows are staged and checked: a pass
+        # over every staged row fewer.
+        self.staged_rows = 0
+        self.refused_rows = 0
+        self.last_line = 0
+        self.refused_by_checks = 0
+        self.unchanged = 0
 
     def stage(self, rows: StagedBatch) -> None:
         if not self.open:
@@ -106,6 +113,10 @@ class ImportStaging:
         refused = table.filter(pc.invert(valid)).select(REFUSED_COLUMNS)
         if refused.num_rows:
             self.db.bulk_load("refused", REFUSED_COLUMNS, refused)
+        self.staged_rows += accepted.num_rows
+        self.refused_rows += refused.num_rows
+        if table.num_rows:
+            self.last_line = max(self.last_line, int(pc.max(table.column("line")).as_py()))
         self.checked_after = None
 
     def _count_iins(self, iins: pa.ChunkedArray) -> None:
@@ -153,11 +164,21 @@ class ImportStaging:
 
     def _check(self) -> None:
         last_batch = int(self.db.scalar(_LAST_BATCH))
+        self.refused_by_checks = self.unchanged = 0
         # Only imports write the register: before the first, it is empty.
         self._run(CHECK_STEPS, register_empty=last_batch == 0)
         self.checked_after = last_batch
+        self.counts = (
+            self.staged_rows - self.refused_by_checks - self.unchanged,
+            self.unchanged,
+            self.refused_by_checks + self.refused_rows,
+            self.last_line,
+        )
+
+    def counted_in_sql(self) -> tuple[int, int, int, int]:
+        """`counts` as one pass over the staged rows finds them (their definition)."""
         row = self.db.execute(COUNTS).fetchone()
-        self.counts = (int(row[0]), int(row[1]), int(row[2]), int(row[3]))
+        return (int(row[0]), int(row[1]), int(row[2]), int(row[3]))
 
     def _run(self, steps: Sequence[Step | Check], *, register_empty: bool) -> None:
         for step in steps:
@@ -177,7 +198,13 @@ class ImportStaging:
                 assert step.unless_unique is not None
                 self.needless.add(step.unless_unique)
                 continue
-            self.db.execute(step.sql)
+            changed = self.db.execute(step.sql).rowcount
+            if (isinstance(step, Check) and step.refuses_staged) or (
+                isinstance(step, Step) and step.marks == "refused"
+            ):
+                self.refused_by_checks += changed
+            elif isinstance(step, Step) and step.marks == "unchanged":
+                self.unchanged += changed
             if isinstance(step, Step) and step.fills is not None:
                 self.db.refresh_statistics([step.fills])
 
@@ -246,16 +273,25 @@ class ImportStaging:
                ORDER BY 1, 2""",
             uses,
         )
-        db.execute(
-            """INSERT INTO rejected_record (batch_id, line, record_id, reason)
-               SELECT :batch, line, record_id, reason FROM refused
-               UNION ALL
-               SELECT :batch, line, record_id, reason FROM staged WHERE reason IS NOT NULL""",
-            uses,
-        )
+        self._store_refused(batch_id)
         _settle_persons(db, before=uses["before"])
         for _, restore in later:
             db.execute(restore)
+
+    def _store_refused(self, batch_id: int) -> None:
+        """The refused rows with their line and reason; the staged rows are read only if
+        a check refused some of them."""
+        self.db.execute(
+            "INSERT INTO rejected_record (batch_id, line, record_id, reason)"
+            " SELECT :batch, line, record_id, reason FROM refused"
+            + (
+                " UNION ALL SELECT :batch, line, record_id, reason FROM staged"
+                " WHERE reason IS NOT NULL"
+                if self.refused_by_checks
+                else ""
+            ),
+            {"batch": batch_id},
+        )
 
     def discard(self) -> None:
         for table in _TEMPORARY:
@@ -264,6 +300,8 @@ class ImportStaging:
         self.checked_after = None
         self.needless = set()
         self.iins = array.array("q")
+        self.staged_rows = self.refused_rows = self.last_line = 0
+        self.refused_by_checks = self.unchanged = 0
 
 
 def _as_table(rows: Sequence[StagedRow]) -> pa.Table:
