@@ -317,6 +317,43 @@ def test_a_first_import_still_refuses_a_record_of_no_known_person(
     assert count(uow, "register_record") == 0
 
 
+def temporary_tables(uow: SqlUnitOfWork) -> set[str]:
+    if uow.db.description.startswith("sqlite"):
+        sql = "SELECT name FROM temp.sqlite_master WHERE type = 'table'"
+    else:
+        sql = (
+            "SELECT tablename FROM pg_tables"
+            " WHERE schemaname = pg_my_temp_schema()::regnamespace::text"
+        )
+    return {str(name) for (name,) in uow.db.query(sql)}
+
+
+@pytest.mark.parametrize("other_temporary", [False, True])
+def test_an_import_forgets_its_staged_rows_and_leaves_the_connection_as_it_was(
+    uow: SqlUnitOfWork, tmp_path: Path, other_temporary: bool
+) -> None:
+    """After an import its temporary tables are gone (on SQLite, where nothing else is
+    temporary, with the file they were kept in); the connection goes on as before —
+    a temporary table of another's kept, foreign keys still enforced, a second import
+    stored."""
+    if other_temporary:
+        uow.db.execute("CREATE TEMPORARY TABLE kept_by_another (n INTEGER)")
+        uow.db.execute("INSERT INTO kept_by_another (n) VALUES (7)")
+    run_import(uow, a_feed(tmp_path))
+    assert temporary_tables(uow) == ({"kept_by_another"} if other_temporary else set())
+    if other_temporary:
+        assert uow.db.scalar("SELECT n FROM kept_by_another") == 7
+    second = write(tmp_path, "second.csv", HEADER + f"b1,{ASEL},died,2021-01-01,2021-01-02,\n")
+    assert run_import(uow, second).accepted == 1
+    assert temporary_tables(uow) == ({"kept_by_another"} if other_temporary else set())
+    with uow, pytest.raises(Exception, match=r"(?i)foreign key|unknown person"):
+        uow.db.execute(
+            "INSERT INTO register_record (person_id, seq, record_id, kind, effective_date,"
+            " recorded_on, batch_id) VALUES (999999, 999999, 'stray', 'died', '2020-01-01',"
+            " '2020-01-02', 1)"
+        )
+
+
 def test_batches_read_ahead_come_in_order_with_an_error_in_its_place() -> None:
     """A feed's batches are made by a thread of their own ahead of staging: they come in
     order, an error comes where it happened, and a caller that stops early stops the

@@ -152,6 +152,11 @@ class SqlConnection(ABC):
         (made again once over the whole table).  None where restoring costs what it saves."""
         return []
 
+    def forget_temporary(self, tables: Sequence[str]) -> None:
+        """Drop this connection's temporary `tables` (outside a transaction)."""
+        for table in tables:
+            self.execute(f"DROP TABLE IF EXISTS {table}")
+
     def tidy(self, tables: Sequence[str]) -> None:
         """Bring the database's own bookkeeping of tables up to date after a large
         change; runs outside a transaction."""

@@ -294,8 +294,7 @@ class ImportStaging:
         )
 
     def discard(self) -> None:
-        for table in _TEMPORARY:
-            self.db.execute(f"DROP TABLE IF EXISTS {table}")
+        self.db.forget_temporary(_TEMPORARY)
         self.open = False
         self.checked_after = None
         self.needless = set()
