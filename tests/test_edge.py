@@ -284,6 +284,55 @@ def test_hsts_only_when_served_over_https(edge: Edge) -> None:
     assert page.headers["strict-transport-security"] == "max-age=31536000"
 
 
+# --- 7b. forms sent from another site's page refused (D12) ---------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "sent_from"),
+    [
+        ("/sign-out", {"Sec-Fetch-Site": "cross-site"}),
+        ("/sign-in/code", {"Origin": "https://evil.example"}),
+        ("/lookup", {"Sec-Fetch-Site": "same-site"}),
+        ("/lookup", {"Origin": "https://evil.example", "Referer": "https://evil.example/"}),
+        ("/office/sign-in", {"Origin": "null"}),
+    ],
+)
+def test_a_form_sent_from_another_sites_page_is_refused(
+    edge: Edge, path: str, sent_from: dict[str, str]
+) -> None:
+    """A page of another site cannot make a visitor's browser sign out, send a code, look
+    up an IIN or act in the back office: 403 before any route, with the headers of every
+    answer; a refused lookup is recorded like any other."""
+    with edge.client(None) as client:
+        answer = client.post(path, data={"iin": str(ADULT)}, headers=sent_from)
+    assert answer.status_code == 403, answer.text
+    assert answer.json()["error"] == "cross_site"
+    assert "content-security-policy" in answer.headers
+    if path == "/lookup":
+        event = audit_events(edge.uow, limit=1)[0]
+        assert (event.action, event.outcome) == ("POST /lookup", 403)
+
+
+def test_forms_of_the_sites_own_pages_and_other_clients_pass(edge: Edge) -> None:
+    """Sent from the site's own page (as the browser says, or as its Origin names the
+    host), typed in, or by a program that is no browser: answered; and so is a read, or
+    an API call with its credential, whatever page it came from."""
+    host = urlsplit(edge.url).netloc
+    own = [{"Sec-Fetch-Site": "same-origin"}, {"Sec-Fetch-Site": "none"},
+           {"Origin": f"http://{host}"}, {}]  # fmt: skip
+    with edge.client(None) as client:
+        statuses = [client.post("/lookup", data={"iin": str(ADULT)}, headers=h).status_code
+                    for h in own]  # fmt: skip
+        read = client.get("/lookup", headers={"Sec-Fetch-Site": "cross-site"})
+    with edge.client() as bank:
+        paid = bank.post("/api/v1/payouts", json={
+            "iin": str(ADULT), "amount": "1.00", "currency": "USD", "purpose": "education",
+            "sub_purpose": "tuition_period", "account": "KZ1"},
+            headers={"Idempotency-Key": "x", "Sec-Fetch-Site": "cross-site"})  # fmt: skip
+    assert statuses == [200, 200, 200, 200]
+    assert (read.status_code, paid.status_code) == (200, 201)
+
+
 # --- 4. control characters: escaped in logs, refused in references (D7, D12) -----------------
 
 FORGED = "/x%0a2026-11-26%2001:10:00,000%20urpaq.access%20203.0.113.7%20POST%20/api/v1/payouts"

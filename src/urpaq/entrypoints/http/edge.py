@@ -3,7 +3,8 @@
 A request id, an audit event written before the answer leaves (so no answer about a person
 goes out unrecorded), an access log with IINs redacted, security headers on every answer
 (no-store on the API's, HSTS over TLS), a limit on the size of a body while it is read,
-and error bodies that never carry a stack trace or personal data.
+forms that another site's page sent refused, and error bodies that never carry a stack
+trace or personal data.
 
 Who records a request's audit event is data, decided in this order:
 
@@ -40,6 +41,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar
+from urllib.parse import urlsplit
 
 from fastapi import Request
 from fastapi.responses import JSONResponse, RedirectResponse
@@ -74,6 +76,10 @@ HSTS = (b"strict-transport-security", b"max-age=31536000")
 #: Larger request bodies are refused (no route needs more): at once when the
 #: `Content-Length` says so, else as soon as the body read so far passes it (chunked).
 BODY_BYTES_MAX = 64 * 1024
+
+#: The methods that change something.  A form of the pages or the back office sent with
+#: one of them from another site's page is refused (`cross_site`).
+_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 #: A request that no route answered is recorded when its path starts with one of these.
 AUDITED_PATHS = ("/api/", "/lookup", "/statement", "/sign-in")
@@ -271,6 +277,9 @@ class Edge:
             if _declared_length(scope) > BODY_BYTES_MAX:
                 progress.status = 413
                 await self._refuse_large_body(scope, note, send)
+            elif cross_site(scope):
+                progress.status = 403
+                await self._refuse_cross_site(scope, note, send)
             else:
                 recording = self._recording(scope, note, send, progress)
                 await self.app(scope, _limited(receive), recording)
@@ -333,6 +342,14 @@ class Edge:
             await self._audit(scope, note, 413)
         await self._send_error(scope, send, note, 413, BodyTooLarge().detail, code="body_too_large")
 
+    async def _refuse_cross_site(self, scope: Scope, note: RequestNote, send: Send) -> None:
+        if declared_audit(scope) is Audit.BY_EDGE:
+            await self._audit(scope, note, 403)
+        await self._send_error(
+            scope, send, note, 403, "a form of this site is sent from its own pages only",
+            code="cross_site",
+        )  # fmt: skip
+
     async def _audit(self, scope: Scope, note: RequestNote, status: int) -> bool:
         event = audit_event(scope, note, status=status, at=self.context.clock.now())
         try:
@@ -386,6 +403,28 @@ def _limited(receive: Receive) -> Receive:
         return message
 
     return receive_within_limit
+
+
+def cross_site(scope: Scope) -> bool:
+    """Whether a browser sent this request, which changes something, from another
+    site's page (a forged form: sign-out, a sign-in code, a back-office decision).
+
+    As Go's `net/http.CrossOriginProtection` decides: the browser's `Sec-Fetch-Site`
+    when it sends one (only `same-origin` and `none`, an address typed or bookmarked,
+    pass), else its `Origin`, which must name the host the request was sent to; a
+    request with neither did not come from a browser's page and passes.  The API is
+    exempt: its callers send a credential in a header, which no page of another site
+    can make a browser send."""
+    if scope["method"] not in _CHANGING or scope["path"].startswith("/api/"):
+        return False
+    headers: dict[bytes, bytes] = dict(scope.get("headers", []))
+    fetched_from = headers.get(b"sec-fetch-site")
+    if fetched_from is not None:
+        return fetched_from not in (b"same-origin", b"none")
+    origin = headers.get(b"origin")
+    if origin is None:
+        return False
+    return urlsplit(origin.decode("latin-1")).netloc != headers.get(b"host", b"").decode("latin-1")
 
 
 def _client_of(scope: Scope) -> str:
