@@ -34,8 +34,9 @@ class CrossRowCheck:
     sql: str
     #: Whether it can refuse anything only when the register holds records.
     needs_register: bool = False
-    #: Whether it refuses rows of `staged` itself (the others refuse rows of `crowd`).
-    refuses_staged: bool = False
+    #: `"refused"` if it refuses rows of `staged` itself (the others refuse rows of
+    #: `crowd`), for the import's counts, as `Step.marks`.
+    marks: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +74,7 @@ RECORD_ID_REPEATED = CrossRowCheck(
                  GROUP BY record_id HAVING COUNT(*) > 1) AS twice
            JOIN staged s ON s.record_id = twice.record_id
            WHERE s.line > twice.first_line)""",
-    refuses_staged=True,
+    marks="refused",
 )
 
 
@@ -85,7 +86,7 @@ RECORD_CHANGED = CrossRowCheck(
        WHERE reason IS NULL AND unchanged = 0 AND (
            SELECT 1 FROM register_record r WHERE r.record_id = staged.record_id) IS NOT NULL""",
     needs_register=True,
-    refuses_staged=True,
+    marks="refused",
 )
 
 SECOND_BIRTH = CrossRowCheck(

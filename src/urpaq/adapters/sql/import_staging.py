@@ -199,11 +199,9 @@ class ImportStaging:
                 self.needless.add(step.unless_unique)
                 continue
             changed = self.db.execute(step.sql).rowcount
-            if (isinstance(step, Check) and step.refuses_staged) or (
-                isinstance(step, Step) and step.marks == "refused"
-            ):
+            if step.marks == "refused":
                 self.refused_by_checks += changed
-            elif isinstance(step, Step) and step.marks == "unchanged":
+            elif step.marks == "unchanged":
                 self.unchanged += changed
             if isinstance(step, Step) and step.fills is not None:
                 self.db.refresh_statistics([step.fills])

@@ -139,12 +139,15 @@ class SqliteConnection(SqlConnection):
         # the connection closes; dropping them frees their pages one by one (1.3–3 s
         # for the rows of a national import).  Where nothing else is temporary, the
         # connection is opened again instead.
-        others = self.scalar(
-            "SELECT COUNT(*) FROM temp.sqlite_master WHERE tbl_name NOT IN"
-            f" ({', '.join('?' for _ in tables)})",
-            tuple(tables),
-        )
-        if self.path == ":memory:" or self.in_transaction or others:
+        if (
+            self.path == ":memory:"
+            or self.in_transaction
+            or self.scalar(
+                "SELECT COUNT(*) FROM temp.sqlite_master WHERE tbl_name NOT IN"
+                f" ({', '.join('?' for _ in tables)})",
+                tuple(tables),
+            )
+        ):
             super().forget_temporary(tables)
             return
         # The new connection first: the last one to a database closed checkpoints it.
