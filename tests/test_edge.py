@@ -364,15 +364,29 @@ def test_control_characters_in_a_path_are_escaped_in_the_log(
         assert action.isprintable(), repr(action)
 
 
-def test_a_forwarded_client_address_is_escaped_and_masked_in_the_log(
-    edge: Edge, caplog: pytest.LogCaptureFixture
+@pytest.mark.parametrize(
+    ("forwarded", "client"),
+    [
+        (f"{ADULT} admin\x1b[2J", "127.0.0.1"),
+        ("unknown", "127.0.0.1"),
+        ("proxy.example", "127.0.0.1"),
+        ("198.51.100.7, not an address", "127.0.0.1"),
+        ("198.51.100.7", "198.51.100.7"),
+        ("not an address, 2001:db8::7", "2001:db8::7"),
+        ("198.51.100.7:4431", "198.51.100.7"),
+    ],
+)
+def test_a_named_proxy_is_believed_only_where_it_names_an_address(
+    edge: Edge, caplog: pytest.LogCaptureFixture, forwarded: str, client: str
 ) -> None:
-    """The test server trusts loopback's X-Forwarded-For, as a named proxy is trusted."""
+    """The test server believes loopback's X-Forwarded-For, as a named proxy is
+    believed; an entry that is no address (an IIN and control characters, `unknown`, a
+    host name) leaves the client as the proxy: it never becomes whom the log names."""
     caplog.set_level(logging.INFO, logger="urpaq.access")
-    with edge.client(None) as client:
-        client.get("/healthz", headers={"X-Forwarded-For": f"{ADULT} admin\x1b[2J"})
+    with edge.client(None) as http:
+        http.get("/healthz", headers={"X-Forwarded-For": forwarded})
     lines = wait_for_access_lines(caplog, 1)
-    assert lines[0].startswith("************ admin\\x1b[2J GET /healthz 200"), lines
+    assert lines[0].startswith(f"{client} GET /healthz 200"), lines
     assert str(ADULT) not in lines[0]
 
 
@@ -485,10 +499,6 @@ def test_urpaq_serve_runs_uvicorn_with_the_hardened_options() -> None:
     assert options["proxy_headers"] is False
     assert options["timeout_keep_alive"] == 5
     assert options["access_log"] is False
-    named = uvicorn_options(host="::", port=1, forwarded_allow_ips=["10.0.0.1", "10.1.0.0/16"])
-    assert (named["proxy_headers"], named["forwarded_allow_ips"]) == (
-        True, "10.0.0.1,10.1.0.0/16"
-    )  # fmt: skip
 
 
 # --- urpaq serve: proxies (D3), TLS, stalled connections, workers ------------------------------
@@ -573,6 +583,20 @@ def test_a_named_proxy_is_believed_and_limits_follow_the_real_client(tmp_path: P
     assert statuses == [200, 200, 429]
     assert proto.headers["strict-transport-security"] == "max-age=31536000"
     assert "198.51.100.1 POST /lookup 429" in served.log
+
+
+def test_a_named_proxy_passing_on_no_address_leaves_its_own_as_the_client(
+    tmp_path: Path,
+) -> None:
+    """Entries that are no address all count as the proxy's own: one bucket, then 429;
+    the proxy's networks may be named as networks."""
+    options = ("--lookup-limit", "1", "--lookup-floor", "0",
+               "--forwarded-allow-ips", "10.0.0.0/8, 127.0.0.0/8")  # fmt: skip
+    with urpaq_serve(tmp_path, *options) as served:
+        statuses = lookups(served.url, ["unknown", f"{ADULT} admin", "198.51.100.1"])
+    assert statuses == [200, 429, 200]
+    assert "127.0.0.1 POST /lookup 429" in served.log
+    assert "unknown" not in served.log and "admin" not in served.log
 
 
 def test_urpaq_serve_workers_runs_that_many_processes_on_one_port(tmp_path: Path) -> None:

@@ -111,11 +111,10 @@ def run_server(
     # Every server process builds its application from the environment (server.py).
     os.environ["URPAQ_DB"] = url
     os.environ[server.WEB_SETTINGS_VARIABLE] = json.dumps(web_settings or {})
+    os.environ[server.FORWARDED_VARIABLE] = ",".join(forwarded_allow_ips or [])
     uvicorn.run(
         f"{server.__name__}:{server.app_from_environment.__name__}",
-        **server.uvicorn_options(
-            host=host, port=port, workers=workers, forwarded_allow_ips=forwarded_allow_ips
-        ),
+        **server.uvicorn_options(host=host, port=port, workers=workers),
     )
 
 

@@ -4,12 +4,14 @@ that closes connections whose request does not arrive in time.
 
 `urpaq serve --workers N` starts N processes sharing one port; each builds its own
 application with `app_from_environment`, from the environment the command set
-(`URPAQ_DB`, and the pages' settings as JSON in `URPAQ_WEB_SETTINGS`).
+(`URPAQ_DB`, the pages' settings as JSON in `URPAQ_WEB_SETTINGS`, the proxies it believes
+in `URPAQ_FORWARDED_ALLOW_IPS`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import json
 import logging
 import os
@@ -18,7 +20,8 @@ import sys
 from typing import Any, ClassVar
 
 import h11
-from fastapi import FastAPI
+from starlette.types import ASGIApp, Receive, Scope, Send
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from urpaq import bootstrap
@@ -27,6 +30,9 @@ from urpaq.entrypoints.http.web.settings import WebSettings
 
 #: The environment variable that carries the pages' settings to every server process.
 WEB_SETTINGS_VARIABLE = "URPAQ_WEB_SETTINGS"
+#: The environment variable that names the proxies every server process believes
+#: (`--forwarded-allow-ips`, comma-separated addresses or networks; empty: none).
+FORWARDED_VARIABLE = "URPAQ_FORWARDED_ALLOW_IPS"
 
 #: A request (its head and its body) must arrive whole within this many seconds of the
 #: connection, or of its first byte on a kept-alive connection.
@@ -37,17 +43,58 @@ KEEP_ALIVE_SECONDS = 5
 _LOG_FORMAT = "%(asctime)s [%(process)d] %(name)s %(message)s"
 
 
-def app_from_environment() -> FastAPI:
+def app_from_environment() -> ASGIApp:
     """The application of one server process, from the environment `urpaq serve` set:
     the database of `URPAQ_DB`, the pages' settings of `URPAQ_WEB_SETTINGS` (JSON), the
-    identity provider of `URPAQ_IDENTITY`."""
+    identity provider of `URPAQ_IDENTITY`, behind the proxies of
+    `URPAQ_FORWARDED_ALLOW_IPS`."""
     configure_logging()
     settings = json.loads(os.environ.get(WEB_SETTINGS_VARIABLE) or "{}")
-    return create_app(
+    app = create_app(
         database_url=bootstrap.database_url(None),
         identity=None,  # URPAQ_IDENTITY's, built by create_app on this process's store
         web_settings=WebSettings(**settings),
     )
+    proxies = os.environ.get(FORWARDED_VARIABLE, "")
+    return ForwardedClient(app, proxies) if proxies else app
+
+
+#: Where `ForwardedClient` keeps the connection's own peer while a proxy's word is weighed.
+_PEER = "urpaq.peer"
+
+
+class ForwardedClient:
+    """`X-Forwarded-For` and `X-Forwarded-Proto` believed from the proxies named, as
+    uvicorn's `ProxyHeadersMiddleware` believes them (the right-most entry not itself a
+    named proxy is the client), and only as far as that entry is an address: a proxy
+    passing on `unknown`, a host name or any other text leaves the client as the
+    connection's peer, the proxy, so that such text never becomes whom a limit counts
+    or the audit log names."""
+
+    def __init__(self, app: ASGIApp, proxies: str) -> None:
+        self.app = app
+        # uvicorn's middleware is typed with uvicorn's own ASGI types, Starlette's here.
+        addressed: Any = self._addressed
+        self.proxy_headers = ProxyHeadersMiddleware(addressed, trusted_hosts=proxies)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        scope[_PEER] = scope.get("client")
+        await self.proxy_headers(scope, receive, send)  # type: ignore[arg-type]
+
+    async def _addressed(self, scope: Scope, receive: Receive, send: Send) -> None:
+        peer = scope.pop(_PEER, None)
+        client = scope.get("client")
+        if client is not None and client != peer and not _is_address(str(client[0])):
+            scope["client"] = peer
+        await self.app(scope, receive, send)
+
+
+def _is_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
 
 
 def configure_logging() -> None:
@@ -56,25 +103,22 @@ def configure_logging() -> None:
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format=_LOG_FORMAT)
 
 
-def uvicorn_options(
-    *, host: str, port: int, workers: int = 1, forwarded_allow_ips: list[str] | None = None
-) -> dict[str, Any]:
+def uvicorn_options(*, host: str, port: int, workers: int = 1) -> dict[str, Any]:
     """How `urpaq serve` runs uvicorn.
 
-    `X-Forwarded-For` and `X-Forwarded-Proto` are believed only from the proxies in
-    `forwarded_allow_ips` (addresses or networks); with none, from nobody, so the client
-    is the peer of the connection.  uvicorn's own access log, which would print raw paths
-    (an IIN), is off: `urpaq.access` logs every request instead, with IINs masked.
+    uvicorn's own proxy headers are off: `X-Forwarded-For` and `X-Forwarded-Proto` are
+    believed only from the proxies the application is told of (`FORWARDED_VARIABLE`,
+    `ForwardedClient`); with none, from nobody, so the client is the peer of the
+    connection.  uvicorn's own access log, which would print raw paths (an IIN), is off:
+    `urpaq.access` logs every request instead, with IINs masked.
     """
-    trusted = [address for address in forwarded_allow_ips or [] if address]
     return {
         "host": host,
         "port": port,
         "workers": workers,
         "factory": True,
         "access_log": False,
-        "proxy_headers": bool(trusted),
-        "forwarded_allow_ips": ",".join(trusted) if trusted else "",
+        "proxy_headers": False,
         "http": TimelyH11Protocol,
         "timeout_keep_alive": KEEP_ALIVE_SECONDS,
     }
