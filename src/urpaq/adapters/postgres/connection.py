@@ -8,6 +8,7 @@ while readers — statements and lookups — never wait for them.
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from collections.abc import Callable, Iterable, Sequence
@@ -36,8 +37,10 @@ T = TypeVar("T")
 _NAMED = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
 
 
+@functools.lru_cache(maxsize=1024)
 def translate(sql: str) -> str:
-    """Rewrite `:name` and `?` parameters in psycopg's `%(name)s` and `%s` style."""
+    """Rewrite `:name` and `?` parameters in psycopg's `%(name)s` and `%s` style (the
+    statements are few and said again and again: each is rewritten once)."""
     return _NAMED.sub(r"%(\1)s", sql.replace("%", "%%")).replace("?", "%s")
 
 
