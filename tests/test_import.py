@@ -100,6 +100,22 @@ def test_a_record_seen_before_is_unchanged_and_a_changed_one_is_refused(
     assert "'r1' was imported before with different content" in changed.rejections[0].reason
 
 
+def test_a_record_seen_before_and_repeated_in_the_file_is_unchanged_once_and_refused_once(
+    uow: SqlUnitOfWork, tmp_path: Path
+) -> None:
+    """The same record twice in a file, as imported before: the first is unchanged, the
+    repeat refused and counted only as refused, whatever the rows of the file were
+    presumed to be while they were checked."""
+    birth = f"r1,{ASEL},born_citizen,2008-03-15,2008-03-20,\n"
+    run_import(uow, write(tmp_path, "a.csv", HEADER + birth))
+    feed = HEADER + birth + birth + f"r2,{ASEL},died,2020-01-01,2020-01-02,\n"
+    summary = run_import(uow, write(tmp_path, "b.csv", feed))
+    assert (summary.accepted, summary.unchanged, summary.rejected) == (1, 1, 1)
+    assert [r.line for r in summary.rejections] == [3]
+    assert "'r1' appears again (first on line 2)" in summary.rejections[0].reason
+    assert count(uow, "register_record") == 2
+
+
 def test_json_lines_carry_the_same_fields(uow: SqlUnitOfWork, tmp_path: Path) -> None:
     """A JSON Lines feed is read like CSV; a broken line is rejected, not fatal."""
     lines = [

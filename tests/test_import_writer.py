@@ -187,6 +187,44 @@ def test_an_import_stored_while_another_is_checked_gives_the_serial_outcome(
     assert reasons == {2: f"IIN {ASEL} already has a born_citizen record"}
 
 
+def test_a_register_sent_again_while_another_import_is_stored_gives_the_serial_outcome(
+    uow: SqlUnitOfWork,
+    database_url: str,
+    another_database: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Into a register that holds records, whose rows are staged presumed unchanged: an
+    import stored while they are checked has them checked again under the writer, from
+    that presumption again, with the outcome of the two imports one after the other."""
+    births = (
+        f"a1,{ASEL},born_citizen,2008-03-15,2008-03-20,KZ-75\n"
+        + f"a2,{ALI},born_citizen,2008-03-15,2008-03-20,\n"
+    )
+    base = write(tmp_path, "base.csv", HEADER + births)
+    again = write(
+        tmp_path, "again.csv", HEADER + births + f"a5,{DANA},born_citizen,2010-01-01,2010-01-06,\n"
+    )
+    second = write(
+        tmp_path, "second.csv", HEADER + f"b1,{DANA},born_citizen,2010-01-01,2010-01-05,KZ-11\n"
+    )
+    run_import(uow, base)
+    with during(monkeypatch, "_check", import_second(database_url, second)):
+        concurrent = run_import(uow, again)
+    serial = open_unit_of_work(another_database)
+    try:
+        for path in (base, second):
+            run_import(serial, path)  # type: ignore[arg-type]
+        alone = run_import(serial, again)  # type: ignore[arg-type]
+        assert summary_of(concurrent) == summary_of(alone)
+        assert contents(uow) == contents(serial)  # type: ignore[arg-type]
+    finally:
+        serial.close()
+    assert (concurrent.accepted, concurrent.unchanged) == (0, 2)
+    reasons = {r.line: r.reason for r in concurrent.rejections}
+    assert reasons == {4: f"IIN {DANA} already has a born_citizen record"}
+
+
 def test_the_same_file_imported_meanwhile_is_a_repeat(
     uow: SqlUnitOfWork, database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

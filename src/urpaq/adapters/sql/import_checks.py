@@ -52,7 +52,9 @@ class Step:
     unique: str | None = None
     unless_unique: str | None = None
     #: What the rows it changes are, for the import's counts: refused rows of `staged`
-    #: (`"refused"`) or rows imported before unchanged (`"unchanged"`).
+    #: (`"refused"`), rows imported before unchanged (`"unchanged"`), or, in a staged
+    #: table whose rows were all presumed unchanged, the rows that are not
+    #: (`"not_unchanged"`).
     marks: str | None = None
 
 
@@ -263,10 +265,50 @@ PREPARE_STEPS = (
     Step("CREATE UNIQUE INDEX multi_iin ON multi (iin)"),
 )
 
+#: 1 if a staged row is a record imported before with the same content (it changes
+#: nothing), else NULL.
+_STORED_THE_SAME = """(
+           SELECT 1 FROM register_record r JOIN person p ON p.person_id = r.person_id
+           WHERE r.record_id = staged.record_id AND p.iin = staged.iin
+             AND r.kind = staged.kind AND r.effective_date = staged.effective_date
+             AND r.recorded_on = staged.recorded_on
+             AND (r.region = staged.region OR (r.region IS NULL AND staged.region IS NULL))
+             AND (r.retracts = staged.retracts
+                  OR (r.retracts IS NULL AND staged.retracts IS NULL))
+       )"""
+
+# A record imported before with the same content changes nothing.  Staged rows come in
+# presumed new (`unchanged` 0) while the register is empty, and presumed unchanged (1)
+# once it holds records (`ImportStaging.stage`): the step that tells them apart then
+# rewrites only the rows that are not what the presumption says — in a register sent
+# again whole, its new rows, not every row of the file (docs/decisions/0023).
+
+#: Presumed new: the rows imported before with the same content are marked.
+UNCHANGED_MARKED = Step(
+    f"UPDATE staged SET unchanged = 1 WHERE reason IS NULL AND {_STORED_THE_SAME} IS NOT NULL",
+    needs_register=True,
+    marks="unchanged",
+)
+#: Presumed unchanged: every other row is cleared, the refused ones too.
+UNCHANGED_CLEARED = Step(
+    f"""UPDATE staged SET unchanged = 0
+       WHERE unchanged = 1 AND (reason IS NOT NULL OR {_STORED_THE_SAME} IS NULL)""",
+    marks="not_unchanged",
+)
+#: Every staged row back to its presumption, before the checks run again.
+UNCHANGED_RESET = Step("UPDATE staged SET unchanged = 0 WHERE unchanged = 1")
+UNCHANGED_RESET_PRESUMED = Step("UPDATE staged SET unchanged = 1 WHERE unchanged = 0")
+
+#: The steps a staged table presumed unchanged runs in place of the ones above.
+PRESUMED_UNCHANGED = {
+    UNCHANGED_MARKED: UNCHANGED_CLEARED,
+    UNCHANGED_RESET: UNCHANGED_RESET_PRESUMED,
+}
+
 #: Undoes what the checks wrote, before they run again on a register that changed.
 RESET_STEPS = (
     Step("UPDATE staged SET reason = NULL WHERE reason IS NOT NULL"),
-    Step("UPDATE staged SET unchanged = 0 WHERE unchanged = 1"),
+    UNCHANGED_RESET,
     Step("DROP TABLE IF EXISTS known"),
     Step("DROP TABLE IF EXISTS crowd"),
     Step("DROP TABLE IF EXISTS death"),
@@ -275,21 +317,7 @@ RESET_STEPS = (
 
 CHECK_STEPS: tuple[Step | CrossRowCheck, ...] = (
     RECORD_ID_REPEATED,
-    # A record imported before with the same content changes nothing.
-    Step(
-        """UPDATE staged SET unchanged = 1
-       WHERE reason IS NULL AND (
-           SELECT 1 FROM register_record r JOIN person p ON p.person_id = r.person_id
-           WHERE r.record_id = staged.record_id AND p.iin = staged.iin
-             AND r.kind = staged.kind AND r.effective_date = staged.effective_date
-             AND r.recorded_on = staged.recorded_on
-             AND (r.region = staged.region OR (r.region IS NULL AND staged.region IS NULL))
-             AND (r.retracts = staged.retracts
-                  OR (r.retracts IS NULL AND staged.retracts IS NULL))
-       ) IS NOT NULL""",
-        needs_register=True,
-        marks="unchanged",
-    ),
+    UNCHANGED_MARKED,
     RECORD_CHANGED,
     # The people of this file whom the register knows, among those with rows that can
     # change it: a record imported before with the same content is in the register, and

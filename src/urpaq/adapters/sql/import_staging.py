@@ -26,6 +26,7 @@ from urpaq.adapters.sql.import_checks import (
     MULTI,
     MULTI_TABLE,
     PREPARE_STEPS,
+    PRESUMED_UNCHANGED,
     RESET_STEPS,
     Step,
 )
@@ -49,7 +50,7 @@ CREATE TEMP TABLE staged (
     is_male        INTEGER,
     retracts       TEXT,
     reason         TEXT,
-    unchanged      INTEGER NOT NULL DEFAULT 0
+    unchanged      INTEGER NOT NULL DEFAULT {presumed_unchanged}
 )"""
 
 _REFUSED_TABLE = "CREATE TEMP TABLE refused (line BIGINT NOT NULL, record_id TEXT, reason TEXT)"
@@ -98,11 +99,20 @@ class ImportStaging:
         self.last_line = 0
         self.refused_by_checks = 0
         self.unchanged = 0
+        #: Whether the staged rows come in presumed imported before unchanged: when the
+        #: register held records as staging began (`import_checks.UNCHANGED_MARKED`).
+        self.presumed_unchanged = False
 
     def stage(self, rows: StagedBatch) -> None:
         if not self.open:
             self.discard()
-            self.db.execute(_STAGED_TABLE.format(line=self.db.staged_line_type))
+            self.presumed_unchanged = int(self.db.scalar(_LAST_BATCH)) > 0
+            self.db.execute(
+                _STAGED_TABLE.format(
+                    line=self.db.staged_line_type,
+                    presumed_unchanged=int(self.presumed_unchanged),
+                )
+            )
             self.db.execute(_REFUSED_TABLE)
             self.open = True
         table = rows.table if isinstance(rows, CheckedBatch) else _as_table(rows)  # type: ignore[arg-type]
@@ -182,6 +192,8 @@ class ImportStaging:
 
     def _run(self, steps: Sequence[Step | Check], *, register_empty: bool) -> None:
         for step in steps:
+            if self.presumed_unchanged and isinstance(step, Step):
+                step = PRESUMED_UNCHANGED.get(step, step)
             if step.needs_register and register_empty:
                 continue
             if isinstance(step, Check) and step.code in self.needless:
@@ -203,6 +215,8 @@ class ImportStaging:
                 self.refused_by_checks += changed
             elif step.marks == "unchanged":
                 self.unchanged += changed
+            elif step.marks == "not_unchanged":  # every staged row was presumed unchanged
+                self.unchanged += self.staged_rows - changed
             if isinstance(step, Step) and step.fills is not None:
                 self.db.refresh_statistics([step.fills])
 
@@ -299,6 +313,7 @@ class ImportStaging:
         self.iins = array.array("q")
         self.staged_rows = self.refused_rows = self.last_line = 0
         self.refused_by_checks = self.unchanged = 0
+        self.presumed_unchanged = False
 
 
 def _as_table(rows: Sequence[StagedRow]) -> pa.Table:
