@@ -154,17 +154,46 @@ def another_database(database_url: str, request: pytest.FixtureRequest, tmp_path
     return str(request.getfixturevalue("postgres").create_database(template=TEMPLATE))
 
 
-def test_an_import_stored_while_another_is_checked_gives_the_serial_outcome(
+ImportMeanwhile = Callable[..., ImportSummary]
+
+
+@pytest.fixture
+def import_meanwhile(
     uow: SqlUnitOfWork,
     database_url: str,
     another_database: str,
-    tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
+) -> ImportMeanwhile:
+    """`(first, second=…, before=())`: the files `before` imported, then `first` with
+    `second` stored while `first` is being checked; asserts that the outcome is exactly
+    that of `before`, `second` and `first` one after the other on a database of the same
+    kind, and gives the summary of `first`."""
+
+    def run(first: Path, *, second: Path, before: tuple[Path, ...] = ()) -> ImportSummary:
+        for path in before:
+            run_import(uow, path)
+        with during(monkeypatch, "_check", import_second(database_url, second)):
+            concurrent = run_import(uow, first)
+        serial = open_unit_of_work(another_database)
+        try:
+            for path in (*before, second):
+                run_import(serial, path)  # type: ignore[arg-type]
+            alone = run_import(serial, first)  # type: ignore[arg-type]
+            assert summary_of(concurrent) == summary_of(alone)
+            assert contents(uow) == contents(serial)  # type: ignore[arg-type]
+        finally:
+            serial.close()
+        return concurrent
+
+    return run
+
+
+def test_an_import_stored_while_another_is_checked_gives_the_serial_outcome(
+    import_meanwhile: ImportMeanwhile, tmp_path: Path
 ) -> None:
     """A second import stored while the first is being checked changes what the first may
     accept: its rows are checked again under the writer, and the outcome is exactly that
     of the second import followed by the first."""
-    first = a_feed(tmp_path)
     second = write(
         tmp_path,
         "second.csv",
@@ -172,27 +201,13 @@ def test_an_import_stored_while_another_is_checked_gives_the_serial_outcome(
         + f"b1,{ASEL},born_citizen,2008-03-15,2008-03-19,KZ-75\n"
         + f"b2,{DANA},born_citizen,2010-01-01,2010-01-05,KZ-11\n",
     )
-    with during(monkeypatch, "_check", import_second(database_url, second)):
-        concurrent = run_import(uow, first)
-    # The same two files, one after the other, on a database of the same kind.
-    serial = open_unit_of_work(another_database)
-    try:
-        run_import(serial, second)  # type: ignore[arg-type]
-        alone = run_import(serial, first)  # type: ignore[arg-type]
-        assert summary_of(concurrent) == summary_of(alone)
-        assert contents(uow) == contents(serial)  # type: ignore[arg-type]
-    finally:
-        serial.close()
+    concurrent = import_meanwhile(a_feed(tmp_path), second=second)
     reasons = {r.line: r.reason for r in concurrent.rejections}
     assert reasons == {2: f"IIN {ASEL} already has a born_citizen record"}
 
 
 def test_a_register_sent_again_while_another_import_is_stored_gives_the_serial_outcome(
-    uow: SqlUnitOfWork,
-    database_url: str,
-    another_database: str,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    import_meanwhile: ImportMeanwhile, tmp_path: Path
 ) -> None:
     """Into a register that holds records, whose rows are staged presumed unchanged: an
     import stored while they are checked has them checked again under the writer, from
@@ -208,18 +223,7 @@ def test_a_register_sent_again_while_another_import_is_stored_gives_the_serial_o
     second = write(
         tmp_path, "second.csv", HEADER + f"b1,{DANA},born_citizen,2010-01-01,2010-01-05,KZ-11\n"
     )
-    run_import(uow, base)
-    with during(monkeypatch, "_check", import_second(database_url, second)):
-        concurrent = run_import(uow, again)
-    serial = open_unit_of_work(another_database)
-    try:
-        for path in (base, second):
-            run_import(serial, path)  # type: ignore[arg-type]
-        alone = run_import(serial, again)  # type: ignore[arg-type]
-        assert summary_of(concurrent) == summary_of(alone)
-        assert contents(uow) == contents(serial)  # type: ignore[arg-type]
-    finally:
-        serial.close()
+    concurrent = import_meanwhile(again, second=second, before=(base,))
     assert (concurrent.accepted, concurrent.unchanged) == (0, 2)
     reasons = {r.line: r.reason for r in concurrent.rejections}
     assert reasons == {4: f"IIN {DANA} already has a born_citizen record"}
