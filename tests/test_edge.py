@@ -599,6 +599,21 @@ def test_a_named_proxy_passing_on_no_address_leaves_its_own_as_the_client(
     assert "unknown" not in served.log and "admin" not in served.log
 
 
+@pytest.mark.parametrize("listed", ["10.0.0.0/33", "proxy.example", "127.0.0.1,10.0.0.300"])
+def test_a_proxy_that_is_no_address_or_network_is_refused(tmp_path: Path, listed: str) -> None:
+    database = f"sqlite:///{tmp_path}/served.db"
+    urpaq = [sys.executable, "-m", "urpaq"]
+    subprocess.run([*urpaq, "init", "--db", database], check=True, capture_output=True)
+    refused = subprocess.run(
+        [*urpaq, "serve", "--db", database, "--forwarded-allow-ips", listed],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert refused.returncode == 3, refused.stderr
+    wrong = listed.split(",")[-1]
+    assert f"--forwarded-allow-ips: '{wrong}' is not an address or a network" in refused.stderr
+    assert "Traceback" not in refused.stderr
+
+
 def test_urpaq_serve_workers_runs_that_many_processes_on_one_port(tmp_path: Path) -> None:
     """`--workers 2`: both processes answer (each access-log line names its process)."""
 

@@ -6,6 +6,7 @@ other command starts fast.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 from typing import Annotated, Any
@@ -58,11 +59,26 @@ def serve(
     require_current_schema(db)
     settings = {"lookups_per_client": lookup_limit, "lookup_refill_seconds": lookup_refill,
                 "lookup_seconds_min": lookup_floor}  # fmt: skip
-    proxies = [address.strip() for address in forwarded_allow_ips.split(",") if address.strip()]
+    proxies = _proxies(forwarded_allow_ips)
     run_server(
         url, host=host, port=port, web_settings=settings, workers=workers,
         forwarded_allow_ips=proxies,
     )  # fmt: skip
+
+
+def _proxies(listed: str) -> list[str]:
+    """The proxies of `--forwarded-allow-ips`; an entry that is neither an address, a
+    network nor `*` is refused, naming it (a proxy silently not believed would make every
+    client share its allowance)."""
+    proxies = [entry.strip() for entry in listed.split(",") if entry.strip()]
+    for entry in proxies:
+        if entry == "*":
+            continue
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            refuse(f"--forwarded-allow-ips: {entry!r} is not an address or a network")
+    return proxies
 
 
 def run_server(
