@@ -428,8 +428,8 @@ def cross_site(scope: Scope) -> bool:
 
 
 def _client_of(scope: Scope) -> str:
-    """The client's address for the log (from a trusted proxy, whatever it said: masked
-    and escaped like a path)."""
+    """The client's address for the log: the peer, or the address a named proxy gave
+    (`server.ForwardedClient`), masked and escaped like a path all the same."""
     client = scope.get("client")
     return redact(str(client[0])) if client else "-"
 
