@@ -3,6 +3,7 @@ SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import os
@@ -25,9 +26,10 @@ from urpaq.adapters.sql.connection import SqlConnection
 from urpaq.adapters.sql.serving import SqlServing
 from urpaq.adapters.sql.unit_of_work import SqlUnitOfWork
 from urpaq.domain.iin import Iin
-from urpaq.domain.operators import Purpose
+from urpaq.domain.operators import AuthorisedOperator, Purpose
 from urpaq.entrypoints.http.app import create_app
 from urpaq.entrypoints.http.context import Clock
+from urpaq.entrypoints.http.credentials import CREDENTIAL_BELIEVED_SECONDS, BelievedCredentials
 from urpaq.services import payouts as payout_service
 from urpaq.services.audit import audit_events
 from urpaq.services.operators import revoke_operator
@@ -152,6 +154,58 @@ def test_requests_without_a_valid_credential_get_401(api: Api, credential: str |
     assert answer.json()["error"] == "unauthenticated"
     assert answer.headers["WWW-Authenticate"] == "Bearer"
     assert available(api) == "100.00"
+
+
+def test_a_credential_revoked_elsewhere_stops_payouts_at_once_and_reads_within_a_second(
+    uow: SqlUnitOfWork, database_url: str, tmp_path: Path
+) -> None:
+    """Revoked from another process (here: the store directly, as `urpaq operator
+    revoke` does), a credential this server found active a moment ago still reads for
+    `CREDENTIAL_BELIEVED_SECONDS`, and then no more; a payout asks at once and is 401."""
+    build_world(uow, tmp_path)
+    add_bank(uow, name="Education Bank", purposes=frozenset({Purpose.EDUCATION}),
+             credential=EDUCATION_KEY)  # fmt: skip
+    moment = [100.0]
+    app = create_app(database_url=database_url, clock=Clock(now=lambda: NOW))
+    app.state.credentials = BelievedCredentials(clock=lambda: moment[0])
+    with (
+        serving(app) as url,
+        httpx.Client(
+            base_url=url, headers={"Authorization": f"Bearer {EDUCATION_KEY}"}, timeout=60
+        ) as client,
+    ):
+        assert client.get(f"/api/v1/savings/{ADULT}").status_code == 200
+        revoke_operator(uow, name="Education Bank", today=TODAY)
+        moment[0] += CREDENTIAL_BELIEVED_SECONDS / 2
+        still = client.get(f"/api/v1/savings/{ADULT}")
+        paid = post(client, "/api/v1/payouts", payout_body(), "revoked-1")
+        moment[0] += CREDENTIAL_BELIEVED_SECONDS / 2
+        later = client.get(f"/api/v1/savings/{ADULT}")
+    assert (still.status_code, paid.status_code, later.status_code) == (200, 401, 401)
+    assert available(Api(url, uow, database_url)) == "100.00"
+
+
+def test_a_process_keeps_only_credentials_found_active_and_a_bounded_number() -> None:
+    """Nothing is kept of an unknown or revoked credential; a revocation seen by a
+    request that asks forgets the one kept; the oldest go past the bound."""
+    moment = [0.0]
+    believed = BelievedCredentials(believed_seconds=1.0, kept_max=2, clock=lambda: moment[0])
+    bank = AuthorisedOperator("Bank", frozenset({Purpose.HOUSING}), active=True)
+    believed.found("unknown", None)
+    believed.found("revoked", dataclasses.replace(bank, active=False))
+    assert len(believed) == 0 and believed.believed("unknown") is None
+    believed.found("a", bank)
+    believed.found("b", bank)
+    assert believed.believed("a") == bank  # now used after "b"
+    believed.found("c", bank)
+    assert (believed.believed("b"), believed.believed("a"), len(believed)) == (None, bank, 2)
+    believed.found("a", None)
+    assert believed.believed("a") is None and believed.believed("c") == bank
+    moment[0] = 1.0
+    assert believed.believed("c") is None and len(believed) == 0
+    believed.found("c", bank)
+    believed.forget_all()
+    assert believed.believed("c") is None
 
 
 @pytest.mark.parametrize(

@@ -20,6 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from urpaq import bootstrap
 from urpaq.entrypoints.http import api, errors, office
 from urpaq.entrypoints.http.context import Clock, Context, UnitOfWorkProvider
+from urpaq.entrypoints.http.credentials import BelievedCredentials
 from urpaq.entrypoints.http.deps import UnauthenticatedError
 from urpaq.entrypoints.http.edge import Edge, UnauditedRoute, error_log
 from urpaq.entrypoints.http.office import pages as office_pages
@@ -63,6 +64,7 @@ def create_app(
     settings = web_settings or WebSettings()
     app.state.context = context
     app.state.web_settings = settings
+    app.state.credentials = BelievedCredentials()
     app.state.rate_limits = RateLimits.from_settings(settings, serving=context.serving)
     app.state.sessions = Sessions(serving=context.serving)
     app.state.statistics_cache = StatisticsCache()

@@ -19,8 +19,9 @@ from fastapi import Depends, Request, Response
 from fastapi.dependencies.models import Dependant
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from urpaq.domain.operators import AuthorisedOperator
+from urpaq.domain.operators import AuthorisedOperator, credential_digest
 from urpaq.entrypoints.http.context import Clock, Context, UnitOfWorkProvider
+from urpaq.entrypoints.http.credentials import BelievedCredentials
 from urpaq.entrypoints.http.edge import AuditedRoute, RequestNote, note_of
 from urpaq.entrypoints.http.threads import in_thread
 from urpaq.entrypoints.http.web.rate_limit import RateLimits
@@ -133,17 +134,30 @@ async def _authenticate(request: Request) -> None:
     """Note the active operator whose credential the request carries, for
     `authenticated_operator`; `UnauthenticatedError` for anything else."""
     credentials = await _bearer(request)
-    context: Context = request.app.state.context
     found = None
     if credentials is not None:
-        credential = credentials.credentials
-        found = await in_thread(
-            lambda: operator_for_credential(context.uow(), credential=credential)
-        )
+        found = await _operator_of(request, credentials.credentials)
     if found is None:
         raise UnauthenticatedError
     note_of(request).actor = f"operator:{found.name}"
     request.scope[_OPERATOR_KEY] = found
+
+
+#: The methods that change nothing: a credential found active a moment ago is believed.
+_READING = frozenset({"GET", "HEAD"})
+
+
+async def _operator_of(request: Request, credential: str) -> AuthorisedOperator | None:
+    """The active operator of a credential: for a read, the one this process found a
+    moment ago if any; otherwise as the database says now (docs/decisions/0024)."""
+    believed: BelievedCredentials = request.app.state.credentials
+    digest = credential_digest(credential)
+    if request.method in _READING and (operator := believed.believed(digest)) is not None:
+        return operator
+    context: Context = request.app.state.context
+    found = await in_thread(lambda: operator_for_credential(context.uow(), credential=credential))
+    believed.found(digest, found)
+    return found
 
 
 def _needs_operator(dependant: Dependant) -> bool:

@@ -20,6 +20,7 @@ from urpaq.domain.operators import SCOPES, InvalidOperator, parse_name, parse_sc
 from urpaq.domain.refusals import Refused
 from urpaq.domain.staff import Permission
 from urpaq.entrypoints.cli.operators import new_credential
+from urpaq.entrypoints.http.credentials import BelievedCredentials
 from urpaq.entrypoints.http.deps import ClockDep, UnitOfWorkDep
 from urpaq.entrypoints.http.edge import AuditedPathRoute
 from urpaq.entrypoints.http.office.answers import Problem, field, refusal_page
@@ -80,7 +81,8 @@ async def operator_rotate(
     uow: UnitOfWorkDep,
     clock: ClockDep,
 ) -> HTMLResponse:
-    """Issue a new credential, shown once; the old one stops working at once."""
+    """Issue a new credential, shown once; the old one stops moving money at once, and
+    reading within a second on every server process (docs/decisions/0024)."""
     name = _named(name)
     today = clock.today()
 
@@ -99,13 +101,15 @@ async def operator_revoke(
     uow: UnitOfWorkDep,
     clock: ClockDep,
 ) -> HTMLResponse:
-    """Revoke an operator: its credential stops working at once; its history stays."""
+    """Revoke an operator: its credential stops moving money at once, and reading within
+    a second on every server process; its history stays."""
     name = _named(name)
     today = clock.today()
     try:
         await in_thread(lambda: revoke_operator(uow(), name=name, today=today), writes=True)
     except Refused as refusal:
         return refusal_page(request, session, refusal, back=BACK)
+    _forget_credentials(request)
     return await _list_page(request, session, uow, notice="office_operator_revoked", named=name)
 
 
@@ -122,6 +126,8 @@ async def _issued(
         credential = await in_thread(issue, writes=True)
     except Refused as refusal:
         return refusal_page(request, session, refusal, back=BACK)
+    if not added:  # the old credential stops working here at once
+        _forget_credentials(request)
     return office_page(
         request, "credential.html", session, status=201 if added else 200, name=name,
         credential=credential, added=added,
@@ -135,6 +141,13 @@ async def _list_page(
     return office_page(
         request, "operators.html", session, operators=registered, scopes=SCOPES, **values
     )
+
+
+def _forget_credentials(request: Request) -> None:
+    """This process's reads stop believing the credentials they found active
+    (`credentials.py`); the other processes' within a second."""
+    believed: BelievedCredentials = request.app.state.credentials
+    believed.forget_all()
 
 
 def _named(text: str) -> str:
