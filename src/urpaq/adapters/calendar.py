@@ -21,8 +21,10 @@ def is_working_day(day: dt.date) -> bool:
     return bool(_kazakhstan().is_working_day(day))
 
 
+@lru_cache(maxsize=4096)
 def working_days_after(start: dt.date, count: int) -> dt.date:
-    """The `count`-th working day after `start` in Kazakhstan."""
+    """The `count`-th working day after `start` in Kazakhstan.  Kept: every payout of a
+    day asks the same, which the `holidays` library answers walking day by day."""
     return _kazakhstan().get_nth_working_day(start, count)
 
 
