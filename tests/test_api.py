@@ -187,25 +187,31 @@ def test_a_credential_revoked_elsewhere_stops_payouts_at_once_and_reads_within_a
 
 def test_a_process_keeps_only_credentials_found_active_and_a_bounded_number() -> None:
     """Nothing is kept of an unknown or revoked credential; a revocation seen by a
-    request that asks forgets the one kept; the oldest go past the bound."""
+    request that asks forgets the one kept; the oldest go past the bound; an answer
+    the database gave before this process forgot everything is not kept."""
     moment = [0.0]
     believed = BelievedCredentials(believed_seconds=1.0, kept_max=2, clock=lambda: moment[0])
     bank = AuthorisedOperator("Bank", frozenset({Purpose.HOUSING}), active=True)
-    believed.found("unknown", None)
-    believed.found("revoked", dataclasses.replace(bank, active=False))
+    believed.found("unknown", None, asked_in=0)
+    believed.found("revoked", dataclasses.replace(bank, active=False), asked_in=0)
     assert len(believed) == 0 and believed.believed("unknown") is None
-    believed.found("a", bank)
-    believed.found("b", bank)
+    believed.found("a", bank, asked_in=0)
+    believed.found("b", bank, asked_in=0)
     assert believed.believed("a") == bank  # now used after "b"
-    believed.found("c", bank)
+    believed.found("c", bank, asked_in=0)
     assert (believed.believed("b"), believed.believed("a"), len(believed)) == (None, bank, 2)
-    believed.found("a", None)
+    believed.found("a", None, asked_in=0)
     assert believed.believed("a") is None and believed.believed("c") == bank
     moment[0] = 1.0
     assert believed.believed("c") is None and len(believed) == 0
-    believed.found("c", bank)
+    believed.found("c", bank, asked_in=0)
     believed.forget_all()
     assert believed.believed("c") is None
+    # An answer asked for before a revocation here, back after it, is not kept.
+    believed.found("c", bank, asked_in=0)
+    assert believed.believed("c") is None
+    believed.found("c", bank, asked_in=believed.generation)
+    assert believed.believed("c") == bank
 
 
 @pytest.mark.parametrize(

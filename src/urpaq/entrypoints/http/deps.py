@@ -155,8 +155,9 @@ async def _operator_of(request: Request, credential: str) -> AuthorisedOperator 
     if request.method in _READING and (operator := believed.believed(digest)) is not None:
         return operator
     context: Context = request.app.state.context
+    asked_in = believed.generation
     found = await in_thread(lambda: operator_for_credential(context.uow(), credential=credential))
-    believed.found(digest, found)
+    believed.found(digest, found, asked_in=asked_in)
     return found
 
 
