@@ -274,3 +274,41 @@ def test_a_connection_the_server_dropped_is_replaced_for_reads_and_transactions(
             uow.commit()
     finally:
         uow.close()
+
+
+def test_a_new_sqlite_register_is_laid_out_in_larger_pages_and_an_old_one_kept(
+    tmp_path: Path,
+) -> None:
+    """A new register database has pages of `REGISTER_PAGE_BYTES` (an import writes it
+    faster); the serving file beside it, many small commits, keeps SQLite's 4 KiB; a
+    database made with 4 KiB pages opens and is upgraded as it is."""
+    import sqlite3
+
+    from urpaq.adapters.sqlite.connection import REGISTER_PAGE_BYTES, open_serving
+
+    new = tmp_path / "new.db"
+    uow = open_unit_of_work(f"sqlite:///{new}")
+    uow.schema.initialise()
+    uow.close()
+    open_serving(str(new)).close()
+    old = tmp_path / "old.db"
+    made = sqlite3.connect(old)
+    made.execute("PRAGMA page_size = 4096")
+    made.execute("PRAGMA journal_mode = WAL")
+    made.execute("CREATE TABLE kept (a)")
+    made.close()
+    uow = open_unit_of_work(f"sqlite:///{old}")
+    uow.schema.initialise()
+    uow.close()
+
+    def page(path: Path) -> int:
+        connection = sqlite3.connect(path)
+        try:
+            return int(connection.execute("PRAGMA page_size").fetchone()[0])
+        finally:
+            connection.close()
+
+    assert REGISTER_PAGE_BYTES > 4096
+    assert page(new) == REGISTER_PAGE_BYTES
+    assert page(tmp_path / "new-serving.db") == 4096
+    assert page(old) == 4096
