@@ -880,7 +880,7 @@ class FakeServing:
 
     def challenge_of(self, *, challenge_id: str, now: dt.datetime) -> PendingChallenge | None:
         found = self.challenges.get(challenge_id)
-        if found is None or self.expiry[challenge_id] <= now or found.attempts_left <= 0:
+        if found is None or self.expiry[challenge_id] <= now:
             return None
         return found
 

@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Callable
+from importlib import resources
 from pathlib import Path
 
 import pytest
@@ -84,6 +85,38 @@ def test_a_command_that_uses_a_database_leaves_a_missing_one_missing(
     assert f"database {url} does not exist: run `urpaq init` first" in done.stderr
     assert "Traceback" not in done.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("serving", ["a directory", "not a database"])
+@pytest.mark.parametrize(
+    "command", [["audit"], ["audit", "--iin", "080315601232"], ["statement", "080315601232"]],
+    ids=" ".join,
+)  # fmt: skip
+def test_a_serving_file_that_is_no_database_is_refused_naming_it(
+    db: str, tmp_path: Path, command: list[str], serving: str
+) -> None:
+    """The file beside the database that holds the audit log is opened on first use: if
+    it is a directory or some other file, the command exits with one line naming it, no
+    traceback."""
+    beside = tmp_path / "urpaq-serving.db"
+    if serving == "a directory":
+        beside.mkdir()
+    else:
+        beside.write_text("garbage " * 100, encoding="utf-8")
+    done = urpaq(*command, db=db)
+    assert done.returncode in (1, 3), done.stderr
+    assert f"sqlite:///{beside}" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_a_parameters_file_with_a_byte_order_mark_is_read(db: str, tmp_path: Path) -> None:
+    """Some editors begin a UTF-8 file with a byte-order mark; it is read past, as in a
+    register feed."""
+    shipped = resources.files("urpaq.data").joinpath("parameters.toml").read_text("utf-8")
+    marked = tmp_path / "marked.toml"
+    marked.write_bytes(b"\xef\xbb\xbf" + shipped.encode("utf-8"))
+    done = urpaq("parameters", "import", str(marked), db=db)
+    assert done.returncode == 0, done.stderr
 
 
 def test_a_parameters_file_that_is_not_utf8_is_refused_naming_it(db: str, tmp_path: Path) -> None:

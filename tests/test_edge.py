@@ -5,13 +5,16 @@ references, no-store and HSTS, per-IIN sign-in limits, stalled connections close
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import hashlib
 import logging
 import os
 import re
 import select
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -24,6 +27,7 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api_server import serving
@@ -35,6 +39,7 @@ from urpaq.entrypoints.http.app import create_app
 from urpaq.entrypoints.http.context import Clock
 from urpaq.entrypoints.http.edge import BODY_BYTES_MAX
 from urpaq.entrypoints.http.server import REQUEST_SECONDS, TimelyH11Protocol, uvicorn_options
+from urpaq.entrypoints.http.web.rate_limit import client_of, limited_client
 from urpaq.entrypoints.http.web.settings import WebSettings
 from urpaq.services.audit import audit_events
 from urpaq.services.ports.unit_of_work import UnitOfWork
@@ -212,6 +217,32 @@ def test_a_413_is_logged_and_carries_the_security_headers(
     assert (events[0].action, events[0].outcome) == ("POST /api/v1/payouts", 413)
 
 
+def test_an_answer_replaced_for_want_of_its_audit_event_is_logged_as_sent(
+    edge: Edge, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The audit log refuses the event of a read: the client gets 500, and the access log
+    says 500, not the 200 the route had made."""
+    with edge.client() as client:  # the serving file and its tables are made on first use
+        assert client.get(f"/api/v1/savings/{ADULT}").status_code == 200
+    caplog.set_level(logging.INFO, logger="urpaq.access")
+    serving_file = sqlite3.connect(tmp_path / "urpaq-serving.db")
+    serving_file.execute(
+        "CREATE TRIGGER audit_refuses_200 BEFORE INSERT ON audit_event WHEN NEW.outcome = 200"
+        " BEGIN SELECT RAISE(ABORT, 'audit log unavailable'); END"
+    )
+    serving_file.commit()
+    serving_file.close()
+    with edge.client() as client:
+        answer = client.get(f"/api/v1/savings/{ADULT}")
+    assert answer.status_code == 500
+    request_id = answer.headers["x-request-id"]
+    deadline = time.monotonic() + 10
+    while not (mine := [line for line in wait_for_access_lines(caplog, 1) if request_id in line]):
+        assert time.monotonic() < deadline, "no access-log line for the request"
+        time.sleep(0.01)
+    assert "GET /api/v1/savings/************ 500 " in mine[0], mine
+
+
 # --- 6. malformed JSON (D11) -----------------------------------------------------------------
 
 
@@ -365,6 +396,27 @@ def test_control_characters_in_a_path_are_escaped_in_the_log(
 
 
 @pytest.mark.parametrize(
+    ("address", "counted_as"),
+    [
+        ("198.51.100.7", "198.51.100.7"),
+        ("::ffff:198.51.100.7", "198.51.100.7"),
+        ("2001:db8:1:2::1", "2001:db8:1:2::/64"),
+        ("2001:db8:1:2:ffff:ffff:ffff:ffff", "2001:db8:1:2::/64"),
+        ("2001:db8:1:3::1", "2001:db8:1:3::/64"),
+        ("testclient", "testclient"),
+    ],
+)
+def test_a_limit_per_client_counts_an_ipv6_network_and_an_ipv4_address_once(
+    address: str, counted_as: str
+) -> None:
+    """Every address of one IPv6 /64 (one subscriber's) is one client to the limits, and
+    an IPv4 address is the same client however it is written."""
+    request = Request({"type": "http", "client": (address, 4321), "headers": []})
+    assert limited_client(request) == counted_as
+    assert client_of(request) == address  # the audit log keeps the address itself
+
+
+@pytest.mark.parametrize(
     ("forwarded", "client"),
     [
         (f"{ADULT} admin\x1b[2J", "127.0.0.1"),
@@ -390,14 +442,19 @@ def test_a_named_proxy_is_believed_only_where_it_names_an_address(
     assert str(ADULT) not in lines[0]
 
 
-BAD_REFERENCES = ["a\x7fb", "a\x85b", "a\u202eb", "a\u2066b", "a\u200bb", "a\ufeffb", "a\nb"]
+BAD_REFERENCES = [
+    "a\x7fb", "a\x85b", "a\u202eb", "a\u2066b", "a\u200bb", "a\ufeffb", "a\nb",
+    # format characters, private use, tags, invisible fillers; nothing visible at all
+    "\u00ad", "a\u180eb", "a\u206ab", "a\ufff9b", "a\U000e0001b", "a\ue000b", "\u3164",
+    "a\u034fb", "   ", "\u0301",
+]  # fmt: skip
 
 
 @pytest.mark.parametrize("reference", BAD_REFERENCES)
 def test_control_characters_are_refused_in_references(edge: Edge, reference: str) -> None:
-    """DEL, C0 and C1 controls and bidirectional or invisible formatting characters:
-    422 naming the field, in documents, the notary's certificate, the notary and the
-    account."""
+    """DEL, C0 and C1 controls, bidirectional or invisible formatting characters, private
+    use, and references with nothing visible in them: 422 naming the field, in documents,
+    the notary's certificate, the notary and the account."""
     heir = {"iin": str(ADULT), "amount": "1.00", "currency": "USD",
             "notary_certificate": "N-1", "account": "KZ1"}  # fmt: skip
     payout = {"iin": str(ADULT), "amount": "1.00", "currency": "USD", "purpose": "education",
@@ -424,6 +481,17 @@ def test_control_characters_are_refused_in_references(edge: Edge, reference: str
     for field, answer in answers.items():
         assert answer.status_code == 422, (field, answer.text)
         assert [problem["field"] for problem in answer.json()["fields"]] == [field]
+
+
+def test_an_invisible_character_in_a_reference_is_named(edge: Edge) -> None:
+    heir = {"iin": str(ADULT), "amount": "1.00", "currency": "USD",
+            "notary_certificate": "N-1\u00ad", "account": "KZ1"}  # fmt: skip
+    with edge.client() as client:
+        answer = client.post("/api/v1/heir-payouts", json=heir, headers={"Idempotency-Key": "i"})
+    assert answer.status_code == 422
+    [problem] = answer.json()["fields"]
+    assert problem["field"] == "notary_certificate"
+    assert "U+00AD (SOFT HYPHEN)" in problem["problem"]
 
 
 def test_ordinary_references_are_accepted(edge: Edge) -> None:
@@ -686,6 +754,31 @@ def test_code_guesses_are_limited_per_iin_and_each_audited_with_it(tmp_path: Pat
     assert codes == [401, 401, 401, 429]
 
 
+def test_guesses_past_a_challenges_tries_are_audited_with_its_person(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Seven wrong codes against one challenge of five tries, then the right one: every
+    guess is in the audit log with the IIN, and the right code no longer opens a session."""
+    caplog.set_level(logging.WARNING, logger="urpaq.identity")
+    with (
+        serving(signing_app(tmp_path, codes_per_iin=100)) as url,
+        httpx.Client(base_url=url) as client,
+    ):
+        assert client.post("/sign-in", data={"iin": str(ADULT)}).status_code == 200
+        sent = [r.getMessage() for r in caplog.records if r.name == "urpaq.identity"]
+        code = re.search(r"one-time code (\d+)", sent[-1])[1]  # type: ignore[index]
+        wrong = "1" + code[1:] if code[0] != "1" else "2" + code[1:]
+        guesses = [client.post("/sign-in/code", data={"code": wrong}).status_code
+                   for _ in range(7)]  # fmt: skip
+        right = client.post("/sign-in/code", data={"code": code}, follow_redirects=False)
+    assert guesses == [401] * 7
+    assert right.status_code == 401
+    uow = open_unit_of_work(f"sqlite:///{tmp_path / 'urpaq.db'}")
+    events = audit_events(uow, iin=str(ADULT), limit=20)
+    uow.close()
+    assert [e.outcome for e in reversed(events) if e.action == "POST /sign-in/code"] == [401] * 8
+
+
 def test_the_development_provider_tells_whose_challenge_it_is() -> None:
     store = FakeServing()
     provider = DevelopmentIdentityProvider(serving=lambda: store)
@@ -699,7 +792,17 @@ def test_the_development_provider_tells_whose_challenge_it_is() -> None:
         assert provider.complete(challenge_id=challenge.challenge_id, response="x", now=NOW) is None
     assert provider.iin_of(challenge_id=challenge.challenge_id, now=NOW) == ADULT
     provider.complete(challenge_id=challenge.challenge_id, response="x", now=NOW)
-    assert provider.iin_of(challenge_id=challenge.challenge_id, now=NOW) is None
+    # Out of tries: it still names its person (for the audit log) until it expires, and
+    # takes nothing more.
+    assert provider.iin_of(challenge_id=challenge.challenge_id, now=NOW) == ADULT
+    assert store.attempt_challenge(challenge_id=challenge.challenge_id, now=NOW) is None
+    assert provider.iin_of(challenge_id=challenge.challenge_id, now=later) is None
+    used = provider.begin(iin=ADULT, now=NOW)
+    store.challenges[used.challenge_id] = dataclasses.replace(
+        store.challenges[used.challenge_id], code_digest=hashlib.sha256(b"123456").hexdigest()
+    )
+    assert provider.complete(challenge_id=used.challenge_id, response="123456", now=NOW) == ADULT
+    assert provider.iin_of(challenge_id=used.challenge_id, now=NOW) is None  # a code works once
 
 
 class ProviderOfTwoMethods:

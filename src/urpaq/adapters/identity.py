@@ -58,11 +58,12 @@ class DevelopmentIdentityProvider:
         if hmac.compare_digest(pending.code_digest, _digest(response.strip())):
             store.forget_challenge(challenge_id=challenge_id)  # a code works once
             return Iin.parse(pending.iin)
-        if pending.attempts_left <= 0:
-            store.forget_challenge(challenge_id=challenge_id)
+        # Out of guesses, it is kept until it expires, taking no more: later guesses are
+        # still recorded with the person they were aimed at (`iin_of`).
         return None
 
     def iin_of(self, *, challenge_id: str, now: dt.datetime) -> Iin | None:
+        # Also when its guesses are used up: every guess is recorded with the person.
         pending = self.serving().challenge_of(challenge_id=challenge_id, now=now)
         return None if pending is None else Iin.parse(pending.iin)
 

@@ -25,7 +25,8 @@ def shipped_parameters_text() -> str:
 def read_parameters(path: Path) -> list[YearParameters]:
     if not path.is_file():
         raise InvalidParameters(f"parameters file {str(path)!r} does not exist")
-    return parse_parameters(path.read_text(encoding="utf-8"), source=path.name)
+    # A byte-order mark, which some editors write, is read past, as in a register feed.
+    return parse_parameters(path.read_text(encoding="utf-8-sig"), source=path.name)
 
 
 def parse_parameters(text: str, *, source: str) -> list[YearParameters]:

@@ -182,7 +182,7 @@ class SqlServing:
     def challenge_of(self, *, challenge_id: str, now: dt.datetime) -> PendingChallenge | None:
         row = self.db.execute(
             f"SELECT iin, code_digest, attempts_left FROM {self.schema}challenge"
-            " WHERE challenge_id = ? AND expires_at > ? AND attempts_left > 0",
+            " WHERE challenge_id = ? AND expires_at > ?",
             (challenge_id, now.isoformat()),
         ).fetchone()
         return None if row is None else PendingChallenge(str(row[0]), str(row[1]), int(row[2]))

@@ -95,6 +95,8 @@ def opened(db: str | None, *, create: bool = False) -> Iterator[UnitOfWork]:
     except Refused as error:
         # Every business refusal of a service ends the same way: exit 3, reason named.
         refuse(f"{error} [{error.code}]")
+    except bootstrap.DatabaseUnusable as error:  # a file opened on first use: the serving file
+        refuse(str(error))
     finally:
         uow.close()
 

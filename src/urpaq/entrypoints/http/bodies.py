@@ -7,9 +7,10 @@ the edge with 422 naming the field; their names are the schemas of the OpenAPI d
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from urpaq.domain.iin import Iin, InvalidIin
 from urpaq.domain.inheritance import (
@@ -32,6 +33,36 @@ SHARE_LENGTH_MAX = 19
 REFERENCE_PATTERN = (
     r"^[^\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]{1,100}$"
 )
+
+
+#: The characters a reference may not hold beyond the pattern's, by Unicode category:
+#: controls, format characters (the soft hyphen, U+180E, U+206A, U+FFF9, tags…),
+#: surrogates, private use, unassigned code points, line and paragraph separators.
+_UNSEEN_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+#: Letters and marks drawn as nothing: the combining grapheme joiner, the Hangul fillers,
+#: the Braille blank.
+_UNSEEN_CHARACTERS = frozenset("\u034f\u115f\u1160\u2800\u3164\uffa0")
+#: What makes a reference legible: at least one letter, digit, punctuation or symbol.
+_SEEN_CATEGORY_STARTS = ("L", "N", "P", "S")
+
+
+def _reference(value: str) -> str:
+    """A document, certificate or notary as a person can read it back: nothing invisible
+    in it, and something visible."""
+    for character in value:
+        if character in _UNSEEN_CHARACTERS or unicodedata.category(character) in _UNSEEN_CATEGORIES:
+            raise ValueError(
+                f"holds an invisible character U+{ord(character):04X}"
+                f" ({unicodedata.name(character, 'unnamed')})"
+            )
+    if not any(unicodedata.category(c).startswith(_SEEN_CATEGORY_STARTS) for c in value):
+        raise ValueError("holds nothing visible")
+    return value
+
+
+#: A reference as a request carries it: the pattern (also the OpenAPI document's), then
+#: `_reference`.
+Reference = Annotated[str, Field(pattern=REFERENCE_PATTERN), AfterValidator(_reference)]
 
 
 class Error(BaseModel):
@@ -134,16 +165,14 @@ class HeirPayoutRequest(BaseModel):
     iin: str = Field(pattern=IIN_PATTERN, description="The deceased holder's IIN.")
     amount: str = Field(pattern=AMOUNT_PATTERN, examples=["100.52"])
     currency: Literal["USD"]
-    notary_certificate: str = Field(
-        pattern=REFERENCE_PATTERN,
+    notary_certificate: Reference = Field(
         description="The number of the notary's certificate of the right to inheritance;"
         " compared whatever its case and spacing.",
         examples=["2025/118"],
     )
     account: str = Field(pattern=ACCOUNT_PATTERN, description="The heir's account.")
-    notary: str | None = Field(
+    notary: Reference | None = Field(
         default=None,
-        pattern=REFERENCE_PATTERN,
         description="The notary who issued the certificate (name or registry number)."
         " Required at the certificate's first use.",
         examples=["Notary A. Seitkali, Astana"],
@@ -201,7 +230,7 @@ class Confirmation(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    documents: list[Annotated[str, Field(pattern=REFERENCE_PATTERN)]] = Field(
+    documents: list[Reference] = Field(
         min_length=1, max_length=20, examples=[["contract 17/2026", "invoice 4411"]]
     )
 

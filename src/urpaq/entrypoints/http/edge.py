@@ -304,7 +304,7 @@ class Edge:
                 progress.status = message["status"]
                 audit = message.pop(_AUDIT_KEY, None) or declared_audit(scope)
                 if audit is Audit.BY_EDGE and not await self._audit(scope, note, progress.status):
-                    progress.replaced = True
+                    progress.replaced, progress.status = True, 500  # what the log says too
                     await self._send_error(
                         scope, send, note, 500,
                         f"the request could not be recorded (request {note.request_id})",

@@ -35,7 +35,8 @@ class IdentityProvider(Protocol):
         ...
 
     def iin_of(self, *, challenge_id: str, now: dt.datetime) -> Iin | None:
-        """The IIN a sign-in still under way is for, or None (no such challenge, expired,
-        used, or out of tries).  Asking is not a try and proves nothing: the pages use it
-        to limit and to audit the code guesses aimed at one person."""
+        """The IIN a sign-in not yet expired is for, also when its tries are used up, or
+        None (no such challenge, expired, or used).  Asking is not a try and proves
+        nothing: the pages use it to limit and to audit the code guesses aimed at one
+        person, the guesses past its tries too."""
         ...

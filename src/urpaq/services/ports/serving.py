@@ -70,7 +70,7 @@ class ServingPort(Protocol):
     ) -> None: ...
 
     def challenge_of(self, *, challenge_id: str, now: dt.datetime) -> PendingChallenge | None:
-        """A live challenge with guesses left, without counting a guess."""
+        """A live challenge, its guesses used up or not, without counting a guess."""
         ...
 
     def attempt_challenge(self, *, challenge_id: str, now: dt.datetime) -> PendingChallenge | None:

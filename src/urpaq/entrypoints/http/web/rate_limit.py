@@ -1,12 +1,13 @@
-"""Allowances: a token bucket per client address, for lookups, sign-ins and one-time
-code guesses; and one per IIN, for sign-ins and code guesses, whoever makes them.  The
-buckets live in the serving store, so every server process counts against the same
-allowance."""
+"""Allowances: a token bucket per client address (an IPv6 client's /64), for lookups,
+sign-ins and one-time code guesses; and one per IIN, for sign-ins and code guesses,
+whoever makes them.  The buckets live in the serving store, so every server process
+counts against the same allowance."""
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
+import ipaddress
 import logging
 from collections.abc import Callable
 from concurrent.futures import Future
@@ -115,5 +116,25 @@ class RateLimits:
 
 
 def client_of(request: Request) -> str:
-    """The client a bucket belongs to: the address the request came from."""
+    """The address the request came from (as a trusted proxy said, if one did)."""
     return request.client.host if request.client else "unknown"
+
+
+#: An IPv6 client is counted by its /64, the network one subscriber is given whole: its
+#: 2**64 addresses buy no more than one.
+IPV6_CLIENT_PREFIX = 64
+
+
+def limited_client(request: Request) -> str:
+    """Whom a limit per client counts: an IPv4 address (also one written as an
+    IPv4-mapped IPv6 address, `::ffff:198.51.100.7`), or the /64 network of an IPv6 one."""
+    host = client_of(request)
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:  # no address (a test client's name): itself
+        return host
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.IPv6Network((address, IPV6_CLIENT_PREFIX), strict=False))
+    return str(address)

@@ -30,7 +30,7 @@ from urpaq.entrypoints.http.deps import (
 )
 from urpaq.entrypoints.http.edge import AuditedRoute, UnauditedRedirect, UnauditedRoute
 from urpaq.entrypoints.http.threads import in_thread
-from urpaq.entrypoints.http.web.rate_limit import client_of
+from urpaq.entrypoints.http.web.rate_limit import client_of, limited_client
 from urpaq.entrypoints.http.web.render import (
     NO_STORE,
     language_of,
@@ -83,7 +83,7 @@ async def lookup(
     note.actor = f"public:{client_of(request)}"
     form = await request.form()
     entered = str(form.get("iin", ""))[:64]
-    client = client_of(request)
+    client = limited_client(request)
     wait = await limits.lookups.take(client, now=time.time())
     values: dict[str, Any]
     status = 200
@@ -127,7 +127,7 @@ async def sign_in(
     note.actor = f"public:{client_of(request)}"
     form = await request.form()
     entered = str(form.get("iin", ""))[:64]
-    client = client_of(request)
+    client = limited_client(request)
     wait = await limits.sign_ins.take(client, now=time.time())
     if wait:
         return too_many(request, wait)
@@ -165,7 +165,7 @@ async def sign_in_code(
     form = await request.form()
     code = str(form.get("code", ""))[:16]
     challenge = request.cookies.get(CHALLENGE_COOKIE, "")
-    client = client_of(request)
+    client = limited_client(request)
     wait = await limits.codes.take(client, now=time.time())
     if wait:
         return too_many(request, wait)
