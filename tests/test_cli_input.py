@@ -87,25 +87,34 @@ def test_a_command_that_uses_a_database_leaves_a_missing_one_missing(
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.parametrize("serving", ["a directory", "not a database"])
 @pytest.mark.parametrize(
-    "command", [["audit"], ["audit", "--iin", "080315601232"], ["statement", "080315601232"]],
-    ids=" ".join,
-)  # fmt: skip
+    ("serving", "reason"),
+    [("a directory", "it is a directory"), ("not a database", "file is not a database")],
+)
+@pytest.mark.parametrize(
+    ("command", "exit_code"),
+    [
+        # Reading the audit log from a file that is none: refused, as a --db that is none.
+        (["audit"], 3),
+        (["audit", "--iin", "080315601232"], 3),
+        # A read that cannot be recorded is a failure of the command (its own message).
+        (["statement", "080315601232"], 1),
+    ],
+)
 def test_a_serving_file_that_is_no_database_is_refused_naming_it(
-    db: str, tmp_path: Path, command: list[str], serving: str
+    db: str, tmp_path: Path, command: list[str], exit_code: int, serving: str, reason: str
 ) -> None:
     """The file beside the database that holds the audit log is opened on first use: if
-    it is a directory or some other file, the command exits with one line naming it, no
-    traceback."""
+    it is a directory or some other file, the command exits with one line naming it and
+    why, no traceback."""
     beside = tmp_path / "urpaq-serving.db"
     if serving == "a directory":
         beside.mkdir()
     else:
         beside.write_text("garbage " * 100, encoding="utf-8")
     done = urpaq(*command, db=db)
-    assert done.returncode in (1, 3), done.stderr
-    assert f"sqlite:///{beside}" in done.stderr
+    assert done.returncode == exit_code, done.stderr
+    assert f"database sqlite:///{beside} cannot be opened: {reason}" in done.stderr
     assert "Traceback" not in done.stderr
 
 

@@ -292,10 +292,10 @@ def test_a_new_sqlite_register_is_laid_out_in_larger_pages_and_an_old_one_kept(
     uow.close()
     open_serving(str(new)).close()
     old = tmp_path / "old.db"
-    made = sqlite3.connect(old)
+    made = sqlite3.connect(old)  # in rollback mode, where a page could still be set
     made.execute("PRAGMA page_size = 4096")
-    made.execute("PRAGMA journal_mode = WAL")
     made.execute("CREATE TABLE kept (a)")
+    made.commit()
     made.close()
     uow = open_unit_of_work(f"sqlite:///{old}")
     uow.schema.initialise()

@@ -400,6 +400,8 @@ def test_control_characters_in_a_path_are_escaped_in_the_log(
     [
         ("198.51.100.7", "198.51.100.7"),
         ("::ffff:198.51.100.7", "198.51.100.7"),
+        ("64:ff9b::198.51.100.7", "198.51.100.7"),
+        ("64:ff9b::198.51.100.8", "198.51.100.8"),
         ("2001:db8:1:2::1", "2001:db8:1:2::/64"),
         ("2001:db8:1:2:ffff:ffff:ffff:ffff", "2001:db8:1:2::/64"),
         ("2001:db8:1:3::1", "2001:db8:1:3::/64"),
@@ -446,7 +448,7 @@ BAD_REFERENCES = [
     "a\x7fb", "a\x85b", "a\u202eb", "a\u2066b", "a\u200bb", "a\ufeffb", "a\nb",
     # format characters, private use, tags, invisible fillers; nothing visible at all
     "\u00ad", "a\u180eb", "a\u206ab", "a\ufff9b", "a\U000e0001b", "a\ue000b", "\u3164",
-    "a\u034fb", "   ", "\u0301",
+    "a\u034fb", "a\u17b4b", "a\u180bb", "a\ufe0fb", "a\U000e0101b", "   ", "\u0301",
 ]  # fmt: skip
 
 
@@ -483,15 +485,22 @@ def test_control_characters_are_refused_in_references(edge: Edge, reference: str
         assert [problem["field"] for problem in answer.json()["fields"]] == [field]
 
 
-def test_an_invisible_character_in_a_reference_is_named(edge: Edge) -> None:
+@pytest.mark.parametrize(
+    ("reference", "named"),
+    [("N-1\u00ad", "U+00AD (SOFT HYPHEN)"), ("N-1\n", "U+000A (a control)"),
+     ("N\u202e-1", "U+202E (RIGHT-TO-LEFT OVERRIDE)")],
+)  # fmt: skip
+def test_an_invisible_character_in_a_reference_is_named(
+    edge: Edge, reference: str, named: str
+) -> None:
     heir = {"iin": str(ADULT), "amount": "1.00", "currency": "USD",
-            "notary_certificate": "N-1\u00ad", "account": "KZ1"}  # fmt: skip
+            "notary_certificate": reference, "account": "KZ1"}  # fmt: skip
     with edge.client() as client:
         answer = client.post("/api/v1/heir-payouts", json=heir, headers={"Idempotency-Key": "i"})
     assert answer.status_code == 422
     [problem] = answer.json()["fields"]
     assert problem["field"] == "notary_certificate"
-    assert "U+00AD (SOFT HYPHEN)" in problem["problem"]
+    assert named in problem["problem"]
 
 
 def test_ordinary_references_are_accepted(edge: Edge) -> None:

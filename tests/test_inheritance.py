@@ -146,6 +146,29 @@ def test_a_certificate_number_is_the_same_whatever_its_case_and_spacing() -> Non
 
 
 @pytest.mark.parametrize(
+    ("written", "as_compared"),
+    [
+        ("N\u20101", "N-1"),  # a hyphen
+        ("N\u22121", "N-1"),  # a minus sign
+        ("\uff2e-\uff11", "N-1"),  # full width
+        ("2025\u2044118", "2025/118"),  # a fraction slash
+        ("\uff12\uff10\uff12\uff15/118", "2025/118"),  # full-width digits
+        ("\u0410-1", "A-1"),  # Cyrillic А
+        ("\u0430\u0432-1", "AB-1"),  # Cyrillic а, в in lower case
+        ("\u0391-1", "A-1"),  # Greek Alpha
+        ("\u0418\u0419-7", "\u0418\u0419-7"),  # Cyrillic letters drawn unlike Latin ones stay
+    ],
+)
+def test_a_certificate_number_written_with_look_alike_characters_is_one_certificate(
+    written: str, as_compared: str
+) -> None:
+    """Whoever types a certificate's number with another dash, slash, digit width or
+    alphabet's letter drawn alike gets the same certificate, so its share is not paid
+    twice."""
+    assert certificate_number(written) == as_compared
+
+
+@pytest.mark.parametrize(
     ("iin", "amount", "certificate", "code"),
     [
         (LATE_ADULT, "0.00", claim(), "invalid_amount"),

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import enum
 import re
+import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -46,10 +47,26 @@ class HeirPayoutStatus(enum.StrEnum):
     RETURNED = "returned"  # the operator could not pay it: back on the frozen savings
 
 
+#: Characters drawn alike, compared as one (after NFKC and upper case): dashes and the
+#: minus sign as "-", slashes as "/", the Cyrillic and Greek capitals drawn like Latin
+#: ones as the Latin.  So that no certificate is taken for another by how it is typed.
+_DRAWN_ALIKE = str.maketrans(
+    {
+        **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63", "-"),
+        **dict.fromkeys("\u2044\u2215\u29f8", "/"),
+        **dict(zip("АВЕКМНОРСТХУІЈЅҮ", "ABEKMHOPCTXYIJSY", strict=True)),
+        **dict(zip("ΑΒΕΖΗΙΚΜΝΟΡΤΥΧ", "ABEZHIKMNOPTYX", strict=True)),
+    }
+)
+
+
 def certificate_number(text: str) -> str:
-    """A certificate's number as it is compared: the same whatever the case and spacing
-    it is written with (`n-1`, ` N-1 ` and `N-1` are one certificate)."""
-    return " ".join(text.split()).upper()
+    """A certificate's number as it is compared: the same whatever the case, the spacing
+    and the look-alike characters it is written with (`n-1`, ` N-1 `, `N‐1` with a
+    hyphen, `Ｎ-１` in full width are one certificate; so are `2025/118` and `2025⁄118`,
+    and `А-1` in Cyrillic and `A-1` in Latin)."""
+    folded = unicodedata.normalize("NFKC", text).upper().translate(_DRAWN_ALIKE)
+    return " ".join(folded.split())
 
 
 def parse_share(text: str) -> Fraction:

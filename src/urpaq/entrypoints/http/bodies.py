@@ -10,7 +10,7 @@ import datetime as dt
 import unicodedata
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
 
 from urpaq.domain.iin import Iin, InvalidIin
 from urpaq.domain.inheritance import (
@@ -35,34 +35,51 @@ REFERENCE_PATTERN = (
 )
 
 
-#: The characters a reference may not hold beyond the pattern's, by Unicode category:
-#: controls, format characters (the soft hyphen, U+180E, U+206A, U+FFF9, tags…),
-#: surrogates, private use, unassigned code points, line and paragraph separators.
+#: The characters a reference may not hold, by Unicode category: controls, format
+#: characters (the soft hyphen, bidirectional marks, tags…), surrogates, private use,
+#: unassigned code points, line and paragraph separators.
 _UNSEEN_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
-#: Letters and marks drawn as nothing: the combining grapheme joiner, the Hangul fillers,
-#: the Braille blank.
-_UNSEEN_CHARACTERS = frozenset("\u034f\u115f\u1160\u2800\u3164\uffa0")
+#: And the code points Unicode says to draw as nothing wherever they are not understood
+#: (Default_Ignorable_Code_Point, of any category: fillers, variation selectors, the
+#: combining grapheme joiner), with the Braille blank.
+_UNSEEN_RANGES = (
+    (0x00AD, 0x00AD), (0x034F, 0x034F), (0x061C, 0x061C), (0x115F, 0x1160),
+    (0x17B4, 0x17B5), (0x180B, 0x180F), (0x200B, 0x200F), (0x202A, 0x202E),
+    (0x2060, 0x206F), (0x2800, 0x2800), (0x3164, 0x3164), (0xFE00, 0xFE0F),
+    (0xFEFF, 0xFEFF), (0xFFA0, 0xFFA0), (0xFFF0, 0xFFF8), (0x1BCA0, 0x1BCA3),
+    (0x1D173, 0x1D17A), (0xE0000, 0xE0FFF),
+)  # fmt: skip
 #: What makes a reference legible: at least one letter, digit, punctuation or symbol.
 _SEEN_CATEGORY_STARTS = ("L", "N", "P", "S")
 
 
-def _reference(value: str) -> str:
+def _unseen(character: str) -> bool:
+    code = ord(character)
+    return unicodedata.category(character) in _UNSEEN_CATEGORIES or any(
+        first <= code <= last for first, last in _UNSEEN_RANGES
+    )
+
+
+def _reference(value: object) -> object:
     """A document, certificate or notary as a person can read it back: nothing invisible
-    in it, and something visible."""
+    in it (the character named), and something visible.  Checked before the pattern, so
+    that the refusal names the character; anything but text is left to the type's."""
+    if not isinstance(value, str):
+        return value
     for character in value:
-        if character in _UNSEEN_CHARACTERS or unicodedata.category(character) in _UNSEEN_CATEGORIES:
-            raise ValueError(
-                f"holds an invisible character U+{ord(character):04X}"
-                f" ({unicodedata.name(character, 'unnamed')})"
+        if _unseen(character):
+            name = unicodedata.name(character, "") or (
+                "a control" if unicodedata.category(character) == "Cc" else "unnamed"
             )
+            raise ValueError(f"holds an invisible character U+{ord(character):04X} ({name})")
     if not any(unicodedata.category(c).startswith(_SEEN_CATEGORY_STARTS) for c in value):
         raise ValueError("holds nothing visible")
     return value
 
 
-#: A reference as a request carries it: the pattern (also the OpenAPI document's), then
-#: `_reference`.
-Reference = Annotated[str, Field(pattern=REFERENCE_PATTERN), AfterValidator(_reference)]
+#: A reference as a request carries it: `_reference`, then the pattern (which the
+#: OpenAPI document shows).
+Reference = Annotated[str, Field(pattern=REFERENCE_PATTERN), BeforeValidator(_reference)]
 
 
 class Error(BaseModel):
@@ -167,7 +184,8 @@ class HeirPayoutRequest(BaseModel):
     currency: Literal["USD"]
     notary_certificate: Reference = Field(
         description="The number of the notary's certificate of the right to inheritance;"
-        " compared whatever its case and spacing.",
+        " compared whatever its case, spacing and look-alike characters (other dashes and"
+        " slashes, full width, Cyrillic or Greek capitals drawn like Latin ones).",
         examples=["2025/118"],
     )
     account: str = Field(pattern=ACCOUNT_PATTERN, description="The heir's account.")

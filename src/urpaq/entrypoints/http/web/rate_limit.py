@@ -124,10 +124,14 @@ def client_of(request: Request) -> str:
 #: 2**64 addresses buy no more than one.
 IPV6_CLIENT_PREFIX = 64
 
+#: The well-known prefix of NAT64 (RFC 6052): an IPv4 address in its last 32 bits.
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+
 
 def limited_client(request: Request) -> str:
     """Whom a limit per client counts: an IPv4 address (also one written as an
-    IPv4-mapped IPv6 address, `::ffff:198.51.100.7`), or the /64 network of an IPv6 one."""
+    IPv4-mapped IPv6 address, `::ffff:198.51.100.7`, or reached through NAT64,
+    `64:ff9b::198.51.100.7`), or the /64 network of an IPv6 one."""
     host = client_of(request)
     try:
         address = ipaddress.ip_address(host)
@@ -136,5 +140,7 @@ def limited_client(request: Request) -> str:
     if isinstance(address, ipaddress.IPv6Address):
         if address.ipv4_mapped is not None:
             return str(address.ipv4_mapped)
+        if address in _NAT64:  # an IPv4 client reached over a translating gateway
+            return str(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
         return str(ipaddress.IPv6Network((address, IPV6_CLIENT_PREFIX), strict=False))
     return str(address)
