@@ -120,6 +120,23 @@ def test_a_newer_schema_is_refused(empty_url: str) -> None:
     assert process.returncode == 3 and "newer than this urpaq" in err
 
 
+def test_init_leaves_a_database_of_something_else_alone(empty_url: str) -> None:
+    """`urpaq init` pointed at a database that holds other tables and no urpaq schema
+    refuses (exit 3, naming a table) and writes nothing to it."""
+    uow = open_unit_of_work(empty_url)
+    with writing(uow, joined=False):
+        uow.db.execute("CREATE TABLE invoices (number INTEGER)")
+    uow.close()
+    process = urpaq("init", db=empty_url)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 3, err
+    assert "holds tables that are not urpaq's (invoices)" in " ".join(err.split())
+    assert "Traceback" not in err
+    uow = open_unit_of_work(empty_url)
+    assert uow.db.table_names() == ["invoices"]
+    uow.close()
+
+
 UNBALANCED = [
     "INSERT INTO journal_entry (entry_id, key, content_hash, kind, reporting_year, posted_on)"
     " VALUES (900, 'bad', 'x', 'accrual', 2099, '2100-01-01')",
@@ -284,7 +301,8 @@ def test_a_new_sqlite_register_is_laid_out_in_larger_pages_and_an_old_one_kept(
     database made with 4 KiB pages opens and is upgraded as it is."""
     import sqlite3
 
-    from urpaq.adapters.sqlite.connection import REGISTER_PAGE_BYTES, open_serving
+    from urpaq.adapters.sql.connection import SqlSchema
+    from urpaq.adapters.sqlite.connection import REGISTER_PAGE_BYTES, SqliteConnection, open_serving
 
     new = tmp_path / "new.db"
     uow = open_unit_of_work(f"sqlite:///{new}")
@@ -292,11 +310,9 @@ def test_a_new_sqlite_register_is_laid_out_in_larger_pages_and_an_old_one_kept(
     uow.close()
     open_serving(str(new)).close()
     old = tmp_path / "old.db"
-    made = sqlite3.connect(old)  # in rollback mode, where a page could still be set
-    made.execute("PRAGMA page_size = 4096")
-    made.execute("CREATE TABLE kept (a)")
-    made.commit()
-    made.close()
+    made = SqlSchema(SqliteConnection(str(old), page_bytes=4096))
+    made.initialise()
+    made.db.close()
     uow = open_unit_of_work(f"sqlite:///{old}")
     uow.schema.initialise()
     uow.close()

@@ -221,6 +221,13 @@ class PostgresConnection(SqlConnection):
     def has_schema_table(self) -> bool:
         return bool(self.scalar("SELECT to_regclass('schema_version') IS NOT NULL"))
 
+    def table_names(self) -> list[str]:
+        rows = self.execute(
+            "SELECT table_name FROM information_schema.tables"
+            " WHERE table_schema = current_schema() ORDER BY table_name"
+        ).fetchall()
+        return [str(name) for (name,) in rows]
+
     def run_script(self, script: str) -> None:
         self.db.execute(script.encode())
 

@@ -19,7 +19,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from urpaq.services.ports.schema import SchemaTooNew
+from urpaq.services.ports.schema import NotUrpaqDatabase, SchemaTooNew
 from urpaq.services.ports.unit_of_work import TransactionError
 
 Params = Sequence[Any] | Mapping[str, Any] | None
@@ -81,6 +81,10 @@ class SqlConnection(ABC):
 
     @abstractmethod
     def has_schema_table(self) -> bool: ...
+
+    @abstractmethod
+    def table_names(self) -> list[str]:
+        """The tables of the database (its own schema on PostgreSQL), by name."""
 
     @abstractmethod
     def run_script(self, script: str) -> None: ...
@@ -240,6 +244,12 @@ class SqlSchema:
                 raise SchemaTooNew(
                     f"database schema version {version} is newer than this urpaq "
                     f"({latest}); upgrade urpaq"
+                )
+            if version == 0 and (others := self.db.table_names()):
+                shown = ", ".join(others[:5]) + (", …" if len(others) > 5 else "")
+                raise NotUrpaqDatabase(
+                    f"database {self.db.description} holds tables that are not urpaq's"
+                    f" ({shown}): urpaq makes its schema only in an empty database"
                 )
             for number, script in migrations(self.db.migrations_package):
                 if number > version:

@@ -204,6 +204,13 @@ class SqliteConnection(SqlConnection):
             )
         )
 
+    def table_names(self) -> list[str]:
+        rows = self.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            " ORDER BY name"
+        ).fetchall()
+        return [str(name) for (name,) in rows]
+
     def run_script(self, script: str) -> None:
         for statement in split_script(script, complete=sqlite3.complete_statement):
             self.db.execute(statement)

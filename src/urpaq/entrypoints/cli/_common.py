@@ -30,7 +30,7 @@ from rich.progress import (
 from rich.text import Text
 
 from urpaq import bootstrap
-from urpaq.bootstrap import SchemaTooNew
+from urpaq.bootstrap import NotUrpaqDatabase, SchemaTooNew
 from urpaq.domain.refusals import Refused
 from urpaq.services.ports.unit_of_work import UnitOfWork
 
@@ -90,7 +90,7 @@ def opened(db: str | None, *, create: bool = False) -> Iterator[UnitOfWork]:
                 refuse(f"database {url} has no urpaq schema: run `urpaq init` first")
             refuse(f"database {url} has schema version {version}: run `urpaq init` to upgrade")
         yield uow
-    except SchemaTooNew as error:
+    except (SchemaTooNew, NotUrpaqDatabase) as error:
         refuse(str(error))
     except Refused as error:
         # Every business refusal of a service ends the same way: exit 3, reason named.

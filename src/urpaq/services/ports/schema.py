@@ -9,6 +9,10 @@ class SchemaTooNew(RuntimeError):
     """The database was written by a newer urpaq than this one."""
 
 
+class NotUrpaqDatabase(RuntimeError):
+    """The database has tables but no urpaq schema: it belongs to something else."""
+
+
 class SchemaPort(Protocol):
     def version(self) -> int:
         """The schema version of the database; 0 when it has none yet."""
@@ -20,5 +24,7 @@ class SchemaPort(Protocol):
 
     def initialise(self) -> int:
         """Create the schema, or upgrade it from any earlier version; return the version.
-        Raises `SchemaTooNew` for a database written by a newer urpaq."""
+        Raises `SchemaTooNew` for a database written by a newer urpaq, and
+        `NotUrpaqDatabase` for one that holds other tables and no urpaq schema (nothing is
+        written to it)."""
         ...
