@@ -61,6 +61,10 @@ class PostgresConnection(SqlConnection):
     header_first = True  # the balance is checked at commit, by a deferred trigger
     snapshot_begin = "BEGIN ISOLATION LEVEL REPEATABLE READ"
     snapshot_begin_read_only = "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"
+    table_names_sql = (
+        "SELECT table_name FROM information_schema.tables"
+        " WHERE table_schema = current_schema() ORDER BY table_name"
+    )
 
     def __init__(self, url: str) -> None:
         self.url = url
@@ -220,13 +224,6 @@ class PostgresConnection(SqlConnection):
 
     def has_schema_table(self) -> bool:
         return bool(self.scalar("SELECT to_regclass('schema_version') IS NOT NULL"))
-
-    def table_names(self) -> list[str]:
-        rows = self.execute(
-            "SELECT table_name FROM information_schema.tables"
-            " WHERE table_schema = current_schema() ORDER BY table_name"
-        ).fetchall()
-        return [str(name) for (name,) in rows]
 
     def run_script(self, script: str) -> None:
         self.db.execute(script.encode())

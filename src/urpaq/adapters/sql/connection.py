@@ -82,9 +82,11 @@ class SqlConnection(ABC):
     @abstractmethod
     def has_schema_table(self) -> bool: ...
 
-    @abstractmethod
+    #: The names of the database's tables (its own schema's on PostgreSQL), in order.
+    table_names_sql: str
+
     def table_names(self) -> list[str]:
-        """The tables of the database (its own schema on PostgreSQL), by name."""
+        return [str(name) for (name,) in self.execute(self.table_names_sql).fetchall()]
 
     @abstractmethod
     def run_script(self, script: str) -> None: ...

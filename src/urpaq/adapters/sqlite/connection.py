@@ -114,6 +114,10 @@ class SqliteConnection(SqlConnection):
     unique_violation = sqlite3.IntegrityError
     staged_line_type = "INTEGER PRIMARY KEY"  # the rowid: no index of its own
     snapshot_begin = "BEGIN DEFERRED"  # writes to temporary tables lock only those
+    table_names_sql = (
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        " ORDER BY name"
+    )
 
     def __init__(
         self,
@@ -203,13 +207,6 @@ class SqliteConnection(SqlConnection):
                 " WHERE type = 'table' AND name = 'schema_version'"
             )
         )
-
-    def table_names(self) -> list[str]:
-        rows = self.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-            " ORDER BY name"
-        ).fetchall()
-        return [str(name) for (name,) in rows]
 
     def run_script(self, script: str) -> None:
         for statement in split_script(script, complete=sqlite3.complete_statement):
