@@ -15,6 +15,8 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from fakes import FakeUnitOfWork
 from pg_server import TemporaryPostgres
@@ -143,6 +145,15 @@ def test_a_share_that_is_not_one_is_refused_by_its_value(text: str, message: str
 def test_a_certificate_number_is_the_same_whatever_its_case_and_spacing() -> None:
     assert certificate_number("  n-1 ") == certificate_number("N-1")
     assert certificate_number("2025 /  118") == "2025 / 118"
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(max_size=24) | st.sampled_from(["\u0390", "\u03b0", "\u1fd2", "\u1fe7"]))
+def test_a_certificate_number_as_compared_is_compared_as_itself(written: str) -> None:
+    """A number stored as compared finds itself again: the comparison's folding is
+    idempotent (older payouts' numbers are folded once more when compared)."""
+    once = certificate_number(written)
+    assert certificate_number(once) == once
 
 
 @pytest.mark.parametrize(

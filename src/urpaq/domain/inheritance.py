@@ -66,7 +66,10 @@ def certificate_number(text: str) -> str:
     hyphen, `Ｎ-１` in full width are one certificate; so are `2025/118` and `2025⁄118`,
     and `А-1` in Cyrillic and `A-1` in Latin)."""
     folded = unicodedata.normalize("NFKC", text).upper().translate(_DRAWN_ALIKE)
-    return " ".join(folded.split())
+    # Normalised again: upper case and the folding may leave a letter and marks that
+    # compose (`ΐ` in upper case is `Ϊ` and an accent; its `Ι` folds to the Latin `I`,
+    # which composes with them to `Ḯ`).  A number as compared is compared as itself.
+    return " ".join(unicodedata.normalize("NFKC", folded).split())
 
 
 def parse_share(text: str) -> Fraction:
