@@ -186,8 +186,11 @@ class PostgresDatabases:
     def copy(self, source: str, target: str) -> None:
         self.drop(target)
         self._admin(f"CREATE DATABASE {target} TEMPLATE {source}")
-        # The copy goes through the write-ahead log (gigabytes for the national register):
-        # written out now, not while the next step is measured.
+        # The copy goes through the write-ahead log (gigabytes for the national register).
+        self.checkpoint()
+
+    def checkpoint(self) -> None:
+        """What was written so far written out now, not while the next step is measured."""
         self._admin("CHECKPOINT")
 
     def stop(self) -> None:

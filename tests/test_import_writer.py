@@ -293,14 +293,15 @@ def register_indexes(uow: SqlUnitOfWork) -> list[tuple[object, ...]]:
 
 
 def register_triggers(uow: SqlUnitOfWork) -> list[tuple[object, ...]]:
-    """The register's own triggers and whether each is on ('O' on PostgreSQL)."""
+    """The register's own triggers, as defined, and whether each is on ('O' on
+    PostgreSQL)."""
     if uow.db.description.startswith("sqlite"):
         return uow.db.query(
             "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"
             " AND tbl_name IN ('person', 'register_record') ORDER BY name"
         )
     return uow.db.query(
-        "SELECT tgname, tgenabled FROM pg_trigger WHERE NOT tgisinternal"
+        "SELECT tgname, tgenabled, pg_get_triggerdef(oid) FROM pg_trigger WHERE NOT tgisinternal"
         " AND tgrelid IN ('person'::regclass, 'register_record'::regclass) ORDER BY tgname"
     )
 

@@ -213,7 +213,14 @@ class PostgresConnection(SqlConnection):
             else (f"DROP INDEX {index}", create)
             for table, index, create, constraint, definition in rows
         ]  # fmt: skip
-        checks = [_RECORD_REFERENCES] if "register_record" in tables else []
+        checks = []
+        if "register_record" in tables:
+            trigger = self.scalar(
+                "SELECT pg_get_triggerdef(oid) FROM pg_trigger"
+                " WHERE tgrelid = CAST('register_record' AS regclass)"
+                " AND tgname = 'register_record_references'"
+            )
+            checks.append((_RECORD_REFERENCES_OFF, _RECORD_REFERENCES_ON.format(trigger=trigger)))
         return indexes + checks
 
     def tidy(self, tables: Sequence[str]) -> None:
@@ -231,15 +238,15 @@ class PostgresConnection(SqlConnection):
 
 #: The statement trigger that checks that new register records belong to a known person
 #: and import batch keeps every inserted row aside to look them up after the statement:
-#: 14 s of writing the national register's records.  Into an empty register, it is off
-#: while the rows go in, and the same check then runs once over the whole table, in the
-#: same transaction, before the trigger is on again (docs/decisions/0018).
-_RECORD_REFERENCES = (
-    "ALTER TABLE register_record DISABLE TRIGGER register_record_references",
-    # Counted with the people hashed once (an EXISTS over tables just written is planned
-    # as a lookup per row, twice as slow).
-    """DO $$ BEGIN
-           ALTER TABLE register_record ENABLE TRIGGER register_record_references;
+#: 14 s of writing the national register's records.  Into an empty register, it is
+#: dropped while the rows go in (switched off, it still had them kept aside), and the
+#: same check then runs once over the whole table, in the same transaction, as the
+#: trigger is created again from its definition (docs/decisions/0018).
+_RECORD_REFERENCES_OFF = "DROP TRIGGER register_record_references ON register_record"
+# Counted with the people hashed once (an EXISTS over tables just written is planned as a
+# lookup per row, twice as slow).
+_RECORD_REFERENCES_ON = """DO $$ BEGIN
+           {trigger};
            IF (SELECT COUNT(*) FROM register_record n
                LEFT JOIN person p ON p.person_id = n.person_id
                WHERE p.person_id IS NULL) > 0
@@ -247,8 +254,7 @@ _RECORD_REFERENCES = (
                   WHERE batch_id NOT IN (SELECT batch_id FROM import_batch)) > 0 THEN
                RAISE EXCEPTION 'register record of an unknown person or import batch';
            END IF;
-       END $$""",
-)
+       END $$"""
 
 
 def _without_password(url: str) -> str:
