@@ -14,13 +14,14 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import itertools
 import json
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from urpaq.adapters.feed import inspect_feed, read_feed
+from urpaq.adapters.feed import _Scan, inspect_feed, read_feed
 from urpaq.adapters.record_checks import check_rows, raw_rows
 from urpaq.domain.iin import compose
 from urpaq.domain.regions import REGIONS
@@ -310,3 +311,28 @@ def test_a_json_lines_feed_is_checked_as_row_by_row(
     reader = read_feed(inspect_feed(path))
     batches = [batch.table for batch in reader.checked_batches(today=TODAY)]
     assert column_wise(batches) == per_row(list(reader))
+
+
+@given(
+    text=st.text(alphabet='a,"\0\r\n', max_size=60),
+    cuts=st.lists(st.integers(0, 60), max_size=5),
+)
+@example(text="a,a\r\na", cuts=[4])
+@example(text='a\r\na\n"', cuts=[3, 6])
+def test_what_the_scan_tells_of_a_feed_does_not_depend_on_where_its_blocks_end(
+    text: str, cuts: list[int]
+) -> None:
+    """A feed is read in blocks: its lines, whether it holds a quote or a NUL, and whether
+    every carriage return ends a CRLF line are what the whole file holds, wherever a block
+    ends (in particular between the two bytes of a CRLF)."""
+    data = text.encode()
+    scan = _Scan()
+    edges = [0, *sorted(min(cut, len(data)) for cut in cuts), len(data)]
+    for start, end in itertools.pairwise(edges):
+        if end > start:
+            scan.add(data[start:end])
+    assert scan.lines == data.count(b"\n")
+    assert scan.quoted == (b'"' in data)
+    assert scan.nul == (b"\0" in data)
+    assert (scan.returns == scan.crlfs) == (data.count(b"\r") == data.count(b"\r\n"))
+    assert (scan.crlfs > 0) == (b"\r\n" in data)

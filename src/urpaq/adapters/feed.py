@@ -56,8 +56,8 @@ class FeedFile:
 @dataclass
 class _Scan:
     lines: int = 0
-    quotes: int = 0
-    nuls: int = 0
+    quoted: bool = False
+    nul: bool = False
     returns: int = 0
     crlfs: int = 0
     first: bytes = b""
@@ -67,10 +67,13 @@ class _Scan:
         if not self.first:
             self.first = block.lstrip()[:1]
         self.lines += block.count(b"\n")
-        self.quotes += block.count(b'"')
-        self.nuls += block.count(b"\0")
-        self.returns += block.count(b"\r")
-        self.crlfs += block.count(b"\r\n") + (self.last == b"\r" and block[:1] == b"\n")
+        # Whether a byte is there at all is one `find` (memchr); counted only if needed.
+        self.quoted = self.quoted or block.find(b'"') >= 0
+        self.nul = self.nul or block.find(b"\0") >= 0
+        if block.find(b"\r") >= 0:
+            self.returns += block.count(b"\r")
+            self.crlfs += block.count(b"\r\n")
+        self.crlfs += self.last == b"\r" and block[:1] == b"\n"
         self.last = block[-1:]
 
 
@@ -102,8 +105,8 @@ def inspect_feed(path: Path) -> FeedFile:
         is_json_lines=is_json_lines,
         compressed=compressed,
         simple=not is_json_lines
-        and scan.quotes == 0
-        and scan.nuls == 0
+        and not scan.quoted
+        and not scan.nul
         and scan.returns == scan.crlfs,
         crlf=scan.crlfs > 0,
     )
