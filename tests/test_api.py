@@ -279,6 +279,35 @@ def test_malformed_requests_get_422_naming_the_field(
     assert str(ADULT)[:11] not in answer.text
 
 
+@pytest.mark.parametrize(
+    ("body", "headers", "code"),
+    [
+        (payout_body(amount="0.00"), {"Idempotency-Key": "k"}, "invalid_amount"),
+        (payout_body(amount="-1.00"), {"Idempotency-Key": "k"}, "invalid_request"),
+        (payout_body(amount="0.00", currency="EUR"), {"Idempotency-Key": "k"}, "invalid_request"),
+        (payout_body(), {"Idempotency-Key": ""}, "invalid_idempotency_key"),
+        (payout_body(), {"Idempotency-Key": "k" * 201}, "invalid_idempotency_key"),
+        (payout_body(), {}, "invalid_idempotency_key"),
+    ],
+)
+def test_an_amount_that_is_not_positive_and_a_bad_key_get_their_own_codes(
+    api: Api, body: dict[str, str], headers: dict[str, str], code: str
+) -> None:
+    """As docs/api.md lists them: an amount of 0.00 alone is `invalid_amount`, a missing,
+    empty or too long `Idempotency-Key` alone `invalid_idempotency_key` — each still naming
+    the field; anything else malformed as well (or an amount that is no amount) is
+    `invalid_request`."""
+    with api.client() as client:
+        answer = client.post("/api/v1/payouts", json=body, headers=headers)
+        heirs = client.post(
+            "/api/v1/heir-payouts", json=heir_body(amount=body["amount"]), headers=headers
+        )
+    assert answer.status_code == 422 and answer.json()["error"] == code, answer.text
+    assert answer.json()["fields"]
+    if code == "invalid_amount":
+        assert heirs.status_code == 422 and heirs.json()["error"] == code, heirs.text
+
+
 def test_an_invalid_iin_in_the_path_is_422_without_echoing_it(api: Api) -> None:
     with api.client() as client:
         answer = client.get("/api/v1/savings/060303500011")

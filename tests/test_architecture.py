@@ -40,6 +40,7 @@ THIRD_PARTY_ALLOWED = {
         "fastapi",
         "starlette",
         "pydantic",
+        "pydantic_core",  # pydantic's own core: a validation error with a kind of its own
         "anyio",
         "uvicorn",
         "h11",  # uvicorn's HTTP/1.1, which the server's protocol extends

@@ -11,6 +11,7 @@ import unicodedata
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 
 from urpaq.domain.iin import Iin, InvalidIin
 from urpaq.domain.inheritance import (
@@ -107,13 +108,17 @@ def _iin(value: str) -> str:
         raise ValueError(f"not a valid IIN: {error.reason}") from None
 
 
+#: The kind of problem of an amount that is not positive: answered `invalid_amount`.
+NOT_POSITIVE = "invalid_amount"
+
+
 def _amount(value: str) -> str:
     try:
         amount = Money.parse(value)
     except InvalidAmount:
         raise ValueError("must be dollars with two decimals, e.g. 60.00") from None
-    if amount.cents <= 0:
-        raise ValueError("must be more than 0.00")
+    if amount.cents <= 0:  # well formed, and refused as the domain refuses it
+        raise PydanticCustomError(NOT_POSITIVE, "must be more than 0.00")
     return value
 
 

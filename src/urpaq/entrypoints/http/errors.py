@@ -14,6 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from urpaq.entrypoints.http.bodies import NOT_POSITIVE
 from urpaq.entrypoints.http.deps import UnauthenticatedError
 from urpaq.entrypoints.http.edge import error_body
 from urpaq.entrypoints.http.web.render import not_found
@@ -23,13 +24,24 @@ from urpaq.entrypoints.http.web.render import not_found
 #: never.
 _QUOTABLE_FIELDS = frozenset({"amount", "currency", "purpose", "sub_purpose", "share"})
 
+#: Where FastAPI places a problem with the `Idempotency-Key` header.
+_KEY_HEADER = ("header", "Idempotency-Key")
+
 
 async def invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:
-    """422 naming each invalid field and what is wrong with it."""
-    fields = [_field_problem(problem) for problem in error.errors()]
+    """422 naming each invalid field and what is wrong with it: `invalid_amount` when all
+    that is wrong is an amount that is not positive, `invalid_idempotency_key` when it is
+    the key (missing, empty or too long), else `invalid_request`."""
+    problems = error.errors()
+    fields = [_field_problem(problem) for problem in problems]
     names = ", ".join(problem["field"] for problem in fields)
+    code = "invalid_request"
+    if problems and all(problem.get("type") == NOT_POSITIVE for problem in problems):
+        code = "invalid_amount"
+    elif problems and all(tuple(problem.get("loc", ())) == _KEY_HEADER for problem in problems):
+        code = "invalid_idempotency_key"
     return JSONResponse(
-        error_body("invalid_request", f"the request has invalid fields: {names}", fields=fields),
+        error_body(code, f"the request has invalid fields: {names}", fields=fields),
         status_code=422,
     )
 
