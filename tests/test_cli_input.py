@@ -245,6 +245,8 @@ HUGE = "99999999999999999999999"
         (["register", "rejections", HUGE], 3, f"there is no import batch {HUGE}"),
         (["payouts", "settle", "--as-of", "0001-01-01"], 0, ""),
         (["payouts", "settle", "--as-of", "0010-12-31"], 0, ""),
+        (["audit", "--since", "0001-01-01"], 0, ""),
+        (["audit", "--since", "0001-01-02"], 0, ""),
     ],
 )  # fmt: skip
 def test_huge_numbers_and_early_dates_get_a_message_not_a_traceback(
@@ -268,6 +270,10 @@ def test_huge_numbers_and_early_dates_get_a_message_not_a_traceback(
         ("postgresql://u@%zz/db", "invalid percent-encoded token"),
         ("postgresql://u@h/db%00", "forbidden value %00"),
         ("postgresql://u:s%zzcret@h/db", "invalid percent-encoded token"),
+        ("postgresql://u:secret@h:99999/db", "invalid port number '99999'"),
+        ("postgresql://u@h:0/db", "invalid port number '0'"),
+        ("postgresql://u@h:5432,h2:x/db", "invalid port number 'x'"),
+        ("postgresql://u@h:" + "9" * 5000 + "/db", "invalid port number '9999999999…'"),
     ],
 )
 def test_a_malformed_postgresql_url_is_a_usage_error_naming_it(url: str, reason: str) -> None:
@@ -275,6 +281,45 @@ def test_a_malformed_postgresql_url_is_a_usage_error_naming_it(url: str, reason:
     and the driver's reason, before any connection is tried."""
     done = urpaq("reconcile", db=url)
     assert done.returncode == 2, done.stderr
-    assert "is malformed" in done.stderr and reason in done.stderr
+    said = " ".join(done.stderr.split())  # a URL longer than the line is wrapped
+    assert "is malformed" in said and reason in said
     assert "Traceback" not in done.stderr
     assert "s%zzcret" not in done.stderr
+
+
+def test_the_commands_today_is_kazakhstans_whatever_the_machines_time_zone(db: str) -> None:
+    """The commands date what they do, and refuse dates after today, by Kazakhstan's date,
+    as the server does — not by the machine's time zone: on a machine set 17 hours behind
+    Kazakhstan (or 9 ahead), `--until` today in Kazakhstan is accepted and tomorrow in
+    Kazakhstan refused."""
+    import datetime as dt
+
+    now = dt.datetime.now(dt.timezone(dt.timedelta(hours=5)))
+    # A POSIX TZ needs no time zone database: "AAA12" is UTC-12, "AAA-14" UTC+14.
+    zone = "AAA12" if now.hour < 15 else "AAA-14"
+    today = now.date()
+    env = {**os.environ, "COLUMNS": "1000", "TZ": zone}
+
+    def until(day: dt.date) -> subprocess.CompletedProcess[str]:
+        command = ["statistics", "payouts", "--until", day.isoformat(), "--json", "--db", db]
+        return subprocess.run(
+            [sys.executable, "-m", "urpaq", *command],
+            capture_output=True, text=True, env=env, timeout=60,
+        )  # fmt: skip
+
+    assert until(today).returncode == 0, until(today).stderr
+    tomorrow = until(today + dt.timedelta(days=1))
+    assert tomorrow.returncode == 3
+    assert f"is after today ({today.isoformat()})" in tomorrow.stderr
+
+
+def test_kazakhstans_day_begins_at_19_00_utc(monkeypatch: pytest.MonkeyPatch) -> None:
+    import datetime as dt
+
+    from urpaq.entrypoints import clock
+    from urpaq.entrypoints.cli._common import today
+
+    monkeypatch.setattr(clock, "utc_now", lambda: dt.datetime(2020, 1, 1, 18, 59, tzinfo=dt.UTC))
+    assert today() == dt.date(2020, 1, 1)
+    monkeypatch.setattr(clock, "utc_now", lambda: dt.datetime(2020, 1, 1, 19, 0, tzinfo=dt.UTC))
+    assert today() == dt.date(2020, 1, 2)

@@ -149,6 +149,11 @@ def test_an_auditor_sees_who_read_and_filters_the_log_as_csv(db: str) -> None:
         assert len(rows) >= 2 and {r["actor"] for r in rows} == {"staff:dana"}
         bad = client.post("/office/audit", data={"since": "yesterday", "form_token": token})
         assert bad.status_code == 422 and "yesterday" in bad.text
+        # Its times are Kazakhstan's, as its days are; the first day there is is a day too.
+        shown = client.post("/office/audit", data={"actor": "dana", "form_token": token})
+        assert "(UTC+5)" in shown.text
+        first = client.post("/office/audit", data={"since": "0001-01-01", "form_token": token})
+        assert first.status_code == 200 and "staff:dana" in first.text
 
 
 def test_oidc_sign_in_against_a_real_provider(db: str) -> None:
@@ -273,6 +278,31 @@ def test_the_audit_log_is_filtered_by_actor_and_action_before_its_limit(
         assert [e.actor for e in found] == ["staff:Carol", "staff:Carol"]
         assert audit_events(uow, action="persons", actor="BOB", limit=10)[0].actor == "staff:bob"
         assert audit_events(uow, actor="100%_", limit=10) == []  # LIKE's wildcards are text
+        # Letters beyond ASCII are found in either case.
+        for actor in ("staff:Иван", "staff:Straße"):
+            uow.serving.record(AuditEvent(at, actor, "POST /office/persons", None, 200, actor))
+        assert [e.actor for e in audit_events(uow, actor="иван", limit=10)] == ["staff:Иван"]
+        assert [e.actor for e in audit_events(uow, actor="ИВАН", limit=10)] == ["staff:Иван"]
+        assert [e.actor for e in audit_events(uow, actor="STRAßE", limit=10)] == ["staff:Straße"]
+    finally:
+        uow.close()
+
+
+def test_the_audit_logs_days_are_kazakhstans(database_url: str) -> None:
+    """`since` a day is from its start in Kazakhstan (19:00 UTC the day before), as the
+    office's other dates are."""
+    from urpaq.domain.audit import AuditEvent
+
+    uow = open_unit_of_work(database_url)
+    uow.schema.initialise()
+    try:
+        for hour, minute in ((18, 59), (19, 0), (19, 1)):
+            at = dt.datetime(2026, 11, 26, hour, minute, tzinfo=dt.UTC)
+            uow.serving.record(
+                AuditEvent(at, "staff:dana", "GET /office/", None, 200, f"{hour}{minute}")
+            )
+        found = audit_events(uow, since=dt.date(2026, 11, 27), limit=10)
+        assert sorted(e.at.strftime("%H:%M") for e in found) == ["19:00", "19:01"]
     finally:
         uow.close()
 
@@ -305,3 +335,60 @@ def test_odd_values_in_office_forms_and_paths_are_refused_not_failed(db: str) ->
             assert answer.status_code == 404, action
         assert client.get("/office/closes/9999").status_code == 404
         assert client.get("/office/closes/2026").status_code == 200
+
+
+def test_signing_in_again_in_one_browser_ends_the_session_it_had(db: str) -> None:
+    """One browser, one session: signed in as another member, the first session's token
+    opens nothing any more."""
+    with office(db, development()) as url, httpx.Client(base_url=url) as client:
+        sign_in(client, "aigerim", "clerk")
+        first = client.cookies["urpaq_staff"]
+        sign_in(client, "bolat", "supervisor")
+        assert client.cookies["urpaq_staff"] != first
+        with httpx.Client(base_url=url, cookies={"urpaq_staff": first}) as old:
+            assert old.get("/office/").headers["location"] == "/office/sign-in"
+
+
+def test_an_office_request_refused_at_the_edge_is_recorded_with_its_client(db: str) -> None:
+    """A staff member's form sent from another site's page is refused before any route,
+    and recorded like every office answer: with the client's address, as nobody's
+    session was read."""
+    with office(db, development()) as url, httpx.Client(base_url=url) as client:
+        sign_in(client, "aigerim", "clerk")
+        token = form_token(client.get("/office/persons").text)
+        forged = client.post(
+            "/office/persons",
+            data={"iin": "150101500011", "form_token": token},
+            headers={"Sec-Fetch-Site": "cross-site"},
+        )
+        assert forged.status_code == 403
+    uow = open_unit_of_work(db)
+    try:
+        events = audit_events(uow, action="POST /office/persons", limit=10)
+    finally:
+        uow.close()
+    assert [(e.actor, e.outcome) for e in events] == [("public:127.0.0.1", 403)]
+
+
+def test_the_office_sign_in_is_limited_per_client(database_url: str) -> None:
+    """An anonymous client cannot sign in (or come back from the identity provider)
+    without end: past its allowance, 429 with `Retry-After`."""
+    from api_server import serving
+    from urpaq.entrypoints.http.app import create_app
+    from urpaq.entrypoints.http.web.settings import WebSettings
+
+    urpaq("init", db=database_url)
+    settings = WebSettings(staff_sign_ins_per_client=2, staff_sign_in_refill_seconds=3600)
+    app = create_app(database_url=database_url, staff_identity=development(), web_settings=settings)
+    with serving(app) as url, httpx.Client(base_url=url) as client:
+        answers = []
+        for _ in range(3):
+            form = client.get("/office/sign-in")
+            answers.append(
+                client.post(
+                    "/office/sign-in",
+                    data={"user": "aigerim", "role": "clerk", "form_token": form_token(form.text)},
+                )
+            )
+    assert [a.status_code for a in answers] == [303, 303, 429]
+    assert int(answers[2].headers["retry-after"]) > 0

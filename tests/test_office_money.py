@@ -350,7 +350,8 @@ def test_operators_added_rotated_and_revoked_with_each_credential_shown_once(db:
     assert not [e for e in recorded if first in repr(e) or second in repr(e)]
     actions = {(e.actor, e.action, e.outcome) for e in recorded}
     assert {
-        ("staff:saule", "POST /office/operators", 201),
+        ("staff:saule", "POST /office/operators (Example Bank: housing)", 201),
+        ("staff:saule", "POST /office/operators (Post: education,inheritance)", 201),
         ("staff:saule", "POST /office/operators/Example Bank/rotate", 200),
         ("staff:saule", "POST /office/operators/Example Bank/revoke", 200),
     } <= actions
@@ -439,3 +440,20 @@ def test_the_pages_speak_kazakh_russian_and_english(db: str) -> None:
                     as_of="2026-01-30",
                 )
                 assert refused.status_code == 409 and f'<html lang="{language}">' in refused.text
+
+
+def test_adding_an_operator_is_recorded_naming_the_operator_and_what_it_pays(db: str) -> None:
+    """The path of the form does not say which operator was added; its audit event does."""
+    with office(db, development()) as url, staff(url, "saule", "supervisor") as supervisor:
+        added = post_form(
+            supervisor, "/office/operators", "/office/operators", name="Zz Bank", purposes="housing"
+        )
+        assert added.status_code == 201, added.text
+    uow = open_unit_of_work(db)
+    try:
+        events = audit_events(uow, actor="saule", action="POST /office/operators", limit=10)
+    finally:
+        uow.close()
+    assert [(e.action, e.outcome) for e in events] == [
+        ("POST /office/operators (Zz Bank: housing)", 201)
+    ]

@@ -13,7 +13,9 @@ from dataclasses import dataclass
 @dataclass(frozen=True, slots=True)
 class AuditEvent:
     at: dt.datetime  # when the request was answered, UTC
-    actor: str  # `operator:NAME`, `public` or `unauthenticated`
+    # `operator:NAME`, `unauthenticated`, `public:ADDRESS`, `person:IIN`, `staff:USER` or
+    # `cli:USER` (events recorded by earlier versions may say `public` alone)
+    actor: str
     # method and route, e.g. `GET /api/v1/savings/{iin}`: never a raw path, but for the back
     # office's routes whose path names no person (`POST /office/parameters/2026/approve`)
     action: str

@@ -61,6 +61,9 @@ class PostgresConnection(SqlConnection):
     header_first = True  # the balance is checked at commit, by a deferred trigger
     snapshot_begin = "BEGIN ISOLATION LEVEL REPEATABLE READ"
     snapshot_begin_read_only = "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"
+    # Unicode's lower case whatever the database's own locale ("C" lowers ASCII only),
+    # where the server has ICU; else the database's own (`__init__`).
+    lower_sql = 'lower({} COLLATE "und-x-icu")'
     table_names_sql = (
         "SELECT table_name FROM information_schema.tables"
         " WHERE table_schema = current_schema() ORDER BY table_name"
@@ -70,8 +73,11 @@ class PostgresConnection(SqlConnection):
         self.url = url
         self.description = _without_password(url)
         self.db = self._connect()
+        if self.scalar("SELECT COUNT(*) FROM pg_collation WHERE collname = 'und-x-icu'") == 0:
+            self.lower_sql = "lower({})"  # a server built without ICU
 
     def _connect(self) -> psycopg.Connection[Any]:
+        self._check_ports()
         try:
             return psycopg.connect(self.url, autocommit=True)
         except psycopg.OperationalError as error:
@@ -82,6 +88,23 @@ class PostgresConnection(SqlConnection):
             raise MalformedDatabaseUrl(
                 f"database URL {self.description} is malformed: {_first_line(error, self.url)}"
             ) from None
+
+    def _check_ports(self) -> None:
+        """A port that is no number from 1 to 65535 is a malformed URL, not a server that
+        cannot be reached (libpq tells it only when connecting)."""
+        try:
+            ports = str(psycopg.conninfo.conninfo_to_dict(self.url).get("port") or "")
+        except psycopg.ProgrammingError:
+            return  # the driver names what it cannot read when connecting
+        for port in ports.split(","):
+            if port and not (
+                port.isascii() and port.isdigit() and len(port) <= 5 and 1 <= int(port) <= 65535
+            ):
+                shown = port if len(port) <= 10 else port[:10] + "…"
+                raise MalformedDatabaseUrl(
+                    f"database URL {self.description} is malformed:"
+                    f" invalid port number {shown!r} (1 to 65535)"
+                )
 
     def execute(self, sql: str, params: Params = None) -> Any:
         if self.in_transaction or not sql.lstrip().upper().startswith(_RETRIED):

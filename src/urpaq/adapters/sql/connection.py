@@ -84,6 +84,8 @@ class SqlConnection(ABC):
 
     #: The names of the database's tables (its own schema's on PostgreSQL), in order.
     table_names_sql: str
+    #: A text column (`{}`) in lower case as Unicode has it, not only ASCII.
+    lower_sql: str
 
     def table_names(self) -> list[str]:
         return [str(name) for (name,) in self.execute(self.table_names_sql).fetchall()]

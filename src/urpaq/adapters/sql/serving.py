@@ -16,6 +16,7 @@ from typing import TypeVar
 from urpaq.adapters.sql.connection import Params, SqlConnection
 from urpaq.adapters.sql.group_commit import GroupCommit, Row
 from urpaq.domain.audit import AuditEvent
+from urpaq.domain.kazakhstan_time import day_begins
 from urpaq.services.ports.serving import PendingChallenge
 
 T = TypeVar("T")
@@ -43,13 +44,13 @@ def audit_events_in(
     if iin is not None:
         conditions.append("iin = ?")
         params.append(iin)
-    if since is not None:
+    if since is not None:  # a day in Kazakhstan; the events' times are UTC's
         conditions.append("at >= ?")
-        params.append(since.isoformat())
+        params.append(day_begins(since).isoformat())
     for column, text in (("actor", actor), ("action", action)):
         if text:
-            escaped = text.casefold().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            conditions.append(f"lower({column}) LIKE ? ESCAPE '\\'")
+            escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            conditions.append(f"{db.lower_sql.format(column)} LIKE ? ESCAPE '\\'")
             params.append(f"%{escaped}%")
     where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
     rows = db.execute(

@@ -40,7 +40,14 @@ def connect(path: str, *, page_bytes: int | None = None) -> sqlite3.Connection:
     connection.execute("PRAGMA cache_size = -262144")  # 256 MiB of page cache
     connection.execute("PRAGMA temp.cache_size = -131072")  # 128 MiB for an import's staging
     connection.execute("PRAGMA busy_timeout = 600000")  # wait up to 10 minutes for a writer
+    # SQLite's own lower() knows only ASCII: a search of the audit log for "иван" must
+    # find "staff:Иван".
+    connection.create_function("urpaq_lower", 1, _lower, deterministic=True)
     return connection
+
+
+def _lower(text: str | None) -> str | None:
+    return None if text is None else str(text).lower()
 
 
 _WRITER_LOCKS: dict[str, threading.Lock] = {}
@@ -114,6 +121,7 @@ class SqliteConnection(SqlConnection):
     unique_violation = sqlite3.IntegrityError
     staged_line_type = "INTEGER PRIMARY KEY"  # the rowid: no index of its own
     snapshot_begin = "BEGIN DEFERRED"  # writes to temporary tables lock only those
+    lower_sql = "urpaq_lower({})"
     table_names_sql = (
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
         " ORDER BY name"

@@ -32,6 +32,7 @@ from rich.text import Text
 from urpaq import bootstrap
 from urpaq.bootstrap import NotUrpaqDatabase, SchemaTooNew
 from urpaq.domain.refusals import Refused
+from urpaq.entrypoints import clock
 from urpaq.services.ports.unit_of_work import UnitOfWork
 
 EXIT_REFUSED = 3
@@ -135,8 +136,9 @@ def refuse_unless_regular_file(path: Path, *, kind: str) -> None:
 
 
 def today() -> dt.date:
-    """Today's date: the clock is read here, at the edge, and passed down."""
-    return dt.date.today()
+    """Today's date in Kazakhstan, as the server has it (`entrypoints/clock.py`): the
+    clock is read here, at the edge, and passed down."""
+    return clock.today()
 
 
 def parse_date_option(name: str, text: str | None) -> dt.date | None:

@@ -12,11 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from urpaq import bootstrap
+from urpaq.entrypoints.clock import kazakhstan_date, utc_now
 from urpaq.services.ports.serving import ServingPort
 from urpaq.services.ports.unit_of_work import UnitOfWork
-
-#: Kazakhstan keeps one time zone, UTC+5, since 1 March 2024; "today" is Kazakhstan's.
-KAZAKHSTAN = dt.timezone(dt.timedelta(hours=5), "Asia/Almaty")
 
 
 class UnitOfWorkProvider:
@@ -53,10 +51,10 @@ class UnitOfWorkProvider:
 class Clock:
     """The time at the edge; tests set it."""
 
-    now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)
+    now: Callable[[], dt.datetime] = utc_now
 
     def today(self) -> dt.date:
-        return self.now().astimezone(KAZAKHSTAN).date()
+        return kazakhstan_date(self.now())
 
 
 @dataclass

@@ -9,8 +9,9 @@ trace or personal data.
 Who records a request's audit event is data, decided in this order:
 
 1. **The answer**, when it knows better than its route.  A response of class
-   `RecordedAnswer` says `Audit.BY_ROUTE`: the route wrote the event itself, in the
-   transaction that made the answer (`answer_once`), so the edge writes none.  An
+   `RecordedAnswer` says `Audit.BY_ROUTE`: the route recorded the event itself, durably
+   in the serving store before the transaction that made the answer committed
+   (`answer_once`), so the edge writes none.  An
    `UnauditedRedirect` says `Audit.NONE`: the statement's redirect to sign in touches
    nobody's data.  Such a response puts its decision on its `http.response.start`
    message (key `urpaq.audit`), which the edge takes off before the message leaves.
@@ -20,12 +21,13 @@ Who records a request's audit event is data, decided in this order:
    it from the route the router matched (`scope["route"]`), and also when the route fails
    with an exception.
 3. **The path**, for a request no route answered (an unknown address, a method the route
-   does not take, a body too large): the API and the person pages (`AUDITED_PATHS`) are
-   recorded, the rest is not.
+   does not take, a body too large, a form from another site): the API, the person pages
+   and the back office (`AUDITED_PATHS`) are recorded, the rest is not.
 
-What the event says — who asked (`RequestNote.actor`) and about whom (`RequestNote.iin`) —
-is noted by the route and the operator's authentication as soon as they know it, so an
-event written after a failure still names the person.
+What the event says — who asked (`RequestNote.actor`: the client's address until the
+route, the operator's authentication or a staff session knows better) and about whom
+(`RequestNote.iin`) — is noted as soon as it is known, so an event written after a
+failure still names the person.
 """
 
 from __future__ import annotations
@@ -82,7 +84,7 @@ BODY_BYTES_MAX = 64 * 1024
 _CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 #: A request that no route answered is recorded when its path starts with one of these.
-AUDITED_PATHS = ("/api/", "/lookup", "/statement", "/sign-in")
+AUDITED_PATHS = ("/api/", "/lookup", "/statement", "/sign-in", "/office/")
 
 #: Where a request's note is kept in its ASGI scope, and an answer's audit decision in its
 #: `http.response.start` message.
@@ -214,6 +216,9 @@ class RequestNote:
     request_id: str
     actor: str
     iin: str | None = None
+    #: What the action was done to, where its path does not say (the operator a form
+    #: added): written after the action, in brackets.
+    detail: str | None = None
 
 
 def note_of(request: Request) -> RequestNote:
@@ -226,7 +231,8 @@ def audit_event(scope: Scope, note: RequestNote, *, status: int, at: dt.datetime
     return AuditEvent(
         at=at,
         actor=note.actor,
-        action=f"{scope['method']} {_route_of(scope)}",
+        action=f"{scope['method']} {_route_of(scope)}"
+        + (f" ({redact(note.detail)})" if note.detail else ""),
         iin=note.iin,
         outcome=status,
         request_id=note.request_id,
@@ -266,9 +272,14 @@ class Edge:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        client = scope.get("client")
         note = RequestNote(
             request_id=uuid.uuid4().hex,
-            actor="unauthenticated" if scope["path"].startswith("/api/") else "public",
+            # Until a route knows better (a bank's credential, a session), the client's
+            # address (as a trusted proxy gave it), as the public pages record it.
+            actor="unauthenticated"
+            if scope["path"].startswith("/api/")
+            else f"public:{client[0] if client else 'unknown'}",
         )
         scope[_NOTE_KEY] = note
         started = time.perf_counter()

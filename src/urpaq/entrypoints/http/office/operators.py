@@ -22,7 +22,7 @@ from urpaq.domain.staff import Permission
 from urpaq.entrypoints.cli.operators import new_credential
 from urpaq.entrypoints.http.credentials import BelievedCredentials
 from urpaq.entrypoints.http.deps import ClockDep, UnitOfWorkDep
-from urpaq.entrypoints.http.edge import AuditedPathRoute
+from urpaq.entrypoints.http.edge import AuditedPathRoute, note_of
 from urpaq.entrypoints.http.office.answers import Problem, field, refusal_page
 from urpaq.entrypoints.http.office.deps import FormDep, permitted
 from urpaq.entrypoints.http.office.pages import office_page
@@ -61,6 +61,9 @@ async def operator_add(
         purposes, pays_heirs = parse_scopes(chosen)
     except InvalidOperator as error:
         return refusal_page(request, session, Problem("invalid_operator", str(error)), back=BACK)
+    # The path does not say which operator: the action does, with what it may pay.
+    scopes = sorted(p.value for p in purposes) + (["inheritance"] if pays_heirs else [])
+    note_of(request).detail = f"{name}: {','.join(scopes)}"
     today = clock.today()
 
     def add() -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ipaddress
 import secrets
+import time
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -12,6 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from urpaq.domain.staff import InvalidStaffMember, StaffMember, staff_member
 from urpaq.entrypoints.http.context import Context
+from urpaq.entrypoints.http.deps import RateLimitsDep
 from urpaq.entrypoints.http.edge import AuditedRoute, UnauditedRoute, note_of
 from urpaq.entrypoints.http.office.deps import (
     FormDep,
@@ -31,8 +33,8 @@ from urpaq.entrypoints.http.office.sessions import (
     same,
 )
 from urpaq.entrypoints.http.threads import in_thread
-from urpaq.entrypoints.http.web.rate_limit import client_of
-from urpaq.entrypoints.http.web.render import NO_STORE, page
+from urpaq.entrypoints.http.web.rate_limit import RateLimits, client_of, limited_client
+from urpaq.entrypoints.http.web.render import NO_STORE, page, too_many
 from urpaq.services.ports.staff import SignInFailed, StaffIdentityProvider
 
 forms = APIRouter(include_in_schema=False, route_class=UnauditedRoute)
@@ -80,11 +82,13 @@ def sign_in_form(request: Request, identity: StaffIdentityDep) -> HTMLResponse:
 
 @actions.post(SIGN_IN_PATH, response_model=None)
 async def development_sign_in(
-    request: Request, identity: StaffIdentityDep, sessions: StaffSessionsDep
+    request: Request, identity: StaffIdentityDep, sessions: StaffSessionsDep, limits: RateLimitsDep
 ) -> Response:
     """Development only, from this host only: sign in at once as the user and role given."""
     if identity.mode is not StaffIdentityMode.DEVELOPMENT or not is_loopback(request):
         return _refused(request, "sign_in_not_here", status=403)
+    if wait := await _held_back(request, limits):
+        return too_many(request, wait)
     form = await request.form()
     given = form.get(FORM_FIELD)
     if not same(given if isinstance(given, str) else None, request.cookies.get(FORM_COOKIE, "")):
@@ -97,10 +101,14 @@ async def development_sign_in(
 
 
 @forms.get(f"{SIGN_IN_PATH}/oidc", response_model=None)
-async def oidc_begin(request: Request, client: OidcDep, sessions: StaffSessionsDep) -> Response:
+async def oidc_begin(
+    request: Request, client: OidcDep, sessions: StaffSessionsDep, limits: RateLimitsDep
+) -> Response:
     """Off to the identity provider, with a state bound to this browser by a cookie."""
     if client is None:
         return _refused(request, "sign_in_not_here", status=404)
+    if wait := await _held_back(request, limits):
+        return too_many(request, wait)
     context: Context = request.app.state.context
     redirect_uri = _callback_uri(request)
     try:
@@ -163,6 +171,11 @@ async def _signed_in(request: Request, sessions: StaffSessions, member: StaffMem
     context: Context = request.app.state.context
     note_of(request).actor = member.actor
     now = context.clock.now()
+    # A session this browser still had (another member's, or its own) ends here: one
+    # browser, one session.
+    earlier = request.cookies.get(STAFF_COOKIE)
+    if earlier:
+        await in_thread(lambda: sessions.close(earlier))
     token = await in_thread(lambda: sessions.open(member, now=now))
     response = RedirectResponse(f"{OFFICE_PATH}/", status_code=303, headers=NO_STORE)
     # Lax, not Strict: the way back from the identity provider is a top-level navigation
@@ -173,6 +186,14 @@ async def _signed_in(request: Request, sessions: StaffSessions, member: StaffMem
     )  # fmt: skip
     response.delete_cookie(FORM_COOKIE, path=SIGN_IN_PATH)
     return response
+
+
+async def _held_back(request: Request, limits: RateLimits) -> float:
+    """How long the client must wait before signing in again (0: not at all); counted per
+    client across every server process, as the public sign-in's allowance is.  The way
+    back from the identity provider is not counted: it goes no further than a sign-in
+    this client began (and was counted for)."""
+    return await limits.staff_sign_ins.take(limited_client(request), now=time.time())
 
 
 def _callback_uri(request: Request) -> str:

@@ -86,6 +86,7 @@ class RateLimits:
     codes: RateLimiter
     sign_ins_per_iin: RateLimiter
     codes_per_iin: RateLimiter
+    staff_sign_ins: RateLimiter
 
     @classmethod
     def from_settings(
@@ -99,6 +100,10 @@ class RateLimits:
             "code": (settings.sign_ins_per_client * 2, settings.sign_in_refill_seconds),
             "sign-in-iin": (settings.sign_ins_per_iin, settings.sign_in_refill_seconds),
             "code-iin": (settings.codes_per_iin, settings.sign_in_refill_seconds),
+            "staff-sign-in": (
+                settings.staff_sign_ins_per_client,
+                settings.staff_sign_in_refill_seconds,
+            ),
         }
         slowest = max(capacity * refill for capacity, refill in allowances.values())
         sweeper = Sweeper(horizon_seconds=slowest, serving=serving)
@@ -112,6 +117,7 @@ class RateLimits:
             codes=limiter["code"],
             sign_ins_per_iin=limiter["sign-in-iin"],
             codes_per_iin=limiter["code-iin"],
+            staff_sign_ins=limiter["staff-sign-in"],
         )
 
 

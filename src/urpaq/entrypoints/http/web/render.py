@@ -15,6 +15,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from urpaq.domain.kazakhstan_time import KAZAKHSTAN
 from urpaq.domain.money import Money
 from urpaq.entrypoints.http.web import explain, i18n
 from urpaq.services.lookup import LookupAnswer
@@ -28,6 +29,10 @@ _templates = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
     auto_reload=False,  # the templates are the package's: no look at their files per page
+)
+# A moment as the office reads it: in Kazakhstan, as its days are (`since` a day too).
+_templates.filters["kazakhstan_time"] = lambda at: at.astimezone(KAZAKHSTAN).strftime(
+    "%Y-%m-%d %H:%M:%S"
 )
 
 

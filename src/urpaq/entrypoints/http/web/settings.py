@@ -16,3 +16,7 @@ class WebSettings:
     sign_in_refill_seconds: float = 60.0  # … then one more per this many seconds
     sign_ins_per_iin: int = 5  # sign-ins for one IIN at once, whoever starts them …
     codes_per_iin: int = 10  # … and code guesses at its challenges (same refill)
+    # The back office's sign-ins begun: an office of staff behind one address signs in at
+    # nine, an anonymous client is held back.
+    staff_sign_ins_per_client: int = 100
+    staff_sign_in_refill_seconds: float = 0.5
