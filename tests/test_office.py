@@ -392,3 +392,28 @@ def test_the_office_sign_in_is_limited_per_client(database_url: str) -> None:
             )
     assert [a.status_code for a in answers] == [303, 303, 429]
     assert int(answers[2].headers["retry-after"]) > 0
+
+
+def test_an_administrator_ends_every_session_of_a_staff_member(db: str) -> None:
+    """`urpaq staff sign-out USER` ends that member's sessions at once, in every browser
+    and on every server process, leaves the others', and is recorded in the audit log."""
+    with office(db, development()) as url:
+        browsers = [httpx.Client(base_url=url) for _ in range(3)]
+        try:
+            for browser, user in zip(browsers, ("aigerim", "aigerim", "bolat"), strict=True):
+                sign_in(browser, user, "clerk")
+            done = urpaq("staff", "sign-out", "aigerim", "--json", db=db)
+            assert done.returncode == 0, done.stderr
+            assert json.loads(done.stdout) == {"user": "aigerim", "sessions_ended": 2}
+            homes = [browser.get("/office/") for browser in browsers]
+        finally:
+            for browser in browsers:
+                browser.close()
+    assert [home.status_code for home in homes] == [303, 303, 200]
+    assert "printable" in urpaq("staff", "sign-out", " ", db=db, check=3).stderr
+    uow = open_unit_of_work(db)
+    try:
+        events = audit_events(uow, action="staff sign-out", limit=10)
+    finally:
+        uow.close()
+    assert [(e.action, e.outcome) for e in events] == [("staff sign-out aigerim", 0)]

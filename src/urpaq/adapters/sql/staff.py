@@ -65,6 +65,12 @@ class SqlStaff:
             f"DELETE FROM {self.schema}staff_session WHERE token_digest = ?", (token_digest,)
         )
 
+    def close_sessions_of(self, *, user_name: str) -> int:
+        table = f"{self.schema}staff_session"
+        sessions = self.db.scalar(f"SELECT COUNT(*) FROM {table} WHERE user_name = ?", (user_name,))
+        self._write(f"DELETE FROM {table} WHERE user_name = ?", (user_name,))
+        return int(sessions)
+
     def save_sign_in(
         self, *, state_digest: str, pending: PendingSignIn, expires_at: dt.datetime
     ) -> None:

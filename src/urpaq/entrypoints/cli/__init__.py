@@ -23,6 +23,7 @@ from urpaq.entrypoints.cli import (
     payouts,
     register,
     serve,
+    staff,
     statistics,
 )
 
@@ -39,6 +40,7 @@ app.add_typer(parameters.app, name="parameters")
 app.add_typer(operators.app, name="operator")
 app.add_typer(payouts.app, name="payouts")
 app.add_typer(statistics.app, name="statistics")
+app.add_typer(staff.app, name="staff")
 app.command()(database.init)
 app.command()(closes.close)
 app.command()(ledger.statement)

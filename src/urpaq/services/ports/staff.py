@@ -39,6 +39,10 @@ class StaffPort(Protocol):
 
     def close_staff_session(self, *, token_digest: str) -> None: ...
 
+    def close_sessions_of(self, *, user_name: str) -> int:
+        """End every session of one staff member, on every server process; how many."""
+        ...
+
     def save_sign_in(
         self, *, state_digest: str, pending: PendingSignIn, expires_at: dt.datetime
     ) -> None: ...
