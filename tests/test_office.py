@@ -417,3 +417,32 @@ def test_an_administrator_ends_every_session_of_a_staff_member(db: str) -> None:
     finally:
         uow.close()
     assert [(e.action, e.outcome) for e in events] == [("staff sign-out aigerim", 0)]
+
+
+def test_the_way_back_from_the_provider_is_the_configured_one_whatever_the_host(
+    db: str,
+) -> None:
+    """With `URPAQ_OIDC_REDIRECT_URI`, a request naming another host cannot make the
+    provider send a member's code there; without it, the request's host is used (a proxy
+    must vouch for it). A value that is no http(s) URL is refused at start."""
+    import dataclasses
+    from urllib.parse import parse_qs, urlsplit
+
+    from urpaq.entrypoints.http.office.identity import StaffIdentityMisconfigured
+
+    configured = "https://office.example.kz/office/sign-in/callback"
+    with oidc_provider() as issuer:
+        identity = dataclasses.replace(oidc_identity(issuer), redirect_uri=configured)
+        with office(db, identity) as url, httpx.Client(base_url=url) as client:
+            start = client.get("/office/sign-in/oidc", headers={"Host": "evil.example"})
+        asked = parse_qs(urlsplit(start.headers["location"]).query)
+        assert start.status_code == 303 and asked["redirect_uri"] == [configured]
+        environ = {
+            "URPAQ_STAFF_IDENTITY": "oidc", "URPAQ_OIDC_ISSUER": issuer,
+            "URPAQ_OIDC_CLIENT_ID": "c", "URPAQ_OIDC_CLIENT_SECRET": "s",
+        }  # fmt: skip
+        for bad in ("evil.example/cb", "ftp://x/cb", "https://x/cb?next=y"):
+            with pytest.raises(StaffIdentityMisconfigured, match="URPAQ_OIDC_REDIRECT_URI"):
+                StaffIdentity.from_environment({**environ, "URPAQ_OIDC_REDIRECT_URI": bad})
+        good = {**environ, "URPAQ_OIDC_REDIRECT_URI": configured}
+        assert StaffIdentity.from_environment(good).redirect_uri == configured

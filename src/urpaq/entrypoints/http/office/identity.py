@@ -10,6 +10,8 @@ Configured from the environment (docs/office.md):
     URPAQ_OIDC_CLIENT_SECRET  its secret (sent with HTTP Basic to the token endpoint)
     URPAQ_OIDC_ROLE_CLAIM     the ID token's claim holding the role (default urpaq_role)
     URPAQ_OIDC_USER_CLAIM     the claim naming the person (default sub: stable and unique)
+    URPAQ_OIDC_REDIRECT_URI   the callback URL registered at the provider (default: built
+                              from the request's Host, which a proxy must then vouch for)
 
 The relying party itself is an adapter (`adapters/oidc.py`), made by
 `bootstrap.oidc_provider`.
@@ -21,6 +23,7 @@ import enum
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from urpaq import bootstrap
 from urpaq.services.ports.staff import StaffIdentityProvider
@@ -40,6 +43,8 @@ class StaffIdentityMisconfigured(ValueError):
 class StaffIdentity:
     mode: StaffIdentityMode
     provider: StaffIdentityProvider | None = None
+    #: Where the provider sends staff back, as registered there; None: from the request.
+    redirect_uri: str | None = None
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> StaffIdentity:
@@ -59,6 +64,14 @@ class StaffIdentity:
             raise StaffIdentityMisconfigured(
                 f"URPAQ_STAFF_IDENTITY=oidc needs {', '.join(missing)}"
             )
+        redirect_uri = env.get("URPAQ_OIDC_REDIRECT_URI", "").strip() or None
+        if redirect_uri is not None:
+            parts = urlsplit(redirect_uri)
+            if parts.scheme not in ("https", "http") or not parts.hostname or parts.query:
+                raise StaffIdentityMisconfigured(
+                    f"URPAQ_OIDC_REDIRECT_URI {redirect_uri[:100]!r} is not an http(s) URL"
+                    " of this server's /office/sign-in/callback"
+                )
         provider = bootstrap.oidc_provider(
             issuer=env["URPAQ_OIDC_ISSUER"].strip().rstrip("/"),
             client_id=env["URPAQ_OIDC_CLIENT_ID"].strip(),
@@ -66,4 +79,4 @@ class StaffIdentity:
             role_claim=env.get("URPAQ_OIDC_ROLE_CLAIM", "").strip() or "urpaq_role",
             user_claim=env.get("URPAQ_OIDC_USER_CLAIM", "").strip(),
         )
-        return cls(mode, provider)
+        return cls(mode, provider, redirect_uri)

@@ -197,6 +197,11 @@ async def _held_back(request: Request, limits: RateLimits) -> float:
 
 
 def _callback_uri(request: Request) -> str:
+    """Where the provider sends staff back: as configured (`URPAQ_OIDC_REDIRECT_URI`),
+    else this server's address as the request names it (its `Host`)."""
+    identity: StaffIdentity = request.app.state.staff_identity
+    if identity.redirect_uri is not None:
+        return identity.redirect_uri
     return str(request.base_url).rstrip("/") + CALLBACK_PATH
 
 
