@@ -65,11 +65,14 @@ class SqlStaff:
             f"DELETE FROM {self.schema}staff_session WHERE token_digest = ?", (token_digest,)
         )
 
-    def close_sessions_of(self, *, user_name: str) -> int:
+    def close_sessions_of(self, *, user_name: str, now: dt.datetime) -> int:
         table = f"{self.schema}staff_session"
-        sessions = self.db.scalar(f"SELECT COUNT(*) FROM {table} WHERE user_name = ?", (user_name,))
+        open_ones = self.db.scalar(
+            f"SELECT COUNT(*) FROM {table} WHERE user_name = ? AND expires_at > ?",
+            (user_name, now.isoformat()),
+        )
         self._write(f"DELETE FROM {table} WHERE user_name = ?", (user_name,))
-        return int(sessions)
+        return int(open_ones)
 
     def save_sign_in(
         self, *, state_digest: str, pending: PendingSignIn, expires_at: dt.datetime

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from urpaq.domain.staff import InvalidStaffMember, staff_member
+from urpaq.entrypoints import clock
 from urpaq.entrypoints.cli._common import DbOption, JsonOption, opened, out, print_json, refuse
 from urpaq.entrypoints.cli._reads import record_change
 
@@ -27,7 +28,7 @@ def sign_out(
     except InvalidStaffMember as error:
         refuse(str(error))
     with opened(db) as uow:
-        ended = uow.staff.close_sessions_of(user_name=name)
+        ended = uow.staff.close_sessions_of(user_name=name, now=clock.utc_now())
         record_change(uow, action=f"staff sign-out {name}", outcome=0)
     if as_json:
         print_json({"user": name, "sessions_ended": ended})

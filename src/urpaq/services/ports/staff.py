@@ -39,8 +39,9 @@ class StaffPort(Protocol):
 
     def close_staff_session(self, *, token_digest: str) -> None: ...
 
-    def close_sessions_of(self, *, user_name: str) -> int:
-        """End every session of one staff member, on every server process; how many."""
+    def close_sessions_of(self, *, user_name: str, now: dt.datetime) -> int:
+        """End every session of one staff member, on every server process; how many were
+        still open at `now`."""
         ...
 
     def save_sign_in(
