@@ -319,18 +319,32 @@ def test_an_import_into_an_empty_register_leaves_its_indexes_as_the_schema_has_t
             "INSERT INTO person (person_id, iin, birth_date, birth_year, is_male)"
             f" VALUES (999999, '{ASEL}', '2008-03-15', 2008, 1)"
         )
+    # The primary keys too, which PostgreSQL sets aside as well (docs/decisions/0026).
+    with uow, pytest.raises(Exception, match=r"(?i)unique"):
+        uow.db.execute(
+            "INSERT INTO person (person_id, iin, birth_date, birth_year, is_male)"
+            " SELECT MIN(person_id), '080315600017', '2008-03-15', 2008, 1 FROM person"
+        )
 
 
+@pytest.mark.parametrize(
+    "where",
+    [
+        "urpaq.adapters.sql.import_staging.ImportStaging._store_refused",
+        "urpaq.adapters.sql.import_staging._settle_persons",
+    ],
+)
 def test_an_import_that_fails_while_applying_leaves_the_indexes_in_place(
-    uow: SqlUnitOfWork, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    uow: SqlUnitOfWork, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str
 ) -> None:
-    """Whatever the apply did to the indexes of an empty register is undone with it."""
+    """Whatever the apply did to the indexes of an empty register is undone with it,
+    whether it failed with the rows in and the indexes still set aside, or after."""
     before = register_indexes(uow), register_triggers(uow)
 
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("the disk is full")
 
-    monkeypatch.setattr("urpaq.adapters.sql.import_staging._settle_persons", broken)
+    monkeypatch.setattr(where, broken)
     with pytest.raises(RuntimeError, match="the disk is full"):
         run_import(uow, a_feed(tmp_path))
     assert (register_indexes(uow), register_triggers(uow)) == before
@@ -344,19 +358,20 @@ def test_a_first_import_still_refuses_a_record_of_no_known_person(
     """Into an empty register, whatever check the database makes per statement while the
     rows go in is still made before the import is stored: a record of a person the
     register does not have, slipped in by a faulty apply, fails the whole import."""
-    from urpaq.adapters.sql import import_staging
+    from urpaq.adapters.sql.import_staging import ImportStaging
 
-    settle = import_staging._settle_persons
+    store_refused = ImportStaging._store_refused
 
-    def and_a_stray_record(db: object, *, before: int) -> None:
-        settle(db, before=before)  # type: ignore[arg-type]
+    def and_a_stray_record(self: ImportStaging, batch_id: int) -> None:
+        # The last step before what was set aside for the rows is restored.
+        store_refused(self, batch_id)
         uow.db.execute(
             "INSERT INTO register_record (person_id, seq, record_id, kind, effective_date,"
             " recorded_on, region, batch_id) SELECT 999999, 999999, 'stray', 'died',"
             " '2020-01-01', '2020-01-02', NULL, MAX(batch_id) FROM import_batch"
         )
 
-    monkeypatch.setattr(import_staging, "_settle_persons", and_a_stray_record)
+    monkeypatch.setattr(ImportStaging, "_store_refused", and_a_stray_record)
     before = register_triggers(uow)
     with pytest.raises(Exception, match=r"(?i)unknown person|foreign key"):
         run_import(uow, a_feed(tmp_path))

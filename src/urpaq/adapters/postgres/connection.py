@@ -215,9 +215,9 @@ class PostgresConnection(SqlConnection):
             self.execute(f"ANALYZE {table}")
 
     def set_aside_for_first_import(self, tables: Sequence[str]) -> list[tuple[str, str]]:
-        # The indexes other than the keys, read from the catalogue, so that an index a
-        # later migration adds is included as it stands; an index behind a UNIQUE
-        # constraint goes and comes back with it.
+        # Every index, the primary keys' too (docs/decisions/0026), read from the
+        # catalogue, so that an index a later migration adds is included as it stands; an
+        # index behind a PRIMARY KEY or UNIQUE constraint goes and comes back with it.
         rows = self.execute(
             """SELECT t.relname, i.relname, pg_get_indexdef(i.oid), c.conname,
                       pg_get_constraintdef(c.oid)
@@ -225,7 +225,7 @@ class PostgresConnection(SqlConnection):
                JOIN pg_class i ON i.oid = x.indexrelid
                JOIN pg_class t ON t.oid = x.indrelid
                LEFT JOIN pg_constraint c ON c.conindid = i.oid AND c.conrelid = t.oid
-               WHERE t.oid = ANY(CAST(? AS regclass[])) AND NOT x.indisprimary
+               WHERE t.oid = ANY(CAST(? AS regclass[]))
                ORDER BY t.relname, i.relname""",
             (list(tables),),
         ).fetchall()

@@ -155,9 +155,9 @@ class SqlConnection(ABC):
 
     def set_aside_for_first_import(self, tables: Sequence[str]) -> list[tuple[str, str]]:
         """What an import into empty `tables` does without while it writes them, each as
-        the statement that sets it aside and the one that restores it: the indexes other
-        than the keys (built again as the schema defines them), checks made per statement
-        (made again once over the whole table).  None where restoring costs what it saves."""
+        the statement that sets it aside and the one that restores it: indexes (built
+        again as the schema defines them), checks made per statement (made again once over
+        the whole table).  None where restoring costs what it saves."""
         return []
 
     def forget_temporary(self, tables: Sequence[str]) -> None:

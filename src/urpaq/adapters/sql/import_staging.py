@@ -233,10 +233,11 @@ class ImportStaging:
         db = self.db
         uses = {"base": base_seq, "batch": batch_id}
         uses["before"] = int(db.scalar("SELECT COALESCE(MAX(person_id), 0) FROM person"))
-        # Into an empty register, the rows go in without the indexes other than the keys,
-        # which are then built in one sorted pass each, in the same transaction: cheaper
-        # than an index entry per row in the order of the file (docs/decisions/0016); and
-        # without checks made per statement, made once after (0018).
+        # Into an empty register, the rows go in without indexes where the database can
+        # drop them (PostgreSQL, the keys' too), which are then built in one sorted pass
+        # each, in the same transaction, before the people are brought up to date:
+        # cheaper than an index entry per row in the order of the file (docs/decisions
+        # 0016, 0026); and without checks made per statement, made once after (0018).
         later = (
             db.set_aside_for_first_import(_REGISTER)
             if uses["before"] == 0 and base_seq == 0
@@ -286,9 +287,9 @@ class ImportStaging:
             uses,
         )
         self._store_refused(batch_id)
-        _settle_persons(db, before=uses["before"])
         for _, restore in later:
             db.execute(restore)
+        _settle_persons(db, before=uses["before"])
 
     def _store_refused(self, batch_id: int) -> None:
         """The refused rows with their line and reason; the staged rows are read only if
