@@ -256,6 +256,8 @@ def test_the_payout_route_reveals_no_more_than_the_balance(api: Api, tmp_path: P
         (payout_body(iin="060303500011"), {}, "iin", None),
         (payout_body(amount="6x"), {}, "amount", "'6x'"),
         (payout_body(amount="0.00"), {}, "amount", "'0.00'"),
+        (payout_body(amount="01.00"), {}, "amount", "'01.00'"),
+        (payout_body(amount="00.50"), {}, "amount", "'00.50'"),
         (payout_body(currency="EUR"), {}, "currency", "'EUR'"),
         (payout_body(sub_purpose="purchase"), {}, "sub_purpose", None),
         ({**payout_body(), "colour": "red"}, {}, "colour", None),

@@ -24,7 +24,9 @@ from urpaq.domain.money import InvalidAmount, Money
 from urpaq.domain.operators import InvalidOperator, Purpose, parse_sub_purpose
 
 IIN_PATTERN = r"^[0-9]{12}$"
-AMOUNT_PATTERN = r"^[0-9]{1,13}\.[0-9]{2}$"
+#: Dollars and two decimals, written one way only: no leading zero ("01.00" is refused,
+#: so one amount is never two strings to compare).
+AMOUNT_PATTERN = r"^(0|[1-9][0-9]{0,12})\.[0-9]{2}$"
 ACCOUNT_PATTERN = r"^[A-Z0-9]{1,34}$"
 #: "123456789/987654321" or "0.123456789" at the most.
 SHARE_LENGTH_MAX = 19
