@@ -269,13 +269,13 @@ class SavingsAccounts(RuleBasedStateMachine):
             self.available[payout.person] = self.available[payout.person] + payout.amount
 
     def _settle_and_expire(self) -> None:
-        returned = payouts.settle_payouts(self.uow, as_of=self.today)
+        returned = payouts.settle_payouts(self.uow, as_of=self.today, today=self.today)
         due = [p for p in self.payouts.values() if p.status == "paid" and p.due_on < self.today]
         assert sorted(p.payout_id for p in returned) == sorted(p.payout_id for p in due)
         for payout in due:
             payout.status = PayoutStatus.RETURNED
             self.available[payout.person] = self.available[payout.person] + payout.amount
-        payouts.expire_savings(self.uow, as_of=self.today)
+        payouts.expire_savings(self.uow, as_of=self.today, today=self.today)
         cutoff = latest_unexpired_crediting(self.today)
         for person in self.credited:
             if CREDITED_ON[person] < cutoff and person not in self.deceased:

@@ -182,10 +182,30 @@ def test_unconfirmed_money_returns_after_45_working_days(books: UnitOfWork, tmp_
     payout = pay(uow, bank, ADULT, "25.00")
     due = return_due_on(TODAY)
     assert due == dt.date(2027, 1, 28)  # 45 working days, New Year and Christmas off
-    assert settle_payouts(uow, as_of=due) == []
-    [settled] = settle_payouts(uow, as_of=due + dt.timedelta(days=1))
+    assert settle_payouts(uow, as_of=due, today=due) == []
+    after = due + dt.timedelta(days=1)
+    [settled] = settle_payouts(uow, as_of=after, today=after)
     assert settled.payout_id == payout.payout_id and settled.status is PayoutStatus.RETURNED
     assert available(uow, ADULT) == Money.parse("100.00")
+    assert all(check.holds for check in reconcile(uow))
+
+
+def test_a_settlement_dated_after_today_is_refused_and_moves_nothing(
+    books: UnitOfWork, tmp_path: Path
+) -> None:
+    """Settling as of a day still to come would return a payout before its deadline and
+    move savings to the pension accounts before their ten years, for good: refused, as a
+    close dated after today is."""
+    uow, bank = books, open_bank(books, tmp_path)
+    pay(uow, bank, ADULT, "25.00")
+    due = return_due_on(TODAY)
+    later = dt.date(2099, 1, 1)
+    for settle in (settle_payouts, expire_savings):
+        with pytest.raises(PayoutRefused) as refusal:
+            settle(uow, as_of=later, today=due)
+        assert refusal.value.code == "as_of_in_future"
+        assert str(refusal.value) == f"as-of date 2099-01-01 is after today ({due})"
+    assert available(uow, ADULT) == Money.parse("75.00")
     assert all(check.holds for check in reconcile(uow))
 
 
@@ -207,7 +227,8 @@ def test_a_confirmation_after_the_deadline_is_refused_before_settlement(
     assert "2027-01-28" in str(refusal.value)
     still_open = uow.payouts.payout(late.payout_id)
     assert still_open is not None and still_open.status is PayoutStatus.PAID
-    [settled] = settle_payouts(uow, as_of=due + dt.timedelta(days=1))
+    after = due + dt.timedelta(days=1)
+    [settled] = settle_payouts(uow, as_of=after, today=after)
     assert settled.payout_id == late.payout_id
     assert available(uow, ADULT) == Money.parse("90.00")
     assert all(check.holds for check in reconcile(uow))
@@ -267,9 +288,10 @@ def test_savings_unused_for_ten_years_go_to_the_pension_account(
     account; a deceased holder's savings stay frozen; a second run changes nothing."""
     uow, bank = books, open_bank(books, tmp_path)
     pay(uow, bank, ADULT, "30.00")
-    assert expire_savings(uow, as_of=dt.date(2034, 1, 31)) == (0, Money(0))
-    assert expire_savings(uow, as_of=dt.date(2034, 2, 1)) == (1, Money.parse("70.00"))
-    assert expire_savings(uow, as_of=dt.date(2034, 2, 1)) == (0, Money(0))
+    before, after = dt.date(2034, 1, 31), dt.date(2034, 2, 1)
+    assert expire_savings(uow, as_of=before, today=before) == (0, Money(0))
+    assert expire_savings(uow, as_of=after, today=after) == (1, Money.parse("70.00"))
+    assert expire_savings(uow, as_of=after, today=after) == (0, Money(0))
     statement = statement_of(uow, iin=ADULT)
     assert statement.target_savings == Money(0)
     assert [(e.kind, str(e.amount)) for e in statement.lines if e.account == "target_savings"][

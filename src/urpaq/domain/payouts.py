@@ -149,6 +149,14 @@ def check_confirmation(payout: Payout, *, today: dt.date) -> None:
         )
 
 
+def check_settlement_day(as_of: dt.date, *, today: dt.date) -> None:
+    """Raise `PayoutRefused` for a daily settlement dated after today: it would return
+    payouts before their last working day and move savings to pension accounts before
+    their ten years, and the journal keeps what it posts for good."""
+    if as_of > today:
+        raise PayoutRefused("as_of_in_future", f"as-of date {as_of} is after today ({today})")
+
+
 def operator_account(operator_name: str) -> str:
     """Money paid to an authorised operator whose use is not yet confirmed."""
     return f"at_authorised_operator:{operator_name}"

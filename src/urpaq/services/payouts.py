@@ -25,6 +25,7 @@ from urpaq.domain.payouts import (
     check_confirmation,
     check_open,
     check_request,
+    check_settlement_day,
     confirmation_entry,
     latest_unexpired_crediting,
     payout_entry,
@@ -161,8 +162,10 @@ def return_payout(
         return _with_status(payout, PayoutStatus.RETURNED)
 
 
-def settle_payouts(uow: UnitOfWork, *, as_of: dt.date) -> list[Payout]:
-    """Return every payout whose use was not confirmed by its last working day."""
+def settle_payouts(uow: UnitOfWork, *, as_of: dt.date, today: dt.date) -> list[Payout]:
+    """Return every payout whose use was not confirmed by its last working day, as of a
+    day that has come."""
+    check_settlement_day(as_of, today=today)
     returned = []
     with writing(uow, joined=False):
         for payout in uow.payouts.due(before=as_of):
@@ -174,10 +177,11 @@ def settle_payouts(uow: UnitOfWork, *, as_of: dt.date) -> list[Payout]:
     return returned
 
 
-def expire_savings(uow: UnitOfWork, *, as_of: dt.date) -> tuple[int, Money]:
-    """Move target savings unused for ten years to the holders' pension accounts; return
-    how many holders and how much.  A deceased holder's savings stay frozen for the heirs.
-    Running it again on the same day changes nothing."""
+def expire_savings(uow: UnitOfWork, *, as_of: dt.date, today: dt.date) -> tuple[int, Money]:
+    """Move target savings unused for ten years to the holders' pension accounts, as of a
+    day that has come; return how many holders and how much.  A deceased holder's savings
+    stay frozen for the heirs.  Running it again on the same day changes nothing."""
+    check_settlement_day(as_of, today=today)
     with writing(uow, joined=False):
         expired = uow.ledger.expire_savings(
             credited_before=latest_unexpired_crediting(as_of), as_of=as_of

@@ -24,7 +24,8 @@ app = typer.Typer(help="Payouts of target savings.", no_args_is_help=True)
 @app.command("settle")
 def payouts_settle(
     as_of: Annotated[
-        str | None, typer.Option("--as-of", help="The day of the run (default: today).")
+        str | None,
+        typer.Option("--as-of", help="The day of the run, today or earlier (default: today)."),
     ] = None,
     db: DbOption = None,
     as_json: JsonOption = False,
@@ -32,10 +33,11 @@ def payouts_settle(
     """The daily job: return to target savings every payout not confirmed as used within
     45 working days of crediting, and move savings unused for ten years to the pension
     accounts."""
-    day = parse_date_option("--as-of", as_of) or today()
+    now = today()
+    day = parse_date_option("--as-of", as_of) or now
     with opened(db) as uow:
-        returned = settle_payouts(uow, as_of=day)
-        expired, expired_total = expire_savings(uow, as_of=day)
+        returned = settle_payouts(uow, as_of=day, today=now)
+        expired, expired_total = expire_savings(uow, as_of=day, today=now)
     if as_json:
         print_json(
             {
