@@ -245,6 +245,7 @@ HUGE = "99999999999999999999999"
         (["register", "rejections", HUGE], 3, f"there is no import batch {HUGE}"),
         (["payouts", "settle", "--as-of", "0001-01-01"], 0, ""),
         (["payouts", "settle", "--as-of", "0010-12-31"], 0, ""),
+        (["payouts", "settle", "--as-of", "9999-12-31"], 3, "[as_of_in_future]"),
         (["audit", "--since", "0001-01-01"], 0, ""),
         (["audit", "--since", "0001-01-02"], 0, ""),
     ],
@@ -253,8 +254,8 @@ def test_huge_numbers_and_early_dates_get_a_message_not_a_traceback(
     db: str, args: list[str], code: int, message: str
 ) -> None:
     """A year or a batch beyond what a database column holds, an amount as large, a
-    settlement dated before the calendar's tenth year: each has its exit code and says
-    why."""
+    settlement dated before the calendar's tenth year, or after today: each has its exit
+    code and says why."""
     done = urpaq(*args, db=db)
     assert done.returncode == code, done.stderr
     assert message in done.stderr
@@ -323,3 +324,47 @@ def test_kazakhstans_day_begins_at_19_00_utc(monkeypatch: pytest.MonkeyPatch) ->
     assert today() == dt.date(2020, 1, 1)
     monkeypatch.setattr(clock, "utc_now", lambda: dt.datetime(2020, 1, 1, 19, 0, tzinfo=dt.UTC))
     assert today() == dt.date(2020, 1, 2)
+
+
+#: `urpaq` with the database's pages capped just above what it has (SQLite's
+#: `max_page_count`): a write that needs more meets SQLite's "database or disk is full",
+#: as on a full disk.
+ON_A_FULL_DISK = """
+import sys
+from urpaq.adapters.sqlite import connection
+opened = connection.connect
+def capped(path, **options):
+    db = opened(path, **options)
+    pages = db.execute("PRAGMA page_count").fetchone()[0]
+    db.execute(f"PRAGMA max_page_count = {pages + 2}")
+    return db
+connection.connect = capped
+from urpaq.entrypoints.cli import main
+sys.argv = ["urpaq", *sys.argv[1:]]
+main()
+"""
+
+
+def test_a_full_disk_is_an_error_naming_the_database_and_stores_nothing(
+    db: str, tmp_path: Path
+) -> None:
+    """An import that fills the disk exits 1 with one line naming the database and the
+    disk's state, no traceback; the register is as before, and the same import succeeds
+    once there is room."""
+    from urpaq import bootstrap
+    from urpaq.demo import synthetic_register
+
+    feed = tmp_path / "register.csv"
+    rows = synthetic_register.generate(synthetic_register.scaled_targets(5_000), seed=7)
+    bootstrap.write_feed(feed, rows)
+    full = subprocess.run(
+        [sys.executable, "-c", ON_A_FULL_DISK, "register", "import", str(feed), "--db", db],
+        capture_output=True, text=True, env={**os.environ, "COLUMNS": "1000"}, timeout=60,
+    )  # fmt: skip
+    assert full.returncode == 1, full.stderr
+    assert "Traceback" not in full.stderr
+    assert f"error: database {db} could not complete the command: database or disk is full" in (
+        full.stderr
+    )
+    # Nothing of it was stored: the same import, with room, is the first batch.
+    assert "batch 1:" in urpaq("register", "import", str(feed), db=db).stderr

@@ -328,3 +328,91 @@ def test_a_new_sqlite_register_is_laid_out_in_larger_pages_and_an_old_one_kept(
     assert page(new) == REGISTER_PAGE_BYTES
     assert page(tmp_path / "new-serving.db") == 4096
     assert page(old) == 4096
+
+
+def failures_of_sqlite(path: Path) -> tuple[list[Exception], list[Exception]]:
+    """Errors of a full disk and a read-only file, then errors of what was asked."""
+    import sqlite3
+
+    def error_of(db: sqlite3.Connection, sql: str) -> Exception:
+        with pytest.raises(sqlite3.Error) as raised:
+            db.execute(sql)
+        return raised.value
+
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE t (x TEXT UNIQUE)")
+    db.execute("INSERT INTO t VALUES ('a')")
+    db.commit()
+    others = [error_of(db, "INSERT INTO t VALUES ('a')"), error_of(db, "SELEC 1")]
+    pages = db.execute("PRAGMA page_count").fetchone()[0]
+    db.execute(f"PRAGMA max_page_count = {pages}")
+    storage = [error_of(db, "INSERT INTO t SELECT hex(randomblob(9000))")]
+    db.close()
+    read_only = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    storage.append(error_of(read_only, "INSERT INTO t VALUES ('b')"))
+    read_only.close()
+    return storage, others
+
+
+def failures_of_postgresql(url: str) -> tuple[list[Exception], list[Exception]]:
+    import psycopg
+
+    def error_of(sql: str, *, before: str = "") -> Exception:
+        with psycopg.connect(url) as db, pytest.raises(psycopg.Error) as raised:
+            if before:
+                db.execute(before)
+            db.execute(sql)
+        return raised.value
+
+    with psycopg.connect(url, autocommit=True) as db:
+        db.execute("CREATE TABLE t (x TEXT UNIQUE)")
+        db.execute("INSERT INTO t VALUES ('a')")
+    storage = [error_of("INSERT INTO t VALUES ('b')", before="SET TRANSACTION READ ONLY")]
+    others = [
+        error_of("INSERT INTO t VALUES ('a')"),
+        error_of("SELEC 1"),
+        error_of("SELECT pg_sleep(1)", before="SET statement_timeout = 10"),
+    ]
+    return storage, others
+
+
+def test_a_failure_of_the_storage_is_told_from_one_of_the_statement(
+    database_url: str, tmp_path: Path
+) -> None:
+    """The disk full, a read-only database: told in the database's words (what the command
+    line prints, and the server's log beside the error's class); a repeated key, a
+    malformed statement, a timeout: not the storage's (their words may quote a value)."""
+    from urpaq.bootstrap import storage_failure
+
+    if database_url.startswith("sqlite"):
+        storage, others = failures_of_sqlite(tmp_path / "scratch.db")
+        assert [storage_failure(error) for error in storage] == [
+            "database or disk is full", "attempt to write a readonly database"
+        ]  # fmt: skip
+    else:
+        storage, others = failures_of_postgresql(database_url)
+        assert [storage_failure(error) for error in storage] == [
+            "cannot execute INSERT in a read-only transaction"
+        ]
+    assert [storage_failure(error) for error in others] == [None] * len(others)
+
+
+def test_a_database_that_cannot_be_written_beside_is_called_read_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite says only "unable to open database file" where the file or its folder is
+    read-only (it writes its -wal and -shm files beside it, to read too); the reason says
+    so.  (The test runs as any user: the file's access is what `os.access` answers.)"""
+    import sqlite3
+
+    from urpaq.adapters.sqlite import connection
+
+    path = tmp_path / "urpaq.db"
+    sqlite3.connect(path).close()
+    cannot_open = sqlite3.OperationalError("unable to open database file")
+    assert connection._why_unopenable(str(path), cannot_open) == "unable to open database file"
+    monkeypatch.setattr(os, "access", lambda name, mode: Path(name) != tmp_path)
+    assert connection._why_unopenable(str(path), cannot_open) == (
+        "unable to open database file: the file or its folder is read-only,"
+        " and SQLite writes beside it"
+    )

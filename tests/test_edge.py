@@ -243,6 +243,33 @@ def test_an_answer_replaced_for_want_of_its_audit_event_is_logged_as_sent(
     assert "GET /api/v1/savings/************ 500 " in mine[0], mine
 
 
+def test_a_full_disk_under_the_serving_file_is_named_in_the_error_log(
+    edge: Edge, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where the storage fails a request (here the serving file's pages capped at what it
+    has, as on a full disk), the error log says so in the database's words beside the
+    error's class, and the client gets a bare 500."""
+    from urpaq.adapters.sqlite import connection
+
+    opened = connection.connect
+
+    def capped(path: str, **options: object) -> sqlite3.Connection:
+        db = opened(path, **options)  # type: ignore[arg-type]
+        if path.endswith("-serving.db"):
+            pages = db.execute("PRAGMA page_count").fetchone()[0]
+            db.execute(f"PRAGMA max_page_count = {pages}")
+        return db
+
+    monkeypatch.setattr(connection, "connect", capped)
+    caplog.set_level(logging.ERROR, logger="urpaq.error")
+    with edge.client() as client:
+        answer = client.get(f"/api/v1/savings/{ADULT}")
+    assert answer.status_code == 500
+    logged = [record.getMessage() for record in caplog.records if record.name == "urpaq.error"]
+    assert any("OperationalError (database or disk is full)" in line for line in logged), logged
+    assert not any(str(ADULT) in line for line in logged)
+
+
 # --- 6. malformed JSON (D11) -----------------------------------------------------------------
 
 

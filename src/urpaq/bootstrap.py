@@ -46,6 +46,7 @@ __all__ = [
     "read_parameters",
     "return_due_on",
     "shipped_parameters",
+    "storage_failure",
     "write_feed",
 ]
 
@@ -84,6 +85,12 @@ def open_unit_of_work(url: str) -> UnitOfWork:
             ),
         )
     raise UnsupportedDatabase(f"database URL {url!r} is neither sqlite:/// nor postgresql://")
+
+
+def storage_failure(error: BaseException) -> str | None:
+    """In words, why the storage under a database failed a command or a request (a full
+    or read-only disk, an I/O error, the server gone), or None for any other error."""
+    return sqlite.storage_failure(error) or postgres.storage_failure(error)
 
 
 def names_no_database_yet(url: str) -> bool:

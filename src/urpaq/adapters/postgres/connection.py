@@ -280,6 +280,19 @@ _RECORD_REFERENCES_ON = """DO $$ BEGIN
        END $$"""
 
 
+def storage_failure(error: BaseException) -> str | None:
+    """The server's first line on a failure that is not the statement's: the server out of
+    disk or memory, an I/O error, a read-only transaction, the connection lost; or None
+    for any other error.  No value of a row is in such a line."""
+    if not isinstance(error, psycopg.OperationalError | psycopg.errors.ReadOnlySqlTransaction):
+        return None
+    state = error.sqlstate or ""  # none where the connection itself failed
+    if state and state != "25006" and not state.startswith(("08", "53", "57P", "58")):
+        return None  # a lock or statement timeout, a cancel: what was asked, not storage
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
+
+
 def _without_password(url: str) -> str:
     return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", url)
 

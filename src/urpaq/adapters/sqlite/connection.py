@@ -107,7 +107,29 @@ def _why_unopenable(path: str, error: OSError | sqlite3.DatabaseError) -> str:
         return "it is a directory"  # SQLite only says it is "unable to open database file"
     if isinstance(error, OSError) and error.filename is not None:
         return f"{error.strerror}: {error.filename}"
+    if Path(path).is_file() and not (
+        os.access(path, os.W_OK) and os.access(Path(path).parent, os.W_OK)
+    ):
+        # Also to read, SQLite writes its -wal and -shm files beside the database.
+        return f"{error}: the file or its folder is read-only, and SQLite writes beside it"
     return str(error)
+
+
+#: SQLite's primary result codes of storage that failed the database: not the input's
+#: fault, and nothing the statement wrote is kept.
+_STORAGE_FAILURES = frozenset(
+    {sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN,
+     sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB}
+)  # fmt: skip
+
+
+def storage_failure(error: BaseException) -> str | None:
+    """SQLite's words for a failure of the storage under a database (the disk full or
+    read-only, an I/O error, a damaged file), or None for any other error."""
+    code = getattr(error, "sqlite_errorcode", None)
+    if isinstance(error, sqlite3.DatabaseError) and code is not None:
+        return str(error) if code & 0xFF in _STORAGE_FAILURES else None
+    return None
 
 
 class SqliteConnection(SqlConnection):

@@ -98,6 +98,12 @@ def opened(db: str | None, *, create: bool = False) -> Iterator[UnitOfWork]:
         refuse(f"{error} [{error.code}]")
     except bootstrap.DatabaseUnusable as error:  # a file opened on first use: the serving file
         refuse(str(error))
+    except Exception as error:
+        # The disk full or read-only, the server gone: not the input's fault, and the
+        # transaction it failed is rolled back whole.  Anything else is a defect.
+        if (why := bootstrap.storage_failure(error)) is None:
+            raise
+        fail(f"database {url} could not complete the command: {why}", code=EXIT_FAILURE)
     finally:
         uow.close()
 

@@ -52,6 +52,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from urpaq import bootstrap
 from urpaq.domain.audit import AuditEvent
 from urpaq.entrypoints.http.context import Context
 from urpaq.entrypoints.http.threads import awaitable, writes_database
@@ -335,7 +336,7 @@ class Edge:
         has started."""
         error_log.error(
             "internal error answering %s %s (request %s): %s\n%s",
-            scope["method"], redact(scope["path"]), note.request_id, type(error).__name__,
+            scope["method"], redact(scope["path"]), note.request_id, _failure(error),
             "".join(traceback.format_tb(error.__traceback__)),
         )  # fmt: skip
         if progress.started:
@@ -369,7 +370,7 @@ class Edge:
             await asyncio.wrap_future(record_event_later(self.context.uow(), event))
         except Exception as error:
             error_log.error(
-                "the audit log refused request %s: %s", note.request_id, type(error).__name__
+                "the audit log refused request %s: %s", note.request_id, _failure(error)
             )
             return False
         return True
@@ -453,3 +454,11 @@ def _declared_length(scope: Scope) -> int:
             except ValueError:
                 return 0
     return 0
+
+
+def _failure(error: Exception) -> str:
+    """An error as the log names it: its class, and the database's words where the
+    storage failed (a full disk, a lost server), which carry no personal data; any
+    other message may quote a value of the request, and is left out."""
+    why = bootstrap.storage_failure(error)
+    return type(error).__name__ + (f" ({why})" if why else "")
