@@ -397,6 +397,30 @@ def test_a_failure_of_the_storage_is_told_from_one_of_the_statement(
     assert [storage_failure(error) for error in others] == [None] * len(others)
 
 
+def test_a_database_that_cannot_be_opened_for_now_is_unavailable_not_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A disk full or failing while a database is opened may pass (exit 1, "try again"),
+    unlike a path that names no database (exit 3); the message names the database and
+    says why, as does the server when it cannot connect again."""
+    import sqlite3
+
+    from urpaq import bootstrap
+    from urpaq.adapters.sqlite import connection
+
+    def failing(path: str, **options: object) -> sqlite3.Connection:
+        error = sqlite3.OperationalError("disk I/O error")
+        error.sqlite_errorcode = sqlite3.SQLITE_IOERR_WRITE  # type: ignore[attr-defined]
+        raise error
+
+    monkeypatch.setattr(connection, "connect", failing)
+    url = f"sqlite:///{tmp_path / 'urpaq.db'}"
+    with pytest.raises(bootstrap.DatabaseUnavailable) as raised:
+        open_unit_of_work(url)
+    assert str(raised.value) == f"database {url} cannot be opened now: disk I/O error"
+    assert bootstrap.storage_failure(raised.value) == str(raised.value)
+
+
 def test_a_database_that_cannot_be_written_beside_is_called_read_only(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -410,6 +434,7 @@ def test_a_database_that_cannot_be_written_beside_is_called_read_only(
     path = tmp_path / "urpaq.db"
     sqlite3.connect(path).close()
     cannot_open = sqlite3.OperationalError("unable to open database file")
+    cannot_open.sqlite_errorcode = sqlite3.SQLITE_CANTOPEN  # type: ignore[attr-defined]
     assert connection._why_unopenable(str(path), cannot_open) == "unable to open database file"
     monkeypatch.setattr(os, "access", lambda name, mode: Path(name) != tmp_path)
     assert connection._why_unopenable(str(path), cannot_open) == (

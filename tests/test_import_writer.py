@@ -327,6 +327,22 @@ def test_an_import_into_an_empty_register_leaves_its_indexes_as_the_schema_has_t
         )
 
 
+def test_no_foreign_key_refers_to_the_register_whose_keys_a_first_import_drops(
+    postgres_url: str,
+) -> None:
+    """PostgreSQL's first import drops the primary keys of `person` and `register_record`
+    and adds them again (docs/decisions/0026): a foreign key referring to either would
+    make every first import fail.  The reference trigger stands for one (0018)."""
+    import psycopg
+
+    with psycopg.connect(postgres_url) as db:
+        referring = db.execute(
+            "SELECT conrelid::regclass::text, conname FROM pg_constraint WHERE contype = 'f'"
+            " AND confrelid IN ('person'::regclass, 'register_record'::regclass)"
+        ).fetchall()
+    assert referring == []
+
+
 @pytest.mark.parametrize(
     "where",
     [

@@ -12,11 +12,8 @@ from urpaq.adapters.feed import FeedUnreadable, inspect_feed, read_feed, write_f
 from urpaq.adapters.identity import DevelopmentIdentityProvider
 from urpaq.adapters.parameter_file import parse_parameters, read_parameters, shipped_parameters_text
 from urpaq.adapters.postgres import connection as postgres
-from urpaq.adapters.postgres.connection import (
-    DatabaseUnavailable,
-    MalformedDatabaseUrl,
-    PostgresConnection,
-)
+from urpaq.adapters.postgres.connection import MalformedDatabaseUrl, PostgresConnection
+from urpaq.adapters.sql.connection import DatabaseUnavailable
 from urpaq.adapters.sql.unit_of_work import SqlUnitOfWork
 from urpaq.adapters.sqlite import connection as sqlite
 from urpaq.adapters.sqlite.connection import DatabaseUnusable, SqliteConnection
@@ -90,6 +87,8 @@ def open_unit_of_work(url: str) -> UnitOfWork:
 def storage_failure(error: BaseException) -> str | None:
     """In words, why the storage under a database failed a command or a request (a full
     or read-only disk, an I/O error, the server gone), or None for any other error."""
+    if isinstance(error, DatabaseUnavailable):  # the database named, a password masked
+        return str(error)
     return sqlite.storage_failure(error) or postgres.storage_failure(error)
 
 

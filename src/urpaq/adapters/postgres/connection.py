@@ -19,7 +19,7 @@ import psycopg
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from urpaq.adapters.sql.connection import Params, SqlConnection
+from urpaq.adapters.sql.connection import DatabaseUnavailable, Params, SqlConnection
 from urpaq.adapters.sql.group_commit import GroupCommit, shared_writer
 from urpaq.services.ports.unit_of_work import TransactionError
 
@@ -42,10 +42,6 @@ def translate(sql: str) -> str:
     """Rewrite `:name` and `?` parameters in psycopg's `%(name)s` and `%s` style (the
     statements are few and said again and again: each is rewritten once)."""
     return _NAMED.sub(r"%(\1)s", sql.replace("%", "%%")).replace("?", "%s")
-
-
-class DatabaseUnavailable(RuntimeError):
-    """The PostgreSQL server cannot be reached; the message says which and why."""
 
 
 class MalformedDatabaseUrl(ValueError):
@@ -282,12 +278,15 @@ _RECORD_REFERENCES_ON = """DO $$ BEGIN
 
 def storage_failure(error: BaseException) -> str | None:
     """The server's first line on a failure that is not the statement's: the server out of
-    disk or memory, an I/O error, a read-only transaction, the connection lost; or None
-    for any other error.  No value of a row is in such a line."""
-    if not isinstance(error, psycopg.OperationalError | psycopg.errors.ReadOnlySqlTransaction):
+    disk or memory, an I/O error, damaged data, a read-only transaction, the connection
+    lost; or None for any other error.  No value of a row is in such a
+    line."""
+    if not isinstance(error, psycopg.OperationalError | psycopg.InternalError):
         return None
     state = error.sqlstate or ""  # none where the connection itself failed
-    if state and state != "25006" and not state.startswith(("08", "53", "57P", "58")):
+    if state not in ("", "25006", "XX001", "XX002") and not state.startswith(
+        ("08", "53", "57P", "58")
+    ):
         return None  # a lock or statement timeout, a cancel: what was asked, not storage
     text = str(error).strip()
     return text.splitlines()[0] if text else type(error).__name__

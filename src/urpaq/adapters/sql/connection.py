@@ -25,6 +25,11 @@ from urpaq.services.ports.unit_of_work import TransactionError
 Params = Sequence[Any] | Mapping[str, Any] | None
 
 
+class DatabaseUnavailable(RuntimeError):
+    """The database cannot be reached, or its storage cannot take the work now (a server
+    down, a disk full); the message says which and why.  Trying again may pass."""
+
+
 class SqlConnection(ABC):
     """A connection to one database, with the few things each database does its own way."""
 

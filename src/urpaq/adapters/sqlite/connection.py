@@ -14,7 +14,12 @@ from typing import Any
 
 import pyarrow as pa
 
-from urpaq.adapters.sql.connection import Params, SqlConnection, split_script
+from urpaq.adapters.sql.connection import (
+    DatabaseUnavailable,
+    Params,
+    SqlConnection,
+    split_script,
+)
 from urpaq.adapters.sql.group_commit import GroupCommit, shared_writer
 
 #: The page of a new register database: 8 KiB, where SQLite's default is 4 KiB.  An
@@ -107,8 +112,11 @@ def _why_unopenable(path: str, error: OSError | sqlite3.DatabaseError) -> str:
         return "it is a directory"  # SQLite only says it is "unable to open database file"
     if isinstance(error, OSError) and error.filename is not None:
         return f"{error.strerror}: {error.filename}"
-    if Path(path).is_file() and not (
-        os.access(path, os.W_OK) and os.access(Path(path).parent, os.W_OK)
+    code = (getattr(error, "sqlite_errorcode", None) or 0) & 0xFF
+    if (
+        code in (sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_READONLY)
+        and Path(path).is_file()
+        and not (os.access(path, os.W_OK) and os.access(Path(path).parent, os.W_OK))
     ):
         # Also to read, SQLite writes its -wal and -shm files beside the database.
         return f"{error}: the file or its folder is read-only, and SQLite writes beside it"
@@ -118,9 +126,16 @@ def _why_unopenable(path: str, error: OSError | sqlite3.DatabaseError) -> str:
 #: SQLite's primary result codes of storage that failed the database: not the input's
 #: fault, and nothing the statement wrote is kept.
 _STORAGE_FAILURES = frozenset(
-    {sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN,
-     sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB}
+    {sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_NOMEM, sqlite3.SQLITE_READONLY,
+     sqlite3.SQLITE_PERM, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB}
 )  # fmt: skip
+
+
+def _passing_failure(error: BaseException) -> bool:
+    """A failure to open that may pass (the disk full, an I/O error, memory short), as
+    against a path that names no database that can be opened."""
+    code = (getattr(error, "sqlite_errorcode", None) or 0) & 0xFF
+    return code in (sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_NOMEM)
 
 
 def storage_failure(error: BaseException) -> str | None:
@@ -167,6 +182,10 @@ class SqliteConnection(SqlConnection):
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
             self.db = connect(path, page_bytes=page_bytes)
         except (OSError, sqlite3.DatabaseError) as error:
+            if _passing_failure(error):
+                raise DatabaseUnavailable(
+                    f"database {self.description} cannot be opened now: {error}"
+                ) from None
             raise DatabaseUnusable(
                 f"database {self.description} cannot be opened: {_why_unopenable(path, error)}"
             ) from None

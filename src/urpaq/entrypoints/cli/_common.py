@@ -83,13 +83,14 @@ def opened(db: str | None, *, create: bool = False) -> Iterator[UnitOfWork]:
     if not create and bootstrap.names_no_database_yet(url):
         refuse(f"database {url} does not exist: run `urpaq init` first")
     uow = open_database(url)
+    shown = uow.description  # the URL, its password masked
     try:
         if create:
             uow.schema.initialise()
         elif (version := uow.schema.version()) != uow.schema.latest_version():
             if version == 0:
-                refuse(f"database {url} has no urpaq schema: run `urpaq init` first")
-            refuse(f"database {url} has schema version {version}: run `urpaq init` to upgrade")
+                refuse(f"database {shown} has no urpaq schema: run `urpaq init` first")
+            refuse(f"database {shown} has schema version {version}: run `urpaq init` to upgrade")
         yield uow
     except (SchemaTooNew, NotUrpaqDatabase) as error:
         refuse(str(error))
@@ -103,7 +104,7 @@ def opened(db: str | None, *, create: bool = False) -> Iterator[UnitOfWork]:
         # transaction it failed is rolled back whole.  Anything else is a defect.
         if (why := bootstrap.storage_failure(error)) is None:
             raise
-        fail(f"database {url} could not complete the command: {why}", code=EXIT_FAILURE)
+        fail(f"database {shown} could not complete the command: {why}", code=EXIT_FAILURE)
     finally:
         uow.close()
 
