@@ -327,6 +327,62 @@ def test_an_import_into_an_empty_register_leaves_its_indexes_as_the_schema_has_t
         )
 
 
+def test_an_import_whose_connection_is_ended_fails_with_the_servers_reason(
+    postgres_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The server ends the import's connection while it applies (an administrator, a
+    restart): the import fails with PostgreSQL's own words, not with those of the
+    clean-up that came after on the dead connection ("the connection is closed"), and
+    nothing of it is stored."""
+    from urpaq.bootstrap import storage_failure
+
+    store_refused = ImportStaging._store_refused
+
+    def and_the_connection_ended(self: ImportStaging, batch_id: int) -> None:
+        pid = self.db.scalar("SELECT pg_backend_pid()")
+        with psycopg.connect(postgres_url, autocommit=True) as administrator:
+            administrator.execute("SELECT pg_terminate_backend(%s)", (pid,))
+        store_refused(self, batch_id)
+
+    monkeypatch.setattr(ImportStaging, "_store_refused", and_the_connection_ended)
+    uow = open_unit_of_work(postgres_url)
+    try:
+        with pytest.raises(psycopg.OperationalError) as raised:
+            run_import(uow, a_feed(tmp_path))
+    finally:
+        uow.close()
+    assert storage_failure(raised.value) == "terminating connection due to administrator command"
+    after = open_unit_of_work(postgres_url)
+    try:
+        assert count(after, "person") == count(after, "import_batch") == 0
+    finally:
+        after.close()
+
+
+def test_a_first_import_waits_a_bounded_time_for_a_session_holding_the_register(
+    postgres_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A session left idle in a transaction that has read `person` would hold a first
+    import's dropping of indexes, and every reader queued behind it, for as long as it
+    stays: the import waits a bounded time, then fails whole, saying why; once that
+    session ends, the same import goes through."""
+    from urpaq.adapters.postgres import connection
+    from urpaq.bootstrap import storage_failure
+
+    monkeypatch.setattr(connection, "SET_ASIDE_WAIT_SECONDS", 1)
+    uow = open_unit_of_work(postgres_url)
+    try:
+        with psycopg.connect(postgres_url) as idle:
+            idle.execute("SELECT * FROM person LIMIT 1")  # and stays in its transaction
+            with pytest.raises(psycopg.errors.LockNotAvailable) as raised:
+                run_import(uow, a_feed(tmp_path))
+            assert storage_failure(raised.value) == "canceling statement due to lock timeout"
+            assert count(uow, "import_batch") == 0
+        assert run_import(uow, a_feed(tmp_path)).accepted == 2  # a3 is refused by the rules
+    finally:
+        uow.close()
+
+
 def test_no_foreign_key_refers_to_the_register_whose_keys_a_first_import_drops(
     postgres_url: str,
 ) -> None:

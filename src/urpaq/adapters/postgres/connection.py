@@ -232,6 +232,16 @@ class PostgresConnection(SqlConnection):
             else (f"DROP INDEX {index}", create)
             for table, index, create, constraint, definition in rows
         ]  # fmt: skip
+        # Dropping an index waits for every transaction that has read its table; while it
+        # waits, every new reader of the table queues behind it.  A session left idle in a
+        # transaction would hold the import, and the service, for as long as it stays:
+        # the import waits a bounded time instead, and fails whole (docs/operations.md).
+        waits = [
+            (
+                f"SET LOCAL lock_timeout = '{SET_ASIDE_WAIT_SECONDS}s'",
+                "SET LOCAL lock_timeout = DEFAULT",
+            )
+        ]
         checks = []
         if "register_record" in tables:
             trigger = self.scalar(
@@ -240,7 +250,7 @@ class PostgresConnection(SqlConnection):
                 " AND tgname = 'register_record_references'"
             )
             checks.append((_RECORD_REFERENCES_OFF, _RECORD_REFERENCES_ON.format(trigger=trigger)))
-        return indexes + checks
+        return waits + indexes + checks
 
     def tidy(self, tables: Sequence[str]) -> None:
         # Marks the new rows visible to all, so the close's counts read indexes alone,
@@ -254,6 +264,10 @@ class PostgresConnection(SqlConnection):
     def run_script(self, script: str) -> None:
         self.db.execute(script.encode())
 
+
+#: How long a first import waits for the register's tables to be free of other sessions'
+#: transactions before it sets their indexes aside.
+SET_ASIDE_WAIT_SECONDS = 10
 
 #: The statement trigger that checks that new register records belong to a known person
 #: and import batch keeps every inserted row aside to look them up after the statement:
@@ -278,13 +292,13 @@ _RECORD_REFERENCES_ON = """DO $$ BEGIN
 
 def storage_failure(error: BaseException) -> str | None:
     """The server's first line on a failure that is not the statement's: the server out of
-    disk or memory, an I/O error, damaged data, a read-only transaction, the connection
-    lost; or None for any other error.  No value of a row is in such a
+    disk or memory, an I/O error, damaged data, a read-only transaction, a lock not had
+    in time, the connection lost; or None for any other error.  No value of a row is in such a
     line."""
     if not isinstance(error, psycopg.OperationalError | psycopg.InternalError):
         return None
     state = error.sqlstate or ""  # none where the connection itself failed
-    if state not in ("", "25006", "XX001", "XX002") and not state.startswith(
+    if state not in ("", "25006", "55P03", "XX001", "XX002") and not state.startswith(
         ("08", "53", "57P", "58")
     ):
         return None  # a lock or statement timeout, a cancel: what was asked, not storage

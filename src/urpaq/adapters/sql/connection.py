@@ -166,7 +166,10 @@ class SqlConnection(ABC):
         return []
 
     def forget_temporary(self, tables: Sequence[str]) -> None:
-        """Drop this connection's temporary `tables` (outside a transaction)."""
+        """Drop this connection's temporary `tables` (outside a transaction); on a lost
+        connection they are gone with its session, and the error that lost it stands."""
+        if self.broken:
+            return
         for table in tables:
             self.execute(f"DROP TABLE IF EXISTS {table}")
 
@@ -214,7 +217,10 @@ class SqlConnection(ABC):
         if not self.in_transaction:
             raise TransactionError(f"no transaction is open on {self.description}")
         try:
-            self.execute(statement)
+            # A lost connection's transaction ended with it: a rollback has nothing left to
+            # do, and its own error ("the connection is closed") would hide the first one.
+            if not (statement == "ROLLBACK" and self.broken):
+                self.execute(statement)
         finally:
             self.in_transaction = False
             self.writing = False

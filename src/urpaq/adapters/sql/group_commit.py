@@ -19,6 +19,7 @@ import contextlib
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -32,6 +33,10 @@ Row = tuple[Any, ...] | None
 
 #: At most this many writes share one transaction (a bound on how long the first waits).
 BATCH_MAX = 256
+#: A connection left idle this long is checked before a batch is written on it, and made
+#: again if the database server dropped it meanwhile (a restart, a failover): a read can
+#: be sent twice, a write cannot, so the first write after a quiet spell does not fail.
+IDLE_CHECK_SECONDS = 1.0
 
 
 @dataclass(eq=False)
@@ -52,6 +57,7 @@ class GroupCommit:
         self._begin = begin
         self._pending: queue.SimpleQueue[_Write | None] = queue.SimpleQueue()
         self.commits = 0  # transactions committed, for the curious (tests, benchmarks)
+        self._used_at = time.monotonic()
         self._thread = threading.Thread(
             target=self._run, name=f"serving-writer {name}", daemon=True
         )
@@ -108,6 +114,9 @@ class GroupCommit:
         """Write one batch; the connection to go on with (a new one if this one broke)."""
         try:
             with db.statement_lock():
+                if time.monotonic() - self._used_at > IDLE_CHECK_SECONDS:
+                    with contextlib.suppress(Exception):  # else the write says why
+                        db.execute("SELECT 1")  # connects again where the server dropped it
                 rows = self._in_one_transaction(db, batch)
         except Exception as error:
             if len(batch) == 1:
@@ -117,6 +126,8 @@ class GroupCommit:
                 for write in batch:
                     self._alone(db, write)
             return self._usable(db)
+        finally:
+            self._used_at = time.monotonic()
         for write, row in zip(batch, rows, strict=True):
             write.future.set_result(row)
         return db

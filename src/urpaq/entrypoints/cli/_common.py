@@ -56,14 +56,15 @@ PortOption = Annotated[int, typer.Option("--port", min=1, max=65535, help="The T
 def refuse(message: str) -> NoReturn:
     """Print why the input was refused, naming it, and exit 3."""
     err.print("[bold red]refused:[/]", end=" ")
-    err.print(message, highlight=False, markup=False)
+    # One line whatever the width (a log, cron's mail): searchable as written.
+    err.print(message, highlight=False, markup=False, soft_wrap=True)
     raise typer.Exit(EXIT_REFUSED)
 
 
 def fail(message: str, *, code: int) -> NoReturn:
     """Print an error that is not a refusal of the input, and exit with `code`."""
     err.print("[bold red]error:[/]", end=" ")
-    err.print(message, highlight=False, markup=False)
+    err.print(message, highlight=False, markup=False, soft_wrap=True)
     raise typer.Exit(code)
 
 
