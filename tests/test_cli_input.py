@@ -369,3 +369,45 @@ def test_a_full_disk_is_an_error_naming_the_database_and_stores_nothing(
     )
     # Nothing of it was stored: the same import, with room, is the first batch.
     assert "batch 1:" in urpaq("register", "import", str(feed), db=db).stderr
+
+
+#: `urpaq` whose bookkeeping after an import's commit (PostgreSQL's VACUUM ANALYZE) fails
+#: as when the server ends the connection then.
+WITH_THE_BOOKKEEPING_FAILING = """
+import sqlite3, sys
+from urpaq.adapters.sql.register import SqlRegister
+def failing(self):
+    error = sqlite3.OperationalError("disk I/O error")
+    error.sqlite_errorcode = sqlite3.SQLITE_IOERR
+    raise error
+SqlRegister.tidy_after_import = failing
+from urpaq.entrypoints.cli import main
+sys.argv = ["urpaq", *sys.argv[1:]]
+main()
+"""
+
+
+def test_an_import_stored_before_its_bookkeeping_failed_says_so_and_succeeds(
+    db: str, tmp_path: Path
+) -> None:
+    """The records were committed when the bookkeeping after them failed: the import
+    succeeded (exit 0, its summary), with a warning that says why; the same file again is
+    a repeat."""
+    feed = tmp_path / "register.csv"
+    feed.write_text(
+        "record_id,iin,kind,effective_date,recorded_on,region\n"
+        "a1,080315601232,born_citizen,2008-03-15,2008-03-20,KZ-75\n",
+        encoding="utf-8",
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", WITH_THE_BOOKKEEPING_FAILING, "register", "import", str(feed),
+         "--db", db],
+        capture_output=True, text=True, env={**os.environ, "COLUMNS": "40"}, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "batch 1: 1 records stored" in done.stderr
+    assert (
+        "warning: the records are stored, but the database's bookkeeping after them failed"
+        " (disk I/O error); its own maintenance (autovacuum) will do it" in done.stderr
+    )
+    assert "imported before (batch 1)" in urpaq("register", "import", str(feed), db=db).stderr

@@ -578,3 +578,20 @@ def test_the_counts_kept_while_checking_are_those_of_the_staged_rows(
     ScenarioRun(uow, tmp_path, scenario).run(path.read_text(encoding="utf-8"))
     assert compared
     assert [kept for kept, _ in compared] == [in_sql for _, in_sql in compared]
+
+
+def test_a_failure_after_the_commit_leaves_the_import_stored_and_names_itself(
+    uow: SqlUnitOfWork, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The bookkeeping after an import's commit fails: the import is stored, and its
+    summary carries the error for the caller to tell (docs/commands.md)."""
+    from urpaq.adapters.sql.register import SqlRegister
+
+    def failing(self: SqlRegister) -> None:
+        raise RuntimeError("the upkeep failed")
+
+    monkeypatch.setattr(SqlRegister, "tidy_after_import", failing)
+    summary = run_import(uow, a_feed(tmp_path))
+    assert isinstance(summary.tidy_failure, RuntimeError)
+    assert (summary.batch_id, summary.accepted) == (1, 2)
+    assert count(uow, "person") == 2

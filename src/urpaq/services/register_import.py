@@ -10,6 +10,7 @@ nothing half-written; a file imported before is a no-op (docs/decisions/0010).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator
 
@@ -89,7 +90,13 @@ def import_records(
     finally:
         uow.register.discard_staged()
     if not summary.repeated_file:
-        uow.register.tidy_after_import()
+        try:
+            uow.register.tidy_after_import()
+        except Exception as error:
+            # Stored is stored: the bookkeeping after the commit (PostgreSQL's VACUUM
+            # ANALYZE) helps the planner, and the database's own upkeep does it later; a
+            # failure of it is no failure of the import (the caller says what it was).
+            return dataclasses.replace(summary, tidy_failure=error)
     return summary
 
 

@@ -63,8 +63,24 @@ def register_import(
         print_json(summary_json(summary))
     else:
         print_summary(summary, file_name=file.name)
+    if summary.tidy_failure is not None:
+        warn_untidied(summary.tidy_failure)
     if summary.rejected:
         raise typer.Exit(EXIT_REFUSED)
+
+
+def warn_untidied(error: Exception) -> None:
+    """Say that the records are stored though the database's bookkeeping after them
+    failed for a reason of storage (a connection ended, a disk full); anything else is a
+    defect, raised as it is."""
+    why = bootstrap.storage_failure(error)
+    if why is None:
+        raise error
+    err.print(
+        "warning: the records are stored, but the database's bookkeeping after them"
+        f" failed ({why}); its own maintenance (autovacuum) will do it",
+        highlight=False, markup=False, soft_wrap=True,
+    )  # fmt: skip
 
 
 def import_with_progress(

@@ -66,6 +66,9 @@ class ImportSummary:
     unchanged: int
     rejections: tuple[Rejection, ...]
     repeated_file: bool = False
+    #: What stopped the database's own bookkeeping after the commit (`tidy_after_import`),
+    #: if anything did: the records are stored all the same.
+    tidy_failure: Exception | None = None
 
     @property
     def rejected(self) -> int:
