@@ -326,11 +326,21 @@ def test_kazakhstans_day_begins_at_19_00_utc(monkeypatch: pytest.MonkeyPatch) ->
     assert today() == dt.date(2020, 1, 2)
 
 
+def urpaq_patched(patch: str, *args: str, db: str) -> subprocess.CompletedProcess[str]:
+    """`urpaq ARGS --db DB` in its own process after the Python of `patch` has run (to
+    make the storage fail as it would on a full disk); its messages in 40 columns, where
+    one that must stay on one line would wrap if it could."""
+    main = "\nimport sys\nfrom urpaq.entrypoints.cli import main\nsys.argv[0] = 'urpaq'\nmain()\n"
+    return subprocess.run(
+        [sys.executable, "-c", patch + main, *args, "--db", db],
+        capture_output=True, text=True, env={**os.environ, "COLUMNS": "40"}, timeout=60,
+    )  # fmt: skip
+
+
 #: `urpaq` with the database's pages capped just above what it has (SQLite's
 #: `max_page_count`): a write that needs more meets SQLite's "database or disk is full",
 #: as on a full disk.
 ON_A_FULL_DISK = """
-import sys
 from urpaq.adapters.sqlite import connection
 opened = connection.connect
 def capped(path, **options):
@@ -339,9 +349,6 @@ def capped(path, **options):
     db.execute(f"PRAGMA max_page_count = {pages + 2}")
     return db
 connection.connect = capped
-from urpaq.entrypoints.cli import main
-sys.argv = ["urpaq", *sys.argv[1:]]
-main()
 """
 
 
@@ -358,10 +365,7 @@ def test_a_full_disk_is_an_error_naming_the_database_and_stores_nothing(
     feed = tmp_path / "register.csv"
     rows = synthetic_register.generate(synthetic_register.scaled_targets(5_000), seed=7)
     bootstrap.write_feed(feed, rows)
-    full = subprocess.run(
-        [sys.executable, "-c", ON_A_FULL_DISK, "register", "import", str(feed), "--db", db],
-        capture_output=True, text=True, env={**os.environ, "COLUMNS": "40"}, timeout=60,
-    )  # fmt: skip
+    full = urpaq_patched(ON_A_FULL_DISK, "register", "import", str(feed), db=db)
     assert full.returncode == 1, full.stderr
     assert "Traceback" not in full.stderr
     assert f"error: database {db} could not complete the command: database or disk is full" in (
@@ -374,16 +378,13 @@ def test_a_full_disk_is_an_error_naming_the_database_and_stores_nothing(
 #: `urpaq` whose bookkeeping after an import's commit (PostgreSQL's VACUUM ANALYZE) fails
 #: as when the server ends the connection then.
 WITH_THE_BOOKKEEPING_FAILING = """
-import sqlite3, sys
+import sqlite3
 from urpaq.adapters.sql.register import SqlRegister
 def failing(self):
     error = sqlite3.OperationalError("disk I/O error")
     error.sqlite_errorcode = sqlite3.SQLITE_IOERR
     raise error
 SqlRegister.tidy_after_import = failing
-from urpaq.entrypoints.cli import main
-sys.argv = ["urpaq", *sys.argv[1:]]
-main()
 """
 
 
@@ -399,11 +400,7 @@ def test_an_import_stored_before_its_bookkeeping_failed_says_so_and_succeeds(
         "a1,080315601232,born_citizen,2008-03-15,2008-03-20,KZ-75\n",
         encoding="utf-8",
     )
-    done = subprocess.run(
-        [sys.executable, "-c", WITH_THE_BOOKKEEPING_FAILING, "register", "import", str(feed),
-         "--db", db],
-        capture_output=True, text=True, env={**os.environ, "COLUMNS": "40"}, timeout=60,
-    )  # fmt: skip
+    done = urpaq_patched(WITH_THE_BOOKKEEPING_FAILING, "register", "import", str(feed), db=db)
     assert done.returncode == 0, done.stderr
     assert "batch 1: 1 records stored" in done.stderr
     assert (
