@@ -270,6 +270,19 @@ def test_a_full_disk_under_the_serving_file_is_named_in_the_error_log(
     assert not any(str(ADULT) in line for line in logged)
 
 
+def test_a_redirect_to_the_sites_own_address_names_no_host(edge: Edge) -> None:
+    """The framework's redirect of a path with a slash too many was built from the
+    request's `Host`: `Host: evil.example` made it send browsers (and any cache keeping
+    it) to evil.example.  It is a path alone, its query kept; a redirect elsewhere (the
+    identity provider's) is left as it is."""
+    with edge.client() as client:
+        answer = client.get(
+            "/statistics/?year=2023", headers={"Host": "evil.example"}, follow_redirects=False
+        )
+    assert answer.status_code == 307
+    assert answer.headers["location"] == "/statistics?year=2023"
+
+
 # --- 6. malformed JSON (D11) -----------------------------------------------------------------
 
 

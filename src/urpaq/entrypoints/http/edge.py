@@ -322,7 +322,10 @@ class Edge:
                         f"the request could not be recorded (request {note.request_id})",
                     )  # fmt: skip
                     return
-                message["headers"] = [*message.get("headers", []), *_edge_headers(scope, note)]
+                message["headers"] = [
+                    *_own_address_as_path(scope, message.get("headers", [])),
+                    *_edge_headers(scope, note),
+                ]
             elif progress.replaced:
                 return
             await send(message)
@@ -462,3 +465,25 @@ def _failure(error: Exception) -> str:
     other message may quote a value of the request, and is left out."""
     why = bootstrap.storage_failure(error)
     return type(error).__name__ + (f" ({why})" if why else "")
+
+
+def _own_address_as_path(
+    scope: Scope, headers: list[tuple[bytes, bytes]]
+) -> list[tuple[bytes, bytes]]:
+    """`headers`, with a redirect to this server's own address given as a path alone.  The
+    framework builds one (a slash added or taken off a path) from the request's `Host`,
+    which a client or a lax proxy sets at will: a path cannot send a browser, or a cache
+    that keeps the redirect, to another site."""
+    if not any(name.lower() == b"location" for name, _ in headers):
+        return headers  # most answers: nothing to look at
+    host = next((value for name, value in scope["headers"] if name == b"host"), None)
+    rewritten = []
+    for name, value in headers:
+        if name.lower() == b"location" and host is not None:
+            target = urlsplit(value.decode("latin-1"))
+            if target.scheme in ("http", "https") and target.netloc == host.decode("latin-1"):
+                value = (target.path or "/").encode("latin-1") + (
+                    b"?" + target.query.encode("latin-1") if target.query else b""
+                )
+        rewritten.append((name, value))
+    return rewritten
