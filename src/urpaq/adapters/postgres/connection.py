@@ -301,7 +301,7 @@ def storage_failure(error: BaseException) -> str | None:
     if state not in ("", "25006", "55P03", "XX001", "XX002") and not state.startswith(
         ("08", "53", "57P", "58")
     ):
-        return None  # a lock or statement timeout, a cancel: what was asked, not storage
+        return None  # a statement timeout, a cancel, a bad statement: not the storage
     text = str(error).strip()
     return text.splitlines()[0] if text else type(error).__name__
 
