@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 import json
 from pathlib import Path
 
@@ -148,6 +149,76 @@ def test_json_lines_carry_the_same_fields(uow: SqlUnitOfWork, tmp_path: Path) ->
     assert "is not a JSON object" in reasons[4]
 
 
+def test_json_lines_may_begin_with_a_byte_order_mark_and_a_lone_surrogate_is_refused(
+    uow: SqlUnitOfWork, tmp_path: Path
+) -> None:
+    """As a CSV feed may: a byte-order mark before the first line is no part of it.  A
+    JSON escape spelling half of a UTF-16 pair alone is no text: that row is refused."""
+    first = {
+        "record_id": "j1",
+        "iin": ASEL,
+        "kind": "born_citizen",
+        "effective_date": "2008-03-15",
+        "recorded_on": "2008-03-16",
+    }
+    second = {**first, "record_id": "j2", "iin": ALI}
+    text = json.dumps(first) + "\n" + json.dumps(second).replace('"j2"', '"j2\\ud800"') + "\n"
+    path = tmp_path / "feed.feed"
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode())
+    summary = run_import(uow, path)
+    assert summary.accepted == 1
+    [rejection] = summary.rejections
+    assert rejection.line == 2
+    assert rejection.reason == 'field record_id is not text: "j2\\ud800" holds a lone surrogate'
+
+
+@pytest.mark.parametrize("change", ["rewritten", "replaced", "compressed and rewritten"])
+def test_a_file_changed_after_it_was_digested_is_refused_whole(
+    uow: SqlUnitOfWork, tmp_path: Path, change: str
+) -> None:
+    """The batch is stored under the digest of the file as it was inspected: a file
+    rewritten or replaced under its name before it is read again is refused, nothing
+    stored, and the file as it is now imports afterwards."""
+    first = HEADER + f"r1,{ASEL},born_citizen,2008-03-15,2008-03-20,KZ-75\n"
+    second = HEADER + f'"r9",{ALI},born_citizen,2008-03-15,2008-03-20,KZ-75\n'
+    name = "feed.csv.gz" if change.startswith("compressed") else "feed.csv"
+    path = tmp_path / name
+    encode = gzip.compress if name.endswith(".gz") else (lambda data: data)
+    path.write_bytes(encode(first.encode()))
+    feed = inspect_feed(path)
+    if change == "replaced":
+        (tmp_path / "new.csv").write_bytes(second.encode())
+        (tmp_path / "new.csv").replace(path)
+    else:
+        path.write_bytes(encode(second.encode()))
+    with pytest.raises(FeedUnreadable, match="changed while it was being read"):
+        import_records(uow, rows=read_feed(feed), source=name, sha256=feed.sha256, today=TODAY)
+    assert count(uow, "import_batch") == count(uow, "register_record") == 0
+    assert run_import(uow, path).accepted == 1
+    assert uow.db.scalar("SELECT record_id FROM register_record") == "r9"
+
+
+def test_a_file_written_to_while_it_is_read_is_refused(tmp_path: Path) -> None:
+    """Once read through, the file must still be the one digested."""
+    path = write(tmp_path, "feed.csv", HEADER + f"r1,{ASEL},born_citizen,2008-03-15,2008-03-20,\n")
+    rows = iter(read_feed(inspect_feed(path)))
+    assert next(rows).line == 2
+    with path.open("a", encoding="utf-8") as more:
+        more.write(f"r2,{ALI},born_citizen,2008-03-15,2008-03-20,\n")
+    with pytest.raises(FeedUnreadable, match="changed while it was being read"):
+        list(rows)
+
+
+def test_a_date_in_another_iso_spelling_is_refused(uow: SqlUnitOfWork, tmp_path: Path) -> None:
+    """Exactly YYYY-MM-DD: a week date (ten characters too) is not taken for a day."""
+    path = write(
+        tmp_path, "feed.csv", HEADER + f"r1,{ASEL},born_citizen,2008-03-15,2008-W12-1,KZ-75\n"
+    )
+    summary = run_import(uow, path)
+    assert summary.accepted == 0
+    assert summary.rejections[0].reason == "recorded_on '2008-W12-1' is not a date YYYY-MM-DD"
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [
@@ -155,6 +226,10 @@ def test_json_lines_carry_the_same_fields(uow: SqlUnitOfWork, tmp_path: Path) ->
         (
             "record_id,iin,kind\nr1,080315601232,born_citizen\n",
             "lacks required column(s) effective_date, recorded_on",
+        ),
+        (
+            HEADER.strip() + ",iin\nr1,080315601232,born_citizen,2008-03-15,2008-03-20,,\n",
+            "names column(s) iin more than once",
         ),
     ],
 )

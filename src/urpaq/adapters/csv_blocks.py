@@ -41,6 +41,9 @@ def read_header(header: Sequence[str] | None, name: str) -> list[str]:
             f"{name}: header lacks required column(s) {', '.join(missing)} "
             f"(found: {', '.join(names) or 'nothing'})"
         )
+    twice = sorted({field for field in names if field in FIELDS and names.count(field) > 1})
+    if twice:  # which of the two columns holds the value is anyone's guess
+        raise FeedUnreadable(f"{name}: header names column(s) {', '.join(twice)} more than once")
     return names
 
 

@@ -9,12 +9,14 @@ a time as `FeedRow`s.  Memory stays bounded on any size.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import gzip
 import hashlib
 import io
 import json
+import os
 import queue
 import threading
 import zlib
@@ -34,6 +36,7 @@ __all__ = ["FeedFile", "FeedReader", "FeedUnreadable", "inspect_feed", "read_fee
 
 READ_BLOCK_BYTES = 1 << 20
 GZIP_MAGIC = b"\x1f\x8b"
+UTF8_BOM = b"\xef\xbb\xbf"
 #: Rows read one at a time (JSON Lines, quoted CSV) are checked in batches of this many.
 BATCH_ROWS = 65_536
 #: Checked batches made ahead of the one being staged (each a few tens of MiB at most).
@@ -51,6 +54,9 @@ class FeedFile:
     #: each line is one row, its fields what lies between the commas.
     simple: bool = False
     crlf: bool = False
+    #: The file as it was digested (`_identity`): reading it again checks that it is
+    #: still that file, unchanged, so that what is stored is what was digested.
+    identity: tuple[int, int, int, int] | None = None
 
 
 @dataclass
@@ -65,7 +71,7 @@ class _Scan:
 
     def add(self, block: bytes) -> None:
         if not self.first:
-            self.first = block.lstrip()[:1]
+            self.first = block.lstrip().removeprefix(UTF8_BOM).lstrip()[:1]
         self.lines += block.count(b"\n")
         # Whether a byte is there at all is one `find` (memchr); counted only if needed.
         self.quoted = self.quoted or block.find(b'"') >= 0
@@ -84,6 +90,7 @@ def inspect_feed(path: Path) -> FeedFile:
     digest = hashlib.sha256()
     scan = _Scan()
     with path.open("rb") as raw:
+        identity = _identity(raw.fileno())
         compressed = raw.read(2) == GZIP_MAGIC
         raw.seek(0)
         if compressed:
@@ -96,6 +103,7 @@ def inspect_feed(path: Path) -> FeedFile:
             while block := raw.read(READ_BLOCK_BYTES):
                 digest.update(block)
                 scan.add(block)
+        _check_unchanged(raw.fileno(), identity, path.name)
     suffix = _format_suffix(path, compressed=compressed)
     is_json_lines = suffix in (".jsonl", ".ndjson") or (suffix != ".csv" and scan.first == b"{")
     return FeedFile(
@@ -109,7 +117,24 @@ def inspect_feed(path: Path) -> FeedFile:
         and not scan.nul
         and scan.returns == scan.crlfs,
         crlf=scan.crlfs > 0,
+        identity=identity,
     )
+
+
+def _identity(descriptor: int) -> tuple[int, int, int, int]:
+    """Which file an open file is, and its size and time of last change: a file
+    replaced under its name, or written to, is another."""
+    status = os.fstat(descriptor)
+    return (status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns)
+
+
+def _check_unchanged(
+    descriptor: int, identity: tuple[int, int, int, int] | None, name: str
+) -> None:
+    if identity is not None and _identity(descriptor) != identity:
+        raise FeedUnreadable(
+            f"{name} changed while it was being read: import it once it is written whole"
+        )
 
 
 def _format_suffix(path: Path, *, compressed: bool) -> str:
@@ -122,9 +147,9 @@ def _format_suffix(path: Path, *, compressed: bool) -> str:
 class _Gunzipped(io.RawIOBase):
     """A gzip stream whose damage is reported as an unreadable feed."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, raw: IO[bytes]) -> None:
         self.path = path
-        self.stream = gzip.open(path, "rb")  # noqa: SIM115 — closed with this object
+        self.stream = gzip.GzipFile(fileobj=raw, mode="rb")
 
     def readable(self) -> bool:
         return True
@@ -140,11 +165,25 @@ class _Gunzipped(io.RawIOBase):
         super().close()
 
 
-def _opened(path: Path, *, compressed: bool) -> IO[bytes]:
-    """The file's bytes, decompressed if need be."""
-    if compressed:
-        return io.BufferedReader(_Gunzipped(path), READ_BLOCK_BYTES)
-    return path.open("rb")
+@contextlib.contextmanager
+def _opened(
+    path: Path, *, compressed: bool, identity: tuple[int, int, int, int] | None = None
+) -> Iterator[IO[bytes]]:
+    """The file's bytes, decompressed if need be; with the `identity` it had when it was
+    digested, checked to be that file when opened and once read through (the readers
+    close the stream they are given: the file stays open here until then)."""
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        _check_unchanged(descriptor, identity, path.name)
+        with open(descriptor, "rb", closefd=False) as raw:
+            if compressed:
+                with io.BufferedReader(_Gunzipped(path, raw), READ_BLOCK_BYTES) as stream:
+                    yield stream
+            else:
+                yield raw
+        _check_unchanged(descriptor, identity, path.name)
+    finally:
+        os.close(descriptor)
 
 
 class FeedReader:
@@ -154,11 +193,12 @@ class FeedReader:
         self.feed = feed
 
     def __iter__(self) -> Iterator[FeedRow]:
-        with _opened(self.feed.path, compressed=self.feed.compressed) as stream:
-            if self.feed.is_json_lines:
-                yield from _read_json_lines(stream, self.feed.path.name)
+        feed = self.feed
+        with _opened(feed.path, compressed=feed.compressed, identity=feed.identity) as stream:
+            if feed.is_json_lines:
+                yield from _read_json_lines(stream, feed.path.name)
             else:
-                yield from _read_csv(stream, self.feed.path.name)
+                yield from _read_csv(stream, feed.path.name)
 
     def checked_batches(self, *, today: dt.date) -> Iterator[CheckedBatch]:
         """The rows checked on their own, column-wise, a bounded batch at a time.  The
@@ -173,7 +213,7 @@ class FeedReader:
     def _raw_batches(self) -> Iterator[RawRows]:
         feed = self.feed
         if feed.simple:
-            with _opened(feed.path, compressed=feed.compressed) as stream:
+            with _opened(feed.path, compressed=feed.compressed, identity=feed.identity) as stream:
                 yield from csv_block_rows(stream, feed.path.name, crlf=feed.crlf)
             return
         batch: list[tuple[int, dict[str, str], str | None]] = []
@@ -270,7 +310,8 @@ def _read_csv(stream: IO[bytes], name: str) -> Iterator[FeedRow]:
 def _read_json_lines(stream: IO[bytes], name: str) -> Iterator[FeedRow]:
     for line, raw in enumerate(stream, 1):
         try:
-            text = raw.decode("utf-8").strip()
+            # A byte-order mark may begin the file, as it may a CSV feed.
+            text = raw.decode("utf-8-sig" if line == 1 else "utf-8").strip()
         except UnicodeDecodeError as error:
             raise FeedUnreadable(
                 f"{name} is not UTF-8 text at line {line}: {error.reason}"
@@ -294,8 +335,20 @@ def _read_json_lines(stream: IO[bytes], name: str) -> Iterator[FeedRow]:
             if not isinstance(value, str):
                 problem = f"field {field} must be a string, got {json.dumps(value)}"
                 break
+            if "\\u" in text and not _is_text(value):
+                # JSON's escapes can spell half of a UTF-16 pair alone, which no text is.
+                problem = f"field {field} is not text: {json.dumps(value)} holds a lone surrogate"
+                break
             fields[field] = value
         yield FeedRow(line, fields, problem)
+
+
+def _is_text(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def write_feed(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import re
 from dataclasses import dataclass
 
 from urpaq.domain.iin import Iin, InvalidIin
@@ -65,9 +66,15 @@ class RegisterRecord:
     retracts: str | None = None
 
 
+#: A date as the feed writes it.
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
 def _parse_date(name: str, text: str) -> dt.date:
     try:
-        if len(text) != 10:
+        # Exactly YYYY-MM-DD: `fromisoformat` also takes other ISO 8601 spellings of ten
+        # characters, such as the week date 2015-W27-2.
+        if not _DATE.fullmatch(text):
             raise ValueError
         return dt.date.fromisoformat(text)
     except ValueError:
