@@ -135,3 +135,28 @@ def test_payouts_queue_and_the_persons_payouts(site: tuple[str, SqlUnitOfWork]) 
         )
         table = file.text.split('id="payouts"')[1].split("</table>")[0]
         assert all(f"p-{n}" in table for n in range(3)) and "Kaspi" in table
+
+
+@pytest.mark.parametrize(
+    ("reason", "code"),
+    [
+        ("record_id 'x is longer than 64 characters' appears again (first on line 2)",
+         "record_id_repeated"),
+        ("retracts 'y is given on a' names no record of the register or accepted earlier in "
+         "this file", "retracts_unknown"),
+        ("data_updated for IIN 080315601232 which has no citizenship or death record",
+         "person_unknown"),
+        ("record_id ' is after the death of IIN ' was imported before with different content",
+         "record_changed"),
+        ("is not valid JSON: Expecting value", "unreadable"),
+        ('field iin must be a string, got 80315600704', "unreadable"),
+        ('field record_id is not text: "j2\\ud800" holds a lone surrogate', "unreadable"),
+        ("record_id 'r1' appears again", OTHER),
+    ],
+)  # fmt: skip
+def test_a_reason_code_is_read_from_the_whole_message_whatever_its_values(
+    reason: str, code: str
+) -> None:
+    """A value quoted in a message (a record_id is any text) cannot make it read as
+    another check's: each message is matched whole, fixed words at both ends."""
+    assert reason_code(reason) == code

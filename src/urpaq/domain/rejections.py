@@ -11,33 +11,46 @@ from __future__ import annotations
 
 import re
 
-#: (code, pattern of the message), in the order they are tried.
+#: (code, pattern of the whole message), in the order they are tried.  Each pattern is
+#: its message's fixed words at both ends, around the values it quotes: a value (a
+#: record_id is any text) cannot make one message look like another's.
 REASON_PATTERNS: tuple[tuple[str, str], ...] = (
-    ("unreadable", r"^(has \d+ fields, the header has|is not valid JSON|is not a JSON object"
-                   r"|field \w+ must be a string)"),
-    ("missing_field", r"^missing required field"),
-    ("record_id_too_long", r"^record_id .* is longer than 64 characters"),
-    ("invalid_iin", r"^IIN '.*': "),
-    ("unknown_kind", r"^kind .* is not one of"),
-    ("invalid_date", r"^(effective_date|recorded_on) .* is not a date"),
-    ("recorded_before_effective", r"^recorded_on \S+ is before effective_date"),
-    ("recorded_in_future", r"^recorded_on \S+ is in the future"),
-    ("birth_date_mismatch", r"^born_citizen effective_date .* disagrees with the birth date"),
-    ("before_birth", r"^\w+ effective_date \S+ is before the birth date"),
-    ("unknown_region", r"^region .* is not one of the 20 region codes"),
-    ("retracts_misplaced", r"^(retracts .* is given on a|record_retracted without retracts"
-                           r"|retracts .* is longer than|record_retracted .* names itself)"),
-    ("record_id_repeated", r"^record_id .* appears again"),
-    ("record_changed", r"^record_id .* was imported before with different content"),
-    ("second_birth_record", r"^IIN \d+ already has a born_citizen record"),
-    ("after_death", r" is after the death of IIN "),
-    ("loss_without_citizenship", r" but IIN \d+ was not a citizen by then"),
-    ("person_unknown", r" which has no citizenship or death record$"),
-    ("retracts_unknown", r"^retracts .* names no record of the register"),
-    ("retracts_other_person", r"^retracts .* names a record of another person"),
-    ("retracts_withdrawal", r"^retracts .* names a withdrawal"),
-    ("retracts_later_record", r"^retracts .* after this withdrawal recorded on"),
-    ("already_retracted", r"^record .* is already withdrawn by"),
+    ("unreadable", r"(has \d+ fields, the header has \d+|is not valid JSON: .*"
+                   r"|is not a JSON object|field \w+ must be a string, got .*"
+                   r"|field \w+ is not text: .* holds a lone surrogate)"),
+    ("missing_field", r"missing required field\(s\): [\w, ]+"),
+    ("record_id_too_long", r"record_id .*… is longer than 64 characters"),
+    ("invalid_iin", r"IIN .*: (must be exactly 12 digits"
+                    r"|7th digit \d is not a century-and-sex code 1-6"
+                    r"|\d{6} is not a valid birth date YYMMDD"
+                    r"|no IIN is issued with these first 11 digits"
+                    r"|check digit is \d, expected \d+)"),
+    ("unknown_kind", r"kind .* is not one of [\w, ]+"),
+    ("invalid_date", r"(effective_date|recorded_on) .* is not a date YYYY-MM-DD"),
+    ("recorded_before_effective", r"recorded_on \S+ is before effective_date \S+"),
+    ("recorded_in_future", r"recorded_on \S+ is in the future \(today is \S+\)"),
+    ("birth_date_mismatch", r"born_citizen effective_date \S+ disagrees with the birth date"
+                            r" \S+ in IIN \d+"),
+    ("before_birth", r"\w+ effective_date \S+ is before the birth date \S+ in IIN \d+"),
+    ("unknown_region", r"region .* is not one of the 20 region codes \(KZ-10 … KZ-79\)"),
+    ("retracts_misplaced", r"(retracts .* is given on a \w+ record: only a record_retracted"
+                           r" withdraws a record"
+                           r"|record_retracted without retracts: name the withdrawn record_id"
+                           r"|retracts .*… is longer than 64 characters"
+                           r"|record_retracted .* names itself in retracts)"),
+    ("record_id_repeated", r"record_id .* appears again \(first on line \d+\)"),
+    ("record_changed", r"record_id .* was imported before with different content"),
+    ("second_birth_record", r"IIN \d+ already has a born_citizen record"),
+    ("after_death", r"\w+ on \S+ is after the death of IIN \d+ on \S+"),
+    ("loss_without_citizenship", r"\w+ on \S+ but IIN \d+ was not a citizen by then"),
+    ("person_unknown", r"\w+ for IIN \d+ which has no citizenship or death record"),
+    ("retracts_unknown", r"retracts .* names no record of the register or accepted earlier"
+                         r" in this file"),
+    ("retracts_other_person", r"retracts .* names a record of another person, not of IIN \d+"),
+    ("retracts_withdrawal", r"retracts .* names a withdrawal, which cannot itself be withdrawn"),
+    ("retracts_later_record", r"retracts .* recorded on \S+, after this withdrawal recorded"
+                              r" on \S+"),
+    ("already_retracted", r"record .* is already withdrawn by .*"),
 )  # fmt: skip
 
 OTHER = "other"
@@ -48,4 +61,4 @@ _COMPILED = tuple((code, re.compile(pattern, re.S)) for code, pattern in REASON_
 
 def reason_code(reason: str) -> str:
     """The code of a rejection's reason (`other` for a message of no known shape)."""
-    return next((code for code, pattern in _COMPILED if pattern.search(reason)), OTHER)
+    return next((code for code, pattern in _COMPILED if pattern.fullmatch(reason)), OTHER)
