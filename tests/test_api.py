@@ -310,6 +310,46 @@ def test_an_amount_that_is_not_positive_and_a_bad_key_get_their_own_codes(
         assert heirs.status_code == 422 and heirs.json()["error"] == code, heirs.text
 
 
+def test_two_different_idempotency_keys_in_one_request_are_refused(api: Api) -> None:
+    """A request carrying two different keys (a proxy or a library adding its own) is
+    refused: a repeat under either key would otherwise pay again.  The same key twice is
+    one key."""
+    with api.client() as client:
+        two = client.post(
+            "/api/v1/payouts",
+            json=payout_body(),
+            headers=[("Idempotency-Key", "ka"), ("Idempotency-Key", "kb")],
+        )
+        assert available(api) == "100.00"
+        same = client.post(
+            "/api/v1/payouts",
+            json=payout_body(),
+            headers=[("Idempotency-Key", "ka"), ("Idempotency-Key", "ka")],
+        )
+    assert (two.status_code, two.json()["error"]) == (422, "invalid_idempotency_key"), two.text
+    assert two.json()["fields"][0]["field"] == "header.Idempotency-Key"
+    assert same.status_code == 201, same.text
+    assert available(api) == "40.00"
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b'{"iin": "\xff\xfe"}', b'{"iin": ' + b"[" * 5000 + b"]" * 5000 + b"}"],
+    ids=["not UTF-8", "nested too deeply"],
+)
+def test_a_body_that_cannot_be_parsed_is_422_naming_the_body(api: Api, content: bytes) -> None:
+    """As any body that is not JSON: 422 `invalid_request` naming `body`, nothing paid."""
+    with api.client() as client:
+        answer = client.post(
+            "/api/v1/payouts",
+            content=content,
+            headers={"Idempotency-Key": "k", "Content-Type": "application/json"},
+        )
+    assert (answer.status_code, answer.json()["error"]) == (422, "invalid_request"), answer.text
+    assert [field["field"] for field in answer.json()["fields"]] == ["body"]
+    assert available(api) == "100.00"
+
+
 def test_an_invalid_iin_in_the_path_is_422_without_echoing_it(api: Api) -> None:
     with api.client() as client:
         answer = client.get("/api/v1/savings/060303500011")

@@ -13,7 +13,8 @@ import uuid
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, FastAPI, Header, Path, Request
+from fastapi import APIRouter, Depends, FastAPI, Header, Path, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 
@@ -76,15 +77,35 @@ STATUS_OF_REFUSAL = {
 
 # --- routes ----------------------------------------------------------------------------
 
-IdempotencyKey = Annotated[
-    str,
-    Header(
-        alias="Idempotency-Key",
-        min_length=1,
-        max_length=200,
-        description="Chosen by the caller, unique per intended write (e.g. a UUID).",
-    ),
-]
+
+async def _one_idempotency_key(
+    request: Request,
+    key: Annotated[
+        str,
+        Header(
+            alias="Idempotency-Key",
+            min_length=1,
+            max_length=200,
+            description="Chosen by the caller, unique per intended write (e.g. a UUID).",
+        ),
+    ],
+) -> str:
+    """The request's one key: two different keys in one request (a proxy or a library
+    adding its own) are refused, since a repeat under either would not be known as one."""
+    if len(set(request.headers.getlist("idempotency-key"))) > 1:
+        raise RequestValidationError(
+            [
+                {
+                    "type": "value_error",
+                    "loc": ("header", "Idempotency-Key"),
+                    "msg": "is given more than once, with different values: send one",
+                }
+            ]
+        )
+    return key
+
+
+IdempotencyKey = Annotated[str, Depends(_one_idempotency_key)]
 PayoutId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$", description="As the payout returned.")]
 IinInPath = Annotated[str, Path(pattern=r"^[0-9]{12}$", description="The person's IIN.")]
 

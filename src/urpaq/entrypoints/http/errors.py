@@ -51,6 +51,19 @@ async def http_error(request: Request, error: StarletteHTTPException) -> Respons
     an error body for the API's."""
     if not request.url.path.startswith("/api/") and error.status_code == 404:
         return not_found(request)
+    if error.status_code == 400 and request.url.path.startswith("/api/"):
+        # A body FastAPI could not parse at all (not UTF-8, nested too deeply): answered as
+        # any other body that is not JSON.
+        return JSONResponse(
+            error_body(
+                "invalid_request",
+                "the request has invalid fields: body",
+                fields=[
+                    {"field": "body", "problem": "is not JSON: not UTF-8, or nested too deeply"}
+                ],
+            ),
+            status_code=422,
+        )
     code = {
         400: "malformed_body", 404: "not_found", 405: "method_not_allowed",
         413: "body_too_large",
