@@ -671,7 +671,7 @@ class FakeReads:
             for name, (n, c, returned, returned_cents) in sorted(groups.items())
         ]
 
-    def savings_by_region(self, *, year: int) -> list[RegionSavings]:
+    def savings_by_region(self, *, year: int, view: View) -> list[RegionSavings]:
         credited = [
             posting.amount.cents
             for kept, posting in self.uow.ledger._postings()

@@ -233,6 +233,38 @@ def test_staff_may_see_every_figure_by_region(uow: SqlUnitOfWork, tmp_path: Path
     assert found.table.rows[3] == ("unknown", 1, 0, Money(10000), Money(0))
 
 
+def test_a_move_recorded_after_a_close_leaves_its_regional_figures_as_the_close_saw_them(
+    uow: SqlUnitOfWork, tmp_path: Path
+) -> None:
+    """The figures of a close are those of its view of the register: people who move
+    after it — one who matured at it, one still a child — are counted, and their target
+    savings credited, in the region the close saw, even when the figures are first asked
+    for after the move."""
+    import_regional_register(uow, tmp_path)
+    [adult] = uow.db.query("SELECT iin FROM person WHERE birth_year = 2006 LIMIT 1")
+    [child] = uow.db.query("SELECT iin FROM person WHERE birth_year = 2010 LIMIT 1")
+    moves = tmp_path / "moves.csv"
+    moves.write_text(
+        "record_id,iin,kind,effective_date,recorded_on,region\n"
+        f"m1,{adult[0]},data_updated,2026-03-01,2026-03-02,KZ-75\n"
+        f"m2,{child[0]},data_updated,2026-03-01,2026-03-02,KZ-19\n",
+        encoding="utf-8",
+    )
+    feed = inspect_feed(moves)
+    summary = import_records(
+        uow, rows=read_feed(feed), source=moves.name, sha256=feed.sha256, today=TODAY
+    )
+    assert summary.accepted == 2
+    found = region_statistics(uow, year=2023, hide_small_cells=False)
+    assert found.table.rows == (
+        ("KZ-19", 3, 0, Money(30000), Money(0)),
+        ("KZ-61", 15, 11, Money(150000), Money(110000)),
+        ("KZ-75", 12, 0, Money(120000), Money(0)),
+        ("unknown", 1, 0, Money(10000), Money(0)),
+        ("total", 31, 11, Money(310000), Money(110000)),
+    )
+
+
 def test_a_year_not_closed_has_no_regional_figures() -> None:
     """Asking for a year that is not closed is refused, naming the year and the closes."""
     uow = FakeUnitOfWork()

@@ -113,7 +113,10 @@ def region_statistics(
     groups = participant_groups_of(uow, record)
     participants = _by(groups, _region_of)
     turning = _by([g for g in groups if is_maturing(g.birth_year, year=year)], _region_of)
-    savings = {s.region or "unknown": s for s in uow.reads.savings_by_region(year=year)}
+    savings = {
+        s.region or "unknown": s
+        for s in uow.reads.savings_by_region(year=year, view=record.closed.view)
+    }
     holders = {region: s.holders for region, s in savings.items()}
     nothing: frozenset[str] = frozenset()
     hidden = suppressed_cells(participants) if hide_small_cells else nothing

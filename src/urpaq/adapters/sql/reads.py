@@ -7,7 +7,11 @@ from collections.abc import Iterator, Sequence
 
 from urpaq.adapters.sql.connection import SqlConnection
 from urpaq.adapters.sql.register import stored_record
-from urpaq.adapters.sql.standing import participant_groups_sql, standing_parameters
+from urpaq.adapters.sql.standing import (
+    participant_groups_sql,
+    region_seen_sql,
+    standing_parameters,
+)
 from urpaq.domain import ledger
 from urpaq.domain.ledger import EntryKind
 from urpaq.domain.money import Money
@@ -103,16 +107,22 @@ class SqlReads:
             for name, n, c, returned, returned_c in rows
         ]
 
-    def savings_by_region(self, *, year: int) -> list[RegionSavings]:
+    def savings_by_region(self, *, year: int, view: View) -> list[RegionSavings]:
         rows = self.db.execute(
-            """SELECT p.region, COUNT(*), SUM(s.amount_cents)
-               FROM journal_entry j
-               JOIN posting s ON s.entry_id = j.entry_id
-               JOIN person p ON p.person_id = s.person_id
-               WHERE j.kind = :kind AND j.reporting_year = :year AND s.account = :account
-               GROUP BY p.region""",
-            {"kind": EntryKind.MATURITY.value, "year": year, "account": ledger.TARGET_SAVINGS},
-        )
+            f"""SELECT region, COUNT(*), SUM(amount_cents) FROM (
+                    SELECT {region_seen_sql()} AS region, s.amount_cents
+                    FROM journal_entry j
+                    JOIN posting s ON s.entry_id = j.entry_id
+                    JOIN person p ON p.person_id = s.person_id
+                    WHERE j.kind = :kind AND j.reporting_year = :year
+                      AND s.account = :account) AS credited
+                GROUP BY region""",
+            {
+                "kind": EntryKind.MATURITY.value, "year": year,
+                "account": ledger.TARGET_SAVINGS,
+                "as_of_now": view.as_of.isoformat(), "watermark_now": view.watermark,
+            },
+        )  # fmt: skip
         return [RegionSavings(region, int(n), Money(int(cents))) for region, n, cents in rows]
 
     # Reconcile's recount reads the register plainly — people with only a birth record

@@ -183,17 +183,37 @@ def maturing_sql(*, amount_by_entry_year: dict[int, int]) -> str:
 
 def participant_groups_sql() -> str:
     """Participants of a close per (birth year, sex, region): the people with only
-    citizenship by birth from the person rows, everyone else from their standing."""
+    citizenship by birth from the person rows, everyone else from their standing; each
+    in the region the close's view saw, which is the person row's own for those whose
+    only record is their birth (no personal-data update moved them since)."""
     return f"""
     SELECT birth_year, is_male, region, COUNT(*) FROM (
-        SELECT p.birth_year AS birth_year, p.is_male AS is_male, p.region AS region
+        SELECT p.birth_year AS birth_year, p.is_male AS is_male,
+               CASE WHEN p.person_id IN (
+                        SELECT person_id FROM register_record WHERE kind = 'data_updated')
+                    THEN {region_seen_sql()} ELSE p.region END AS region
         FROM person p
         WHERE p.sole_birth_seq IS NOT NULL
           AND p.birth_year BETWEEN :year_now - {AGE_SPAN_YEARS} AND :year_now
           AND {_seen("now")}
         UNION ALL
-        SELECT p.birth_year, p.is_male, p.region
+        SELECT p.birth_year, p.is_male, {region_seen_sql()}
         FROM ({standing_sql(people=WITH_EVENTS)}) s JOIN person p ON p.person_id = s.person_id
         WHERE s.status_now = 'participant'
     ) AS participants
     GROUP BY birth_year, is_male, region"""
+
+
+def region_seen_sql() -> str:
+    """The region of the person `p` as the view `now` saw it: that of their latest record
+    naming one (by effective date, then sequence, as `person.region` is chosen), among
+    the records the view saw recorded and not withdrawn.  A record recorded after the
+    close (a move) changes `person.region`, never what the close saw."""
+    return """(SELECT r.region FROM register_record r
+               WHERE r.person_id = p.person_id AND r.region IS NOT NULL
+                 AND r.recorded_on <= :as_of_now AND r.seq <= :watermark_now
+                 AND NOT EXISTS (
+                     SELECT 1 FROM register_record w
+                     WHERE w.retracts = r.record_id
+                       AND w.recorded_on <= :as_of_now AND w.seq <= :watermark_now)
+               ORDER BY r.effective_date DESC, r.seq DESC LIMIT 1)"""

@@ -102,8 +102,9 @@ class ReadsPort(Protocol):
         those returned on or before it."""
         ...
 
-    def savings_by_region(self, *, year: int) -> list[RegionSavings]:
-        """The target savings credited at the close of `year`, per holder's region."""
+    def savings_by_region(self, *, year: int, view: View) -> list[RegionSavings]:
+        """The target savings credited at the close of `year`, per holder's region as
+        that close's `view` saw it."""
         ...
 
     def birth_groups(self, *, view: View) -> list[BirthGroup]:
