@@ -19,6 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
+from starlette.requests import Request
 
 from api_server import serving
 from urpaq.adapters.calendar import return_due_on
@@ -30,7 +31,7 @@ from urpaq.domain.operators import Purpose
 from urpaq.entrypoints.http.app import create_app
 from urpaq.entrypoints.http.context import Clock
 from urpaq.entrypoints.http.web import i18n
-from urpaq.entrypoints.http.web.render import money
+from urpaq.entrypoints.http.web.render import language_of, money
 from urpaq.entrypoints.http.web.settings import WebSettings
 from urpaq.services.audit import audit_events
 from urpaq.services.payouts import request_payout, return_payout
@@ -388,14 +389,99 @@ def test_the_statement_prints_on_a_page_of_its_own(page: Page, site: Site) -> No
     assert "Statement of target requirements and target savings" in answer.text()
 
 
-def test_a_wrong_code_does_not_sign_in(page: Page, site: Site) -> None:
+def test_a_wrong_code_does_not_sign_in_and_the_code_may_be_entered_again(
+    page: Page, site: Site
+) -> None:
+    """A wrong code signs nobody in; the page asks for the code again (the sign-in still
+    waits for it, in any language), and the right one then signs in."""
     page.goto(f"{site.url}/sign-in?lang=en")
     page.get_by_label("IIN (12 digits)").fill(site.adult.value)
     page.get_by_role("button", name="Send me a code").click()
-    wrong = "000000" if site.codes[-1] != "000000" else "111111"
+    right = site.codes[-1]
+    wrong = "000000" if right != "000000" else "111111"
     page.get_by_label("Code (6 digits)").fill(wrong)
     page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("alert")).to_contain_text("The code is wrong or has expired")
+    expect(page.get_by_role("alert")).to_contain_text("The code is wrong. Check it")
+    expect(page.get_by_label("Code (6 digits)")).to_have_attribute("aria-invalid", "true")
+    page.get_by_role("link", name="Русский").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Введите одноразовый код")
+    page.get_by_label("Код (6 цифр)").fill(right)
+    page.get_by_role("button", name="Войти").click()
+    expect(page).to_have_url(re.compile(r"/statement$"))
+
+
+def test_the_code_page_without_a_sign_in_under_way_leads_to_sign_in(site: Site) -> None:
+    answer = httpx.get(f"{site.url}/sign-in/code?lang=ru", follow_redirects=False)
+    assert (answer.status_code, answer.headers["location"]) == (303, "/sign-in?lang=ru")
+
+
+def test_an_iin_typed_with_spaces_is_looked_up_and_a_wrong_one_stays_in_the_field(
+    page: Page, site: Site
+) -> None:
+    value = site.child.value
+    look_up(page, site, f" {value[:4]} {value[4:8]} {value[8:]} ")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "The child participates in the programme"
+    )
+    look_up(page, site, "1234 5")
+    expect(page.get_by_label("IIN (12 digits)")).to_have_value("12345")
+
+
+@pytest.mark.parametrize(
+    ("header", "language"),
+    [
+        ("en-US;q=0.5, kk;q=0.9", "kk"),
+        ("ru, en;q=0.8", "ru"),
+        ("de, en;q=0.1, ru;q=0", "en"),
+        ("fr, de", "kk"),
+        ("en;q=x, ru;q=0.3", "ru"),
+    ],
+)
+def test_the_browser_s_language_is_chosen_by_its_weights(header: str, language: str) -> None:
+    assert language_of(Request({"type": "http", "headers": [
+        (b"accept-language", header.encode())], "query_string": b""})) == language  # fmt: skip
+
+
+def test_a_language_link_never_carries_an_iin(page: Page, site: Site) -> None:
+    page.goto(f"{site.url}/lookup?iin={site.child.value}&lang=en")
+    links = page.locator("nav.languages a")
+    hrefs = [links.nth(n).get_attribute("href") or "" for n in range(links.count())]
+    assert hrefs and all(site.child.value not in href for href in hrefs), hrefs
+
+
+def test_amounts_stay_on_a_phone_s_screen(browser: Browser, site: Site) -> None:
+    """At a phone's width the page is no wider than the screen, and every amount and
+    balance of the estimate and of the statement is within it: the lines stack, which
+    they do not on a wide screen."""
+    context = browser.new_context(locale="en-US", viewport={"width": 375, "height": 800})
+    phone = context.new_page()
+    try:
+        sign_in(phone, site, site.adult)
+        for width, stacked in ((375, True), (1280, False)):
+            phone.set_viewport_size({"width": width, "height": 800})
+            for address, cells_of in (
+                ("/lookup?lang=ru", "#projection td"),
+                ("/lookup?lang=kk", "#projection td"),
+                ("/statement?lang=ru", "#savings-entries td, #requirement-entries td"),
+                ("/statement?lang=en", "#savings-entries td, #requirement-entries td"),
+            ):
+                phone.goto(f"{site.url}{address}")
+                if address.startswith("/lookup"):  # the estimate, in the longest words
+                    phone.locator("#iin").fill(site.child.value)
+                    phone.locator("form.lookup button").click()
+                wide = phone.evaluate("document.documentElement.scrollWidth")
+                assert wide <= width, (width, address, wide)
+                found = phone.locator(cells_of)
+                assert found.count() > 0
+                for n in range(found.count()):
+                    box = found.nth(n).bounding_box()
+                    assert box is not None and box["x"] + box["width"] <= width, (address, box)
+            display = phone.locator("#savings-entries tbody tr").first.evaluate(
+                "row => getComputedStyle(row).display"
+            )
+            assert (display == "grid") is stacked, width
+    finally:
+        context.close()
 
 
 def test_the_pages_work_from_the_keyboard(page: Page, site: Site) -> None:

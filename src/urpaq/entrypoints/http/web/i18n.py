@@ -126,9 +126,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         " {closes} more closes (to the close of {year}) and show a range of rates and"
         " participant counts.",
     },
-    "projection_low": {"kk": "Төмен", "ru": "Низкая", "en": "Low"},
-    "projection_central": {"kk": "Орташа", "ru": "Средняя", "en": "Central"},
-    "projection_high": {"kk": "Жоғары", "ru": "Высокая", "en": "High"},
+    "projection_low": {"kk": "Төмен", "ru": "Низкий", "en": "Low"},
+    "projection_central": {"kk": "Орташа", "ru": "Средний", "en": "Central"},
+    "projection_high": {"kk": "Жоғары", "ru": "Высокий", "en": "High"},
     "projection_case": {"kk": "Жағдай", "ru": "Сценарий", "en": "Case"},
     "projection_rate": {
         "kk": "Инвестициялық табыс мөлшерлемесі",
@@ -246,6 +246,15 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ru": "Код неверен или истёк. Попробуйте войти снова.",
         "en": "The code is wrong or has expired. Please sign in again.",
     },
+    "code_wrong_again": {
+        "kk": "Код дұрыс емес. Тексеріп, қайта енгізіңіз; 5 қате кодтан немесе 5 минуттан"
+        " кейін қайтадан кіру керек.",
+        "ru": "Код неверен. Проверьте его и введите снова; после 5 неверных кодов или через"
+        " 5 минут нужно войти заново.",
+        "en": "The code is wrong. Check it and enter it again; after 5 wrong codes, or after"
+        " 5 minutes, sign in again.",
+    },
+    "sign_in_again": {"kk": "Қайтадан кіру", "ru": "Войти заново", "en": "Sign in again"},
     "sign_out": {"kk": "Шығу", "ru": "Выйти", "en": "Sign out"},
     "statement_title": {
         "kk": "Менің үзінді-көшірмем",

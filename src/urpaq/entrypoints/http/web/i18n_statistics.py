@@ -48,7 +48,7 @@ STATISTICS_MESSAGES: dict[str, dict[str, str]] = {
         "en": "Participants by region",
     },
     "table_regions": {
-        "kk": "Өңірлер бойынша: {year} есепті жылдың қорытындысы",
+        "kk": "Өңірлер бойынша: {year} есепті жылының қорытындысы",
         "ru": "По регионам: итоги {year} отчётного года",
         "en": "By region: the close of {year}",
     },

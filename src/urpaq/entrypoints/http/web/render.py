@@ -38,15 +38,24 @@ _templates.filters["kazakhstan_time"] = lambda at: at.astimezone(KAZAKHSTAN).str
 
 def page(
     request: Request, template: str, *, status: int = 200, private: bool = False,
-    **values: Any,
+    links_to: str | None = None, **values: Any,
 ) -> HTMLResponse:  # fmt: skip
     """The page `template` in the visitor's language; `private` for an answer about a
-    person, which no cache may keep."""
+    person, which no cache may keep; `links_to` the page its language links open, where
+    that is not the request's own path (an answer to a form)."""
     language = language_of(request)
-    # A language link keeps the page's other query parameters (a year, a batch, `print`).
-    kept = urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "lang"])
+    # A language link keeps the page's other query parameters (a year, a batch, `print`),
+    # never an IIN: no page puts one in a link.
+    kept = urlencode(
+        [(k, v) for k, v in request.query_params.multi_items() if k not in ("lang", "iin")]
+    )
     html = _render(
-        language, template, path=request.url.path, money=money, kept_query=kept, **values
+        language,
+        template,
+        path=links_to or request.url.path,
+        money=money,
+        kept_query=kept,
+        **values,
     )
     switching = request.query_params.get("lang") in i18n.LANGUAGES
     if private:
@@ -86,11 +95,28 @@ def language_of(request: Request) -> str:
     kept = request.cookies.get(LANGUAGE_COOKIE)
     if kept in i18n.LANGUAGES:
         return kept
-    for part in request.headers.get("accept-language", "").split(","):
-        code = part.split(";")[0].strip().lower()[:2]
-        if code in i18n.LANGUAGES:
-            return code
-    return i18n.DEFAULT_LANGUAGE
+    return _preferred(request.headers.get("accept-language", "")) or i18n.DEFAULT_LANGUAGE
+
+
+def _preferred(header: str) -> str | None:
+    """The browser's most wanted language of ours, by its weights (`kk;q=0.9`), the
+    first listed among equals; None if it wants none of them."""
+    wanted: list[tuple[float, int, str]] = []
+    for position, part in enumerate(header.split(",")[:32]):
+        code, _, weight = part.partition(";")
+        code = code.strip().lower()[:2]
+        if code not in i18n.LANGUAGES:
+            continue
+        quality = 1.0
+        name, _, value = weight.strip().partition("=")
+        if name.strip() == "q":
+            try:
+                quality = float(value)
+            except ValueError:
+                continue
+        if quality > 0:
+            wanted.append((-quality, position, code))
+    return min(wanted)[2] if wanted else None
 
 
 def money(amount: Money) -> str:

@@ -30,6 +30,7 @@ from urpaq.entrypoints.http.deps import (
 )
 from urpaq.entrypoints.http.edge import AuditedRoute, UnauditedRedirect, UnauditedRoute
 from urpaq.entrypoints.http.threads import in_thread
+from urpaq.entrypoints.http.web import i18n
 from urpaq.entrypoints.http.web.rate_limit import client_of, limited_client
 from urpaq.entrypoints.http.web.render import (
     NO_STORE,
@@ -48,6 +49,16 @@ from urpaq.services.statistics import Statistics, StatisticsRefused
 public = APIRouter(include_in_schema=False, route_class=UnauditedRoute)
 #: The answers about a person, or attempts at one: the edge records each.
 personal = APIRouter(include_in_schema=False, route_class=AuditedRoute)
+
+#: Where the one-time code is entered.
+_CODE_PAGE = "/sign-in/code"
+
+
+def _typed_iin(value: object) -> str:
+    """The IIN as typed, without the spaces a pasted or grouped one has
+    ("1506 1060 0015")."""
+    return "".join(str(value or "")[:64].split())
+
 
 #: The page's name for each way an IIN can be wrong (`InvalidIin.problem`).
 _IIN_PROBLEMS = {
@@ -82,7 +93,7 @@ async def lookup(
     started = time.monotonic()
     note.actor = f"public:{client_of(request)}"
     form = await request.form()
-    entered = str(form.get("iin", ""))[:64]
+    entered = _typed_iin(form.get("iin"))
     client = limited_client(request)
     wait = await limits.lookups.take(client, now=time.time())
     values: dict[str, Any]
@@ -95,7 +106,10 @@ async def lookup(
             iin = Iin.parse(entered)
         except InvalidIin as error:
             template, status = "lookup.html", 422
-            values = {"problem": _IIN_PROBLEMS.get(error.problem, "iin_not_12_digits")}
+            values = {
+                "problem": _IIN_PROBLEMS.get(error.problem, "iin_not_12_digits"),
+                "entered": entered,
+            }
         else:
             note.iin = iin.value
             answer = await in_thread(lambda: look_up_participant(uow(), iin=iin))
@@ -126,7 +140,7 @@ async def sign_in(
     """Starts proving who the person is: the identity provider sends a one-time code."""
     note.actor = f"public:{client_of(request)}"
     form = await request.form()
-    entered = str(form.get("iin", ""))[:64]
+    entered = _typed_iin(form.get("iin"))
     client = limited_client(request)
     wait = await limits.sign_ins.take(client, now=time.time())
     if wait:
@@ -135,14 +149,16 @@ async def sign_in(
         iin = Iin.parse(entered)
     except InvalidIin as error:
         problem = _IIN_PROBLEMS.get(error.problem, "iin_not_12_digits")
-        return page(request, "sign_in.html", status=422, private=True, problem=problem)
+        return page(
+            request, "sign_in.html", status=422, private=True, problem=problem, entered=entered
+        )
     note.iin = iin.value
     wait = await limits.sign_ins_per_iin.take(iin.value, now=time.time())
     if wait:  # whoever asks: no number of addresses buys more codes sent to one person
         return too_many(request, wait)
     now = clock.now()
     challenge = await in_thread(lambda: identity.begin(iin=iin, now=now))
-    response = page(request, "sign_in_code.html", private=True)
+    response = page(request, "sign_in_code.html", private=True, links_to=_CODE_PAGE)
     response.set_cookie(
         CHALLENGE_COOKIE, challenge.challenge_id, max_age=300, httponly=True,
         samesite="strict", secure=request.url.scheme == "https", path="/sign-in",
@@ -178,6 +194,11 @@ async def sign_in_code(
         if wait:
             return too_many(request, wait)
     iin = await in_thread(lambda: identity.complete(challenge_id=challenge, response=code, now=now))
+    if iin is None and claimed is not None:  # the code is still waited for: try again
+        return page(
+            request, "sign_in_code.html", status=401, private=True, problem="code_wrong_again",
+            links_to=_CODE_PAGE,
+        )  # fmt: skip
     if iin is None:
         return page(request, "sign_in.html", status=401, private=True, problem="code_wrong")
     note.iin = iin.value
@@ -190,6 +211,17 @@ async def sign_in_code(
     )  # fmt: skip
     response.delete_cookie(CHALLENGE_COOKIE, path="/sign-in")
     return response
+
+
+@public.get(_CODE_PAGE, response_model=None)
+def sign_in_code_form(request: Request) -> Response:
+    """The code's form again (another language, a reload) while a sign-in waits for its
+    code; else the way to sign in."""
+    if not request.cookies.get(CHALLENGE_COOKIE):
+        lang = request.query_params.get("lang")
+        there = f"/sign-in?lang={lang}" if lang in i18n.LANGUAGES else "/sign-in"
+        return RedirectResponse(there, status_code=303, headers=NO_STORE)
+    return page(request, "sign_in_code.html", private=True, links_to=_CODE_PAGE)
 
 
 @personal.get("/statement", response_model=None)
