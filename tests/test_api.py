@@ -310,6 +310,39 @@ def test_an_amount_that_is_not_positive_and_a_bad_key_get_their_own_codes(
         assert heirs.status_code == 422 and heirs.json()["error"] == code, heirs.text
 
 
+@pytest.mark.parametrize(
+    ("changes", "field", "problem"),
+    [
+        ({"amount": "01.00"}, "amount", "must be dollars and exactly two decimals, without a"
+         " leading zero (such as 60.00) (got '01.00')"),
+        ({"account": "kz86 125"}, "account", "must be 1–34 capital Latin letters and digits"),
+        ({"iin": "0603035"}, "iin", "must be exactly 12 digits"),
+    ],
+)  # fmt: skip
+def test_a_field_that_does_not_match_its_shape_is_told_the_shape_in_words(
+    api: Api, changes: dict[str, str], field: str, problem: str
+) -> None:
+    """Not the pattern a field is checked with: what it must be."""
+    with api.client() as client:
+        answer = post(client, "/api/v1/payouts", payout_body(**changes), "k")
+    assert answer.status_code == 422
+    assert answer.json()["fields"] == [{"field": field, "problem": problem}]
+
+
+def test_a_document_reference_too_long_is_told_its_length(api: Api) -> None:
+    with api.client() as client:
+        paid = post(client, "/api/v1/payouts", payout_body(amount="10.00"), "long-document")
+        answer = client.post(
+            f"/api/v1/payouts/{paid.json()['payout_id']}/confirmation",
+            json={"documents": ["contract 1", "x" * 101]},
+            headers={"Idempotency-Key": "confirm-long"},
+        )
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["fields"] == [
+        {"field": "documents.1", "problem": "must be 1–100 characters long"}
+    ]
+
+
 def test_two_different_idempotency_keys_in_one_request_are_refused(api: Api) -> None:
     """A request carrying two different keys (a proxy or a library adding its own) is
     refused: a repeat under either key would otherwise pay again.  The same key twice is

@@ -14,7 +14,13 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from urpaq.entrypoints.http.bodies import NOT_POSITIVE
+from urpaq.entrypoints.http.bodies import (
+    ACCOUNT_PATTERN,
+    AMOUNT_PATTERN,
+    IIN_PATTERN,
+    NOT_POSITIVE,
+    REFERENCE_PATTERN,
+)
 from urpaq.entrypoints.http.deps import UnauthenticatedError
 from urpaq.entrypoints.http.edge import error_body
 from urpaq.entrypoints.http.web.render import not_found
@@ -23,6 +29,16 @@ from urpaq.entrypoints.http.web.render import not_found
 #: Any other field (an IIN, an account, a document, a misnamed field) is named, its value
 #: never.
 _QUOTABLE_FIELDS = frozenset({"amount", "currency", "purpose", "sub_purpose", "share"})
+
+#: What each pattern of a request's fields asks for, said to the caller instead of the
+#: pattern itself.
+_PATTERN_WORDS = {
+    AMOUNT_PATTERN: "must be dollars and exactly two decimals, without a leading zero"
+    " (such as 60.00)",
+    ACCOUNT_PATTERN: "must be 1–34 capital Latin letters and digits",
+    IIN_PATTERN: "must be exactly 12 digits",
+    REFERENCE_PATTERN: "must be 1–100 characters long",
+}
 
 #: Where FastAPI places a problem with the `Idempotency-Key` header.
 _KEY_HEADER = ("header", "Idempotency-Key")
@@ -91,6 +107,9 @@ def _field_problem(problem: Any) -> dict[str, str]:
     name = ".".join(location) or "body"
     message = str(problem.get("msg", "is invalid"))
     message = message.removeprefix("Value error, ")
+    if problem.get("type") == "string_pattern_mismatch":  # the pattern, in words
+        pattern = (problem.get("ctx") or {}).get("pattern")
+        message = _PATTERN_WORDS.get(pattern, message)
     if location and location[-1] in _QUOTABLE_FIELDS and "input" in problem:
         value = problem["input"]
         if isinstance(value, str | int | bool) and len(str(value)) <= 100:
