@@ -425,6 +425,9 @@ def test_an_iin_typed_with_spaces_is_looked_up_and_a_wrong_one_stays_in_the_fiel
     )
     look_up(page, site, "1234 5")
     expect(page.get_by_label("IIN (12 digits)")).to_have_value("12345")
+    expect(page).to_have_title(
+        "Error: Check whether a child participates — National Fund for Children"
+    )
 
 
 @pytest.mark.parametrize(

@@ -37,6 +37,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "My statement",
     },
     "nav_statistics": {"kk": "Статистика", "ru": "Статистика", "en": "Statistics"},
+    "title_error": {"kk": "Қате", "ru": "Ошибка", "en": "Error"},
     "home_title": {
         "kk": "«Ұлттық қор — балаларға» бағдарламасы",
         "ru": "Программа «Национальный фонд — детям»",
