@@ -108,7 +108,7 @@ def _field_problem(problem: Any) -> dict[str, str]:
     message = str(problem.get("msg", "is invalid"))
     message = message.removeprefix("Value error, ")
     if problem.get("type") == "string_pattern_mismatch":  # the pattern, in words
-        pattern = (problem.get("ctx") or {}).get("pattern")
+        pattern = str((problem.get("ctx") or {}).get("pattern", ""))
         message = _PATTERN_WORDS.get(pattern, message)
     if location and location[-1] in _QUOTABLE_FIELDS and "input" in problem:
         value = problem["input"]
