@@ -34,7 +34,7 @@ from urpaq.entrypoints.http.office.deps import FormDep, permitted
 from urpaq.entrypoints.http.office.pages import office_page
 from urpaq.entrypoints.http.office.sessions import OFFICE_PATH
 from urpaq.entrypoints.http.threads import in_thread
-from urpaq.entrypoints.http.web.render import money, not_found
+from urpaq.entrypoints.http.web.render import language_of, money, not_found
 from urpaq.services.closing import CloseContended, CloseReport, close_report, closes
 from urpaq.services.parameters import parameter_year
 from urpaq.services.ports.staff import StaffSession
@@ -50,17 +50,17 @@ def _count(value: int) -> str:
 
 
 #: The figures of a close, as the page shows them beside last year's: (label, figure).
-FIGURES: list[tuple[str, Callable[[CloseResult], str]]] = [
-    ("office_participants", lambda r: _count(r.participants)),
-    ("office_per_child", lambda r: money(r.per_child)),
-    ("office_tr_total", lambda r: money(r.tr_total)),
-    ("office_forfeited", lambda r: money(r.forfeited)),
-    ("office_annulled", lambda r: money(r.annulled)),
-    ("office_back_accruals", lambda r: money(r.back_accruals)),
-    ("office_residue", lambda r: money(r.residue)),
-    ("office_investment_income", lambda r: money(r.investment_income)),
-    ("office_matured", lambda r: _count(r.matured)),
-    ("office_ts_credited", lambda r: money(r.target_savings_credited)),
+FIGURES: list[tuple[str, Callable[[CloseResult, str], str]]] = [
+    ("office_participants", lambda r, _: _count(r.participants)),
+    ("office_per_child", lambda r, language: money(r.per_child, language)),
+    ("office_tr_total", lambda r, language: money(r.tr_total, language)),
+    ("office_forfeited", lambda r, language: money(r.forfeited, language)),
+    ("office_annulled", lambda r, language: money(r.annulled, language)),
+    ("office_back_accruals", lambda r, language: money(r.back_accruals, language)),
+    ("office_residue", lambda r, language: money(r.residue, language)),
+    ("office_investment_income", lambda r, language: money(r.investment_income, language)),
+    ("office_matured", lambda r, _: _count(r.matured)),
+    ("office_ts_credited", lambda r, language: money(r.target_savings_credited, language)),
 ]
 
 
@@ -70,7 +70,8 @@ async def closes_list(request: Request, session: PreviewerDep, uow: UnitOfWorkDe
     and the next one to close."""
     made = await in_thread(lambda: closes(uow(), is_working_day=is_working_day))
     following = made[-1].result.reporting_year + 1 if made else FIRST_REPORTING_YEAR
-    rows = [(label, [figure(c.result) for c in made]) for label, figure in FIGURES]
+    language = language_of(request)
+    rows = [(label, [figure(c.result, language) for c in made]) for label, figure in FIGURES]
     return office_page(request, "closes.html", session, closes=made, rows=rows, following=following)
 
 
@@ -175,18 +176,22 @@ async def _year_page(
         request, "close.html", session, year=year, report=shown, preview=preview,
         closed=found["made"] is not None, inputs=found["inputs"], as_of=as_of,
         calendar=close_calendar(year, is_working_day=is_working_day),
-        figures=_figures(shown, previous), previous=previous,
+        figures=_figures(shown, previous, language_of(request)), previous=previous,
         may_run=may(session.member, Permission.RUN_CLOSE),
     )  # fmt: skip
 
 
 def _figures(
-    report: CloseReport | None, previous: CloseReport | None
+    report: CloseReport | None, previous: CloseReport | None, language: str
 ) -> list[tuple[str, str, str]]:
     """Each figure of the close shown, and last year's beside it (empty if none)."""
     if report is None:
         return []
     return [
-        (label, figure(report.result), figure(previous.result) if previous else "")
+        (
+            label,
+            figure(report.result, language),
+            figure(previous.result, language) if previous else "",
+        )
         for label, figure in FIGURES
     ]

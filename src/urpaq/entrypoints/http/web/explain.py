@@ -35,7 +35,8 @@ WORDED = {
 
 def explained(language: str, line: StatementLine, *, plain: bool = False) -> str:
     """What the line is and why, in `language`; `plain` for a terminal or a JSON
-    document (1,234.56 and 2.9683 %), else for a page (1 234.56 and 2.9683 %, unbroken).
+    document (1,234.56 and 2.9683 %), else for a page (1 234.56 and 2.9683 %, unbroken;
+    1 234,56 and 2,9683 % in Kazakh and Russian).
     A line without an explanation, or whose explanation lacks a value its words need, is
     named by its kind."""
     kind_words = i18n.text(language, f"kind_{line.kind.value}")
@@ -79,10 +80,11 @@ def _nonzero(value: Value | None) -> bool:
 
 def _written(language: str, name: str, value: Value, *, plain: bool) -> str:
     group = "," if plain else THIN_SPACE
+    written_in = "en" if plain else language
     if isinstance(value, Money):
-        return amount(value, group=group)
+        return amount(value, group=group, language=written_in)
     if isinstance(value, Decimal):
-        return percent(value, space=" " if plain else "\u00a0")
+        return percent(value, space=" " if plain else "\u00a0", language=written_in)
     if isinstance(value, dt.date):
         return day(language, value)
     if isinstance(value, int):
@@ -95,14 +97,27 @@ def _written(language: str, name: str, value: Value, *, plain: bool) -> str:
     return value
 
 
-def amount(value: Money, *, group: str = THIN_SPACE) -> str:
-    """1 234 567.89 with thin spaces (or the `group` given)."""
-    return value.grouped().replace(",", group)
+def amount(value: Money, *, group: str = THIN_SPACE, language: str = "en") -> str:
+    """1 234 567.89 with thin spaces (or the `group` given); 1 234 567,89 in the
+    languages that write a decimal comma."""
+    whole, _, cents = value.grouped().rpartition(".")
+    return f"{whole.replace(',', group)}{_decimal_mark(language)}{cents}"
 
 
-def percent(rate: Decimal, *, space: str = "\u00a0") -> str:
-    """A rate as a percentage with every published digit: 0.029683 is 2.9683 %."""
-    return f"{format((rate * 100).normalize(), 'f')}{space}%"
+def percent(rate: Decimal, *, space: str = "\u00a0", language: str = "en") -> str:
+    """A rate as a percentage with every published digit: 0.029683 is 2.9683 % (2,9683 %
+    in the languages that write a decimal comma)."""
+    digits = format((rate * 100).normalize(), "f")
+    return f"{digits.replace('.', _decimal_mark(language))}{space}%"
+
+
+#: The languages whose pages write a decimal comma, as Kazakhstan's documents in Kazakh
+#: and Russian do; English, and every plain text (a terminal, JSON), a point.
+DECIMAL_COMMA = frozenset({"kk", "ru"})
+
+
+def _decimal_mark(language: str) -> str:
+    return "," if language in DECIMAL_COMMA else "."
 
 
 def day(language: str, date: dt.date) -> str:

@@ -53,7 +53,6 @@ def page(
         language,
         template,
         path=links_to or request.url.path,
-        money=money,
         kept_query=kept,
         **values,
     )
@@ -119,12 +118,13 @@ def _preferred(header: str) -> str | None:
     return min(wanted)[2] if wanted else None
 
 
-def money(amount: Money) -> str:
-    """1 234 567.89 — thin-space groups, as people read amounts in all three languages."""
-    return amount.grouped().replace(",", "\u202f")
+def money(amount: Money, language: str = "en") -> str:
+    """1 234 567.89 — thin-space groups, as people read amounts in all three languages;
+    1 234 567,89 in Kazakh and Russian, which write a decimal comma."""
+    return explain.amount(amount, language=language)
 
 
-def projection_rows(answer: LookupAnswer | None) -> list[dict[str, Any]]:
+def projection_rows(answer: LookupAnswer | None, language: str = "en") -> list[dict[str, Any]]:
     """The lookup's three estimates at 18, as the result page shows them."""
     if answer is None:
         return []
@@ -137,9 +137,11 @@ def projection_rows(answer: LookupAnswer | None) -> list[dict[str, Any]]:
     return [
         {
             "case": case,
-            "rate": f"{(assumption.ii_rate * 100).quantize(Decimal('0.001'))} %",
+            "rate": explain.percent(
+                assumption.ii_rate.quantize(Decimal("0.00001")), language=language
+            ),
             "participants": f"{assumption.participants:,}".replace(",", "\u202f"),
-            "amount": money(amount),
+            "amount": money(amount, language),
         }
         for case, assumption, amount in cases
     ]
@@ -151,6 +153,7 @@ def _render(language: str, template: str, *, path: str, kept_query: str = "", **
         lang=language,
         t=lambda key, **kw: i18n.text(language, key, **kw),
         explain=lambda line: explain.explained(language, line),
+        money=lambda amount: money(amount, language),
         day=lambda date: explain.day(language, date),
         languages=[(code, i18n.LANGUAGE_NAMES[code]) for code in i18n.LANGUAGES],
         path=path,

@@ -114,7 +114,7 @@ async def lookup(
             note.iin = iin.value
             answer = await in_thread(lambda: look_up_participant(uow(), iin=iin))
             template = "lookup_result.html" if answer else "lookup_not_found.html"
-            values = {"answer": answer, "rows": projection_rows(answer)}
+            values = {"answer": answer, "rows": projection_rows(answer, language_of(request))}
     remaining = settings.lookup_seconds_min - (time.monotonic() - started)
     if remaining > 0:
         await anyio.sleep(remaining)

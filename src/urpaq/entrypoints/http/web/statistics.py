@@ -153,7 +153,7 @@ def _cell_text(language: str, column: str, cell: Cell) -> str:
     if cell is None:
         return i18n.text(language, "suppressed")
     if isinstance(cell, Money):
-        return money(cell)
+        return money(cell, language)
     if isinstance(cell, int):
         return str(cell) if column in ("year", "age") else f"{cell:,}".replace(",", "\u202f")
     if column == "region" and cell.startswith("KZ-"):
