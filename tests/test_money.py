@@ -19,6 +19,8 @@ from urpaq.domain.money import InvalidAmount, Money, apply_rate_half_up, split_f
         ("695519269", 69551926900),
         ("0.5", 50),
         ("1,000.00", 100000),
+        ("1,234,567.89", 123456789),
+        ("695_519_269", 69551926900),
         ("-3.04", -304),
     ],
 )
@@ -27,7 +29,15 @@ def test_parse_reads_dollars_with_at_most_two_decimals(text: str, cents: int) ->
     assert Money.parse(text) == Money(cents)
 
 
-@pytest.mark.parametrize("text", ["1.234", "12e3", "", "abc", "1.2.3", "NaN", "0x10", " . "])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "1.234", "12e3", "", "abc", "1.2.3", "NaN", "0x10", " . ",
+        # A decimal comma, commas out of their places, digits of another script: read
+        # as anything, each would be an amount other than the one meant.
+        "1,5", "1808703,46", "1,0,0", "12,34.50", "1,000_000", "١٠٠", "１００",
+    ],
+)  # fmt: skip
 def test_parse_refuses_anything_else_naming_the_value(text: str) -> None:
     """A malformed amount is refused and the message names it."""
     with pytest.raises(InvalidAmount, match=repr(text).replace(".", r"\.")):

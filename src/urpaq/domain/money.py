@@ -16,7 +16,13 @@ from urpaq.domain.invariants import InvariantBroken, require
 #: The currency of every amount, as documents and answers name it (ISO 4217).
 CURRENCY = "USD"
 
-_AMOUNT_PATTERN = re.compile(r"^(?P<sign>-?)(?P<whole>\d+)(?:\.(?P<fraction>\d{1,2}))?$")
+#: Dollars in ASCII digits, grouped by thousands with commas or underscores or not at
+#: all, and at most two decimals after a point: "1,5" or "1808703,46" (a decimal comma)
+#: is no amount, never 15.00 or 180870346.00.
+_AMOUNT_PATTERN = re.compile(
+    r"^(?P<sign>-?)(?P<whole>[0-9]+|[0-9]{1,3}(?:,[0-9]{3})+|[0-9]{1,3}(?:_[0-9]{3})+)"
+    r"(?:\.(?P<fraction>[0-9]{1,2}))?$"
+)
 
 
 class InvalidAmount(ValueError):
@@ -38,14 +44,14 @@ class Money:
     @classmethod
     def parse(cls, text: str) -> Money:
         """Read an amount such as ``"130.71"`` or ``"695519269"``; refuse anything else."""
-        cleaned = text.strip().replace(",", "").replace("_", "")
-        match = _AMOUNT_PATTERN.match(cleaned)
+        match = _AMOUNT_PATTERN.match(text.strip())
         if match is None:
             raise InvalidAmount(
                 f"amount {text!r} is not dollars with at most two decimals (e.g. 130.71)"
             )
         fraction = (match["fraction"] or "").ljust(2, "0")
-        cents = int(match["whole"]) * 100 + int(fraction)
+        whole = match["whole"].replace(",", "").replace("_", "")
+        cents = int(whole) * 100 + int(fraction)
         return cls(-cents if match["sign"] else cents)
 
     @classmethod
