@@ -897,8 +897,8 @@ class FakeServing:
         self.challenges[challenge_id] = left
         return left
 
-    def forget_challenge(self, *, challenge_id: str) -> None:
-        self.challenges.pop(challenge_id, None)
+    def forget_challenge(self, *, challenge_id: str) -> bool:
+        return self.challenges.pop(challenge_id, None) is not None
 
     def take_token_later(
         self, *, bucket: str, capacity: int, refill_seconds: float, now: float

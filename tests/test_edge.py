@@ -854,6 +854,42 @@ def test_the_development_provider_tells_whose_challenge_it_is() -> None:
     assert provider.iin_of(challenge_id=used.challenge_id, now=NOW) is None  # a code works once
 
 
+def test_a_code_sent_twice_at_once_signs_in_once(
+    uow: UnitOfWork, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Two requests with the right code at the same moment (through one server or two):
+    both take a try and both find the code right, but only the one that ends the
+    challenge signs in.  The second request is run inside the first one's window, after
+    its try and before it ends the challenge, on the serving store of each database."""
+    store = uow.serving
+    started: list[bool] = []
+    finished: list[object] = []
+
+    class Interleaved:
+        """The store, with the other request's whole `complete` run inside this one's."""
+
+        def __getattr__(self, name: str) -> object:
+            return getattr(store, name)
+
+        def attempt_challenge(self, **arguments: object) -> object:
+            pending = store.attempt_challenge(**arguments)  # type: ignore[arg-type]
+            if not started:
+                started.append(True)
+                finished.append(provider.complete(challenge_id=challenge_id, response=code,
+                                                  now=NOW))  # fmt: skip
+            return pending
+
+    provider = DevelopmentIdentityProvider(serving=lambda: Interleaved())  # type: ignore[arg-type,return-value]
+    caplog.set_level(logging.WARNING, logger="urpaq.identity")
+    challenge = DevelopmentIdentityProvider(serving=lambda: store).begin(iin=ADULT, now=NOW)
+    sent = [r.getMessage() for r in caplog.records if r.name == "urpaq.identity"]
+    challenge_id = challenge.challenge_id
+    code = re.search(r"one-time code (\d+)", sent[-1])[1]  # type: ignore[index]
+    first = provider.complete(challenge_id=challenge_id, response=code, now=NOW)
+    assert finished == [ADULT]  # the request that ended the challenge
+    assert first is None  # the one that came second to it
+
+
 class ProviderOfTwoMethods:
     """A provider written before `iin_of` joined the protocol."""
 

@@ -56,8 +56,11 @@ class DevelopmentIdentityProvider:
         if pending is None:
             return None
         if hmac.compare_digest(pending.code_digest, _digest(response.strip())):
-            store.forget_challenge(challenge_id=challenge_id)  # a code works once
-            return Iin.parse(pending.iin)
+            # A code works once: of the requests that sent it at the same time (through
+            # one server or several), only the one that ends the challenge signs in.
+            if store.forget_challenge(challenge_id=challenge_id):
+                return Iin.parse(pending.iin)
+            return None
         # Out of guesses, it is kept until it expires, taking no more: later guesses are
         # still recorded with the person they were aimed at (`iin_of`).
         return None

@@ -197,8 +197,12 @@ class SqlServing:
         )
         return None if row is None else PendingChallenge(str(row[0]), str(row[1]), int(row[2]))
 
-    def forget_challenge(self, *, challenge_id: str) -> None:
-        self._write(f"DELETE FROM {self.schema}challenge WHERE challenge_id = ?", (challenge_id,))
+    def forget_challenge(self, *, challenge_id: str) -> bool:
+        row = self._write(
+            f"DELETE FROM {self.schema}challenge WHERE challenge_id = ? RETURNING challenge_id",
+            (challenge_id,),
+        )
+        return row is not None
 
     def take_token(self, *, bucket: str, capacity: int, refill_seconds: float, now: float) -> float:
         return self.take_token_later(

@@ -78,7 +78,9 @@ class ServingPort(Protocol):
         such challenge, it expired, or its guesses are used up."""
         ...
 
-    def forget_challenge(self, *, challenge_id: str) -> None: ...
+    def forget_challenge(self, *, challenge_id: str) -> bool:
+        """End a challenge; whether this call ended it (of several at once, one does)."""
+        ...
 
     def take_token(self, *, bucket: str, capacity: int, refill_seconds: float, now: float) -> float:
         """Take one token from a bucket (`capacity` at once, one more every
