@@ -441,3 +441,34 @@ def test_a_database_that_cannot_be_written_beside_is_called_read_only(
         "unable to open database file: the file or its folder is read-only,"
         " and SQLite writes beside it"
     )
+
+
+def test_a_database_in_a_folder_this_user_may_not_enter_is_refused_naming_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`urpaq init --db sqlite:////root/nope/x.db` as another user: the folder cannot be
+    made nor even looked into, and the refusal says so, where looking at the path to
+    explain the failure raised its own error (a traceback).  (Simulated: the tests may
+    run as root, whom no folder keeps out.)"""
+    from urpaq import bootstrap
+
+    shut = tmp_path / "shut"
+    real_stat = Path.stat
+
+    def stat(self: Path, **options: object) -> os.stat_result:
+        if self == shut or shut in self.parents:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_stat(self, **options)  # type: ignore[arg-type]
+
+    def mkdir(self: Path, *arguments: object, **options: object) -> None:
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "stat", stat)
+    monkeypatch.setattr(Path, "mkdir", mkdir)
+    url = f"sqlite:///{shut / 'nope' / 'x.db'}"
+    assert bootstrap.names_no_database_yet(url) is False  # opening it says why
+    with pytest.raises(bootstrap.DatabaseUnusable) as raised:
+        open_unit_of_work(url)
+    assert str(raised.value) == (
+        f"database {url} cannot be opened: Permission denied: {shut / 'nope'}"
+    )

@@ -101,7 +101,12 @@ def names_no_database_yet(url: str) -> bool:
         path = _sqlite_path(url)
     except UnsupportedDatabase:
         return False  # opening it says why
-    return path != ":memory:" and not Path(path).exists()
+    if path == ":memory:":
+        return False
+    try:
+        return not Path(path).exists()
+    except OSError:  # a folder on the way this user may not enter: opening it says so
+        return False
 
 
 def _sqlite_path(url: str) -> str:

@@ -6,7 +6,7 @@ import fcntl
 import os
 import sqlite3
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
 from importlib import resources
 from pathlib import Path
@@ -108,19 +108,28 @@ class DatabaseUnusable(RuntimeError):
 
 def _why_unopenable(path: str, error: OSError | sqlite3.DatabaseError) -> str:
     """The reason in words an operator can act on."""
-    if Path(path).is_dir():
+    if _looks(path, Path.is_dir):
         return "it is a directory"  # SQLite only says it is "unable to open database file"
     if isinstance(error, OSError) and error.filename is not None:
         return f"{error.strerror}: {error.filename}"
     code = (getattr(error, "sqlite_errorcode", None) or 0) & 0xFF
     if (
         code in (sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_READONLY)
-        and Path(path).is_file()
+        and _looks(path, Path.is_file)
         and not (os.access(path, os.W_OK) and os.access(Path(path).parent, os.W_OK))
     ):
         # Also to read, SQLite writes its -wal and -shm files beside the database.
         return f"{error}: the file or its folder is read-only, and SQLite writes beside it"
     return str(error)
+
+
+def _looks(path: str, test: Callable[[Path], bool]) -> bool:
+    """`test` of the path, False where the path cannot even be looked at (a folder on
+    the way that this user may not enter): the error that brought us here says why."""
+    try:
+        return test(Path(path))
+    except OSError:
+        return False
 
 
 #: SQLite's primary result codes of storage that failed the database: not the input's
