@@ -408,3 +408,33 @@ def test_an_import_stored_before_its_bookkeeping_failed_says_so_and_succeeds(
         " (disk I/O error); its own maintenance (autovacuum) will do it" in done.stderr
     )
     assert "imported before (batch 1)" in urpaq("register", "import", str(feed), db=db).stderr
+
+
+#: `urpaq` as a user who may not read a file named `unreadable.*` (the tests may run as
+#: root, whom no file's mode keeps out).
+NOT_READABLE = """
+import os, pathlib
+real_access, real_open = os.access, pathlib.Path.open
+def access(path, mode, **options):
+    return False if 'unreadable' in str(path) else real_access(path, mode, **options)
+def opened(self, *arguments, **options):
+    if 'unreadable' in self.name:
+        raise PermissionError(13, 'Permission denied', str(self))
+    return real_open(self, *arguments, **options)
+os.access, pathlib.Path.open = access, opened
+"""
+
+
+@pytest.mark.parametrize(
+    ("command", "name"), [(("register", "import"), "unreadable.csv"),
+                          (("parameters", "import"), "unreadable.toml")],
+)  # fmt: skip
+def test_a_file_that_cannot_be_read_is_refused_naming_it_not_a_usage_error(
+    db: str, tmp_path: Path, command: tuple[str, str], name: str
+) -> None:
+    path = tmp_path / name
+    path.write_text("record_id,iin,kind,effective_date,recorded_on\n", encoding="utf-8")
+    done = urpaq_patched(NOT_READABLE, *command, str(path), db=db)
+    assert done.returncode == 3, done.stdout + done.stderr
+    assert name in done.stderr and "Permission denied" in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr

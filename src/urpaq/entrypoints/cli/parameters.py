@@ -54,7 +54,10 @@ def parameters_set(
 def parameters_import(
     file: Annotated[
         Path | None,
-        typer.Argument(help="A parameters TOML file; without it, the shipped published values."),
+        typer.Argument(
+            help="A parameters TOML file; without it, the shipped published values.",
+            readable=False,  # refused by the command (exit 3), not as a usage error
+        ),
     ] = None,
     db: DbOption = None,
 ) -> None:

@@ -36,7 +36,9 @@ app = typer.Typer(help="The population register feed.", no_args_is_help=True)
 
 @app.command("import")
 def register_import(
-    file: Annotated[Path, typer.Argument(help="CSV with a header, or JSON Lines.")],
+    # Not `readable`: the command itself refuses a file it cannot read (exit 3, naming
+    # it), where the option parser's own check would be a usage error (exit 2).
+    file: Annotated[Path, typer.Argument(help="CSV with a header, or JSON Lines.", readable=False)],
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
