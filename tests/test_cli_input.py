@@ -3,6 +3,7 @@ Python traceback (security review 2026-11, D10 and probe 3.28)."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -438,3 +439,31 @@ def test_a_file_that_cannot_be_read_is_refused_naming_it_not_a_usage_error(
     assert done.returncode == 3, done.stdout + done.stderr
     assert name in done.stderr and "Permission denied" in done.stderr, done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_an_output_that_takes_no_utf8_gets_the_answer_not_a_traceback(tmp_path: Path) -> None:
+    """`LC_ALL=C` without Python's UTF-8 coercion, or `PYTHONIOENCODING=ascii`: text
+    shows `?` for what it cannot (reconcile's minus signs), and JSON escapes it, the
+    same document."""
+    db = f"sqlite:///{tmp_path / 'demo.db'}"
+    subprocess.run(
+        [sys.executable, "-m", "urpaq", "demo", "--db", db, "--workdir", str(tmp_path)],
+        check=True, capture_output=True, timeout=120,
+    )  # fmt: skip
+
+    def run(*args: str, encoding: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "urpaq", *args, "--db", db], capture_output=True,
+            text=True, encoding="utf-8", errors="strict", timeout=60,
+            env={**os.environ, "PYTHONIOENCODING": encoding},
+        )  # fmt: skip
+
+    text = run("reconcile", encoding="ascii")
+    assert text.returncode == 0 and "Traceback" not in text.stderr, text.stderr
+    assert "| check" in text.stdout and "?" in text.stdout
+    assert run("audit", encoding="ascii").returncode == 0
+    ascii_json = run("reconcile", "--json", encoding="ascii")
+    utf8_json = run("reconcile", "--json", encoding="utf-8")
+    assert ascii_json.returncode == 0, ascii_json.stderr
+    assert ascii_json.stdout.isascii() and not utf8_json.stdout.isascii()
+    assert json.loads(ascii_json.stdout) == json.loads(utf8_json.stdout)

@@ -10,6 +10,9 @@ lives in the module of its group.
 
 from __future__ import annotations
 
+import io
+import sys
+
 import typer
 
 from urpaq.entrypoints.cli import (
@@ -53,4 +56,10 @@ app.command()(demo.demo)
 
 def main() -> None:
     """The console script `urpaq`."""
+    # An output that takes no UTF-8 (LC_ALL=C, PYTHONIOENCODING=ascii) gets a "?" for a
+    # character it cannot show (a minus sign, an ellipsis, a name in Cyrillic), not a
+    # traceback in place of the answer; JSON is escaped instead (`print_json`).
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="replace")
     app()

@@ -69,8 +69,11 @@ def fail(message: str, *, code: int) -> NoReturn:
 
 
 def print_json(document: object) -> None:
-    """Print the one JSON document of a `--json` command on stdout."""
-    sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+    """Print the one JSON document of a `--json` command on stdout: as UTF-8 text, or
+    with every other character escaped where the output takes less (a terminal or a
+    pipe set to ASCII or Latin-1), which JSON reads as the same text."""
+    utf = (sys.stdout.encoding or "").lower().replace("-", "").replace("_", "") == "utf8"
+    sys.stdout.write(json.dumps(document, ensure_ascii=not utf, indent=2) + "\n")
 
 
 @contextmanager
