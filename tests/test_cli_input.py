@@ -467,3 +467,41 @@ def test_an_output_that_takes_no_utf8_gets_the_answer_not_a_traceback(tmp_path: 
     assert ascii_json.returncode == 0, ascii_json.stderr
     assert ascii_json.stdout.isascii() and not utf8_json.stdout.isascii()
     assert json.loads(ascii_json.stdout) == json.loads(utf8_json.stdout)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["close", "2024", "--preview", "--as-of", "2025-W05-5"], "is not a date YYYY-MM-DD"),
+        (["close", "2024", "--preview", "--as-of", "20250131"], "is not a date YYYY-MM-DD"),
+        (["audit", "--since", "2025-01-31T00"], "is not a date YYYY-MM-DD"),
+    ],
+)
+def test_a_date_option_is_a_day_written_yyyy_mm_dd_only(
+    db: str, args: list[str], message: str
+) -> None:
+    """As the feed's dates: a week date or the basic form, which `fromisoformat` takes
+    for a day, is a usage error naming the value."""
+    done = urpaq(*args, db=db)
+    assert done.returncode == 2, done.stderr
+    assert message in " ".join(done.stderr.split())
+
+
+def test_the_embedded_database_url_must_name_a_file() -> None:
+    """`sqlite:///` alone was a database in memory, `urpaq init` "succeeding" and keeping
+    nothing."""
+    done = urpaq("init", db="sqlite:///")
+    assert done.returncode == 2, done.stderr
+    assert "names no file" in " ".join(done.stderr.split())
+
+
+def test_a_database_of_a_newer_urpaq_is_told_to_upgrade_urpaq(db: str) -> None:
+    import sqlite3
+
+    with sqlite3.connect(db.removeprefix("sqlite:///")) as connection:
+        connection.execute("INSERT INTO schema_version (version) VALUES (99)")
+    done = urpaq("reconcile", db=db)
+    assert done.returncode == 3, done.stderr
+    said = " ".join(done.stderr.split())
+    assert "newer than this urpaq" in said and "upgrade urpaq" in said
+    assert "run `urpaq init`" not in said

@@ -115,7 +115,12 @@ def _sqlite_path(url: str) -> str:
         raise UnsupportedDatabase(
             f"database URL {url!r}: write sqlite:///relative.db or sqlite:////absolute.db"
         )
-    return path[1:] or ":memory:"
+    if path == "/":  # `sqlite:///` alone: a database in memory, lost as the command ends
+        raise UnsupportedDatabase(
+            f"database URL {url!r} names no file: write sqlite:///urpaq.db, or"
+            " sqlite:///:memory: for a database that is not kept"
+        )
+    return path[1:]
 
 
 def identity_provider(

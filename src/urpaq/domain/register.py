@@ -66,15 +66,15 @@ class RegisterRecord:
     retracts: str | None = None
 
 
-#: A date as the feed writes it.
-_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+#: A date as the feed (and every command's option) writes it.
+DAY_PATTERN = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def _parse_date(name: str, text: str) -> dt.date:
     try:
         # Exactly YYYY-MM-DD: `fromisoformat` also takes other ISO 8601 spellings of ten
         # characters, such as the week date 2015-W27-2.
-        if not _DATE.fullmatch(text):
+        if not DAY_PATTERN.fullmatch(text):
             raise ValueError
         return dt.date.fromisoformat(text)
     except ValueError:

@@ -32,6 +32,7 @@ from rich.text import Text
 from urpaq import bootstrap
 from urpaq.bootstrap import NotUrpaqDatabase, SchemaTooNew
 from urpaq.domain.refusals import Refused
+from urpaq.domain.register import DAY_PATTERN
 from urpaq.entrypoints import clock
 from urpaq.services.ports.unit_of_work import UnitOfWork
 
@@ -94,6 +95,11 @@ def opened(db: str | None, *, create: bool = False) -> Iterator[UnitOfWork]:
         elif (version := uow.schema.version()) != uow.schema.latest_version():
             if version == 0:
                 refuse(f"database {shown} has no urpaq schema: run `urpaq init` first")
+            if version > uow.schema.latest_version():  # `init` would refuse it too
+                refuse(
+                    f"database {shown} has schema version {version}, newer than this urpaq"
+                    f" ({uow.schema.latest_version()}): upgrade urpaq"
+                )
             refuse(f"database {shown} has schema version {version}: run `urpaq init` to upgrade")
         yield uow
     except (SchemaTooNew, NotUrpaqDatabase) as error:
@@ -157,6 +163,8 @@ def parse_date_option(name: str, text: str | None) -> dt.date | None:
     if text is None:
         return None
     try:
+        if not DAY_PATTERN.fullmatch(text):  # not 20250131, nor a week date 2025-W05-5
+            raise ValueError
         return dt.date.fromisoformat(text)
     except ValueError:
         raise typer.BadParameter(f"{text!r} is not a date YYYY-MM-DD", param_hint=name) from None
