@@ -9,6 +9,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -232,5 +233,35 @@ def test_a_write_cancelled_before_it_is_taken_is_dropped_and_the_writer_goes_on(
         serving.record(event(3))
         assert request_ids(database_url) == ["r0001", "r0002", "r0003"]
         assert list(serving.db.query(f"SELECT bucket FROM {serving.schema}bucket")) == []
+    finally:
+        uow.close()
+
+
+def test_a_serving_file_deleted_while_served_fails_every_write_instead_of_losing_it(
+    tmp_path: Path,
+) -> None:
+    """An operator deletes the serving file under running servers: each process went on
+    writing into the deleted file (its audit events lost as it ends), and a connection
+    opened afterwards made a new empty one (the processes no longer sharing sessions and
+    limits). Now every write fails, naming the file, and no new file is made."""
+    from urpaq.bootstrap import DatabaseUnavailable
+
+    url = f"sqlite:///{tmp_path / 'urpaq.db'}"
+    uow = open_unit_of_work(url)
+    uow.schema.initialise()
+    try:
+        serving_of(uow).record_later(event(1)).result(timeout=30)
+        file = Path(serving_path(url.removeprefix("sqlite:///")))
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{file}{suffix}").unlink(missing_ok=True)
+        with pytest.raises(DatabaseUnavailable, match="was deleted or replaced"):
+            serving_of(uow).record_later(event(2)).result(timeout=30)
+        other = open_unit_of_work(url)  # as a new thread of the same server would
+        try:
+            with pytest.raises(DatabaseUnavailable, match="was deleted or replaced"):
+                other.serving.audit_events(iin=None, since=None, limit=1)
+        finally:
+            other.close()
+        assert not file.exists()
     finally:
         uow.close()

@@ -84,6 +84,10 @@ class SqlConnection(ABC):
         can succeed any more."""
         return False
 
+    def check_still_there(self) -> None:  # noqa: B027 — a hook: a server's database stays
+        """Raise `DatabaseUnavailable` if what this connection writes is no longer the
+        database others read (its file deleted or replaced under its name)."""
+
     @abstractmethod
     def has_schema_table(self) -> bool: ...
 

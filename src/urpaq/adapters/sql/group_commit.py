@@ -147,6 +147,9 @@ class GroupCommit:
             return db  # still broken: the next batch fails with the reason, and tries again
 
     def _in_one_transaction(self, db: SqlConnection, batch: list[_Write]) -> list[Row]:
+        # Into a file deleted under this process, every write would be lost unseen (and
+        # the other processes would share nothing with this one): each fails instead.
+        db.check_still_there()
         if len(batch) == 1:  # a statement alone is a transaction of its own: one trip
             row = _first_row(db, batch[0])
             self.commits += 1

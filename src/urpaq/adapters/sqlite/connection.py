@@ -198,12 +198,17 @@ class SqliteConnection(SqlConnection):
             raise DatabaseUnusable(
                 f"database {self.description} cannot be opened: {_why_unopenable(path, error)}"
             ) from None
+        self._file = _file_identity(path)
         self._writers: threading.Lock | _WritersOfAllProcesses = (
             _WritersOfAllProcesses(path) if writers_of_all_processes else _writer_lock(path)
         )
 
     def execute(self, sql: str, params: Params = None) -> Any:
         return self.db.execute(sql, () if params is None else params)
+
+    def check_still_there(self) -> None:
+        if self._file is not None and _file_identity(self.path) != self._file:
+            raise DatabaseUnavailable(_replaced(self.path))
 
     def execute_many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         self.db.executemany(sql, rows)
@@ -274,6 +279,26 @@ class SqliteConnection(SqlConnection):
 SERVING_SCHEMA_VERSION = 4
 
 
+def _file_identity(path: str) -> tuple[int, int] | None:
+    """Which file a path names now (device and inode); None for a database in memory
+    or a path that names nothing."""
+    if path == ":memory:":
+        return None
+    try:
+        status = os.stat(path)
+    except OSError:
+        return None
+    return (status.st_dev, status.st_ino)
+
+
+def _replaced(path: str) -> str:
+    return (
+        f"database {path} was deleted or replaced while this process used it: what is"
+        " written now would be lost or kept apart from the other server processes;"
+        " restart every server process (docs/operations.md)"
+    )
+
+
 def serving_path(path: str) -> str:
     """The file beside a database that holds what the servers share: `urpaq.db` →
     `urpaq-serving.db`."""
@@ -296,10 +321,20 @@ def serving_writer(path: str) -> GroupCommit | None:
     )
 
 
+#: The serving files this process has opened, and which file each was: one deleted or
+#: replaced meanwhile is not silently made again empty, or the servers would no longer
+#: share their sessions, limits and audit log (each process writing its own file).
+_SERVING_FILES: dict[str, tuple[int, int] | None] = {}
+
+
 def open_serving(path: str) -> SqliteConnection:
     """A connection to the serving file of the database at `path`, its tables created on
     first use."""
-    serving = SqliteConnection(serving_path(path), page_bytes=None)
+    file = serving_path(path)
+    if file in _SERVING_FILES and _file_identity(file) != _SERVING_FILES[file]:
+        raise DatabaseUnavailable(_replaced(file))
+    serving = SqliteConnection(file, page_bytes=None)
+    _SERVING_FILES.setdefault(file, serving._file)
     if int(serving.scalar("PRAGMA user_version")) < SERVING_SCHEMA_VERSION:
         serving.begin()
         try:
