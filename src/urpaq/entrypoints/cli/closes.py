@@ -88,7 +88,7 @@ def warn_about_dates(report: CloseReport) -> None:
 
 def warn(message: str) -> None:
     err.print("[bold yellow]warning:[/]", end=" ")
-    err.print(message, highlight=False, markup=False)
+    err.print(message, highlight=False, markup=False, soft_wrap=True)  # a line to search for
 
 
 # The rows under the close table: the dates of the close.
