@@ -225,11 +225,13 @@ def a_file_as_workdir(tmp_path: Path) -> Path:
 def test_a_demo_workdir_that_cannot_be_written_is_refused_naming_it(
     tmp_path: Path, make: Callable[[Path], Path], reason: str
 ) -> None:
-    """`demo --workdir` where the register file cannot be written exits 3 naming it."""
+    """`demo --workdir` where the register file cannot be written exits 3 naming it, and
+    leaves no database behind."""
     workdir = make(tmp_path)
     done = urpaq("demo", "--workdir", str(workdir), db=f"sqlite:///{tmp_path / 'demo.db'}")
     assert done.returncode == 3, done.stderr
     assert f"workdir {str(workdir)!r} {reason}" in done.stderr
+    assert not (tmp_path / "demo.db").exists()
 
 
 HUGE = "99999999999999999999999"

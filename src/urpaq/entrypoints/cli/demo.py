@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
@@ -69,6 +70,13 @@ def build_demo(
     """Run the demonstration on an empty database, which is created first."""
     if workdir.exists() and not workdir.is_dir():
         refuse(f"workdir {str(workdir)!r} is not a directory")
+    # Before the database is made: a refused demo leaves no database behind.
+    try:
+        workdir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        refuse(f"workdir {str(workdir)!r} cannot be written: {error.strerror}")
+    if not os.access(workdir, os.W_OK):
+        refuse(f"workdir {str(workdir)!r} cannot be written: Permission denied")
     with opened(db, create=True) as uow:
         if not is_empty(uow):
             url = bootstrap.database_url(db)
