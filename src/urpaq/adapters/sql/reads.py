@@ -118,9 +118,8 @@ class SqlReads:
                       AND s.account = :account) AS credited
                 GROUP BY region""",
             {
-                "kind": EntryKind.MATURITY.value, "year": year,
-                "account": ledger.TARGET_SAVINGS,
-                "as_of_now": view.as_of.isoformat(), "watermark_now": view.watermark,
+                **standing_parameters(year=year, view=view, previous=None),
+                "kind": EntryKind.MATURITY.value, "year": year, "account": ledger.TARGET_SAVINGS,
             },
         )  # fmt: skip
         return [RegionSavings(region, int(n), Money(int(cents))) for region, n, cents in rows]

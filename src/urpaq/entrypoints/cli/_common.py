@@ -7,6 +7,7 @@ progress go to stderr.
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import json
 import sys
@@ -73,7 +74,7 @@ def print_json(document: object) -> None:
     """Print the one JSON document of a `--json` command on stdout: as UTF-8 text, or
     with every other character escaped where the output takes less (a terminal or a
     pipe set to ASCII or Latin-1), which JSON reads as the same text."""
-    utf = (sys.stdout.encoding or "").lower().replace("-", "").replace("_", "") == "utf8"
+    utf = codecs.lookup(sys.stdout.encoding or "ascii").name == "utf-8"
     sys.stdout.write(json.dumps(document, ensure_ascii=not utf, indent=2) + "\n")
 
 

@@ -10,7 +10,6 @@ member as actor and the year in the action (`AuditedPathRoute`).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -20,6 +19,7 @@ from starlette.datastructures import FormData
 from urpaq.bootstrap import is_working_day
 from urpaq.domain.close import CloseRefused, CloseResult
 from urpaq.domain.close_calendar import close_calendar
+from urpaq.domain.money import Money
 from urpaq.domain.participation import FIRST_REPORTING_YEAR
 from urpaq.domain.staff import Permission, may
 from urpaq.entrypoints.http.deps import ClockDep, UnitOfWorkDep
@@ -49,19 +49,21 @@ def _count(value: int) -> str:
     return f"{value:,}".replace(",", "\u202f")
 
 
-#: The figures of a close, as the page shows them beside last year's: (label, figure).
-FIGURES: list[tuple[str, Callable[[CloseResult, str], str]]] = [
-    ("office_participants", lambda r, _: _count(r.participants)),
-    ("office_per_child", lambda r, language: money(r.per_child, language)),
-    ("office_tr_total", lambda r, language: money(r.tr_total, language)),
-    ("office_forfeited", lambda r, language: money(r.forfeited, language)),
-    ("office_annulled", lambda r, language: money(r.annulled, language)),
-    ("office_back_accruals", lambda r, language: money(r.back_accruals, language)),
-    ("office_residue", lambda r, language: money(r.residue, language)),
-    ("office_investment_income", lambda r, language: money(r.investment_income, language)),
-    ("office_matured", lambda r, _: _count(r.matured)),
-    ("office_ts_credited", lambda r, language: money(r.target_savings_credited, language)),
-]
+#: The figures of a close, as the page shows them beside last year's: (label, the
+#: attribute of `CloseResult` that holds it).
+FIGURES: list[tuple[str, str]] = [
+    ("office_participants", "participants"), ("office_per_child", "per_child"),
+    ("office_tr_total", "tr_total"), ("office_forfeited", "forfeited"),
+    ("office_annulled", "annulled"), ("office_back_accruals", "back_accruals"),
+    ("office_residue", "residue"), ("office_investment_income", "investment_income"),
+    ("office_matured", "matured"), ("office_ts_credited", "target_savings_credited"),
+]  # fmt: skip
+
+
+def _figure(result: CloseResult, attribute: str, language: str) -> str:
+    """One figure of a close as the page writes it: a count, or an amount."""
+    value = getattr(result, attribute)
+    return money(value, language) if isinstance(value, Money) else _count(value)
 
 
 @router.get(f"{OFFICE_PATH}/closes", response_class=HTMLResponse)
@@ -71,7 +73,7 @@ async def closes_list(request: Request, session: PreviewerDep, uow: UnitOfWorkDe
     made = await in_thread(lambda: closes(uow(), is_working_day=is_working_day))
     following = made[-1].result.reporting_year + 1 if made else FIRST_REPORTING_YEAR
     language = language_of(request)
-    rows = [(label, [figure(c.result, language) for c in made]) for label, figure in FIGURES]
+    rows = [(label, [_figure(c.result, name, language) for c in made]) for label, name in FIGURES]
     return office_page(request, "closes.html", session, closes=made, rows=rows, following=following)
 
 
@@ -190,8 +192,8 @@ def _figures(
     return [
         (
             label,
-            figure(report.result, language),
-            figure(previous.result, language) if previous else "",
+            _figure(report.result, name, language),
+            _figure(previous.result, name, language) if previous else "",
         )
-        for label, figure in FIGURES
+        for label, name in FIGURES
     ]
