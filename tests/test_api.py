@@ -122,6 +122,12 @@ def test_health_and_the_openapi_document_are_served(api: Api) -> None:
         "/api/v1/heir-payouts", "/api/v1/heir-payouts/{payout_id}",
         "/api/v1/heir-payouts/{payout_id}/return",
     }  # fmt: skip
+    # The statuses it lists are those the API gives: 413 for a body too large, never 400
+    # (a request it cannot read is 422).
+    for path, methods in document["paths"].items():
+        for method, operation in methods.items():
+            assert {"401", "413", "422"} <= set(operation["responses"]), (method, path)
+            assert "400" not in operation["responses"], (method, path)
 
 
 def test_savings_are_shown_only_to_an_operator_and_only_for_holders(api: Api) -> None:
@@ -314,7 +320,10 @@ def test_an_amount_that_is_not_positive_and_a_bad_key_get_their_own_codes(
     ("changes", "field", "problem"),
     [
         ({"amount": "01.00"}, "amount", "must be dollars and exactly two decimals, without a"
-         " leading zero (such as 60.00) (got '01.00')"),
+         " leading zero, at most 13 digits before the point (such as 60.00) (got '01.00')"),
+        ({"amount": "99999999999999.99"}, "amount", "must be dollars and exactly two"
+         " decimals, without a leading zero, at most 13 digits before the point (such as"
+         " 60.00) (got '99999999999999.99')"),
         ({"account": "kz86 125"}, "account", "must be 1–34 capital Latin letters and digits"),
         ({"iin": "0603035"}, "iin", "must be exactly 12 digits"),
     ],
@@ -633,7 +642,7 @@ def test_every_request_is_audited_and_the_log_cannot_be_altered(api: Api) -> Non
     assert seen == [
         ("operator:Education Bank", "GET /api/v1/savings/{iin}", str(ADULT), 200),
         ("operator:Education Bank", "POST /api/v1/payouts", str(MINOR), 404),
-        ("unauthenticated", "GET /api/v1/savings/{iin}", None, 401),
+        ("unauthenticated", "GET /api/v1/savings/{iin}", str(MINOR), 401),  # asked about
     ]
     assert all(e.at == NOW for e in events)
     table = served_audit_table(api)

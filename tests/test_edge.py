@@ -318,6 +318,19 @@ def test_an_unauthenticated_request_is_still_audited(edge: Edge) -> None:
     assert (events[0].actor, events[0].outcome) == ("unauthenticated", 401)
 
 
+def test_an_unauthenticated_read_about_a_person_is_recorded_against_them(edge: Edge) -> None:
+    """Someone probing balances without a valid credential shows in the audit log of each
+    person asked about (`urpaq audit --iin`); a path that holds no valid IIN names nobody."""
+    with edge.client("wrong") as client, edge.client(None) as stranger:
+        assert client.get(f"/api/v1/savings/{ADULT}").status_code == 401
+        assert stranger.get("/api/v1/savings/123456789012").status_code == 401
+    about = audit_events(edge.uow, iin=str(ADULT), limit=5)
+    assert [(e.actor, e.action, e.outcome) for e in about] == [
+        ("unauthenticated", "GET /api/v1/savings/{iin}", 401)
+    ]
+    assert audit_events(edge.uow, limit=1)[0].iin is None
+
+
 # --- 7. no-store on the API, HSTS over TLS (D12) ---------------------------------------------
 
 
@@ -433,6 +446,16 @@ def test_control_characters_in_a_path_are_escaped_in_the_log(
     if path.startswith("/api/"):
         action = audit_events(edge.uow, limit=1)[0].action
         assert action.isprintable(), repr(action)
+
+
+def test_a_path_no_route_answers_is_not_kept_in_the_audit_log(edge: Edge) -> None:
+    """Anyone may write a name or a birth date into a path: the audit log, kept for
+    years, keeps only the audited beginning of a path no route answers."""
+    with edge.client() as client:
+        client.get("/lookup/Ivanov Ivan born 2006-01-02")
+        client.get("/api/v1/people/Ivanov")
+    actions = [event.action for event in audit_events(edge.uow, limit=2)]
+    assert actions == ["GET /api/… (no route)", "GET /lookup/… (no route)"]
 
 
 @pytest.mark.parametrize(
@@ -615,6 +638,7 @@ def test_urpaq_serve_runs_uvicorn_with_the_hardened_options() -> None:
     assert options["http"] is TimelyH11Protocol
     assert options["proxy_headers"] is False
     assert options["timeout_keep_alive"] == 5
+    assert options["timeout_worker_healthcheck"] == 30
     assert options["access_log"] is False
 
 
@@ -634,7 +658,9 @@ class Served:
 
 
 @contextmanager
-def urpaq_serve(tmp_path: Path, *options: str) -> Iterator[Served]:
+def urpaq_serve(
+    tmp_path: Path, *options: str, environment: dict[str, str] | None = None
+) -> Iterator[Served]:
     """`urpaq serve OPTIONS` on a fresh database and a free port, until SIGINT, which
     must stop it cleanly; its stderr goes to a file, readable while it runs."""
     database = f"sqlite:///{tmp_path}/served.db"
@@ -647,7 +673,7 @@ def urpaq_serve(tmp_path: Path, *options: str) -> Iterator[Served]:
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             [*urpaq, "serve", "--db", database, "--port", str(port), *options],
-            stderr=log, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            stderr=log, env={**os.environ, "PYTHONUNBUFFERED": "1", **(environment or {})},
         )  # fmt: skip
     served = Served(f"http://127.0.0.1:{port}", process, log_path)
     try:
@@ -750,6 +776,28 @@ def test_urpaq_serve_workers_runs_that_many_processes_on_one_port(tmp_path: Path
         pids = answering(served)
     assert len(pids) == 2, served.log
     assert str(served.process.pid) not in pids
+
+
+def test_server_processes_slow_to_start_on_a_busy_machine_are_not_killed(
+    tmp_path: Path,
+) -> None:
+    """A new server process on two loaded cores took over 5 s to import what it runs
+    before it could answer its supervisor, which then killed it and started another,
+    killed in turn: a minute of "Child process died" before one lived.  Here each new
+    process spends 7 s starting (a `sitecustomize` that sleeps in processes the
+    supervisor spawns): both live and answer."""
+    slow = tmp_path / "slow"
+    slow.mkdir()
+    (slow / "sitecustomize.py").write_text(
+        "import sys, time\nif '--multiprocessing-fork' in sys.argv:\n    time.sleep(7)\n",
+        encoding="utf-8",
+    )
+    path = os.pathsep.join([str(slow), os.environ.get("PYTHONPATH", "")])
+    with urpaq_serve(tmp_path, "--workers", "2", environment={"PYTHONPATH": path}) as served:
+        assert httpx.get(f"{served.url}/healthz", timeout=10).status_code == 200
+        time.sleep(6)  # a health check or two more
+        assert httpx.get(f"{served.url}/healthz", timeout=10).status_code == 200
+    assert "died" not in served.log, served.log
 
 
 # --- 3. sign-in limited per IIN; every wrong code audited with the person (D3, D8) -----------
@@ -905,6 +953,57 @@ def test_a_provider_without_iin_of_is_refused_when_loaded() -> None:
     visitor's first code."""
     with pytest.raises(UnsupportedIdentityProvider, match="lacks iin_of"):
         identity_provider("test_edge:ProviderOfTwoMethods", serving=FakeServing)
+
+
+class ProviderWithoutItsConfiguration:
+    """A provider whose configuration (an environment variable of its own) is missing."""
+
+    name = "egov"
+
+    def __init__(self) -> None:
+        self.gateway = os.environ["TEST_EGOV_GATEWAY_URL_NEVER_SET"]
+
+    def begin(self, **_: object) -> None: ...
+
+    def complete(self, **_: object) -> None: ...
+
+    def iin_of(self, **_: object) -> None: ...
+
+
+class ProviderWithoutAName:
+    def begin(self, **_: object) -> None: ...
+
+    def complete(self, **_: object) -> None: ...
+
+    def iin_of(self, **_: object) -> None: ...
+
+
+def test_a_provider_that_cannot_be_made_or_has_no_name_is_refused_naming_why() -> None:
+    """Once a traceback out of `urpaq serve` (exit 1)."""
+    with pytest.raises(
+        UnsupportedIdentityProvider, match="could not be made: KeyError: 'TEST_EGOV_GATEWAY"
+    ):
+        identity_provider("test_edge:ProviderWithoutItsConfiguration", serving=FakeServing)
+    with pytest.raises(UnsupportedIdentityProvider, match="has no name"):
+        identity_provider("test_edge:ProviderWithoutAName", serving=FakeServing)
+
+
+def test_urpaq_serve_refuses_a_provider_that_cannot_be_made(tmp_path: Path) -> None:
+    database = f"sqlite:///{tmp_path}/served.db"
+    environment = {
+        **os.environ,
+        "URPAQ_IDENTITY": "test_edge:ProviderWithoutItsConfiguration",
+        "PYTHONPATH": os.pathsep.join(
+            [str(Path(__file__).parent), os.environ.get("PYTHONPATH", "")]
+        ),
+    }
+    subprocess.run([sys.executable, "-m", "urpaq", "init", "--db", database], check=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "urpaq", "serve", "--db", database, "--port", "1"],
+        capture_output=True, text=True, env=environment, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 3, done.stderr
+    assert "could not be made: KeyError" in done.stderr and "Traceback" not in done.stderr
 
 
 def test_answers_are_not_held_back_by_nagle_on_a_worker_s_socket() -> None:

@@ -13,10 +13,13 @@ from test_cli import urpaq
 from urpaq.adapters.feed import inspect_feed, read_feed
 from urpaq.adapters.sql.unit_of_work import SqlUnitOfWork
 from urpaq.domain.ledger import EntryKind
+from urpaq.domain.money import Money
+from urpaq.domain.operators import AuthorisedOperator, Purpose
+from urpaq.domain.payouts import PayoutRefused
 from urpaq.entrypoints.http.web.i18n import MESSAGES
-from urpaq.services.payouts import savings_holder
+from urpaq.services.payouts import request_payout, savings_holder
 from urpaq.services.register_import import import_records
-from world import LATE_ADULT, TODAY, build_world
+from world import ADULT, LATE_ADULT, TODAY, build_world
 
 FIRST = (
     "record_id,iin,kind,effective_date,recorded_on,region\n"
@@ -159,3 +162,53 @@ def test_a_withdrawn_death_unfreezes_the_holders_savings(
     after = savings_holder(uow, iin=LATE_ADULT, today=TODAY)
     assert before is not None and before.deceased
     assert after is not None and not after.deceased
+
+
+def _import_text(uow: SqlUnitOfWork, path: Path, text: str) -> None:
+    path.write_text(text, encoding="utf-8")
+    found = inspect_feed(path)
+    summary = import_records(
+        uow, rows=read_feed(found), source=path.name, sha256=found.sha256, today=TODAY
+    )
+    assert summary.rejected == 0, summary.rejections
+
+
+def _pay(uow: SqlUnitOfWork, *, number: int) -> None:
+    request_payout(
+        uow, operator=AuthorisedOperator("Bank", frozenset({Purpose.HOUSING}), active=True),
+        iin=ADULT, amount=Money(100), purpose=Purpose.HOUSING, sub_purpose="purchase",
+        account="KZ1", payout_id=f"{number:032x}", today=TODAY,
+        return_due_on=lambda day: day + dt.timedelta(days=60),
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("kind", "undone_by"),
+    [
+        ("record_annulled", "record_retracted,2026-06-02,2026-06-03,,x"),
+        ("record_retracted", "born_citizen,2006-03-03,2026-06-03,,"),
+    ],
+)
+def test_a_holder_the_register_no_longer_vouches_for_is_paid_nothing(
+    uow: SqlUnitOfWork, tmp_path: Path, kind: str, undone_by: str
+) -> None:
+    """A holder whose record the register annuls (never had the right), or whose record
+    of birth it withdraws with nothing in its place, keeps the savings credited (maturity
+    is final) but is paid nothing, until the register vouches again: a withdrawal of the
+    annulment, a new record of birth."""
+    build_world(uow, tmp_path)
+    _pay(uow, number=1)
+    retracts = ",,a" if kind == "record_retracted" else ",,"
+    header = "record_id,iin,kind,effective_date,recorded_on,region,retracts\n"
+    _import_text(
+        uow, tmp_path / "x.csv", f"{header}x,{ADULT},{kind},2026-03-01,2026-03-02{retracts}\n"
+    )
+    holder = savings_holder(uow, iin=ADULT, today=TODAY)
+    assert holder is not None and holder.unvouched and holder.frozen and holder.credited
+    with pytest.raises(PayoutRefused) as refused:
+        _pay(uow, number=2)
+    assert refused.value.code == "unvouched"
+    _import_text(uow, tmp_path / "y.csv", f"{header}y,{ADULT},{undone_by}\n")
+    again = savings_holder(uow, iin=ADULT, today=TODAY)
+    assert again is not None and not again.unvouched
+    _pay(uow, number=3)

@@ -150,7 +150,18 @@ def identity_provider(
         raise UnsupportedIdentityProvider(
             f"identity provider {choice!r} lacks {', '.join(missing)} (docs/identity.md)"
         )
-    provider: IdentityProvider = provider_class()
+    try:  # its configuration is its own to read (its environment variables, say)
+        provider: IdentityProvider = provider_class()
+    except Exception as error:
+        raise UnsupportedIdentityProvider(
+            f"identity provider {choice!r} could not be made:"
+            f" {type(error).__name__}: {error} (docs/identity.md)"
+        ) from None
+    if not isinstance(getattr(provider, "name", None), str):
+        raise UnsupportedIdentityProvider(
+            f"identity provider {choice!r} has no name, the text the audit log and the"
+            " server's log call it by (docs/identity.md)"
+        )
     return provider
 
 

@@ -30,7 +30,13 @@ from urpaq.domain import ledger
 from urpaq.domain.ledger import EntryKind, JournalEntry
 from urpaq.domain.money import CURRENCY, Money
 from urpaq.domain.operators import AuthorisedOperator
-from urpaq.domain.payouts import PayoutRefused, SavingsHolder, no_target_savings, person_move
+from urpaq.domain.payouts import (
+    PayoutRefused,
+    SavingsHolder,
+    no_target_savings,
+    person_move,
+    unvouched_annulled,
+)
 
 #: A share as a fraction, each part at most nine digits: "1/2", "2/3".
 SHARE_FRACTION = re.compile(r"^([1-9][0-9]{0,8})/([1-9][0-9]{0,8})$")
@@ -196,6 +202,8 @@ def check_heir_payout(
         )
     if holder is None or not holder.credited:
         raise no_target_savings()
+    if holder.unvouched:
+        raise unvouched_annulled()
     if not holder.deceased:
         raise PayoutRefused(
             "holder_alive", "heirs are paid only after the register records the holder's death"

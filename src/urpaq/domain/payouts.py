@@ -65,6 +65,23 @@ class SavingsHolder:
     credited: bool  # has a target savings account (matured)
     deceased: bool
     available: Money
+    #: The register no longer vouches for the person: it annulled their record (they
+    #: never had the right), or withdrew every record that made them a citizen.  Their
+    #: target savings stay as credited (maturity is final, docs/decisions/0003) but are
+    #: paid to nobody until the operator's staff have settled the case.
+    unvouched: bool = False
+
+    @property
+    def frozen(self) -> bool:
+        return self.deceased or self.unvouched
+
+
+def unvouched_annulled() -> PayoutRefused:
+    return PayoutRefused(
+        "unvouched",
+        "the register no longer vouches for this holder (a record annulled, or every record"
+        " of their citizenship withdrawn): their savings are frozen",
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +132,8 @@ def check_request(
         )
     if holder is None or not holder.credited:
         raise no_target_savings()
+    if holder.unvouched:
+        raise unvouched_annulled()
     if holder.deceased:
         # The savings of a deceased holder are frozen until heirs are paid.
         raise PayoutRefused("deceased", "the savings of a deceased holder are frozen")

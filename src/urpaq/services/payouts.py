@@ -31,7 +31,7 @@ from urpaq.domain.payouts import (
     payout_entry,
     return_entry,
 )
-from urpaq.domain.register import DEATHS
+from urpaq.domain.register import DEATHS, GAINS, RecordKind
 from urpaq.services.ports.register import PersonRecord
 from urpaq.services.ports.unit_of_work import UnitOfWork
 from urpaq.services.unit_of_work import writing
@@ -56,13 +56,15 @@ def locked_holder(uow: UnitOfWork, *, iin: Iin, today: dt.date) -> SavingsHolder
 def _holder(uow: UnitOfWork, person: PersonRecord, *, today: dt.date) -> SavingsHolder:
     # The register as known today: a death it recorded and then withdrew counts no more.
     known_today = View(as_of=today, watermark=WHOLE_REGISTER)
-    deceased = any(
-        fact.kind in DEATHS and known_today.sees(fact)
-        for fact in uow.register.facts_of(person.person_id)
-    )
+    seen = [fact for fact in uow.register.facts_of(person.person_id) if known_today.sees(fact)]
     credited, available = uow.ledger.target_savings(person.person_id)
     return SavingsHolder(
-        person_id=person.person_id, credited=credited, deceased=deceased, available=available
+        person_id=person.person_id,
+        credited=credited,
+        deceased=any(fact.kind in DEATHS for fact in seen),
+        available=available,
+        unvouched=any(fact.kind is RecordKind.RECORD_ANNULLED for fact in seen)
+        or not any(fact.kind in GAINS for fact in seen),
     )
 
 

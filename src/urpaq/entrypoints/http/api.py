@@ -60,6 +60,7 @@ STATUS_OF_REFUSAL = {
     "purpose_not_served": 403,
     "no_target_savings": 404,
     "deceased": 409,
+    "unvouched": 409,
     "holder_alive": 409,
     "inheritance_not_served": 403,
     "certificate_details_required": 422,
@@ -116,7 +117,7 @@ def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
 
 #: Every answer of the API is recorded: by the edge, or by `answer_once` for a write; the
 #: credential is checked before a body is read.
-router = APIRouter(prefix=PREFIX, responses=_errors(400, 401, 422), route_class=OperatorRoute)
+router = APIRouter(prefix=PREFIX, responses=_errors(401, 413, 422), route_class=OperatorRoute)
 
 
 @router.get(
@@ -146,7 +147,7 @@ def get_savings(
     holder = payouts.savings_holder(uow(), iin=person, today=clock.today())
     if holder is None or not holder.credited:
         return _refusal_response(no_target_savings())
-    return Savings(iin=person.value, available=str(holder.available), frozen=holder.deceased)
+    return Savings(iin=person.value, available=str(holder.available), frozen=holder.frozen)
 
 
 @router.post(

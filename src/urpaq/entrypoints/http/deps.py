@@ -19,6 +19,7 @@ from fastapi import Depends, Request, Response
 from fastapi.dependencies.models import Dependant
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from urpaq.domain.iin import Iin, InvalidIin
 from urpaq.domain.operators import AuthorisedOperator, credential_digest
 from urpaq.entrypoints.http.context import Clock, Context, UnitOfWorkProvider
 from urpaq.entrypoints.http.credentials import BelievedCredentials
@@ -138,9 +139,19 @@ async def _authenticate(request: Request) -> None:
     if credentials is not None:
         found = await _operator_of(request, credentials.credentials)
     if found is None:
+        # Who was asked about, for the auditor's `urpaq audit --iin`: someone probing
+        # people's balances without a valid credential is recorded against each of them.
+        note_of(request).iin = _valid_iin(request.path_params.get("iin"))
         raise UnauthenticatedError
     note_of(request).actor = f"operator:{found.name}"
     request.scope[_OPERATOR_KEY] = found
+
+
+def _valid_iin(text: object) -> str | None:
+    try:
+        return Iin.parse(text).value if isinstance(text, str) else None
+    except InvalidIin:
+        return None
 
 
 #: The methods that change nothing: a credential found active a moment ago is believed.

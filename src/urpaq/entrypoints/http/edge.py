@@ -36,7 +36,6 @@ import asyncio
 import datetime as dt
 import enum
 import logging
-import re
 import time
 import traceback
 import uuid
@@ -47,21 +46,21 @@ from urllib.parse import urlsplit
 
 from fastapi import Request
 from fastapi.responses import JSONResponse, RedirectResponse
-from fastapi.routing import APIRoute
+from fastapi.routing import APIRoute, iter_route_contexts
 from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect
+from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from urpaq import bootstrap
 from urpaq.domain.audit import AuditEvent
 from urpaq.entrypoints.http.context import Context
+from urpaq.entrypoints.http.log_text import redact
 from urpaq.entrypoints.http.threads import awaitable, writes_database
 from urpaq.services.audit import record_event_later
 
 access_log = logging.getLogger("urpaq.access")
 error_log = logging.getLogger("urpaq.error")
-
-_IIN_IN_PATH = re.compile(r"\d{12}")
 
 #: On every answer: no script or resource from elsewhere, no referrer, no framing.
 SECURITY_HEADERS = [
@@ -95,31 +94,6 @@ _AUDIT_KEY = "urpaq.audit"
 #: The status the access log gives a request whose client went away before its request
 #: was whole (nothing was answered).
 CLIENT_GONE = 499
-
-
-def redact(path: str) -> str:
-    """A request path (or a client's address) fit for a log: every run of 12 digits (an
-    IIN) masked, and every character that could break or disguise a line escaped."""
-    return printable(_IIN_IN_PATH.sub("************", path))
-
-
-def printable(text: str) -> str:
-    """`text` on one honest line: a character that is not printable (a control such as a
-    line break, NUL or ESC, DEL, a C1 control, a bidirectional override or other
-    invisible formatting) is written as its escape (`\\x0a`, `\\u202e`), and so is the
-    backslash (`\\\\`), so that no escape can be forged either."""
-    if text.isprintable() and "\\" not in text:
-        return text
-    return "".join(c if c.isprintable() and c != "\\" else _escaped(c) for c in text)
-
-
-def _escaped(character: str) -> str:
-    code = ord(character)
-    if character == "\\":
-        return "\\\\"
-    if code < 0x100:
-        return f"\\x{code:02x}"
-    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
 
 def error_body(code: str, message: str, **extra: object) -> dict[str, object]:
@@ -242,12 +216,32 @@ def audit_event(scope: Scope, note: RequestNote, *, status: int, at: dt.datetime
 
 def _route_of(scope: Scope) -> str:
     """The route a request matched (`/api/v1/savings/{iin}`), never the raw path, but for
-    a route that names its path (`AuditedPathRoute`)."""
+    a route that names its path (`AuditedPathRoute`); for a request no route matched, the
+    audited beginning of its path only (`/lookup/… (no route)`): the rest, which anyone
+    may write (a name, a birth date), stays out of the log kept for years."""
     route = scope.get("route")
     if getattr(route, "names_path", False):
         return redact(scope["path"])
     template = getattr(route, "path", None)
-    return template if isinstance(template, str) else redact(scope["path"])
+    if isinstance(template, str):
+        return template
+    if (template := _route_it_would_have(scope)) is not None:  # refused before routing
+        return template
+    path = scope["path"]
+    audited = next((prefix for prefix in AUDITED_PATHS if path.startswith(prefix)), None)
+    if audited is None or path == audited:
+        return redact(path)
+    return f"{audited.rstrip('/')}/… (no route)"
+
+
+def _route_it_would_have(scope: Scope) -> str | None:
+    """The route of a request the edge answered before the router saw it (a body too
+    large), as the router would have matched it; None if none would."""
+    for context in iter_route_contexts(getattr(scope.get("app"), "routes", [])):
+        route = context.original_route
+        if isinstance(route, APIRoute) and route.matches(scope)[0] is Match.FULL:
+            return route.path
+    return None
 
 
 # --- the middleware -------------------------------------------------------------------------

@@ -33,8 +33,8 @@ _QUOTABLE_FIELDS = frozenset({"amount", "currency", "purpose", "sub_purpose", "s
 #: What each pattern of a request's fields asks for, said to the caller instead of the
 #: pattern itself.
 _PATTERN_WORDS = {
-    AMOUNT_PATTERN: "must be dollars and exactly two decimals, without a leading zero"
-    " (such as 60.00)",
+    AMOUNT_PATTERN: "must be dollars and exactly two decimals, without a leading zero,"
+    " at most 13 digits before the point (such as 60.00)",
     ACCOUNT_PATTERN: "must be 1–34 capital Latin letters and digits",
     IIN_PATTERN: "must be exactly 12 digits",
     REFERENCE_PATTERN: "must be 1–100 characters long",

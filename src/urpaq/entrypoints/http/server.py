@@ -39,6 +39,11 @@ FORWARDED_VARIABLE = "URPAQ_FORWARDED_ALLOW_IPS"
 REQUEST_SECONDS = 10.0
 #: A kept-alive connection with no new request is closed after this many seconds.
 KEEP_ALIVE_SECONDS = 5
+#: With `--workers N`, a server process that does not answer its supervisor's health
+#: check within this many seconds is killed and replaced.  uvicorn's own 5 s is less than
+#: a new process takes on a busy machine to import what it runs before it can answer: on
+#: two loaded cores each replacement was killed in turn, for a minute, before one lived.
+WORKER_HEALTHCHECK_SECONDS = 30
 
 _LOG_FORMAT = "%(asctime)s [%(process)d] %(name)s %(message)s"
 
@@ -121,6 +126,7 @@ def uvicorn_options(*, host: str, port: int, workers: int = 1) -> dict[str, Any]
         "proxy_headers": False,
         "http": TimelyH11Protocol,
         "timeout_keep_alive": KEEP_ALIVE_SECONDS,
+        "timeout_worker_healthcheck": WORKER_HEALTHCHECK_SECONDS,
     }
 
 
