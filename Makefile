@@ -19,7 +19,7 @@ $(BIN)/urpaq: pyproject.toml
 install: $(BIN)/urpaq
 
 demo: install
-	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
+	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm demo/urpaq-serving.db*
 	$(BIN)/urpaq demo --db sqlite:///./$(DEMO_DB) --workdir demo
 
 lint: install

@@ -37,7 +37,12 @@ from urpaq.domain.ledger import EntryKind, JournalEntry, Posting
 from urpaq.domain.money import Money
 from urpaq.domain.movements import movement_of
 from urpaq.domain.operators import AuthorisedOperator, Purpose
-from urpaq.domain.parameters import ParameterProposal, ProposalDecision, YearParameters
+from urpaq.domain.parameters import (
+    ParameterProposal,
+    ProposalDecision,
+    YearParameters,
+    same_person,
+)
 from urpaq.domain.participation import Fact, View, participation_in
 from urpaq.domain.payouts import Payout, PayoutStatus
 from urpaq.domain.register import DEATHS, RecordKind
@@ -798,7 +803,7 @@ class FakeStaff:
         self.sessions.pop(token_digest, None)
 
     def close_sessions_of(self, *, user_name: str, now: dt.datetime) -> int:
-        theirs = [t for t, s in self.sessions.items() if s.member.user == user_name]
+        theirs = [t for t, s in self.sessions.items() if same_person(s.member.user, user_name)]
         open_ones = sum(self.sessions.pop(token).expires_at > now for token in theirs)
         return open_ones
 

@@ -200,6 +200,21 @@ def test_a_preview_prints_what_the_close_then_prints_and_writes_nothing(
             3,
             "'abc'",
         ),
+        (
+            [
+                "parameters",
+                "set",
+                "2026",
+                "--tr-total",
+                "100",
+                "--ii-rate",
+                "0.03",
+                "--reference",
+                "L" * 501,
+            ],
+            3,
+            "501 characters long, at most 500",
+        ),
         (["register", "import", "missing.csv"], 3, "does not exist"),
         (["close"], 2, "Missing argument"),
         (["register", "rejections", "77"], 3, "no import batch 77"),
@@ -216,6 +231,32 @@ def test_refusals_exit_with_their_code_and_name_the_value(
     prepare(db, feed)
     done = urpaq(*args, db=db, check=code)
     assert message in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "reason", "message"),
+    [
+        (["statement", "123"], 3, None, "IIN '123': must be exactly 12 digits"),
+        (["close", "2022"], 3, "before_programme", "before the programme's first year"),
+        (["statistics", "regions", "--year", "2026"], 3, "not_closed", "2026 is not closed"),
+        (["register", "import", "missing.csv"], 3, None, "does not exist"),
+        (["close"], 2, None, "Missing argument"),
+        (["statement", "150101500021", "--as-of", "x"], 2, None, "No such option"),
+    ],
+)
+def test_a_refused_json_command_prints_one_document_saying_why(
+    db: str, feed: Path, args: list[str], code: int, reason: str | None, message: str
+) -> None:
+    """`--json` prints exactly one JSON document on stdout, a refusal's and a usage
+    error's included: `{"error": {"exit_code", "reason", "message"}}`."""
+    prepare(db, feed)
+    done = urpaq(*args, "--json", db=db, check=code)
+    error = json.loads(done.stdout)["error"]
+    assert error["exit_code"] == code and error["reason"] == reason
+    assert message in error["message"] and message in done.stderr
+    assert json.loads(urpaq("statement", "150101500021", "--json", db=db).stdout)["status"]
+    reconciled = urpaq("reconcile", "--json", db=db)  # a document of its own: never two
+    assert "error" not in json.loads(reconciled.stdout)
 
 
 def test_an_import_with_rejections_exits_3_and_lists_them(db: str, tmp_path: Path) -> None:
@@ -361,8 +402,24 @@ def test_a_statement_printed_is_audited_like_the_page(db: str) -> None:
     events = json.loads(urpaq("audit", "--json", db=db).stdout)["events"]
     assert [(e["actor"], e["action"], e["iin"], e["outcome"]) for e in events] == [
         (f"cli:{getpass.getuser()}", "statement", "150101500021", 0)
-    ]
+    ]  # the audit command's own read is recorded after it has read
     assert len(events[0]["request_id"]) == 32
+
+
+def test_reading_the_audit_log_is_recorded_in_it(db: str) -> None:
+    """An auditor's reading is a read of personal data too, about the person of `--iin`,
+    as the back office records it; the answer shows the events before it."""
+    import getpass
+
+    actor = f"cli:{getpass.getuser()}"
+    urpaq("statement", "150101500021", db=db)
+    about = json.loads(urpaq("audit", "--iin", "150101500021", "--json", db=db).stdout)
+    assert [e["action"] for e in about["events"]] == ["statement"]
+    events = json.loads(urpaq("audit", "--json", db=db).stdout)["events"]
+    assert [(e["actor"], e["action"], e["iin"]) for e in events] == [
+        (actor, "audit", "150101500021"),
+        (actor, "statement", "150101500021"),
+    ]
 
 
 def test_a_statement_explains_every_line_with_its_date_and_running_balance(

@@ -129,6 +129,21 @@ def test_a_parameters_file_with_a_byte_order_mark_is_read(db: str, tmp_path: Pat
     assert done.returncode == 0, done.stderr
 
 
+def test_a_parameters_file_with_a_reference_too_long_is_refused_naming_its_year(
+    db: str, tmp_path: Path
+) -> None:
+    long = tmp_path / "long.toml"
+    long.write_text(
+        '[[year]]\nyear = 2026\ntr_total = "100.00"\nii_rate = "0.03"\n'
+        f'reference = "{"L" * 501}"\n',
+        encoding="utf-8",
+    )
+    done = urpaq("parameters", "import", str(long), db=db)
+    assert done.returncode == 3, done.stderr
+    assert "[[year]] #1: the reference" in done.stderr
+    assert "501 characters long, at most 500" in done.stderr
+
+
 def test_a_parameters_file_that_is_not_utf8_is_refused_naming_it(db: str, tmp_path: Path) -> None:
     """A parameters file in another encoding exits 3 naming the file."""
     binary = tmp_path / "bin.toml"

@@ -9,13 +9,14 @@ import json
 import os
 import subprocess
 import sys
+import unicodedata
 from collections.abc import Callable
 
 import pytest
 
 from fakes import FakeUnitOfWork
 from urpaq.adapters.sql.unit_of_work import SqlUnitOfWork
-from urpaq.domain.operators import InvalidOperator, Purpose, parse_scopes
+from urpaq.domain.operators import InvalidOperator, Purpose, parse_name, parse_scopes
 from urpaq.services.operators import (
     OperatorRefused,
     add_operator,
@@ -98,6 +99,22 @@ def test_operator_refusals_are_named(action: str, code: str) -> None:
                 rotate_credential(uow, name="Bank", today=TODAY, new_credential=new)
     assert refusal.value.code == code
     assert [o.name for o in uow.operators.all()] == ["Bank"]
+
+
+@pytest.mark.parametrize("name", ["Халық Банк", "Қазпочта", "Halyk Bank", "O'Brien & Sons. Bank"])
+def test_an_operator_is_named_in_its_own_alphabet(name: str) -> None:
+    """Kazakhstan's banks have Kazakh and Russian names: letters of any alphabet, composed
+    into one text (a letter written with a combining accent is the same name)."""
+    assert parse_name(f"  {name} ") == name
+    assert parse_name(unicodedata.normalize("NFD", name)) == name
+
+
+@pytest.mark.parametrize("name", ["=HYPERLINK(1)", "-A1", "@Bank", "_Bank", "Б", "Bank\u202e"])
+def test_an_operator_name_a_spreadsheet_would_run_or_an_invisible_one_is_refused(
+    name: str,
+) -> None:
+    with pytest.raises(InvalidOperator, match="beginning with a letter or a digit"):
+        parse_name(name)
 
 
 @pytest.mark.parametrize(

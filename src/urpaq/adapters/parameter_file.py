@@ -14,7 +14,12 @@ from importlib import resources
 from pathlib import Path
 
 from urpaq.domain.money import InvalidAmount, Money
-from urpaq.domain.parameters import InvalidParameters, YearParameters, parse_rate
+from urpaq.domain.parameters import (
+    InvalidParameters,
+    YearParameters,
+    check_reference_length,
+    parse_rate,
+)
 
 
 def shipped_parameters_text() -> str:
@@ -55,6 +60,10 @@ def parse_parameters(text: str, *, source: str) -> list[YearParameters]:
         try:
             tr_total = Money.parse(entry["tr_total"])
         except InvalidAmount as error:
+            raise InvalidParameters(f"{where}: {error}") from None
+        try:
+            check_reference_length(str(entry["reference"]))
+        except InvalidParameters as error:
             raise InvalidParameters(f"{where}: {error}") from None
         years.append(
             YearParameters(

@@ -12,9 +12,13 @@ from __future__ import annotations
 import enum
 import hashlib
 import re
+import unicodedata
 from dataclasses import dataclass
 
-NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._&'-]{1,79}$")
+#: A letter or digit of any script first (never `=`, `+`, `-` or `@`, which a spreadsheet
+#: opening a CSV would take for a formula), then letters, digits, spaces and . _ & ' -:
+#: Kazakh and Russian names as written (`Қазпочта`, `Халық Банк`) as much as Latin ones.
+NAME_PATTERN = re.compile(r"[^\W_][\w .&'-]{1,79}")
 
 
 class Purpose(enum.StrEnum):
@@ -46,10 +50,12 @@ class InvalidOperator(ValueError):
 
 
 def parse_name(text: str) -> str:
-    name = text.strip()
-    if not NAME_PATTERN.match(name):
+    """An operator's name, its letters composed (NFC), so that one name is one text."""
+    name = unicodedata.normalize("NFC", text.strip())
+    if not NAME_PATTERN.fullmatch(name):
         raise InvalidOperator(
-            f"operator name {text!r} must be 2–80 letters, digits, spaces or . _ & ' -"
+            f"operator name {text!r} must be 2–80 letters (of any alphabet), digits,"
+            " spaces or . _ & ' -, beginning with a letter or a digit"
         )
     return name
 

@@ -17,6 +17,8 @@ YEAR_MAX = 9999
 #: A TR total beyond any the programme could see, and well within what a database's
 #: 64-bit integer of cents holds, summed over the years.
 TR_TOTAL_MAX = Money(10**17)  # 1,000,000,000,000,000.00 USD
+#: The longest reference to a letter or publication, in characters.
+REFERENCE_LENGTH_MAX = 500
 
 
 class InvalidParameters(ValueError):
@@ -78,9 +80,20 @@ def year_parameters(*, year: int, tr_total: str, ii_rate: str, reference: str) -
         total = Money.parse(tr_total)
     except InvalidAmount as error:
         raise InvalidParameters(f"TR total: {error}") from None
+    check_reference_length(reference)
     return YearParameters(
         year=year, tr_total=total, ii_rate=parse_rate(ii_rate), reference=reference
     )
+
+
+def check_reference_length(reference: str) -> None:
+    """A reference entered now is at most `REFERENCE_LENGTH_MAX` characters (those
+    recorded before the limit are read as they are)."""
+    if len(reference) > REFERENCE_LENGTH_MAX:
+        raise InvalidParameters(
+            f"the reference {reference[:40]!r}… is {len(reference)} characters long,"
+            f" at most {REFERENCE_LENGTH_MAX}"
+        )
 
 
 class ProposalDecision(enum.StrEnum):

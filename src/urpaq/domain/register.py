@@ -70,13 +70,18 @@ class RegisterRecord:
 DAY_PATTERN = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
+def parse_day(text: str) -> dt.date:
+    """A day written exactly YYYY-MM-DD; `ValueError` for anything else (`fromisoformat`
+    alone also takes 20150701 and other ISO 8601 spellings, such as the week date
+    2015-W27-2)."""
+    if not DAY_PATTERN.fullmatch(text):
+        raise ValueError(f"{text!r} is not YYYY-MM-DD")
+    return dt.date.fromisoformat(text)
+
+
 def _parse_date(name: str, text: str) -> dt.date:
     try:
-        # Exactly YYYY-MM-DD: `fromisoformat` also takes other ISO 8601 spellings of ten
-        # characters, such as the week date 2015-W27-2.
-        if not DAY_PATTERN.fullmatch(text):
-            raise ValueError
-        return dt.date.fromisoformat(text)
+        return parse_day(text)
     except ValueError:
         raise InvalidRecord(f"{name} {text!r} is not a date YYYY-MM-DD") from None
 

@@ -7,6 +7,7 @@ import datetime as dt
 from urpaq.adapters.sql.connection import SqlConnection
 from urpaq.adapters.sql.group_commit import GroupCommit, Row
 from urpaq.adapters.sql.serving import write_soon
+from urpaq.domain.parameters import same_person
 from urpaq.domain.staff import Role, StaffMember
 from urpaq.services.ports.staff import PendingSignIn, StaffSession
 
@@ -67,12 +68,22 @@ class SqlStaff:
 
     def close_sessions_of(self, *, user_name: str, now: dt.datetime) -> int:
         table = f"{self.schema}staff_session"
-        open_ones = self.db.scalar(
-            f"SELECT COUNT(*) FROM {table} WHERE user_name = ? AND expires_at > ?",
-            (user_name, now.isoformat()),
-        )
-        self._write(f"DELETE FROM {table} WHERE user_name = ?", (user_name,))
-        return int(open_ones)
+        # The few names with sessions, compared in Python: SQL's lower() knows ASCII only.
+        names = [
+            str(name)
+            for (name,) in self.db.query(f"SELECT DISTINCT user_name FROM {table}")
+            if same_person(str(name), user_name)
+        ]
+        open_ones = 0
+        for name in names:
+            open_ones += int(
+                self.db.scalar(
+                    f"SELECT COUNT(*) FROM {table} WHERE user_name = ? AND expires_at > ?",
+                    (name, now.isoformat()),
+                )
+            )
+            self._write(f"DELETE FROM {table} WHERE user_name = ?", (name,))
+        return open_ones
 
     def save_sign_in(
         self, *, state_digest: str, pending: PendingSignIn, expires_at: dt.datetime

@@ -14,6 +14,7 @@ import io
 import sys
 
 import typer
+from typer import rich_utils
 
 from urpaq.entrypoints.cli import (
     audit,
@@ -29,6 +30,7 @@ from urpaq.entrypoints.cli import (
     staff,
     statistics,
 )
+from urpaq.entrypoints.cli._common import answer_error_in_json, want_json
 
 __all__ = ["app", "main"]
 
@@ -62,4 +64,14 @@ def main() -> None:
     for stream in (sys.stdout, sys.stderr):
         if isinstance(stream, io.TextIOWrapper):
             stream.reconfigure(errors="replace")
-    app()
+    want_json(sys.argv[1:])
+    try:
+        outcome = app(standalone_mode=False)
+    except typer.TyperException as error:  # a usage error, printed as typer prints it
+        rich_utils.rich_format_error(error)  # type: ignore[arg-type]
+        answer_error_in_json(error.exit_code, error.format_message())
+        sys.exit(error.exit_code)
+    except typer.Abort:
+        rich_utils.rich_abort_error()
+        sys.exit(1)
+    sys.exit(outcome if isinstance(outcome, int) else 0)

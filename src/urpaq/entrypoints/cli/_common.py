@@ -33,7 +33,7 @@ from rich.text import Text
 from urpaq import bootstrap
 from urpaq.bootstrap import NotUrpaqDatabase, SchemaTooNew
 from urpaq.domain.refusals import Refused
-from urpaq.domain.register import DAY_PATTERN
+from urpaq.domain.register import parse_day
 from urpaq.entrypoints import clock
 from urpaq.services.ports.unit_of_work import UnitOfWork
 
@@ -55,11 +55,13 @@ HostOption = Annotated[str, typer.Option("--host", help="The address to listen o
 PortOption = Annotated[int, typer.Option("--port", min=1, max=65535, help="The TCP port.")]
 
 
-def refuse(message: str) -> NoReturn:
-    """Print why the input was refused, naming it, and exit 3."""
+def refuse(message: str, *, reason: str | None = None) -> NoReturn:
+    """Print why the input was refused, naming it, and exit 3 (`reason`: the refusal's
+    code, where it has one)."""
     err.print("[bold red]refused:[/]", end=" ")
     # One line whatever the width (a log, cron's mail): searchable as written.
     err.print(message, highlight=False, markup=False, soft_wrap=True)
+    answer_error_in_json(EXIT_REFUSED, message, reason=reason)
     raise typer.Exit(EXIT_REFUSED)
 
 
@@ -67,7 +69,23 @@ def fail(message: str, *, code: int) -> NoReturn:
     """Print an error that is not a refusal of the input, and exit with `code`."""
     err.print("[bold red]error:[/]", end=" ")
     err.print(message, highlight=False, markup=False, soft_wrap=True)
+    answer_error_in_json(code, message)
     raise typer.Exit(code)
+
+
+class _Stdout:
+    """Whether this command was asked for JSON (`main` says), and whether it has
+    printed its document."""
+
+    wanted = False
+    answered = False
+
+
+def want_json(arguments: list[str]) -> None:
+    """Note whether the command line asks for JSON (`--json` before any `--`)."""
+    _Stdout.wanted = "--json" in (
+        arguments[: arguments.index("--")] if "--" in arguments else arguments
+    )
 
 
 def print_json(document: object) -> None:
@@ -76,6 +94,16 @@ def print_json(document: object) -> None:
     pipe set to ASCII or Latin-1), which JSON reads as the same text."""
     utf = codecs.lookup(sys.stdout.encoding or "ascii").name == "utf-8"
     sys.stdout.write(json.dumps(document, ensure_ascii=not utf, indent=2) + "\n")
+    _Stdout.answered = True
+
+
+def answer_error_in_json(exit_code: int, message: str, *, reason: str | None = None) -> None:
+    """A `--json` command that ends without its document prints one saying why, so that
+    a script reading stdout always reads exactly one document: `{"error": {"exit_code":
+    3, "reason": "year_closed", "message": "..."}}` (`reason` null where the refusal has
+    no code of its own)."""
+    if _Stdout.wanted and not _Stdout.answered:
+        print_json({"error": {"exit_code": exit_code, "reason": reason, "message": message}})
 
 
 @contextmanager
@@ -107,7 +135,7 @@ def opened(db: str | None, *, create: bool = False) -> Iterator[UnitOfWork]:
         refuse(str(error))
     except Refused as error:
         # Every business refusal of a service ends the same way: exit 3, reason named.
-        refuse(f"{error} [{error.code}]")
+        refuse(f"{error} [{error.code}]", reason=error.code)
     except bootstrap.DatabaseUnusable as error:  # a file opened on first use: the serving file
         refuse(str(error))
     except Exception as error:
@@ -144,13 +172,20 @@ def require_current_schema(db: str | None) -> None:
         pass
 
 
-def refuse_unless_regular_file(path: Path, *, kind: str) -> None:
-    """Refuse an input path that exists but is no regular file, saying what it is; the
-    readers would only say that no such file exists."""
+def not_a_regular_file(path: Path, *, kind: str) -> str | None:
+    """Why an input path that exists is no regular file, saying what it is (the readers
+    would only say that no such file exists); None for a regular file or none at all."""
     if path.is_dir():
-        refuse(f"{kind} {str(path)!r} is a directory, not a file")
+        return f"{kind} {str(path)!r} is a directory, not a file"
     if path.exists() and not path.is_file():
-        refuse(f"{kind} {str(path)!r} is not a regular file")
+        return f"{kind} {str(path)!r} is not a regular file"
+    return None
+
+
+def refuse_unless_regular_file(path: Path, *, kind: str) -> None:
+    """Refuse an input path that exists but is no regular file, saying what it is."""
+    if (why := not_a_regular_file(path, kind=kind)) is not None:
+        refuse(why)
 
 
 def today() -> dt.date:
@@ -164,9 +199,7 @@ def parse_date_option(name: str, text: str | None) -> dt.date | None:
     if text is None:
         return None
     try:
-        if not DAY_PATTERN.fullmatch(text):  # not 20250131, nor a week date 2025-W05-5
-            raise ValueError
-        return dt.date.fromisoformat(text)
+        return parse_day(text)  # not 20250131, nor a week date 2025-W05-5
     except ValueError:
         raise typer.BadParameter(f"{text!r} is not a date YYYY-MM-DD", param_hint=name) from None
 

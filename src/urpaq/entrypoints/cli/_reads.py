@@ -24,18 +24,21 @@ def parsed_iin(text: str) -> Iin:
         refuse(str(error))
 
 
-def record_read(uow: UnitOfWork, person: Iin, *, action: str) -> None:
+def record_read(uow: UnitOfWork, person: Iin | None, *, action: str) -> None:
     """The audit event of a read, like the pages': who (`cli:` and the operating system's
-    user), what, about whom; written before anything is printed, and nothing is printed
-    if it cannot be."""
+    user), what, about whom (None: many people, as the whole audit log); written before
+    anything is printed, and nothing is printed if it cannot be."""
     event = AuditEvent(
         at=dt.datetime.now(dt.UTC), actor=f"cli:{_os_user()}", action=action,
-        iin=person.value, outcome=0, request_id=uuid.uuid4().hex,
+        iin=None if person is None else person.value, outcome=0, request_id=uuid.uuid4().hex,
     )  # fmt: skip
     try:
         record_event(uow, event)
     except Exception as error:  # no read leaves unrecorded
-        fail(f"the {action} could not be recorded in the audit log: {error}", code=EXIT_FAILURE)
+        fail(
+            f"the read ({action}) could not be recorded in the audit log: {error}",
+            code=EXIT_FAILURE,
+        )
 
 
 def _os_user() -> str:

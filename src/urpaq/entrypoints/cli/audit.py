@@ -7,7 +7,6 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from urpaq.domain.iin import Iin, InvalidIin
 from urpaq.entrypoints.cli._common import (
     DbOption,
     JsonOption,
@@ -15,8 +14,8 @@ from urpaq.entrypoints.cli._common import (
     out,
     parse_date_option,
     print_json,
-    refuse,
 )
+from urpaq.entrypoints.cli._reads import parsed_iin, record_read
 from urpaq.services.audit import audit_events
 
 # The events of one answer are read and printed at once: the bound keeps it to what a
@@ -36,16 +35,14 @@ def audit(
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """The audit log of access to personal data, newest first (for auditors)."""
-    person = None
-    if iin is not None:
-        try:
-            person = Iin.parse(iin).value
-        except InvalidIin as error:
-            refuse(str(error))
+    """The audit log of access to personal data, newest first (for auditors); reading it
+    is recorded in it too, as in the back office (about the person of `--iin`)."""
+    person = None if iin is None else parsed_iin(iin)
     day = parse_date_option("--since", since)
     with opened(db) as uow:
-        events = audit_events(uow, iin=person, since=day, limit=limit)
+        about = None if person is None else person.value
+        events = audit_events(uow, iin=about, since=day, limit=limit)
+        record_read(uow, person, action="audit")
     if as_json:
         print_json({"events": [event.as_json() for event in events]})
         return

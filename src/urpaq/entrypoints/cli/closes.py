@@ -103,7 +103,7 @@ CALENDAR_ROWS: list[tuple[str, Callable[[CloseReport], str]]] = [
 # The rows of the close table: each published figure and how a close shows it.
 CLOSE_ROWS: list[tuple[str, Callable[[CloseResult], str]]] = [
     ("participants", lambda r: f"{r.participants:,}"),
-    ("per-child TR", lambda r: str(r.per_child)),
+    ("per-child TR", lambda r: r.per_child.grouped()),
     ("TR total", lambda r: r.tr_total.grouped()),
     ("forfeited", lambda r: r.forfeited.grouped()),
     ("annulled", lambda r: r.annulled.grouped()),

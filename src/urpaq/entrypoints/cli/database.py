@@ -8,4 +8,7 @@ from urpaq.entrypoints.cli._common import DbOption, err, opened
 def init(db: DbOption = None) -> None:
     """Create the database schema, or upgrade it to this version."""
     with opened(db, create=True) as uow:
-        err.print(f"database {uow.description} is at schema version {uow.schema.version()}")
+        err.print(
+            f"database {uow.description} is at schema version {uow.schema.version()}",
+            markup=False, highlight=False, soft_wrap=True,
+        )  # fmt: skip

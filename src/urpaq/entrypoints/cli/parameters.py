@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 
@@ -15,9 +15,9 @@ from urpaq.entrypoints.cli._common import (
     EXIT_REFUSED,
     DbOption,
     err,
+    not_a_regular_file,
     opened,
     refuse,
-    refuse_unless_regular_file,
     today,
 )
 from urpaq.entrypoints.cli._reads import record_change
@@ -46,7 +46,7 @@ def parameters_set(
             year=year, tr_total=tr_total, ii_rate=ii_rate, reference=reference
         )
     except InvalidParameters as error:
-        refuse(str(error))
+        refuse_recorded(db, str(error), action=f"parameters set {year}")
     save_parameters([parameters], db, action=f"parameters set {year}")
 
 
@@ -64,21 +64,38 @@ def parameters_import(
     """Record the inputs of every year in a parameters file."""
     try:
         parameters = bootstrap.shipped_parameters() if file is None else read_parameters_file(file)
-    except (InvalidAmount, InvalidParameters) as error:
-        refuse(str(error))
+    except (InvalidAmount, InvalidParameters, FileRefused) as error:
+        refuse_recorded(db, str(error), action="parameters import")
     years = ",".join(str(item.year) for item in parameters)
     save_parameters(parameters, db, action=f"parameters import {years}")
 
 
+class FileRefused(ValueError):
+    """A parameters file that cannot be read as text; the message names it."""
+
+
 def read_parameters_file(file: Path) -> list[YearParameters]:
-    """Every year of a parameters file; refuse a file that cannot be read as text."""
-    refuse_unless_regular_file(file, kind="parameters file")
+    """Every year of a parameters file; `FileRefused` for one that cannot be read as text."""
+    if (why := not_a_regular_file(file, kind="parameters file")) is not None:
+        raise FileRefused(why)
     try:
         return bootstrap.read_parameters(file)
     except UnicodeDecodeError as error:
-        refuse(f"parameters file {str(file)!r} is not UTF-8 text: {error.reason}")
+        raise FileRefused(
+            f"parameters file {str(file)!r} is not UTF-8 text: {error.reason}"
+        ) from None
     except OSError as error:
-        refuse(f"parameters file {str(file)!r} cannot be read: {error.strerror}")
+        raise FileRefused(
+            f"parameters file {str(file)!r} cannot be read: {error.strerror}"
+        ) from None
+
+
+def refuse_recorded(db: str | None, message: str, *, action: str) -> NoReturn:
+    """Refuse the administrator's inputs, as `refuse` does, once the refusal is recorded
+    in the audit log (as a refusal of the service is, in `save_parameters`)."""
+    with opened(db) as uow:
+        record_change(uow, action=action, outcome=EXIT_REFUSED)
+    refuse(message)
 
 
 def save_parameters(parameters: list[YearParameters], db: str | None, *, action: str) -> None:

@@ -16,15 +16,22 @@ app = typer.Typer(help="The back office's staff.", no_args_is_help=True)
 
 @app.command("sign-out")
 def sign_out(
-    user: Annotated[str, typer.Argument(help="The staff member, as the audit log names them.")],
+    user: Annotated[
+        str,
+        typer.Argument(
+            help="The staff member's user name, as the audit log names them after `staff:`"
+            " (`staff:` itself may be written too; case does not matter)."
+        ),
+    ],
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """End every back-office session of a staff member at once, on every server process:
     someone who has left, or whose role the identity provider took away (a session
     otherwise lasts its 30 minutes).  Recorded in the audit log."""
+    bare = user.removeprefix("staff:")  # as the audit log writes the actor
     try:
-        name = staff_member(user, "clerk").user  # a name the office could have signed in
+        name = staff_member(bare, "clerk").user  # a name the office could have signed in
     except InvalidStaffMember as error:
         refuse(str(error))
     with opened(db) as uow:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from rich import box
 from rich.table import Table
 
 from urpaq.domain.money import CURRENCY, Money
@@ -61,7 +62,8 @@ def statistics_regions(
         print_json(regions_json(found))
     else:
         out.print(regions_table(found))
-        out.print(f"per-child TR {found.per_child} USD; {_hidden_note(found.small_cells_hidden)}")
+        hidden = _hidden_note(found.small_cells_hidden)
+        out.print(f"per-child TR {found.per_child.grouped()} USD; {hidden}")
 
 
 @app.command("payouts")
@@ -145,17 +147,20 @@ def payouts_tables(found: PayoutStatistics) -> list[Table]:
     by_purpose.add_row("total", payouts, amount, "", *split)
     by_operator = _table(f"{until}, by authorised operator (USD)", found.by_operator)
     by_operator.add_row("total", *(_text(cell) for cell in found.total))
-    heirs = Table(title="to heirs (USD)")
+    heirs = Table(title="to heirs (USD)", box=box.SIMPLE_HEAD, pad_edge=False)
     for column in HEIR_COLUMNS:
-        heirs.add_column(column, justify="right")
+        heirs.add_column(column.replace("_", " "), justify="right")
     heirs.add_row(*(_text(cell) for cell in found.heirs))
     return [by_purpose, by_operator, heirs]
 
 
 def _table(title: str, source: StatTable) -> Table:
-    table = Table(title=title)
+    # No lines between the columns: eight of them fit in 80 characters uncut.
+    table = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False)
     for index, column in enumerate(source.columns):
-        table.add_column(column, justify="left" if index == 0 else "right")
+        # Words, not one long name, so that a narrow terminal wraps a heading instead of
+        # cutting it short (`confir…`); the CSV and JSON keep the names.
+        table.add_column(column.replace("_", " "), justify="left" if index == 0 else "right")
     for row in source.rows:
         table.add_row(*(_text(cell) for cell in row))
     return table

@@ -40,8 +40,9 @@ class StaffPort(Protocol):
     def close_staff_session(self, *, token_digest: str) -> None: ...
 
     def close_sessions_of(self, *, user_name: str, now: dt.datetime) -> int:
-        """End every session of one staff member, on every server process; how many were
-        still open at `now`."""
+        """End every session of one staff member, on every server process (their user
+        name compared regardless of case, as `domain.parameters.same_person` compares
+        actors); how many were still open at `now`."""
         ...
 
     def save_sign_in(
