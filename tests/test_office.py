@@ -320,6 +320,23 @@ def test_an_audit_search_about_a_person_is_recorded_as_a_read_of_that_person(db:
     assert ("staff:dana", "POST /office/audit") in actions
 
 
+def test_an_audit_filter_holding_control_characters_is_refused_not_cut_short(db: str) -> None:
+    """A NUL in the actor or action filter: once a 500 on PostgreSQL, and on SQLite a filter
+    cut at the NUL (`\x00zzzz` showed every event); a day in another spelling is no day."""
+    with office(db, development()) as url, httpx.Client(base_url=url) as client:
+        sign_in(client, "dana", "auditor")
+        token = form_token(client.get("/office/audit").text)
+        for field, value in (("actor", "\x00zzzz"), ("action", "a\x00b"), ("actor", "x\ty")):
+            answer = client.post("/office/audit", data={field: value, "form_token": token})
+            assert answer.status_code == 422, (field, value)
+            assert "control characters" in answer.text
+        for since in ("20261127", "2026-W48-5"):
+            answer = client.post("/office/audit", data={"since": since, "form_token": token})
+            assert answer.status_code == 422 and "is not a date" in answer.text, since
+        plain = client.post("/office/audit", data={"actor": "zzzz", "form_token": token})
+        assert plain.status_code == 200
+
+
 def test_odd_values_in_office_forms_and_paths_are_refused_not_failed(db: str) -> None:
     with office(db, development()) as url, httpx.Client(base_url=url) as client:
         sign_in(client, "saule", "supervisor")
@@ -419,6 +436,29 @@ def test_an_administrator_ends_every_session_of_a_staff_member(db: str) -> None:
     finally:
         uow.close()
     assert [(e.action, e.outcome) for e in events] == [("staff sign-out aigerim", 0)] * 2
+
+
+def test_a_staff_member_is_signed_out_whatever_the_case_or_the_audit_logs_prefix(
+    db: str,
+) -> None:
+    """`Carol` signed in; the administrator writes the name as the audit log shows it
+    (`staff:Carol`) or in another case (`carol`): her sessions end either way, as the
+    four-eyes rule compares names regardless of case."""
+    with office(db, development()) as url:
+        browsers = [httpx.Client(base_url=url) for _ in range(2)]
+        try:
+            for browser in browsers:
+                sign_in(browser, "Carol", "clerk")
+            first = json.loads(urpaq("staff", "sign-out", "staff:Carol", "--json", db=db).stdout)
+            assert first["sessions_ended"] == 2
+            assert [b.get("/office/").status_code for b in browsers] == [303, 303]
+            sign_in(browsers[0], "Carol", "clerk")
+            second = json.loads(urpaq("staff", "sign-out", "carol", "--json", db=db).stdout)
+            assert second["sessions_ended"] == 1
+            assert browsers[0].get("/office/").status_code == 303
+        finally:
+            for browser in browsers:
+                browser.close()
 
 
 def test_the_way_back_from_the_provider_is_the_configured_one_whatever_the_host(

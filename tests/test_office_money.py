@@ -228,6 +228,7 @@ def test_inputs_are_checked_as_the_command_line_checks_them(db: str) -> None:
             ({**NEW_2025, "ii_rate": "1e-3"}, "'1e-3'"),
             ({**NEW_2025, "ii_rate": "1.5"}, "II rate 1.5 must be at least 0 and below 1"),
             ({**NEW_2025, "reference": "  "}, "a reference to the source is required"),
+            ({**NEW_2025, "reference": "L" * 501}, "501 characters long, at most 500"),
         ):
             answer = post_form(clerk, page, page, **fields)
             assert answer.status_code == 422, fields
@@ -274,9 +275,18 @@ def test_the_command_line_records_the_administrators_inputs_in_the_audit_log(db:
         db=db,
         check=3,
     )
+    # Refused before the database is asked: a decimal comma, a year before the programme,
+    # a file that is no parameters file.  Each is recorded too.
+    base = ["--ii-rate", "0.03", "--reference", "NB letter"]
+    urpaq("parameters", "set", "2027", "--tr-total", "1,5", *base, db=db, check=3)
+    urpaq("parameters", "set", "2022", "--tr-total", "1.00", *base, db=db, check=3)
+    urpaq("parameters", "import", "/", db=db, check=3)
     found = [(e.actor.split(":")[0], e.action, e.outcome) for e in events(db)]
     assert ("cli", "parameters set 2026", 0) in found
     assert ("cli", "parameters set 2023", 3) in found
+    assert ("cli", "parameters set 2027", 3) in found
+    assert ("cli", "parameters set 2022", 3) in found
+    assert ("cli", "parameters import", 3) in found
     assert ("cli", "parameters import 2023,2024,2025", 0) in found
     with office(db, development()) as url, staff(url, "saule", "supervisor") as supervisor:
         listed = supervisor.get("/office/parameters").text

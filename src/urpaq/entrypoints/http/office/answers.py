@@ -11,6 +11,7 @@ from starlette.datastructures import FormData
 
 from urpaq.domain.participation import FIRST_REPORTING_YEAR
 from urpaq.domain.refusals import Refused
+from urpaq.domain.register import parse_day
 from urpaq.entrypoints.http.office.pages import office_page
 from urpaq.entrypoints.http.web import i18n
 from urpaq.services.ports.staff import StaffSession
@@ -18,9 +19,6 @@ from urpaq.services.ports.staff import StaffSession
 #: The last reporting year a page takes from its path (as `urpaq close` takes).
 #: The last year a close can have: its due date falls in the year after.
 YEAR_MAX = 9998
-#: A form's text field is cut to this many characters (a reference, a name, a date).
-FIELD_LENGTH_MAX = 500
-
 #: The status of each refusal a back-office page answers with (409 for any other: the
 #: state of the books does not allow it now).  422: what was entered cannot be taken.
 STATUS_OF_REFUSAL = {
@@ -53,16 +51,17 @@ def reporting_year(text: str) -> int | None:
 
 
 def field(form: FormData, name: str) -> str:
-    """A form's text field, stripped and cut to `FIELD_LENGTH_MAX` (missing: empty)."""
+    """A form's text field, stripped (missing: empty); never cut short, so that what is
+    checked and kept is what was entered (the edge bounds a form's size)."""
     value = form.get(name, "")
-    return (value if isinstance(value, str) else "").strip()[:FIELD_LENGTH_MAX]
+    return (value if isinstance(value, str) else "").strip()
 
 
 def date_field(form: FormData, name: str) -> dt.date:
     """A date field, YYYY-MM-DD; `Problem("invalid_date")` naming the value otherwise."""
     text = field(form, name)
     try:
-        return dt.date.fromisoformat(text)
+        return parse_day(text)
     except ValueError:
         raise Problem("invalid_date", f"{name} {text[:40]!r} is not a date YYYY-MM-DD") from None
 

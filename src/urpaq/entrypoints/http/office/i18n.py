@@ -190,6 +190,14 @@ OFFICE_MESSAGES: dict[str, dict[str, str]] = {
     "office_returned_on": _m("Қайтарылған күні", "Возвращена", "Returned on"),
     "office_person_payouts": _m("Төлемдер", "Выплаты", "Payouts"),
     "office_status": _m("Күйі", "Состояние", "State"),
+    "payout_status_paid": _m("төленді", "выплачена", "paid"),
+    "payout_status_confirmed": _m(
+        "пайдалануы расталды", "использование подтверждено", "use confirmed"
+    ),
+    "payout_status_returned": _m("қайтарылды", "возвращена", "returned"),
+    "payout_status_paid_to_heir": _m(
+        "мұрагерге төленді", "выплачена наследнику", "paid to the heir"
+    ),
     "record_born_citizen": _m("туғаннан азамат", "гражданин по рождению", "citizen by birth"),
     "record_citizenship_acquired": _m(
         "азаматтық алды", "гражданство приобретено", "citizenship acquired"

@@ -18,12 +18,14 @@ from starlette.datastructures import FormData
 from urpaq.domain.audit import AuditEvent
 from urpaq.domain.iin import Iin, InvalidIin
 from urpaq.domain.ledger import TARGET_SAVINGS
+from urpaq.domain.register import parse_day
 from urpaq.domain.staff import Permission, may
 from urpaq.entrypoints.http.deps import UnitOfWorkDep
 from urpaq.entrypoints.http.edge import AuditedRoute, UnauditedRedirect, note_of
 from urpaq.entrypoints.http.office.deps import Forbidden, FormDep, StaffDep, permitted
 from urpaq.entrypoints.http.office.sessions import FORM_FIELD, OFFICE_PATH
 from urpaq.entrypoints.http.threads import in_thread
+from urpaq.entrypoints.http.web import i18n
 from urpaq.entrypoints.http.web.render import NO_STORE, page
 from urpaq.services.audit import audit_events
 from urpaq.services.ports.office import PayoutRow
@@ -43,12 +45,15 @@ AuditorDep = Annotated[StaffSession, Depends(permitted(Permission.READ_AUDIT))]
 def office_page(
     request: Request, template: str, session: StaffSession, *, status: int = 200, **values: Any
 ) -> HTMLResponse:
-    """An office page: private, with the member, what they may do, and the form token."""
+    """An office page: private, with the member, what they may do, and the form token;
+    with every message's key, so that a stored code without words (a payout's
+    sub-purpose) is shown as it is rather than failing the page."""
     member = session.member
     allowed = {permission.value for permission in Permission if may(member, permission)}
     return page(
         request, f"office/{template}", status=status, private=True, staff=member,
-        allowed=allowed, form_field=FORM_FIELD, form_token=session.form_token, **values,
+        allowed=allowed, form_field=FORM_FIELD, form_token=session.form_token,
+        message_keys=i18n.MESSAGES.keys(), **values,
     )  # fmt: skip
 
 
@@ -156,12 +161,15 @@ def _audit_filters(form: FormData) -> tuple[dict[str, str], str]:
             return filters, str(error)
     if filters["since"] and _date(filters["since"]) is None:
         return filters, f"since {filters['since']!r} is not a date YYYY-MM-DD"
+    for name in ("actor", "action"):
+        if not filters[name].isprintable():
+            return filters, f"{name} {filters[name]!r} holds control characters"
     return filters, ""
 
 
 def _date(text: str | None) -> dt.date | None:
     try:
-        return dt.date.fromisoformat(text) if text else None
+        return parse_day(text) if text else None
     except ValueError:
         return None
 
