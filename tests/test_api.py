@@ -128,6 +128,8 @@ def test_health_and_the_openapi_document_are_served(api: Api) -> None:
         for method, operation in methods.items():
             assert {"401", "413", "422"} <= set(operation["responses"]), (method, path)
             assert "400" not in operation["responses"], (method, path)
+    assert "`unvouched`" in document["paths"]["/api/v1/payouts"]["post"]["description"]
+    assert "`unvouched`" in document["paths"]["/api/v1/heir-payouts"]["post"]["description"]
 
 
 def test_savings_are_shown_only_to_an_operator_and_only_for_holders(api: Api) -> None:

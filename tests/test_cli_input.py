@@ -129,6 +129,20 @@ def test_a_parameters_file_with_a_byte_order_mark_is_read(db: str, tmp_path: Pat
     assert done.returncode == 0, done.stderr
 
 
+def test_parameters_refused_where_the_refusal_cannot_be_recorded_still_name_the_value(
+    tmp_path: Path,
+) -> None:
+    """The inputs' refusal comes first, whatever the database says: recording it in a
+    database that does not exist fails, and is said too."""
+    missing = f"sqlite:///{tmp_path}/none.db"
+    done = urpaq(
+        "parameters", "set", "2026", "--tr-total", "abc", "--ii-rate", "0.01",
+        "--reference", "r", db=missing,
+    )  # fmt: skip
+    assert done.returncode == 3, done.stderr
+    assert "does not exist" in done.stderr and "amount 'abc' is not dollars" in done.stderr
+
+
 def test_a_parameters_file_with_a_reference_too_long_is_refused_naming_its_year(
     db: str, tmp_path: Path
 ) -> None:

@@ -454,8 +454,13 @@ def test_a_path_no_route_answers_is_not_kept_in_the_audit_log(edge: Edge) -> Non
     with edge.client() as client:
         client.get("/lookup/Ivanov Ivan born 2006-01-02")
         client.get("/api/v1/people/Ivanov")
-    actions = [event.action for event in audit_events(edge.uow, limit=2)]
-    assert actions == ["GET /api/… (no route)", "GET /lookup/… (no route)"]
+        client.get("/sign-inIvanov/2006")
+    actions = [event.action for event in audit_events(edge.uow, limit=3)]
+    assert actions == [
+        "GET /sign-in… (no route)",
+        "GET /api/… (no route)",
+        "GET /lookup/… (no route)",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -978,14 +983,21 @@ class ProviderWithoutAName:
     def iin_of(self, **_: object) -> None: ...
 
 
+class ProviderWhoseNameFails(ProviderWithoutAName):
+    @property
+    def name(self) -> str:
+        raise RuntimeError("no name yet")
+
+
 def test_a_provider_that_cannot_be_made_or_has_no_name_is_refused_naming_why() -> None:
     """Once a traceback out of `urpaq serve` (exit 1)."""
     with pytest.raises(
         UnsupportedIdentityProvider, match="could not be made: KeyError: 'TEST_EGOV_GATEWAY"
     ):
         identity_provider("test_edge:ProviderWithoutItsConfiguration", serving=FakeServing)
-    with pytest.raises(UnsupportedIdentityProvider, match="has no name"):
-        identity_provider("test_edge:ProviderWithoutAName", serving=FakeServing)
+    for nameless in ("ProviderWithoutAName", "ProviderWhoseNameFails"):
+        with pytest.raises(UnsupportedIdentityProvider, match="has no name"):
+            identity_provider(f"test_edge:{nameless}", serving=FakeServing)
 
 
 def test_urpaq_serve_refuses_a_provider_that_cannot_be_made(tmp_path: Path) -> None:

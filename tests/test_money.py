@@ -44,6 +44,14 @@ def test_parse_refuses_anything_else_naming_the_value(text: str) -> None:
         Money.parse(text)
 
 
+def test_an_amount_of_more_digits_than_any_is_refused_not_failed() -> None:
+    """60,000 nines: Python reads no integer of more than 4,300 digits, and the ValueError
+    it raised instead was a 500 in the back office and a traceback on the command line."""
+    with pytest.raises(InvalidAmount, match=r"\(60000 characters\) has more than 30 digits"):
+        Money.parse("9" * 60_000)
+    assert Money.parse("1" * 30).cents == int("1" * 30) * 100
+
+
 def test_money_refuses_a_float() -> None:
     """A float near money is a bug and crashes."""
     with pytest.raises(InvariantBroken, match="cents must be int, got float"):

@@ -453,7 +453,7 @@ def test_a_staff_member_is_signed_out_whatever_the_case_or_the_audit_logs_prefix
             assert first["sessions_ended"] == 2
             assert [b.get("/office/").status_code for b in browsers] == [303, 303]
             sign_in(browsers[0], "Carol", "clerk")
-            second = json.loads(urpaq("staff", "sign-out", "carol", "--json", db=db).stdout)
+            second = json.loads(urpaq("staff", "sign-out", "STAFF:carol", "--json", db=db).stdout)
             assert second["sessions_ended"] == 1
             assert browsers[0].get("/office/").status_code == 303
         finally:

@@ -229,6 +229,7 @@ def test_inputs_are_checked_as_the_command_line_checks_them(db: str) -> None:
             ({**NEW_2025, "ii_rate": "1.5"}, "II rate 1.5 must be at least 0 and below 1"),
             ({**NEW_2025, "reference": "  "}, "a reference to the source is required"),
             ({**NEW_2025, "reference": "L" * 501}, "501 characters long, at most 500"),
+            ({**NEW_2025, "tr_total": "9" * 60_000}, "has more than 30 digits"),
         ):
             answer = post_form(clerk, page, page, **fields)
             assert answer.status_code == 422, fields

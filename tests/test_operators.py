@@ -109,12 +109,24 @@ def test_an_operator_is_named_in_its_own_alphabet(name: str) -> None:
     assert parse_name(unicodedata.normalize("NFD", name)) == name
 
 
-@pytest.mark.parametrize("name", ["=HYPERLINK(1)", "-A1", "@Bank", "_Bank", "Б", "Bank\u202e"])
+@pytest.mark.parametrize(
+    "name",
+    ["=HYPERLINK(1)", "-A1", "@Bank", "_Bank", "Б", "Bank\u202e", "\u0663Bank", "\u216b Bank"],
+)
 def test_an_operator_name_a_spreadsheet_would_run_or_an_invisible_one_is_refused(
     name: str,
 ) -> None:
     with pytest.raises(InvalidOperator, match="beginning with a letter or a digit"):
         parse_name(name)
+
+
+def test_an_operator_name_mixing_alphabets_in_a_word_is_refused() -> None:
+    """`Hаlyk Bank` with a Cyrillic `а` would be a second operator that reads as `Halyk
+    Bank` in the audit log and the statistics; a name of two alphabets, a word each, is a
+    name."""
+    with pytest.raises(InvalidOperator, match="mixes alphabets in the word 'H\u0430lyk'"):
+        parse_name("H\u0430lyk Bank")
+    assert parse_name("ForteBank Қазақстан") == "ForteBank Қазақстан"
 
 
 @pytest.mark.parametrize(

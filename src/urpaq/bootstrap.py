@@ -157,7 +157,11 @@ def identity_provider(
             f"identity provider {choice!r} could not be made:"
             f" {type(error).__name__}: {error} (docs/identity.md)"
         ) from None
-    if not isinstance(getattr(provider, "name", None), str):
+    try:
+        name = provider.name
+    except Exception:  # no such attribute, or one that fails when read
+        name = None
+    if not isinstance(name, str):
         raise UnsupportedIdentityProvider(
             f"identity provider {choice!r} has no name, the text the audit log and the"
             " server's log call it by (docs/identity.md)"

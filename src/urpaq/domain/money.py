@@ -25,6 +25,10 @@ _AMOUNT_PATTERN = re.compile(
 )
 
 
+#: More dollars than any amount could hold (a TR total is at most 18 digits).
+WHOLE_DIGITS_MAX = 30
+
+
 class InvalidAmount(ValueError):
     """An amount written in a form that is not dollars with at most two decimals."""
 
@@ -44,13 +48,19 @@ class Money:
     @classmethod
     def parse(cls, text: str) -> Money:
         """Read an amount such as ``"130.71"`` or ``"695519269"``; refuse anything else."""
+        shown = repr(text) if len(text) <= 40 else f"{text[:40]!r}… ({len(text)} characters)"
         match = _AMOUNT_PATTERN.match(text.strip())
         if match is None:
             raise InvalidAmount(
-                f"amount {text!r} is not dollars with at most two decimals (e.g. 130.71)"
+                f"amount {shown} is not dollars with at most two decimals (e.g. 130.71)"
             )
         fraction = (match["fraction"] or "").ljust(2, "0")
         whole = match["whole"].replace(",", "").replace("_", "")
+        if len(whole.lstrip("0")) > WHOLE_DIGITS_MAX:  # Python reads at most 4,300 digits
+            raise InvalidAmount(
+                f"amount {shown} has more than {WHOLE_DIGITS_MAX} digits of dollars:"
+                " no amount is that large"
+            )
         cents = int(whole) * 100 + int(fraction)
         return cls(-cents if match["sign"] else cents)
 

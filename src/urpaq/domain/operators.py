@@ -15,10 +15,12 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-#: A letter or digit of any script first (never `=`, `+`, `-` or `@`, which a spreadsheet
-#: opening a CSV would take for a formula), then letters, digits, spaces and . _ & ' -:
-#: Kazakh and Russian names as written (`Қазпочта`, `Халық Банк`) as much as Latin ones.
+#: A letter or digit first (never `=`, `+`, `-` or `@`, which a spreadsheet opening a
+#: CSV would take for a formula), then letters, digits, spaces and . _ & ' -: Kazakh and
+#: Russian names as written (`Қазпочта`, `Халық Банк`) as much as Latin ones.  Letters
+#: of any alphabet, but one alphabet to a word (`parse_name`), and digits 0–9.
 NAME_PATTERN = re.compile(r"[^\W_][\w .&'-]{1,79}")
+_WORDS = re.compile(r"[^ .&'_-]+")
 
 
 class Purpose(enum.StrEnum):
@@ -52,11 +54,24 @@ class InvalidOperator(ValueError):
 def parse_name(text: str) -> str:
     """An operator's name, its letters composed (NFC), so that one name is one text."""
     name = unicodedata.normalize("NFC", text.strip())
-    if not NAME_PATTERN.fullmatch(name):
+    shown = repr(text) if len(text) <= 80 else f"{text[:80]!r}… ({len(text)} characters)"
+    if not NAME_PATTERN.fullmatch(name) or any(
+        not ("0" <= c <= "9" or unicodedata.category(c).startswith("L"))
+        for c in name
+        if c.isalnum()
+    ):
         raise InvalidOperator(
-            f"operator name {text!r} must be 2–80 letters (of any alphabet), digits,"
+            f"operator name {shown} must be 2–80 letters (of any alphabet), digits 0–9,"
             " spaces or . _ & ' -, beginning with a letter or a digit"
         )
+    for word in _WORDS.findall(name):
+        alphabets = {unicodedata.name(c).split()[0] for c in word if c.isalpha()}
+        if len(alphabets) > 1:  # "Hаlyk" with a Cyrillic а would pass for "Halyk"
+            raise InvalidOperator(
+                f"operator name {shown} mixes alphabets in the word {word!r}"
+                f" ({' and '.join(sorted(alphabets))}): letters that look alike would"
+                " name two operators alike"
+            )
     return name
 
 

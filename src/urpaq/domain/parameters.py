@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -129,5 +130,9 @@ class ParameterProposal:
 
 def same_person(actor: str, other: str) -> bool:
     """Whether two actors name the same person (user names compared regardless of case,
-    as identity providers do)."""
-    return actor.strip().casefold() == other.strip().casefold()
+    as identity providers do, and of how their letters are composed)."""
+
+    def folded(text: str) -> str:
+        return unicodedata.normalize("NFC", text.strip()).casefold()
+
+    return folded(actor) == folded(other)

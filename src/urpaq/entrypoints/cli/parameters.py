@@ -92,9 +92,14 @@ def read_parameters_file(file: Path) -> list[YearParameters]:
 
 def refuse_recorded(db: str | None, message: str, *, action: str) -> NoReturn:
     """Refuse the administrator's inputs, as `refuse` does, once the refusal is recorded
-    in the audit log (as a refusal of the service is, in `save_parameters`)."""
-    with opened(db) as uow:
-        record_change(uow, action=action, outcome=EXIT_REFUSED)
+    in the audit log (as a refusal of the service is, in `save_parameters`).  A database
+    that cannot record it says why, and the inputs are refused all the same, naming the
+    value: the reason to mend them comes first."""
+    try:
+        with opened(db) as uow:
+            record_change(uow, action=action, outcome=EXIT_REFUSED)
+    except typer.Exit:
+        pass  # its message is printed; the refusal of the inputs follows
     refuse(message)
 
 

@@ -29,7 +29,8 @@ def sign_out(
     """End every back-office session of a staff member at once, on every server process:
     someone who has left, or whose role the identity provider took away (a session
     otherwise lasts its 30 minutes).  Recorded in the audit log."""
-    bare = user.removeprefix("staff:")  # as the audit log writes the actor
+    # As the audit log writes the actor, `staff:` in any case.
+    bare = user[len("staff:") :] if user[:6].casefold() == "staff:" else user
     try:
         name = staff_member(bare, "clerk").user  # a name the office could have signed in
     except InvalidStaffMember as error:

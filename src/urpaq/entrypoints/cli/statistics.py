@@ -8,7 +8,7 @@ the operator's own staff; such output is not for publication.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 from rich import box
@@ -149,18 +149,20 @@ def payouts_tables(found: PayoutStatistics) -> list[Table]:
     by_operator.add_row("total", *(_text(cell) for cell in found.total))
     heirs = Table(title="to heirs (USD)", box=box.SIMPLE_HEAD, pad_edge=False)
     for column in HEIR_COLUMNS:
-        heirs.add_column(column.replace("_", " "), justify="right")
+        heirs.add_column(column.replace("_", " "), justify="right", overflow="fold")
     heirs.add_row(*(_text(cell) for cell in found.heirs))
     return [by_purpose, by_operator, heirs]
 
 
 def _table(title: str, source: StatTable) -> Table:
-    # No lines between the columns: eight of them fit in 80 characters uncut.
+    # Eight columns of amounts are wider than a terminal of 80 characters: no lines
+    # between them, headings in words, and a cell too wide for its column folded onto a
+    # second line, never cut short (`1,234,5…` would be another amount).  The CSV and JSON
+    # keep the names.
     table = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False)
     for index, column in enumerate(source.columns):
-        # Words, not one long name, so that a narrow terminal wraps a heading instead of
-        # cutting it short (`confir…`); the CSV and JSON keep the names.
-        table.add_column(column.replace("_", " "), justify="left" if index == 0 else "right")
+        justify: Literal["left", "right"] = "left" if index == 0 else "right"
+        table.add_column(column.replace("_", " "), justify=justify, overflow="fold")
     for row in source.rows:
         table.add_row(*(_text(cell) for cell in row))
     return table

@@ -170,8 +170,9 @@ def post_payout(
     """Pays `amount` from the person's target savings to this operator for the purpose.
     Refusals, in this order: `invalid_amount` (422), `purpose_not_served` (403),
     `no_target_savings` (404: anyone without target savings — a minor, a deceased child,
-    an unknown IIN — answered exactly as the balance answers them), `deceased`,
-    `insufficient_savings` (409)."""
+    an unknown IIN — answered exactly as the balance answers them), `unvouched` (409:
+    the register annulled the holder's record or withdrew every record of their
+    citizenship), `deceased`, `insufficient_savings` (409)."""
     note.iin = body.iin
 
     def act() -> tuple[int, dict[str, object]]:
@@ -301,7 +302,8 @@ def post_heir_payout(
     must describe it (`notary`, `heir_iin`, `share`) and binds it to this operator and
     this holder. Refusals, in this order: `invalid_amount` (422),
     `inheritance_not_served` (403), `no_target_savings` (404, as for a payout),
-    `holder_alive` (409), `certificate_of_another_operator` (409),
+    `unvouched` (409, as for a payout), `holder_alive` (409),
+    `certificate_of_another_operator` (409),
     `certificate_details_required` (422), `certificate_mismatch`, `shares_exceed_estate`,
     `share_exceeded`, `insufficient_savings` (409)."""
     note.iin = body.iin

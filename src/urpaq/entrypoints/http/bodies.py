@@ -265,7 +265,9 @@ class Savings(BaseModel):
     available: str = Field(examples=["100.52"])
     currency: Literal["USD"] = "USD"
     frozen: bool = Field(
-        description="The holder has died: only heirs can be paid, on a notary's certificate."
+        description="No payout can be made to the holder: they have died (only heirs can be"
+        " paid, on a notary's certificate), or the register no longer vouches for them"
+        " (`unvouched`: nobody can be paid)."
     )
 
 

@@ -231,7 +231,9 @@ def _route_of(scope: Scope) -> str:
     audited = next((prefix for prefix in AUDITED_PATHS if path.startswith(prefix)), None)
     if audited is None or path == audited:
         return redact(path)
-    return f"{audited.rstrip('/')}/… (no route)"
+    rest = path[len(audited) :]
+    slash = "/" if rest.startswith("/") else ""  # `/lookup/…`, `/api/…`, `/lookup…`
+    return f"{audited}{slash}… (no route)"
 
 
 def _route_it_would_have(scope: Scope) -> str | None:
