@@ -41,11 +41,11 @@ from urpaq.domain.parameters import (
     ParameterProposal,
     ProposalDecision,
     YearParameters,
-    same_person,
 )
 from urpaq.domain.participation import Fact, View, participation_in
 from urpaq.domain.payouts import Payout, PayoutStatus
 from urpaq.domain.register import DEATHS, RecordKind
+from urpaq.domain.staff import same_person
 from urpaq.domain.statement import StatementLine, savings_lines_of
 from urpaq.services.ports.closes import BirthCount, ClosedRecord, StandingCount
 from urpaq.services.ports.edge import KeptAnswer

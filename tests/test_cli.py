@@ -26,6 +26,10 @@ FEED = HEADER + "".join(
 )
 
 
+#: `urpaq parameters set` of a TR total and a rate that pass, for the refusals of the rest.
+SET_2026_AT_3_PERCENT = ["parameters", "set", "2026", "--tr-total", "100", "--ii-rate", "0.03"]
+
+
 def urpaq(*args: str, db: str, check: int | None = 0) -> subprocess.CompletedProcess[str]:
     """Run `urpaq ARGS` against the database at URL `db`; check the exit code."""
     env = {**os.environ, "URPAQ_DB": db}
@@ -201,17 +205,7 @@ def test_a_preview_prints_what_the_close_then_prints_and_writes_nothing(
             "'abc'",
         ),
         (
-            [
-                "parameters",
-                "set",
-                "2026",
-                "--tr-total",
-                "100",
-                "--ii-rate",
-                "0.03",
-                "--reference",
-                "L" * 501,
-            ],
+            [*SET_2026_AT_3_PERCENT, "--reference", "L" * 501],
             3,
             "501 characters long, at most 500",
         ),

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from urpaq.domain.invariants import InvariantBroken, require
+from urpaq.domain.refusals import quoted
 
 #: The currency of every amount, as documents and answers name it (ISO 4217).
 CURRENCY = "USD"
@@ -48,7 +49,7 @@ class Money:
     @classmethod
     def parse(cls, text: str) -> Money:
         """Read an amount such as ``"130.71"`` or ``"695519269"``; refuse anything else."""
-        shown = repr(text) if len(text) <= 40 else f"{text[:40]!r}… ({len(text)} characters)"
+        shown = quoted(text)
         match = _AMOUNT_PATTERN.match(text.strip())
         if match is None:
             raise InvalidAmount(

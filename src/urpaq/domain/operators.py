@@ -15,6 +15,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from urpaq.domain.refusals import quoted
+
 #: A letter or digit first (never `=`, `+`, `-` or `@`, which a spreadsheet opening a
 #: CSV would take for a formula), then letters, digits, spaces and . _ & ' -: Kazakh and
 #: Russian names as written (`Қазпочта`, `Халық Банк`) as much as Latin ones.  Letters
@@ -54,7 +56,7 @@ class InvalidOperator(ValueError):
 def parse_name(text: str) -> str:
     """An operator's name, its letters composed (NFC), so that one name is one text."""
     name = unicodedata.normalize("NFC", text.strip())
-    shown = repr(text) if len(text) <= 80 else f"{text[:80]!r}… ({len(text)} characters)"
+    shown = quoted(text, limit=80)
     if not NAME_PATTERN.fullmatch(name) or any(
         not ("0" <= c <= "9" or unicodedata.category(c).startswith("L"))
         for c in name

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -126,13 +125,3 @@ class ParameterProposal:
     @property
     def awaiting(self) -> bool:
         return self.decision is None
-
-
-def same_person(actor: str, other: str) -> bool:
-    """Whether two actors name the same person (user names compared regardless of case,
-    as identity providers do, and of how their letters are composed)."""
-
-    def folded(text: str) -> str:
-        return unicodedata.normalize("NFC", text.strip()).casefold()
-
-    return folded(actor) == folded(other)

@@ -4,6 +4,12 @@ people.  Each refusal is defined in the module that raises it, as a subclass."""
 from __future__ import annotations
 
 
+def quoted(text: str, *, limit: int = 40) -> str:
+    """A value as a refusal's message names it: quoted, and cut to `limit` characters,
+    its length said, when it is longer (a message never repeats 60,000 characters)."""
+    return repr(text) if len(text) <= limit else f"{text[:limit]!r}… ({len(text)} characters)"
+
+
 class Refused(Exception):
     """Something the rules do not allow; `code` names the reason (e.g. `out_of_order`)."""
 

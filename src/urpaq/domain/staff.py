@@ -9,6 +9,7 @@ proves each route against each role.
 from __future__ import annotations
 
 import enum
+import unicodedata
 from dataclasses import dataclass
 
 USER_LENGTH_MAX = 128
@@ -81,3 +82,13 @@ def staff_member(user: str, role: str) -> StaffMember:
 
 def may(member: StaffMember, permission: Permission) -> bool:
     return member.role in GRANTS[permission]
+
+
+def same_person(actor: str, other: str) -> bool:
+    """Whether two actors name the same person (user names compared regardless of case,
+    as identity providers do, and of how their letters are composed)."""
+
+    def folded(text: str) -> str:
+        return unicodedata.normalize("NFC", text.strip()).casefold()
+
+    return folded(actor) == folded(other)

@@ -12,10 +12,10 @@ from urpaq.domain.parameters import (
     ParameterProposal,
     ProposalDecision,
     YearParameters,
-    same_person,
 )
 from urpaq.domain.participation import FIRST_REPORTING_YEAR
 from urpaq.domain.refusals import Refused
+from urpaq.domain.staff import same_person
 from urpaq.services.ports.unit_of_work import UnitOfWork
 
 

@@ -7,8 +7,7 @@ import datetime as dt
 from urpaq.adapters.sql.connection import SqlConnection
 from urpaq.adapters.sql.group_commit import GroupCommit, Row
 from urpaq.adapters.sql.serving import write_soon
-from urpaq.domain.parameters import same_person
-from urpaq.domain.staff import Role, StaffMember
+from urpaq.domain.staff import Role, StaffMember, same_person
 from urpaq.services.ports.staff import PendingSignIn, StaffSession
 
 #: Upper bounds of how long a staff session and a pending sign-in last: those that ended

@@ -41,7 +41,7 @@ class StaffPort(Protocol):
 
     def close_sessions_of(self, *, user_name: str, now: dt.datetime) -> int:
         """End every session of one staff member, on every server process (their user
-        name compared regardless of case, as `domain.parameters.same_person` compares
+        name compared regardless of case, as `domain.staff.same_person` compares
         actors); how many were still open at `now`."""
         ...
 

@@ -14,9 +14,9 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 from starlette.datastructures import FormData
 
-from urpaq.domain.parameters import InvalidParameters, same_person, year_parameters
+from urpaq.domain.parameters import InvalidParameters, year_parameters
 from urpaq.domain.refusals import Refused
-from urpaq.domain.staff import Permission, may
+from urpaq.domain.staff import Permission, may, same_person
 from urpaq.entrypoints.http.deps import ClockDep, UnitOfWorkDep
 from urpaq.entrypoints.http.edge import AuditedPathRoute
 from urpaq.entrypoints.http.office.answers import field, refusal_page, reporting_year
