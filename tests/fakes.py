@@ -43,8 +43,8 @@ from urpaq.domain.parameters import (
     YearParameters,
 )
 from urpaq.domain.participation import Fact, View, participation_in
-from urpaq.domain.payouts import Payout, PayoutStatus
-from urpaq.domain.register import DEATHS, RecordKind
+from urpaq.domain.payouts import Payout, PayoutStatus, freezes
+from urpaq.domain.register import RecordKind
 from urpaq.domain.staff import same_person
 from urpaq.domain.statement import StatementLine, savings_lines_of
 from urpaq.services.ports.closes import BirthCount, ClosedRecord, StandingCount
@@ -428,14 +428,14 @@ class FakeLedger:
             and posting.account == ledger.TARGET_SAVINGS
             and kept.posted_on < credited_before
         }
-        deceased = {
+        frozen = {
             person.person_id
             for person in self.uow.state.persons.values()
-            if any(f.kind in DEATHS and f.recorded_on <= as_of for f in person.facts)
+            if freezes(person.facts, today=as_of)
         }
         expiring = {
             person_id: self._savings_of(person_id)
-            for person_id in sorted(p for p in credited if p is not None and p not in deceased)
+            for person_id in sorted(p for p in credited if p is not None and p not in frozen)
         }
         expiring = {person_id: m for person_id, m in expiring.items() if m.cents > 0}
         if expiring:

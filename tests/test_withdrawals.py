@@ -7,18 +7,21 @@ import datetime as dt
 import json
 from pathlib import Path
 
+import httpx
 import pytest
 
+from office_world import development, form_token, office, sign_in
 from test_cli import urpaq
 from urpaq.adapters.feed import inspect_feed, read_feed
 from urpaq.adapters.sql.unit_of_work import SqlUnitOfWork
 from urpaq.domain.ledger import EntryKind
 from urpaq.domain.money import Money
 from urpaq.domain.operators import AuthorisedOperator, Purpose
-from urpaq.domain.payouts import PayoutRefused
+from urpaq.domain.payouts import Freeze, PayoutRefused
 from urpaq.entrypoints.http.web.i18n import MESSAGES
-from urpaq.services.payouts import request_payout, savings_holder
+from urpaq.services.payouts import expire_savings, request_payout, savings_holder
 from urpaq.services.register_import import import_records
+from urpaq.services.statements import statement_of
 from world import ADULT, LATE_ADULT, TODAY, build_world
 
 FIRST = (
@@ -144,9 +147,10 @@ def test_a_withdrawn_death_unfreezes_the_holders_savings(
     uow: SqlUnitOfWork, tmp_path: Path
 ) -> None:
     """A holder of target savings recorded dead in error: frozen while the death stands,
-    free again from the day the register withdraws it."""
+    free again from the day the register withdraws it; the statement says which."""
     build_world(uow, tmp_path)
     assert savings_holder(uow, iin=LATE_ADULT, today=TODAY).deceased  # type: ignore[union-attr]
+    assert statement_of(uow, iin=LATE_ADULT).savings_frozen is Freeze.DECEASED
     feed = tmp_path / "withdrawal.csv"
     feed.write_text(
         "record_id,iin,kind,effective_date,recorded_on,region,retracts\n"
@@ -162,6 +166,7 @@ def test_a_withdrawn_death_unfreezes_the_holders_savings(
     after = savings_holder(uow, iin=LATE_ADULT, today=TODAY)
     assert before is not None and before.deceased
     assert after is not None and not after.deceased
+    assert statement_of(uow, iin=LATE_ADULT).savings_frozen is None
 
 
 def _import_text(uow: SqlUnitOfWork, path: Path, text: str) -> None:
@@ -205,10 +210,63 @@ def test_a_holder_the_register_no_longer_vouches_for_is_paid_nothing(
     )
     holder = savings_holder(uow, iin=ADULT, today=TODAY)
     assert holder is not None and holder.unvouched and holder.frozen and holder.credited
+    said = statement_of(uow, iin=ADULT)  # the holder and the staff are told
+    assert (
+        said.savings_frozen is Freeze.UNVOUCHED and said.as_json()["savings_frozen"] == "unvouched"
+    )
     with pytest.raises(PayoutRefused) as refused:
         _pay(uow, number=2)
     assert refused.value.code == "unvouched"
     _import_text(uow, tmp_path / "y.csv", f"{header}y,{ADULT},{undone_by}\n")
     again = savings_holder(uow, iin=ADULT, today=TODAY)
     assert again is not None and not again.unvouched
+    assert statement_of(uow, iin=ADULT).as_json()["savings_frozen"] is None
     _pay(uow, number=3)
+
+
+def test_the_statement_and_the_staffs_file_say_why_savings_are_frozen(
+    uow: SqlUnitOfWork, tmp_path: Path, database_url: str
+) -> None:
+    """A holder recorded dead, and one the register no longer vouches for: their own
+    statement (command line, JSON) and the staff's file of them say the savings are
+    frozen and why; a holder who can be paid is told nothing of the kind."""
+    build_world(uow, tmp_path)
+    payable = json.loads(urpaq("statement", ADULT.value, "--json", db=database_url).stdout)
+    assert payable["savings_frozen"] is None
+    assert "frozen" not in urpaq("statement", ADULT.value, db=database_url).stdout
+    header = "record_id,iin,kind,effective_date,recorded_on,region,retracts\n"
+    annulled = f"{header}x,{ADULT},record_annulled,2026-03-01,2026-03-02,,\n"
+    _import_text(uow, tmp_path / "x.csv", annulled)
+    shown = urpaq("statement", ADULT.value, db=database_url).stdout
+    assert "The target savings are frozen: the register annulled the holder's record" in shown
+    for iin, reason in ((ADULT, "unvouched"), (LATE_ADULT, "deceased")):
+        document = json.loads(urpaq("statement", iin.value, "--json", db=database_url).stdout)
+        assert document["status"] == "matured" and document["savings_frozen"] == reason
+    with office(database_url, development()) as url, httpx.Client(base_url=url) as client:
+        sign_in(client, "aigerim", "clerk")
+        for iin, words in ((ADULT, "жазбасын жойды"), (LATE_ADULT, "қайтыс болғанын")):
+            form = form_token(client.get("/office/persons").text)
+            file = client.post("/office/persons", data={"iin": iin.value, "form_token": form})
+            assert file.status_code == 200 and 'id="savings-frozen"' in file.text
+            assert words in file.text
+
+
+def test_savings_expire_by_the_register_as_it_stands_on_the_day(
+    uow: SqlUnitOfWork, tmp_path: Path
+) -> None:
+    """Ten years after crediting, the savings of a holder whose death the register
+    recorded and then withdrew go to the pension account like anyone's; those of a holder
+    it no longer vouches for stay where they are, frozen (maturity is final, the money
+    is paid to nobody until the case is settled)."""
+    build_world(uow, tmp_path)
+    header = "record_id,iin,kind,effective_date,recorded_on,region,retracts\n"
+    _import_text(
+        uow,
+        tmp_path / "x.csv",
+        f"{header}w-d2,{LATE_ADULT},record_retracted,2026-03-01,2026-03-02,,d2\n"
+        f"x,{ADULT},record_annulled,2026-03-01,2026-03-02,,\n",
+    )
+    after = dt.date(2034, 2, 1)
+    assert expire_savings(uow, as_of=after, today=after) == (1, Money.parse("100.00"))
+    assert statement_of(uow, iin=LATE_ADULT).target_savings == Money(0)
+    assert statement_of(uow, iin=ADULT).target_savings == Money.parse("100.00")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -19,7 +20,9 @@ from urpaq.domain import ledger
 from urpaq.domain.ledger import EntryKind, JournalEntry, Posting
 from urpaq.domain.money import CURRENCY, Money
 from urpaq.domain.operators import AuthorisedOperator, Purpose
+from urpaq.domain.participation import WHOLE_REGISTER, Fact, View
 from urpaq.domain.refusals import Refused
+from urpaq.domain.register import DEATHS, GAINS, RecordKind
 
 #: Working days an authorised operator has to confirm the use of a payout.
 RETURN_AFTER_WORKING_DAYS = 45
@@ -38,6 +41,41 @@ def latest_unexpired_crediting(as_of: dt.date) -> dt.date:
     if as_of.month == 2 and as_of.day == 29:  # the anniversary of 29 February
         return dt.date(year, 2, 28)
     return as_of.replace(year=year)
+
+
+class Freeze(enum.StrEnum):
+    """Why a holder's target savings are paid to no purpose: `deceased` (the register
+    records their death: only heirs are paid) or `unvouched` (it annulled their record,
+    or withdrew every record of their citizenship: nobody is paid until the operator's
+    staff have settled the case)."""
+
+    DECEASED = "deceased"
+    UNVOUCHED = "unvouched"
+
+
+def freezes(facts: Iterable[Fact], *, today: dt.date | None = None) -> frozenset[Freeze]:
+    """What freezes a holder's savings, from their register records as known `today`
+    (the whole register when None): a death, or a register that no longer vouches for
+    them; a record recorded and then withdrawn counts no more."""
+    known = View(as_of=today or dt.date.max, watermark=WHOLE_REGISTER)
+    seen = [fact for fact in facts if known.sees(fact)]
+    found = set()
+    if any(fact.kind in DEATHS for fact in seen):
+        found.add(Freeze.DECEASED)
+    if any(fact.kind is RecordKind.RECORD_ANNULLED for fact in seen) or not any(
+        fact.kind in GAINS for fact in seen
+    ):
+        found.add(Freeze.UNVOUCHED)
+    return frozenset(found)
+
+
+def freeze_shown(found: frozenset[Freeze]) -> Freeze | None:
+    """The one reason a statement gives: a register that no longer vouches for the
+    holder before a death (heirs are paid nothing either then)."""
+    for reason in (Freeze.UNVOUCHED, Freeze.DECEASED):
+        if reason in found:
+            return reason
+    return None
 
 
 class PayoutStatus(enum.StrEnum):

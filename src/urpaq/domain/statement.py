@@ -48,7 +48,7 @@ from urpaq.domain.participation import (
     Status,
     participation_in,
 )
-from urpaq.domain.payouts import Payout
+from urpaq.domain.payouts import Freeze, Payout, freeze_shown, freezes
 
 
 class StatementStatus(enum.StrEnum):
@@ -106,6 +106,9 @@ class Statement:
     target_requirements: Money
     target_savings: Money
     lines: tuple[StatementLine, ...] = field(default=())
+    #: Why the target savings are paid to no purpose (`domain/payouts.py: Freeze`);
+    #: None for anyone whose savings can be paid, or who has none.
+    savings_frozen: Freeze | None = None
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -114,6 +117,7 @@ class Statement:
             "participant_since": self.participant_since,
             "target_requirements": str(self.target_requirements),
             "target_savings": str(self.target_savings),
+            "savings_frozen": None if self.savings_frozen is None else self.savings_frozen.value,
             "currency": CURRENCY,
             "entries": [line.as_json() for line in self.lines],
         }
@@ -294,4 +298,5 @@ def build_statement(
         target_requirements=tr_balance,
         target_savings=ts_balance,
         lines=tuple(every),
+        savings_frozen=freeze_shown(freezes(facts)) if matured else None,
     )

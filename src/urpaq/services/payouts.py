@@ -16,8 +16,8 @@ from collections.abc import Callable
 from urpaq.domain.iin import Iin
 from urpaq.domain.money import Money
 from urpaq.domain.operators import AuthorisedOperator, Purpose
-from urpaq.domain.participation import WHOLE_REGISTER, View
 from urpaq.domain.payouts import (
+    Freeze,
     Payout,
     PayoutRefused,
     PayoutStatus,
@@ -27,11 +27,11 @@ from urpaq.domain.payouts import (
     check_request,
     check_settlement_day,
     confirmation_entry,
+    freezes,
     latest_unexpired_crediting,
     payout_entry,
     return_entry,
 )
-from urpaq.domain.register import DEATHS, GAINS, RecordKind
 from urpaq.services.ports.register import PersonRecord
 from urpaq.services.ports.unit_of_work import UnitOfWork
 from urpaq.services.unit_of_work import writing
@@ -54,17 +54,14 @@ def locked_holder(uow: UnitOfWork, *, iin: Iin, today: dt.date) -> SavingsHolder
 
 
 def _holder(uow: UnitOfWork, person: PersonRecord, *, today: dt.date) -> SavingsHolder:
-    # The register as known today: a death it recorded and then withdrew counts no more.
-    known_today = View(as_of=today, watermark=WHOLE_REGISTER)
-    seen = [fact for fact in uow.register.facts_of(person.person_id) if known_today.sees(fact)]
+    found = freezes(uow.register.facts_of(person.person_id), today=today)
     credited, available = uow.ledger.target_savings(person.person_id)
     return SavingsHolder(
         person_id=person.person_id,
         credited=credited,
-        deceased=any(fact.kind in DEATHS for fact in seen),
+        deceased=Freeze.DECEASED in found,
         available=available,
-        unvouched=any(fact.kind is RecordKind.RECORD_ANNULLED for fact in seen)
-        or not any(fact.kind in GAINS for fact in seen),
+        unvouched=Freeze.UNVOUCHED in found,
     )
 
 
@@ -181,8 +178,10 @@ def settle_payouts(uow: UnitOfWork, *, as_of: dt.date, today: dt.date) -> list[P
 
 def expire_savings(uow: UnitOfWork, *, as_of: dt.date, today: dt.date) -> tuple[int, Money]:
     """Move target savings unused for ten years to the holders' pension accounts, as of a
-    day that has come; return how many holders and how much.  A deceased holder's savings
-    stay frozen for the heirs.  Running it again on the same day changes nothing."""
+    day that has come; return how many holders and how much.  Frozen savings stay
+    (`domain/payouts.py: freezes`, by the register as it stands on `as_of`): a deceased
+    holder's for the heirs, an unvouched holder's for nobody.  Running it again on the
+    same day changes nothing."""
     check_settlement_day(as_of, today=today)
     with writing(uow, joined=False):
         expired = uow.ledger.expire_savings(

@@ -164,9 +164,20 @@ class SqlLedger:
                    JOIN journal_entry j ON j.entry_id = m.entry_id
                    WHERE j.kind = 'maturity' AND m.account = :savings
                      AND j.posted_on < :credited_before)
-                 AND s.person_id NOT IN (
-                   SELECT person_id FROM register_record
-                   WHERE kind IN ('died', 'declared_dead') AND recorded_on <= :as_of)
+                 AND NOT EXISTS (
+                   SELECT 1 FROM register_record r
+                   WHERE r.person_id = s.person_id AND r.recorded_on <= :as_of
+                     AND r.kind IN ('died', 'declared_dead', 'record_annulled')
+                     AND NOT EXISTS (SELECT 1 FROM register_record w
+                                     WHERE w.retracts = r.record_id
+                                       AND w.recorded_on <= :as_of))
+                 AND EXISTS (
+                   SELECT 1 FROM register_record r
+                   WHERE r.person_id = s.person_id AND r.recorded_on <= :as_of
+                     AND r.kind IN ('born_citizen', 'citizenship_acquired')
+                     AND NOT EXISTS (SELECT 1 FROM register_record w
+                                     WHERE w.retracts = r.record_id
+                                       AND w.recorded_on <= :as_of))
                GROUP BY s.person_id
                HAVING SUM(s.amount_cents) > 0""",
             {

@@ -23,6 +23,7 @@ from urpaq.entrypoints.cli._common import (
 )
 from urpaq.entrypoints.cli._reads import parsed_iin, record_read
 from urpaq.entrypoints.http.web.explain import explained
+from urpaq.entrypoints.http.web.i18n import text
 from urpaq.services.funding import funding as funding_years
 from urpaq.services.reconciliation import reconcile as reconcile_ledger
 from urpaq.services.statements import statement_of
@@ -43,6 +44,8 @@ def statement(
         print_json(statement_json(result))
         return
     out.print(f"IIN {result.iin}: {result.status}", markup=False)
+    if result.savings_frozen is not None:
+        out.print(text("en", f"frozen_{result.savings_frozen}"), markup=False)
     if result.participant_since is not None:
         out.print(f"participates since reporting year {result.participant_since}")
     for account, title, balance in (

@@ -58,5 +58,6 @@ class LedgerPort(Protocol):
 
     def expire_savings(self, *, credited_before: dt.date, as_of: dt.date) -> tuple[int, Money]:
         """One `expiry` entry for the day: each holder's whole target savings credited
-        before `credited_before`, to their pension account; deceased holders excepted."""
+        before `credited_before`, to their pension account; frozen savings excepted
+        (`domain/payouts.py: freezes`, by the register as it stands on `as_of`)."""
         ...

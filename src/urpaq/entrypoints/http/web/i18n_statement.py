@@ -46,6 +46,30 @@ def _joined(*parts: dict[str, str] | str, separator: str = ", ") -> dict[str, st
 
 
 STATEMENT_MESSAGES: dict[str, dict[str, str]] = {
+    "frozen_deceased": _m(
+        "Нысаналы жинақ бұғатталған: тізілім иесінің қайтыс болғанын тіркеген, жинақ тек"
+        " нотариустың мұраға құқық туралы куәлігі бойынша мұрагерлерге төленеді. Бұл қате"
+        " болса, тізілімге жүгініңіз: ол жазбаны түзеткен күні бұғат алынады.",
+        "Целевые накопления заморожены: реестр зарегистрировал смерть владельца, они"
+        " выплачиваются только наследникам по свидетельству нотариуса о праве на наследство."
+        " Если это ошибка, обратитесь в реестр: заморозка снимается в день исправления"
+        " записи.",
+        "The target savings are frozen: the register records the holder's death, and"
+        " they are paid only to heirs, on a notary's certificate of the right to inheritance."
+        " If this is a mistake, ask the register to correct it: the freeze ends the day it"
+        " withdraws the record.",
+    ),
+    "frozen_unvouched": _m(
+        "Нысаналы жинақ бұғатталған: тізілім иесінің жазбасын жойды немесе оның"
+        " азаматтығы туралы барлық жазбаларды кері қайтарып алды. Оператор қызметкерлері"
+        " істі шешкенге дейін жинақ ешкімге төленбейді.",
+        "Целевые накопления заморожены: реестр аннулировал запись владельца или отозвал"
+        " все записи о его гражданстве. Пока сотрудники оператора не урегулируют дело,"
+        " накопления никому не выплачиваются.",
+        "The target savings are frozen: the register annulled the holder's record, or"
+        " withdrew every record of their citizenship. Nothing is paid to anyone until the"
+        " operator's staff have settled the case.",
+    ),
     "statement_intro": _m(
         "Әр жолда есептелген күні, оны тудырған ереже және одан кейінгі шот қалдығы"
         " көрсетілген; әр кестенің соңғы қалдығы — шоттың қалдығы.",
