@@ -208,6 +208,40 @@ def test_a_writer_whose_connection_was_lost_connects_again(
         uow.close()
 
 
+def test_a_writer_that_could_not_connect_again_tries_before_the_next_write(
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The database server is away when the writer first tries to connect again (stopped
+    a moment, then started): the write that found the connection gone fails, and so
+    would every write that came before the next idle check, on the connection known
+    lost.  The writer connects again before writing on it instead."""
+    from urpaq.adapters.sql import group_commit
+
+    monkeypatch.setattr(group_commit, "IDLE_CHECK_SECONDS", 3600.0)
+    uow = open_unit_of_work(postgres_url)
+    try:
+        serving = serving_of(uow)
+        serving.record(event(1))
+        writer = writer_of(uow)
+        connect, refused = writer._connect, []
+
+        def away_once() -> object:
+            if not refused:
+                refused.append(True)
+                raise OSError("the server is away")
+            return connect()
+
+        monkeypatch.setattr(writer, "_connect", away_once)
+        drop_other_connections(postgres_url)
+        with pytest.raises(psycopg.OperationalError):
+            serving.record_later(event(2)).result(timeout=30)
+        serving.record_later(event(3)).result(timeout=30)
+        assert refused  # the writer had tried at once, while the server was away
+        assert request_ids(postgres_url) == ["r0001", "r0003"]
+    finally:
+        uow.close()
+
+
 def test_a_write_cancelled_before_it_is_taken_is_dropped_and_the_writer_goes_on(
     database_url: str,
 ) -> None:

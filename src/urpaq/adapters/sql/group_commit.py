@@ -112,6 +112,8 @@ class GroupCommit:
 
     def _write(self, db: SqlConnection, batch: list[_Write]) -> SqlConnection:
         """Write one batch; the connection to go on with (a new one if this one broke)."""
+        if db.broken:  # lost, and not made again then (the server was still away): now
+            db = self._usable(db)
         try:
             with db.statement_lock():
                 if time.monotonic() - self._used_at > IDLE_CHECK_SECONDS:
