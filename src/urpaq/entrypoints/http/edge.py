@@ -55,6 +55,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from urpaq import bootstrap
 from urpaq.domain.audit import AuditEvent
 from urpaq.entrypoints.http.context import Context
+from urpaq.entrypoints.http.framing import (
+    ambiguous_length,
+    declared_length,
+    in_origin_form,
+    own_address_as_path,
+)
 from urpaq.entrypoints.http.log_text import redact
 from urpaq.entrypoints.http.threads import awaitable, writes_database
 from urpaq.services.audit import record_event_later
@@ -255,7 +261,8 @@ class _Progress:
 
     status: int = 500
     started: bool = False  # its http.response.start has been sent
-    replaced: bool = False  # by a 500, because its audit event could not be written
+    replaced: bool = False  # by a 500 (its audit event could not be written), or by nothing
+    gone: bool = False  # its client went away before its request was whole
 
 
 class Edge:
@@ -269,6 +276,7 @@ class Edge:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        in_origin_form(scope)  # every step after sees the target as a path
         client = scope.get("client")
         note = RequestNote(
             request_id=uuid.uuid4().hex,
@@ -282,15 +290,12 @@ class Edge:
         started = time.perf_counter()
         progress = _Progress()
         try:
-            if _declared_length(scope) > BODY_BYTES_MAX:
-                progress.status = 413
-                await self._refuse_large_body(scope, note, send)
-            elif cross_site(scope):
-                progress.status = 403
-                await self._refuse_cross_site(scope, note, send)
+            if refusal := _refusal(scope):
+                progress.status = refusal[0]
+                await self._refuse(scope, note, send, *refusal)
             else:
                 recording = self._recording(scope, note, send, progress)
-                await self.app(scope, _limited(receive), recording)
+                await self.app(scope, _limited(receive, progress), recording)
         except ClientDisconnect:  # gone before its request was whole: nobody to answer
             progress.status = CLIENT_GONE
         except Exception as error:  # every failure is answered and logged once, here
@@ -307,6 +312,12 @@ class Edge:
         id and security headers added to it."""
 
         async def send_after_audit(message: Message) -> None:
+            if message["type"] == "http.response.start" and progress.gone:
+                # The client went away before its request was whole: what the route made
+                # of the part it had (a body cut short) is nobody's answer, and nothing
+                # was asked of anyone's data.
+                progress.replaced, progress.status = True, CLIENT_GONE
+                return
             if message["type"] == "http.response.start":
                 progress.started = True
                 progress.status = message["status"]
@@ -319,7 +330,7 @@ class Edge:
                     )  # fmt: skip
                     return
                 message["headers"] = [
-                    *_own_address_as_path(scope, message.get("headers", [])),
+                    *own_address_as_path(scope, message.get("headers", [])),
                     *_edge_headers(scope, note),
                 ]
             elif progress.replaced:
@@ -348,18 +359,16 @@ class Edge:
             f"the request could not be completed (request {note.request_id})",
         )  # fmt: skip
 
-    async def _refuse_large_body(self, scope: Scope, note: RequestNote, send: Send) -> None:
+    async def _refuse(
+        self, scope: Scope, note: RequestNote, send: Send, status: int, code: str, message: str
+    ) -> None:
+        """A request refused before its route: recorded as its route would be, and
+        answered with the headers of every answer (the connection closed after a 400:
+        what follows on it cannot be told apart from this request's body)."""
         if declared_audit(scope) is Audit.BY_EDGE:
-            await self._audit(scope, note, 413)
-        await self._send_error(scope, send, note, 413, BodyTooLarge().detail, code="body_too_large")
-
-    async def _refuse_cross_site(self, scope: Scope, note: RequestNote, send: Send) -> None:
-        if declared_audit(scope) is Audit.BY_EDGE:
-            await self._audit(scope, note, 403)
-        await self._send_error(
-            scope, send, note, 403, "a form of this site is sent from its own pages only",
-            code="cross_site",
-        )  # fmt: skip
+            await self._audit(scope, note, status)
+        closing = [(b"connection", b"close")] if status == 400 else []
+        await self._send_error(scope, send, note, status, message, code=code, extra=closing)
 
     async def _audit(self, scope: Scope, note: RequestNote, status: int) -> bool:
         event = audit_event(scope, note, status=status, at=self.context.clock.now())
@@ -376,11 +385,11 @@ class Edge:
 
     async def _send_error(
         self, scope: Scope, send: Send, note: RequestNote, status: int, message: str,
-        code: str = "internal_error",
+        code: str = "internal_error", extra: list[tuple[bytes, bytes]] | None = None,
     ) -> None:  # fmt: skip
         """An error body, sent past the application, with the headers of every answer."""
         response = JSONResponse(error_body(code, message), status_code=status)
-        headers = [*response.raw_headers, *_edge_headers(scope, note)]
+        headers = [*response.raw_headers, *_edge_headers(scope, note), *(extra or [])]
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": response.body})
 
@@ -397,17 +406,36 @@ def _edge_headers(scope: Scope, note: RequestNote) -> list[tuple[bytes, bytes]]:
     return headers
 
 
-def _limited(receive: Receive) -> Receive:
+def _refusal(scope: Scope) -> tuple[int, str, str] | None:
+    """Why a request is refused before its route, if it is: status, code and message."""
+    if ambiguous_length(scope):
+        return (
+            400,
+            "ambiguous_length",
+            "a request gives its length by Content-Length or by Transfer-Encoding, not both",
+        )
+    if declared_length(scope) > BODY_BYTES_MAX:
+        return 413, "body_too_large", BodyTooLarge().detail
+    if cross_site(scope):
+        return 403, "cross_site", "a form of this site is sent from its own pages only"
+    return None
+
+
+def _limited(receive: Receive, progress: _Progress) -> Receive:
     """`receive`, refusing with `BodyTooLarge` a body that grows past `BODY_BYTES_MAX`
     while it is read, whatever its `Content-Length` said (or a chunked one, which says
-    nothing): no more of it is taken from the server."""
-    read = 0
+    nothing): no more of it is taken from the server.  A client gone before its body was
+    whole is noted in `progress` (`gone`)."""
+    read, whole = 0, False
 
     async def receive_within_limit() -> Message:
-        nonlocal read
+        nonlocal read, whole
         if read > BODY_BYTES_MAX:
             raise BodyTooLarge
         message = await receive()
+        if message["type"] == "http.disconnect" and not whole:
+            progress.gone = True
+        whole = whole or not message.get("more_body", False)
         read += len(message.get("body", b""))
         if read > BODY_BYTES_MAX:
             raise BodyTooLarge
@@ -445,41 +473,9 @@ def _client_of(scope: Scope) -> str:
     return redact(str(client[0])) if client else "-"
 
 
-def _declared_length(scope: Scope) -> int:
-    for name, value in scope.get("headers", []):
-        if name == b"content-length":
-            try:
-                return int(value)
-            except ValueError:
-                return 0
-    return 0
-
-
 def _failure(error: Exception) -> str:
     """An error as the log names it: its class, and the database's words where the
     storage failed (a full disk, a lost server), which carry no personal data; any
     other message may quote a value of the request, and is left out."""
     why = bootstrap.storage_failure(error)
     return type(error).__name__ + (f" ({why})" if why else "")
-
-
-def _own_address_as_path(
-    scope: Scope, headers: list[tuple[bytes, bytes]]
-) -> list[tuple[bytes, bytes]]:
-    """`headers`, with a redirect to this server's own address given as a path alone.  The
-    framework builds one (a slash added or taken off a path) from the request's `Host`,
-    which a client or a lax proxy sets at will: a path cannot send a browser, or a cache
-    that keeps the redirect, to another site."""
-    if not any(name.lower() == b"location" for name, _ in headers):
-        return headers  # most answers: nothing to look at
-    host = next((value for name, value in scope["headers"] if name == b"host"), None)
-    rewritten = []
-    for name, value in headers:
-        if name.lower() == b"location" and host is not None:
-            target = urlsplit(value.decode("latin-1"))
-            if target.scheme in ("http", "https") and target.netloc == host.decode("latin-1"):
-                value = (target.path or "/").encode("latin-1") + (
-                    b"?" + target.query.encode("latin-1") if target.query else b""
-                )
-        rewritten.append((name, value))
-    return rewritten
