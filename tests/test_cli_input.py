@@ -536,3 +536,18 @@ def test_a_database_of_a_newer_urpaq_is_told_to_upgrade_urpaq(db: str) -> None:
     said = " ".join(done.stderr.split())
     assert "newer than this urpaq" in said and "upgrade urpaq" in said
     assert "run `urpaq init`" not in said
+
+
+@pytest.mark.parametrize("rate", ["٠.٠٣", "０.０３", "３%", "1_0", "0.03%%"])
+def test_an_ii_rate_in_another_scripts_digits_is_refused_as_the_tr_total_is(
+    db: str, rate: str
+) -> None:
+    """`٠.٠٣` (Arabic-Indic) and `０.０３` (full width) were read as 0.03, `３%` as 3 %,
+    where the TR total in the same command refuses such digits: both in ASCII digits
+    now, the value named."""
+    done = urpaq(
+        "parameters", "set", "2026", "--tr-total", "100.00", "--ii-rate", rate,
+        "--reference", "r", db=db,
+    )  # fmt: skip
+    assert done.returncode == 3, done.stdout
+    assert f"II rate {rate!r} is not a decimal number in ASCII digits" in done.stderr

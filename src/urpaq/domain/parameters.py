@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from urpaq.domain.money import InvalidAmount, Money
 from urpaq.domain.participation import FIRST_REPORTING_YEAR
+from urpaq.domain.refusals import quoted
 
 RATE_MAX = Decimal("1")
+#: A rate as a person writes it: ASCII digits, one decimal point (as the TR total).
+_RATE_PATTERN = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
 #: The last year a date can name.
 YEAR_MAX = 9999
 #: A TR total beyond any the programme could see, and well within what a database's
@@ -57,18 +61,18 @@ class YearParameters:
 
 
 def parse_rate(text: str) -> Decimal:
-    """Read a rate written as a decimal fraction (``0.0297``) or percent (``2.97%``)."""
+    """Read a rate written as a decimal fraction (``0.0297``) or percent (``2.97%``), in
+    ASCII digits: another script's digits (``٠.٠٣``, ``０.０３``) are refused, as in the
+    TR total, rather than read as what they might mean."""
     cleaned = text.strip()
     percent = cleaned.endswith("%")
-    number = cleaned.rstrip("%").strip()
-    if not number or "e" in number.lower():
-        raise InvalidParameters(f"II rate {text!r} is not a decimal number")
-    try:
-        rate = Decimal(number)
-    except InvalidOperation:
-        raise InvalidParameters(f"II rate {text!r} is not a decimal number") from None
-    if not rate.is_finite():
-        raise InvalidParameters(f"II rate {text!r} is not a decimal number")
+    number = cleaned.removesuffix("%").strip()
+    if not _RATE_PATTERN.fullmatch(number):
+        raise InvalidParameters(
+            f"II rate {quoted(text)} is not a decimal number in ASCII digits"
+            " (a fraction such as 0.0297, or a percentage such as 2.97%)"
+        )
+    rate = Decimal(number)
     return rate / 100 if percent else rate
 
 
