@@ -410,6 +410,13 @@ class FakeLedger:
     def _savings_of(self, person_id: int) -> Money:
         return Money(sum(line.amount.cents for line in self.savings_lines(person_id)))
 
+    def maturity_credits(self) -> dict[int, dict[Money, int]]:
+        credits: dict[int, Counter[Money]] = {}
+        for kept, posting in self._postings():
+            if kept.entry.kind is EntryKind.MATURITY and posting.account == ledger.TARGET_SAVINGS:
+                credits.setdefault(kept.entry.reporting_year, Counter())[posting.amount] += 1
+        return {year: dict(amounts) for year, amounts in credits.items()}
+
     def negative_savings_accounts(self) -> int:
         savings: Counter[int] = Counter()
         for _, posting in self._postings():

@@ -302,3 +302,34 @@ def test_savings_unused_for_ten_years_go_to_the_pension_account(
     )
     assert available(uow, LATE_ADULT) == Money.parse("100.00")
     assert all(check.holds for check in reconcile(uow))
+
+
+def test_reconcile_names_a_cent_moved_between_two_maturity_credits(
+    uow: SqlUnitOfWork, tmp_path: Path
+) -> None:
+    """A cent taken from one holder's maturity credit and given to another's (the append-
+    only triggers dropped first, as only someone tampering could): every total stays as
+    it was, and the check that each credit is its class's balance names the close."""
+    build_world(uow, tmp_path)
+    postgres = not uow.db.description.startswith("sqlite")
+    drops = (
+        ["DROP TRIGGER posting_is_append_only ON posting"]
+        if postgres
+        else ["DROP TRIGGER posting_is_append_only_update"]
+    )
+    uow.db.begin()
+    for drop in drops:
+        uow.db.execute(drop)
+    moved = (
+        "UPDATE posting SET amount_cents = amount_cents + ? WHERE account = 'target_savings'"
+        " AND person_id = (SELECT person_id FROM person WHERE iin = ?)"
+    )
+    uow.db.execute(moved, (1, ADULT.value))
+    uow.db.execute(moved, (-1, LATE_ADULT.value))
+    uow.db.commit()
+    checks = reconcile(uow)
+    assert [check.name for check in checks if not check.holds] == [
+        "2023: each maturity credits its class's balance"
+    ]
+    broken = next(check for check in checks if not check.holds)
+    assert "1 accounts credited 100.01 USD, 0 expected" in broken.detail

@@ -150,6 +150,19 @@ class SqlLedger:
             )
         )
 
+    def maturity_credits(self) -> dict[int, dict[Money, int]]:
+        rows = self.db.execute(
+            """SELECT j.reporting_year, p.amount_cents, COUNT(*)
+               FROM journal_entry j JOIN posting p ON p.entry_id = j.entry_id
+               WHERE j.kind = ? AND p.account = ?
+               GROUP BY j.reporting_year, p.amount_cents""",
+            (EntryKind.MATURITY.value, ledger.TARGET_SAVINGS),
+        )
+        credits: dict[int, dict[Money, int]] = {}
+        for year, cents, count in rows:
+            credits.setdefault(int(year), {})[Money(int(cents))] = int(count)
+        return credits
+
     def expire_savings(self, *, credited_before: dt.date, as_of: dt.date) -> tuple[int, Money]:
         db = self.db
         key = f"expiry:{as_of.isoformat()}"

@@ -56,6 +56,11 @@ class LedgerPort(Protocol):
 
     def negative_savings_accounts(self) -> int: ...
 
+    def maturity_credits(self) -> dict[int, dict[Money, int]]:
+        """Per reporting year, how many target savings accounts its close credited at
+        maturity with each amount."""
+        ...
+
     def expire_savings(self, *, credited_before: dt.date, as_of: dt.date) -> tuple[int, Money]:
         """One `expiry` entry for the day: each holder's whole target savings credited
         before `credited_before`, to their pension account; frozen savings excepted

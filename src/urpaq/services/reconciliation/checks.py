@@ -215,6 +215,51 @@ def classes_equal_members(uow: UnitOfWork, books: Books) -> list[Check]:
     return checks
 
 
+def maturities_are_class_balances(uow: UnitOfWork, books: Books) -> list[Check]:
+    """At each close, every maturing person's target savings are credited with the whole
+    balance of their class (decision 0001): as many accounts credited with each amount
+    as the classes that hold it gave up members.  The close's totals alone would not see
+    a cent moved from one person's credit to another's."""
+    schedule = Schedule([record.closed.as_closed_year() for record in books.closed])
+    credits = uow.ledger.maturity_credits()
+    checks = []
+    for record in books.closed:
+        year = record.closed.year
+        given_up = uow.ledger.entry_totals(year=year).get(EntryKind.MATURITY, {})
+        expected, problems = _members_matured(given_up, schedule, year=year)
+        found = credits.get(year, {})
+        for amount in sorted(set(found) | set(expected)):
+            if found.get(amount, 0) != expected.get(amount, 0):
+                problems.append(
+                    f"{found.get(amount, 0):,} accounts credited {amount} USD,"
+                    f" {expected.get(amount, 0):,} expected"
+                )
+        detail = "; ".join(problems[:3]) or f"{sum(found.values()):,} accounts"
+        checks.append(
+            Check(f"{year}: each maturity credits its class's balance", not problems, detail)
+        )
+    return checks
+
+
+def _members_matured(
+    given_up: dict[str, Money], schedule: Schedule, *, year: int
+) -> tuple[dict[Money, int], list[str]]:
+    """How many members matured with each amount, from what each class gave up at the
+    close of `year` (each member its class's balance after that close); and any class
+    that gave up other than a whole number of balances."""
+    expected: dict[Money, int] = {}
+    problems = []
+    for account, moved in given_up.items():
+        if not ledger.is_class_account(account):
+            continue
+        each = schedule.balance(int(account.split(":")[1]), after_year=year)
+        members, left = divmod(-moved.cents, each.cents) if each.cents > 0 else (0, -moved.cents)
+        expected[each] = expected.get(each, 0) + members
+        if left:
+            problems.append(f"{account} gave up {-moved} USD, not a whole number of {each} USD")
+    return expected, problems
+
+
 def operators_hold_open_payouts(uow: UnitOfWork, books: Books) -> list[Check]:
     held, open_payouts = uow.payouts.money_at_operators()
     return [compare("money at authorised operators equals the open payouts", held, open_payouts)]
@@ -233,6 +278,7 @@ CHECKS: tuple[Callable[[UnitOfWork, Books], list[Check]], ...] = (
     closes_add_up,
     bank_side_agrees,
     classes_equal_members,
+    maturities_are_class_balances,
     operators_hold_open_payouts,
     no_negative_savings,
 )
