@@ -34,6 +34,7 @@ __all__ = [
     "SchemaTooNew",
     "UnsupportedDatabase",
     "UnsupportedIdentityProvider",
+    "database_unreachable",
     "database_url",
     "identity_provider",
     "inspect_feed",
@@ -90,6 +91,13 @@ def storage_failure(error: BaseException) -> str | None:
     if isinstance(error, DatabaseUnavailable):  # the database named, a password masked
         return str(error)
     return sqlite.storage_failure(error) or postgres.storage_failure(error)
+
+
+def database_unreachable(error: BaseException) -> bool:
+    """Whether `error` says the database cannot be reached or take work now (a server
+    down or restarting, a connection lost, a full disk): an answer may say "try again
+    shortly" rather than "failed"."""
+    return isinstance(error, DatabaseUnavailable) or postgres.unreachable(error)
 
 
 def names_no_database_yet(url: str) -> bool:

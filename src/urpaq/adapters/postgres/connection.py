@@ -306,6 +306,16 @@ def storage_failure(error: BaseException) -> str | None:
     return text.splitlines()[0] if text else type(error).__name__
 
 
+def unreachable(error: BaseException) -> bool:
+    """Whether `error` says the server could not be reached or dropped the connection (a
+    restart, a failover, a server shutting down or still starting): trying again later
+    may pass."""
+    if not isinstance(error, psycopg.OperationalError):
+        return False
+    state = error.sqlstate or ""
+    return state == "" or state.startswith("08") or state in ("57P01", "57P02", "57P03")
+
+
 def _without_password(url: str) -> str:
     return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", url)
 

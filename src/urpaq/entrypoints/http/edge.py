@@ -45,7 +45,7 @@ from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 from fastapi import Request
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute, iter_route_contexts
 from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect
@@ -55,6 +55,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from urpaq import bootstrap
 from urpaq.domain.audit import AuditEvent
 from urpaq.entrypoints.http.context import Context
+from urpaq.entrypoints.http.failures import Failure, failure_of, failure_page
 from urpaq.entrypoints.http.framing import (
     ambiguous_length,
     declared_length,
@@ -342,21 +343,27 @@ class Edge:
     async def _answer_failure(
         self, scope: Scope, note: RequestNote, send: Send, progress: _Progress, error: Exception
     ) -> None:
-        """Log a failure inside the application and answer it with a bare 500, if no answer
-        has started."""
-        error_log.error(
-            "internal error answering %s %s (request %s): %s\n%s",
-            scope["method"], redact(scope["path"]), note.request_id, _failure(error),
-            "".join(traceback.format_tb(error.__traceback__)),
-        )  # fmt: skip
+        """Log a failure inside the application and answer it with a bare 500 (503 when
+        the database could not be reached), if no answer has started."""
+        failure = failure_of(error, request_id=note.request_id)
+        where = (scope["method"], redact(scope["path"]), note.request_id, _failure(error))
+        if failure.status == 503:  # the database's words say it all: no trace to read
+            error_log.error(
+                "the database could not be reached answering %s %s (request %s): %s", *where
+            )
+        else:
+            error_log.error(
+                "internal error answering %s %s (request %s): %s\n%s",
+                *where, "".join(traceback.format_tb(error.__traceback__)),
+            )  # fmt: skip
         if progress.started:
             return
-        progress.status = 500
+        progress.status = failure.status
         if declared_audit(scope) is Audit.BY_EDGE:
             await self._audit(scope, note, progress.status)
         await self._send_error(
-            scope, send, note, 500,
-            f"the request could not be completed (request {note.request_id})",
+            scope, send, note, failure.status, failure.message, code=failure.code,
+            extra=list(failure.headers),
         )  # fmt: skip
 
     async def _refuse(
@@ -387,8 +394,13 @@ class Edge:
         self, scope: Scope, send: Send, note: RequestNote, status: int, message: str,
         code: str = "internal_error", extra: list[tuple[bytes, bytes]] | None = None,
     ) -> None:  # fmt: skip
-        """An error body, sent past the application, with the headers of every answer."""
-        response = JSONResponse(error_body(code, message), status_code=status)
+        """An error body, sent past the application, with the headers of every answer: a
+        page for a page's address when the application failed, JSON otherwise."""
+        if status >= 500 and not scope["path"].startswith("/api/"):
+            page = failure_page(Failure(status, code, message), request_id=note.request_id)
+            response: Response = HTMLResponse(page, status_code=status)
+        else:
+            response = JSONResponse(error_body(code, message), status_code=status)
         headers = [*response.raw_headers, *_edge_headers(scope, note), *(extra or [])]
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": response.body})

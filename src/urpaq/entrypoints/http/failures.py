@@ -1,0 +1,73 @@
+"""What the edge says of a request the application failed: a 503 with `Retry-After` when
+the database could not be reached (a server restarting, a connection lost, a full disk:
+trying again shortly may pass), else a 500; as JSON for the API, as a page in Kazakh,
+Russian and English for everything else (a browser shows it; nothing in it comes from
+the request or the database)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from html import escape
+
+from urpaq import bootstrap
+from urpaq.entrypoints.http.web.i18n import text
+
+#: How long a client is asked to wait before trying again when the database is away.
+RETRY_AFTER_SECONDS = 5
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    status: int
+    code: str
+    message: str
+    headers: tuple[tuple[bytes, bytes], ...] = ()
+
+
+def failure_of(error: Exception, *, request_id: str) -> Failure:
+    """The answer to a request whose application failed with `error`."""
+    if bootstrap.database_unreachable(error):
+        return Failure(
+            503,
+            "database_unavailable",
+            f"the database cannot be reached now; try again in {RETRY_AFTER_SECONDS} seconds"
+            f" (request {request_id}); a write repeated with its Idempotency-Key is made once",
+            ((b"retry-after", str(RETRY_AFTER_SECONDS).encode()),),
+        )
+    return Failure(
+        500, "internal_error", f"the request could not be completed (request {request_id})"
+    )
+
+
+#: A page's words for a failure, by status: what happened and what to do, in each language.
+_WORDS = {
+    500: (
+        ("kk", "Сұрауды орындау мүмкін болмады.", "Кейінірек қайталап көріңіз."),
+        ("ru", "Запрос не удалось выполнить.", "Попробуйте ещё раз позже."),
+        ("en", "The request could not be completed.", "Please try again later."),
+    ),
+    503: (
+        ("kk", "Қызмет уақытша қолжетімсіз.", "Бірнеше секундтан кейін қайталап көріңіз."),
+        ("ru", "Сервис временно недоступен.", "Попробуйте ещё раз через несколько секунд."),
+        ("en", "The service is unavailable for a moment.", "Please try again in a few seconds."),
+    ),
+}
+
+
+def failure_page(failure: Failure, *, request_id: str) -> bytes:
+    """A page saying what `failure` means, in the three languages, with the request id
+    (what a visitor quotes when they call the operator)."""
+    words = _WORDS[503 if failure.status == 503 else 500]
+    home = " · ".join(text(lang, "site_name") for lang, _, _ in words)
+    sections = "".join(
+        f'<section lang="{lang}"><h1>{escape(what)}</h1><p>{escape(then)}</p></section>'
+        for lang, what, then in words
+    )
+    return (
+        '<!doctype html><html lang="kk"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{failure.status}</title>"
+        '<link rel="stylesheet" href="/static/style.css"></head>'
+        f'<body><main id="main">{sections}<p class="note">{escape(request_id)}</p>'
+        f'<p><a href="/">{escape(home)}</a></p></main></body></html>'
+    ).encode()

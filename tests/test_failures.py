@@ -1,0 +1,77 @@
+# ruff: noqa: F811  (the `edge` fixture, imported from test_edge, is the tests' argument)
+"""What a client is told when the application fails: 503 and when to try again if the
+database could not be reached, 500 otherwise; JSON for the API, a page for the pages;
+one line in the error log for a database away, a trace for anything else."""
+
+from __future__ import annotations
+
+import logging
+
+import psycopg
+import pytest
+
+from test_edge import Edge, edge  # noqa: F401 (a fixture)
+from urpaq.adapters.sql.connection import DatabaseUnavailable
+from urpaq.entrypoints.http.web import routes
+from urpaq.services import payouts as payout_service
+from world import ADULT
+
+AWAY = [
+    psycopg.OperationalError("connection failed: server closed the connection unexpectedly"),
+    DatabaseUnavailable("cannot connect to postgresql://urpaq@db/urpaq: connection refused"),
+]
+
+
+@pytest.mark.parametrize("error", AWAY, ids=["connection lost", "cannot connect"])
+def test_an_api_read_with_the_database_away_is_503_try_again(
+    edge: Edge, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
+    error: Exception,
+) -> None:  # fmt: skip
+    """PostgreSQL restarting or gone: the operator's client is told 503, when to try
+    again, and that a write repeated with its key is made once — not the 500 that means
+    "something broke"; the error log says it in one line, with no trace."""
+
+    def away(*args: object, **kwargs: object) -> None:
+        raise error
+
+    monkeypatch.setattr(payout_service, "savings_holder", away)
+    caplog.set_level(logging.ERROR, logger="urpaq.error")
+    with edge.client() as client:
+        answer = client.get(f"/api/v1/savings/{ADULT}")
+    assert answer.status_code == 503
+    assert answer.headers["retry-after"] == "5"
+    assert answer.json()["error"] == "database_unavailable"
+    assert "Idempotency-Key" in answer.json()["message"]
+    logged = [r.getMessage() for r in caplog.records if r.name == "urpaq.error"]
+    assert any("the database could not be reached" in line for line in logged), logged
+    assert not any("Traceback" in line or 'File "' in line for line in logged), logged
+
+
+def test_a_page_whose_application_failed_is_a_page_not_json(
+    edge: Edge, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A parent's lookup while the database is away gets a page in the three languages
+    saying to try again shortly, with the request id; any other failure, a page saying
+    the request could not be completed."""
+
+    def away(*args: object, **kwargs: object) -> None:
+        raise AWAY[0]
+
+    monkeypatch.setattr(routes, "look_up_participant", away)
+    with edge.client(None) as client:
+        answer = client.post("/lookup", data={"iin": str(ADULT)})
+    assert answer.status_code == 503 and answer.headers["retry-after"] == "5"
+    assert answer.headers["content-type"].startswith("text/html")
+    for words in ("Сервис временно недоступен", "Қызмет уақытша қолжетімсіз", "unavailable"):
+        assert words in answer.text
+    assert answer.headers["x-request-id"] in answer.text
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("a defect")
+
+    monkeypatch.setattr(routes, "look_up_participant", broken)
+    with edge.client(None) as client:
+        answer = client.post("/lookup", data={"iin": str(ADULT)})
+    assert answer.status_code == 500 and "retry-after" not in answer.headers
+    assert "The request could not be completed." in answer.text
+    assert "a defect" not in answer.text
