@@ -223,3 +223,22 @@ def test_operator_commands_end_to_end(database_url: str) -> None:
     assert unknown.returncode == 3 and "Nobody" in unknown.stderr
     refused = urpaq("operator", "add", "Other", "--purposes", "cars")
     assert refused.returncode == 3 and "'cars'" in refused.stderr
+
+
+@pytest.mark.parametrize("again", ["HALYK BANK", "halyk  bank", "Halyk Bank", "ХАЛЫҚ БАНК"])
+def test_an_operator_whose_name_reads_as_one_already_registered_is_refused(again: str) -> None:
+    """`HALYK BANK` beside `Halyk Bank` would be a second operator that reads as the
+    first in the audit log and the statistics: refused, naming the one registered."""
+    uow = FakeUnitOfWork()
+    for name in ("Halyk Bank", "Халық Банк"):
+        add_operator(
+            uow, name=name, purposes=frozenset({Purpose.HOUSING}), today=TODAY,
+            new_credential=issuer(name),
+        )  # fmt: skip
+    with pytest.raises(OperatorRefused, match="is already registered") as refusal:
+        add_operator(
+            uow, name=again, purposes=frozenset({Purpose.HOUSING}), today=TODAY,
+            new_credential=issuer("again"),
+        )  # fmt: skip
+    assert refusal.value.code == "operator_exists"
+    assert [o.name for o in uow.operators.all()] == ["Halyk Bank", "Халық Банк"]

@@ -77,6 +77,12 @@ def parse_name(text: str) -> str:
     return name
 
 
+def same_name(name: str, other: str) -> bool:
+    """Whether two operators' names read as one: the same words, whatever their case or
+    the spaces between them (both composed, as `parse_name` leaves them)."""
+    return " ".join(name.split()).casefold() == " ".join(other.split()).casefold()
+
+
 def parse_scopes(text: str) -> tuple[frozenset[Purpose], bool]:
     """What an operator may pay, written as a comma-separated list such as
     ``housing,education,inheritance``: the purposes it serves, and whether it pays heirs."""

@@ -10,6 +10,7 @@ from urpaq.domain.operators import (
     AuthorisedOperator,
     Purpose,
     credential_digest,
+    same_name,
 )
 from urpaq.domain.refusals import Refused
 from urpaq.services.ports.unit_of_work import UnitOfWork
@@ -32,8 +33,12 @@ def add_operator(
     credential, which is never shown again."""
     credential = new_credential()
     with uow:
-        if uow.operators.named(name) is not None:
-            raise OperatorRefused("operator_exists", f"operator {name!r} is already registered")
+        taken = next((o.name for o in uow.operators.all() if same_name(o.name, name)), None)
+        if taken is not None:  # "HALYK BANK" beside "Halyk Bank" would read as one bank
+            also = "" if taken == name else f" as {taken!r}"
+            raise OperatorRefused(
+                "operator_exists", f"operator {name!r} is already registered{also}"
+            )
         uow.operators.add(
             name=name, purposes=purposes, pays_heirs=pays_heirs,
             digest=credential_digest(credential), today=today,
