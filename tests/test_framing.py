@@ -7,11 +7,15 @@ from __future__ import annotations
 import logging
 import socket
 import time
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
+from api_server import serving
 from test_edge import CREDENTIAL, Edge, edge, wait_for_access_lines  # noqa: F401 (a fixture)
+from urpaq.entrypoints.http.app import create_app
+from urpaq.entrypoints.http.server import TimelyH11Protocol
 from urpaq.services.audit import audit_events
 from world import ADULT
 
@@ -93,3 +97,32 @@ def test_a_payout_whose_client_went_away_mid_body_is_nobodys_answer(
     lines = wait_for_access_lines(caplog, 1)
     assert any("POST /api/v1/payouts 499" in line for line in lines), lines
     assert [e.outcome for e in audit_events(edge.uow, limit=10)] == []
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        b"GET /healthz HTTP/1.1\r\nHost: t\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n",
+        b"POST /lookup HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+        b"GET /healthz HTTP/1.1\r\n\r\n",
+    ],
+    ids=["two lengths", "no chunk size", "no host"],
+)
+def test_a_request_the_parser_cannot_read_is_answered_like_any_other(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, head: bytes
+) -> None:
+    """The HTTP parser's own 400 (`urpaq serve`'s protocol) carried no request id and no
+    security headers, and no log line said it was given: it has both now, and its line
+    in the access log."""
+    caplog.set_level(logging.INFO, logger="urpaq.access")
+    url = f"sqlite:///{tmp_path / 'urpaq.db'}"
+    with serving(create_app(database_url=url), http=TimelyH11Protocol) as served:
+        answer = exchange(served, head)
+    assert answer.startswith(b"HTTP/1.1 400 "), answer
+    found = dict(
+        line.split(b": ", 1) for line in answer.split(b"\r\n\r\n")[0].lower().split(b"\r\n")[1:]
+    )
+    for header in (b"x-request-id", b"x-content-type-options", b"content-security-policy"):
+        assert header in found, answer
+    lines = wait_for_access_lines(caplog, 1)
+    assert any(found[b"x-request-id"].decode() in line and " 400 " in line for line in lines)

@@ -17,6 +17,7 @@ import logging
 import os
 import socket
 import sys
+import uuid
 from typing import Any, ClassVar
 
 import h11
@@ -26,6 +27,8 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from urpaq import bootstrap
 from urpaq.entrypoints.http.app import create_app
+from urpaq.entrypoints.http.edge import SECURITY_HEADERS, access_log
+from urpaq.entrypoints.http.log_text import redact
 from urpaq.entrypoints.http.web.settings import WebSettings
 
 #: The environment variable that carries the pages' settings to every server process.
@@ -168,6 +171,26 @@ class TimelyH11Protocol(H11Protocol):
     def connection_lost(self, exc: Exception | None) -> None:
         self._stop_request_timer()
         super().connection_lost(exc)
+
+    def send_400_response(self, msg: str) -> None:
+        """A request the HTTP parser cannot read (two lengths that disagree, a chunk size
+        that is no number, no `Host`, a NUL in a header): uvicorn's bare 400, with the
+        request id and the security headers of every answer, and a line in the access log
+        (it never reaches the application: no route, no audit event, no path to name)."""
+        request_id = uuid.uuid4().hex
+        headers = [
+            (b"content-type", b"text/plain; charset=utf-8"),
+            (b"connection", b"close"),
+            (b"x-request-id", request_id.encode()),
+            (b"cache-control", b"no-store"),
+            *SECURITY_HEADERS,
+        ]
+        self.transport.write(self.conn.send(h11.Response(status_code=400, headers=headers)))
+        self.transport.write(self.conn.send(h11.Data(data=msg.encode("ascii"))))
+        self.transport.write(self.conn.send(h11.EndOfMessage()))
+        self.transport.close()
+        client = redact(str(self.client[0])) if self.client else "-"
+        access_log.info("%s - (not HTTP) 400 0.0ms %s", client, request_id)
 
     def _watch_request(self) -> None:
         if self.conn.their_state in _REQUEST_WHOLE or self.transport.is_closing():
