@@ -137,6 +137,24 @@ def test_init_leaves_a_database_of_something_else_alone(empty_url: str) -> None:
     uow.close()
 
 
+def test_init_refuses_a_database_lacking_what_its_version_has(empty_url: str) -> None:
+    """A database whose migrations another build of urpaq numbered otherwise (a side
+    branch's placeholder in place of a table) says it is at the latest version: `init`
+    ran nothing and reported success.  It names what is missing now, and exits 3."""
+    run("init", db=empty_url)
+    uow = open_unit_of_work(empty_url)
+    with writing(uow, joined=False):
+        uow.db.execute("DROP TABLE parameter_proposal")
+        uow.db.execute("ALTER TABLE notary_certificate DROP COLUMN notary")
+    uow.close()
+    process = urpaq("init", db=empty_url)
+    _, err = process.communicate(timeout=60)
+    said = " ".join(err.split())
+    assert process.returncode == 3, err
+    assert "column notary_certificate.notary, table parameter_proposal" in said, said
+    assert "another build of urpaq made it" in said and "Traceback" not in err
+
+
 UNBALANCED = [
     "INSERT INTO journal_entry (entry_id, key, content_hash, kind, reporting_year, posted_on)"
     " VALUES (900, 'bad', 'x', 'accrual', 2099, '2100-01-01')",

@@ -19,7 +19,7 @@ from urpaq.adapters.sqlite import connection as sqlite
 from urpaq.adapters.sqlite.connection import DatabaseUnusable, SqliteConnection
 from urpaq.domain.parameters import YearParameters
 from urpaq.services.ports.identity import IdentityProvider
-from urpaq.services.ports.schema import NotUrpaqDatabase, SchemaTooNew
+from urpaq.services.ports.schema import NotUrpaqDatabase, SchemaIncomplete, SchemaTooNew
 from urpaq.services.ports.serving import ServingPort
 from urpaq.services.ports.staff import StaffIdentityProvider
 from urpaq.services.ports.unit_of_work import UnitOfWork
@@ -31,6 +31,7 @@ __all__ = [
     "DatabaseUnusable",
     "FeedUnreadable",
     "NotUrpaqDatabase",
+    "SchemaIncomplete",
     "SchemaTooNew",
     "UnsupportedDatabase",
     "UnsupportedIdentityProvider",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import re
+import sqlite3
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
@@ -19,7 +20,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from urpaq.services.ports.schema import NotUrpaqDatabase, SchemaTooNew
+from urpaq.services.ports.schema import NotUrpaqDatabase, SchemaIncomplete, SchemaTooNew
 from urpaq.services.ports.unit_of_work import TransactionError
 
 Params = Sequence[Any] | Mapping[str, Any] | None
@@ -278,7 +279,47 @@ class SqlSchema:
             self.db.rollback()
             raise
         self.db.commit()
+        if missing := self.missing_parts():
+            shown = ", ".join(missing[:6]) + (
+                f" and {len(missing) - 6} more" if len(missing) > 6 else ""
+            )
+            raise SchemaIncomplete(
+                f"database {self.db.description} says schema version {self.version()} but lacks"
+                f" what that version has ({shown}): another build of urpaq made it; restore"
+                " it from a backup, or upgrade it with the build that made it"
+            )
         return self.version()
+
+    def missing_parts(self) -> list[str]:
+        """The tables and columns of this version's schema (as the embedded database's
+        migrations make it, which the two databases agree on: tests/test_schema_agreement.py)
+        that the database lacks."""
+        fresh = sqlite3.connect(":memory:")
+        try:
+            for _, script in migrations(_SCHEMA_SOURCE):
+                fresh.executescript(script)
+            expected = {table: _columns(fresh, table) for (table,) in fresh.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            )}  # fmt: skip
+        finally:
+            fresh.close()
+        found = set(self.db.table_names())
+        missing = []
+        for table, columns in sorted(expected.items()):
+            if table not in found:
+                missing.append(f"table {table}")
+                continue
+            have = set(_columns(self.db, table))
+            missing += [f"column {table}.{column}" for column in columns if column not in have]
+        return missing
+
+
+#: The migrations whose result `SqlSchema.missing_parts` compares a database with.
+_SCHEMA_SOURCE = "urpaq.adapters.sqlite"
+
+
+def _columns(db: sqlite3.Connection | SqlConnection, table: str) -> list[str]:
+    return [column[0] for column in db.execute(f'SELECT * FROM "{table}" WHERE 1 = 0').description]
 
 
 class MigrationsOutOfOrder(RuntimeError):

@@ -13,6 +13,11 @@ class NotUrpaqDatabase(RuntimeError):
     """The database has tables but no urpaq schema: it belongs to something else."""
 
 
+class SchemaIncomplete(RuntimeError):
+    """The database says it is at a schema version but lacks tables or columns that
+    version has: another build of urpaq numbered its migrations otherwise."""
+
+
 class SchemaPort(Protocol):
     def version(self) -> int:
         """The schema version of the database; 0 when it has none yet."""
@@ -26,5 +31,6 @@ class SchemaPort(Protocol):
         """Create the schema, or upgrade it from any earlier version; return the version.
         Raises `SchemaTooNew` for a database written by a newer urpaq, and
         `NotUrpaqDatabase` for one that holds other tables and no urpaq schema (nothing is
-        written to it)."""
+        written to it); `SchemaIncomplete` when, at its version, it lacks a table or a
+        column that version has."""
         ...
