@@ -75,3 +75,18 @@ def test_a_page_whose_application_failed_is_a_page_not_json(
     assert answer.status_code == 500 and "retry-after" not in answer.headers
     assert "The request could not be completed." in answer.text
     assert "a defect" not in answer.text
+
+
+def test_a_form_whose_body_cannot_be_read_is_answered_with_a_page(edge: Edge) -> None:
+    """A broken upload to the lookup: a page saying to send the form again, in the
+    visitor's language — not the multipart parser's words in JSON."""
+    broken = b"--zz\r\nContent-Disposition: form-da\r\n\r\n"
+    with edge.client(None) as client:
+        answer = client.post(
+            "/lookup?lang=ru",
+            content=broken,
+            headers={"Content-Type": "multipart/form-data; boundary=zz"},
+        )
+    assert answer.status_code == 400
+    assert answer.headers["content-type"].startswith("text/html")
+    assert "Запрос не удалось прочитать" in answer.text and "Content-Disposition" not in answer.text

@@ -23,7 +23,7 @@ from urpaq.entrypoints.http.bodies import (
 )
 from urpaq.entrypoints.http.deps import UnauthenticatedError
 from urpaq.entrypoints.http.edge import error_body
-from urpaq.entrypoints.http.web.render import not_found
+from urpaq.entrypoints.http.web.render import bad_request, not_found
 
 #: The only fields whose offending value an error quotes: none of them is personal data.
 #: Any other field (an IIN, an account, a document, a misnamed field) is named, its value
@@ -67,6 +67,8 @@ async def http_error(request: Request, error: StarletteHTTPException) -> Respons
     an error body for the API's."""
     if not request.url.path.startswith("/api/") and error.status_code == 404:
         return not_found(request)
+    if not request.url.path.startswith("/api/") and error.status_code == 400:
+        return bad_request(request)  # a page, not the parser's words in JSON
     if error.status_code == 400 and request.url.path.startswith("/api/"):
         # A body FastAPI could not parse at all (not UTF-8, nested too deeply): answered as
         # any other body that is not JSON.
