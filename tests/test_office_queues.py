@@ -28,6 +28,7 @@ BAD_ROWS = {
     "unreadable": "x1,150101500011,born_citizen,2015-01-01",
     "missing_field": "x2,,born_citizen,2015-01-01,2015-01-05,,",
     "record_id_too_long": f"{'r' * 65},150101500011,born_citizen,2015-01-01,2015-01-05,,",
+    "record_id_not_printable": "x\x1b1,150101500011,born_citizen,2015-01-01,2015-01-05,,",
     "invalid_iin": "x3,150101500012,born_citizen,2015-01-01,2015-01-05,,",
     "unknown_kind": "x4,150101500011,adopted,2015-01-01,2015-01-05,,",
     "invalid_date": "x5,150101500011,born_citizen,2015-1-1,2015-01-05,,",

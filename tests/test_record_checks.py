@@ -4,9 +4,10 @@
 reads a simple CSV file a block at a time; `domain/register.py: parse_record` is the
 definition of a valid record, and `csv` of how a CSV file is read.  On generated rows,
 nasty ones included (blanks, bad dates, bad check digits, long ids, unknown kinds and
-regions, other spaces and digits, byte-order marks, quotes, blank lines, CRLF), the new
-path accepts and refuses exactly what the old one does, with the same values, lines and
-reasons.
+regions, other spaces and digits, byte-order marks, quotes, blank lines, lines of commas,
+CRLF, NULs, control and invisible characters), the new path accepts and refuses exactly
+what the old one does, with the same values, lines and reasons; and nothing it stages
+holds a character that is not printable.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from urpaq.adapters.feed import _Scan, inspect_feed, read_feed
 from urpaq.adapters.record_checks import check_rows, raw_rows
 from urpaq.domain.iin import compose
 from urpaq.domain.regions import REGIONS
-from urpaq.domain.register import FIELDS, RecordKind
+from urpaq.domain.register import FIELDS, RecordKind, refused_record_id
 from urpaq.services.ports.register import FeedRow
 from urpaq.services.register_import import staged_rows
 
@@ -80,6 +81,10 @@ record_ids = st.one_of(
     st.from_regex(r"R[0-9]{1,9}", fullmatch=True),
     st.text(min_size=0, max_size=70),
     st.sampled_from(["", " ", "x" * 64, "x" * 65, "é" * 64, "a,b", 'say "hi"', "line\nbreak"]),
+    #: Control and invisible characters, which a record_id may not hold.
+    st.sampled_from(
+        ["R\x001", "R\x01\x1b[31m1", "\ufeffR7", "R\u200b7", "R\x7f", "R\x851", "R\u2028", "\x00"]
+    ),
 )
 
 
@@ -142,7 +147,17 @@ def _week_date(text: str) -> str:
 
 #: Ways to damage one field of a valid row, each aimed at one check.
 DAMAGE = {
-    "record_id": [lambda v: "", lambda v: "\xa0", lambda v: v + "x" * 64, lambda v: "é" * 65],
+    "record_id": [
+        lambda v: "",
+        lambda v: "\xa0",
+        lambda v: v + "x" * 64,
+        lambda v: "é" * 65,
+        lambda v: v + "\x00",
+        lambda v: "\ufeff" + v,
+        lambda v: v[:1] + "\u200b" + v[1:],
+        lambda v: v[:1] + "\x1b" + v[1:],
+        lambda v: v + "\x9b",
+    ],
     "iin": [
         lambda v: v[:11] + str((int(v[11]) + 1) % 10),
         lambda v: v[:6] + "0" + v[7:],
@@ -175,6 +190,9 @@ DAMAGE = {
         lambda v: v + "x" * 64,
         lambda v: " " + v + " ",
         lambda v: "é" * 65,
+        lambda v: (v or "W1") + "\x00",
+        lambda v: "\u200e" + (v or "W1"),
+        lambda v: (v or "W1")[:1] + "\x7f",
     ],
 }
 
@@ -209,12 +227,14 @@ def unquoted(row: dict[str, str]) -> dict[str, str]:
 
 
 def per_row(rows: list[FeedRow]) -> set[tuple[object, ...]]:
-    """What the domain's per-row rules make of the rows."""
+    """What the domain's per-row rules make of the rows (a refused row keeps its
+    record_id only if that is one, `refused_record_id`)."""
     out = set()
     for staged in staged_rows(rows, today=TODAY):
         record = staged.record
         if record is None:
-            out.add((staged.line, staged.record_id, *([None] * 8), staged.reason))
+            record_id = refused_record_id(staged.record_id)
+            out.add((staged.line, record_id, *([None] * 8), staged.reason))
         else:
             out.add(
                 (
@@ -235,10 +255,13 @@ def per_row(rows: list[FeedRow]) -> set[tuple[object, ...]]:
 
 
 def column_wise(batches: list) -> set[tuple[object, ...]]:  # type: ignore[type-arg]
+    """The checked rows; every text among them printable (storable on any database)."""
     out = set()
     for table in batches:
         for row in table.to_pylist():
             out.add(tuple(row.values()))
+            texts = [value for value in row.values() if isinstance(value, str)]
+            assert all(text.isprintable() for text in texts), row
     return out
 
 
@@ -258,7 +281,7 @@ def test_column_wise_checks_agree_with_the_domain(rows: list[dict[str, str]]) ->
     bom=st.booleans(),
     crlf=st.booleans(),
     blank_after=st.sets(st.integers(0, 40), max_size=3),
-    blank_text=st.sampled_from(["", ",,,,,", " , ,", "\xa0"]),
+    blank_text=st.sampled_from(["", ",,,,,", " , ,", "\xa0", ",,,", ",", "  ", "\x00"]),
     broken=st.sets(st.integers(0, 40), max_size=2),
     gzipped=st.booleans(),
     simple=st.booleans(),

@@ -45,6 +45,21 @@ def test_a_good_record_is_read() -> None:
             "before the birth date",
         ),
         ({"region": "Atlantis"}, "region 'Atlantis'"),
+        (
+            {"record_id": "R\x001"},
+            "record_id 'R\\x001' holds U+0000, which is not a printable character",
+        ),
+        ({"record_id": " \ufeffR1 "}, "record_id '\\ufeffR1' holds U+FEFF"),
+        ({"record_id": "R\u200b1"}, "record_id 'R\\u200b1' holds U+200B"),
+        ({"record_id": "R\x9b1"}, "record_id 'R\\x9b1' holds U+009B"),
+        (
+            {"kind": "record_retracted", "retracts": "R0\x1b"},
+            "retracts 'R0\\x1b' holds U+001B, which is not a printable character",
+        ),
+        ({"region": "K" * 100_000}, f"region {'K' * 40!r}… (100000 characters) is not one"),
+        ({"kind": "k" * 1000}, f"kind {'k' * 40!r}… (1000 characters) is not one of"),
+        ({"iin": "1" * 1000}, f"IIN {'1' * 40!r}… (1000 characters): must be exactly 12"),
+        ({"recorded_on": "2" * 50}, f"recorded_on {'2' * 40!r}… (50 characters) is not a date"),
     ],
 )
 def test_each_invalid_record_is_refused_naming_the_value(
@@ -54,6 +69,13 @@ def test_each_invalid_record_is_refused_naming_the_value(
     with pytest.raises(InvalidRecord) as caught:
         parse_record({**GOOD, **changes}, today=TODAY)
     assert reason in str(caught.value)
+
+
+def test_a_record_id_of_printable_characters_other_than_ascii_is_taken() -> None:
+    """Letters of any script and the space inside are printable: only control and
+    invisible characters are refused."""
+    for record_id in ("Р-35 ё", "記録7", "R 1"):
+        assert parse_record({**GOOD, "record_id": record_id}, today=TODAY).record_id == record_id
 
 
 @pytest.mark.parametrize(

@@ -82,7 +82,7 @@ def csv_block_rows(stream: IO[bytes], name: str, *, crlf: bool) -> Iterator[RawR
     try:
         header_text = first.decode("utf-8").removesuffix("\n")
     except UnicodeDecodeError as error:
-        raise FeedUnreadable(f"{name} is not UTF-8 text: {error.reason}") from None
+        raise FeedUnreadable(f"{name} is not UTF-8 text at line 1: {error.reason}") from None
     if crlf:
         header_text = header_text.removesuffix("\r")
     header = _Header(read_header(header_text.split(","), name))
@@ -100,7 +100,7 @@ def _block_rows(
         text = block.decode("utf-8")
     except UnicodeDecodeError as error:
         near = first_line + block.count(b"\n", 0, error.start)
-        raise FeedUnreadable(f"{name} is not UTF-8 text near line {near}: {error.reason}") from None
+        raise FeedUnreadable(f"{name} is not UTF-8 text at line {near}: {error.reason}") from None
     lines = pc.list_flatten(pc.split_pattern(pa.array([text], pa.string()), "\n"))
     count = len(lines)
     numbers = pc.add(pc.cumulative_sum(pa.repeat(pa.scalar(1, pa.int64()), count)), first_line - 1)
@@ -119,8 +119,8 @@ def _block_rows(
         else pa.nulls(len(kept), pa.string())
         for field in FIELDS
     }
-    # A blank record_id may be a blank line, which is skipped: such lines are read one by
-    # one, like the lines of another field count or with other characters.
+    # A blank record_id may be a blank line (skipped) or a line of commas (refused): such
+    # lines are read one by one, like the lines of another field count or other characters.
     named = pc.greater(pc.binary_length(pc.utf8_trim(columns["record_id"], " ")), 0)
     kept_numbers = pc.filter(numbers, regular)
     batches = [
@@ -159,11 +159,12 @@ def _block_rows(
 def _line_row(
     number: int, line: str, header: _Header, name: str, limit: int
 ) -> tuple[int, dict[str, str], str | None] | None:
-    """One line read as `csv` reads a line with no quote: None for a blank line."""
+    """One line read as `csv` reads a line with no quote: None for a blank line (a line
+    of commas is a row, of empty fields)."""
     values = line.split(",")
     if any(len(value) > limit for value in values):
         raise FeedUnreadable(f"{name} line {number}: field larger than field limit ({limit})")
-    if all(not value.strip() for value in values):
+    if len(values) == 1 and not line.strip():
         return None
     fields = dict(zip(header.names, values, strict=False))
     if len(values) != header.width:

@@ -29,6 +29,7 @@ from urpaq.adapters.csv_blocks import csv_block_rows, read_header
 from urpaq.adapters.feed_errors import FeedUnreadable
 from urpaq.adapters.record_checks import RawRows, check_rows, raw_rows
 from urpaq.adapters.staged import CheckedBatch
+from urpaq.domain.refusals import cut, quoted
 from urpaq.domain.register import BASE_FIELDS, FIELDS
 from urpaq.services.ports.register import FeedRow
 
@@ -280,18 +281,21 @@ def read_feed(feed: FeedFile) -> FeedReader:
 
 
 def _read_csv(stream: IO[bytes], name: str) -> Iterator[FeedRow]:
-    handle = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
+    """The rows of a CSV feed, each numbered by the line it starts on (a quoted field may
+    hold line breaks).  A line holding a byte that is not UTF-8 refuses the file, named
+    exactly: the text is decoded with its bad bytes kept aside (`surrogateescape`) and
+    each line checked as `csv` takes it, rather than failing wherever a chunk of text
+    was decoded ahead of the rows."""
+    handle = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="surrogateescape", newline="")
+    reader = csv.reader(_utf8_lines(handle, name))
+    start = 1
     try:
-        reader = csv.reader(handle)
-        header = next(reader, None)
-    except UnicodeDecodeError as error:
-        raise FeedUnreadable(f"{name} is not UTF-8 text: {error.reason}") from None
-    names = read_header(header, name)
-    try:
+        names = read_header(next(reader, None), name)
+        start = reader.line_num + 1
         for values in reader:
-            line = reader.line_num
-            if not values or all(not v.strip() for v in values):
-                continue
+            line, start = start, reader.line_num + 1
+            if len(values) <= 1 and not "".join(values).strip():
+                continue  # a blank line; a line of commas is a row of empty fields
             fields = dict(zip(names, values, strict=False))
             if len(values) != len(names):
                 yield FeedRow(
@@ -299,12 +303,23 @@ def _read_csv(stream: IO[bytes], name: str) -> Iterator[FeedRow]:
                 )
                 continue
             yield FeedRow(line, fields)
-    except UnicodeDecodeError as error:
-        raise FeedUnreadable(
-            f"{name} is not UTF-8 text near line {reader.line_num + 1}: {error.reason}"
-        ) from None
     except csv.Error as error:
-        raise FeedUnreadable(f"{name} line {reader.line_num}: {error}") from None
+        raise FeedUnreadable(f"{name} line {start}: {error}") from None
+
+
+def _utf8_lines(handle: IO[str], name: str) -> Iterator[str]:
+    """The lines of a text decoded with `surrogateescape`; a line holding a byte that is
+    not UTF-8 (kept aside as a lone surrogate, which UTF-8 text never holds) refuses the
+    file, naming the line."""
+    for number, line in enumerate(handle, 1):
+        if not line.isascii() and not _is_text(line):
+            try:
+                line.encode("utf-8", "surrogateescape").decode("utf-8")
+                reason = "a lone surrogate"
+            except UnicodeDecodeError as error:
+                reason = error.reason
+            raise FeedUnreadable(f"{name} is not UTF-8 text at line {number}: {reason}")
+        yield line
 
 
 def _read_json_lines(stream: IO[bytes], name: str) -> Iterator[FeedRow]:
@@ -318,29 +333,72 @@ def _read_json_lines(stream: IO[bytes], name: str) -> Iterator[FeedRow]:
             ) from None
         if not text:
             continue
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as error:
-            yield FeedRow(line, {}, f"is not valid JSON: {error.msg}")
-            continue
-        if not isinstance(data, dict):
+        data, problem = _json_value(text)
+        if problem is not None:
+            yield FeedRow(line, {}, problem)
+        elif not isinstance(data, dict):
             yield FeedRow(line, {}, "is not a JSON object")
+        else:
+            yield FeedRow(line, *_json_fields(data, text))
+
+
+class _KeyRepeated(Exception):
+    """A JSON object names a key twice: which of its values is meant cannot be told."""
+
+
+def _object(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    data = dict(pairs)
+    if len(data) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _KeyRepeated(key)
+            seen.add(key)
+    return data
+
+
+#: One decoder for every line (`json.loads` with a hook would make one per line).
+_DECODER = json.JSONDecoder(object_pairs_hook=_object)
+
+
+def _json_value(text: str) -> tuple[object, str | None]:
+    """The value of one line, or why it is no JSON a feed can hold."""
+    if text.startswith("\ufeff"):  # as `json.loads` says it
+        return None, "is not valid JSON: Unexpected UTF-8 BOM (decode using utf-8-sig)"
+    try:
+        return _DECODER.decode(text), None
+    except json.JSONDecodeError as error:
+        return None, f"is not valid JSON: {error.msg}"
+    except _KeyRepeated as repeated:
+        return None, f"is not valid JSON: key {quoted(str(repeated.args[0]))} is given twice"
+    except RecursionError:
+        return None, "is not valid JSON: nested too deeply"
+    except ValueError as error:  # a number of more digits than Python converts
+        return None, f"is not valid JSON: {cut(str(error).split(':')[0], limit=80)}"
+
+
+def _json_fields(data: dict[str, object], text: str) -> tuple[dict[str, str], str | None]:
+    """The feed's fields of one object, or why one is not text."""
+    fields: dict[str, str] = {}
+    for field in FIELDS:
+        value = data.get(field)
+        if value is None:
             continue
-        fields: dict[str, str] = {}
-        problem = None
-        for field in FIELDS:
-            value = data.get(field)
-            if value is None:
-                continue
-            if not isinstance(value, str):
-                problem = f"field {field} must be a string, got {json.dumps(value)}"
-                break
-            if "\\u" in text and not _is_text(value):
-                # JSON's escapes can spell half of a UTF-16 pair alone, which no text is.
-                problem = f"field {field} is not text: {json.dumps(value)} holds a lone surrogate"
-                break
-            fields[field] = value
-        yield FeedRow(line, fields, problem)
+        if not isinstance(value, str):
+            return fields, f"field {field} must be a string, got {_shown(value)}"
+        if "\\u" in text and not _is_text(value):
+            # JSON's escapes can spell half of a UTF-16 pair alone, which no text is.
+            return fields, f"field {field} is not text: {_shown(value)} holds a lone surrogate"
+        fields[field] = value
+    return fields, None
+
+
+def _shown(value: object) -> str:
+    """A JSON value as a reason names it: in JSON, ASCII only, cut when long."""
+    try:
+        return cut(json.dumps(value))
+    except RecursionError:
+        return f"a {type(value).__name__} nested too deeply"
 
 
 def _is_text(value: str) -> bool:

@@ -5,9 +5,11 @@ feed rows at once, with pyarrow's compute functions.  It only decides which rows
 surely valid, and computes their stored values (trimmed text, region code, birth date and
 sex from the IIN).  Every other row is handed to `parse_record` itself, which accepts it
 or says why not: a reason is always the domain's own words, and a row the vectorised
-checks cannot vouch for — a value that is not plain printable ASCII, a date written in
-another form, a blank — is judged by the domain alone.  `tests/test_record_checks.py`
-proves on generated rows that the two agree.
+checks cannot vouch for — a value that is not plain printable ASCII (so any control or
+invisible character a record_id may not hold), a date written in another form, a blank —
+is judged by the domain alone.  A refused row keeps its record_id only if that is one
+(`register.refused_record_id`): nothing staged holds a control character.
+`tests/test_record_checks.py` proves on generated rows that the two agree.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from urpaq.domain.register import (
     InvalidRecord,
     RecordKind,
     parse_record,
+    refused_record_id,
 )
 
 #: A checked row as it is staged: its stored values, or the reason it was refused.
@@ -295,7 +298,7 @@ def _judged(line: int, fields: dict[str, str], *, today: dt.date) -> tuple[objec
     try:
         record = parse_record(fields, today=today)
     except InvalidRecord as error:
-        return (line, _record_id_of(fields), *([None] * 8), str(error))
+        return (line, refused_record_id(fields.get("record_id")), *([None] * 8), str(error))
     return (
         line,
         record.record_id,
@@ -311,15 +314,11 @@ def _judged(line: int, fields: dict[str, str], *, today: dt.date) -> tuple[objec
     )
 
 
-def _record_id_of(fields: dict[str, str]) -> str | None:
-    return (fields.get("record_id") or "").strip() or None
-
-
 def _unreadable(rows: RawRows, mask: pa.Array) -> pa.Table:
     assert rows.problems is not None
     record_ids = pc.filter(rows.fields["record_id"], mask).to_pylist()
     out = [
-        (line, (record_id or "").strip() or None, *([None] * 8), problem)
+        (line, refused_record_id(record_id), *([None] * 8), problem)
         for line, record_id, problem in zip(
             pc.filter(rows.lines, mask).to_pylist(),
             record_ids,

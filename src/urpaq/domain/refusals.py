@@ -6,8 +6,15 @@ from __future__ import annotations
 
 def quoted(text: str, *, limit: int = 40) -> str:
     """A value as a refusal's message names it: quoted, and cut to `limit` characters,
-    its length said, when it is longer (a message never repeats 60,000 characters)."""
+    its length said, when it is longer (a message never repeats 60,000 characters).
+    Quoted as Python writes a string, every control or invisible character escaped: a
+    message holds only printable characters, whatever the value held."""
     return repr(text) if len(text) <= limit else f"{text[:limit]!r}… ({len(text)} characters)"
+
+
+def cut(text: str, *, limit: int = 40) -> str:
+    """A text already written for a message (a JSON value, say), cut as `quoted` cuts."""
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text)} characters)"
 
 
 class Refused(Exception):

@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 
 from urpaq.domain.iin import Iin, InvalidIin
+from urpaq.domain.refusals import quoted
 from urpaq.domain.regions import UnknownRegion, region_code
 
 
@@ -83,13 +84,46 @@ def _parse_date(name: str, text: str) -> dt.date:
     try:
         return parse_day(text)
     except ValueError:
-        raise InvalidRecord(f"{name} {text!r} is not a date YYYY-MM-DD") from None
+        raise InvalidRecord(f"{name} {quoted(text)} is not a date YYYY-MM-DD") from None
+
+
+def unprintable(text: str) -> str | None:
+    """The first character of `text` that a record_id may not hold, or None.
+
+    A record_id (and the `retracts` that names one) is printable text: no control
+    character (C0, DEL, C1), no format character (a byte-order mark, a zero-width space,
+    a direction mark), no separator but the space, no surrogate, private-use or
+    unassigned code point — exactly the characters of `str.isprintable`.  So an id is
+    the same id on every screen, and stored on every database (PostgreSQL takes no NUL).
+    """
+    if text.isprintable():
+        return None
+    return next(character for character in text if not character.isprintable())
+
+
+def _check_printable(name: str, text: str) -> None:
+    character = unprintable(text)
+    if character is not None:
+        raise InvalidRecord(
+            f"{name} {quoted(text, limit=RECORD_ID_LENGTH_MAX)} holds U+{ord(character):04X}, "
+            "which is not a printable character"
+        )
+
+
+def refused_record_id(text: str | None) -> str | None:
+    """The record_id a refused row is kept and reported with: its own, trimmed, if that is
+    a record_id at all (1 to 64 printable characters); else none, the reason naming it."""
+    record_id = (text or "").strip()
+    if not record_id or len(record_id) > RECORD_ID_LENGTH_MAX or not record_id.isprintable():
+        return None
+    return record_id
 
 
 def parse_record(fields: dict[str, str], *, today: dt.date) -> RegisterRecord:
     """Check one feed row on its own and build the record; raise `InvalidRecord`.
 
     `today` is the day of the import: the register cannot have recorded a fact later.
+    A value a reason names is quoted, and cut when long (`refusals.quoted`).
     """
     missing = [name for name in REQUIRED_FIELDS if not (fields.get(name) or "").strip()]
     if missing:
@@ -97,16 +131,17 @@ def parse_record(fields: dict[str, str], *, today: dt.date) -> RegisterRecord:
     record_id = fields["record_id"].strip()
     if len(record_id) > RECORD_ID_LENGTH_MAX:
         raise InvalidRecord(f"record_id {record_id[:20]!r}… is longer than 64 characters")
+    _check_printable("record_id", record_id)
     try:
         iin = Iin.parse(fields["iin"])
     except InvalidIin as error:
-        raise InvalidRecord(str(error)) from None
+        raise InvalidRecord(f"IIN {quoted(error.value)}: {error.reason}") from None
     kind_text = fields["kind"].strip()
     try:
         kind = RecordKind(kind_text)
     except ValueError:
         raise InvalidRecord(
-            f"kind {kind_text!r} is not one of {', '.join(k.value for k in RecordKind)}"
+            f"kind {quoted(kind_text)} is not one of {', '.join(k.value for k in RecordKind)}"
         ) from None
     effective = _parse_date("effective_date", fields["effective_date"].strip())
     recorded = _parse_date("recorded_on", fields["recorded_on"].strip())
@@ -127,8 +162,10 @@ def parse_record(fields: dict[str, str], *, today: dt.date) -> RegisterRecord:
     region_text = (fields.get("region") or "").strip()
     try:
         region = region_code(region_text) if region_text else None
-    except UnknownRegion as error:
-        raise InvalidRecord(str(error)) from None
+    except UnknownRegion:
+        raise InvalidRecord(
+            f"region {quoted(region_text)} is not one of the 20 region codes (KZ-10 … KZ-79)"
+        ) from None
     return RegisterRecord(
         record_id=record_id,
         iin=iin,
@@ -154,6 +191,7 @@ def _retracts(fields: dict[str, str], *, kind: RecordKind, record_id: str) -> st
         raise InvalidRecord("record_retracted without retracts: name the withdrawn record_id")
     if len(retracts) > RECORD_ID_LENGTH_MAX:
         raise InvalidRecord(f"retracts {retracts[:20]!r}… is longer than 64 characters")
+    _check_printable("retracts", retracts)
     if retracts == record_id:
         raise InvalidRecord(f"record_retracted {record_id!r} names itself in retracts")
     return retracts

@@ -20,6 +20,8 @@ REASON_PATTERNS: tuple[tuple[str, str], ...] = (
                    r"|field \w+ is not text: .* holds a lone surrogate)"),
     ("missing_field", r"missing required field\(s\): [\w, ]+"),
     ("record_id_too_long", r"record_id .*… is longer than 64 characters"),
+    ("record_id_not_printable", r"(record_id|retracts) .* holds U\+[0-9A-F]{4,6},"
+                                r" which is not a printable character"),
     ("invalid_iin", r"IIN .*: (must be exactly 12 digits"
                     r"|7th digit \d is not a century-and-sex code 1-6"
                     r"|\d{6} is not a valid birth date YYMMDD"

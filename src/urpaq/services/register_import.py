@@ -14,7 +14,7 @@ import dataclasses
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator
 
-from urpaq.domain.register import InvalidRecord, parse_record
+from urpaq.domain.register import InvalidRecord, parse_record, refused_record_id
 from urpaq.services.ports.register import (
     CheckedFeed,
     FeedRow,
@@ -33,7 +33,7 @@ def staged_rows(rows: Iterable[FeedRow], *, today: dt.date) -> Iterator[StagedRo
     """Each feed row as a checked record, or as the reason it cannot be one."""
     for row in rows:
         line, fields = row.line, row.fields
-        record_id = (fields.get("record_id") or "").strip() or None
+        record_id = refused_record_id(fields.get("record_id"))
         if row.problem is not None:
             yield StagedRow(line=line, record=None, record_id=record_id, reason=row.problem)
             continue

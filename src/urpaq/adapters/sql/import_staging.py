@@ -32,6 +32,7 @@ from urpaq.adapters.sql.import_checks import (
 )
 from urpaq.adapters.sql.import_checks import CrossRowCheck as Check
 from urpaq.adapters.staged import CheckedBatch
+from urpaq.domain.register import refused_record_id
 from urpaq.services.ports.register import StagedBatch, StagedRow
 
 STAGED_COLUMNS = tuple(STAGED_SCHEMA.names[:-1])
@@ -323,7 +324,7 @@ def _as_table(rows: Sequence[StagedRow]) -> pa.Table:
     for row in rows:
         record = row.record
         if record is None:
-            values.append((row.line, row.record_id, *([None] * 8), row.reason))
+            values.append((row.line, refused_record_id(row.record_id), *([None] * 8), row.reason))
             continue
         values.append(
             (

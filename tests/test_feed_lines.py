@@ -1,0 +1,172 @@
+"""How a feed's lines become rows: each row numbered by the line it starts on, a byte
+that is not UTF-8 named by its own line, lines only of commas refused, and JSON Lines
+that `json` cannot read (too deep, too many digits, a key given twice) refused as rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+from test_import import ALI, ASEL, HEADER, run_import
+from urpaq.adapters.feed import FeedUnreadable, inspect_feed, read_feed
+from urpaq.adapters.sql.unit_of_work import SqlUnitOfWork
+from urpaq.domain.iin import compose
+
+TODAY = dt.date(2026, 11, 22)
+BIRTH = "born_citizen,2008-03-15,2008-03-20,KZ-75"
+
+
+def checked(path: Path) -> list[tuple[int, str | None, str | None]]:
+    """(line, record_id, reason) of every row, in line order, as an import stages them."""
+    batches = read_feed(inspect_feed(path)).checked_batches(today=TODAY)
+    rows = [row for batch in batches for row in batch.table.to_pylist()]
+    return sorted((row["line"], row["record_id"], row["reason"]) for row in rows)
+
+
+def _json(**fields: object) -> str:
+    row = {
+        "record_id": "j1",
+        "iin": ASEL,
+        "kind": "born_citizen",
+        "effective_date": "2008-03-15",
+        "recorded_on": "2008-03-20",
+    }
+    return json.dumps({**row, **fields}) + "\n"
+
+
+@pytest.mark.parametrize(
+    ("line", "reason"),
+    [
+        ("[" * 100_000 + "]" * 100_000, "is not valid JSON: nested too deeply"),
+        (
+            '{"record_id": "j9", "iin": ' + "1" * 5000 + "}",
+            "is not valid JSON: Exceeds the limit (4300 digits) for integer string conversion",
+        ),
+        (
+            _json(record_id="j9").strip()[:-1] + f', "iin": "{ALI}"}}',
+            "is not valid JSON: key 'iin' is given twice",
+        ),
+        (
+            _json(record_id="j9", extra={"a": 1}).replace('"a": 1', '"a": 1, "a": 2').strip(),
+            "is not valid JSON: key 'a' is given twice",
+        ),
+    ],
+    ids=["too deep", "too many digits", "a field twice", "a key twice inside"],
+)
+def test_a_json_line_json_cannot_read_is_a_refused_row(
+    uow: SqlUnitOfWork, tmp_path: Path, line: str, reason: str
+) -> None:
+    """Refused with its line, the rows around it imported: not a failure of the import."""
+    path = tmp_path / "feed.jsonl"
+    path.write_text(_json() + line + "\n" + _json(record_id="j3", iin=ALI), encoding="utf-8")
+    summary = run_import(uow, path)
+    assert (summary.accepted, summary.rejected) == (2, 1)
+    [rejection] = summary.rejections
+    assert (rejection.line, rejection.record_id, rejection.reason) == (2, None, reason)
+
+
+def _register(bad_line: int, *, quoted: bool, rows: int = 600) -> bytes:
+    """A CSV feed of `rows` births whose line `bad_line` names its region in cp1251."""
+    out = [HEADER.encode()]
+    serial = 0
+    while len(out) <= rows:
+        serial += 1
+        day = dt.date(2010, 1, 1) + dt.timedelta(days=len(out))
+        iin = compose(birth_date=day, is_male=True, serial=serial)
+        if iin is None:
+            continue
+        region = "Алматы".encode("cp1251") if len(out) + 1 == bad_line else b"KZ-75"
+        record_id = f'"B{len(out)}"' if quoted else f"B{len(out)}"
+        out.append(f"{record_id},{iin.value},born_citizen,{day},{day},".encode() + region + b"\n")
+    return b"".join(out)
+
+
+@pytest.mark.parametrize("bad_line", [2, 137, 200, 601])
+@pytest.mark.parametrize("quoted", [False, True], ids=["block reader", "csv"])
+def test_a_byte_that_is_not_utf8_is_named_by_its_own_line(
+    tmp_path: Path, bad_line: int, quoted: bool
+) -> None:
+    """Whichever reader a file takes, the file is refused naming the line of the byte."""
+    path = tmp_path / "feed.csv"
+    path.write_bytes(_register(bad_line, quoted=quoted))
+    with pytest.raises(FeedUnreadable, match=f"is not UTF-8 text at line {bad_line}: invalid"):
+        checked(path)
+
+
+def test_a_byte_that_is_not_utf8_in_a_field_of_many_lines_is_named_by_its_line(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "feed.csv"
+    path.write_bytes(
+        HEADER.encode()
+        + f'r1,{ASEL},born_citizen,2008-03-15,2008-03-20,"KZ\n75\n'.encode()
+        + b"\xff\n"
+        + b'"\n'
+    )
+    with pytest.raises(FeedUnreadable, match="is not UTF-8 text at line 4: invalid start byte"):
+        checked(path)
+    path.write_bytes(b"record_id,\xffiin\n")
+    with pytest.raises(FeedUnreadable, match="is not UTF-8 text at line 1: invalid start byte"):
+        checked(path)
+
+
+def test_a_record_of_many_lines_is_numbered_by_the_line_it_starts_on(
+    uow: SqlUnitOfWork, tmp_path: Path
+) -> None:
+    """A quoted field may hold line breaks: the record is its first line's, and the
+    records after it keep their own lines (and sequence numbers)."""
+    path = tmp_path / "feed.csv"
+    path.write_text(
+        HEADER
+        + f'r1,{ASEL},born_citizen,2008-03-15,2008-03-20,"Almaty\nregion"\n'
+        + f"r2,{ALI},{BIRTH}\n"
+        + f'"r3",{ALI},data_updated,2020-01-01,2020-01-02,"KZ-75\nx\n"\n'
+        + f"r4,{ALI},data_updated,2021-01-01,2021-01-02,\n",
+        encoding="utf-8",
+    )
+    summary = run_import(uow, path)
+    assert [(r.line, r.record_id) for r in summary.rejections] == [(2, "r1"), (5, "r3")]
+    assert uow.db.query("SELECT record_id, seq FROM register_record ORDER BY seq") == [
+        ("r2", 4),
+        ("r4", 8),
+    ]
+
+
+def test_an_unclosed_quote_is_reported_on_the_line_it_opens(tmp_path: Path) -> None:
+    """The quote swallows the lines after it: the row it makes is the line of the quote's."""
+    path = tmp_path / "feed.csv"
+    path.write_text(
+        HEADER
+        + f"r1,{ASEL},{BIRTH}\n"
+        + f'r2,{ALI},born_citizen,"2008-03-15,2008-03-20,75\n'
+        + f"r3,{ALI},{BIRTH}\n",
+        encoding="utf-8",
+    )
+    assert checked(path) == [
+        (2, "r1", None),
+        (3, "r2", "has 4 fields, the header has 6"),
+    ]
+
+
+@pytest.mark.parametrize("quoted", [False, True], ids=["block reader", "csv"])
+@pytest.mark.parametrize("crlf", [False, True])
+def test_a_line_of_commas_is_refused_and_a_blank_line_skipped(
+    tmp_path: Path, quoted: bool, crlf: bool
+) -> None:
+    """A line of commas is a row of empty fields, refused like any other; only a line with
+    nothing but spaces is blank."""
+    first = f'"r1",{ASEL},{BIRTH}' if quoted else f"r1,{ASEL},{BIRTH}"
+    text = HEADER + ",,,\n" + ",,,,,\n" + "\n" + "   \n" + " , ,\n" + first + "\n"
+    path = tmp_path / "feed.csv"
+    path.write_bytes(text.replace("\n", "\r\n" if crlf else "\n").encode())
+    assert inspect_feed(path).simple is not quoted
+    missing = "missing required field(s): record_id, iin, kind, effective_date, recorded_on"
+    assert checked(path) == [
+        (2, None, "has 4 fields, the header has 6"),
+        (3, None, missing),
+        (6, None, "has 3 fields, the header has 6"),
+        (7, "r1", None),
+    ]
