@@ -870,11 +870,16 @@ def test_guesses_past_a_challenges_tries_are_audited_with_its_person(
         sent = [r.getMessage() for r in caplog.records if r.name == "urpaq.identity"]
         code = re.search(r"one-time code (\d+)", sent[-1])[1]  # type: ignore[index]
         wrong = "1" + code[1:] if code[0] != "1" else "2" + code[1:]
-        guesses = [client.post("/sign-in/code", data={"code": wrong}).status_code
-                   for _ in range(7)]  # fmt: skip
+        answers = [client.post("/sign-in/code", data={"code": wrong}) for _ in range(7)]
         right = client.post("/sign-in/code", data={"code": code}, follow_redirects=False)
-    assert guesses == [401] * 7
+    assert [answer.status_code for answer in answers] == [401] * 7
     assert right.status_code == 401
+    # Four guesses leave tries, and the code's form asks again; from the fifth, the
+    # challenge takes no code (the right one neither): the way to sign in again, saying
+    # so, not a form that would call the right code wrong.
+    asks_again = ['name="code"' in answer.text for answer in [*answers, right]]
+    assert asks_again == [True] * 4 + [False] * 4
+    assert all('name="iin"' in answer.text for answer in [*answers[4:], right])
     uow = open_unit_of_work(f"sqlite:///{tmp_path / 'urpaq.db'}")
     events = audit_events(uow, iin=str(ADULT), limit=20)
     uow.close()

@@ -65,6 +65,11 @@ class DevelopmentIdentityProvider:
         # still recorded with the person they were aimed at (`iin_of`).
         return None
 
+    def waits_for_code(self, *, challenge_id: str, now: dt.datetime) -> bool:
+        """Whether the sign-in still takes a code: not expired, not used, guesses left."""
+        pending = self.serving().challenge_of(challenge_id=challenge_id, now=now)
+        return pending is not None and pending.attempts_left > 0
+
     def iin_of(self, *, challenge_id: str, now: dt.datetime) -> Iin | None:
         # Also when its guesses are used up: every guess is recorded with the person.
         pending = self.serving().challenge_of(challenge_id=challenge_id, now=now)

@@ -8,6 +8,7 @@ POST returns, and those pages are never cached (`Cache-Control: no-store`).
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from typing import Any
 
@@ -42,6 +43,7 @@ from urpaq.entrypoints.http.web.render import (
 from urpaq.entrypoints.http.web.sessions import CHALLENGE_COOKIE, SESSION_COOKIE, SESSION_LASTS
 from urpaq.entrypoints.http.web.statistics import csv_of, sections
 from urpaq.services.lookup import look_up_participant
+from urpaq.services.ports.identity import IdentityProvider
 from urpaq.services.statements import statement_of
 from urpaq.services.statistics import Statistics, StatisticsRefused
 
@@ -194,7 +196,11 @@ async def sign_in_code(
         if wait:
             return too_many(request, wait)
     iin = await in_thread(lambda: identity.complete(challenge_id=challenge, response=code, now=now))
-    if iin is None and claimed is not None:  # the code is still waited for: try again
+    if (
+        iin is None
+        and claimed is not None
+        and await in_thread(lambda: _waits_for_code(identity, challenge_id=challenge, now=now))
+    ):  # the code is still waited for: try again
         return page(
             request, "sign_in_code.html", status=401, private=True, problem="code_wrong_again",
             links_to=_CODE_PAGE,
@@ -211,6 +217,14 @@ async def sign_in_code(
     )  # fmt: skip
     response.delete_cookie(CHALLENGE_COOKIE, path="/sign-in")
     return response
+
+
+def _waits_for_code(identity: IdentityProvider, *, challenge_id: str, now: dt.datetime) -> bool:
+    """Whether the sign-in still takes a code (guesses left): a provider that can tell
+    says so (`waits_for_code`, optional); of one that cannot, a sign-in it still names
+    is taken to wait, and its form is shown again."""
+    waits = getattr(identity, "waits_for_code", None)
+    return True if waits is None else bool(waits(challenge_id=challenge_id, now=now))
 
 
 @public.get(_CODE_PAGE, response_model=None)
