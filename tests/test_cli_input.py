@@ -551,3 +551,15 @@ def test_an_ii_rate_in_another_scripts_digits_is_refused_as_the_tr_total_is(
     )  # fmt: skip
     assert done.returncode == 3, done.stdout
     assert f"II rate {rate!r} is not a decimal number in ASCII digits" in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [("--lookup-floor", "inf"), ("--lookup-floor", "1e9"), ("--lookup-refill", "inf")],
+)
+def test_a_lookup_setting_beyond_any_use_is_a_usage_error(db: str, option: str, value: str) -> None:
+    """`--lookup-floor inf` started a server whose lookups never answered and which no
+    signal stopped: a floor is at most 5 seconds, a refill at most a day."""
+    done = urpaq("serve", option, value, db=db)
+    assert done.returncode == 2, done.stderr
+    assert option in " ".join(done.stderr.split())

@@ -533,6 +533,20 @@ def test_security_headers_forbid_outside_resources(site: Site) -> None:
     assert httpx.get(f"{site.url}/no-such-page").status_code == 404
 
 
+def test_a_language_link_keeps_the_address_asked_for(site: Site) -> None:
+    """The "page not found" page's language links asked for the home page; the statement's
+    way to sign in forgot the language asked for (`?lang=ru` gave the page in the
+    language remembered before)."""
+    lost = httpx.get(f"{site.url}/no-such-page?lang=ru")
+    assert lost.status_code == 404
+    assert 'href="/no-such-page?lang=kk"' in lost.text
+    assert "— Национальный фонд — детям</title>" in lost.text
+    elsewhere = httpx.get(f"{site.url}//evil.example/x")  # a link to another site: none
+    assert 'href="//' not in elsewhere.text
+    sent = httpx.get(f"{site.url}/statement?lang=ru", follow_redirects=False)
+    assert (sent.status_code, sent.headers["location"]) == (303, "/sign-in?lang=ru")
+
+
 def test_code_guesses_are_limited_per_client(demo_database: Path) -> None:
     """Beyond a few wrong codes a client is refused for a while, whatever the challenge."""
     app = create_app(

@@ -47,11 +47,22 @@ def serve(
     ] = 10,
     lookup_refill: Annotated[
         float,
-        typer.Option("--lookup-refill", min=0.001, help="Seconds until a client gets one more."),
+        typer.Option(
+            "--lookup-refill",
+            min=0.001,
+            max=86_400.0,
+            help="Seconds until a client gets one more (at most a day).",
+        ),
     ] = 60.0,
     lookup_floor: Annotated[
         float,
-        typer.Option("--lookup-floor", min=0.0, help="Seconds every lookup answer takes at least."),
+        typer.Option(
+            "--lookup-floor",
+            min=0.0,
+            max=5.0,
+            help="Seconds every lookup answer takes at least (at most 5: a request has 10"
+            " seconds to arrive, and an answer held longer holds its connection).",
+        ),
     ] = 0.25,
 ) -> None:
     """The HTTP API for authorised operators and the web pages."""

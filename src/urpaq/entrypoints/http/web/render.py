@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -82,8 +82,13 @@ def too_many(request: Request, wait: float) -> HTMLResponse:
 
 
 def not_found(request: Request) -> HTMLResponse:
-    """The page for an address that has none."""
-    return HTMLResponse(_render(language_of(request), "not_found.html", path="/"), status_code=404)
+    """The page for an address that has none; its language links ask for that address
+    again (a path of this site, quoted: `//host` would be another site's)."""
+    asked = request.url.path
+    path = (
+        quote(asked, safe="/-._~") if asked.startswith("/") and not asked.startswith("//") else "/"
+    )
+    return HTMLResponse(_render(language_of(request), "not_found.html", path=path), status_code=404)
 
 
 def bad_request(request: Request) -> HTMLResponse:

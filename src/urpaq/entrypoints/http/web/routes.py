@@ -219,6 +219,12 @@ async def sign_in_code(
     return response
 
 
+def _sign_in_address(request: Request) -> str:
+    """Where a person is sent to sign in, in the language they asked for (`?lang=`)."""
+    lang = request.query_params.get("lang")
+    return f"/sign-in?lang={lang}" if lang in i18n.LANGUAGES else "/sign-in"
+
+
 def _waits_for_code(identity: IdentityProvider, *, challenge_id: str, now: dt.datetime) -> bool:
     """Whether the sign-in still takes a code (guesses left): a provider that can tell
     says so (`waits_for_code`, optional); of one that cannot, a sign-in it still names
@@ -232,9 +238,7 @@ def sign_in_code_form(request: Request) -> Response:
     """The code's form again (another language, a reload) while a sign-in waits for its
     code; else the way to sign in."""
     if not request.cookies.get(CHALLENGE_COOKIE):
-        lang = request.query_params.get("lang")
-        there = f"/sign-in?lang={lang}" if lang in i18n.LANGUAGES else "/sign-in"
-        return RedirectResponse(there, status_code=303, headers=NO_STORE)
+        return RedirectResponse(_sign_in_address(request), status_code=303, headers=NO_STORE)
     return page(request, "sign_in_code.html", private=True, links_to=_CODE_PAGE)
 
 
@@ -246,7 +250,7 @@ async def statement(
     token = request.cookies.get(SESSION_COOKIE)
     iin = await in_thread(lambda: sessions.holder(token, now=clock.now()))
     if iin is None:  # nobody's data: this answer is not recorded
-        return UnauditedRedirect("/sign-in", status_code=303, headers=NO_STORE)
+        return UnauditedRedirect(_sign_in_address(request), status_code=303, headers=NO_STORE)
     note.actor = f"person:{iin.value}"
     note.iin = iin.value
     found = await in_thread(lambda: statement_of(uow(), iin=iin))
