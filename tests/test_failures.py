@@ -90,3 +90,15 @@ def test_a_form_whose_body_cannot_be_read_is_answered_with_a_page(edge: Edge) ->
     assert answer.status_code == 400
     assert answer.headers["content-type"].startswith("text/html")
     assert "Запрос не удалось прочитать" in answer.text and "Content-Disposition" not in answer.text
+
+
+def test_a_form_refused_before_its_route_is_answered_with_a_page(edge: Edge) -> None:
+    """A lookup of 70,000 characters (413) showed a parent's browser raw JSON in English:
+    a page now, in the three languages; the API's own refusals stay JSON."""
+    with edge.client(None) as client:
+        page = client.post("/lookup?lang=kk", data={"iin": "1" * 70_000})
+        api = client.post("/api/v1/payouts", content=b"x" * 70_000)
+    assert page.status_code == 413 and page.headers["content-type"].startswith("text/html")
+    assert "Жіберілген мәтін тым үлкен." in page.text and "What was sent is too large." in page.text
+    assert page.headers["x-request-id"] in page.text
+    assert (api.status_code, api.json()["error"]) == (413, "body_too_large")

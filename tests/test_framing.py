@@ -41,7 +41,7 @@ def test_a_length_told_two_ways_is_refused_and_its_connection_closed(edge: Edge)
     request is never served."""
     smuggled = b"GET /statistics/smuggled HTTP/1.1\r\nHost: test\r\n\r\n"
     request = (
-        b"POST /lookup HTTP/1.1\r\nHost: test\r\nContent-Type: application/x-www-form-urlencoded"
+        b"POST /api/v1/payouts HTTP/1.1\r\nHost: test\r\nContent-Type: application/json"
         b"\r\nContent-Length: " + str(5 + len(smuggled)).encode() + b"\r\n"
         b"Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n" + smuggled
     )

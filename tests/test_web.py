@@ -285,7 +285,7 @@ def test_payouts_by_purpose_and_operator_net_of_returns_as_csv(page: Page, site:
 def test_a_young_adult_signs_in_and_sees_every_payout_and_return(page: Page, site: Site) -> None:
     """The statement is behind sign-in (a one-time code); it lists the savings entries."""
     page.goto(f"{site.url}/statement?lang=en")
-    expect(page).to_have_url(re.compile(r"/sign-in$"))
+    expect(page).to_have_url(re.compile(r"/sign-in\?lang=en$"))
     page.get_by_label("IIN (12 digits)").fill(site.adult.value)
     page.get_by_role("button", name="Send me a code").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Enter the one-time code")

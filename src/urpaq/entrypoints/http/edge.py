@@ -55,7 +55,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from urpaq import bootstrap
 from urpaq.domain.audit import AuditEvent
 from urpaq.entrypoints.http.context import Context
-from urpaq.entrypoints.http.failures import Failure, failure_of, failure_page
+from urpaq.entrypoints.http.failures import error_page, failure_of
 from urpaq.entrypoints.http.framing import (
     ambiguous_length,
     declared_length,
@@ -395,9 +395,9 @@ class Edge:
         code: str = "internal_error", extra: list[tuple[bytes, bytes]] | None = None,
     ) -> None:  # fmt: skip
         """An error body, sent past the application, with the headers of every answer: a
-        page for a page's address when the application failed, JSON otherwise."""
-        if status >= 500 and not scope["path"].startswith("/api/"):
-            page = failure_page(Failure(status, code, message), request_id=note.request_id)
+        page for a page's address (a browser shows it), JSON for the API's."""
+        if not scope["path"].startswith("/api/"):
+            page = error_page(status, request_id=note.request_id)
             response: Response = HTMLResponse(page, status_code=status)
         else:
             response = JSONResponse(error_body(code, message), status_code=status)

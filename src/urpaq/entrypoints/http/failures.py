@@ -1,8 +1,8 @@
-"""What the edge says of a request the application failed: a 503 with `Retry-After` when
-the database could not be reached (a server restarting, a connection lost, a full disk:
-trying again shortly may pass), else a 500; as JSON for the API, as a page in Kazakh,
-Russian and English for everything else (a browser shows it; nothing in it comes from
-the request or the database)."""
+"""What the edge says of a request it refuses or the application failed: a 503 with
+`Retry-After` when the database could not be reached (a server restarting, a connection
+lost, a full disk: trying again shortly may pass), else a 500; as JSON for the API, as a
+page in Kazakh, Russian and English for everything else (a browser shows it; nothing in
+it comes from the request or the database)."""
 
 from __future__ import annotations
 
@@ -39,8 +39,24 @@ def failure_of(error: Exception, *, request_id: str) -> Failure:
     )
 
 
-#: A page's words for a failure, by status: what happened and what to do, in each language.
+#: A page's words for an answer the edge gives a page's address, by status: what
+#: happened and what to do, in each language.
 _WORDS = {
+    400: (
+        ("kk", "Сұрауды оқу мүмкін болмады.", "Бетті қайта ашып, қайталап көріңіз."),
+        ("ru", "Запрос не удалось прочитать.", "Откройте страницу заново и повторите."),
+        ("en", "The request could not be read.", "Open the page again and try once more."),
+    ),
+    403: (
+        ("kk", "Форма басқа сайттан жіберілді.", "Форманы осы сайттың өз бетінен жіберіңіз."),
+        ("ru", "Форма отправлена с другого сайта.", "Отправьте форму со страницы этого сайта."),
+        ("en", "The form was sent from another site.", "Send it from this site's own page."),
+    ),
+    413: (
+        ("kk", "Жіберілген мәтін тым үлкен.", "Тек сұралған мәліметтерді енгізіңіз."),
+        ("ru", "Отправленный текст слишком велик.", "Введите только то, что просит форма."),
+        ("en", "What was sent is too large.", "Enter only what the form asks for."),
+    ),
     500: (
         ("kk", "Сұрауды орындау мүмкін болмады.", "Кейінірек қайталап көріңіз."),
         ("ru", "Запрос не удалось выполнить.", "Попробуйте ещё раз позже."),
@@ -54,10 +70,10 @@ _WORDS = {
 }
 
 
-def failure_page(failure: Failure, *, request_id: str) -> bytes:
-    """A page saying what `failure` means, in the three languages, with the request id
-    (what a visitor quotes when they call the operator)."""
-    words = _WORDS[503 if failure.status == 503 else 500]
+def error_page(status: int, *, request_id: str) -> bytes:
+    """A page saying what an answer of `status` means, in the three languages, with the
+    request id (what a visitor quotes when they call the operator)."""
+    words = _WORDS.get(status, _WORDS[500])
     home = " · ".join(text(lang, "site_name") for lang, _, _ in words)
     sections = "".join(
         f'<section lang="{lang}"><h1>{escape(what)}</h1><p>{escape(then)}</p></section>'
@@ -66,7 +82,7 @@ def failure_page(failure: Failure, *, request_id: str) -> bytes:
     return (
         '<!doctype html><html lang="kk"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{failure.status}</title>"
+        f"<title>{status}</title>"
         '<link rel="stylesheet" href="/static/style.css"></head>'
         f'<body><main id="main">{sections}<p class="note">{escape(request_id)}</p>'
         f'<p><a href="/">{escape(home)}</a></p></main></body></html>'
