@@ -204,6 +204,18 @@ def test_every_message_exists_in_every_language() -> None:
     assert not missing, missing
 
 
+@pytest.mark.parametrize("language", ["kk", "ru"])
+def test_no_chart_label_is_cut_at_the_charts_edge(page: Page, site: Site, language: str) -> None:
+    """ "Западно-Казахстанская область" lost its first 31 px at the chart's left edge,
+    the longest Kazakh names too: each label is drawn whole inside its chart."""
+    page.goto(f"{site.url}/statistics?lang={language}")
+    outside = page.evaluate(
+        """() => [...document.querySelectorAll('svg.chart .chart-label')]
+               .filter(label => label.getBBox().x < 0).map(label => label.textContent)"""
+    )
+    assert outside == []
+
+
 def test_statistics_show_charts_tables_and_csv_downloads(page: Page, site: Site) -> None:
     """Every table has its CSV; charts are SVG with a title; small cells are hidden."""
     page.goto(f"{site.url}/statistics?lang=en")
