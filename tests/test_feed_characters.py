@@ -20,7 +20,8 @@ from urpaq.adapters.sql.unit_of_work import SqlUnitOfWork
 BIRTH = "born_citizen,2008-03-15,2008-03-20,KZ-75"
 
 
-def _json(**fields: object) -> str:
+def json_line(**fields: object) -> str:
+    """One JSON Lines record of a citizen's birth, with `fields` changed or added."""
     row = {
         "record_id": "j1",
         "iin": ASEL,
@@ -85,15 +86,15 @@ def _stored_text(uow: SqlUnitOfWork) -> list[str]:
         ),
         (
             "nul_record_id.jsonl",
-            _json(record_id="R\x001") + _json(record_id="R2", iin=ALI),
+            json_line(record_id="R\x001") + json_line(record_id="R2", iin=ALI),
             1,
             None,
             "record_id 'R\\x001' holds U+0000, which is not a printable character",
         ),
         (
             "nul_retracts.jsonl",
-            _json(record_id="R2", iin=ALI)
-            + _json(
+            json_line(record_id="R2", iin=ALI)
+            + json_line(
                 record_id="R3",
                 iin=ALI,
                 kind="record_retracted",
@@ -107,7 +108,7 @@ def _stored_text(uow: SqlUnitOfWork) -> list[str]:
         ),
         (
             "nul_unreadable.jsonl",
-            _json(record_id="R\x001", iin=1) + _json(record_id="R2", iin=ALI),
+            json_line(record_id="R\x001", iin=1) + json_line(record_id="R2", iin=ALI),
             1,
             None,
             "field iin must be a string, got 1",
@@ -152,7 +153,7 @@ def test_a_long_value_is_not_repeated_whole_in_the_reason(
     """A reason names a value cut to a few dozen characters, and says its length; the
     refused row keeps no record_id that is none (too long to be one)."""
     path = tmp_path / "long.jsonl"
-    path.write_text(_json(**{field: value}), encoding="utf-8")
+    path.write_text(json_line(**{field: value}), encoding="utf-8")
     summary = run_import(uow, path)
     [rejection] = summary.rejections
     assert rejection.reason.startswith(shown)

@@ -5,11 +5,11 @@ that `json` cannot read (too deep, too many digits, a key given twice) refused a
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
 
 import pytest
 
+from test_feed_characters import json_line
 from test_import import ALI, ASEL, HEADER, run_import
 from urpaq.adapters.feed import FeedUnreadable, inspect_feed, read_feed
 from urpaq.adapters.sql.unit_of_work import SqlUnitOfWork
@@ -26,17 +26,6 @@ def checked(path: Path) -> list[tuple[int, str | None, str | None]]:
     return sorted((row["line"], row["record_id"], row["reason"]) for row in rows)
 
 
-def _json(**fields: object) -> str:
-    row = {
-        "record_id": "j1",
-        "iin": ASEL,
-        "kind": "born_citizen",
-        "effective_date": "2008-03-15",
-        "recorded_on": "2008-03-20",
-    }
-    return json.dumps({**row, **fields}) + "\n"
-
-
 @pytest.mark.parametrize(
     ("line", "reason"),
     [
@@ -46,11 +35,11 @@ def _json(**fields: object) -> str:
             "is not valid JSON: Exceeds the limit (4300 digits) for integer string conversion",
         ),
         (
-            _json(record_id="j9").strip()[:-1] + f', "iin": "{ALI}"}}',
+            json_line(record_id="j9").strip()[:-1] + f', "iin": "{ALI}"}}',
             "is not valid JSON: key 'iin' is given twice",
         ),
         (
-            _json(record_id="j9", extra={"a": 1}).replace('"a": 1', '"a": 1, "a": 2').strip(),
+            json_line(record_id="j9", extra={"a": 1}).replace('"a": 1', '"a": 1, "a": 2').strip(),
             "is not valid JSON: key 'a' is given twice",
         ),
     ],
@@ -61,7 +50,9 @@ def test_a_json_line_json_cannot_read_is_a_refused_row(
 ) -> None:
     """Refused with its line, the rows around it imported: not a failure of the import."""
     path = tmp_path / "feed.jsonl"
-    path.write_text(_json() + line + "\n" + _json(record_id="j3", iin=ALI), encoding="utf-8")
+    path.write_text(
+        json_line() + line + "\n" + json_line(record_id="j3", iin=ALI), encoding="utf-8"
+    )
     summary = run_import(uow, path)
     assert (summary.accepted, summary.rejected) == (2, 1)
     [rejection] = summary.rejections
