@@ -563,3 +563,14 @@ def test_a_lookup_setting_beyond_any_use_is_a_usage_error(db: str, option: str, 
     done = urpaq("serve", option, value, db=db)
     assert done.returncode == 2, done.stderr
     assert option in " ".join(done.stderr.split())
+
+
+def test_an_ii_rate_out_of_range_is_named_cut_short(db: str) -> None:
+    """A well-formed rate of 3,000 digits was repeated whole in its refusal."""
+    done = urpaq(
+        "parameters", "set", "2026", "--tr-total", "100.00", "--ii-rate", "1" * 3000,
+        "--reference", "r", db=db,
+    )  # fmt: skip
+    assert done.returncode == 3, done.stdout
+    said = " ".join(done.stderr.split())
+    assert "(3000 characters) must be at least 0 and below 1" in said and "1" * 100 not in said

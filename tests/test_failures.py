@@ -102,3 +102,20 @@ def test_a_form_refused_before_its_route_is_answered_with_a_page(edge: Edge) -> 
     assert "Жіберілген мәтін тым үлкен." in page.text and "What was sent is too large." in page.text
     assert page.headers["x-request-id"] in page.text
     assert (api.status_code, api.json()["error"]) == (413, "body_too_large")
+
+
+def test_an_audit_log_out_of_reach_is_503_too(edge: Edge, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The read was made, but its audit event could not be written because the database
+    was away: the answer it replaces is the same 503 and Retry-After as any other
+    request's then, not a 500."""
+    from urpaq.entrypoints.http import edge as edge_module
+
+    def away(*args: object, **kwargs: object) -> None:
+        raise AWAY[0]
+
+    monkeypatch.setattr(edge_module, "record_event_later", away)
+    with edge.client() as client:
+        answer = client.get(f"/api/v1/savings/{ADULT}")
+    assert (answer.status_code, answer.headers.get("retry-after")) == (503, "5")
+    assert answer.json()["error"] == "database_unavailable"
+    assert '"available"' not in answer.text  # the unrecorded answer never leaves

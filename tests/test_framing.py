@@ -126,3 +126,23 @@ def test_a_request_the_parser_cannot_read_is_answered_like_any_other(
         assert header in found, answer
     lines = wait_for_access_lines(caplog, 1)
     assert any(found[b"x-request-id"].decode() in line and " 400 " in line for line in lines)
+
+
+def test_a_target_in_absolute_form_is_split_before_it_is_decoded(edge: Edge) -> None:
+    """`%3F` in a whole-URL target is part of the path, as in the origin form: the
+    same answer for both (it was taken for a query and dropped, and a malformed IIN
+    passed); `http%3A//…` is a path of its own, not a whole URL."""
+    address = urlsplit(edge.url)
+    answers = [
+        exchange(
+            edge.url,
+            (
+                f"GET {prefix}/api/v1/savings/{ADULT}%3Fx HTTP/1.1\r\nHost: t\r\n"
+                f"Authorization: Bearer {CREDENTIAL}\r\nConnection: close\r\n\r\n"
+            ).encode(),
+        ).split(b" ", 2)[1]
+        for prefix in ("", f"http://{address.netloc}")
+    ]
+    assert answers == [b"422", b"422"], answers
+    encoded = exchange(edge.url, b"GET http%3A//h/statistics HTTP/1.1\r\nHost: t\r\n\r\n")
+    assert encoded.startswith(b"HTTP/1.1 404 "), encoded[:80]

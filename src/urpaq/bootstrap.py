@@ -95,9 +95,10 @@ def storage_failure(error: BaseException) -> str | None:
 
 
 def database_unreachable(error: BaseException) -> bool:
-    """Whether `error` says the database cannot be reached or take work now (a server
-    down or restarting, a connection lost, a full disk): an answer may say "try again
-    shortly" rather than "failed"."""
+    """Whether `error` says the database cannot be reached now (a server down,
+    restarting or failing over, a connection lost, a database that cannot be opened
+    now): an answer may say "try again shortly" rather than "failed".  A full disk met
+    while writing is not: someone must make room first."""
     return isinstance(error, DatabaseUnavailable) or postgres.unreachable(error)
 
 

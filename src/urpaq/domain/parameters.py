@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from urpaq.domain.money import InvalidAmount, Money
 from urpaq.domain.participation import FIRST_REPORTING_YEAR
-from urpaq.domain.refusals import quoted
+from urpaq.domain.refusals import cut, quoted
 
 RATE_MAX = Decimal("1")
 #: A rate as a person writes it: ASCII digits, one decimal point (as the TR total).
@@ -51,7 +51,9 @@ class YearParameters:
         if self.tr_total.cents > TR_TOTAL_MAX.cents:
             raise InvalidParameters(f"TR total {self.tr_total} must be at most {TR_TOTAL_MAX}")
         if not (Decimal(0) <= self.ii_rate < RATE_MAX):
-            raise InvalidParameters(f"II rate {self.ii_rate} must be at least 0 and below 1")
+            raise InvalidParameters(
+                f"II rate {cut(str(self.ii_rate))} must be at least 0 and below 1"
+            )
         if not self.reference.strip():
             raise InvalidParameters(f"year {self.year}: a reference to the source is required")
         if not self.reference.isprintable():

@@ -323,11 +323,15 @@ class Edge:
                 progress.started = True
                 progress.status = message["status"]
                 audit = message.pop(_AUDIT_KEY, None) or declared_audit(scope)
-                if audit is Audit.BY_EDGE and not await self._audit(scope, note, progress.status):
-                    progress.replaced, progress.status = True, 500  # what the log says too
+                refused = None
+                if audit is Audit.BY_EDGE:
+                    refused = await self._audit(scope, note, progress.status)
+                if refused is not None:  # the answer is replaced: the log says what went
+                    failure = failure_of(refused, request_id=note.request_id, what="recorded")
+                    progress.replaced, progress.status = True, failure.status
                     await self._send_error(
-                        scope, send, note, 500,
-                        f"the request could not be recorded (request {note.request_id})",
+                        scope, send, note, failure.status, failure.message, code=failure.code,
+                        extra=list(failure.headers),
                     )  # fmt: skip
                     return
                 message["headers"] = [
@@ -377,7 +381,8 @@ class Edge:
         closing = [(b"connection", b"close")] if status == 400 else []
         await self._send_error(scope, send, note, status, message, code=code, extra=closing)
 
-    async def _audit(self, scope: Scope, note: RequestNote, status: int) -> bool:
+    async def _audit(self, scope: Scope, note: RequestNote, status: int) -> Exception | None:
+        """Record the request's event; None once it is durable, else why not."""
         event = audit_event(scope, note, status=status, at=self.context.clock.now())
         try:
             # The store's writer commits it with its neighbours'; the loop waits for
@@ -387,8 +392,8 @@ class Edge:
             error_log.error(
                 "the audit log refused request %s: %s", note.request_id, _failure(error)
             )
-            return False
-        return True
+            return error
+        return None
 
     async def _send_error(
         self, scope: Scope, send: Send, note: RequestNote, status: int, message: str,

@@ -1,6 +1,7 @@
 """What the edge says of a request it refuses or the application failed: a 503 with
-`Retry-After` when the database could not be reached (a server restarting, a connection
-lost, a full disk: trying again shortly may pass), else a 500; as JSON for the API, as a
+`Retry-After` when the database could not be reached (a server restarting or failing
+over, a connection lost, a database that cannot be opened now: trying again shortly may
+pass), else a 500; as JSON for the API, as a
 page in Kazakh, Russian and English for everything else (a browser shows it; nothing in
 it comes from the request or the database)."""
 
@@ -24,8 +25,9 @@ class Failure:
     headers: tuple[tuple[bytes, bytes], ...] = ()
 
 
-def failure_of(error: Exception, *, request_id: str) -> Failure:
-    """The answer to a request whose application failed with `error`."""
+def failure_of(error: Exception, *, request_id: str, what: str = "completed") -> Failure:
+    """The answer to a request that could not be `what` (completed; recorded, when its
+    audit event could not be written) for `error`."""
     if bootstrap.database_unreachable(error):
         return Failure(
             503,
@@ -34,9 +36,7 @@ def failure_of(error: Exception, *, request_id: str) -> Failure:
             f" (request {request_id}); a write repeated with its Idempotency-Key is made once",
             ((b"retry-after", str(RETRY_AFTER_SECONDS).encode()),),
         )
-    return Failure(
-        500, "internal_error", f"the request could not be completed (request {request_id})"
-    )
+    return Failure(500, "internal_error", f"the request could not be {what} (request {request_id})")
 
 
 #: A page's words for an answer the edge gives a page's address, by status: what

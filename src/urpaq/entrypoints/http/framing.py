@@ -5,7 +5,7 @@ front) that frames a request in a way two readers could read differently."""
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from starlette.types import Scope
 
@@ -21,17 +21,15 @@ def in_origin_form(scope: Scope) -> None:
     host from it rather than from `Host` (RFC 9112, 3.2.2).  The server passes it on as
     the path; unchanged, no route would match it and the audit log would not know it
     for the API's."""
-    path: str = scope["path"]
-    if not path[:8].lower().startswith(("http://", "https://")):
-        return
-    target = urlsplit(path)
-    scope["path"] = target.path or "/"
-    raw = urlsplit(scope.get("raw_path") or path.encode("latin-1"))
-    scope["raw_path"] = raw.path or b"/"
-    host = target.netloc.encode("latin-1")
+    raw: bytes = scope.get("raw_path") or scope["path"].encode("utf-8")
+    if not raw[:8].lower().startswith((b"http://", b"https://")):
+        return  # the origin form; and `http%3A//…` is a path like any other
+    target = urlsplit(raw)  # split as sent, before any %-escape is decoded
+    scope["raw_path"] = target.path or b"/"
+    scope["path"] = unquote(scope["raw_path"].decode("ascii", "replace"))
     scope["headers"] = [
         *((name, value) for name, value in scope["headers"] if name != b"host"),
-        (b"host", host),
+        (b"host", target.netloc),
     ]
 
 

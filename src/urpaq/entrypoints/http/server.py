@@ -185,12 +185,13 @@ class TimelyH11Protocol(H11Protocol):
             (b"cache-control", b"no-store"),
             *SECURITY_HEADERS,
         ]
-        self.transport.write(self.conn.send(h11.Response(status_code=400, headers=headers)))
+        answer = h11.Response(status_code=400, headers=headers, reason=b"Bad Request")
+        self.transport.write(self.conn.send(answer))
         self.transport.write(self.conn.send(h11.Data(data=msg.encode("ascii"))))
         self.transport.write(self.conn.send(h11.EndOfMessage()))
         self.transport.close()
         client = redact(str(self.client[0])) if self.client else "-"
-        access_log.info("%s - (not HTTP) 400 0.0ms %s", client, request_id)
+        access_log.info("%s - (unreadable) 400 0.0ms %s", client, request_id)
 
     def _watch_request(self) -> None:
         if self.conn.their_state in _REQUEST_WHOLE or self.transport.is_closing():
