@@ -164,12 +164,13 @@ def test_an_authenticated_chunked_body_is_cut_off_past_the_limit(edge: Edge) -> 
 
 def test_a_chunked_form_past_the_limit_is_refused(edge: Edge) -> None:
     """The pages' forms are limited the same way."""
-    status, _ = chunked_post(
+    status, answer = chunked_post(
         edge.url, "/lookup", total=2 * 1024 * 1024, headers={},
         content_type="application/x-www-form-urlencoded",
     )  # fmt: skip
     assert status == 413
     assert edge.counter.received <= 4 * BODY_BYTES_MAX
+    assert b"What was sent is too large." in answer  # a page, as for a length said
 
 
 def test_a_small_chunked_body_is_still_read(edge: Edge) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from urpaq.entrypoints.http.bodies import (
@@ -22,7 +22,8 @@ from urpaq.entrypoints.http.bodies import (
     REFERENCE_PATTERN,
 )
 from urpaq.entrypoints.http.deps import UnauthenticatedError
-from urpaq.entrypoints.http.edge import error_body
+from urpaq.entrypoints.http.edge import error_body, note_of
+from urpaq.entrypoints.http.failures import error_page
 from urpaq.entrypoints.http.web.render import bad_request, not_found
 
 #: The only fields whose offending value an error quotes: none of them is personal data.
@@ -69,6 +70,11 @@ async def http_error(request: Request, error: StarletteHTTPException) -> Respons
         return not_found(request)
     if not request.url.path.startswith("/api/") and error.status_code == 400:
         return bad_request(request)  # a page, not the parser's words in JSON
+    if not request.url.path.startswith("/api/") and error.status_code == 413:
+        # A chunked form grown too large while read: the page the edge gives one whose
+        # length said so at once.
+        page = error_page(413, request_id=note_of(request).request_id)
+        return HTMLResponse(page, status_code=413)
     if error.status_code == 400 and request.url.path.startswith("/api/"):
         # A body FastAPI could not parse at all (not UTF-8, nested too deeply): answered as
         # any other body that is not JSON.
