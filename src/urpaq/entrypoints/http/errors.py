@@ -24,7 +24,7 @@ from urpaq.entrypoints.http.bodies import (
 from urpaq.entrypoints.http.deps import UnauthenticatedError
 from urpaq.entrypoints.http.edge import error_body, note_of
 from urpaq.entrypoints.http.failures import error_page
-from urpaq.entrypoints.http.web.render import bad_request, not_found
+from urpaq.entrypoints.http.web.render import not_found
 
 #: The only fields whose offending value an error quotes: none of them is personal data.
 #: Any other field (an IIN, an account, a document, a misnamed field) is named, its value
@@ -68,13 +68,11 @@ async def http_error(request: Request, error: StarletteHTTPException) -> Respons
     an error body for the API's."""
     if not request.url.path.startswith("/api/") and error.status_code == 404:
         return not_found(request)
-    if not request.url.path.startswith("/api/") and error.status_code == 400:
-        return bad_request(request)  # a page, not the parser's words in JSON
-    if not request.url.path.startswith("/api/") and error.status_code == 413:
-        # A chunked form grown too large while read: the page the edge gives one whose
-        # length said so at once.
-        page = error_page(413, request_id=note_of(request).request_id)
-        return HTMLResponse(page, status_code=413)
+    if not request.url.path.startswith("/api/") and error.status_code in (400, 413):
+        # A form's body unreadable (a broken upload), or grown too large while read: the
+        # page the edge gives a request it refuses, not the parser's words in JSON.
+        page = error_page(error.status_code, request_id=note_of(request).request_id)
+        return HTMLResponse(page, status_code=error.status_code)
     if error.status_code == 400 and request.url.path.startswith("/api/"):
         # A body FastAPI could not parse at all (not UTF-8, nested too deeply): answered as
         # any other body that is not JSON.

@@ -1,9 +1,9 @@
 """What the edge says of a request it refuses or the application failed: a 503 with
 `Retry-After` when the database could not be reached (a server restarting or failing
 over, a connection lost, a database that cannot be opened now: trying again shortly may
-pass), else a 500; as JSON for the API, as a
-page in Kazakh, Russian and English for everything else (a browser shows it; nothing in
-it comes from the request or the database)."""
+pass), else a 500; as JSON for the API, as a page in Kazakh, Russian and English for
+everything else (a browser shows it; nothing in it comes from the request or the
+database)."""
 
 from __future__ import annotations
 

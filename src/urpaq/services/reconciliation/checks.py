@@ -31,10 +31,12 @@ class Check:
 
 @dataclass(frozen=True, slots=True)
 class Books:
-    """What several checks read: every account's balance and every close."""
+    """What several checks read: every account's balance, every close, and what each
+    closed year's entries moved (per kind, the net amount per account)."""
 
     balances: dict[str, Money]
     closed: list[ClosedRecord]
+    totals: dict[int, dict[EntryKind, dict[str, Money]]]
 
     def balance(self, account: str) -> Money:
         return self.balances.get(account, Money(0))
@@ -78,7 +80,7 @@ def closes_add_up(uow: UnitOfWork, books: Books) -> list[Check]:
     checks = []
     for record in books.closed:
         year, result = record.closed.year, record.result
-        totals = uow.ledger.entry_totals(year=year)
+        totals = books.totals[year]
         pot = ledger.pot_account(year)
 
         def moved(
@@ -136,7 +138,7 @@ def bank_side_agrees(uow: UnitOfWork, books: Books) -> list[Check]:
     checks = []
     for record in books.closed:
         year, result = record.closed.year, record.result
-        moved = uow.ledger.entry_totals(year=year).get(EntryKind.TARGET_ASSETS, {})
+        moved = books.totals[year].get(EntryKind.TARGET_ASSETS, {})
 
         def amount(account: str, moved: dict[str, Money] = moved) -> Money:
             return moved.get(account, Money(0))
@@ -225,7 +227,7 @@ def maturities_are_class_balances(uow: UnitOfWork, books: Books) -> list[Check]:
     checks = []
     for record in books.closed:
         year = record.closed.year
-        given_up = uow.ledger.entry_totals(year=year).get(EntryKind.MATURITY, {})
+        given_up = books.totals[year].get(EntryKind.MATURITY, {})
         expected, problems = _members_matured(given_up, schedule, year=year)
         found = credits.get(year, {})
         for amount in sorted(set(found) | set(expected)):
@@ -287,8 +289,10 @@ CHECKS: tuple[Callable[[UnitOfWork, Books], list[Check]], ...] = (
 def reconcile(uow: UnitOfWork) -> list[Check]:
     """Every identity the ledger must satisfy, each with whether it holds."""
     with uow.snapshot():  # every check sees the same moment, even while payouts go on
+        closed = uow.closes.closed_years()
         books = Books(
             balances={b.account: b.balance for b in uow.ledger.balances()},
-            closed=uow.closes.closed_years(),
+            closed=closed,
+            totals={r.closed.year: uow.ledger.entry_totals(year=r.closed.year) for r in closed},
         )
         return [check for run in CHECKS for check in run(uow, books)]

@@ -338,16 +338,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ru": "Попробуйте позже. Номер запроса: {request_id}",
         "en": "Please try again later. Request number: {request_id}",
     },
-    "request_unreadable": {
-        "kk": "Сұрауды оқу мүмкін болмады",
-        "ru": "Запрос не удалось прочитать",
-        "en": "The request could not be read",
-    },
-    "request_unreadable_hint": {
-        "kk": "Бетті қайта ашып, форманы қайтадан жіберіңіз.",
-        "ru": "Откройте страницу заново и отправьте форму ещё раз.",
-        "en": "Open the page again and send the form once more.",
-    },
     "page_not_found": {
         "kk": "Бет табылмады",
         "ru": "Страница не найдена",

@@ -91,13 +91,6 @@ def not_found(request: Request) -> HTMLResponse:
     return HTMLResponse(_render(language_of(request), "not_found.html", path=path), status_code=404)
 
 
-def bad_request(request: Request) -> HTMLResponse:
-    """The page for a form whose body could not be read at all (a broken upload)."""
-    return HTMLResponse(
-        _render(language_of(request), "bad_request.html", path="/"), status_code=400
-    )
-
-
 def language_of(request: Request) -> str:
     """`?lang=`, else the cookie, else the browser's preference, else Kazakh."""
     asked = request.query_params.get("lang")
