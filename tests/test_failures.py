@@ -6,12 +6,17 @@ one line in the error log for a database away, a trace for anything else."""
 from __future__ import annotations
 
 import logging
+import sqlite3
+from pathlib import Path
 
+import httpx
 import psycopg
 import pytest
 
+from api_server import serving
 from test_edge import Edge, edge  # noqa: F401 (a fixture)
 from urpaq.adapters.sql.connection import DatabaseUnavailable
+from urpaq.entrypoints.http.app import create_app
 from urpaq.entrypoints.http.web import routes
 from urpaq.services import payouts as payout_service
 from world import ADULT
@@ -104,6 +109,18 @@ def test_a_form_refused_before_its_route_is_answered_with_a_page(edge: Edge) -> 
     assert (api.status_code, api.json()["error"]) == (413, "body_too_large")
 
 
+def test_a_method_a_page_does_not_take_is_answered_with_a_page(edge: Edge) -> None:
+    """`PUT /lookup` was answered JSON in English: a page now, in the three languages;
+    the API's stays JSON."""
+    with edge.client(None) as client:
+        page = client.put("/lookup", data={"iin": "1"})
+        api = client.put("/api/v1/payouts", json={})
+    assert page.status_code == 405 and page.headers["content-type"].startswith("text/html")
+    assert "Эта страница не принимает такой запрос." in page.text
+    assert "allow" in page.headers and page.headers["x-request-id"] in page.text
+    assert (api.status_code, api.json()["error"]) == (405, "method_not_allowed")
+
+
 def test_an_audit_log_out_of_reach_is_503_too(edge: Edge, monkeypatch: pytest.MonkeyPatch) -> None:
     """The read was made, but its audit event could not be written because the database
     was away: the answer it replaces is the same 503 and Retry-After as any other
@@ -119,3 +136,33 @@ def test_an_audit_log_out_of_reach_is_503_too(edge: Edge, monkeypatch: pytest.Mo
     assert (answer.status_code, answer.headers.get("retry-after")) == (503, "5")
     assert answer.json()["error"] == "database_unavailable"
     assert '"available"' not in answer.text  # the unrecorded answer never leaves
+
+
+def test_readiness_says_whether_the_database_answers_at_this_schema(
+    edge: Edge, tmp_path: Path
+) -> None:
+    """`/healthz` says the process runs; a load balancer also needs to know that it can
+    answer: `/readyz` reads both stores and the schema version, 503 when it cannot."""
+    with edge.client(None) as client:
+        ready = client.get("/readyz")
+        assert ready.status_code == 200, ready.text
+        assert ready.json() == {"status": "ready", "schema_version": edge.uow.schema.version()}
+        with sqlite3.connect(tmp_path / "urpaq.db") as db:  # as if one migration were missing
+            db.execute(
+                "DELETE FROM schema_version"
+                " WHERE version = (SELECT MAX(version) FROM schema_version)"
+            )
+        behind = client.get("/readyz")
+    assert behind.status_code == 503 and behind.json()["error"] == "not_ready"
+    assert "run `urpaq init`" in behind.json()["message"]
+
+
+def test_readiness_with_the_database_away_is_503_and_health_still_200() -> None:
+    """A PostgreSQL server that is not there: the process runs (200) but is not ready
+    (503 `database_unavailable`, try again in 5 s)."""
+    app = create_app(database_url="postgresql://urpaq@127.0.0.1:9/urpaq?connect_timeout=2")
+    with serving(app) as url, httpx.Client(base_url=url, timeout=30) as client:
+        assert client.get("/healthz").status_code == 200
+        away = client.get("/readyz")
+    assert away.status_code == 503 and away.headers["retry-after"] == "5"
+    assert away.json()["error"] == "database_unavailable"

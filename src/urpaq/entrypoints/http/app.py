@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -22,7 +23,7 @@ from urpaq.entrypoints.http import api, errors, office
 from urpaq.entrypoints.http.context import Clock, Context, UnitOfWorkProvider
 from urpaq.entrypoints.http.credentials import BelievedCredentials
 from urpaq.entrypoints.http.deps import UnauthenticatedError
-from urpaq.entrypoints.http.edge import Edge, UnauditedRoute, error_log
+from urpaq.entrypoints.http.edge import Edge, UnauditedRoute, error_body, error_log
 from urpaq.entrypoints.http.office import pages as office_pages
 from urpaq.entrypoints.http.office.deps import Forbidden, SignInRequired
 from urpaq.entrypoints.http.office.identity import StaffIdentity
@@ -34,6 +35,7 @@ from urpaq.entrypoints.http.web.sessions import Sessions
 from urpaq.entrypoints.http.web.settings import WebSettings
 from urpaq.entrypoints.http.web.statistics import StatisticsCache
 from urpaq.services.ports.identity import IdentityProvider
+from urpaq.services.readiness import readiness
 from urpaq.services.statistics import participant_statistics
 
 
@@ -80,12 +82,26 @@ def create_app(
     app.router.add_api_route(
         "/healthz", healthz, include_in_schema=False, route_class_override=UnauditedRoute
     )
+    app.router.add_api_route(
+        "/readyz", functools.partial(readyz, context),
+        include_in_schema=False, route_class_override=UnauditedRoute,
+    )  # fmt: skip
     app.openapi = functools.partial(api.openapi_of, app)  # type: ignore[method-assign]
     return app
 
 
 def healthz() -> dict[str, str]:
+    """The process runs and answers (it asks nothing of the database)."""
     return {"status": "ok"}
+
+
+def readyz(context: Context) -> JSONResponse:
+    """The process can answer: its database reachable (else 503 `database_unavailable`
+    from the edge, with `Retry-After`) and at the schema version this urpaq writes."""
+    found = readiness(context.uow())
+    if not found.ready:
+        return JSONResponse(error_body("not_ready", found.reason), status_code=503)
+    return JSONResponse({"status": "ready", "schema_version": found.schema_version})
 
 
 @contextlib.asynccontextmanager

@@ -55,7 +55,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from urpaq import bootstrap
 from urpaq.domain.audit import AuditEvent
 from urpaq.entrypoints.http.context import Context
-from urpaq.entrypoints.http.failures import error_page, failure_of
+from urpaq.entrypoints.http.failures import error_page, failure_of, speaks_json
 from urpaq.entrypoints.http.framing import (
     ambiguous_length,
     declared_length,
@@ -401,7 +401,7 @@ class Edge:
     ) -> None:  # fmt: skip
         """An error body, sent past the application, with the headers of every answer: a
         page for a page's address (a browser shows it), JSON for the API's."""
-        if not scope["path"].startswith("/api/"):
+        if not speaks_json(scope["path"]):
             page = error_page(status, request_id=note.request_id)
             response: Response = HTMLResponse(page, status_code=status)
         else:

@@ -23,7 +23,7 @@ from urpaq.entrypoints.http.bodies import (
 )
 from urpaq.entrypoints.http.deps import UnauthenticatedError
 from urpaq.entrypoints.http.edge import error_body, note_of
-from urpaq.entrypoints.http.failures import error_page
+from urpaq.entrypoints.http.failures import error_page, speaks_json
 from urpaq.entrypoints.http.web.render import not_found
 
 #: The only fields whose offending value an error quotes: none of them is personal data.
@@ -66,14 +66,18 @@ async def invalid_request(request: Request, error: RequestValidationError) -> JS
 async def http_error(request: Request, error: StarletteHTTPException) -> Response:
     """An unknown address, a wrong method, a malformed body: the page for a page's address,
     an error body for the API's."""
-    if not request.url.path.startswith("/api/") and error.status_code == 404:
+    json = speaks_json(request.url.path)
+    if not json and error.status_code == 404:
         return not_found(request)
-    if not request.url.path.startswith("/api/") and error.status_code in (400, 413):
-        # A form's body unreadable (a broken upload), or grown too large while read: the
-        # page the edge gives a request it refuses, not the parser's words in JSON.
+    if not json and error.status_code in (400, 405, 413):
+        # A form's body unreadable (a broken upload) or grown too large while read, a
+        # method the page does not take: the page the edge gives a request it refuses,
+        # not the parser's words in JSON.
         page = error_page(error.status_code, request_id=note_of(request).request_id)
-        return HTMLResponse(page, status_code=error.status_code)
-    if error.status_code == 400 and request.url.path.startswith("/api/"):
+        return HTMLResponse(
+            page, status_code=error.status_code, headers=getattr(error, "headers", None)
+        )
+    if error.status_code == 400 and json:
         # A body FastAPI could not parse at all (not UTF-8, nested too deeply): answered as
         # any other body that is not JSON.
         return JSONResponse(

@@ -13,6 +13,10 @@ from html import escape
 from urpaq import bootstrap
 from urpaq.entrypoints.http.web.i18n import text
 
+#: The addresses a program asks rather than a browser, besides the API's: a load
+#: balancer's checks of the process.
+_PROBES = frozenset({"/healthz", "/readyz"})
+
 #: How long a client is asked to wait before trying again when the database is away.
 RETRY_AFTER_SECONDS = 5
 
@@ -52,6 +56,11 @@ _WORDS = {
         ("ru", "Форма отправлена с другого сайта.", "Отправьте форму со страницы этого сайта."),
         ("en", "The form was sent from another site.", "Send it from this site's own page."),
     ),
+    405: (
+        ("kk", "Бұл бетке мұндай сұрау жіберілмейді.", "Бетті сілтеме арқылы ашыңыз."),
+        ("ru", "Эта страница не принимает такой запрос.", "Откройте страницу по ссылке."),
+        ("en", "This page does not take such a request.", "Open the page from a link."),
+    ),
     413: (
         ("kk", "Жіберілген мәтін тым үлкен.", "Тек сұралған мәліметтерді енгізіңіз."),
         ("ru", "Отправленный текст слишком велик.", "Введите только то, что просит форма."),
@@ -68,6 +77,12 @@ _WORDS = {
         ("en", "The service is unavailable for a moment.", "Please try again in a few seconds."),
     ),
 }
+
+
+def speaks_json(path: str) -> bool:
+    """Whether an error at `path` is answered as JSON (a program asks) rather than as a
+    page (a browser shows it)."""
+    return path.startswith("/api/") or path in _PROBES
 
 
 def error_page(status: int, *, request_id: str) -> bytes:
