@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -227,6 +228,11 @@ def test_a_date_in_another_iso_spelling_is_refused(uow: SqlUnitOfWork, tmp_path:
             "record_id,iin,kind\nr1,080315601232,born_citizen\n",
             "lacks required column(s) effective_date, recorded_on",
         ),
+        (  # a terminal's escape in a column's name is named escaped, not sent to the terminal
+            "\x1b[2Jrecord_id,iin," + "x" * 100 + "\n",
+            "(found: '\\x1b[2Jrecord_id', 'iin', " + repr("x" * 30) + "… (100 characters))",
+        ),
+        (",,,\n", "(found: nothing)"),
         (
             HEADER.strip() + ",iin\nr1,080315601232,born_citizen,2008-03-15,2008-03-20,,\n",
             "names column(s) iin more than once",
@@ -237,7 +243,7 @@ def test_a_file_that_is_not_a_feed_is_refused_whole(
     uow: SqlUnitOfWork, tmp_path: Path, text: str, message: str
 ) -> None:
     """A file without the feed's header is refused before anything is written."""
-    with pytest.raises(FeedUnreadable, match=message.replace("(", r"\(").replace(")", r"\)")):
+    with pytest.raises(FeedUnreadable, match=re.escape(message)):
         run_import(uow, write(tmp_path, "broken.csv", text))
     assert count(uow, "import_batch") == 0
 

@@ -35,6 +35,11 @@ def test_a_good_record_is_read() -> None:
         ({"record_id": "x" * 65}, "longer than 64"),
         ({"iin": "080315601233"}, "check digit"),
         ({"kind": "adopted"}, "kind 'adopted' is not one of"),
+        (
+            {"kind": "born_\u0441itizen"},  # a Cyrillic с, which reads as the Latin c
+            "kind 'born_\u0441itizen' (it holds U+0441 CYRILLIC SMALL LETTER ES, which is not"
+            " ASCII) is not one of",
+        ),
         ({"effective_date": "2008-02-30"}, "effective_date '2008-02-30' is not a date"),
         ({"recorded_on": "20.03.2008"}, "recorded_on '20.03.2008' is not a date"),
         ({"recorded_on": "2008-03-14"}, "is before effective_date"),

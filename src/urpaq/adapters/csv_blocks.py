@@ -21,6 +21,7 @@ import pyarrow.compute as pc
 
 from urpaq.adapters.feed_errors import FeedUnreadable
 from urpaq.adapters.record_checks import RawRows, raw_rows
+from urpaq.domain.refusals import quoted
 from urpaq.domain.register import FIELDS, REQUIRED_FIELDS
 
 BLOCK_BYTES = 8 << 20
@@ -38,13 +39,21 @@ def read_header(header: Sequence[str] | None, name: str) -> list[str]:
     missing = [field for field in REQUIRED_FIELDS if field not in names]
     if missing:
         raise FeedUnreadable(
-            f"{name}: header lacks required column(s) {', '.join(missing)} "
-            f"(found: {', '.join(names) or 'nothing'})"
+            f"{name}: header lacks required column(s) {', '.join(missing)} (found: {_found(names)})"
         )
     twice = sorted({field for field in names if field in FIELDS and names.count(field) > 1})
     if twice:  # which of the two columns holds the value is anyone's guess
         raise FeedUnreadable(f"{name}: header names column(s) {', '.join(twice)} more than once")
     return names
+
+
+def _found(names: Sequence[str]) -> str:
+    """The columns a header named, as a refusal says them: each quoted and cut (a binary
+    file's first line may hold anything), the first ten at most."""
+    if not any(names):
+        return "nothing"
+    said = ", ".join(quoted(column, limit=30) for column in names[:10])
+    return said if len(names) <= 10 else f"{said}, … ({len(names)} columns)"
 
 
 class _Header:

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 
 from urpaq.domain.iin import Iin, InvalidIin
-from urpaq.domain.refusals import quoted
+from urpaq.domain.refusals import not_ascii, quoted
 from urpaq.domain.regions import UnknownRegion, region_code
 
 
@@ -141,7 +141,8 @@ def parse_record(fields: dict[str, str], *, today: dt.date) -> RegisterRecord:
         kind = RecordKind(kind_text)
     except ValueError:
         raise InvalidRecord(
-            f"kind {quoted(kind_text)} is not one of {', '.join(k.value for k in RecordKind)}"
+            f"kind {quoted(kind_text)}{not_ascii(kind_text)} is not one of "
+            f"{', '.join(k.value for k in RecordKind)}"
         ) from None
     effective = _parse_date("effective_date", fields["effective_date"].strip())
     recorded = _parse_date("recorded_on", fields["recorded_on"].strip())
