@@ -55,6 +55,8 @@ from urpaq.services.ports.parameters import RecordedParameters
 from urpaq.services.ports.reads import (
     BirthGroup,
     HeirPayoutTotal,
+    MoneyMoves,
+    Moved,
     ParticipantGroup,
     PayoutTotal,
     RegionSavings,
@@ -710,6 +712,23 @@ class FakeReads:
         for person in self.uow.state.persons.values():
             if self._sole_birth(person) is None:
                 yield person.iin.birth_date, list(person.facts)
+
+    def summaries_disagreeing(self, *, shown: int) -> tuple[int, list[int]]:
+        return 0, []  # no summary kept: the sole birth is read from the facts each time
+
+    def money_moves(self) -> MoneyMoves:
+        moving = {EntryKind.PAYOUT, EntryKind.CONFIRMATION, EntryKind.RETURN, EntryKind.INHERITANCE}
+        postings: dict[str, list[Moved]] = {}
+        for kept, posting in self.uow.ledger._postings():
+            if kept.entry.kind in moving:
+                postings.setdefault(kept.entry.key, []).append(
+                    (posting.account, posting.amount, posting.person_id)
+                )
+        return MoneyMoves(
+            payouts=[kept.payout for kept in self.uow.state.payouts.values()],
+            heir_payouts=list(self.uow.state.heir_payouts.values()),
+            postings=postings,
+        )
 
 
 class FakeEdge:

@@ -63,10 +63,17 @@ class SqlCloses:
         closed = []
         for year, as_of, watermark, per_child, rate, result_json in rows:
             view = View(dt.date.fromisoformat(as_of), int(watermark))
+            try:
+                result = _result_from_json(json.loads(result_json))
+            except (InvariantBroken, ValueError, KeyError, TypeError) as error:
+                # Only a change made past the database's refusal of any change to a close
+                # gets here: said as the close it is, never as a trace.
+                raise InvariantBroken(
+                    f"the close of {year} as stored is not a close's result: {error}"
+                ) from None
             closed.append(
                 ClosedRecord(
-                    ClosedView(int(year), view, Money(int(per_child)), Decimal(rate)),
-                    _result_from_json(json.loads(result_json)),
+                    ClosedView(int(year), view, Money(int(per_child)), Decimal(rate)), result
                 )
             )
         return closed

@@ -15,7 +15,7 @@ from urpaq.domain.inheritance import (
 )
 from urpaq.domain.money import Money
 
-_HEIR_PAYOUT = (
+HEIR_PAYOUT_SELECT = (
     "SELECT payout_id, person_id, operator_name, amount_cents, notary_certificate, account,"
     " status FROM heir_payout"
 )
@@ -41,14 +41,14 @@ class SqlHeirs:
         )  # fmt: skip
 
     def heir_payout(self, payout_id: str) -> HeirPayout | None:
-        row = self.db.execute(f"{_HEIR_PAYOUT} WHERE payout_id = ?", (payout_id,)).fetchone()
-        return None if row is None else _heir_payout(row)
+        row = self.db.execute(f"{HEIR_PAYOUT_SELECT} WHERE payout_id = ?", (payout_id,)).fetchone()
+        return None if row is None else heir_payout_from_row(row)
 
     def heir_payouts_of(self, person_id: int) -> list[HeirPayout]:
         rows = self.db.execute(
-            f"{_HEIR_PAYOUT} WHERE person_id = ? ORDER BY paid_on, payout_id", (person_id,)
+            f"{HEIR_PAYOUT_SELECT} WHERE person_id = ? ORDER BY paid_on, payout_id", (person_id,)
         ).fetchall()
-        return [_heir_payout(row) for row in rows]
+        return [heir_payout_from_row(row) for row in rows]
 
     def close(self, payout_id: str, *, status: HeirPayoutStatus, today: dt.date) -> None:
         self.db.execute(
@@ -89,7 +89,7 @@ class SqlHeirs:
         )  # fmt: skip
 
 
-def _heir_payout(row: tuple[Any, ...]) -> HeirPayout:
+def heir_payout_from_row(row: tuple[Any, ...]) -> HeirPayout:
     payout_id, person_id, operator_name, cents, certificate, account, status = row
     return HeirPayout(
         payout_id=payout_id,

@@ -10,7 +10,7 @@ from urpaq.domain.money import Money
 from urpaq.domain.operators import INHERITANCE, AuthorisedOperator, Purpose
 from urpaq.domain.payouts import Payout, PayoutStatus
 
-_PAYOUT = (
+PAYOUT_SELECT = (
     "SELECT payout_id, person_id, operator_name, amount_cents, purpose, sub_purpose,"
     " account, status, return_due_on FROM payout"
 )
@@ -34,15 +34,15 @@ class SqlPayouts:
         )  # fmt: skip
 
     def payout(self, payout_id: str) -> Payout | None:
-        row = self.db.execute(f"{_PAYOUT} WHERE payout_id = ?", (payout_id,)).fetchone()
-        return None if row is None else _payout(row)
+        row = self.db.execute(f"{PAYOUT_SELECT} WHERE payout_id = ?", (payout_id,)).fetchone()
+        return None if row is None else payout_from_row(row)
 
     def payouts_of(self, person_id: int) -> list[Payout]:
         """Every payout of one person (what their statement's lines name)."""
         rows = self.db.execute(
-            f"{_PAYOUT} WHERE person_id = ? ORDER BY payout_id", (person_id,)
+            f"{PAYOUT_SELECT} WHERE person_id = ? ORDER BY payout_id", (person_id,)
         ).fetchall()
-        return [_payout(row) for row in rows]
+        return [payout_from_row(row) for row in rows]
 
     def close(
         self, payout_id: str, *, status: PayoutStatus, today: dt.date, documents: str | None
@@ -54,10 +54,10 @@ class SqlPayouts:
 
     def due(self, *, before: dt.date) -> list[Payout]:
         rows = self.db.execute(
-            f"{_PAYOUT} WHERE status = 'paid' AND return_due_on < ? ORDER BY payout_id",
+            f"{PAYOUT_SELECT} WHERE status = 'paid' AND return_due_on < ? ORDER BY payout_id",
             (before.isoformat(),),
         ).fetchall()
-        return [_payout(row) for row in rows]
+        return [payout_from_row(row) for row in rows]
 
     def lock_holder(self, person_id: int) -> None:
         self.db.execute(
@@ -82,7 +82,7 @@ class SqlPayouts:
         return Money(int(held)), Money(int(open_total))
 
 
-def _payout(row: tuple[Any, ...]) -> Payout:
+def payout_from_row(row: tuple[Any, ...]) -> Payout:
     payout_id, person_id, operator_name, cents, purpose, sub_purpose, account, status, due = row
     return Payout(
         payout_id=payout_id,

@@ -6,6 +6,8 @@ import datetime as dt
 from collections.abc import Iterator, Sequence
 
 from urpaq.adapters.sql.connection import SqlConnection
+from urpaq.adapters.sql.heirs import HEIR_PAYOUT_SELECT, heir_payout_from_row
+from urpaq.adapters.sql.payouts import PAYOUT_SELECT, payout_from_row
 from urpaq.adapters.sql.register import stored_record
 from urpaq.adapters.sql.standing import (
     participant_groups_sql,
@@ -20,6 +22,8 @@ from urpaq.domain.participation import Fact, StoredRecord, View, with_withdrawal
 from urpaq.services.ports.reads import (
     BirthGroup,
     HeirPayoutTotal,
+    MoneyMoves,
+    Moved,
     ParticipantGroup,
     PayoutTotal,
     RegionSavings,
@@ -162,6 +166,45 @@ class SqlReads:
             records.append(stored_record(record))
         if records:
             yield birth_date, with_withdrawals(records)
+
+    def summaries_disagreeing(self, *, shown: int) -> tuple[int, list[int]]:
+        # Recomputed from the records, each person's summary compared with it: the
+        # summary holds a birth record's seq and day where the records bearing on
+        # participation (all but data updates) are that one birth record alone.
+        rows = self.db.execute(
+            """SELECT p.person_id FROM person p LEFT JOIN (
+                   SELECT person_id, COUNT(*) AS n, MIN(kind) AS kind, MIN(seq) AS seq,
+                          MIN(recorded_on) AS recorded_on
+                   FROM register_record WHERE kind <> 'data_updated'
+                   GROUP BY person_id) r ON r.person_id = p.person_id
+               WHERE CASE WHEN r.n = 1 AND r.kind = 'born_citizen'
+                          THEN p.sole_birth_seq IS NULL OR p.sole_birth_seq <> r.seq
+                               OR p.sole_birth_recorded_on <> r.recorded_on
+                          ELSE p.sole_birth_seq IS NOT NULL END
+               ORDER BY p.person_id"""
+        ).fetchall()
+        return len(rows), [int(person_id) for (person_id,) in rows[:shown]]
+
+    def money_moves(self) -> MoneyMoves:
+        postings: dict[str, list[Moved]] = {}
+        for key, account, cents, person_id in self.db.execute(
+            """SELECT j.key, p.account, p.amount_cents, p.person_id
+               FROM journal_entry j JOIN posting p ON p.entry_id = j.entry_id
+               WHERE j.kind IN ('payout', 'confirmation', 'return', 'inheritance')"""
+        ):
+            person = None if person_id is None else int(person_id)
+            postings.setdefault(key, []).append((account, Money(int(cents)), person))
+        return MoneyMoves(
+            payouts=[
+                payout_from_row(row)
+                for row in self.db.execute(f"{PAYOUT_SELECT} ORDER BY payout_id")
+            ],
+            heir_payouts=[
+                heir_payout_from_row(row)
+                for row in self.db.execute(f"{HEIR_PAYOUT_SELECT} ORDER BY payout_id")
+            ],
+            postings=postings,
+        )
 
 
 def _day(until: dt.date | None) -> str:

@@ -32,6 +32,7 @@ from rich.text import Text
 
 from urpaq import bootstrap
 from urpaq.bootstrap import NotUrpaqDatabase, SchemaIncomplete, SchemaTooNew
+from urpaq.domain.invariants import InvariantBroken
 from urpaq.domain.refusals import Refused
 from urpaq.domain.register import parse_day
 from urpaq.entrypoints import clock
@@ -138,6 +139,14 @@ def opened(db: str | None, *, create: bool = False) -> Iterator[UnitOfWork]:
         refuse(f"{error} [{error.code}]", reason=error.code)
     except bootstrap.DatabaseUnusable as error:  # a file opened on first use: the serving file
         refuse(str(error))
+    except InvariantBroken as error:
+        # What the database holds breaks a rule that the code keeps: changed past its
+        # refusals, or a defect.  Said in one line, for the operator to reconcile.
+        fail(
+            f"database {shown} holds what the ledger's rules forbid: {error}; nothing was"
+            " written; run `urpaq reconcile` and report it",
+            code=EXIT_FAILURE,
+        )
     except Exception as error:
         # The disk full or read-only, the server gone: not the input's fault, and the
         # transaction it failed is rolled back whole.  Anything else is a defect.

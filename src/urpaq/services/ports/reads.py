@@ -7,10 +7,15 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from urpaq.domain.inheritance import HeirPayout
 from urpaq.domain.ledger import EntryKind
 from urpaq.domain.money import Money
 from urpaq.domain.operators import Purpose
 from urpaq.domain.participation import Fact, View
+from urpaq.domain.payouts import Payout
+
+#: A posting as reconcile compares them: the account, the signed amount, the person.
+Moved = tuple[str, Money, int | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +82,17 @@ class BirthGroup:
     count: int
 
 
+@dataclass(frozen=True, slots=True)
+class MoneyMoves:
+    """Every payout and heir's payout as its row says it is, and the postings of every
+    entry that moves a person's savings to or from an operator or an heir (payouts,
+    confirmations, returns, inheritances), by the entry's key."""
+
+    payouts: list[Payout]
+    heir_payouts: list[HeirPayout]
+    postings: dict[str, list[Moved]]
+
+
 class ReadsPort(Protocol):
     def participant_groups(self, *, year: int, view: View) -> list[ParticipantGroup]:
         """The participants a close counted, per birth year, sex and region."""
@@ -115,4 +131,15 @@ class ReadsPort(Protocol):
     def facts_by_person(self) -> Iterator[tuple[dt.date, list[Fact]]]:
         """The birth date and records of everyone else (more than a birth record), one
         person at a time — reconcile's recount applies the domain rule to each."""
+        ...
+
+    def summaries_disagreeing(self, *, shown: int) -> tuple[int, list[int]]:
+        """How many people the register's summary of each person (whether their only
+        record bearing on participation is a birth record, which one, recorded when)
+        describes otherwise than their records do, and the ids of the first `shown` —
+        what makes `birth_groups` and the close's count by birth year trustworthy."""
+        ...
+
+    def money_moves(self) -> MoneyMoves:
+        """Every payout, heir's payout and entry moving a person's money to or from them."""
         ...
