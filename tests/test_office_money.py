@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 import re
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -292,6 +293,39 @@ def test_the_command_line_records_the_administrators_inputs_in_the_audit_log(db:
     with office(db, development()) as url, staff(url, "saule", "supervisor") as supervisor:
         listed = supervisor.get("/office/parameters").text
         assert "set by the administrator from the command line" in listed
+
+
+def test_inputs_whose_audit_event_cannot_be_written_are_not_recorded(db: str) -> None:
+    """The audit log refusing writes: the inputs were saved, then the command failed
+    saying they could not be recorded (exit 1, the change made all the same). Now the
+    event is written before the change commits, and nothing changes without it."""
+    refusal = "the audit log is closed for this test"
+    if db.startswith("sqlite"):
+        serving = Path(db.removeprefix("sqlite:///"))
+        with sqlite3.connect(serving.with_name(f"{serving.stem}-serving.db")) as audit_db:
+            audit_db.execute(
+                "CREATE TRIGGER shut BEFORE INSERT ON audit_event"
+                f" BEGIN SELECT RAISE(ABORT, '{refusal}'); END"
+            )
+    else:
+        uow = open_unit_of_work(db)
+        try:
+            uow.db.begin()
+            uow.db.execute(
+                "CREATE FUNCTION serving.shut() RETURNS trigger LANGUAGE plpgsql AS"
+                f" $$ BEGIN RAISE EXCEPTION '{refusal}'; END $$"
+            )
+            uow.db.execute(
+                "CREATE TRIGGER shut BEFORE INSERT ON serving.audit_event"
+                " FOR EACH ROW EXECUTE FUNCTION serving.shut()"
+            )
+            uow.db.commit()
+        finally:
+            uow.close()
+    base = ["--ii-rate", "0.03", "--reference", "NB letter"]
+    done = urpaq("parameters", "set", "2026", "--tr-total", "5.00", *base, db=db, check=1)
+    assert "could not be recorded in the audit log (nothing was changed)" in done.stderr
+    assert scalar(db, "SELECT COUNT(*) FROM year_parameters WHERE year = 2026") == 0
 
 
 def test_operators_added_rotated_and_revoked_with_each_credential_shown_once(db: str) -> None:

@@ -5,7 +5,7 @@ approved by another (four eyes)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from urpaq.domain.parameters import (
@@ -24,16 +24,23 @@ class ParametersRefused(Refused):
 
 
 def set_parameters(
-    uow: UnitOfWork, *, parameters: Sequence[YearParameters], today: dt.date
+    uow: UnitOfWork,
+    *,
+    parameters: Sequence[YearParameters],
+    today: dt.date,
+    audit: Callable[[], None] | None = None,
 ) -> None:
     """Record the inputs of each year, all or none; a closed year's inputs are final
-    (recording them again unchanged is a no-op)."""
+    (recording them again unchanged is a no-op).  `audit` records who made the change,
+    durably, before it commits: if it cannot, nothing is recorded."""
     with uow:
         closed = _closed_years(uow)
         _refuse_changes_to_closed(uow, parameters, closed)
         for item in parameters:
             if item.year not in closed:
                 uow.parameters.save(item, today=today)
+        if audit is not None:
+            audit()
         uow.commit()
 
 

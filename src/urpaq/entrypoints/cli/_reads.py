@@ -48,10 +48,12 @@ def _os_user() -> str:
         return f"uid {os.getuid()}"
 
 
-def record_change(uow: UnitOfWork, *, action: str, outcome: int) -> None:
+def record_change(uow: UnitOfWork, *, action: str, outcome: int, done: bool = True) -> None:
     """The audit event of a change made from the command line, the administrator's path
     (`cli:` and the operating system's user, as for reads), with its exit code; a change
-    that cannot be recorded ends the command with a failure that says so."""
+    that cannot be recorded ends the command with a failure that says so, and whether
+    the change was `done` (recorded after it) or not (recorded before it commits, so the
+    failure rolls it back)."""
     event = AuditEvent(
         at=dt.datetime.now(dt.UTC), actor=f"cli:{_os_user()}", action=action,
         iin=None, outcome=outcome, request_id=uuid.uuid4().hex,
@@ -59,4 +61,8 @@ def record_change(uow: UnitOfWork, *, action: str, outcome: int) -> None:
     try:
         record_event(uow, event)
     except Exception as error:
-        fail(f"{action} could not be recorded in the audit log: {error}", code=EXIT_FAILURE)
+        then = "it was done" if done else "nothing was changed"
+        fail(
+            f"{action} could not be recorded in the audit log ({then}): {error}",
+            code=EXIT_FAILURE,
+        )

@@ -108,11 +108,13 @@ def save_parameters(parameters: list[YearParameters], db: str | None, *, action:
     refused or not; then name each year on stderr."""
     with opened(db) as uow:
         try:
-            set_parameters(uow, parameters=parameters, today=today())
+            set_parameters(
+                uow, parameters=parameters, today=today(),
+                audit=lambda: record_change(uow, action=action, outcome=0, done=False),
+            )  # fmt: skip
         except Refused:
             record_change(uow, action=action, outcome=EXIT_REFUSED)
             raise
-        record_change(uow, action=action, outcome=0)
     for item in parameters:
         err.print(
             f"{item.year}: TR total {item.tr_total.grouped()} USD, II rate {item.ii_rate} "
