@@ -607,6 +607,9 @@ class FakeOperators:
             raise KeyError(f"operator {name!r} exists")
         self.stored[name] = StoredOperator(purposes, pays_heirs, digest)
 
+    def credential_digests(self) -> dict[str, str]:
+        return {name: kept.digest for name, kept in self.stored.items()}
+
     def replace_credential(self, *, name: str, digest: str, today: dt.date) -> None:
         self.stored[name].digest = digest
 

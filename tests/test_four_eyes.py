@@ -80,6 +80,20 @@ def test_new_inputs_supersede_those_awaiting_and_an_approval_names_what_it_saw()
     assert uow.parameters.parameters_for(2023) is None
 
 
+def test_the_same_inputs_sent_again_by_the_same_member_change_nothing() -> None:
+    """A reload of the answer to entering the inputs sent the form again: a second
+    proposal superseded the first, and the history grew by two rows. The same inputs of
+    the same member while they await are the same proposal; anyone else's, or other
+    inputs, still supersede them."""
+    uow = FakeUnitOfWork()
+    first = propose_parameters(uow, parameters=inputs(2023), by="staff:aigerim", at=AT)
+    later = AT + dt.timedelta(minutes=1)
+    again = propose_parameters(uow, parameters=inputs(2023), by="staff:Aigerim", at=later)
+    assert again == first and uow.proposals.proposals() == [first]
+    other = propose_parameters(uow, parameters=inputs(2023), by="staff:marat", at=later)
+    assert other.proposal_id != first.proposal_id and uow.proposals.awaiting(2023) == other
+
+
 def test_a_closed_years_inputs_are_final_in_the_back_office_too() -> None:
     uow = FakeUnitOfWork()
     set_parameters(uow, parameters=[inputs(2023)], today=TODAY)

@@ -50,10 +50,21 @@ def staff(url: str, user: str, role: str) -> Iterator[httpx.Client]:
 
 
 def post_form(client: httpx.Client, page: str, action: str, **fields: str) -> httpx.Response:
-    """Open `page`, then send one of its forms to `action` with its anti-forgery field."""
+    """Open `page`, then send its form to `action` as a browser would: with the form's
+    hidden fields (the anti-forgery field among them) and `fields`."""
     shown = client.get(page)
     assert shown.status_code == 200, shown.text
-    return client.post(action, data={**fields, "form_token": form_token(shown.text)})
+    return client.post(action, data={**hidden_fields(shown.text, action), **fields})
+
+
+def hidden_fields(page: str, action: str) -> dict[str, str]:
+    """The hidden fields of the page's form sent to `action` (the anti-forgery field only,
+    when the page has no such form)."""
+    form = re.search(rf'<form[^>]*action="{re.escape(action)}"[^>]*>(.*?)</form>', page, re.S)
+    found = re.findall(
+        r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form[1] if form else ""
+    )
+    return {"form_token": form_token(page), **{name: html.unescape(value) for name, value in found}}
 
 
 def figures(html: str) -> dict[str, str]:
@@ -359,6 +370,17 @@ def test_operators_added_rotated_and_revoked_with_each_credential_shown_once(db:
         )
         (second,) = CREDENTIAL.findall(rotated.text)
         assert second != first and not works(first) and works(second)
+        # The page's form sent again (a reload of the answer, two supervisors at once):
+        # refused, the credential just issued in force still.
+        rotate = "/office/operators/Example%20Bank/rotate"
+        shown = supervisor.get("/office/operators").text
+        assert supervisor.post(rotate, data=hidden_fields(shown, rotate)).status_code == 200
+        twice = supervisor.post(rotate, data=hidden_fields(shown, rotate))
+        assert twice.status_code == 409 and CODE.findall(twice.text) == ["credential_replaced"]
+        (second,) = CREDENTIAL.findall(
+            post_form(supervisor, "/office/operators", rotate).text
+        )  # a rotation from the page as it now stands is taken
+        assert works(second) and not CREDENTIAL.findall(twice.text)
         again = post_form(
             supervisor,
             "/office/operators",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 from collections.abc import Callable
 
 from urpaq.domain.operators import (
@@ -48,17 +49,44 @@ def add_operator(
 
 
 def rotate_credential(
-    uow: UnitOfWork, *, name: str, today: dt.date, new_credential: Callable[[], str]
+    uow: UnitOfWork,
+    *,
+    name: str,
+    today: dt.date,
+    new_credential: Callable[[], str],
+    replacing: str | None = None,
 ) -> str:
-    """Issue a new credential for an active operator; the old one stops working at once."""
+    """Issue a new credential for an active operator; the old one stops working at once.
+    With `replacing` (a page's mark of the credential it showed, `credential_marks`),
+    only if that is still the credential in force: a rotation sent twice (a page
+    reloaded) or by two supervisors at once would otherwise replace the credential the
+    first just issued, which its bank is being given."""
     credential = new_credential()
     with uow:
         _active(uow, name)
+        current = uow.operators.credential_digests().get(name, "")
+        if replacing is not None and replacing != _mark(current):
+            raise OperatorRefused(
+                "credential_replaced",
+                f"the credential of {name!r} was replaced since this page was shown: the"
+                " one issued then stays in force (rotate it from the list if it must go)",
+            )
         uow.operators.replace_credential(
             name=name, digest=credential_digest(credential), today=today
         )
         uow.commit()
     return credential
+
+
+def credential_marks(uow: UnitOfWork) -> dict[str, str]:
+    """A short mark of each operator's credential as it stands, which a page's rotation
+    form carries (`rotate_credential(replacing=…)`); it reveals nothing of the digest."""
+    with uow:
+        return {name: _mark(digest) for name, digest in uow.operators.credential_digests().items()}
+
+
+def _mark(digest: str) -> str:
+    return hashlib.sha256(f"urpaq credential mark:{digest}".encode()).hexdigest()[:16]
 
 
 def grant_purposes(

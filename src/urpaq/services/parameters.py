@@ -49,10 +49,18 @@ def propose_parameters(
 ) -> ParameterProposal:
     """Record inputs entered by `by` (an actor, `staff:USER`), awaiting another's approval;
     inputs of the year awaiting approval until now are superseded.  A closed year's inputs
-    are final."""
+    are final.  The same inputs entered again by the same member while they await (a
+    form sent twice, a page reloaded) are the same proposal: nothing changes."""
     with uow:
         if parameters.year in _closed_years(uow):
             raise ParametersRefused("year_closed", _closed_message([parameters.year]))
+        awaiting = uow.proposals.awaiting(parameters.year)
+        if (
+            awaiting is not None
+            and awaiting.parameters == parameters
+            and same_person(awaiting.entered_by, by)
+        ):
+            return awaiting
         proposal = uow.proposals.propose(parameters, by=by, at=at)
         uow.commit()
     return proposal

@@ -134,6 +134,10 @@ class SqlOperators:
             (digest, today.isoformat(), name),
         )
 
+    def credential_digests(self) -> dict[str, str]:
+        rows = self.db.execute("SELECT name, credential_digest FROM authorised_operator")
+        return {name: digest for name, digest in rows}
+
     def replace_purposes(
         self, *, name: str, purposes: frozenset[Purpose], pays_heirs: bool
     ) -> None:

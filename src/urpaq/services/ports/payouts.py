@@ -62,6 +62,10 @@ class OperatorsPort(Protocol):
 
     def replace_credential(self, *, name: str, digest: str, today: dt.date) -> None: ...
 
+    def credential_digests(self) -> dict[str, str]:
+        """Each operator's credential digest as it stands, by the operator's name."""
+        ...
+
     def replace_purposes(
         self, *, name: str, purposes: frozenset[Purpose], pays_heirs: bool
     ) -> None: ...

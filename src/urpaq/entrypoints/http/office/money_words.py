@@ -275,6 +275,11 @@ MONEY_MESSAGES: dict[str, dict[str, str]] = {
     "office_refusal_unknown_operator": _m(
         "Мұндай оператор жоқ.", "Такого оператора нет.", "There is no such operator."
     ),
+    "office_refusal_credential_replaced": _m(
+        "Бұл бет ашылғаннан бері кілт ауыстырылды: сонда берілген кілт күшінде қалады.",
+        "Ключ уже сменили после открытия этой страницы: выданный тогда ключ остаётся в силе.",
+        "The credential was replaced since this page was shown: the one issued then stays.",
+    ),
     "office_refusal_operator_revoked": _m(
         "Бұл оператор кері қайтарылған.", "Этот оператор отозван.", "This operator is revoked."
     ),

@@ -30,6 +30,7 @@ from urpaq.entrypoints.http.office.sessions import OFFICE_PATH
 from urpaq.entrypoints.http.threads import in_thread
 from urpaq.services.operators import (
     add_operator,
+    credential_marks,
     operators,
     revoke_operator,
     rotate_credential,
@@ -88,9 +89,12 @@ async def operator_rotate(
     reading within a second on every server process (docs/decisions/0024)."""
     name = _named(name)
     today = clock.today()
+    replacing = field(form, "replaces")  # the credential the page showed; none: refused
 
     def rotate() -> str:
-        return rotate_credential(uow(), name=name, today=today, new_credential=new_credential)
+        return rotate_credential(
+            uow(), name=name, today=today, new_credential=new_credential, replacing=replacing
+        )
 
     return await _issued(request, session, name, rotate, added=False)
 
@@ -140,10 +144,11 @@ async def _issued(
 async def _list_page(
     request: Request, session: StaffSession, uow: UnitOfWorkDep, **values: Any
 ) -> HTMLResponse:
-    registered = await in_thread(lambda: operators(uow()))
+    registered, marks = await in_thread(lambda: (operators(uow()), credential_marks(uow())))
     return office_page(
-        request, "operators.html", session, operators=registered, scopes=SCOPES, **values
-    )
+        request, "operators.html", session, operators=registered, marks=marks, scopes=SCOPES,
+        **values,
+    )  # fmt: skip
 
 
 def _forget_credentials(request: Request) -> None:
