@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import logging
 import os
 import re
@@ -391,6 +392,21 @@ def test_a_body_that_cannot_be_parsed_is_422_naming_the_body(api: Api, content: 
         )
     assert (answer.status_code, answer.json()["error"]) == (422, "invalid_request"), answer.text
     assert [field["field"] for field in answer.json()["fields"]] == ["body"]
+    assert available(api) == "100.00"
+
+
+@pytest.mark.parametrize("content_type", [None, "text/plain"])
+def test_json_sent_as_something_else_is_named_so(api: Api, content_type: str | None) -> None:
+    """A payout's JSON sent without `Content-Type: application/json` was refused as "Input
+    should be a valid dictionary": the bank is told what to send instead."""
+    headers = {"Idempotency-Key": "k"} | (
+        {} if content_type is None else {"Content-Type": content_type}
+    )
+    with api.client() as client:
+        answer = client.post("/api/v1/payouts", content=json.dumps(payout_body()), headers=headers)
+    assert (answer.status_code, answer.json()["error"]) == (422, "invalid_request"), answer.text
+    (problem,) = answer.json()["fields"]
+    assert problem["field"] == "body" and "Content-Type: application/json" in problem["problem"]
     assert available(api) == "100.00"
 
 

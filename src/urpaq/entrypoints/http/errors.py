@@ -14,6 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from urpaq.domain.refusals import quoted
 from urpaq.entrypoints.http.bodies import (
     ACCOUNT_PATTERN,
     AMOUNT_PATTERN,
@@ -50,7 +51,8 @@ async def invalid_request(request: Request, error: RequestValidationError) -> JS
     that is wrong is an amount that is not positive, `invalid_idempotency_key` when it is
     the key (missing, empty or too long), else `invalid_request`."""
     problems = error.errors()
-    fields = [_field_problem(problem) for problem in problems]
+    content_type = request.headers.get("content-type")
+    fields = [_field_problem(problem, content_type=content_type) for problem in problems]
     names = ", ".join(problem["field"] for problem in fields)
     code = "invalid_request"
     if problems and all(problem.get("type") == NOT_POSITIVE for problem in problems):
@@ -110,9 +112,17 @@ async def unauthenticated(request: Request, error: UnauthenticatedError) -> JSON
     )
 
 
-def _field_problem(problem: Any) -> dict[str, str]:
+def _field_problem(problem: Any, *, content_type: str | None) -> dict[str, str]:
     if problem.get("type") == "json_invalid":  # its location is a character offset
         return {"field": "body", "problem": str(problem.get("msg", "JSON decode error"))}
+    if tuple(problem.get("loc", ())) == ("body",) and isinstance(problem.get("input"), bytes):
+        # Not read as JSON at all: the body was sent as something else.
+        said = "none" if content_type is None else quoted(content_type)
+        return {
+            "field": "body",
+            "problem": f"is not sent as JSON: give the header Content-Type: application/json"
+            f" (the request's: {said})",
+        }
     location = [str(part) for part in problem.get("loc", ()) if part not in ("body",)]
     name = ".".join(location) or "body"
     message = str(problem.get("msg", "is invalid"))
