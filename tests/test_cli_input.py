@@ -235,6 +235,30 @@ def test_audit_refuses_a_limit_beyond_its_maximum(db: str) -> None:
     assert f"less than or equal to {LIMIT_MAX}" in done.stderr
 
 
+@pytest.mark.parametrize(
+    ("arguments", "said"),
+    [
+        (
+            ["parameters", "set", "2026", "--tr-total", "1.00", "--tr-total=2.00",
+             "--ii-rate", "0.01", "--reference", "r"],
+            "option --tr-total is given 2 times ('1.00', '2.00'): give it once",
+        ),
+        (["reconcile", "--json", "--json"], "option --json is given 2 times: give it once"),
+    ],
+)  # fmt: skip
+def test_an_option_given_twice_is_a_usage_error(db: str, arguments: list[str], said: str) -> None:
+    """`--tr-total 1.00 --tr-total 2.00` recorded 2.00 without a word: which one was meant
+    is the operator's to say."""
+    done = (
+        urpaq(*arguments, "--json", db=db)
+        if "--json" not in arguments
+        else urpaq(*arguments, db=db)
+    )
+    assert done.returncode == 2 and said in done.stderr, done.stderr
+    assert json.loads(done.stdout)["error"]["message"] == said
+    assert "Traceback" not in done.stderr
+
+
 def an_uncreatable_workdir(tmp_path: Path) -> Path:
     return Path("/proc/nonexist")
 
@@ -574,3 +598,19 @@ def test_an_ii_rate_out_of_range_is_named_cut_short(db: str) -> None:
     assert done.returncode == 3, done.stdout
     said = " ".join(done.stderr.split())
     assert "(3000 characters) must be at least 0 and below 1" in said and "1" * 100 not in said
+
+
+def test_an_ii_rate_of_more_decimal_places_than_a_rate_has_is_refused(db: str) -> None:
+    """`--ii-rate 0.111…` of 5,000 places was recorded and printed whole: a rate has at
+    most 12 decimal places as a fraction (the National Bank publishes four)."""
+    done = urpaq(
+        "parameters", "set", "2026", "--tr-total", "100.00", "--ii-rate", "0." + "1" * 5000,
+        "--reference", "r", db=db,
+    )  # fmt: skip
+    assert done.returncode == 3, done.stdout
+    assert "has more than 12 decimal places" in " ".join(done.stderr.split())
+    kept = urpaq(
+        "parameters", "set", "2026", "--tr-total", "100.00", "--ii-rate", "2.1234567890%",
+        "--reference", "r", db=db,
+    )  # fmt: skip
+    assert kept.returncode == 0, kept.stderr

@@ -14,6 +14,9 @@ from urpaq.domain.participation import FIRST_REPORTING_YEAR
 from urpaq.domain.refusals import cut, quoted
 
 RATE_MAX = Decimal("1")
+#: The most decimal places a rate has as a fraction: the National Bank publishes four
+#: or so; a rate of thousands of digits is a slip of the keyboard, not a rate.
+RATE_PLACES_MAX = 12
 #: A rate as a person writes it: ASCII digits, one decimal point (as the TR total).
 _RATE_PATTERN = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
 #: The last year a date can name.
@@ -53,6 +56,11 @@ class YearParameters:
         if not (Decimal(0) <= self.ii_rate < RATE_MAX):
             raise InvalidParameters(
                 f"II rate {cut(str(self.ii_rate))} must be at least 0 and below 1"
+            )
+        if -int(self.ii_rate.normalize().as_tuple().exponent) > RATE_PLACES_MAX:
+            raise InvalidParameters(
+                f"II rate {cut(str(self.ii_rate))} has more than {RATE_PLACES_MAX} decimal"
+                " places (as a fraction)"
             )
         if not self.reference.strip():
             raise InvalidParameters(f"year {self.year}: a reference to the source is required")

@@ -14,6 +14,7 @@ import io
 import sys
 
 import typer
+from rich.markup import escape
 from typer import rich_utils
 
 from urpaq.entrypoints.cli import (
@@ -30,7 +31,13 @@ from urpaq.entrypoints.cli import (
     staff,
     statistics,
 )
-from urpaq.entrypoints.cli._common import answer_error_in_json, want_json
+from urpaq.entrypoints.cli._common import (
+    EXIT_USAGE,
+    answer_error_in_json,
+    err,
+    given_twice,
+    want_json,
+)
 
 __all__ = ["app", "main"]
 
@@ -65,6 +72,10 @@ def main() -> None:
         if isinstance(stream, io.TextIOWrapper):
             stream.reconfigure(errors="replace")
     want_json(sys.argv[1:])
+    if (twice := given_twice(sys.argv[1:])) is not None:
+        err.print(f"[bold red]usage:[/] {escape(twice)}")
+        answer_error_in_json(EXIT_USAGE, twice)
+        sys.exit(EXIT_USAGE)
     try:
         outcome = app(standalone_mode=False)
     except typer.TyperException as error:  # a usage error, printed as typer prints it
