@@ -968,6 +968,9 @@ class FakeSchema:
     def latest_version(self) -> int:
         return 1
 
+    def other_tables(self) -> list[str]:
+        return []
+
     def initialise(self) -> int:
         return 1
 

@@ -132,6 +132,11 @@ def test_init_leaves_a_database_of_something_else_alone(empty_url: str) -> None:
     assert process.returncode == 3, err
     assert "holds tables that are not urpaq's (invoices)" in " ".join(err.split())
     assert "Traceback" not in err
+    # Any other command says so too (it said "run `urpaq init` first", which refuses).
+    process = urpaq("reconcile", db=empty_url)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 3, err
+    assert "another program's database" in err and "run `urpaq init`" not in err
     uow = open_unit_of_work(empty_url)
     assert uow.db.table_names() == ["invoices"]
     uow.close()

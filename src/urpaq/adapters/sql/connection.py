@@ -255,6 +255,9 @@ class SqlSchema:
             return 0
         return int(self.db.scalar("SELECT MAX(version) FROM schema_version") or 0)
 
+    def other_tables(self) -> list[str]:
+        return [] if self.version() else list(self.db.table_names())
+
     def initialise(self) -> int:
         self.db.begin()
         try:
@@ -265,7 +268,7 @@ class SqlSchema:
                     f"database schema version {version} is newer than this urpaq "
                     f"({latest}); upgrade urpaq"
                 )
-            if version == 0 and (others := self.db.table_names()):
+            if others := self.other_tables():
                 shown = ", ".join(others[:5]) + (", …" if len(others) > 5 else "")
                 raise NotUrpaqDatabase(
                     f"database {self.db.description} holds tables that are not urpaq's"

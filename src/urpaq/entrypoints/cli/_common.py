@@ -144,6 +144,12 @@ def opened(db: str | None, *, create: bool = False) -> Iterator[UnitOfWork]:
         if create:
             uow.schema.initialise()
         elif (version := uow.schema.version()) != uow.schema.latest_version():
+            if version == 0 and (others := uow.schema.other_tables()):
+                listed = ", ".join(others[:5]) + (", …" if len(others) > 5 else "")
+                refuse(
+                    f"database {shown} holds tables that are not urpaq's ({listed}) and no"
+                    " urpaq schema: it is another program's database"
+                )
             if version == 0:
                 refuse(f"database {shown} has no urpaq schema: run `urpaq init` first")
             if version > uow.schema.latest_version():  # `init` would refuse it too

@@ -23,6 +23,11 @@ class SchemaPort(Protocol):
         """The schema version of the database; 0 when it has none yet."""
         ...
 
+    def other_tables(self) -> list[str]:
+        """The tables of a database with no urpaq schema (another program's), by name;
+        none when it is empty or urpaq's."""
+        ...
+
     def latest_version(self) -> int:
         """The version this urpaq writes."""
         ...
