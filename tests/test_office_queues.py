@@ -113,6 +113,18 @@ def test_rejections_filtered_by_reason_and_as_csv(site: tuple[str, SqlUnitOfWork
         rows = list(csv.DictReader(io.StringIO(sheet.text)))
         assert [r["reason_code"] for r in rows] == ["after_death"], rows
         assert client.get("/office/rejections", params={"reason": "nope"}).status_code == 422
+        # A query the page cannot take is a page in the page's language (a bad batch was
+        # the API's JSON), and the CSV refuses what the page refuses (it gave a header).
+        for address, query in (
+            ("/office/rejections", {"batch": "abc", "lang": "ru"}),
+            ("/office/rejections", {"batch": "1" * 23, "lang": "ru"}),
+            ("/office/rejections.csv", {"batch": "-1", "lang": "ru"}),
+            ("/office/rejections.csv", {"reason": "nope", "lang": "ru"}),
+        ):
+            refused = client.get(address, params=query)
+            assert refused.status_code == 422, (address, query)
+            assert refused.headers["content-type"].startswith("text/html")
+            assert 'id="problem"' in refused.text and "Нет " in refused.text
         # A language link keeps the page's other parameters.
         assert "?reason=invalid_iin&amp;lang=kk" in only.text
         assert batch

@@ -12,7 +12,7 @@ import functools
 import threading
 from collections.abc import AsyncIterator
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
@@ -83,9 +83,8 @@ def create_app(
         "/healthz", healthz, include_in_schema=False, route_class_override=UnauditedRoute
     )
     app.router.add_api_route(
-        "/readyz", functools.partial(readyz, context),
-        include_in_schema=False, route_class_override=UnauditedRoute,
-    )  # fmt: skip
+        "/readyz", readyz, include_in_schema=False, route_class_override=UnauditedRoute
+    )
     app.openapi = functools.partial(api.openapi_of, app)  # type: ignore[method-assign]
     return app
 
@@ -95,9 +94,10 @@ def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-def readyz(context: Context) -> JSONResponse:
+def readyz(request: Request) -> JSONResponse:
     """The process can answer: its database reachable (else 503 `database_unavailable`
     from the edge, with `Retry-After`) and at the schema version this urpaq writes."""
+    context: Context = request.app.state.context
     found = readiness(context.uow())
     if not found.ready:
         return JSONResponse(error_body("not_ready", found.reason), status_code=503)

@@ -158,6 +158,9 @@ OFFICE_MESSAGES: dict[str, dict[str, str]] = {
     "office_unknown_reason": _m(
         "«{reason}» деген себеп жоқ.", "Нет причины «{reason}».", "There is no reason “{reason}”."
     ),
+    "office_unknown_batch": _m(
+        "«{batch}» деген импорт жоқ.", "Нет импорта «{batch}».", "There is no import “{batch}”."
+    ),
     "office_batch": _m("Импорт", "Импорт", "Import"),
     "office_rejected_count": _m("{count} қабылданбады", "отклонено {count}", "{count} rejected"),
     "office_reason": _m("Себеп", "Причина", "Reason"),

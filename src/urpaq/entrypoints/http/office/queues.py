@@ -33,8 +33,20 @@ BATCHES_SHOWN = 50
 ROWS_MAX = 100_000
 PAYOUTS_MAX = 5_000
 
-BatchQuery = Annotated[int | None, Query(ge=1, le=2**62)]
-ReasonQuery = Annotated[str, Query(max_length=40)]
+#: Read as text and checked here: a page answers a bad one with a page, not the API's JSON.
+BatchQuery = Annotated[str, Query()]
+ReasonQuery = Annotated[str, Query()]
+BATCH_MAX = 2**62
+
+
+def _query_problem(batch: str, reason: str) -> tuple[str, dict[str, str]] | None:
+    """What is wrong with the queue's query, as the page says it, or None."""
+    number = batch.isascii() and batch.isdigit() and len(batch) <= 19 and int(batch)
+    if batch and not (number and 1 <= number <= BATCH_MAX):
+        return "office_unknown_batch", {"batch": batch[:40]}
+    if reason and reason not in REASON_CODES:
+        return "office_unknown_reason", {"reason": reason[:40]}
+    return None
 
 
 def _rejections(uow: UnitOfWorkDep, batch: int | None, reason: str) -> dict[str, Any]:
@@ -57,23 +69,37 @@ async def rejections(
     request: Request,
     session: WorkerDep,
     uow: UnitOfWorkDep,
-    batch: BatchQuery = None,
+    batch: BatchQuery = "",
     reason: ReasonQuery = "",
 ) -> HTMLResponse:
     """The rejected rows of one import (the latest with any, unless `batch` is given),
     with how many each reason refused; `reason` keeps one reason's rows."""
-    if reason and reason not in REASON_CODES:
-        return office_page(request, "rejections.html", session, status=422, unknown=reason,
-                           batches=[], rows=[], counts=[], batch=None, reason="")  # fmt: skip
-    values = await in_thread(lambda: _rejections(uow, batch, reason))
+    if (problem := _query_problem(batch, reason)) is not None:
+        return _refused(request, session, problem)
+    values = await in_thread(lambda: _rejections(uow, int(batch or 0) or None, reason))
     return office_page(request, "rejections.html", session, **values)
+
+
+def _refused(
+    request: Request, session: StaffSession, problem: tuple[str, dict[str, str]]
+) -> HTMLResponse:
+    return office_page(request, "rejections.html", session, status=422, problem=problem,
+                       batches=[], rows=[], counts=[], batch=None, reason="")  # fmt: skip
 
 
 @router.get(f"{OFFICE_PATH}/rejections.csv", response_model=None)
 async def rejections_csv(
-    session: WorkerDep, uow: UnitOfWorkDep, batch: BatchQuery = None, reason: ReasonQuery = ""
+    request: Request,
+    session: WorkerDep,
+    uow: UnitOfWorkDep,
+    batch: BatchQuery = "",
+    reason: ReasonQuery = "",
 ) -> Response:
-    values = await in_thread(lambda: _rejections(uow, batch, reason))
+    """The rows the page shows, as CSV; a query the page refuses is refused the same way
+    (an unknown reason gave a file of its header alone)."""
+    if (problem := _query_problem(batch, reason)) is not None:
+        return _refused(request, session, problem)
+    values = await in_thread(lambda: _rejections(uow, int(batch or 0) or None, reason))
     rows: list[RejectedRow] = values["rows"]
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
