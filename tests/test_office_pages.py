@@ -326,8 +326,8 @@ def test_payouts_are_in_the_pages_words_in_kazakh_and_in_russian(
     payout is named by its notary's certificate."""
     sign_in_as(page, busy_site, "aigerim", "clerk")
     for lang, course, returned, to_heir in (
-        ("kk", "бүкіл курстың оқу ақысы", "қайтарылды · 2026-11-27", "мұрагерге төленді"),
-        ("ru", "оплата всего курса обучения", "возвращена · 2026-11-27", "выплачена наследнику"),
+        ("kk", "бүкіл курстың оқу ақысы", "қайтарылды · 27.11.2026", "мұрагерге төленді"),
+        ("ru", "оплата всего курса обучения", "возвращена · 27.11.2026", "выплачена наследнику"),
     ):
         page.goto(f"{busy_site}/office/persons?lang={lang}")
         page.locator("#iin").fill(ADULT)
