@@ -122,6 +122,12 @@ def test_a_persons_file_is_audited_with_the_staff_member(db: str) -> None:
             "/office/persons", data={"iin": "15010150001", "form_token": form_token(text)}
         )
         assert bad.status_code == 422 and "12 digits" in bad.text
+        # Said in the page's language first (it was in English alone), the detail beside.
+        assert "ЖСН дәл 12 цифрдан тұруы керек." in bad.text
+        digit = client.post(
+            "/office/persons?lang=ru", data={"iin": "150101500012", "form_token": form_token(text)}
+        )
+        assert "Последняя (контрольная) цифра не совпадает" in digit.text
     uow = open_unit_of_work(db)
     try:
         events = audit_events(uow, iin="150101500011")
@@ -149,6 +155,7 @@ def test_an_auditor_sees_who_read_and_filters_the_log_as_csv(db: str) -> None:
         assert len(rows) >= 2 and {r["actor"] for r in rows} == {"staff:dana"}
         bad = client.post("/office/audit", data={"since": "yesterday", "form_token": token})
         assert bad.status_code == 422 and "yesterday" in bad.text
+        assert "Іздеу шарттары қабылданбады:" in bad.text
         # Its times are Kazakhstan's, as its days are; the first day there is is a day too.
         shown = client.post("/office/audit", data={"actor": "dana", "form_token": token})
         assert "(UTC+5)" in shown.text
@@ -347,6 +354,7 @@ def test_odd_values_in_office_forms_and_paths_are_refused_not_failed(db: str) ->
                   "reference": "letter\x00 1"},
         )  # fmt: skip
         assert entered.status_code == 422 and "control characters" in entered.text
+        assert "Енгізілген мәндер қабылданбады:" in entered.text
         for action in ("rotate", "revoke"):
             answer = client.post(f"/office/operators/a%00b/{action}", data={"form_token": token})
             assert answer.status_code == 404, action

@@ -155,6 +155,14 @@ OFFICE_MESSAGES: dict[str, dict[str, str]] = {
         "{count} событий (не более {limit}, новые первыми).",
         "{count} events (at most {limit}, newest first).",
     ),
+    "office_search_not_taken": _m(
+        "Іздеу шарттары қабылданбады:", "Условия поиска не приняты:", "The search cannot be made:"
+    ),
+    "office_inputs_not_taken": _m(
+        "Енгізілген мәндер қабылданбады:",
+        "Введённые значения не приняты:",
+        "The inputs cannot be taken:",
+    ),
     "office_unknown_reason": _m(
         "«{reason}» деген себеп жоқ.", "Нет причины «{reason}».", "There is no reason “{reason}”."
     ),

@@ -88,7 +88,10 @@ async def person_file(
     try:
         iin = Iin.parse(entered)
     except InvalidIin as error:
-        return office_page(request, "person_search.html", session, status=422, problem=str(error))
+        said = i18n.IIN_PROBLEMS.get(error.problem, "iin_not_12_digits")
+        return office_page(
+            request, "person_search.html", session, status=422, problem=str(error), said=said
+        )
     note_of(request).iin = iin.value
     may_see_readers = may(session.member, Permission.READ_WHO_READ)
 
@@ -129,7 +132,7 @@ async def audit_view(
     if problem:
         return office_page(
             request, "audit.html", session, status=422, events=None, filters=filters,
-            problem=problem,
+            problem=problem, said="office_search_not_taken",
         )  # fmt: skip
     iin, since = filters.get("iin") or None, _date(filters.get("since"))
     if iin is not None:  # the events shown are about this person: the read is theirs

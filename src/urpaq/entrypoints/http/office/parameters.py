@@ -85,7 +85,14 @@ async def parameters_enter(
         parameters = year_parameters(year=number, **entered)
     except InvalidParameters as error:
         return await _year_page(
-            request, session, uow, number, status=422, problem=str(error), entered=entered
+            request,
+            session,
+            uow,
+            number,
+            status=422,
+            problem=str(error),
+            entered=entered,
+            said="office_inputs_not_taken",
         )
     by, at = session.member.actor, clock.now()
     try:

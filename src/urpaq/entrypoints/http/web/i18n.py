@@ -399,3 +399,13 @@ REGION_NAMES: dict[str, dict[str, str]] = {
     "KZ-75": {"kk": "Алматы", "ru": "Алматы", "en": "Almaty"},
     "KZ-79": {"kk": "Шымкент", "ru": "Шымкент", "en": "Shymkent"},
 }
+
+
+#: The page's name for each way an IIN can be wrong (`InvalidIin.problem`).
+IIN_PROBLEMS = {
+    "format": "iin_not_12_digits",
+    "century": "iin_bad_century",
+    "birth_date": "iin_bad_date",
+    "never_issued": "iin_never_issued",
+    "check_digit": "iin_bad_check_digit",
+}

@@ -62,16 +62,6 @@ def _typed_iin(value: object) -> str:
     return "".join(str(value or "")[:64].split())
 
 
-#: The page's name for each way an IIN can be wrong (`InvalidIin.problem`).
-_IIN_PROBLEMS = {
-    "format": "iin_not_12_digits",
-    "century": "iin_bad_century",
-    "birth_date": "iin_bad_date",
-    "never_issued": "iin_never_issued",
-    "check_digit": "iin_bad_check_digit",
-}
-
-
 @public.get("/", response_class=HTMLResponse)
 def home(request: Request) -> HTMLResponse:
     return page(request, "home.html")
@@ -109,7 +99,7 @@ async def lookup(
         except InvalidIin as error:
             template, status = "lookup.html", 422
             values = {
-                "problem": _IIN_PROBLEMS.get(error.problem, "iin_not_12_digits"),
+                "problem": i18n.IIN_PROBLEMS.get(error.problem, "iin_not_12_digits"),
                 "entered": entered,
             }
         else:
@@ -150,7 +140,7 @@ async def sign_in(
     try:
         iin = Iin.parse(entered)
     except InvalidIin as error:
-        problem = _IIN_PROBLEMS.get(error.problem, "iin_not_12_digits")
+        problem = i18n.IIN_PROBLEMS.get(error.problem, "iin_not_12_digits")
         return page(
             request, "sign_in.html", status=422, private=True, problem=problem, entered=entered
         )
