@@ -8,11 +8,14 @@ import os
 import subprocess
 import sys
 from collections.abc import Callable
+from decimal import Decimal
 from importlib import resources
 from pathlib import Path
 
 import pytest
 
+from urpaq.domain.money import Money
+from urpaq.domain.parameters import YearParameters
 from urpaq.entrypoints.cli.audit import LIMIT_MAX
 
 
@@ -241,22 +244,38 @@ def test_audit_refuses_a_limit_beyond_its_maximum(db: str) -> None:
         (
             ["parameters", "set", "2026", "--tr-total", "1.00", "--tr-total=2.00",
              "--ii-rate", "0.01", "--reference", "r"],
-            "option --tr-total is given 2 times ('1.00', '2.00'): give it once",
+            "option --tr-total is given 2 times: give it once",
+        ),
+        (  # `--` as an option's value is no separator
+            ["parameters", "set", "2026", "--reference", "--", "--tr-total", "1.00",
+             "--tr-total", "2.00", "--ii-rate", "0.01"],
+            "option --tr-total is given 2 times: give it once",
         ),
         (["reconcile", "--json", "--json"], "option --json is given 2 times: give it once"),
+        (  # the values are not repeated: a URL may hold a password
+            ["reconcile", "--db", "postgresql://urpaq:S3cret@db/urpaq", "--json"],
+            "option --db is given 2 times: give it once",
+        ),
     ],
 )  # fmt: skip
 def test_an_option_given_twice_is_a_usage_error(db: str, arguments: list[str], said: str) -> None:
     """`--tr-total 1.00 --tr-total 2.00` recorded 2.00 without a word: which one was meant
     is the operator's to say."""
-    done = (
-        urpaq(*arguments, "--json", db=db)
-        if "--json" not in arguments
-        else urpaq(*arguments, db=db)
-    )
+    done = urpaq(*arguments, db=db)
     assert done.returncode == 2 and said in done.stderr, done.stderr
-    assert json.loads(done.stdout)["error"]["message"] == said
-    assert "Traceback" not in done.stderr
+    if "--json" in arguments:
+        assert json.loads(done.stdout)["error"]["message"] == said
+    assert "Traceback" not in done.stderr and "S3cret" not in done.stderr + done.stdout
+
+
+def test_an_options_value_that_looks_like_an_option_is_its_value(db: str) -> None:
+    """`--reference --db` is a reference of "--db" (as the command's parser reads it), not
+    `--db` given besides the other."""
+    done = urpaq(
+        "parameters", "set", "2026", "--tr-total", "1.00", "--ii-rate", "0.01",
+        "--reference", "--db", db=db,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
 
 
 def an_uncreatable_workdir(tmp_path: Path) -> Path:
@@ -609,6 +628,9 @@ def test_an_ii_rate_of_more_decimal_places_than_a_rate_has_is_refused(db: str) -
     )  # fmt: skip
     assert done.returncode == 3, done.stdout
     assert "has more than 12 decimal places" in " ".join(done.stderr.split())
+    # Checked as a rate is entered: one stored before the limit is read back as it is.
+    stored = YearParameters(2026, Money(100), Decimal("0.0297000000001"), "NB letter")
+    assert stored.ii_rate == Decimal("0.0297000000001")
     kept = urpaq(
         "parameters", "set", "2026", "--tr-total", "100.00", "--ii-rate", "2.1234567890%",
         "--reference", "r", db=db,

@@ -337,6 +337,8 @@ def test_inputs_whose_audit_event_cannot_be_written_are_not_recorded(db: str) ->
     done = urpaq("parameters", "set", "2026", "--tr-total", "5.00", *base, db=db, check=1)
     assert "could not be recorded in the audit log (nothing was changed)" in done.stderr
     assert scalar(db, "SELECT COUNT(*) FROM year_parameters WHERE year = 2026") == 0
+    closed = urpaq("parameters", "set", "2023", "--tr-total", "5.00", *base, db=db, check=1)
+    assert "(nothing was changed)" in closed.stderr and "(it was done)" not in closed.stderr
 
 
 def test_operators_added_rotated_and_revoked_with_each_credential_shown_once(db: str) -> None:

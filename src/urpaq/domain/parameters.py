@@ -57,11 +57,6 @@ class YearParameters:
             raise InvalidParameters(
                 f"II rate {cut(str(self.ii_rate))} must be at least 0 and below 1"
             )
-        if -int(self.ii_rate.normalize().as_tuple().exponent) > RATE_PLACES_MAX:
-            raise InvalidParameters(
-                f"II rate {cut(str(self.ii_rate))} has more than {RATE_PLACES_MAX} decimal"
-                " places (as a fraction)"
-            )
         if not self.reference.strip():
             raise InvalidParameters(f"year {self.year}: a reference to the source is required")
         if not self.reference.isprintable():
@@ -82,8 +77,14 @@ def parse_rate(text: str) -> Decimal:
             f"II rate {quoted(text)} is not a decimal number in ASCII digits"
             " (a fraction such as 0.0297, or a percentage such as 2.97%)"
         )
-    rate = Decimal(number)
-    return rate / 100 if percent else rate
+    rate = Decimal(number) / 100 if percent else Decimal(number)
+    if rate and -int(rate.normalize().as_tuple().exponent) > RATE_PLACES_MAX:
+        # Checked as the rate is entered, not as it is read back: a rate stored before
+        # this limit still closes its year.
+        raise InvalidParameters(
+            f"II rate {quoted(text)} has more than {RATE_PLACES_MAX} decimal places (as a fraction)"
+        )
+    return rate
 
 
 def year_parameters(*, year: int, tr_total: str, ii_rate: str, reference: str) -> YearParameters:

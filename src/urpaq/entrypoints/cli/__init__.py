@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import io
 import sys
+from collections import Counter
 
 import typer
+import typer.core
+import typer.main
 from rich.markup import escape
 from typer import rich_utils
 
@@ -31,13 +34,7 @@ from urpaq.entrypoints.cli import (
     staff,
     statistics,
 )
-from urpaq.entrypoints.cli._common import (
-    EXIT_USAGE,
-    answer_error_in_json,
-    err,
-    given_twice,
-    want_json,
-)
+from urpaq.entrypoints.cli._common import EXIT_USAGE, answer_error_in_json, err, want_json
 
 __all__ = ["app", "main"]
 
@@ -61,6 +58,30 @@ app.command()(ledger.funding)
 app.command()(serve.serve)
 app.command()(audit.audit)
 app.command()(demo.demo)
+
+
+def given_twice(arguments: list[str]) -> str | None:
+    """Why the command line is refused if it gives an option more than once (`--tr-total
+    1.00 --tr-total 2.00` would take the last without a word), else None.  Read with the
+    command's own parser, which knows which options take a value (`--reference --json`
+    is a reference); the values are not repeated (one may be a password in a URL)."""
+    command = typer.main.get_command(app)
+    context = command.context_class(command, info_name="urpaq", resilient_parsing=True)
+    words = list(arguments)
+    try:
+        while isinstance(command, typer.core.TyperGroup):
+            _, rest, _ = command.make_parser(context).parse_args(args=words)
+            found = command.get_command(context, rest[0]) if rest else None
+            if found is None:
+                return None  # no command: the parse proper says so
+            context = found.context_class(found, parent=context, info_name=rest[0])
+            command, words = found, rest[1:]
+        _, _, order = command.make_parser(context).parse_args(args=words)
+    except typer.TyperException:
+        return None  # the parse proper names what is wrong
+    given = Counter(param.opts[0] for param in order if param.param_type_name == "option")
+    twice = next((name for name, times in given.items() if times > 1), None)
+    return None if twice is None else f"option {twice} is given {given[twice]} times: give it once"
 
 
 def main() -> None:

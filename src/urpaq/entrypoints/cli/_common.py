@@ -33,7 +33,7 @@ from rich.text import Text
 from urpaq import bootstrap
 from urpaq.bootstrap import NotUrpaqDatabase, SchemaIncomplete, SchemaTooNew
 from urpaq.domain.invariants import InvariantBroken
-from urpaq.domain.refusals import Refused, quoted
+from urpaq.domain.refusals import Refused
 from urpaq.domain.register import parse_day
 from urpaq.entrypoints import clock
 from urpaq.services.ports.unit_of_work import UnitOfWork
@@ -87,27 +87,6 @@ def want_json(arguments: list[str]) -> None:
     _Stdout.wanted = "--json" in (
         arguments[: arguments.index("--")] if "--" in arguments else arguments
     )
-
-
-def given_twice(arguments: list[str]) -> str | None:
-    """Why the command line is refused if it gives an option more than once (`--tr-total
-    1.00 --tr-total 2.00` would take the last without a word), else None."""
-    words = arguments[: arguments.index("--")] if "--" in arguments else arguments
-    seen: dict[str, list[str]] = {}
-    for at, word in enumerate(words):
-        if not word.startswith("--") or len(word) == 2:
-            continue
-        name, equals, value = word.partition("=")
-        if not equals:
-            following = words[at + 1] if at + 1 < len(words) else ""
-            value = "" if following.startswith("--") else following
-        seen.setdefault(name, []).append(value)
-    for name, values in seen.items():
-        if len(values) > 1:
-            said = ", ".join(quoted(value, limit=40) for value in values if value)
-            given = f"option {name} is given {len(values)} times"
-            return f"{given} ({said}): give it once" if said else f"{given}: give it once"
-    return None
 
 
 def print_json(document: object) -> None:

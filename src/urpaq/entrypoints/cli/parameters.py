@@ -97,7 +97,7 @@ def refuse_recorded(db: str | None, message: str, *, action: str) -> NoReturn:
     value: the reason to mend them comes first."""
     try:
         with opened(db) as uow:
-            record_change(uow, action=action, outcome=EXIT_REFUSED)
+            record_change(uow, action=action, outcome=EXIT_REFUSED, done=False)
     except typer.Exit:
         pass  # its message is printed; the refusal of the inputs follows
     refuse(message)
@@ -113,7 +113,7 @@ def save_parameters(parameters: list[YearParameters], db: str | None, *, action:
                 audit=lambda: record_change(uow, action=action, outcome=0, done=False),
             )  # fmt: skip
         except Refused:
-            record_change(uow, action=action, outcome=EXIT_REFUSED)
+            record_change(uow, action=action, outcome=EXIT_REFUSED, done=False)
             raise
     for item in parameters:
         err.print(
