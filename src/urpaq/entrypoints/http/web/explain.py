@@ -124,3 +124,8 @@ def day(language: str, date: dt.date) -> str:
     """A date as each language writes it: 31.01.2024 in Kazakh and Russian, 2024-01-31
     in English."""
     return date.isoformat() if language == "en" else date.strftime("%d.%m.%Y")
+
+
+def moment(language: str, at: dt.datetime) -> str:
+    """A moment, its day as `day` writes it, then the time: 31.01.2024 14:05:09."""
+    return f"{day(language, at.date())} {at.strftime('%H:%M:%S')}"

@@ -30,10 +30,6 @@ _templates = Environment(
     lstrip_blocks=True,
     auto_reload=False,  # the templates are the package's: no look at their files per page
 )
-# A moment as the office reads it: in Kazakhstan, as its days are (`since` a day too).
-_templates.filters["kazakhstan_time"] = lambda at: at.astimezone(KAZAKHSTAN).strftime(
-    "%Y-%m-%d %H:%M:%S"
-)
 
 
 def page(
@@ -160,6 +156,7 @@ def _render(language: str, template: str, *, path: str, kept_query: str = "", **
         explain=lambda line: explain.explained(language, line),
         money=lambda amount: money(amount, language),
         day=lambda date: explain.day(language, date),
+        moment=lambda at: explain.moment(language, at.astimezone(KAZAKHSTAN)),
         languages=[(code, i18n.LANGUAGE_NAMES[code]) for code in i18n.LANGUAGES],
         path=path,
         **values,
