@@ -351,6 +351,22 @@ def test_a_small_part_of_a_purpose_hides_its_split_in_both_tables(
     )
 
 
+def test_one_payout_is_not_given_away_by_the_totals(uow: SqlUnitOfWork, tmp_path: Path) -> None:
+    """One payout, confirmed: its purpose and operator rows were hidden, but the total
+    row showed a net of 1 payout and its amount beside the hidden gross."""
+    build_world(uow, tmp_path)
+    add_bank(uow, name="Home Bank", purposes=frozenset(Purpose), credential="home")
+    pay(uow, "Home Bank", Purpose.EDUCATION, range(1), dt.date(2026, 1, 10))
+    home = uow.operators.named("Home Bank")
+    assert home is not None
+    confirm_payout(
+        uow, operator=home, payout_id="Home Bank-0", documents="deed", today=dt.date(2026, 2, 1)
+    )
+    assert payout_statistics(uow, until=None).total == (None,) * 6
+    staff = payout_statistics(uow, until=None, hide_small_cells=False)
+    assert staff.total == (1, Money.parse("1.00"), 0, Money(0), 1, Money.parse("1.00"))
+
+
 def test_payouts_to_heirs_are_counted_apart_gross_and_net_and_hidden_when_few(
     uow: SqlUnitOfWork, tmp_path: Path
 ) -> None:

@@ -107,7 +107,12 @@ def payout_statistics(
         for operator in sorted(operators)
     ]  # fmt: skip
     small_total = hide_small_cells and is_small(whole.payouts)
-    small_split = hide_small_cells and (is_small(whole.returned) or is_small(whole.open))
+    # The split shows the returned and the net of returns, which add up to the payouts:
+    # never beside hidden payouts, and hidden when either figure is small (one confirmed
+    # payout was shown as a net of 1 beside its hidden gross).
+    small_split = small_total or (
+        hide_small_cells and _any_small(whole.returned, whole.open, whole.payouts - whole.returned)
+    )
     return PayoutStatistics(
         until=until,
         by_purpose=StatTable(
