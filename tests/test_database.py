@@ -495,3 +495,17 @@ def test_a_database_in_a_folder_this_user_may_not_enter_is_refused_naming_it(
     assert str(raised.value) == (
         f"database {url} cannot be opened: Permission denied: {shut / 'nope'}"
     )
+
+
+def test_a_new_sqlite_database_and_its_serving_file_are_its_owners_alone(tmp_path: Path) -> None:
+    """Under the usual umask 022 both files were readable by every user of the machine:
+    the register, and the serving file's audit log and sign-ins, each with IINs."""
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    previous = os.umask(0o022)
+    try:
+        run("init", db=url)
+        run("statement", "150101500011", db=url)  # its audit event makes the serving file
+    finally:
+        os.umask(previous)
+    for name in ("x.db", "x-serving.db"):
+        assert (tmp_path / name).stat().st_mode & 0o777 == 0o600, name

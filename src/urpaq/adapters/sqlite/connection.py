@@ -34,6 +34,7 @@ def connect(path: str, *, page_bytes: int | None = None) -> sqlite3.Connection:
     """A connection with the store's settings.  `page_bytes` lays out a database still
     empty (and the connection's temporary tables, where an import stages its rows); a
     database with tables keeps the page it was made with."""
+    _create_private(path)
     connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     if page_bytes is not None:
         connection.execute(f"PRAGMA page_size = {int(page_bytes)}")
@@ -49,6 +50,19 @@ def connect(path: str, *, page_bytes: int | None = None) -> sqlite3.Connection:
     # find "staff:Иван".
     connection.create_function("urpaq_lower", 1, _lower, deterministic=True)
     return connection
+
+
+def _create_private(path: str) -> None:
+    """Make a database file that does not exist yet readable and writable by its owner
+    alone, whatever the umask: it holds personal data (the serving file, the audit log
+    and sign-ins).  SQLite gives its journal files the database's permissions.  A path
+    that cannot be made is left for SQLite to refuse, naming it."""
+    if path == ":memory:" or path.startswith("file:") or not path:
+        return
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except OSError:
+        pass  # there already, or not to be made: SQLite opens it or says why not
 
 
 def _lower(text: str | None) -> str | None:
