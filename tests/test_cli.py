@@ -264,6 +264,9 @@ def test_an_import_with_rejections_exits_3_and_lists_them(db: str, tmp_path: Pat
     assert report["rejected"] == 1 and "check digit" in report["rejections"][0]["reason"]
     listed = urpaq("register", "rejections", str(report["batch"]), db=db)
     assert "line 2" in listed.stdout
+    # The list names IINs: read like the back office's queue, it is recorded the same.
+    audit = json.loads(urpaq("audit", "--json", db=db).stdout)["events"]
+    assert f"register rejections {report['batch']}" in [e["action"] for e in audit]
 
 
 def test_an_unknown_iin_has_status_unknown(db: str) -> None:
@@ -486,6 +489,11 @@ def test_statistics_by_region_and_of_payouts_print_one_json_document(db: str, fe
     ]  # fmt: skip
     printed = urpaq("statistics", "regions", "--year", "2023", db=db).stdout
     assert "the close of 2023 by region" in printed and "hidden" in printed
+    audit = json.loads(urpaq("audit", "--json", db=db).stdout)["events"]
+    # The published figures are no read of anyone's data; the small cells are.
+    assert [e["action"] for e in audit if e["action"].startswith("statistics")] == [
+        "statistics regions 2023 --show-small-cells"
+    ]
     payouts = json.loads(
         urpaq("statistics", "payouts", "--until", "2026-01-01", "--json", db=db).stdout
     )

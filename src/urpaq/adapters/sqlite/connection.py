@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import sqlite3
@@ -59,10 +60,9 @@ def _create_private(path: str) -> None:
     that cannot be made is left for SQLite to refuse, naming it."""
     if path == ":memory:" or path.startswith("file:") or not path:
         return
-    try:
+    # There already, or not to be made: SQLite opens it or says why not.
+    with contextlib.suppress(OSError):
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-    except OSError:
-        pass  # there already, or not to be made: SQLite opens it or says why not
 
 
 def _lower(text: str | None) -> str | None:

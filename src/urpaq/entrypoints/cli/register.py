@@ -145,11 +145,14 @@ def register_rejections(
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """List the records an import rejected, with their lines and reasons."""
+    """List the records an import rejected, with their lines and reasons (which name
+    IINs): recorded in the audit log, as the back office's queue is."""
     rejections = None
     with opened(db) as uow:
         if 0 < batch < 2**63:  # any other number is no batch a database could hold
             rejections = rejections_of(uow, batch_id=batch)
+        if rejections is not None:
+            record_read(uow, None, action=f"register rejections {batch}")
     if rejections is None:
         refuse(f"there is no import batch {batch}")
     if as_json:

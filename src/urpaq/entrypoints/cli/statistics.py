@@ -26,6 +26,7 @@ from urpaq.entrypoints.cli._common import (
     refuse,
     today,
 )
+from urpaq.entrypoints.cli._reads import record_read
 from urpaq.services.statistics import RegionStatistics, region_statistics
 from urpaq.services.statistics_payouts import (
     HEIR_COLUMNS,
@@ -58,6 +59,10 @@ def statistics_regions(
     reporting_year = parse_year_option("--year", year)
     with opened(db) as uow:
         found = region_statistics(uow, year=reporting_year, hide_small_cells=not show_small_cells)
+        if show_small_cells:  # a few people's figures: a read of personal data, recorded
+            record_read(
+                uow, None, action=f"statistics regions {found.reporting_year} --show-small-cells"
+            )
     if as_json:
         print_json(regions_json(found))
     else:
@@ -84,6 +89,8 @@ def statistics_payouts(
         refuse(f"--until {day} is after today ({now}): payouts after today are not known")
     with opened(db) as uow:
         found = payout_statistics(uow, until=day, hide_small_cells=not show_small_cells)
+        if show_small_cells:
+            record_read(uow, None, action=f"statistics payouts {day} --show-small-cells")
     if as_json:
         print_json(payouts_json(found))
     else:
