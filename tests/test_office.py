@@ -359,6 +359,8 @@ def test_odd_values_in_office_forms_and_paths_are_refused_not_failed(db: str) ->
             answer = client.post(f"/office/operators/a%00b/{action}", data={"form_token": token})
             assert answer.status_code == 404, action
         assert client.get("/office/closes/9999").status_code == 404
+        for address in ("/office/nope", "/office/closes/9999"):  # no office page is cached
+            assert client.get(address).headers["cache-control"].startswith("no-store"), address
         assert client.get("/office/closes/2026").status_code == 200
 
 

@@ -79,12 +79,15 @@ def too_many(request: Request, wait: float) -> HTMLResponse:
 
 def not_found(request: Request) -> HTMLResponse:
     """The page for an address that has none; its language links ask for that address
-    again (a path of this site, quoted: `//host` would be another site's)."""
+    again (a path of this site, quoted: `//host` would be another site's).  Under the
+    back office, never cached, as none of its pages is."""
     asked = request.url.path
     path = (
         quote(asked, safe="/-._~") if asked.startswith("/") and not asked.startswith("//") else "/"
     )
-    return HTMLResponse(_render(language_of(request), "not_found.html", path=path), status_code=404)
+    headers = NO_STORE if asked.startswith("/office") else None
+    html = _render(language_of(request), "not_found.html", path=path)
+    return HTMLResponse(html, status_code=404, headers=headers)
 
 
 def language_of(request: Request) -> str:
