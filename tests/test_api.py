@@ -127,7 +127,10 @@ def test_health_and_the_openapi_document_are_served(api: Api) -> None:
     # (a request it cannot read is 422).
     for path, methods in document["paths"].items():
         for method, operation in methods.items():
-            assert {"401", "413", "422"} <= set(operation["responses"]), (method, path)
+            assert {"401", "413", "422", "500", "503"} <= set(operation["responses"]), (
+                method,
+                path,
+            )
             assert "400" not in operation["responses"], (method, path)
     assert "`unvouched`" in document["paths"]["/api/v1/payouts"]["post"]["description"]
     assert "`unvouched`" in document["paths"]["/api/v1/heir-payouts"]["post"]["description"]

@@ -116,8 +116,11 @@ def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
 
 
 #: Every answer of the API is recorded: by the edge, or by `answer_once` for a write; the
-#: credential is checked before a body is read.
-router = APIRouter(prefix=PREFIX, responses=_errors(401, 413, 422), route_class=OperatorRoute)
+#: credential is checked before a body is read.  Any route may also answer 500, and 503
+#: while the database is away (try again after `Retry-After`).
+router = APIRouter(
+    prefix=PREFIX, responses=_errors(401, 413, 422, 500, 503), route_class=OperatorRoute
+)
 
 
 @router.get(
