@@ -25,11 +25,13 @@ from api_server import serving
 from urpaq.adapters.postgres.connection import WRITER_LOCK
 from urpaq.adapters.sql.serving import SqlServing
 from urpaq.adapters.sql.unit_of_work import SqlUnitOfWork
+from urpaq.bootstrap import open_unit_of_work
 from urpaq.domain.operators import Purpose
 from urpaq.entrypoints.http.app import create_app
 from urpaq.entrypoints.http.threads import WORKER_THREADS
 from urpaq.entrypoints.http.web.rate_limit import RateLimits
 from urpaq.entrypoints.http.web.settings import WebSettings
+from urpaq.services.operators import credential_marks
 from world import ADULT, MINOR, add_bank, build_world
 
 KEY = "accrual-day-key"
@@ -364,3 +366,21 @@ def buckets(uow: SqlUnitOfWork) -> list[tuple[object, ...]]:
     serving = uow.serving
     assert isinstance(serving, SqlServing)
     return list(serving.db.query(f"SELECT bucket FROM {serving.schema}bucket"))
+
+
+def test_the_operators_list_reads_without_waiting_for_the_writer(
+    uow: SqlUnitOfWork, database_url: str, tmp_path: Path
+) -> None:
+    """The back office's list of operators reads each credential's mark for its rotation
+    forms: read inside a write transaction, it waited for an import's writer."""
+    add_bank(uow, name="Bank", purposes=frozenset({Purpose.EDUCATION}), credential=KEY)
+    found: list[dict[str, str]] = []
+    with writer_holding(database_url):
+        reader = open_unit_of_work(database_url)
+        reading = threading.Thread(target=lambda: found.append(credential_marks(reader)))
+        reading.start()
+        reading.join(timeout=10)
+        answered = not reading.is_alive()
+    reading.join(timeout=60)
+    reader.close()
+    assert answered and list(found[0]) == ["Bank"]

@@ -80,9 +80,9 @@ def rotate_credential(
 
 def credential_marks(uow: UnitOfWork) -> dict[str, str]:
     """A short mark of each operator's credential as it stands, which a page's rotation
-    form carries (`rotate_credential(replacing=…)`); it reveals nothing of the digest."""
-    with uow:
-        return {name: _mark(digest) for name, digest in uow.operators.credential_digests().items()}
+    form carries (`rotate_credential(replacing=…)`); it reveals nothing of the digest.
+    A read, as `operators` is: it waits for no writer (a long import holds the writer)."""
+    return {name: _mark(digest) for name, digest in uow.operators.credential_digests().items()}
 
 
 def _mark(digest: str) -> str:
