@@ -635,6 +635,34 @@ def test_heirs_payouts_are_looked_up_and_returned(api: Api) -> None:
     assert all(check.holds for check in reconcile(api.uow))
 
 
+def test_an_heir_finds_in_the_audit_log_every_request_about_their_payouts(api: Api) -> None:
+    """The heir's IIN is recorded beside the holder's: when the certificate is described,
+    when a later payout leaves the heir out, and when a payout is read or returned; a
+    certificate another operator used first names nobody for this one."""
+    with api.client(HEIRS_KEY) as client, api.client(OTHER_HEIRS_KEY) as other:
+        paid = post(client, "/api/v1/heir-payouts", heir_body("20.00"), "first").json()
+        post(client, "/api/v1/heir-payouts",
+             heir_body("10.00", notary="-", heir_iin="-", share="-"), "later")  # fmt: skip
+        path = f"/api/v1/heir-payouts/{paid['payout_id']}"
+        client.get(path)
+        client.post(f"{path}/return", headers={"Idempotency-Key": "back"})
+        post(client, "/api/v1/heir-payouts", heir_body("20.00"), "first")  # a repeat
+        foreign = post(other, "/api/v1/heir-payouts",
+                       heir_body("1.00", notary="-", heir_iin="-", share="-"), "theirs")  # fmt: skip
+    assert foreign.json()["error"] == "certificate_of_another_operator"
+    heirs = audit_events(api.uow, iin=HEIR, limit=10)
+    assert [(e.action, e.outcome, e.actor) for e in reversed(heirs)] == [
+        ("POST /api/v1/heir-payouts (heir)", 201, "operator:Heirs Bank"),
+        ("POST /api/v1/heir-payouts (heir)", 201, "operator:Heirs Bank"),
+        ("GET /api/v1/heir-payouts/{payout_id} (heir)", 200, "operator:Heirs Bank"),
+        ("POST /api/v1/heir-payouts/{payout_id}/return (heir)", 200, "operator:Heirs Bank"),
+        ("POST /api/v1/heir-payouts (heir)", 201, "operator:Heirs Bank"),
+    ]
+    holders = audit_events(api.uow, iin=str(LATE_ADULT), limit=10)
+    assert len(holders) == 6  # the other operator's refusal is about the holder alone
+    assert {e.request_id for e in heirs} < {e.request_id for e in holders}
+
+
 def test_twenty_concurrent_payout_requests_never_overdraw(api: Api) -> None:
     """20 requests of 10.00 at once against 100.00: exactly 10 paid, 10 refused."""
 

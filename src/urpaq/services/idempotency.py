@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from urpaq.domain.audit import AuditEvent
 from urpaq.domain.refusals import Refused
@@ -49,11 +49,11 @@ def answer_once(
     request_fingerprint: str,
     act: Callable[[], KeptAnswer],
     now: dt.datetime,
-    audit: Callable[[int], AuditEvent],
+    audit: Callable[[int], Sequence[AuditEvent]],
 ) -> tuple[KeptAnswer, bool]:
     """Run `act` once per (scope, key) and keep its answer; a repeat returns the kept one.
-    The flag says whether the answer is a repeat.  The request's audit event, made by
-    `audit` from the answer's status, is recorded durably before the answer commits:
+    The flag says whether the answer is a repeat.  The request's audit events, made by
+    `audit` from the answer's status, are recorded durably before the answer commits:
     money never moves unrecorded, and a failed record moves no money.
 
     `act` runs inside this unit of work (a service it calls writes with `joined=True`)
@@ -73,7 +73,8 @@ def answer_once(
                     "idempotency_key_reused",
                     f"idempotency key {key!r} was used for a different request",
                 )
-            uow.serving.record(audit(kept.status))
+            for event in audit(kept.status):
+                uow.serving.record(event)
             uow.commit()
             return kept, True
         answer = act()
@@ -82,6 +83,7 @@ def answer_once(
         uow.edge.keep_answer(scope=scope, key=key, answer=answer, now=now)
         # Recorded before the commit: no answer leaves unrecorded, and an audit log that
         # cannot be written stops the payout.
-        uow.serving.record(audit(answer.status))
+        for event in audit(answer.status):
+            uow.serving.record(event)
         uow.commit()
         return answer, False

@@ -86,13 +86,28 @@ def heir_payout_of(uow: UnitOfWork, *, operator: AuthorisedOperator, payout_id: 
     return payout
 
 
-def heir_holder_iin(uow: UnitOfWork, *, operator: AuthorisedOperator, payout_id: str) -> str | None:
-    """The IIN of the deceased holder one of the operator's heirs' payouts was made from,
-    for the audit log; None for a payout the operator does not have."""
+def heir_payout_people(
+    uow: UnitOfWork, *, operator: AuthorisedOperator, payout_id: str
+) -> tuple[str | None, str | None]:
+    """The IINs of the deceased holder one of the operator's heirs' payouts was made from
+    and of the heir it was made to, for the audit log; None for a payout the operator
+    does not have."""
     payout = uow.heirs.heir_payout(payout_id)
     if payout is None or payout.operator_name != operator.name:
+        return None, None
+    holder = uow.register.iin_of_person(payout.person_id)
+    return holder, heir_of_certificate(uow, operator=operator, number=payout.notary_certificate)
+
+
+def heir_of_certificate(
+    uow: UnitOfWork, *, operator: AuthorisedOperator, number: str
+) -> str | None:
+    """The IIN of the heir a certificate names, once the operator used it, for the audit
+    log; None for a certificate not used yet or used first by another operator."""
+    recorded = uow.heirs.certificate(number)
+    if recorded is None or recorded.operator_name != operator.name:
         return None
-    return uow.register.iin_of_person(payout.person_id)
+    return recorded.certificate.heir_iin
 
 
 def return_heir_payout(

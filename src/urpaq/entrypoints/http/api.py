@@ -24,6 +24,7 @@ from urpaq.domain.money import Money
 from urpaq.domain.operators import AuthorisedOperator
 from urpaq.domain.payouts import Payout, no_target_savings
 from urpaq.domain.refusals import Refused
+from urpaq.entrypoints.http.audit_note import RequestNote, audit_events
 from urpaq.entrypoints.http.bodies import (
     Confirmation,
     Error,
@@ -41,12 +42,7 @@ from urpaq.entrypoints.http.deps import (
     OperatorRoute,
     UnitOfWorkDep,
 )
-from urpaq.entrypoints.http.edge import (
-    RecordedAnswer,
-    RequestNote,
-    audit_event,
-    error_body,
-)
+from urpaq.entrypoints.http.edge import RecordedAnswer, error_body
 from urpaq.entrypoints.http.threads import writing
 from urpaq.services import inheritance, payouts
 from urpaq.services.idempotency import answer_once, fingerprint
@@ -310,6 +306,9 @@ def post_heir_payout(
     `certificate_details_required` (422), `certificate_mismatch`, `shares_exceed_estate`,
     `share_exceeded`, `insufficient_savings` (409)."""
     note.iin = body.iin
+    note.heir_iin = body.heir_iin or inheritance.heir_of_certificate(
+        uow(), operator=by, number=body.certificate().number
+    )
 
     def act() -> tuple[int, dict[str, object]]:
         payout = inheritance.pay_heir(
@@ -340,7 +339,9 @@ def post_heir_payout(
 def get_heir_payout(payout_id: PayoutId, note: NoteDep, by: OperatorDep, uow: UnitOfWorkDep) -> Any:
     """Another operator's heir payout is `404 unknown_payout`, like one that does not
     exist."""
-    note.iin = inheritance.heir_holder_iin(uow(), operator=by, payout_id=payout_id)
+    note.iin, note.heir_iin = inheritance.heir_payout_people(
+        uow(), operator=by, payout_id=payout_id
+    )
     try:
         payout = inheritance.heir_payout_of(uow(), operator=by, payout_id=payout_id)
     except Refused as refusal:
@@ -367,7 +368,9 @@ def post_heir_return(
     """The money goes back to the deceased holder's frozen savings and no longer counts
     against the certificate's share. Refusals: `unknown_payout` (404), `payout_closed`
     (409, returned already)."""
-    note.iin = inheritance.heir_holder_iin(uow(), operator=by, payout_id=payout_id)
+    note.iin, note.heir_iin = inheritance.heir_payout_people(
+        uow(), operator=by, payout_id=payout_id
+    )
 
     def act() -> tuple[int, dict[str, object]]:
         payout = inheritance.return_heir_payout(
@@ -442,7 +445,7 @@ def _once(
             request_fingerprint=request_fingerprint,
             act=answer,
             now=now,
-            audit=lambda status: audit_event(request.scope, note, status=status, at=now),
+            audit=lambda status: audit_events(request.scope, note, status=status, at=now),
         )
     except Refused as refusal:  # refused before an answer was kept: the edge records it
         return _refusal_response(refusal)

@@ -21,9 +21,10 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from urpaq.domain.iin import Iin, InvalidIin
 from urpaq.domain.operators import AuthorisedOperator, credential_digest
+from urpaq.entrypoints.http.audit_note import RequestNote, note_of
 from urpaq.entrypoints.http.context import Clock, Context, UnitOfWorkProvider
 from urpaq.entrypoints.http.credentials import BelievedCredentials
-from urpaq.entrypoints.http.edge import AuditedRoute, RequestNote, note_of
+from urpaq.entrypoints.http.edge import AuditedRoute
 from urpaq.entrypoints.http.threads import in_thread
 from urpaq.entrypoints.http.web.rate_limit import RateLimits
 from urpaq.entrypoints.http.web.sessions import Sessions

@@ -33,7 +33,6 @@ failure still names the person.
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import enum
 import logging
 import time
@@ -44,16 +43,19 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
-from fastapi import Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
-from fastapi.routing import APIRoute, iter_route_contexts
+from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect
-from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from urpaq import bootstrap
-from urpaq.domain.audit import AuditEvent
+from urpaq.entrypoints.http.audit_note import (
+    AUDITED_PATHS,
+    NOTE_KEY,
+    RequestNote,
+    audit_events,
+)
 from urpaq.entrypoints.http.context import Context
 from urpaq.entrypoints.http.failures import error_page, failure_of, speaks_json
 from urpaq.entrypoints.http.framing import (
@@ -90,12 +92,7 @@ BODY_BYTES_MAX = 64 * 1024
 #: one of them from another site's page is refused (`cross_site`).
 _CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
-#: A request that no route answered is recorded when its path starts with one of these.
-AUDITED_PATHS = ("/api/", "/lookup", "/statement", "/sign-in", "/office/")
-
-#: Where a request's note is kept in its ASGI scope, and an answer's audit decision in its
-#: `http.response.start` message.
-_NOTE_KEY = "urpaq.note"
+#: Where an answer's audit decision is kept in its `http.response.start` message.
 _AUDIT_KEY = "urpaq.audit"
 
 #: The status the access log gives a request whose client went away before its request
@@ -188,71 +185,6 @@ def declared_audit(scope: Scope) -> Audit:
     return Audit.BY_EDGE if scope["path"].startswith(AUDITED_PATHS) else Audit.NONE
 
 
-# --- the note of a request -----------------------------------------------------------------
-
-
-@dataclass
-class RequestNote:
-    """Who asked and about whom, noted while a request is answered, for its audit event."""
-
-    request_id: str
-    actor: str
-    iin: str | None = None
-    #: What the action was done to, where its path does not say (the operator a form
-    #: added): written after the action, in brackets.
-    detail: str | None = None
-
-
-def note_of(request: Request) -> RequestNote:
-    note: RequestNote = request.scope[_NOTE_KEY]
-    return note
-
-
-def audit_event(scope: Scope, note: RequestNote, *, status: int, at: dt.datetime) -> AuditEvent:
-    """The audit event of a request, as answered with `status`."""
-    return AuditEvent(
-        at=at,
-        actor=note.actor,
-        action=f"{scope['method']} {_route_of(scope)}"
-        + (f" ({redact(note.detail)})" if note.detail else ""),
-        iin=note.iin,
-        outcome=status,
-        request_id=note.request_id,
-    )
-
-
-def _route_of(scope: Scope) -> str:
-    """The route a request matched (`/api/v1/savings/{iin}`), never the raw path, but for
-    a route that names its path (`AuditedPathRoute`); for a request no route matched, the
-    audited beginning of its path only (`/lookup/… (no route)`): the rest, which anyone
-    may write (a name, a birth date), stays out of the log kept for years."""
-    route = scope.get("route")
-    if getattr(route, "names_path", False):
-        return redact(scope["path"])
-    template = getattr(route, "path", None)
-    if isinstance(template, str):
-        return template
-    if (template := _route_it_would_have(scope)) is not None:  # refused before routing
-        return template
-    path = scope["path"]
-    audited = next((prefix for prefix in AUDITED_PATHS if path.startswith(prefix)), None)
-    if audited is None or path == audited:
-        return redact(path)
-    rest = path[len(audited) :]
-    slash = "/" if rest.startswith("/") else ""  # `/lookup/…`, `/api/…`, `/lookup…`
-    return f"{audited}{slash}… (no route)"
-
-
-def _route_it_would_have(scope: Scope) -> str | None:
-    """The route of a request the edge answered before the router saw it (a body too
-    large), as the router would have matched it; None if none would."""
-    for context in iter_route_contexts(getattr(scope.get("app"), "routes", [])):
-        route = context.original_route
-        if isinstance(route, APIRoute) and route.matches(scope)[0] is Match.FULL:
-            return route.path
-    return None
-
-
 # --- the middleware -------------------------------------------------------------------------
 
 
@@ -287,7 +219,7 @@ class Edge:
             if scope["path"].startswith("/api/")
             else f"public:{client[0] if client else 'unknown'}",
         )
-        scope[_NOTE_KEY] = note
+        scope[NOTE_KEY] = note
         started = time.perf_counter()
         progress = _Progress()
         try:
@@ -383,11 +315,13 @@ class Edge:
 
     async def _audit(self, scope: Scope, note: RequestNote, status: int) -> Exception | None:
         """Record the request's event; None once it is durable, else why not."""
-        event = audit_event(scope, note, status=status, at=self.context.clock.now())
+        events = audit_events(scope, note, status=status, at=self.context.clock.now())
         try:
-            # The store's writer commits it with its neighbours'; the loop waits for
+            # The store's writer commits them with their neighbours'; the loop waits for
             # that commit without a worker thread.
-            await asyncio.wrap_future(record_event_later(self.context.uow(), event))
+            recorded = [record_event_later(self.context.uow(), event) for event in events]
+            for durable in recorded:
+                await asyncio.wrap_future(durable)
         except Exception as error:
             error_log.error(
                 "the audit log refused request %s: %s", note.request_id, _failure(error)

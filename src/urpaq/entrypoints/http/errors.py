@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from urpaq.domain.refusals import quoted
+from urpaq.entrypoints.http.audit_note import note_of
 from urpaq.entrypoints.http.bodies import (
     ACCOUNT_PATTERN,
     AMOUNT_PATTERN,
@@ -23,7 +24,7 @@ from urpaq.entrypoints.http.bodies import (
     REFERENCE_PATTERN,
 )
 from urpaq.entrypoints.http.deps import UnauthenticatedError
-from urpaq.entrypoints.http.edge import error_body, note_of
+from urpaq.entrypoints.http.edge import error_body
 from urpaq.entrypoints.http.failures import error_page, speaks_json
 from urpaq.entrypoints.http.web.render import not_found
 

@@ -17,8 +17,8 @@ from fastapi import Depends, Request
 from starlette.datastructures import FormData
 
 from urpaq.domain.staff import Permission, may
+from urpaq.entrypoints.http.audit_note import note_of
 from urpaq.entrypoints.http.context import Context
-from urpaq.entrypoints.http.edge import note_of
 from urpaq.entrypoints.http.office.identity import StaffIdentity
 from urpaq.entrypoints.http.office.sessions import (
     FORM_FIELD,

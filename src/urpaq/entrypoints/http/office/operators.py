@@ -20,9 +20,10 @@ from urpaq.domain.operators import SCOPES, InvalidOperator, parse_name, parse_sc
 from urpaq.domain.refusals import Refused
 from urpaq.domain.staff import Permission
 from urpaq.entrypoints.cli.operators import new_credential
+from urpaq.entrypoints.http.audit_note import note_of
 from urpaq.entrypoints.http.credentials import BelievedCredentials
 from urpaq.entrypoints.http.deps import ClockDep, UnitOfWorkDep
-from urpaq.entrypoints.http.edge import AuditedPathRoute, note_of
+from urpaq.entrypoints.http.edge import AuditedPathRoute
 from urpaq.entrypoints.http.office.answers import Problem, field, refusal_page
 from urpaq.entrypoints.http.office.deps import FormDep, permitted
 from urpaq.entrypoints.http.office.pages import office_page

@@ -20,8 +20,9 @@ from urpaq.domain.iin import Iin, InvalidIin
 from urpaq.domain.ledger import TARGET_SAVINGS
 from urpaq.domain.register import parse_day
 from urpaq.domain.staff import Permission, may
+from urpaq.entrypoints.http.audit_note import note_of
 from urpaq.entrypoints.http.deps import UnitOfWorkDep
-from urpaq.entrypoints.http.edge import AuditedRoute, UnauditedRedirect, note_of
+from urpaq.entrypoints.http.edge import AuditedRoute, UnauditedRedirect
 from urpaq.entrypoints.http.office.deps import Forbidden, FormDep, StaffDep, permitted
 from urpaq.entrypoints.http.office.sessions import FORM_FIELD, OFFICE_PATH
 from urpaq.entrypoints.http.threads import in_thread

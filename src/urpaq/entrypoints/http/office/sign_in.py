@@ -12,9 +12,10 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from urpaq.domain.staff import InvalidStaffMember, StaffMember, staff_member
+from urpaq.entrypoints.http.audit_note import note_of
 from urpaq.entrypoints.http.context import Context
 from urpaq.entrypoints.http.deps import RateLimitsDep
-from urpaq.entrypoints.http.edge import AuditedRoute, UnauditedRoute, note_of
+from urpaq.entrypoints.http.edge import AuditedRoute, UnauditedRoute
 from urpaq.entrypoints.http.office.deps import (
     FormDep,
     StaffDep,

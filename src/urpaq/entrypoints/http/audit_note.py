@@ -1,0 +1,92 @@
+"""What a request's audit event says: who asked, about whom, and by which route.
+
+The edge (`edge.py`) makes a note for every request; routes fill it in as they learn who
+is asking and about whom, and the events are made from it once the answer's status is
+known.  The action is the route's template, never the raw path, whose rest anyone may
+write (a name, a birth date) and which the log would keep for years.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from fastapi import Request
+from fastapi.routing import APIRoute, iter_route_contexts
+from starlette.routing import Match
+from starlette.types import Scope
+
+from urpaq.domain.audit import AuditEvent
+from urpaq.entrypoints.http.log_text import redact
+
+#: A request that no route answered is recorded when its path starts with one of these.
+AUDITED_PATHS = ("/api/", "/lookup", "/statement", "/sign-in", "/office/")
+
+#: Where a request's note is kept in its ASGI scope.
+NOTE_KEY = "urpaq.note"
+
+
+@dataclass
+class RequestNote:
+    """Who asked and about whom, noted while a request is answered, for its audit event."""
+
+    request_id: str
+    actor: str
+    iin: str | None = None
+    #: An heir the request concerns besides the deceased holder (`iin`): recorded in an
+    #: event of their own, so that searching the log for the heir finds the request.
+    heir_iin: str | None = None
+    #: What the action was done to, where its path does not say (the operator a form
+    #: added): written after the action, in brackets.
+    detail: str | None = None
+
+
+def note_of(request: Request) -> RequestNote:
+    note: RequestNote = request.scope[NOTE_KEY]
+    return note
+
+
+def audit_events(
+    scope: Scope, note: RequestNote, *, status: int, at: dt.datetime
+) -> list[AuditEvent]:
+    """The audit events of a request, as answered with `status`: one about its person,
+    and one more about an heir it concerns (`(heir)` after the action)."""
+    action = f"{scope['method']} {_route_of(scope)}" + (
+        f" ({redact(note.detail)})" if note.detail else ""
+    )
+    about = [(note.iin, action)]
+    if note.heir_iin is not None and note.heir_iin != note.iin:
+        about.append((note.heir_iin, f"{action} (heir)"))
+    return [AuditEvent(at, note.actor, what, iin, status, note.request_id) for iin, what in about]
+
+
+def _route_of(scope: Scope) -> str:
+    """The route a request matched (`/api/v1/savings/{iin}`), never the raw path, but for
+    a route that names its path (`AuditedPathRoute`); for a request no route matched, the
+    audited beginning of its path only (`/lookup/… (no route)`): the rest, which anyone
+    may write (a name, a birth date), stays out of the log kept for years."""
+    route = scope.get("route")
+    if getattr(route, "names_path", False):
+        return redact(scope["path"])
+    template = getattr(route, "path", None)
+    if isinstance(template, str):
+        return template
+    if (template := _route_it_would_have(scope)) is not None:  # refused before routing
+        return template
+    path = scope["path"]
+    audited = next((prefix for prefix in AUDITED_PATHS if path.startswith(prefix)), None)
+    if audited is None or path == audited:
+        return redact(path)
+    rest = path[len(audited) :]
+    slash = "/" if rest.startswith("/") else ""  # `/lookup/…`, `/api/…`, `/lookup…`
+    return f"{audited}{slash}… (no route)"
+
+
+def _route_it_would_have(scope: Scope) -> str | None:
+    """The route of a request the edge answered before the router saw it (a body too
+    large), as the router would have matched it; None if none would."""
+    for context in iter_route_contexts(getattr(scope.get("app"), "routes", [])):
+        route = context.original_route
+        if isinstance(route, APIRoute) and route.matches(scope)[0] is Match.FULL:
+            return route.path
+    return None
