@@ -444,7 +444,8 @@ def test_a_statement_explains_every_line_with_its_date_and_running_balance(
     accrual = late["entries"][2]
     assert accrual["explanation"] == (
         "per-child accrual of 2024: the TR total 888,834,323.11, plus 347,759,634.50 returned"
-        " to the pot, less 347,759,634.50 of back-accruals, split among 2 participants"
+        " to the pot, less 347,759,634.50 of back-accruals, split among 2 participants,"
+        " rounded down to the cent (the 0.01 left over is not split)"
     )
     lost = json.loads(urpaq("statement", "150101500011", "--json", db=db).stdout)
     assert lost["entries"][-1]["explanation"] == "forfeiture: citizenship lost on 2024-04-01"

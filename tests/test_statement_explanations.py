@@ -136,7 +136,8 @@ def test_a_participant_s_lines_are_dated_explained_and_add_up() -> None:
     )
     assert [english(line) for line in lines[1:3]] == [
         "investment income of 2024: 3.02 % on 100.52",
-        "per-child accrual of 2024: the TR total 888,834,323.11 split among 6,869,686 participants",
+        "per-child accrual of 2024: the TR total 888,834,323.11 split among 6,869,686 participants,"
+        " rounded down to the cent (the 34,348.43 left over is not split)",
     ]
     assert english(lines[3]) == "investment income of 2025: 2.9683 % on 232.94"
     accrual = lines[2].explanation
@@ -145,6 +146,37 @@ def test_a_participant_s_lines_are_dated_explained_and_add_up() -> None:
         "pot": "888834323.11", "participants": 6869686, "per_child": "129.38",
         "residue": "34348.43",
     }  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("participants", "residue", "words"),
+    [
+        (1, "0.00", {"en": "split among 1 participant", "ru": "разделённая на 1 участника"}),
+        (21, "0.19", {"en": "split among 21 participants, rounded down to the cent (the 0.19"
+                            " left over is not split)",
+                      "ru": "разделённая на 21 участника, с округлением вниз до цента"
+                            " (неразделённый остаток: 0,19)"}),
+        (11, "0.00", {"en": "split among 11 participants", "ru": "разделённая на 11 участников"}),
+        (22, "0.00", {"en": "split among 22 participants", "ru": "разделённая на 22 участников"}),
+        (1_001, "0.00", {"en": "split among 1\u202f001 participants",
+                         "ru": "разделённая на 1\u202f001 участника"}),
+    ],
+)  # fmt: skip
+def test_the_accrual_s_words_agree_with_the_count_and_name_the_residue(
+    participants: int, residue: str, words: dict[str, str]
+) -> None:
+    """A parent can reconcile the line: the noun agrees with the count, and the cents the
+    split left over are named (the per-child amount is rounded down)."""
+    explanation = Explanation.of(
+        Rule.ACCRUAL, year=2024, tr_total=money("1000.00"), returned=money("0.00"),
+        back_accruals=money("0.00"), pot=money("1000.00"), participants=participants,
+        per_child=money("47.61"), residue=money(residue),
+    )  # fmt: skip
+    line = StatementLine(2024, EntryKind.ACCRUAL, money("47.61"), explanation=explanation)
+    for language, expected in words.items():
+        assert explained(language, line).endswith(expected), language
+    assert explained("kk", line).startswith("2024 жылғы бір балаға есептеу")
+    assert ("0,19" in explained("kk", line)) == (residue != "0.00")
 
 
 def test_the_json_of_a_line_extends_the_old_fields() -> None:
@@ -277,6 +309,19 @@ def test_maturity_leaves_the_tr_and_arrives_on_target_savings() -> None:
         "target savings credited: the whole TR balance after the close of 2023"
     )
     assert_running_balances_end_at_the_balances(found)
+
+
+def test_a_matured_person_keeps_the_year_they_participated_from_after_later_closes() -> None:
+    """The year is that of the participation they matured from, the same whether their
+    maturity was the last close or two closes ago."""
+    credited = SavingsPosting("close:2024:maturity", 2024, EntryKind.MATURITY,
+                              money("232.94"), AS_OF[2024])  # fmt: skip
+    savings = tuple(savings_lines_of([credited]))
+    at_once = statement("2007-03-03", [born("2007-03-03")], years=(2023, 2024), savings=savings)
+    later = statement("2007-03-03", [born("2007-03-03")], savings=savings)
+    assert (at_once.status, later.status) == (StatementStatus.MATURED,) * 2
+    assert (at_once.participant_since, later.participant_since) == (2023, 2023)
+    assert later.as_json()["participant_since"] == 2023
 
 
 def payout(number: int, status: PayoutStatus, *, purpose: Purpose = Purpose.EDUCATION) -> Payout:

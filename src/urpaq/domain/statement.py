@@ -133,15 +133,16 @@ def tr_lines(
     facts: Sequence[Fact],
     closes: Sequence[ClosedView],
     figures: Mapping[int, CloseResult] | None = None,
-) -> tuple[list[StatementLine], Participation | None, bool]:
+) -> tuple[list[StatementLine], Participation | None, Participation | None]:
     """A person's TR lines over every close, each dated and explained (`figures` are the
     closes' published figures by reporting year, which explain the per-child accrual);
-    also their last standing and whether they matured."""
+    also their last standing, and their standing at the close they matured at (None if
+    they have not)."""
     lines: list[StatementLine] = []
     schedule = Schedule([])
     previous: Participation | None = None
     previous_close: ClosedView | None = None
-    matured = False
+    matured: Participation | None = None
     held = Money.zero()  # the running balance
     for close in closes:
         year = close.year
@@ -150,7 +151,8 @@ def tr_lines(
         move = movement_of(before=previous, now=standing, birth_year=birth_date.year, year=year)
         if move is not None:
             moves = _moves_of(move, close=close, schedule=schedule)
-            matured = matured or move.matures
+            if move.matures:
+                matured = standing
             context = CloseContext(
                 year=year,
                 result=(figures or {}).get(year),
@@ -270,7 +272,7 @@ def build_statement(
     ts_balance = Money(sum(line.amount.cents for line in savings_lines))
     require(tr_balance.cents >= 0, f"a TR balance cannot be negative: {tr_balance}")
     ever_held = any(line.amount.cents > 0 for line in lines)
-    if matured:
+    if matured is not None:
         status = StatementStatus.MATURED
     elif last is None:
         status = StatementStatus.UNKNOWN
@@ -283,7 +285,15 @@ def build_statement(
             Status.ANNULLED: StatementStatus.ANNULLED,
             Status.DECEASED: StatementStatus.DECEASED,
         }.get(last.status, StatementStatus.FORFEITED)
-    since = last.entry_year if last is not None and last.is_participant else None
+    # The year their participation began: kept once they matured, whatever later closes
+    # find (a matured person is no participant of any later year).
+    since = (
+        matured.entry_year
+        if matured is not None
+        else last.entry_year
+        if last is not None and last.is_participant
+        else None
+    )
     every = with_running_balances([*lines, *savings_lines])
     for account, balance in ((ledger.TARGET_REQUIREMENTS, tr_balance),
                              (ledger.TARGET_SAVINGS, ts_balance)):  # fmt: skip

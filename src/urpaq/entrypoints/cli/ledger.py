@@ -47,7 +47,8 @@ def statement(
     if result.savings_frozen is not None:
         out.print(text("en", f"frozen_{result.savings_frozen}"), markup=False)
     if result.participant_since is not None:
-        out.print(f"participates since reporting year {result.participant_since}")
+        tense = "participated" if result.status == "matured" else "participates"
+        out.print(f"{tense} since reporting year {result.participant_since}")
     for account, title, balance in (
         (TARGET_REQUIREMENTS, "target requirements", result.target_requirements),
         (TARGET_SAVINGS, "target savings", result.target_savings),

@@ -49,10 +49,27 @@ def explained(language: str, line: StatementLine, *, plain: bool = False) -> str
     message = i18n.MESSAGES.get(_key(explanation), {}).get(language)
     if message is None:
         return kind_words
+    if "participants" in values:
+        values["participants"] = _participants(language, explanation, values["participants"])
     try:
-        return message.format(**values)
+        words = message.format(**values)
+        if explanation.rule is Rule.ACCRUAL and _nonzero(explanation.get("residue")):
+            words += i18n.MESSAGES["rule_accrual_residue"][language].format(**values)
     except KeyError:
         return kind_words
+    return words
+
+
+def _participants(language: str, explanation: Explanation, written: str) -> str:
+    """A count of participants with its noun, singular or plural as the count needs: in
+    English one participant; in Russian (after «на») 1, 21, 101 участника, any other
+    count участников; Kazakh's noun, which does not change after a number, is in its
+    sentence."""
+    count = explanation.get("participants")
+    one = isinstance(count, int) and (
+        count % 10 == 1 and count % 100 != 11 if language == "ru" else count == 1
+    )
+    return i18n.text(language, "participants_one" if one else "participants_many", n=written)
 
 
 def _key(explanation: Explanation) -> str:

@@ -101,6 +101,9 @@ STATEMENT_MESSAGES: dict[str, dict[str, str]] = {
     "statement_since": _m(
         "Қатысу басталған есепті жыл", "Участвует с отчётного года", "Participates from"
     ),
+    "statement_since_matured": _m(
+        "Қатысу басталған есепті жыл", "Участие с отчётного года", "Participated from"
+    ),
     # The rules, one sentence each (`domain/explanation.py: Rule`, variants by `explain.py`).
     "rule_investment_income": _m(
         "{year} жылғы инвестициялық табыс: {balance} сомасына {rate}",
@@ -111,9 +114,8 @@ STATEMENT_MESSAGES: dict[str, dict[str, str]] = {
         "{year} жылғы бір балаға есептеу: НТ жалпы сомасы ({tr_total}) {participants}"
         " қатысушыға тең бөлінді",
         "начисление на ребёнка за {year} год: общая сумма ЦТ {tr_total}, разделённая на"
-        " {participants} участников",
-        "per-child accrual of {year}: the TR total {tr_total} split among {participants}"
-        " participants",
+        " {participants}",
+        "per-child accrual of {year}: the TR total {tr_total} split among {participants}",
     ),
     "rule_accrual_pot": _m(
         "{year} жылғы бір балаға есептеу: НТ жалпы сомасы {tr_total}, оған қорға қайтарылған"
@@ -121,11 +123,19 @@ STATEMENT_MESSAGES: dict[str, dict[str, str]] = {
         " {participants} қатысушыға тең бөлінді",
         "начисление на ребёнка за {year} год: общая сумма ЦТ {tr_total}, плюс {returned},"
         " возвращённые к распределению, минус доначисления {back_accruals}, разделённая на"
-        " {participants} участников",
+        " {participants}",
         "per-child accrual of {year}: the TR total {tr_total}, plus {returned} returned to"
-        " the pot, less {back_accruals} of back-accruals, split among {participants}"
-        " participants",
+        " the pot, less {back_accruals} of back-accruals, split among {participants}",
     ),
+    # After either accrual's words, when the split left cents over.
+    "rule_accrual_residue": _m(
+        ", центке дейін төмен қарай дөңгелектелді (бөлінбей қалған қалдық: {residue})",
+        ", с округлением вниз до цента (неразделённый остаток: {residue})",
+        ", rounded down to the cent (the {residue} left over is not split)",
+    ),
+    # A count of participants, with its noun as the sentence needs it (`explain.py`).
+    "participants_one": _m("{n}", "{n} участника", "{n} participant"),
+    "participants_many": _m("{n}", "{n} участников", "{n} participants"),
     "rule_back_accrual": _joined(_BACK_ACCRUAL, _joined(_DUE, _FROM_POT), separator=""),
     "rule_back_accrual_held": _joined(
         _BACK_ACCRUAL, _joined(_DUE, _LESS_HELD, _FROM_POT), separator=""
