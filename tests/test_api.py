@@ -647,8 +647,8 @@ def test_an_heir_finds_in_the_audit_log_every_request_about_their_payouts(api: A
         client.get(path)
         client.post(f"{path}/return", headers={"Idempotency-Key": "back"})
         post(client, "/api/v1/heir-payouts", heir_body("20.00"), "first")  # a repeat
-        foreign = post(other, "/api/v1/heir-payouts",
-                       heir_body("1.00", notary="-", heir_iin="-", share="-"), "theirs")  # fmt: skip
+        anonymous = heir_body("1.00", notary="-", heir_iin="-", share="-")
+        foreign = post(other, "/api/v1/heir-payouts", anonymous, "theirs")
     assert foreign.json()["error"] == "certificate_of_another_operator"
     heirs = audit_events(api.uow, iin=HEIR, limit=10)
     assert [(e.action, e.outcome, e.actor) for e in reversed(heirs)] == [

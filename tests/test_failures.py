@@ -6,6 +6,7 @@ one line in the error log for a database away, a trace for anything else."""
 from __future__ import annotations
 
 import logging
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -155,6 +156,26 @@ def test_readiness_says_whether_the_database_answers_at_this_schema(
         behind = client.get("/readyz")
     assert behind.status_code == 503 and behind.json()["error"] == "not_ready"
     assert "run `urpaq init`" in behind.json()["message"]
+
+
+@pytest.mark.parametrize("replaced", ["urpaq-serving.db", "urpaq.db"])
+def test_readiness_is_503_once_a_database_file_is_replaced_under_the_process(
+    edge: Edge, tmp_path: Path, replaced: str
+) -> None:
+    """A file copied over the serving store (or the database) while served: every
+    audited answer is 503 `database_unavailable`, and `/readyz` said 200 "ready", so a
+    load balancer went on sending this process requests it could not answer."""
+    if edge.uow.description.startswith("postgresql"):
+        pytest.skip("a PostgreSQL database is no file")
+    with edge.client(None) as client:
+        assert client.get("/readyz").status_code == 200
+        file = tmp_path / replaced
+        copy = tmp_path / "copy.db"
+        shutil.copyfile(file, copy)
+        copy.replace(file)
+        ready = client.get("/readyz")
+    assert ready.status_code == 503, ready.text
+    assert ready.json()["error"] == "database_unavailable"
 
 
 def test_readiness_with_the_database_away_is_503_and_health_still_200() -> None:

@@ -251,6 +251,7 @@ class SqlSchema:
         return len(migrations(self.db.migrations_package))
 
     def version(self) -> int:
+        self.db.check_still_there()
         if not self.db.has_schema_table():
             return 0
         return int(self.db.scalar("SELECT MAX(version) FROM schema_version") or 0)
@@ -276,7 +277,7 @@ class SqlSchema:
                 )
             for number, script in migrations(self.db.migrations_package):
                 if number > version:
-                    self.db.run_script(script)
+                    self._run_migration(number, script, version=version)
                     self.db.execute("INSERT INTO schema_version (version) VALUES (?)", (number,))
         except BaseException:
             self.db.rollback()
@@ -292,6 +293,23 @@ class SqlSchema:
                 " it from a backup, or upgrade it with the build that made it"
             )
         return self.version()
+
+    def _run_migration(self, number: int, script: str, *, version: int) -> None:
+        try:
+            self.db.run_script(script)
+        except Exception as error:
+            # An object the migration makes is there already: the database says an older
+            # version than it holds (a backup restored over a newer schema, or a change
+            # by hand).  In both databases' words, "… already exists".
+            said = str(error).strip().splitlines()[0] if str(error).strip() else ""
+            if "already exists" not in said:
+                raise
+            raise SchemaIncomplete(
+                f"database {self.db.description} says schema version {version} but already"
+                f" holds what version {number} makes ({said}): a backup restored over a newer"
+                " schema? Restore it into an empty database (docs/operations.md); nothing was"
+                " changed"
+            ) from error
 
     def missing_parts(self) -> list[str]:
         """The tables and columns of this version's schema (as the embedded database's

@@ -134,6 +134,9 @@ class SqlServing:
         actor: str | None = None,
         action: str | None = None,
     ) -> list[AuditEvent]:
+        # A log read from a file replaced under its name would not be the one written
+        # (and `/readyz`, which reads it, would call the process ready).
+        self.db.check_still_there()
         return audit_events_in(
             self.db, f"{self.schema}audit_event", iin=iin, since=since, limit=limit,
             actor=actor, action=action,

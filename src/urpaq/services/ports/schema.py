@@ -14,8 +14,10 @@ class NotUrpaqDatabase(RuntimeError):
 
 
 class SchemaIncomplete(RuntimeError):
-    """The database says it is at a schema version but lacks tables or columns that
-    version has: another build of urpaq numbered its migrations otherwise."""
+    """The database says it is at a schema version but does not hold what that version
+    has: it lacks tables or columns (another build of urpaq numbered its migrations
+    otherwise), or already holds what a later version makes (a backup restored over a
+    newer schema)."""
 
 
 class SchemaPort(Protocol):
