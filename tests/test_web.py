@@ -315,6 +315,40 @@ def test_a_young_adult_signs_in_and_sees_every_payout_and_return(page: Page, sit
     expect(page).to_have_url(re.compile(r"/sign-in$"))
 
 
+def test_a_holder_is_told_how_and_where_to_spend_target_savings(page: Page, site: Site) -> None:
+    """The statement of a matured holder says what programme.md says of payouts — a US
+    dollar account at an authorised operator, the purposes, the 45 working days and the
+    10 years — and lists the operators that take applications now, with their purposes;
+    a child's statement does not."""
+    sign_in(page, site, site.adult)
+    page.goto(f"{site.url}/statement?lang=ru")
+    spend = page.get_by_role("region", name="Как использовать целевые накопления")
+    expect(spend).to_contain_text("Откройте счёт в долларах США")
+    expect(spend).to_contain_text("45 рабочих дней")
+    expect(spend.locator("#spend-purposes li")).to_have_text([
+        re.compile(r"^улучшение жилищных условий в Казахстане: покупка жилья; строительство;"),
+        re.compile(r"^образование в Казахстане или за рубежом: оплата обучения за период;"),
+    ])  # fmt: skip
+    active = sorted(o.name for o in site.uow.operators.all() if o.active and o.purposes)
+    listed = spend.locator("#spend-operators li")
+    expect(listed).to_have_count(len(active))
+    expect(listed.filter(has_text="Web Bank")).to_have_text("Web Bank — образование, жильё")
+    page.goto(f"{site.url}/statement?print=1&lang=ru")
+    expect(page.locator("#spend")).to_have_count(0)
+    sign_in(page, site, site.child)
+    expect(page.locator("#spend")).to_have_count(0)
+    expect(page.locator("#guidance")).to_have_count(0)
+
+
+def test_a_person_the_register_does_not_know_is_told_where_to_turn(page: Page, site: Site) -> None:
+    """Signed in, a person with nothing credited read "unknown" and zeros alone."""
+    sign_in(page, site, Iin.parse("990101300013"))
+    page.goto(f"{site.url}/statement?lang=en")
+    expect(page.locator("#status")).to_have_text("unknown")
+    expect(page.locator("#guidance")).to_contain_text("Public Service Centre")
+    expect(page.locator("#spend")).to_have_count(0)
+
+
 def sign_in(page: Page, site: Site, iin: Iin) -> None:
     """Sign in on the English form with the one-time code the provider logged."""
     page.goto(f"{site.url}/sign-in?lang=en")
@@ -424,6 +458,36 @@ def test_a_wrong_code_does_not_sign_in_and_the_code_may_be_entered_again(
     expect(page).to_have_url(re.compile(r"/statement$"))
 
 
+def test_a_code_pasted_with_spaces_signs_in(page: Page, site: Site) -> None:
+    """A code as a message writes it ("313 978"), pasted with a space before it: the
+    field cut it to six characters (" 313 97") and the guess was spent on it."""
+    page.goto(f"{site.url}/sign-in?lang=en")
+    page.get_by_label("IIN (12 digits)").fill(site.adult.value)
+    page.get_by_role("button", name="Send me a code").click()
+    right = site.codes[-1]
+    page.get_by_label("Code (6 digits)").fill(f" {right[:3]}\u00a0{right[3:]} ")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(re.compile(r"/statement$"))
+
+
+def test_a_session_that_ended_is_said_so_on_the_way_to_sign_in(page: Page, site: Site) -> None:
+    """The statement with a session that has ended (expired, or signed out elsewhere)
+    sent its holder to a bare sign-in form: now the form says why, announced; someone
+    who never signed in is sent there without a word."""
+    sign_in(page, site, site.adult)
+    page.context.clear_cookies()
+    page.context.add_cookies([{"name": "urpaq_session", "value": "ended", "url": site.url}])
+    page.goto(f"{site.url}/statement?lang=ru")
+    expect(page).to_have_url(re.compile(r"/sign-in\?lang=ru&ended=1$"))
+    expect(page.get_by_role("status")).to_have_text(
+        "Ваш сеанс завершён. Чтобы увидеть выписку, войдите снова."
+    )
+    assert not [c for c in page.context.cookies() if c["name"] == "urpaq_session"]
+    page.goto(f"{site.url}/statement?lang=en")
+    expect(page).to_have_url(re.compile(r"/sign-in\?lang=en$"))
+    expect(page.get_by_role("status")).to_have_count(0)
+
+
 def test_the_code_page_without_a_sign_in_under_way_leads_to_sign_in(site: Site) -> None:
     answer = httpx.get(f"{site.url}/sign-in/code?lang=ru", follow_redirects=False)
     assert (answer.status_code, answer.headers["location"]) == (303, "/sign-in?lang=ru")
@@ -497,6 +561,11 @@ def test_amounts_stay_on_a_phone_s_screen(browser: Browser, site: Site) -> None:
                 "row => getComputedStyle(row).display"
             )
             assert (display == "grid") is stacked, width
+            # With the column headers hidden, an amount says its currency itself.
+            after = phone.locator("#savings-entries td.amount").first.evaluate(
+                "cell => getComputedStyle(cell, '::after').content"
+            )
+            assert (after == '"\u00a0USD"') is stacked, (width, after)
     finally:
         context.close()
 

@@ -266,6 +266,72 @@ STATEMENT_MESSAGES: dict[str, dict[str, str]] = {
         "нет гражданства на 31 декабря",
         "no citizenship on 31 December",
     ),
+    # How a holder spends target savings (the statement of a matured holder).
+    "spend_title": _m(
+        "Нысаналы жинақты қалай пайдалануға болады",
+        "Как использовать целевые накопления",
+        "How to use your target savings",
+    ),
+    "spend_how": _m(
+        "Төменде аталған уәкілетті операторлардың бірінде АҚШ долларымен шот ашып, сонда"
+        " соманы және мақсатты көрсетіп өтініш беріңіз. Жинақтың бір бөлігін пайдалануға"
+        " болады, қалғаны шотыңызда қалады. Мақсаттары:",
+        "Откройте счёт в долларах США у одного из уполномоченных операторов, перечисленных"
+        " ниже, и подайте там заявление, указав сумму и цель. Можно использовать часть"
+        " накоплений — остаток остаётся на счёте. Цели:",
+        "Open a US dollar account with one of the authorised operators listed below and"
+        " apply there, stating the amount and the purpose. You may use part of your"
+        " savings; the rest stays on your account. The purposes:",
+    ),
+    "spend_purpose_housing": _m(
+        "Қазақстанда тұрғын үй жағдайын жақсарту",
+        "улучшение жилищных условий в Казахстане",
+        "better housing in Kazakhstan",
+    ),
+    "spend_purpose_education": _m(
+        "Қазақстанда немесе шетелде білім алу",
+        "образование в Казахстане или за рубежом",
+        "education in Kazakhstan or abroad",
+    ),
+    "spend_rules": _m(
+        "Уәкілетті оператор құжаттарыңызды тексеріп, мақсатқа төлейді. 45 жұмыс күні ішінде"
+        " пайдаланылмаған ақша нысаналы жинағыңызға қайтарылады. Есепке жатқызылған күннен"
+        " бастап 10 жыл ішінде пайдаланылмаған жинақ зейнетақы шотыңызға ерікті зейнетақы"
+        " жарналары ретінде аударылады.",
+        "Уполномоченный оператор проверяет ваши документы и оплачивает цель. Деньги, не"
+        " использованные в течение 45 рабочих дней, возвращаются на ваши целевые накопления."
+        " Накопления, не использованные в течение 10 лет со дня зачисления, переводятся на"
+        " ваш пенсионный счёт как добровольные пенсионные взносы.",
+        "The operator checks your documents and pays for the purpose. Money not used within"
+        " 45 working days comes back to your target savings. Savings not used within 10"
+        " years of being credited are moved to your pension account as voluntary"
+        " contributions.",
+    ),
+    "spend_operators": _m(
+        "Өтініш қабылдайтын уәкілетті операторлар",
+        "Уполномоченные операторы, принимающие заявления",
+        "Authorised operators taking applications",
+    ),
+    "spend_no_operators": _m(
+        "Қазір бірде-бір уәкілетті оператор өтініш қабылдамайды.",
+        "Сейчас ни один уполномоченный оператор не принимает заявления.",
+        "No authorised operator takes applications at the moment.",
+    ),
+    "statement_unknown_guidance": _m(
+        "Бағдарлама бойынша сізге есептелген нысаналы талаптар мен жинақ жоқ. Егер сіз"
+        " 2006 жылы немесе одан кейін туған Қазақстан азаматы болсаңыз, жазбаңыз"
+        " халық тіркелімінде жоқ болуы мүмкін: жеке басыңызды куәландыратын құжатпен жақын"
+        " жердегі Халыққа қызмет көрсету орталығына (ХҚКО) жүгініңіз немесе 1414 нөміріне"
+        " қоңырау шалыңыз.",
+        "По программе вам не начислено ни целевых требований, ни накоплений. Если вы"
+        " гражданин Казахстана, родившийся в 2006 году или позже, ваша запись может"
+        " отсутствовать в регистре населения: обратитесь в ближайший Центр обслуживания"
+        " населения (ЦОН) с удостоверением личности или позвоните по номеру 1414.",
+        "The programme has credited you no target requirements and no savings. If you are"
+        " a citizen of Kazakhstan born in 2006 or later, your record may be"
+        " missing from the population register: visit a Public Service Centre (PSC) with"
+        " your identity document, or call 1414.",
+    ),
     "purpose_housing": _m("тұрғын үй", "жильё", "housing"),
     "purpose_education": _m("білім", "образование", "education"),
     "sub_purpose_purchase": _m("тұрғын үй сатып алу", "покупка жилья", "purchase"),

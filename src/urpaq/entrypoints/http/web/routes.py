@@ -19,6 +19,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from urpaq.domain.disclosure import SMALL_CELL_THRESHOLD
 from urpaq.domain.iin import Iin, InvalidIin
 from urpaq.domain.ledger import TARGET_SAVINGS
+from urpaq.domain.operators import SUB_PURPOSES
+from urpaq.domain.statement import StatementStatus
 from urpaq.entrypoints.http.deps import (
     ClockDep,
     IdentityDep,
@@ -43,6 +45,7 @@ from urpaq.entrypoints.http.web.render import (
 from urpaq.entrypoints.http.web.sessions import CHALLENGE_COOKIE, SESSION_COOKIE, SESSION_LASTS
 from urpaq.entrypoints.http.web.statistics import csv_of, sections
 from urpaq.services.lookup import look_up_participant
+from urpaq.services.operators import operators
 from urpaq.services.ports.identity import IdentityProvider
 from urpaq.services.statements import statement_of
 from urpaq.services.statistics import Statistics, StatisticsRefused
@@ -54,6 +57,8 @@ personal = APIRouter(include_in_schema=False, route_class=AuditedRoute)
 
 #: Where the one-time code is entered.
 _CODE_PAGE = "/sign-in/code"
+#: What a code is written with besides its digits, left out when it is read.
+_CODE_SPACING = frozenset(" \t\u00a0\u202f\u2009-\u2010\u2011\u2012\u2013")
 
 
 def _typed_iin(value: object) -> str:
@@ -118,7 +123,10 @@ async def lookup(
 
 @public.get("/sign-in", response_class=HTMLResponse)
 def sign_in_form(request: Request) -> HTMLResponse:
-    return page(request, "sign_in.html", private=True)
+    """The way to sign in; `?ended=1` when a session that had been open has ended (the
+    statement sent its holder here), which the page says."""
+    ended = request.query_params.get("ended") == "1"
+    return page(request, "sign_in.html", private=True, notice="session_ended" if ended else None)
 
 
 @personal.post("/sign-in", response_class=HTMLResponse)
@@ -171,7 +179,8 @@ async def sign_in_code(
     recorded with the person whose challenge it was aimed at, and limited per person."""
     note.actor = f"public:{client_of(request)}"
     form = await request.form()
-    code = str(form.get("code", ""))[:16]
+    # As people paste it from a message: "313 978", " 313978", "313-978".
+    code = "".join(ch for ch in str(form.get("code", ""))[:32] if ch not in _CODE_SPACING)
     challenge = request.cookies.get(CHALLENGE_COOKIE, "")
     client = limited_client(request)
     wait = await limits.codes.take(client, now=time.time())
@@ -240,7 +249,16 @@ async def statement(
     token = request.cookies.get(SESSION_COOKIE)
     iin = await in_thread(lambda: sessions.holder(token, now=clock.now()))
     if iin is None:  # nobody's data: this answer is not recorded
-        return UnauditedRedirect(_sign_in_address(request), status_code=303, headers=NO_STORE)
+        address = _sign_in_address(request)
+        if not token:
+            return UnauditedRedirect(address, status_code=303, headers=NO_STORE)
+        # A session that ended (expired, signed out elsewhere): said so on the way in.
+        ended = UnauditedRedirect(
+            address + ("&" if "?" in address else "?") + "ended=1", status_code=303,
+            headers=NO_STORE,
+        )  # fmt: skip
+        ended.delete_cookie(SESSION_COOKIE)
+        return ended
     note.actor = f"person:{iin.value}"
     note.iin = iin.value
     found = await in_thread(lambda: statement_of(uow(), iin=iin))
@@ -251,7 +269,22 @@ async def statement(
     # the rest, for this page and the ordinary one alike.
     printable = request.query_params.get("print") == "1"
     template = "statement_print.html" if printable else "statement.html"
-    return page(request, template, private=True, statement=found, tr=tr, ts=ts, today=clock.today())
+    # Savings the holder may spend: where and how (programme.md, "Target savings:
+    # payouts"), with the operators that take applications now.
+    spendable = (
+        found.status is StatementStatus.MATURED
+        and found.target_savings.cents > 0
+        and found.savings_frozen is None
+    )
+    serving = (
+        await in_thread(lambda: [o for o in operators(uow()) if o.active and o.purposes])
+        if spendable and not printable
+        else None
+    )
+    return page(
+        request, template, private=True, statement=found, tr=tr, ts=ts, today=clock.today(),
+        operators=serving, purposes=SUB_PURPOSES,
+    )  # fmt: skip
 
 
 @public.post("/sign-out", response_model=None)
