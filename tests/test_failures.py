@@ -6,6 +6,7 @@ one line in the error log for a database away, a trace for anything else."""
 from __future__ import annotations
 
 import logging
+import re
 import shutil
 import sqlite3
 from pathlib import Path
@@ -119,6 +120,10 @@ def test_a_method_a_page_does_not_take_is_answered_with_a_page(edge: Edge) -> No
     assert page.status_code == 405 and page.headers["content-type"].startswith("text/html")
     assert "Эта страница не принимает такой запрос." in page.text
     assert "allow" in page.headers and page.headers["x-request-id"] in page.text
+    # A title that says what happened, and one main heading (the others translate it).
+    title = re.search(r"<title>(.*?)</title>", page.text)
+    assert title is not None and title[1].startswith("405 — ") and "This page" in title[1]
+    assert page.text.count("<h1>") == 1 and page.text.count("<h2>") == 2
     assert (api.status_code, api.json()["error"]) == (405, "method_not_allowed")
 
 

@@ -90,14 +90,17 @@ def error_page(status: int, *, request_id: str) -> bytes:
     request id (what a visitor quotes when they call the operator)."""
     words = _WORDS.get(status, _WORDS[500])
     home = " · ".join(text(lang, "site_name") for lang, _, _ in words)
+    # One main heading (the first language's); the others' are its translations.
     sections = "".join(
-        f'<section lang="{lang}"><h1>{escape(what)}</h1><p>{escape(then)}</p></section>'
-        for lang, what, then in words
+        f'<section lang="{lang}"><h{1 if n == 0 else 2}>{escape(what)}</h{1 if n == 0 else 2}>'
+        f"<p>{escape(then)}</p></section>"
+        for n, (lang, what, then) in enumerate(words)
     )
+    title = escape(" · ".join(what for _, what, _ in words))
     return (
         '<!doctype html><html lang="kk"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{status}</title>"
+        f"<title>{status} — {title}</title>"
         '<link rel="stylesheet" href="/static/style.css"></head>'
         f'<body><main id="main">{sections}<p class="note">{escape(request_id)}</p>'
         f'<p><a href="/">{escape(home)}</a></p></main></body></html>'
