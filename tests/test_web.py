@@ -103,7 +103,15 @@ def site(demo_database: Path) -> Iterator[Site]:
     app = create_app(
         database_url=f"sqlite:///{demo_database}",
         clock=Clock(),
-        web_settings=WebSettings(lookup_seconds_min=0.05, lookups_per_client=1000),
+        # The pages' tests sign the same people in many times; the limits per client and
+        # per IIN have tests of their own (test_edge.py, below).
+        web_settings=WebSettings(
+            lookup_seconds_min=0.05,
+            lookups_per_client=1000,
+            sign_ins_per_client=1000,
+            sign_ins_per_iin=1000,
+            codes_per_iin=1000,
+        ),
     )
     with serving(app) as url:
         yield Site(url, uow, child, adult, catcher.codes)
@@ -309,6 +317,9 @@ def test_a_young_adult_signs_in_and_sees_every_payout_and_return(page: Page, sit
     expect(page.locator("#target-savings")).to_have_text(f"{savings} USD")
     entries = page.locator("#savings-entries tbody tr")
     expect(entries).to_have_count(4)  # maturity, two payouts, one return
+    # Only the maturity belongs to a reporting year (its close's); a payout to none.
+    years = entries.locator("td.year").all_inner_texts()
+    assert years[0].strip().isdigit() and [y.strip() for y in years[1:]] == ["", "", ""]
     expect(page.locator("#savings-entries")).to_contain_text("return")
     page.get_by_role("button", name="Sign out").click()
     page.goto(f"{site.url}/statement")

@@ -21,7 +21,7 @@ _FROM_POT = _m("бөлінетін сомадан төленді", "из сум�
 _LESS_HELD = _m(
     "бұрыннан бар {held} шегеріліп", "за вычетом имевшихся {held}", "less the {held} held"
 )
-_BACK_ACCRUAL = _m("кейінге қалған есептеу: ", "доначисление: ", "back-accrual: ")
+_BACK_ACCRUAL = _m("қосымша есептеу: ", "доначисление: ", "back-accrual: ")
 _RESTORED = _m(
     "тізілім жазбаны кері қайтарғаннан кейін қалпына келтіру ({withdrawn_kind},"
     " {withdrawn_effective}; кері қайтарылды {withdrawn_on})",
@@ -119,7 +119,7 @@ STATEMENT_MESSAGES: dict[str, dict[str, str]] = {
     ),
     "rule_accrual_pot": _m(
         "{year} жылғы бір балаға есептеу: НТ жалпы сомасы {tr_total}, оған қорға қайтарылған"
-        " {returned} қосылып, кейінге қалған есептеулер {back_accruals} шегеріліп,"
+        " {returned} қосылып, қосымша есептеулер {back_accruals} шегеріліп,"
         " {participants} қатысушыға тең бөлінді",
         "начисление на ребёнка за {year} год: общая сумма ЦТ {tr_total}, плюс {returned},"
         " возвращённые к распределению, минус доначисления {back_accruals}, разделённая на"

@@ -104,7 +104,7 @@ STATISTICS_MESSAGES: dict[str, dict[str, str]] = {
         "en": "Investment income, USD",
     },
     "col_back_accruals": {
-        "kk": "Кейінге қалған есептеулер, USD",
+        "kk": "Қосымша есептеулер, USD",
         "ru": "Доначисления, USD",
         "en": "Back-accruals, USD",
     },
