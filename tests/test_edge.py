@@ -358,6 +358,33 @@ def test_every_api_answer_is_no_store(edge: Edge) -> None:
         assert answer.headers.get("cache-control") == "no-store", answer.request.url
 
 
+def test_head_is_answered_as_get_without_a_body_and_audited_as_head(edge: Edge) -> None:
+    """Every address answered `405` to `HEAD`, `/healthz` too, which load balancers and
+    monitors ask with it (RFC 9110: what answers GET answers HEAD). Now the status and
+    headers of the `GET`, no body; an API read is recorded as `HEAD`, a pipelined request
+    after it is read whole."""
+    with edge.client() as client:
+        for path in ("/", "/healthz", "/readyz", "/lookup?lang=ru", "/statistics",
+                     f"/api/v1/savings/{ADULT}", "/nowhere"):  # fmt: skip
+            got, head = client.get(path), client.head(path)
+            assert (head.status_code, head.content) == (got.status_code, b""), path
+            assert head.headers["content-length"] == str(len(got.content)), path
+            assert head.headers["x-content-type-options"] == "nosniff", path
+    events = audit_events(edge.uow, iin=str(ADULT), limit=5)
+    assert [e.action for e in events[:2]] == [
+        "HEAD /api/v1/savings/{iin}", "GET /api/v1/savings/{iin}",
+    ]  # fmt: skip
+    address = urlsplit(edge.url)
+    with socket.create_connection((address.hostname, address.port), timeout=10) as sock:
+        head, get = b"HEAD / HTTP/1.1\r\nHost: t\r\n\r\n", b"GET /healthz HTTP/1.1\r\nHost: t\r\n"
+        sock.sendall(head + get + b"Connection: close\r\n\r\n")
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    assert answer.count(b"HTTP/1.1 200 OK") == 2 and answer.endswith(b'{"status":"ok"}')
+    assert b"<html" not in answer
+
+
 def test_hsts_only_when_served_over_https(edge: Edge) -> None:
     """The test server trusts loopback's X-Forwarded-Proto, as a named proxy is trusted."""
     with edge.client(None) as client:

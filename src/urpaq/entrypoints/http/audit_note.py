@@ -24,6 +24,8 @@ AUDITED_PATHS = ("/api/", "/lookup", "/statement", "/sign-in", "/office/")
 
 #: Where a request's note is kept in its ASGI scope.
 NOTE_KEY = "urpaq.note"
+#: Set in the scope of a `HEAD` request, which the application answers as its `GET`.
+HEAD_KEY = "urpaq.head"
 
 
 @dataclass
@@ -51,13 +53,18 @@ def audit_events(
 ) -> list[AuditEvent]:
     """The audit events of a request, as answered with `status`: one about its person,
     and one more about an heir it concerns (`(heir)` after the action)."""
-    action = f"{scope['method']} {_route_of(scope)}" + (
+    action = f"{method_of(scope)} {_route_of(scope)}" + (
         f" ({redact(note.detail)})" if note.detail else ""
     )
     about = [(note.iin, action)]
     if note.heir_iin is not None and note.heir_iin != note.iin:
         about.append((note.heir_iin, f"{action} (heir)"))
     return [AuditEvent(at, note.actor, what, iin, status, note.request_id) for iin, what in about]
+
+
+def method_of(scope: Scope) -> str:
+    """The method as the client sent it (a `HEAD` is answered as its `GET`)."""
+    return "HEAD" if scope.get(HEAD_KEY) else str(scope["method"])
 
 
 def _route_of(scope: Scope) -> str:

@@ -52,9 +52,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from urpaq import bootstrap
 from urpaq.entrypoints.http.audit_note import (
     AUDITED_PATHS,
+    HEAD_KEY,
     NOTE_KEY,
     RequestNote,
     audit_events,
+    method_of,
 )
 from urpaq.entrypoints.http.context import Context
 from urpaq.entrypoints.http.failures import error_page, failure_of, speaks_json
@@ -210,6 +212,8 @@ class Edge:
             await self.app(scope, receive, send)
             return
         in_origin_form(scope)  # every step after sees the target as a path
+        if scope["method"] == "HEAD":  # answered as its GET, without the body
+            scope, send = {**scope, "method": "GET", HEAD_KEY: True}, _headers_only(send)
         client = scope.get("client")
         note = RequestNote(
             request_id=uuid.uuid4().hex,
@@ -236,7 +240,7 @@ class Edge:
         finally:
             access_log.info(
                 "%s %s %s %d %.1fms %s",
-                _client_of(scope), scope["method"], redact(scope["path"]), progress.status,
+                _client_of(scope), method_of(scope), redact(scope["path"]), progress.status,
                 (time.perf_counter() - started) * 1000, note.request_id,
             )  # fmt: skip
 
@@ -282,7 +286,7 @@ class Edge:
         """Log a failure inside the application and answer it with a bare 500 (503 when
         the database could not be reached), if no answer has started."""
         failure = failure_of(error, request_id=note.request_id)
-        where = (scope["method"], redact(scope["path"]), note.request_id, _failure(error))
+        where = (method_of(scope), redact(scope["path"]), note.request_id, _failure(error))
         if failure.status == 503:  # the database's words say it all: no trace to read
             error_log.error(
                 "the database could not be reached answering %s %s (request %s): %s", *where
@@ -370,6 +374,21 @@ def _refusal(scope: Scope) -> tuple[int, str, str] | None:
     if cross_site(scope):
         return 403, "cross_site", "a form of this site is sent from its own pages only"
     return None
+
+
+def _headers_only(send: Send) -> Send:
+    """`send` for a `HEAD` request answered as its `GET` (RFC 9110: every resource that
+    answers GET answers HEAD, as load balancers and monitors ask): the status and the
+    headers, `Content-Length` included, and no body."""
+
+    async def send_headers(message: Message) -> None:
+        if message["type"] == "http.response.body":
+            if message.get("more_body", False):
+                return
+            message = {"type": "http.response.body", "body": b"", "more_body": False}
+        await send(message)
+
+    return send_headers
 
 
 def _limited(receive: Receive, progress: _Progress) -> Receive:
