@@ -380,13 +380,33 @@ def test_two_different_idempotency_keys_in_one_request_are_refused(api: Api) -> 
     assert available(api) == "40.00"
 
 
+def _twice(name: str, first: str, then: str) -> bytes:
+    """A payout's body with the field `name` given twice (`first`, then `then`)."""
+    fields = [f'"{k}": "{v}"' for k, v in payout_body().items() if k != name]
+    return (
+        "{" + ", ".join([f'"{name}": "{first}"', *fields, f'"{name}": "{then}"']) + "}"
+    ).encode()
+
+
 @pytest.mark.parametrize(
-    "content",
-    [b'{"iin": "\xff\xfe"}', b'{"iin": ' + b"[" * 5000 + b"]" * 5000 + b"}"],
-    ids=["not UTF-8", "nested too deeply"],
-)
-def test_a_body_that_cannot_be_parsed_is_422_naming_the_body(api: Api, content: bytes) -> None:
-    """As any body that is not JSON: 422 `invalid_request` naming `body`, nothing paid."""
+    ("content", "problem"),
+    [
+        (b'{"iin": "\xff\xfe"}', "is not JSON: not UTF-8"),
+        (b'{"iin": ' + b"[" * 5000 + b"]" * 5000 + b"}", "nested too deeply"),
+        (_twice("amount", "0.01", "60.00"), "is not JSON: the field 'amount' is given twice"),
+        (_twice("iin", "150101500011", str(ADULT)), "the field 'iin' is given twice"),
+        (json.dumps(payout_body()).encode("utf-16"), "is not JSON: not UTF-8"),
+        (json.dumps(payout_body())[:-1].encode() + b', "n": ' + b"1" * 5001 + b"}",
+         "is not JSON: a number of more digits than are read"),
+    ],
+    ids=["not UTF-8", "nested too deeply", "amount twice", "iin twice", "UTF-16", "long number"],
+)  # fmt: skip
+def test_a_body_that_cannot_be_parsed_is_422_naming_the_body(
+    api: Api, content: bytes, problem: str
+) -> None:
+    """As any body that is not JSON: 422 `invalid_request` naming `body`, nothing paid. A
+    field given twice was read as its last value (and paid: 60.00, where a gateway that
+    read the first saw 0.01), a body in UTF-16 was read too."""
     with api.client() as client:
         answer = client.post(
             "/api/v1/payouts",
@@ -394,7 +414,8 @@ def test_a_body_that_cannot_be_parsed_is_422_naming_the_body(api: Api, content: 
             headers={"Idempotency-Key": "k", "Content-Type": "application/json"},
         )
     assert (answer.status_code, answer.json()["error"]) == (422, "invalid_request"), answer.text
-    assert [field["field"] for field in answer.json()["fields"]] == ["body"]
+    [field] = answer.json()["fields"]
+    assert field["field"] == "body" and problem in field["problem"], field
     assert available(api) == "100.00"
 
 
@@ -638,7 +659,10 @@ def test_heirs_payouts_are_looked_up_and_returned(api: Api) -> None:
 def test_an_heir_finds_in_the_audit_log_every_request_about_their_payouts(api: Api) -> None:
     """The heir's IIN is recorded beside the holder's: when the certificate is described,
     when a later payout leaves the heir out, and when a payout is read or returned; a
-    certificate another operator used first names nobody for this one."""
+    certificate another operator used first names nobody for this one, nor one used for
+    another holder's savings; a request naming another heir than the certificate's is
+    recorded about both."""
+    stranger = "881112400347"
     with api.client(HEIRS_KEY) as client, api.client(OTHER_HEIRS_KEY) as other:
         paid = post(client, "/api/v1/heir-payouts", heir_body("20.00"), "first").json()
         post(client, "/api/v1/heir-payouts",
@@ -649,7 +673,13 @@ def test_an_heir_finds_in_the_audit_log_every_request_about_their_payouts(api: A
         post(client, "/api/v1/heir-payouts", heir_body("20.00"), "first")  # a repeat
         anonymous = heir_body("1.00", notary="-", heir_iin="-", share="-")
         foreign = post(other, "/api/v1/heir-payouts", anonymous, "theirs")
+        alive = post(client, "/api/v1/heir-payouts", {**anonymous, "iin": str(ADULT)}, "alive")
+        named = post(client, "/api/v1/heir-payouts", heir_body("1.00", heir_iin=stranger), "n")
     assert foreign.json()["error"] == "certificate_of_another_operator"
+    assert (alive.json()["error"], named.json()["error"]) == (
+        "holder_alive",
+        "certificate_mismatch",
+    )
     heirs = audit_events(api.uow, iin=HEIR, limit=10)
     assert [(e.action, e.outcome, e.actor) for e in reversed(heirs)] == [
         ("POST /api/v1/heir-payouts (heir)", 201, "operator:Heirs Bank"),
@@ -657,9 +687,13 @@ def test_an_heir_finds_in_the_audit_log_every_request_about_their_payouts(api: A
         ("GET /api/v1/heir-payouts/{payout_id} (heir)", 200, "operator:Heirs Bank"),
         ("POST /api/v1/heir-payouts/{payout_id}/return (heir)", 200, "operator:Heirs Bank"),
         ("POST /api/v1/heir-payouts (heir)", 201, "operator:Heirs Bank"),
+        ("POST /api/v1/heir-payouts (heir)", 409, "operator:Heirs Bank"),  # `named`
     ]
+    [claimed] = audit_events(api.uow, iin=stranger, limit=10)
+    assert (claimed.action, claimed.request_id) == ("POST /api/v1/heir-payouts (heir)",
+                                                    heirs[0].request_id)  # fmt: skip
     holders = audit_events(api.uow, iin=str(LATE_ADULT), limit=10)
-    assert len(holders) == 6  # the other operator's refusal is about the holder alone
+    assert len(holders) == 7  # the other operator's refusal is about the holder alone
     assert {e.request_id for e in heirs} < {e.request_id for e in holders}
 
 

@@ -96,16 +96,21 @@ def heir_payout_people(
     if payout is None or payout.operator_name != operator.name:
         return None, None
     holder = uow.register.iin_of_person(payout.person_id)
-    return holder, heir_of_certificate(uow, operator=operator, number=payout.notary_certificate)
+    recorded = uow.heirs.certificate(payout.notary_certificate)
+    return holder, None if recorded is None else recorded.certificate.heir_iin
 
 
 def heir_of_certificate(
-    uow: UnitOfWork, *, operator: AuthorisedOperator, number: str
+    uow: UnitOfWork, *, operator: AuthorisedOperator, number: str, holder_iin: str
 ) -> str | None:
-    """The IIN of the heir a certificate names, once the operator used it, for the audit
-    log; None for a certificate not used yet or used first by another operator."""
+    """The IIN of the heir a certificate names, once the operator used it for this
+    holder's savings, for the audit log; None for a certificate not used yet, or used
+    first by another operator or for another holder (its heir has nothing to do with
+    this request)."""
     recorded = uow.heirs.certificate(number)
     if recorded is None or recorded.operator_name != operator.name:
+        return None
+    if uow.register.iin_of_person(recorded.person_id) != holder_iin:
         return None
     return recorded.certificate.heir_iin
 

@@ -306,9 +306,10 @@ def post_heir_payout(
     `certificate_details_required` (422), `certificate_mismatch`, `shares_exceed_estate`,
     `share_exceeded`, `insufficient_savings` (409)."""
     note.iin = body.iin
-    note.heir_iin = body.heir_iin or inheritance.heir_of_certificate(
-        uow(), operator=by, number=body.certificate().number
+    recorded = inheritance.heir_of_certificate(
+        uow(), operator=by, number=body.certificate().number, holder_iin=body.iin
     )
+    note.heirs = tuple(heir for heir in (body.heir_iin, recorded) if heir is not None)
 
     def act() -> tuple[int, dict[str, object]]:
         payout = inheritance.pay_heir(
@@ -339,9 +340,8 @@ def post_heir_payout(
 def get_heir_payout(payout_id: PayoutId, note: NoteDep, by: OperatorDep, uow: UnitOfWorkDep) -> Any:
     """Another operator's heir payout is `404 unknown_payout`, like one that does not
     exist."""
-    note.iin, note.heir_iin = inheritance.heir_payout_people(
-        uow(), operator=by, payout_id=payout_id
-    )
+    note.iin, heir = inheritance.heir_payout_people(uow(), operator=by, payout_id=payout_id)
+    note.heirs = () if heir is None else (heir,)
     try:
         payout = inheritance.heir_payout_of(uow(), operator=by, payout_id=payout_id)
     except Refused as refusal:
@@ -368,9 +368,8 @@ def post_heir_return(
     """The money goes back to the deceased holder's frozen savings and no longer counts
     against the certificate's share. Refusals: `unknown_payout` (404), `payout_closed`
     (409, returned already)."""
-    note.iin, note.heir_iin = inheritance.heir_payout_people(
-        uow(), operator=by, payout_id=payout_id
-    )
+    note.iin, heir = inheritance.heir_payout_people(uow(), operator=by, payout_id=payout_id)
+    note.heirs = () if heir is None else (heir,)
 
     def act() -> tuple[int, dict[str, object]]:
         payout = inheritance.return_heir_payout(

@@ -35,9 +35,10 @@ class RequestNote:
     request_id: str
     actor: str
     iin: str | None = None
-    #: An heir the request concerns besides the deceased holder (`iin`): recorded in an
-    #: event of their own, so that searching the log for the heir finds the request.
-    heir_iin: str | None = None
+    #: The heirs a request concerns besides the deceased holder (`iin`): the one it names,
+    #: and the one its certificate names; each recorded in an event of their own, so
+    #: that searching the log for an heir finds the request.
+    heirs: tuple[str, ...] = ()
     #: What the action was done to, where its path does not say (the operator a form
     #: added): written after the action, in brackets.
     detail: str | None = None
@@ -57,8 +58,9 @@ def audit_events(
         f" ({redact(note.detail)})" if note.detail else ""
     )
     about = [(note.iin, action)]
-    if note.heir_iin is not None and note.heir_iin != note.iin:
-        about.append((note.heir_iin, f"{action} (heir)"))
+    for heir in dict.fromkeys(note.heirs):  # each once, in order
+        if heir != note.iin:
+            about.append((heir, f"{action} (heir)"))
     return [AuditEvent(at, note.actor, what, iin, status, note.request_id) for iin, what in about]
 
 

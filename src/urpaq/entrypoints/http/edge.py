@@ -38,11 +38,12 @@ import logging
 import time
 import traceback
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
+from fastapi import Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
@@ -66,6 +67,7 @@ from urpaq.entrypoints.http.framing import (
     in_origin_form,
     own_address_as_path,
 )
+from urpaq.entrypoints.http.json_body import StrictJsonRequest
 from urpaq.entrypoints.http.log_text import redact
 from urpaq.entrypoints.http.threads import awaitable, writes_database
 from urpaq.services.audit import record_event_later
@@ -132,6 +134,16 @@ class DeclaredRoute(APIRoute):
 
     def __init__(self, path: str, endpoint: Callable[..., Any], **options: Any) -> None:
         super().__init__(path, awaitable(endpoint, writes=writes_database(endpoint)), **options)
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        """The handler, given the request with its JSON body read strictly (UTF-8, every
+        field once: `json_body.py`)."""
+        handler = super().get_route_handler()
+
+        async def strictly(request: Request) -> Response:
+            return await handler(StrictJsonRequest(request.scope, request.receive))
+
+        return strictly
 
 
 class AuditedRoute(DeclaredRoute):

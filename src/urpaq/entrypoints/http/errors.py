@@ -115,7 +115,11 @@ async def unauthenticated(request: Request, error: UnauthenticatedError) -> JSON
 
 def _field_problem(problem: Any, *, content_type: str | None) -> dict[str, str]:
     if problem.get("type") == "json_invalid":  # its location is a character offset
-        return {"field": "body", "problem": str(problem.get("msg", "JSON decode error"))}
+        why = (problem.get("ctx") or {}).get("error")
+        return {
+            "field": "body",
+            "problem": f"is not JSON: {why}" if why else str(problem.get("msg", "is not JSON")),
+        }
     if tuple(problem.get("loc", ())) == ("body",) and isinstance(problem.get("input"), bytes):
         # Not read as JSON at all: the body was sent as something else.
         said = "none" if content_type is None else quoted(content_type)
