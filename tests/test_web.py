@@ -9,6 +9,7 @@ import io
 import logging
 import os
 import re
+import sqlite3
 import subprocess
 import sys
 import time
@@ -482,12 +483,16 @@ def test_a_code_pasted_with_spaces_signs_in(page: Page, site: Site) -> None:
 
 
 def test_a_session_that_ended_is_said_so_on_the_way_to_sign_in(page: Page, site: Site) -> None:
-    """The statement with a session that has ended (expired, or signed out elsewhere)
-    sent its holder to a bare sign-in form: now the form says why, announced; someone
-    who never signed in is sent there without a word."""
+    """The statement with a session that has ended sent its holder to a bare sign-in
+    form (and the cookie, which lasted exactly as long as the session, was gone by then):
+    now the form says why, announced; someone who never signed in is sent there without
+    a word."""
     sign_in(page, site, site.adult)
-    page.context.clear_cookies()
-    page.context.add_cookies([{"name": "urpaq_session", "value": "ended", "url": site.url}])
+    [cookie] = [c for c in page.context.cookies() if c["name"] == "urpaq_session"]
+    assert cookie["expires"] == -1  # the browser's session's
+    serving = site.uow.description.removeprefix("sqlite:///").replace(".db", "-serving.db")
+    with sqlite3.connect(serving) as store:  # the session's 15 minutes are over
+        store.execute("UPDATE session SET expires_at = '2000-01-01T00:00:00+00:00'")
     page.goto(f"{site.url}/statement?lang=ru")
     expect(page).to_have_url(re.compile(r"/sign-in\?lang=ru&ended=1$"))
     expect(page.get_by_role("status")).to_have_text(

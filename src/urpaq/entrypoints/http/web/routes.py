@@ -42,7 +42,7 @@ from urpaq.entrypoints.http.web.render import (
     projection_rows,
     too_many,
 )
-from urpaq.entrypoints.http.web.sessions import CHALLENGE_COOKIE, SESSION_COOKIE, SESSION_LASTS
+from urpaq.entrypoints.http.web.sessions import CHALLENGE_COOKIE, SESSION_COOKIE
 from urpaq.entrypoints.http.web.statistics import csv_of, sections
 from urpaq.services.lookup import look_up_participant
 from urpaq.services.operators import operators
@@ -209,9 +209,11 @@ async def sign_in_code(
     note.iin = iin.value
     token = await in_thread(lambda: sessions.open(iin, now=clock.now()))
     response = RedirectResponse("/statement", status_code=303, headers=NO_STORE)
+    # A cookie of the browser's session, outliving the session it carries (which the
+    # serving store ends after `SESSION_LASTS`): so that the statement can tell its
+    # holder that the session ended, rather than show a bare sign-in form.
     response.set_cookie(
-        SESSION_COOKIE, token,
-        max_age=int(SESSION_LASTS.total_seconds()), httponly=True, samesite="strict",
+        SESSION_COOKIE, token, httponly=True, samesite="strict",
         secure=request.url.scheme == "https",
     )  # fmt: skip
     response.delete_cookie(CHALLENGE_COOKIE, path="/sign-in")
