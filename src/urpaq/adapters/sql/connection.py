@@ -300,9 +300,10 @@ class SqlSchema:
         except Exception as error:
             # An object the migration makes is there already: the database says an older
             # version than it holds (a backup restored over a newer schema, or a change
-            # by hand).  In both databases' words, "… already exists".
+            # by hand).  In the databases' words, "… already exists" (a column, on
+            # SQLite: "duplicate column name").
             said = str(error).strip().splitlines()[0] if str(error).strip() else ""
-            if "already exists" not in said:
+            if "already exists" not in said and "duplicate column" not in said:
                 raise
             raise SchemaIncomplete(
                 f"database {self.db.description} says schema version {version} but already"
