@@ -31,7 +31,7 @@ from urpaq.domain.money import Money
 from urpaq.domain.operators import Purpose
 from urpaq.entrypoints.http.app import create_app
 from urpaq.entrypoints.http.context import Clock
-from urpaq.entrypoints.http.web import i18n
+from urpaq.entrypoints.http.web import i18n, routes
 from urpaq.entrypoints.http.web.render import language_of, money
 from urpaq.entrypoints.http.web.settings import WebSettings
 from urpaq.services.audit import audit_events
@@ -502,6 +502,15 @@ def test_a_session_that_ended_is_said_so_on_the_way_to_sign_in(page: Page, site:
     page.goto(f"{site.url}/statement?lang=en")
     expect(page).to_have_url(re.compile(r"/sign-in\?lang=en$"))
     expect(page.get_by_role("status")).to_have_count(0)
+
+
+@pytest.mark.parametrize(
+    "pasted",
+    [" 313978", "313 978", "313\u00a0978", "313\u2007978", "313\u3000978", "313\u200b978",
+     "313-978", "313\u2212978", "313\u2014978", "313\n978", "３１３９７８"],
+)  # fmt: skip
+def test_a_code_is_read_as_people_paste_it(pasted: str) -> None:
+    assert routes.typed_code(pasted) == "313978"
 
 
 def test_the_code_page_without_a_sign_in_under_way_leads_to_sign_in(site: Site) -> None:

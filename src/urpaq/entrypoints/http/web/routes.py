@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+import unicodedata
 from typing import Any
 
 import anyio
@@ -57,14 +58,28 @@ personal = APIRouter(include_in_schema=False, route_class=AuditedRoute)
 
 #: Where the one-time code is entered.
 _CODE_PAGE = "/sign-in/code"
-#: What a code is written with besides its digits, left out when it is read.
-_CODE_SPACING = frozenset(" \t\u00a0\u202f\u2009-\u2010\u2011\u2012\u2013")
 
 
 def _typed_iin(value: object) -> str:
     """The IIN as typed, without the spaces a pasted or grouped one has
     ("1506 1060 0015")."""
     return "".join(str(value or "")[:64].split())
+
+
+def typed_code(value: object) -> str:
+    """A one-time code as people paste it from a message ("313 978", " 313978",
+    "313-978", "３１３９７８"): in its compatibility form (full-width digits as digits),
+    without spaces, dashes, a minus sign or invisible characters."""
+    text = unicodedata.normalize("NFKC", str(value or "")[:64])
+    return "".join(
+        ch for ch in text
+        if not ch.isspace() and unicodedata.category(ch) not in _SPACING and ch != "\u2212"
+    )  # fmt: skip
+
+
+#: The kinds of character a code is written with besides its digits: dashes, separators
+#: and invisible formatting (a zero-width space).
+_SPACING = frozenset({"Pd", "Zs", "Zl", "Zp", "Cf", "Cc"})
 
 
 @public.get("/", response_class=HTMLResponse)
@@ -179,8 +194,7 @@ async def sign_in_code(
     recorded with the person whose challenge it was aimed at, and limited per person."""
     note.actor = f"public:{client_of(request)}"
     form = await request.form()
-    # As people paste it from a message: "313 978", " 313978", "313-978".
-    code = "".join(ch for ch in str(form.get("code", ""))[:32] if ch not in _CODE_SPACING)
+    code = typed_code(form.get("code"))
     challenge = request.cookies.get(CHALLENGE_COOKIE, "")
     client = limited_client(request)
     wait = await limits.codes.take(client, now=time.time())
