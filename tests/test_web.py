@@ -629,6 +629,10 @@ def test_lookups_are_limited_per_client_padded_in_time_and_audited(
     events = audit_events(site.uow, iin=UNKNOWN, limit=5)
     assert events and events[0].action == "POST /lookup"
     assert events[0].actor == "public:127.0.0.1"
+    # The lookup refused for the client's limit is recorded about the child it asked
+    # for (it was recorded about nobody).
+    refused = audit_events(site.uow, iin=site.child.value, limit=1)[0]
+    assert (refused.action, refused.outcome) == ("POST /lookup", 429)
 
 
 def test_security_headers_forbid_outside_resources(site: Site) -> None:

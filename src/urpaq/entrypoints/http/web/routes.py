@@ -106,6 +106,15 @@ async def lookup(
     note.actor = f"public:{client_of(request)}"
     form = await request.form()
     entered = _typed_iin(form.get("iin"))
+    iin: Iin | None = None
+    problem = ""
+    try:
+        iin = Iin.parse(entered)
+    except InvalidIin as error:
+        problem = error.problem
+    # Recorded about the person whose IIN was asked, a lookup refused for the client's
+    # limit too: `urpaq audit --iin` lists every attempt at a child's data.
+    note.iin = None if iin is None else iin.value
     client = limited_client(request)
     wait = await limits.lookups.take(client, now=time.time())
     values: dict[str, Any]
@@ -113,20 +122,17 @@ async def lookup(
     if wait:
         template, status = "too_many.html", 429
         values = {"seconds": int(wait) + 1}
+    elif iin is None:
+        template, status = "lookup.html", 422
+        values = {
+            "problem": i18n.IIN_PROBLEMS.get(problem, "iin_not_12_digits"),
+            "entered": entered,
+        }
     else:
-        try:
-            iin = Iin.parse(entered)
-        except InvalidIin as error:
-            template, status = "lookup.html", 422
-            values = {
-                "problem": i18n.IIN_PROBLEMS.get(error.problem, "iin_not_12_digits"),
-                "entered": entered,
-            }
-        else:
-            note.iin = iin.value
-            answer = await in_thread(lambda: look_up_participant(uow(), iin=iin))
-            template = "lookup_result.html" if answer else "lookup_not_found.html"
-            values = {"answer": answer, "rows": projection_rows(answer, language_of(request))}
+        asked = iin
+        answer = await in_thread(lambda: look_up_participant(uow(), iin=asked))
+        template = "lookup_result.html" if answer else "lookup_not_found.html"
+        values = {"answer": answer, "rows": projection_rows(answer, language_of(request))}
     remaining = settings.lookup_seconds_min - (time.monotonic() - started)
     if remaining > 0:
         await anyio.sleep(remaining)
