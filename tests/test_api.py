@@ -168,6 +168,18 @@ def test_requests_without_a_valid_credential_get_401(api: Api, credential: str |
     assert available(api) == "100.00"
 
 
+def test_two_credentials_in_one_request_are_401(api: Api) -> None:
+    """Two `Authorization` headers, each an operator's: the first was believed, so a
+    proxy or a log reading the second named another bank than the one that acted."""
+    two = [("Authorization", f"Bearer {EDUCATION_KEY}"), ("Authorization", f"Bearer {HOUSING_KEY}")]
+    with httpx.Client(base_url=api.url, timeout=60) as client:
+        read = client.get(f"/api/v1/savings/{ADULT}", headers=two)
+        paid = client.post("/api/v1/payouts", json=payout_body(),
+                           headers=[*two, ("Idempotency-Key", "k")])  # fmt: skip
+    assert (read.status_code, paid.status_code) == (401, 401), (read.text, paid.text)
+    assert available(api) == "100.00"
+
+
 def test_a_credential_revoked_elsewhere_stops_payouts_at_once_and_reads_within_a_second(
     uow: SqlUnitOfWork, database_url: str, tmp_path: Path
 ) -> None:

@@ -17,6 +17,7 @@ from urpaq.domain.money import Money
 from urpaq.domain.parameters import ProposalDecision, YearParameters
 from urpaq.domain.participation import View
 from urpaq.domain.register import RecordKind
+from urpaq.domain.staff import same_person
 from urpaq.services.closing import close_year
 from urpaq.services.parameters import (
     ParametersRefused,
@@ -161,3 +162,15 @@ def test_each_database_keeps_proposals_and_their_decisions(uow: SqlUnitOfWork) -
             uow.db.execute(statement)
     assert uow.db.scalar("SELECT COUNT(*) FROM parameter_proposal") == 3
     assert uow.proposals.awaiting(2026) == newer
+
+
+@pytest.mark.parametrize(
+    ("other", "same"),
+    [("alice", True), (" ALICE ", True), ("Ａｌｉｃｅ", True), ("Alice\u0301", False),
+     ("Alicia", False)],
+)  # fmt: skip
+def test_one_person_under_another_form_of_their_name_is_the_same_person(
+    other: str, same: bool
+) -> None:
+    """A full-width `Ａｌｉｃｅ` approved what `Alice` entered."""
+    assert same_person("Alice", other) is same

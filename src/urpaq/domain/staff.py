@@ -86,9 +86,10 @@ def may(member: StaffMember, permission: Permission) -> bool:
 
 def same_person(actor: str, other: str) -> bool:
     """Whether two actors name the same person (user names compared regardless of case,
-    as identity providers do, and of how their letters are composed)."""
+    as identity providers do, of how their letters are composed, and of their
+    compatibility forms: `Ａｌｉｃｅ` is `Alice`)."""
 
     def folded(text: str) -> str:
-        return unicodedata.normalize("NFC", text.strip()).casefold()
+        return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold()).strip()
 
     return folded(actor) == folded(other)

@@ -92,7 +92,8 @@ _bearer = HTTPBearer(auto_error=False, description="The credential `urpaq operat
 
 
 class UnauthenticatedError(Exception):
-    """No credential, or one that belongs to no active operator: answered with 401."""
+    """No credential, more than one, or one that belongs to no active operator: answered
+    with 401."""
 
 
 #: Where the operator a request authenticated as is kept in its ASGI scope.
@@ -137,7 +138,9 @@ async def _authenticate(request: Request) -> None:
     `authenticated_operator`; `UnauthenticatedError` for anything else."""
     credentials = await _bearer(request)
     found = None
-    if credentials is not None:
+    # Two credentials in one request: a proxy or a log that reads the other one would
+    # name another operator than the one who acted.
+    if credentials is not None and len(request.headers.getlist("authorization")) == 1:
         found = await _operator_of(request, credentials.credentials)
     if found is None:
         # Who was asked about, for the auditor's `urpaq audit --iin`: someone probing
