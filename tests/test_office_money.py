@@ -480,7 +480,7 @@ PAGES = (
     "/office/closes/2025",
     "/office/operators",
 )
-HEADINGS = {"kk": "Ұлттық банктің деректері", "ru": "Данные Нацбанка", "en": "National Bank inputs"}
+HEADINGS = {"kk": "Ұлттық Банктің деректері", "ru": "Данные Нацбанка", "en": "National Bank inputs"}
 
 
 def test_the_pages_speak_kazakh_russian_and_english(db: str) -> None:

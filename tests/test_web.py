@@ -344,7 +344,7 @@ def test_a_holder_is_told_how_and_where_to_spend_target_savings(page: Page, site
     active = sorted(o.name for o in site.uow.operators.all() if o.active and o.purposes)
     listed = spend.locator("#spend-operators li")
     expect(listed).to_have_count(len(active))
-    expect(listed.filter(has_text="Web Bank")).to_have_text("Web Bank — образование, жильё")
+    expect(listed.filter(has_text="Web Bank")).to_have_text("Web Bank — жильё, образование")
     page.goto(f"{site.url}/statement?print=1&lang=ru")
     expect(page.locator("#spend")).to_have_count(0)
     sign_in(page, site, site.child)

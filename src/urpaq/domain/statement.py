@@ -79,6 +79,13 @@ class StatementLine:
     explanation: Explanation | None = None
     balance: Money | None = None
 
+    @property
+    def of_a_reporting_year(self) -> bool:
+        """Whether a close made the line (TR, and target savings credited at maturity):
+        a payout, a return, an expiry or an heir's payout belongs to no reporting year,
+        whatever `reporting_year` (the year it was posted in) says."""
+        return self.account != ledger.TARGET_SAVINGS or self.kind is EntryKind.MATURITY
+
     def as_json(self) -> dict[str, object]:
         document: dict[str, object] = {
             "reporting_year": self.reporting_year,

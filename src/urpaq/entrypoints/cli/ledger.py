@@ -61,7 +61,8 @@ def statement(
         table.add_column("balance, USD", justify="right")
         for line in lines:
             table.add_row(
-                line.date.isoformat() if line.date else "", str(line.reporting_year),
+                line.date.isoformat() if line.date else "",
+                str(line.reporting_year) if line.of_a_reporting_year else "",
                 explained("en", line, plain=True), line.amount.grouped(),
                 line.balance.grouped() if line.balance is not None else "",
             )  # fmt: skip

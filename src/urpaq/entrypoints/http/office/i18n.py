@@ -37,7 +37,7 @@ OFFICE_MESSAGES: dict[str, dict[str, str]] = {
         "Открытые выплаты по операторам со сроками, просроченные и возвращённые.",
         "Open payouts by operator with their deadlines, overdue and returned ones.",
     ),
-    "office_parameters": _m("Ұлттық банктің деректері", "Данные Нацбанка", "National Bank inputs"),
+    "office_parameters": _m("Ұлттық Банктің деректері", "Данные Нацбанка", "National Bank inputs"),
     "office_parameters_text": _m(
         "Бір адам енгізеді, екіншісі бекітеді.",
         "Вводит один сотрудник, утверждает другой.",

@@ -237,7 +237,7 @@ MONEY_MESSAGES: dict[str, dict[str, str]] = {
         "The as-of date cannot be before the previous close's.",
     ),
     "office_refusal_no_parameters": _m(
-        "Бұл жылға Ұлттық банктің бекітілген деректері жоқ.",
+        "Бұл жылға Ұлттық Банктің бекітілген деректері жоқ.",
         "Утверждённых данных Нацбанка за этот год нет.",
         "This year has no approved National Bank inputs.",
     ),
