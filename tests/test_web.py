@@ -595,6 +595,22 @@ def test_amounts_stay_on_a_phone_s_screen(browser: Browser, site: Site) -> None:
         context.close()
 
 
+def test_the_printable_statement_fits_a_phone_with_text_at_twice_its_size(
+    browser: Browser, site: Site
+) -> None:
+    """Its particulars (IIN, date, status) were a grid of columns at least 14 rem wide:
+    with the text enlarged, 480 px on a 375 px screen."""
+    context = browser.new_context(locale="kk-KZ", viewport={"width": 375, "height": 800})
+    phone = context.new_page()
+    try:
+        sign_in(phone, site, site.adult)
+        phone.goto(f"{site.url}/statement?print=1&lang=kk")
+        phone.evaluate("document.documentElement.style.fontSize = '200%'")
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+    finally:
+        context.close()
+
+
 def test_the_pages_work_from_the_keyboard(page: Page, site: Site) -> None:
     """The first Tab reaches the skip link; the form is reachable and submits with Enter."""
     page.goto(f"{site.url}/lookup?lang=en")
