@@ -30,8 +30,9 @@ NOW = dt.datetime(2026, 11, 20, 10, 0, tzinfo=dt.UTC)
 PARAMETERS_2024 = YearParameters(2024, Money(60000), Decimal("0.03"), "NB letter 2024")
 
 
-def event(status: int) -> AuditEvent:
-    return AuditEvent(NOW, "operator:Bank", "POST /api/v1/payouts", None, status, "r1")
+def event(status: int) -> list[AuditEvent]:
+    """A request's audit events (one: about nobody), as answered with `status`."""
+    return [AuditEvent(NOW, "operator:Bank", "POST /api/v1/payouts", None, status, "r1")]
 
 
 def test_nothing_is_kept_unless_committed() -> None:
