@@ -126,6 +126,31 @@ def test_a_record_of_many_lines_is_numbered_by_the_line_it_starts_on(
     ]
 
 
+def test_a_carriage_return_alone_ends_no_line_of_the_file(
+    uow: SqlUnitOfWork, tmp_path: Path
+) -> None:
+    """A carriage return inside a quoted field (or alone in an unquoted one) counted as
+    a line break for the reader that takes quoted files: every later line number was one
+    more than the file's own — as `grep -n`, the fast reader and JSON Lines count them —
+    and so was a byte that is not UTF-8."""
+    rows = (
+        HEADER
+        + f'r1,{ASEL},born_citizen,2008-03-15,2008-03-20,"Almaty\rregion"\n'
+        + f"r2,BADIIN,{BIRTH}\n"
+        + f"r3,{ALI},data_updated,2020-01-01,2020-01-02,KZ-\r75\n"
+        + f"r4,{ALI},{BIRTH}\n"
+    )
+    path = tmp_path / "feed.csv"
+    path.write_text(rows, encoding="utf-8", newline="")
+    summary = run_import(uow, path)
+    assert sorted({r.line for r in summary.rejections}) == [2, 3, 4]
+    assert [r.line for r in summary.rejections if r.record_id == "r2"] == [3]
+    assert uow.db.query("SELECT record_id, seq FROM register_record") == [("r4", 5)]
+    path.write_bytes(rows.encode() + b"r5,\xff\n")
+    with pytest.raises(FeedUnreadable, match="is not UTF-8 text at line 6: invalid"):
+        checked(path)
+
+
 def test_an_unclosed_quote_is_reported_on_the_line_it_opens(tmp_path: Path) -> None:
     """The quote swallows the lines after it: the row it makes is the line of the quote's."""
     path = tmp_path / "feed.csv"

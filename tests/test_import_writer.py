@@ -553,6 +553,34 @@ def test_people_with_more_than_one_row_are_found_alike_counted_or_grouped(
     }
 
 
+def test_a_refused_withdrawal_makes_nobody_known_and_is_never_named_as_standing(
+    uow: SqlUnitOfWork, database_url: str, tmp_path: Path
+) -> None:
+    """An update of someone the register does not know was stored when the file also held
+    a withdrawal for them, itself refused; and "already withdrawn by" named a withdrawal
+    refused (the least record id, which one depending on the database's collation)
+    rather than the first, which stands."""
+    path = write(
+        tmp_path,
+        "feed.csv",
+        HEADER.strip()
+        + ",retracts\n"
+        + f"q1,{DANA},data_updated,2020-05-01,2020-05-02,KZ-71,\n"
+        + f"q2,{DANA},record_retracted,2020-05-03,2020-05-04,,NOPE\n"
+        + f"x1,{ASEL},born_citizen,2008-03-15,2008-03-20,KZ-75,\n"
+        + f"W9,{ASEL},record_retracted,2020-01-01,2020-01-02,,x1\n"
+        + f"W1,{ASEL},record_retracted,2020-01-01,2020-01-02,,x1\n"
+        + f"W5,{ASEL},record_retracted,2020-01-01,2020-01-02,,x1\n",
+    )
+    summary = run_import(uow, path)
+    assert {r.line: r.reason for r in summary.rejections} == {
+        2: f"data_updated for IIN {DANA} which has no citizenship or death record",
+        3: "retracts 'NOPE' names no record of the register or accepted earlier in this file",
+        6: "record 'x1' is already withdrawn by 'W9'",
+        7: "record 'x1' is already withdrawn by 'W9'",
+    }
+
+
 COUNTED_SCENARIOS = ("import_sequences", "withdrawal_refusals", "register_sent_again")
 
 

@@ -18,6 +18,7 @@ import io
 import json
 import os
 import queue
+import re
 import threading
 import zlib
 from collections.abc import Iterator, Sequence
@@ -286,14 +287,21 @@ def _read_csv(stream: IO[bytes], name: str) -> Iterator[FeedRow]:
     exactly: the text is decoded with its bad bytes kept aside (`surrogateescape`) and
     each line checked as `csv` takes it, rather than failing wherever a chunk of text
     was decoded ahead of the rows."""
-    handle = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="surrogateescape", newline="")
-    reader = csv.reader(_utf8_lines(handle, name))
+    # Lines end at a line feed only (a CRLF's carriage return `csv` takes as part of it).
+    handle = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="surrogateescape", newline="\n")
+    lines = _Utf8Lines(handle, name)
+    reader = csv.reader(lines)
     start = 1
     try:
-        names = read_header(next(reader, None), name)
-        start = reader.line_num + 1
+        header = next(reader, None)
+        if header is not None and lines.kept_cr:
+            header = [value.replace(_CR_KEPT, "\r") for value in header]
+        names = read_header(header, name)
+        start = lines.ended + 1
         for values in reader:
-            line, start = start, reader.line_num + 1
+            line, start = start, lines.ended + 1
+            if lines.kept_cr:
+                values = [value.replace(_CR_KEPT, "\r") for value in values]
             if len(values) <= 1 and not "".join(values).strip():
                 continue  # a blank line; a line of commas is a row of empty fields
             fields = dict(zip(names, values, strict=False))
@@ -307,19 +315,42 @@ def _read_csv(stream: IO[bytes], name: str) -> Iterator[FeedRow]:
         raise FeedUnreadable(f"{name} line {start}: {error}") from None
 
 
-def _utf8_lines(handle: IO[str], name: str) -> Iterator[str]:
-    """The lines of a text decoded with `surrogateescape`; a line holding a byte that is
-    not UTF-8 (kept aside as a lone surrogate, which UTF-8 text never holds) refuses the
-    file, naming the line."""
-    for number, line in enumerate(handle, 1):
-        if not line.isascii() and not _is_text(line):
-            try:
-                line.encode("utf-8", "surrogateescape").decode("utf-8")
-                reason = "a lone surrogate"
-            except UnicodeDecodeError as error:
-                reason = error.reason
-            raise FeedUnreadable(f"{name} is not UTF-8 text at line {number}: {reason}")
-        yield line
+#: A carriage return not followed by a line feed, which `csv` would take for the end of
+#: a record, and what it stands for while `csv` reads the line (a private-use character).
+_LONE_CR = re.compile("\r(?!\n)")
+_CR_KEPT = "\ue00d"
+
+
+class _Utf8Lines:
+    """The lines of a text decoded with `surrogateescape`, counting the file's own lines —
+    those a line feed ends, as the fast reader, JSON Lines and `inspect_feed` count them.
+    A carriage return alone is a character of its field, not a line break: inside a
+    quoted field it shifted every later line number by one, outside one it split a
+    record into two rows on one line.  A line holding a byte that is not UTF-8 (kept
+    aside as a lone surrogate, which UTF-8 text never holds) refuses the file, naming
+    the line."""
+
+    def __init__(self, handle: IO[str], name: str) -> None:
+        self.handle = handle
+        self.name = name
+        self.ended = 0  # the file's lines read to their end
+        self.kept_cr = False  # a lone carriage return stands as `_CR_KEPT`
+
+    def __iter__(self) -> Iterator[str]:
+        for line in self.handle:
+            if not line.isascii() and not _is_text(line):
+                try:
+                    line.encode("utf-8", "surrogateescape").decode("utf-8")
+                    reason = "a lone surrogate"
+                except UnicodeDecodeError as error:
+                    reason = error.reason
+                raise FeedUnreadable(
+                    f"{self.name} is not UTF-8 text at line {self.ended + 1}: {reason}"
+                )
+            self.ended += line.endswith("\n")
+            if "\r" in line and _LONE_CR.search(line):
+                line, self.kept_cr = _LONE_CR.sub(_CR_KEPT, line), True
+            yield line
 
 
 def _read_json_lines(stream: IO[bytes], name: str) -> Iterator[FeedRow]:

@@ -138,7 +138,9 @@ LOSS_WITHOUT_CITIZENSHIP = CrossRowCheck(
 
 PERSON_UNKNOWN = CrossRowCheck(
     "person_unknown",
-    # Updates and annulments are about a person the register already knows.
+    # Updates and annulments are about a person the register already knows, or whom a
+    # record of this file makes known: not a withdrawal, which withdraws a record of a
+    # person known already (and may itself be refused by the checks after this one).
     """UPDATE crowd SET reason = kind || ' for IIN ' || iin
            || ' which has no citizenship or death record'
        WHERE reason IS NULL AND unchanged = 0
@@ -150,7 +152,7 @@ PERSON_UNKNOWN = CrossRowCheck(
          AND NOT EXISTS (
              SELECT 1 FROM crowd s
              WHERE s.iin = crowd.iin AND s.reason IS NULL
-               AND s.kind NOT IN ('data_updated', 'record_annulled'))""",
+               AND s.kind NOT IN ('data_updated', 'record_annulled', 'record_retracted'))""",
 )
 
 #: The withdrawals of the file still valid, with the record each names (`named`).
@@ -206,17 +208,17 @@ RETRACTS_LATER_RECORD = CrossRowCheck(
 _EARLIER_WITHDRAWAL = """SELECT {column} FROM crowd e
             WHERE e.iin = crowd.iin AND e.kind = 'record_retracted' AND e.reason IS NULL
               AND e.unchanged = 0 AND e.retracts = crowd.retracts AND e.line < crowd.line"""
+#: The withdrawal that stands, of those: the first in the file (any later one is refused
+#: by this check; naming the least record id named one refused, and which one is least
+#: depended on the database's collation).
+_STANDING_WITHDRAWAL = _EARLIER_WITHDRAWAL.format(column="e.record_id") + " ORDER BY e.line LIMIT 1"
 
 ALREADY_RETRACTED = CrossRowCheck(
     "already_retracted",
     # A record is withdrawn once: by the register before, or earlier in the file.
     _WITHDRAWALS.format(
         reason=f"'record ' || {_quoted('named.retracts')} || ' is already withdrawn by ' || "
-        + _quoted(
-            "COALESCE(named.withdrawn_by, ("
-            + _EARLIER_WITHDRAWAL.format(column="MIN(e.record_id)")
-            + "))"
-        ),
+        + _quoted("COALESCE(named.withdrawn_by, (" + _STANDING_WITHDRAWAL + "))"),
         condition="(named.withdrawn_by IS NOT NULL OR EXISTS ("
         + _EARLIER_WITHDRAWAL.format(column="1")
         + "))",
