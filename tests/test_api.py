@@ -392,6 +392,17 @@ def test_two_different_idempotency_keys_in_one_request_are_refused(api: Api) -> 
     assert available(api) == "40.00"
 
 
+def test_a_body_with_a_byte_order_mark_is_read(api: Api) -> None:
+    """UTF-8 with a byte-order mark before it is UTF-8."""
+    with api.client() as client:
+        answer = client.post(
+            "/api/v1/payouts",
+            content=b"\xef\xbb\xbf" + json.dumps(payout_body()).encode(),
+            headers={"Idempotency-Key": "k", "Content-Type": "application/json"},
+        )
+    assert answer.status_code == 201, answer.text
+
+
 def _twice(name: str, first: str, then: str) -> bytes:
     """A payout's body with the field `name` given twice (`first`, then `then`)."""
     fields = [f'"{k}": "{v}"' for k, v in payout_body().items() if k != name]

@@ -151,6 +151,29 @@ def test_a_carriage_return_alone_ends_no_line_of_the_file(
         checked(path)
 
 
+def test_a_value_is_read_exactly_as_the_file_has_it_after_a_carriage_return(
+    tmp_path: Path,
+) -> None:
+    """While `csv` reads a line holding a lone carriage return, the carriage return
+    stands as a private-use character; a value holding that character itself, on any
+    line after, was read as a carriage return (trimmed away at its edge: refused values
+    accepted)."""
+    path = tmp_path / "feed.csv"
+    path.write_text(
+        HEADER
+        + f'r1,{ASEL},born_citizen,2008-03-15,2008-03-20,"KZ-61\r"\n'
+        + f"r2\ue00d,{ALI},{BIRTH}\n"
+        + f'r3,{ALI},data_updated,2020-01-01,2020-01-02,"KZ-75\ue00d\r\ue00dr"\n',
+        encoding="utf-8",
+        newline="",
+    )
+    rows = checked(path)
+    assert rows[0] == (2, "r1", None)  # the carriage return at the edge, trimmed
+    assert rows[1][0] == 3 and "U+E00D" in str(rows[1][2])
+    # Given back exactly: the character, the carriage return, the character and an r.
+    assert rows[2][0] == 4 and repr("KZ-75\ue00d\r\ue00dr")[1:-1] in str(rows[2][2])
+
+
 def test_an_unclosed_quote_is_reported_on_the_line_it_opens(tmp_path: Path) -> None:
     """The quote swallows the lines after it: the row it makes is the line of the quote's."""
     path = tmp_path / "feed.csv"

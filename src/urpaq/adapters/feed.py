@@ -294,14 +294,14 @@ def _read_csv(stream: IO[bytes], name: str) -> Iterator[FeedRow]:
     start = 1
     try:
         header = next(reader, None)
-        if header is not None and lines.kept_cr:
-            header = [value.replace(_CR_KEPT, "\r") for value in header]
+        if header is not None and lines.escaped:
+            header = [_unescaped(value) for value in header]
         names = read_header(header, name)
         start = lines.ended + 1
         for values in reader:
             line, start = start, lines.ended + 1
-            if lines.kept_cr:
-                values = [value.replace(_CR_KEPT, "\r") for value in values]
+            if lines.escaped:
+                values = [_unescaped(value) for value in values]
             if len(values) <= 1 and not "".join(values).strip():
                 continue  # a blank line; a line of commas is a row of empty fields
             fields = dict(zip(names, values, strict=False))
@@ -316,9 +316,22 @@ def _read_csv(stream: IO[bytes], name: str) -> Iterator[FeedRow]:
 
 
 #: A carriage return not followed by a line feed, which `csv` would take for the end of
-#: a record, and what it stands for while `csv` reads the line (a private-use character).
+#: a record.  While `csv` reads a line holding one, it stands as `_ESCAPE` + "r", and
+#: `_ESCAPE` itself (a private-use character) as two: every `_ESCAPE` that `csv` sees
+#: begins one of these, so a value is given back exactly as the file has it.
 _LONE_CR = re.compile("\r(?!\n)")
-_CR_KEPT = "\ue00d"
+_ESCAPE = "\ue00d"
+_ESCAPED = re.compile(_ESCAPE + "(.)", re.DOTALL)
+
+
+def _escaped(line: str) -> str:
+    return _LONE_CR.sub(_ESCAPE + "r", line.replace(_ESCAPE, _ESCAPE + _ESCAPE))
+
+
+def _unescaped(value: str) -> str:
+    if _ESCAPE not in value:
+        return value
+    return _ESCAPED.sub(lambda found: "\r" if found[1] == "r" else found[1], value)
 
 
 class _Utf8Lines:
@@ -334,7 +347,7 @@ class _Utf8Lines:
         self.handle = handle
         self.name = name
         self.ended = 0  # the file's lines read to their end
-        self.kept_cr = False  # a lone carriage return stands as `_CR_KEPT`
+        self.escaped = False  # a line was escaped: every `_ESCAPE` from here is one
 
     def __iter__(self) -> Iterator[str]:
         for line in self.handle:
@@ -348,8 +361,8 @@ class _Utf8Lines:
                     f"{self.name} is not UTF-8 text at line {self.ended + 1}: {reason}"
                 )
             self.ended += line.endswith("\n")
-            if "\r" in line and _LONE_CR.search(line):
-                line, self.kept_cr = _LONE_CR.sub(_CR_KEPT, line), True
+            if ("\r" in line and _LONE_CR.search(line)) or (_ESCAPE in line):
+                line, self.escaped = _escaped(line), True
             yield line
 
 

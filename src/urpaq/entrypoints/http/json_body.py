@@ -27,7 +27,7 @@ class StrictJsonRequest(Request):
 def strict_json(body: bytes) -> Any:
     """The JSON value of `body`; `json.JSONDecodeError` saying why it is none."""
     try:
-        text = body.decode("utf-8")
+        text = body.decode("utf-8-sig")  # a byte-order mark before it is no content
     except UnicodeDecodeError as error:
         raise json.JSONDecodeError("not UTF-8", repr(body[:40]), error.start) from None
     try:
