@@ -53,7 +53,7 @@ def audit_events(
     scope: Scope, note: RequestNote, *, status: int, at: dt.datetime
 ) -> list[AuditEvent]:
     """The audit events of a request, as answered with `status`: one about its person,
-    and one more about an heir it concerns (`(heir)` after the action)."""
+    and one more about each heir it concerns (`(heir)` after the action)."""
     action = f"{method_of(scope)} {_route_of(scope)}" + (
         f" ({redact(note.detail)})" if note.detail else ""
     )

@@ -1,10 +1,10 @@
 """The edge: what every HTTP request passes through, before and after its route.
 
 A request id, an audit event written before the answer leaves (so no answer about a person
-goes out unrecorded), an access log with IINs redacted, security headers on every answer
-(no-store on the API's, HSTS over TLS), a limit on the size of a body while it is read,
-forms that another site's page sent refused, and error bodies that never carry a stack
-trace or personal data.
+goes out unrecorded), a `HEAD` answered as its `GET` without the body, an access log with
+IINs redacted, security headers on every answer (no-store on the API's, HSTS over TLS), a
+limit on the size of a body while it is read, forms that another site's page sent
+refused, and error bodies that never carry a stack trace or personal data.
 
 Who records a request's audit event is data, decided in this order:
 

@@ -274,7 +274,7 @@ async def statement(
         address = _sign_in_address(request)
         if not token:
             return UnauditedRedirect(address, status_code=303, headers=NO_STORE)
-        # A session that ended (expired, signed out elsewhere): said so on the way in.
+        # A session that ended (expired, or signed out): said so on the way in.
         ended = UnauditedRedirect(
             address + ("&" if "?" in address else "?") + "ended=1", status_code=303,
             headers=NO_STORE,
