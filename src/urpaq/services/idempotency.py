@@ -73,8 +73,7 @@ def answer_once(
                     "idempotency_key_reused",
                     f"idempotency key {key!r} was used for a different request",
                 )
-            for event in audit(kept.status):
-                uow.serving.record(event)
+            _record(uow, audit(kept.status))
             uow.commit()
             return kept, True
         answer = act()
@@ -83,7 +82,12 @@ def answer_once(
         uow.edge.keep_answer(scope=scope, key=key, answer=answer, now=now)
         # Recorded before the commit: no answer leaves unrecorded, and an audit log that
         # cannot be written stops the payout.
-        for event in audit(answer.status):
-            uow.serving.record(event)
+        _record(uow, audit(answer.status))
         uow.commit()
         return answer, False
+
+
+def _record(uow: UnitOfWork, events: Sequence[AuditEvent]) -> None:
+    """Record a request's events, each durable before this returns (written together)."""
+    for written in [uow.serving.record_later(event) for event in events]:
+        written.result()
