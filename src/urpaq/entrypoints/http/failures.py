@@ -92,9 +92,8 @@ def error_page(status: int, *, request_id: str) -> bytes:
     home = " · ".join(text(lang, "site_name") for lang, _, _ in words)
     # One main heading (the first language's); the others' are its translations.
     sections = "".join(
-        f'<section lang="{lang}"><h{1 if n == 0 else 2}>{escape(what)}</h{1 if n == 0 else 2}>'
-        f"<p>{escape(then)}</p></section>"
-        for n, (lang, what, then) in enumerate(words)
+        f'<section lang="{lang}"><{h}>{escape(what)}</{h}><p>{escape(then)}</p></section>'
+        for h, (lang, what, then) in zip(("h1", "h2", "h2"), words, strict=True)
     )
     title = escape(" · ".join(what for _, what, _ in words))
     return (

@@ -144,8 +144,8 @@ async def lookup(
 
 @public.get("/sign-in", response_class=HTMLResponse)
 def sign_in_form(request: Request) -> HTMLResponse:
-    """The way to sign in; `?ended=1` when a session that had been open has ended (the
-    statement sent its holder here), which the page says."""
+    """The way to sign in; `?ended=1` when the statement found its session cookie naming
+    no open session (it ended, or was never one), which the page says."""
     ended = request.query_params.get("ended") == "1"
     return page(request, "sign_in.html", private=True, notice="session_ended" if ended else None)
 
