@@ -673,6 +673,22 @@ def test_a_language_link_keeps_the_address_asked_for(site: Site) -> None:
     assert (sent.status_code, sent.headers["location"]) == (303, "/sign-in?lang=ru")
 
 
+def test_a_long_address_is_not_repeated_in_the_language_links(site: Site) -> None:
+    """A 30,000-character path was repeated in each of the three language links: the
+    not-found page was three times the size of the request (and so was a page asked for
+    with a long query)."""
+    usual = httpx.get(f"{site.url}/no-such-page")
+    long_path = httpx.get(f"{site.url}/{'a' * 30_000}")
+    assert long_path.status_code == 404
+    assert len(long_path.content) < len(usual.content) + 100
+    assert 'href="/?lang=ru"' in long_path.text
+    statistics = httpx.get(f"{site.url}/statistics?year=2024")
+    long_query = httpx.get(f"{site.url}/statistics?year=2024&x={'b' * 30_000}")
+    assert long_query.status_code == 200
+    assert len(long_query.content) < len(statistics.content) + 1_000
+    assert "b" * 100 not in long_query.text
+
+
 def test_code_guesses_are_limited_per_client(demo_database: Path) -> None:
     """Beyond a few wrong codes a client is refused for a while, whatever the challenge."""
     app = create_app(

@@ -151,7 +151,17 @@ def projection_rows(answer: LookupAnswer | None, language: str = "en") -> list[d
     ]
 
 
+#: The longest address a page's language links repeat.  No page of the site has a longer
+#: one: a longer path links the home page and a longer query is not kept, so a page is
+#: never three times the size of the request that asked for it.
+LONGEST_LINK = 2048
+
+
 def _render(language: str, template: str, *, path: str, kept_query: str = "", **values: Any) -> str:
+    if len(path) > LONGEST_LINK:
+        path = "/"
+    if len(path) + len(kept_query) > LONGEST_LINK:
+        kept_query = ""
     return _templates.get_template(template).render(
         kept_query=kept_query,
         lang=language,
