@@ -10,6 +10,7 @@ lives in the module of its group.
 
 from __future__ import annotations
 
+import inspect
 import io
 import sys
 from collections import Counter
@@ -58,6 +59,22 @@ app.command()(ledger.funding)
 app.command()(serve.serve)
 app.command()(audit.audit)
 app.command()(demo.demo)
+
+
+def _summaries_on_one_line(commands: typer.Typer) -> None:
+    """Each command's summary in the list of commands is the first paragraph of its
+    docstring, its lines joined (Typer's rich help kept the docstring's line breaks, so
+    the list broke a summary in mid-sentence: "each line dated and" / "explained")."""
+    for info in commands.registered_commands:
+        if info.short_help is None and info.callback is not None and info.callback.__doc__:
+            first = inspect.cleandoc(info.callback.__doc__).split("\n\n")[0]
+            info.short_help = " ".join(first.split())
+    for group in commands.registered_groups:
+        if group.typer_instance is not None:
+            _summaries_on_one_line(group.typer_instance)
+
+
+_summaries_on_one_line(app)
 
 
 def given_twice(arguments: list[str]) -> str | None:
