@@ -673,6 +673,20 @@ def test_a_language_link_keeps_the_address_asked_for(site: Site) -> None:
     assert (sent.status_code, sent.headers["location"]) == (303, "/sign-in?lang=ru")
 
 
+def test_an_address_naming_an_iin_is_not_repeated_nor_cached(site: Site) -> None:
+    """An unknown address holding an IIN was repeated in the not-found page's three
+    language links (web.md: "no page puts an IIN in a link"), and the page had no
+    `Cache-Control`; an IIN in a kept query parameter was repeated the same way."""
+    lost = httpx.get(f"{site.url}/nope/150610600015?lang=ru")
+    assert lost.status_code == 404
+    assert "150610600015" not in lost.text
+    assert 'href="/?lang=kk"' in lost.text
+    assert lost.headers["Cache-Control"] == "no-store"
+    kept = httpx.get(f"{site.url}/statistics?year=2024&q=150610600015")
+    assert kept.status_code == 200
+    assert "150610600015" not in kept.text
+
+
 def test_a_long_address_is_not_repeated_in_the_language_links(site: Site) -> None:
     """A 30,000-character path was repeated in each of the three language links: the
     not-found page was three times the size of the request (and so was a page asked for

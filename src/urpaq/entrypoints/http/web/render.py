@@ -17,6 +17,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from urpaq.domain.kazakhstan_time import KAZAKHSTAN
 from urpaq.domain.money import Money
+from urpaq.entrypoints.http.log_text import names_an_iin
 from urpaq.entrypoints.http.web import explain, i18n
 from urpaq.services.lookup import LookupAnswer
 
@@ -79,15 +80,14 @@ def too_many(request: Request, wait: float) -> HTMLResponse:
 
 def not_found(request: Request) -> HTMLResponse:
     """The page for an address that has none; its language links ask for that address
-    again (a path of this site, quoted: `//host` would be another site's).  Under the
-    back office, never cached, as none of its pages is."""
+    again (a path of this site, quoted: `//host` would be another site's; one naming an
+    IIN is not repeated).  Never cached: the address may name a person."""
     asked = request.url.path
     path = (
         quote(asked, safe="/-._~") if asked.startswith("/") and not asked.startswith("//") else "/"
     )
-    headers = NO_STORE if asked.startswith("/office") else None
     html = _render(language_of(request), "not_found.html", path=path)
-    return HTMLResponse(html, status_code=404, headers=headers)
+    return HTMLResponse(html, status_code=404, headers=NO_STORE)
 
 
 def language_of(request: Request) -> str:
@@ -158,9 +158,11 @@ LONGEST_LINK = 2048
 
 
 def _render(language: str, template: str, *, path: str, kept_query: str = "", **values: Any) -> str:
-    if len(path) > LONGEST_LINK:
+    # No page puts an IIN in a link (web.md): an address that holds one, which no page of
+    # the site has (`/nope/150610600015`), is not repeated in the language links either.
+    if len(path) > LONGEST_LINK or names_an_iin(path):
         path = "/"
-    if len(path) + len(kept_query) > LONGEST_LINK:
+    if len(path) + len(kept_query) > LONGEST_LINK or names_an_iin(kept_query):
         kept_query = ""
     return _templates.get_template(template).render(
         kept_query=kept_query,
