@@ -720,6 +720,26 @@ def test_an_heir_finds_in_the_audit_log_every_request_about_their_payouts(api: A
     assert {e.request_id for e in heirs} < {e.request_id for e in holders}
 
 
+def test_a_refused_body_is_audited_about_the_person_it_names(api: Api) -> None:
+    """A payout refused for its amount (`6x`) or its account was recorded about nobody,
+    though its IIN was valid, and an heir's payout refused for a field was not recorded
+    about the heir it named: `urpaq audit --iin` did not find them."""
+    stranger = "881112400347"
+    with api.client() as client, api.client(HEIRS_KEY) as heirs:
+        amount = post(client, "/api/v1/payouts", payout_body(amount="6x"), "bad-amount")
+        account = post(client, "/api/v1/payouts", payout_body(account="kz86"), "bad-account")
+        heir = post(heirs, "/api/v1/heir-payouts", heir_body("1.0", heir_iin=stranger), "h")
+        wrong = post(heirs, "/api/v1/heir-payouts", heir_body("1.00", heir_iin="12345"), "w")
+    assert [a.status_code for a in (amount, account, heir, wrong)] == [422] * 4
+    events = audit_events(api.uow, iin=str(ADULT), limit=2)
+    assert [(e.action, e.outcome) for e in events] == [("POST /api/v1/payouts", 422)] * 2
+    [named] = audit_events(api.uow, iin=stranger, limit=5)
+    assert (named.action, named.outcome) == ("POST /api/v1/heir-payouts (heir)", 422)
+    holder = audit_events(api.uow, iin=str(LATE_ADULT), limit=2)
+    assert [(e.action, e.outcome) for e in holder] == [("POST /api/v1/heir-payouts", 422)] * 2
+    assert holder[1].request_id == named.request_id
+
+
 def test_twenty_concurrent_payout_requests_never_overdraw(api: Api) -> None:
     """20 requests of 10.00 at once against 100.00: exactly 10 paid, 10 refused."""
 

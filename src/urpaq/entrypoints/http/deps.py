@@ -145,13 +145,14 @@ async def _authenticate(request: Request) -> None:
     if found is None:
         # Who was asked about, for the auditor's `urpaq audit --iin`: someone probing
         # people's balances without a valid credential is recorded against each of them.
-        note_of(request).iin = _valid_iin(request.path_params.get("iin"))
+        note_of(request).iin = iin_if_valid(request.path_params.get("iin"))
         raise UnauthenticatedError
     note_of(request).actor = f"operator:{found.name}"
     request.scope[_OPERATOR_KEY] = found
 
 
-def _valid_iin(text: object) -> str | None:
+def iin_if_valid(text: object) -> str | None:
+    """`text` if it is a valid IIN, else None."""
     try:
         return Iin.parse(text).value if isinstance(text, str) else None
     except InvalidIin:

@@ -23,7 +23,7 @@ from urpaq.entrypoints.http.bodies import (
     NOT_POSITIVE,
     REFERENCE_PATTERN,
 )
-from urpaq.entrypoints.http.deps import UnauthenticatedError
+from urpaq.entrypoints.http.deps import UnauthenticatedError, iin_if_valid
 from urpaq.entrypoints.http.edge import error_body
 from urpaq.entrypoints.http.failures import error_page, speaks_json
 from urpaq.entrypoints.http.web.render import not_found
@@ -52,6 +52,7 @@ async def invalid_request(request: Request, error: RequestValidationError) -> JS
     that is wrong is an amount that is not positive, `invalid_idempotency_key` when it is
     the key (missing, empty or too long), else `invalid_request`."""
     problems = error.errors()
+    _note_who_was_asked_about(request, error.body)
     content_type = request.headers.get("content-type")
     fields = [_field_problem(problem, content_type=content_type) for problem in problems]
     names = ", ".join(problem["field"] for problem in fields)
@@ -64,6 +65,19 @@ async def invalid_request(request: Request, error: RequestValidationError) -> JS
         error_body(code, f"the request has invalid fields: {names}", fields=fields),
         status_code=422,
     )
+
+
+def _note_who_was_asked_about(request: Request, body: Any) -> None:
+    """The person (and the heir) a refused API body names, where its IIN is valid: an
+    auditor's `urpaq audit --iin` finds a request about someone refused for another
+    field (an amount `6x`), as it finds one answered."""
+    if not isinstance(body, dict) or not request.url.path.startswith("/api/"):
+        return
+    note = note_of(request)
+    note.iin = note.iin or iin_if_valid(body.get("iin"))
+    heir = iin_if_valid(body.get("heir_iin"))
+    if heir is not None:
+        note.heirs = (heir,)
 
 
 async def http_error(request: Request, error: StarletteHTTPException) -> Response:
