@@ -87,9 +87,12 @@ def may(member: StaffMember, permission: Permission) -> bool:
 def same_person(actor: str, other: str) -> bool:
     """Whether two actors name the same person (user names compared regardless of case,
     as identity providers do, of how their letters are composed, and of their
-    compatibility forms: `Ａｌｉｃｅ` is `Alice`)."""
+    compatibility forms: `Ａｌｉｃｅ` is `Alice`).  Case includes the Turkic rule of the
+    Kazakh Latin alphabet, where `İ` is the capital of `i` and `I` of `ı`: `ALİCE`,
+    `alıce` and `alice` are one name (folding alone made `İ` an `i` with a dot above)."""
 
     def folded(text: str) -> str:
-        return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold()).strip()
+        plain = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
+        return plain.replace("i\u0307", "i").replace("ı", "i").strip()
 
     return folded(actor) == folded(other)
