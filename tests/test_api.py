@@ -392,6 +392,25 @@ def test_two_different_idempotency_keys_in_one_request_are_refused(api: Api) -> 
     assert available(api) == "40.00"
 
 
+def test_two_keys_joined_into_one_header_line_are_refused(api: Api) -> None:
+    """`Idempotency-Key: ka, kb` (two keys as a proxy or a library joins a header given
+    twice) was taken for a third key: the payout was made, and a repeat under `ka`
+    alone paid again."""
+    with api.client() as client:
+        joined = client.post(
+            "/api/v1/payouts",
+            json=payout_body(amount="2.00"),
+            headers={"Idempotency-Key": "ka, kb"},
+        )
+        alone = post(client, "/api/v1/payouts", payout_body(amount="2.00"), "ka")
+    assert (joined.status_code, joined.json()["error"]) == (422, "invalid_idempotency_key")
+    [field] = joined.json()["fields"]
+    assert field["field"] == "header.Idempotency-Key"
+    assert "comma" in field["problem"]
+    assert alone.status_code == 201, alone.text
+    assert available(api) == "98.00"
+
+
 def test_a_body_with_a_byte_order_mark_is_read(api: Api) -> None:
     """UTF-8 with a byte-order mark before it is UTF-8."""
     with api.client() as client:

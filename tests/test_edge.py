@@ -36,6 +36,7 @@ from urpaq.adapters.identity import DevelopmentIdentityProvider
 from urpaq.bootstrap import UnsupportedIdentityProvider, identity_provider, open_unit_of_work
 from urpaq.domain.operators import Purpose
 from urpaq.entrypoints.http.app import create_app
+from urpaq.entrypoints.http.bodies import REFERENCE_PATTERN
 from urpaq.entrypoints.http.context import Clock
 from urpaq.entrypoints.http.edge import BODY_BYTES_MAX
 from urpaq.entrypoints.http.server import REQUEST_SECONDS, TimelyH11Protocol, uvicorn_options
@@ -580,6 +581,16 @@ def test_control_characters_are_refused_in_references(edge: Edge, reference: str
     for field, answer in answers.items():
         assert answer.status_code == 422, (field, answer.text)
         assert [problem["field"] for problem in answer.json()["fields"]] == [field]
+
+
+def test_the_openapi_pattern_of_a_reference_refuses_what_the_server_refuses() -> None:
+    """The OpenAPI document's pattern for documents and certificates let through a soft
+    hyphen, a filler, a variation selector and private use, which the server refuses: a
+    bank checking its requests against the document sent them."""
+    pattern = re.compile(REFERENCE_PATTERN)
+    expressible = [r for r in BAD_REFERENCES if r.strip() and max(map(ord, r)) < 0x10000]
+    assert [r for r in expressible if r != "\u0301" and pattern.match(r)] == []
+    assert pattern.match("N-1/2025 Нотариус Әлия") and pattern.match("№ 12")
 
 
 @pytest.mark.parametrize(

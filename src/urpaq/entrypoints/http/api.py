@@ -26,6 +26,7 @@ from urpaq.domain.payouts import Payout, no_target_savings
 from urpaq.domain.refusals import Refused
 from urpaq.entrypoints.http.audit_note import RequestNote, audit_events
 from urpaq.entrypoints.http.bodies import (
+    IDEMPOTENCY_KEY_PATTERN,
     Confirmation,
     Error,
     HeirPayoutAnswer,
@@ -83,7 +84,9 @@ async def _one_idempotency_key(
             alias="Idempotency-Key",
             min_length=1,
             max_length=200,
-            description="Chosen by the caller, unique per intended write (e.g. a UUID).",
+            pattern=IDEMPOTENCY_KEY_PATTERN,
+            description="Chosen by the caller, unique per intended write (e.g. a UUID);"
+            " without a comma (two keys joined into one header line have one).",
         ),
     ],
 ) -> str:

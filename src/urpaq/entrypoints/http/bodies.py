@@ -28,13 +28,23 @@ IIN_PATTERN = r"^[0-9]{12}$"
 #: so one amount is never two strings to compare).
 AMOUNT_PATTERN = r"^(0|[1-9][0-9]{0,12})\.[0-9]{2}$"
 ACCOUNT_PATTERN = r"^[A-Z0-9]{1,34}$"
+#: An idempotency key holds no comma: two keys a proxy or a library joins into one header
+#: line ("k1, k2", as HTTP joins a field given twice) would otherwise be taken for a third
+#: key, and a repeat under either would pay again.
+IDEMPOTENCY_KEY_PATTERN = r"^[^,]*$"
 #: "123456789/987654321" or "0.123456789" at the most.
 SHARE_LENGTH_MAX = 19
 #: A document or certificate reference: 1–100 characters, none of them a control (C0,
-#: DEL, C1), a line or paragraph separator, or an invisible formatting character (bidi
-#: marks, embeddings, overrides and isolates; zero-width characters; the BOM).
+#: DEL, C1), a line or paragraph separator, an invisible formatting character (the soft
+#: hyphen; bidi marks, embeddings, overrides and isolates; zero-width characters; the
+#: BOM; interlinear annotation), a filler or variation selector, or private use.  The
+#: OpenAPI document shows this pattern; `_reference` refuses the rest of `_unseen` (in
+#: the planes beyond the first, and code points Unicode has not assigned) and a
+#: reference with nothing visible in it.
 REFERENCE_PATTERN = (
-    r"^[^\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]{1,100}$"
+    r"^[^\x00-\x1f\x7f-\x9f\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f"
+    r"\u200b-\u200f\u2028-\u202e\u2060-\u206f\u2800\u3164\ue000-\uf8ff\ufe00-\ufe0f"
+    r"\ufeff\uffa0\ufff0-\ufffb]{1,100}$"
 )
 
 

@@ -19,6 +19,7 @@ from urpaq.entrypoints.http.audit_note import note_of
 from urpaq.entrypoints.http.bodies import (
     ACCOUNT_PATTERN,
     AMOUNT_PATTERN,
+    IDEMPOTENCY_KEY_PATTERN,
     IIN_PATTERN,
     NOT_POSITIVE,
     REFERENCE_PATTERN,
@@ -41,6 +42,8 @@ _PATTERN_WORDS = {
     ACCOUNT_PATTERN: "must be 1–34 capital Latin letters and digits",
     IIN_PATTERN: "must be exactly 12 digits",
     REFERENCE_PATTERN: "must be 1–100 characters long",
+    IDEMPOTENCY_KEY_PATTERN: "holds a comma: two keys joined into one header (by a proxy or"
+    " a library) — send one key, without a comma",
 }
 
 #: Where FastAPI places a problem with the `Idempotency-Key` header.
