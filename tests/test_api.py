@@ -123,16 +123,23 @@ def test_health_and_the_openapi_document_are_served(api: Api) -> None:
         "/api/v1/heir-payouts", "/api/v1/heir-payouts/{payout_id}",
         "/api/v1/heir-payouts/{payout_id}/return",
     }  # fmt: skip
-    # The statuses it lists are those the API gives: 413 for a body too large, never 400
-    # (a request it cannot read is 422).
+    # The statuses it lists are those the API gives: 413 for a body too large, 400 only
+    # for a length given twice (a body it cannot read is 422), 405 for another method;
+    # with the headers they carry (the document named none of them).
     for path, methods in document["paths"].items():
         for method, operation in methods.items():
-            assert {"401", "413", "422", "500", "503"} <= set(operation["responses"]), (
-                method,
-                path,
-            )
-            assert "400" not in operation["responses"], (method, path)
+            answers = operation["responses"]
+            assert {"400", "401", "405", "413", "422", "500", "503"} <= set(answers), path
+            assert all("X-Request-Id" in answer["headers"] for answer in answers.values())
+            assert "WWW-Authenticate" in answers["401"]["headers"], path
+            assert "Retry-After" in answers["503"]["headers"], path
+            if method == "post":
+                own = answers["201" if "201" in answers else "200"]
+                assert "Idempotent-Replayed" in own["headers"], path
     assert "`unvouched`" in document["paths"]["/api/v1/payouts"]["post"]["description"]
+    schemas = document["components"]["schemas"]
+    for answer in ("Savings", "PayoutAnswer", "HeirPayoutAnswer"):  # `currency` was optional
+        assert set(schemas[answer]["properties"]) == set(schemas[answer]["required"]), answer
     assert "`unvouched`" in document["paths"]["/api/v1/heir-payouts"]["post"]["description"]
 
 

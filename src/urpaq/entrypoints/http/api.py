@@ -110,22 +110,60 @@ PayoutId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$", description="As the pa
 IinInPath = Annotated[str, Path(pattern=r"^[0-9]{12}$", description="The person's IIN.")]
 
 
-def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    return {status: {"model": Error} for status in statuses}
+def _header(description: str, **schema: Any) -> dict[str, Any]:
+    return {"description": description, "schema": {"type": "string", **schema}}
+
+
+#: The headers the OpenAPI document names: every answer's, a repeated write's, and those
+#: of particular statuses.
+_REQUEST_ID = {
+    "X-Request-Id": _header(
+        "The request's id, as the audit log and the access log"
+        " keep it: quote it when asking about a request."
+    )
+}
+_REPLAYED = {
+    "Idempotent-Replayed": _header(
+        "`true` on a repeat under an idempotency key: the first answer, given again.", enum=["true"]
+    )
+}
+_HEADERS_OF_STATUS = {
+    401: {"WWW-Authenticate": _header("`Bearer`.")},
+    405: {"Allow": _header("The methods the address takes.")},
+    503: {"Retry-After": _header("Seconds to wait before asking again.")},
+}
+
+
+def _errors(*statuses: int, writes: bool = False) -> dict[int | str, dict[str, Any]]:
+    """The error answers of `statuses`, with their headers (a write's may be repeats)."""
+    return {
+        status: {"model": Error, "headers": _headers(status, writes=writes)} for status in statuses
+    }
+
+
+def _answered(status: int, *, writes: bool = False) -> dict[int | str, dict[str, Any]]:
+    """The headers of a route's own answer `status`."""
+    return {status: {"headers": _headers(status, writes=writes)}}
+
+
+def _headers(status: int, *, writes: bool) -> dict[str, Any]:
+    return {**_REQUEST_ID, **_HEADERS_OF_STATUS.get(status, {}), **(_REPLAYED if writes else {})}
 
 
 #: Every answer of the API is recorded: by the edge, or by `answer_once` for a write; the
 #: credential is checked before a body is read.  Any route may also answer 500, and 503
 #: while the database is away (try again after `Retry-After`).
 router = APIRouter(
-    prefix=PREFIX, responses=_errors(401, 413, 422, 500, 503), route_class=OperatorRoute
+    prefix=PREFIX,
+    responses=_errors(400, 401, 405, 413, 422, 500, 503),
+    route_class=OperatorRoute,
 )
 
 
 @router.get(
     "/savings/{iin}",
     response_model=Savings,
-    responses=_errors(404),
+    responses=_errors(404) | _answered(200),
     summary="A person's available target savings",
 )
 def get_savings(
@@ -156,7 +194,7 @@ def get_savings(
     "/payouts",
     status_code=201,
     response_model=PayoutAnswer,
-    responses=_errors(403, 404, 409),
+    responses=_errors(403, 404, 409, writes=True) | _answered(201, writes=True),
     summary="Request a payout of target savings",
 )
 @writing
@@ -202,7 +240,7 @@ def post_payout(
 @router.get(
     "/payouts/{payout_id}",
     response_model=PayoutAnswer,
-    responses=_errors(404),
+    responses=_errors(404) | _answered(200),
     summary="One of this operator's payouts",
 )
 def get_payout(payout_id: PayoutId, note: NoteDep, by: OperatorDep, uow: UnitOfWorkDep) -> Any:
@@ -217,7 +255,7 @@ def get_payout(payout_id: PayoutId, note: NoteDep, by: OperatorDep, uow: UnitOfW
 @router.post(
     "/payouts/{payout_id}/confirmation",
     response_model=PayoutAnswer,
-    responses=_errors(404, 409),
+    responses=_errors(404, 409, writes=True) | _answered(200, writes=True),
     summary="Confirm that a payout was used for its purpose",
 )
 @writing
@@ -257,7 +295,7 @@ def post_confirmation(
 @router.post(
     "/payouts/{payout_id}/return",
     response_model=PayoutAnswer,
-    responses=_errors(404, 409),
+    responses=_errors(404, 409, writes=True) | _answered(200, writes=True),
     summary="Return an unused payout to the person's target savings",
 )
 @writing
@@ -285,7 +323,7 @@ def post_return(
     "/heir-payouts",
     status_code=201,
     response_model=HeirPayoutAnswer,
-    responses=_errors(403, 404, 409),
+    responses=_errors(403, 404, 409, writes=True) | _answered(201, writes=True),
     summary="Pay a deceased holder's frozen savings to an heir",
 )
 @writing
@@ -337,7 +375,7 @@ def post_heir_payout(
 @router.get(
     "/heir-payouts/{payout_id}",
     response_model=HeirPayoutAnswer,
-    responses=_errors(404),
+    responses=_errors(404) | _answered(200),
     summary="One of this operator's heirs' payouts",
 )
 def get_heir_payout(payout_id: PayoutId, note: NoteDep, by: OperatorDep, uow: UnitOfWorkDep) -> Any:
@@ -355,7 +393,7 @@ def get_heir_payout(payout_id: PayoutId, note: NoteDep, by: OperatorDep, uow: Un
 @router.post(
     "/heir-payouts/{payout_id}/return",
     response_model=HeirPayoutAnswer,
-    responses=_errors(404, 409),
+    responses=_errors(404, 409, writes=True) | _answered(200, writes=True),
     summary="Return an heir's payout the operator could not pay",
 )
 @writing

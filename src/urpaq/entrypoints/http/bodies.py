@@ -271,6 +271,10 @@ class Confirmation(BaseModel):
 
 
 class Savings(BaseModel):
+    # Every answer carries every field, `currency` too: each required in the OpenAPI
+    # document's answers.
+    model_config = ConfigDict(json_schema_serialization_defaults_required=True)
+
     iin: str
     available: str = Field(examples=["100.52"])
     currency: Literal["USD"] = "USD"
@@ -282,6 +286,10 @@ class Savings(BaseModel):
 
 
 class PayoutAnswer(BaseModel):
+    # Every answer carries every field, `currency` too: each required in the OpenAPI
+    # document's answers.
+    model_config = ConfigDict(json_schema_serialization_defaults_required=True)
+
     payout_id: str
     status: Literal["paid", "confirmed", "returned"]
     amount: str = Field(examples=["60.00"])
@@ -296,6 +304,10 @@ class PayoutAnswer(BaseModel):
 
 
 class HeirPayoutAnswer(BaseModel):
+    # Every answer carries every field, `currency` too: each required in the OpenAPI
+    # document's answers.
+    model_config = ConfigDict(json_schema_serialization_defaults_required=True)
+
     payout_id: str
     status: Literal["paid_to_heir", "returned"] = Field(
         description="`paid_to_heir`, or `returned` once the operator returned it."
