@@ -13,9 +13,8 @@ import uuid
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, Header, Path, Request
+from fastapi import APIRouter, Depends, Header, Path, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 
 from urpaq import bootstrap
@@ -28,7 +27,6 @@ from urpaq.entrypoints.http.audit_note import RequestNote, audit_events
 from urpaq.entrypoints.http.bodies import (
     IDEMPOTENCY_KEY_PATTERN,
     Confirmation,
-    Error,
     HeirPayoutAnswer,
     HeirPayoutRequest,
     PayoutAnswer,
@@ -44,12 +42,11 @@ from urpaq.entrypoints.http.deps import (
     UnitOfWorkDep,
 )
 from urpaq.entrypoints.http.edge import RecordedAnswer, error_body
+from urpaq.entrypoints.http.openapi import PREFIX, answered, errors
 from urpaq.entrypoints.http.threads import writing
 from urpaq.services import inheritance, payouts
 from urpaq.services.idempotency import answer_once, fingerprint
 from urpaq.services.ports.edge import KeptAnswer
-
-PREFIX = "/api/v1"
 
 #: The HTTP status of each business refusal.
 STATUS_OF_REFUSAL = {
@@ -110,52 +107,12 @@ PayoutId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$", description="As the pa
 IinInPath = Annotated[str, Path(pattern=r"^[0-9]{12}$", description="The person's IIN.")]
 
 
-def _header(description: str, **schema: Any) -> dict[str, Any]:
-    return {"description": description, "schema": {"type": "string", **schema}}
-
-
-#: The headers the OpenAPI document names: every answer's, a repeated write's, and those
-#: of particular statuses.
-_REQUEST_ID = {
-    "X-Request-Id": _header(
-        "The request's id, as the audit log and the access log"
-        " keep it: quote it when asking about a request."
-    )
-}
-_REPLAYED = {
-    "Idempotent-Replayed": _header(
-        "`true` on a repeat under an idempotency key: the first answer, given again.", enum=["true"]
-    )
-}
-_HEADERS_OF_STATUS = {
-    401: {"WWW-Authenticate": _header("`Bearer`.")},
-    405: {"Allow": _header("The methods the address takes.")},
-    503: {"Retry-After": _header("Seconds to wait before asking again.")},
-}
-
-
-def _errors(*statuses: int, writes: bool = False) -> dict[int | str, dict[str, Any]]:
-    """The error answers of `statuses`, with their headers (a write's may be repeats)."""
-    return {
-        status: {"model": Error, "headers": _headers(status, writes=writes)} for status in statuses
-    }
-
-
-def _answered(status: int, *, writes: bool = False) -> dict[int | str, dict[str, Any]]:
-    """The headers of a route's own answer `status`."""
-    return {status: {"headers": _headers(status, writes=writes)}}
-
-
-def _headers(status: int, *, writes: bool) -> dict[str, Any]:
-    return {**_REQUEST_ID, **_HEADERS_OF_STATUS.get(status, {}), **(_REPLAYED if writes else {})}
-
-
 #: Every answer of the API is recorded: by the edge, or by `answer_once` for a write; the
 #: credential is checked before a body is read.  Any route may also answer 500, and 503
 #: while the database is away (try again after `Retry-After`).
 router = APIRouter(
     prefix=PREFIX,
-    responses=_errors(400, 401, 405, 413, 422, 500, 503),
+    responses=errors(400, 401, 405, 413, 422, 500, 503),
     route_class=OperatorRoute,
 )
 
@@ -163,7 +120,7 @@ router = APIRouter(
 @router.get(
     "/savings/{iin}",
     response_model=Savings,
-    responses=_errors(404) | _answered(200),
+    responses=errors(404) | answered(200),
     summary="A person's available target savings",
 )
 def get_savings(
@@ -194,7 +151,7 @@ def get_savings(
     "/payouts",
     status_code=201,
     response_model=PayoutAnswer,
-    responses=_errors(403, 404, 409, writes=True) | _answered(201, writes=True),
+    responses=errors(403, 404, 409, writes=True) | answered(201, writes=True),
     summary="Request a payout of target savings",
 )
 @writing
@@ -240,7 +197,7 @@ def post_payout(
 @router.get(
     "/payouts/{payout_id}",
     response_model=PayoutAnswer,
-    responses=_errors(404) | _answered(200),
+    responses=errors(404) | answered(200),
     summary="One of this operator's payouts",
 )
 def get_payout(payout_id: PayoutId, note: NoteDep, by: OperatorDep, uow: UnitOfWorkDep) -> Any:
@@ -255,7 +212,7 @@ def get_payout(payout_id: PayoutId, note: NoteDep, by: OperatorDep, uow: UnitOfW
 @router.post(
     "/payouts/{payout_id}/confirmation",
     response_model=PayoutAnswer,
-    responses=_errors(404, 409, writes=True) | _answered(200, writes=True),
+    responses=errors(404, 409, writes=True) | answered(200, writes=True),
     summary="Confirm that a payout was used for its purpose",
 )
 @writing
@@ -295,7 +252,7 @@ def post_confirmation(
 @router.post(
     "/payouts/{payout_id}/return",
     response_model=PayoutAnswer,
-    responses=_errors(404, 409, writes=True) | _answered(200, writes=True),
+    responses=errors(404, 409, writes=True) | answered(200, writes=True),
     summary="Return an unused payout to the person's target savings",
 )
 @writing
@@ -323,7 +280,7 @@ def post_return(
     "/heir-payouts",
     status_code=201,
     response_model=HeirPayoutAnswer,
-    responses=_errors(403, 404, 409, writes=True) | _answered(201, writes=True),
+    responses=errors(403, 404, 409, writes=True) | answered(201, writes=True),
     summary="Pay a deceased holder's frozen savings to an heir",
 )
 @writing
@@ -375,7 +332,7 @@ def post_heir_payout(
 @router.get(
     "/heir-payouts/{payout_id}",
     response_model=HeirPayoutAnswer,
-    responses=_errors(404) | _answered(200),
+    responses=errors(404) | answered(200),
     summary="One of this operator's heirs' payouts",
 )
 def get_heir_payout(payout_id: PayoutId, note: NoteDep, by: OperatorDep, uow: UnitOfWorkDep) -> Any:
@@ -393,7 +350,7 @@ def get_heir_payout(payout_id: PayoutId, note: NoteDep, by: OperatorDep, uow: Un
 @router.post(
     "/heir-payouts/{payout_id}/return",
     response_model=HeirPayoutAnswer,
-    responses=_errors(404, 409, writes=True) | _answered(200, writes=True),
+    responses=errors(404, 409, writes=True) | answered(200, writes=True),
     summary="Return an heir's payout the operator could not pay",
 )
 @writing
@@ -423,31 +380,8 @@ def post_heir_return(
 
 @router.get("/openapi.json", include_in_schema=False)
 def openapi_document(request: Request) -> JSONResponse:
-    """The OpenAPI document of the operators' API (`openapi_of`)."""
+    """The OpenAPI document of the operators' API (`openapi.openapi_of`)."""
     return JSONResponse(request.app.openapi())
-
-
-def openapi_of(app: FastAPI) -> dict[str, Any]:
-    """The OpenAPI document of the operators' API, built once: only the routes under
-    `/api/v1/`, never the pages."""
-    if app.openapi_schema is None:
-        app.openapi_schema = get_openapi(
-            title="urpaq: API for authorised operators",
-            version="1",
-            description=(
-                "Check a person's target savings, request a payout for housing or"
-                " education, confirm its use or return it, and pay heirs. Every write"
-                " takes an `Idempotency-Key`: a repeat with the same key and body gets"
-                " the first answer (header `Idempotent-Replayed: true`); the same key"
-                " with another body is refused with 409 `idempotency_key_reused`."
-                " Amounts are strings with two decimals, in USD."
-            ),
-            routes=app.routes,
-        )
-        paths = app.openapi_schema["paths"]
-        for path in [path for path in paths if not path.startswith(PREFIX + "/")]:
-            del paths[path]
-    return app.openapi_schema
 
 
 # --- helpers -----------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from urpaq import bootstrap
-from urpaq.entrypoints.http import api, errors, office
+from urpaq.entrypoints.http import api, errors, office, openapi
 from urpaq.entrypoints.http.context import Clock, Context, UnitOfWorkProvider
 from urpaq.entrypoints.http.credentials import BelievedCredentials
 from urpaq.entrypoints.http.deps import UnauthenticatedError
@@ -85,7 +85,7 @@ def create_app(
     app.router.add_api_route(
         "/readyz", readyz, include_in_schema=False, route_class_override=UnauditedRoute
     )
-    app.openapi = functools.partial(api.openapi_of, app)  # type: ignore[method-assign]
+    app.openapi = functools.partial(openapi.openapi_of, app)  # type: ignore[method-assign]
     return app
 
 
