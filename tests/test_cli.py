@@ -221,10 +221,14 @@ def test_a_preview_prints_what_the_close_then_prints_and_writes_nothing(
 def test_refusals_exit_with_their_code_and_name_the_value(
     db: str, feed: Path, args: list[str], code: int, message: str
 ) -> None:
-    """Usage errors exit 2, refused input exits 3, each with a message naming the value."""
+    """Usage errors exit 2, refused input exits 3, each with a message naming the value;
+    a refusal is one line, with no blank line before it (a close's progress line, shown
+    on a terminal only, left one)."""
     prepare(db, feed)
     done = urpaq(*args, db=db, check=code)
     assert message in done.stderr
+    if code == 3:
+        assert message in done.stderr.splitlines()[0], done.stderr
 
 
 @pytest.mark.parametrize(
@@ -504,3 +508,35 @@ def test_statistics_by_region_and_of_payouts_print_one_json_document(db: str, fe
         "until": "2026-01-01", "purposes": [], "operators": [],
         "total": nothing, "heirs": nothing, "small_cells": "hidden", "currency": "USD",
     }  # fmt: skip
+
+
+def test_the_import_shows_its_progress_bar_on_a_terminal_only(db: str, feed: Path) -> None:
+    """On a terminal the import draws its bar (records read, the rate, the time left);
+    elsewhere (a pipe, a log file) nothing but the answer and its messages."""
+    import pty
+
+    controller, terminal = pty.openpty()
+    env = {**os.environ, "URPAQ_DB": db, "COLUMNS": "120", "TERM": "xterm"}
+    with subprocess.Popen(
+        [sys.executable, "-m", "urpaq", "register", "import", str(feed)],
+        stdout=subprocess.PIPE, stderr=terminal, env=env,
+    ) as running:  # fmt: skip
+        os.close(terminal)
+        drawn = b""
+        while chunk := _read_some(controller):
+            drawn += chunk
+        running.wait(timeout=120)
+    os.close(controller)
+    assert running.returncode == 0
+    assert f"reading {feed.name}".encode() in drawn, drawn
+    piped = urpaq("register", "import", str(feed), db=db)
+    assert piped.stderr.startswith(f"{feed.name} was imported before"), piped.stderr
+    assert "\x1b" not in piped.stderr and "reading" not in piped.stderr
+
+
+def _read_some(descriptor: int) -> bytes:
+    """What a terminal's other end has to read, or nothing once the program has ended."""
+    try:
+        return os.read(descriptor, 65536)
+    except OSError:  # the program closed its end
+        return b""

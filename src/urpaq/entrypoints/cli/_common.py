@@ -256,15 +256,18 @@ def progress_bar(description: str, *, total: int) -> Iterator[ProgressBar]:
         TimeElapsedColumn(),
         console=err,
         transient=True,
+        disable=not err.is_terminal,  # elsewhere it left a blank line before the answer
     ) as progress:
         yield ProgressBar(progress, description, total)
 
 
 @contextmanager
 def step_progress(description: str) -> Iterator[Callable[[str], None]]:
-    """A line on stderr naming the step under way; yields the function that names it."""
+    """A line on stderr naming the step under way, on a terminal only (elsewhere Rich left
+    a blank line before the one line of an error); yields the function that names it."""
     with Progress(
-        TextColumn("{task.description}"), TimeElapsedColumn(), console=err, transient=True
-    ) as progress:
+        TextColumn("{task.description}"), TimeElapsedColumn(), console=err, transient=True,
+        disable=not err.is_terminal,
+    ) as progress:  # fmt: skip
         task = progress.add_task(description, total=None)
         yield lambda step: progress.update(task, description=f"{description}: {step}")
