@@ -28,6 +28,7 @@ from urpaq.adapters.sql.serving import SqlServing
 from urpaq.adapters.sql.unit_of_work import SqlUnitOfWork
 from urpaq.domain.iin import Iin
 from urpaq.domain.operators import AuthorisedOperator, Purpose
+from urpaq.entrypoints.http import api as api_module
 from urpaq.entrypoints.http.app import create_app
 from urpaq.entrypoints.http.context import Clock
 from urpaq.entrypoints.http.credentials import CREDENTIAL_BELIEVED_SECONDS, BelievedCredentials
@@ -418,6 +419,29 @@ def test_two_keys_joined_into_one_header_line_are_refused(api: Api) -> None:
     assert available(api) == "98.00"
 
 
+def test_a_write_made_under_a_comma_key_before_the_rule_is_still_answered(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bank that wrote under `order-17,try-1` before keys with a comma were refused,
+    and lost the answer, repeats the request: it gets the first answer again (it got
+    422 and, told to use another key, would have paid again)."""
+    body = payout_body(amount="3.00")
+    with api.client() as client:
+        monkeypatch.setattr(api_module, "_COMMA_IN_KEY", None)  # as before the rule
+        first = post(client, "/api/v1/payouts", body, "order-17,try-1")
+        monkeypatch.undo()
+        repeat = post(client, "/api/v1/payouts", body, "order-17,try-1")
+        other = post(client, "/api/v1/payouts", payout_body(amount="4.00"), "order-17,try-1")
+        new = post(client, "/api/v1/payouts", body, "order-18,try-1")
+    assert (first.status_code, repeat.status_code) == (201, 201), repeat.text
+    assert repeat.headers["Idempotent-Replayed"] == "true"
+    assert repeat.json() == first.json()
+    assert (other.status_code, other.json()["error"]) == (409, "idempotency_key_reused")
+    assert (new.status_code, new.json()["error"]) == (422, "invalid_idempotency_key")
+    assert new.json()["fields"][0]["field"] == "header.Idempotency-Key"
+    assert available(api) == "97.00"
+
+
 def test_a_body_with_a_byte_order_mark_is_read(api: Api) -> None:
     """UTF-8 with a byte-order mark before it is UTF-8."""
     with api.client() as client:
@@ -764,6 +788,18 @@ def test_a_refused_body_is_audited_about_the_person_it_names(api: Api) -> None:
     holder = audit_events(api.uow, iin=str(LATE_ADULT), limit=2)
     assert [(e.action, e.outcome) for e in holder] == [("POST /api/v1/heir-payouts", 422)] * 2
     assert holder[1].request_id == named.request_id
+    # Only the bodies that name people are read: a confirmation's stray `iin` and a
+    # payout's stray `heir_iin` name nobody the request is about.
+    bystander = "060102600034"
+    with api.client() as client:
+        path = f"/api/v1/payouts/{'0' * 32}/confirmation"
+        stray = {"documents": ["N-1"], "iin": bystander, "heir_iin": stranger}
+        confirmed = post(client, path, stray, "stray")
+        paid = post(client, "/api/v1/payouts", {**payout_body(amount="x"), "heir_iin": bystander},
+                    "stray-heir")  # fmt: skip
+    assert (confirmed.status_code, paid.status_code) == (422, 422)
+    assert audit_events(api.uow, iin=bystander, limit=5) == []
+    assert len(audit_events(api.uow, iin=stranger, limit=5)) == 1  # `named` above
 
 
 def test_twenty_concurrent_payout_requests_never_overdraw(api: Api) -> None:

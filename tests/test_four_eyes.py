@@ -167,7 +167,8 @@ def test_each_database_keeps_proposals_and_their_decisions(uow: SqlUnitOfWork) -
 @pytest.mark.parametrize(
     ("other", "same"),
     [("alice", True), (" ALICE ", True), ("Ａｌｉｃｅ", True), ("Alice\u0301", False),
-     ("Alicia", False), ("ALİCE", True), ("alİce", True), ("alıce", True)],
+     ("Alicia", False), ("ALİCE", True), ("alİce", True), ("ALICE", True), ("alıce", False),
+     ("AlIce", True)],
 )  # fmt: skip
 def test_one_person_under_another_form_of_their_name_is_the_same_person(
     other: str, same: bool
@@ -175,3 +176,16 @@ def test_one_person_under_another_form_of_their_name_is_the_same_person(
     """A full-width `Ａｌｉｃｅ` approved what `Alice` entered, and so did `ALİCE` (the
     Turkic capital of `i`, which case folding alone makes an `i` with a dot above)."""
     assert same_person("Alice", other) is same
+
+
+@pytest.mark.parametrize(
+    ("one", "other", "same"),
+    [("alıce", "ALICE", True), ("aıdar", "aidar", False), ("AIDAR", "aıdar", True),
+     ("AIDAR", "aidar", True), ("ALİ", "ali", True), ("ALİ", "alı", False)],
+)  # fmt: skip
+def test_the_turkic_capitals_name_one_person_and_dotless_i_another_letter(
+    one: str, other: str, same: bool
+) -> None:
+    """`ı` and `i` are two letters of the Kazakh Latin alphabet (a staff member `aıdar`
+    is not `aidar`), and `I` the capital of either."""
+    assert same_person(one, other) is same

@@ -16,6 +16,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -685,6 +686,21 @@ def test_an_address_naming_an_iin_is_not_repeated_nor_cached(site: Site) -> None
     kept = httpx.get(f"{site.url}/statistics?year=2024&q=150610600015")
     assert kept.status_code == 200
     assert "150610600015" not in kept.text
+    # The other parameters are kept: the link opens the same year's page.
+    assert 'href="/statistics?year=2024&amp;lang=ru"' in kept.text
+    # Written in other digits, or grouped, it is an IIN all the same.
+    for written in ("１５０６１０６０００１５", "1506 1060 0015"):
+        other = httpx.get(f"{site.url}/nope/{written}")
+        assert quote(written) not in other.text and written not in other.text
+        assert 'href="/?lang=ru"' in other.text
+    arabic = "١٥٠٦١٠٦٠٠٠١٥"
+    assert quote(arabic) not in httpx.get(f"{site.url}/statistics?q={arabic}").text
+    # A page not found under a route of its own is never cached either.
+    for missing in ("/statistics/150610600015.csv", "/statistics?year=150610600015"):
+        answer = httpx.get(f"{site.url}{missing}")
+        assert answer.status_code == 404, missing
+        assert answer.headers["Cache-Control"] == "no-store", missing
+        assert "150610600015" not in answer.text, missing
 
 
 def test_a_long_address_is_not_repeated_in_the_language_links(site: Site) -> None:
@@ -701,6 +717,7 @@ def test_a_long_address_is_not_repeated_in_the_language_links(site: Site) -> Non
     assert long_query.status_code == 200
     assert len(long_query.content) < len(statistics.content) + 1_000
     assert "b" * 100 not in long_query.text
+    assert 'href="/statistics?year=2024&amp;lang=ru"' in long_query.text  # the year kept
 
 
 def test_code_guesses_are_limited_per_client(demo_database: Path) -> None:

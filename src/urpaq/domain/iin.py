@@ -10,6 +10,7 @@ never issued.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 _CENTURY_BY_DIGIT = {1: 1800, 2: 1800, 3: 1900, 4: 1900, 5: 2000, 6: 2000}
@@ -97,3 +98,17 @@ def compose(*, birth_date: dt.date, is_male: bool, serial: int) -> Iin | None:
     if digit is None:
         return None
     return Iin(value=f"{first_eleven}{digit}", birth_date=birth_date, is_male=is_male)
+
+
+#: What may stand between the digits of an IIN someone wrote: spaces of any width,
+#: dots, dashes, underscores, zero-width spaces.
+_GROUPING = re.compile(r"[\s._\-\u200b]+")
+#: Twelve digits in a row, of any script (full-width, Arabic-Indic…: `\d` is Unicode's).
+_TWELVE_DIGITS = re.compile(r"\d{12}")
+
+
+def can_name_an_iin(text: str) -> bool:
+    """Whether `text` could name an IIN: twelve digits in a row, of any script, perhaps
+    grouped (`1506 1060 0015`).  For what must never repeat one (a page's links); it
+    says nothing of whether the IIN is valid."""
+    return _TWELVE_DIGITS.search(_GROUPING.sub("", text)) is not None

@@ -87,12 +87,16 @@ def may(member: StaffMember, permission: Permission) -> bool:
 def same_person(actor: str, other: str) -> bool:
     """Whether two actors name the same person (user names compared regardless of case,
     as identity providers do, of how their letters are composed, and of their
-    compatibility forms: `Ａｌｉｃｅ` is `Alice`).  Case includes the Turkic rule of the
-    Kazakh Latin alphabet, where `İ` is the capital of `i` and `I` of `ı`: `ALİCE`,
-    `alıce` and `alice` are one name (folding alone made `İ` an `i` with a dot above)."""
+    compatibility forms: `Ａｌｉｃｅ` is `Alice`).  Case is either rule: the common one
+    (`ALICE` is `alice`) or the Turkic one of the Kazakh Latin alphabet, where `İ` is the
+    capital of `i` and `I` of `ı` (`ALİCE` is `alice`, `ALICE` is `alıce`; folding alone
+    made `İ` an `i` with a dot above).  `ı` and `i` stay two letters: `aıdar` is not
+    `aidar`."""
+    return any(_folded(actor, turkic) == _folded(other, turkic) for turkic in (False, True))
 
-    def folded(text: str) -> str:
-        plain = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
-        return plain.replace("i\u0307", "i").replace("ı", "i").strip()
 
-    return folded(actor) == folded(other)
+def _folded(name: str, turkic: bool) -> str:
+    text = unicodedata.normalize("NFKC", name)
+    if turkic:
+        text = text.replace("I", "ı").replace("İ", "i")
+    return unicodedata.normalize("NFKC", text.casefold()).strip()

@@ -50,6 +50,7 @@ def answer_once(
     act: Callable[[], KeptAnswer],
     now: dt.datetime,
     audit: Callable[[int], Sequence[AuditEvent]],
+    new_key_refused: str | None = None,
 ) -> tuple[KeptAnswer, bool]:
     """Run `act` once per (scope, key) and keep its answer; a repeat returns the kept one.
     The flag says whether the answer is a repeat.  The request's audit events, made by
@@ -58,7 +59,12 @@ def answer_once(
 
     `act` runs inside this unit of work (a service it calls writes with `joined=True`)
     and must raise nothing after it has written: refusals are answers too, decided
-    before anything is written, and are kept like any other answer."""
+    before anything is written, and are kept like any other answer.
+
+    `new_key_refused`, when given, says why `key` may not begin a write (a form the
+    caller no longer takes): it is refused as `invalid_idempotency_key` unless an answer
+    is already kept under it, which a repeat still gets — a write made before the rule
+    must stay knowable."""
     if not key or len(key) > KEY_LENGTH_MAX:
         raise IdempotencyKeyReused(
             "invalid_idempotency_key",
@@ -76,6 +82,8 @@ def answer_once(
             _record(uow, audit(kept.status))
             uow.commit()
             return kept, True
+        if new_key_refused is not None:
+            raise IdempotencyKeyReused("invalid_idempotency_key", new_key_refused)
         answer = act()
         if answer.fingerprint != request_fingerprint:
             raise AnswerMismatch(f"the answer kept under {key!r} is for another request")

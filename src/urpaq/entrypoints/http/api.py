@@ -25,7 +25,6 @@ from urpaq.domain.payouts import Payout, no_target_savings
 from urpaq.domain.refusals import Refused
 from urpaq.entrypoints.http.audit_note import RequestNote, audit_events
 from urpaq.entrypoints.http.bodies import (
-    IDEMPOTENCY_KEY_PATTERN,
     Confirmation,
     HeirPayoutAnswer,
     HeirPayoutRequest,
@@ -81,7 +80,6 @@ async def _one_idempotency_key(
             alias="Idempotency-Key",
             min_length=1,
             max_length=200,
-            pattern=IDEMPOTENCY_KEY_PATTERN,
             description="Chosen by the caller, unique per intended write (e.g. a UUID);"
             " without a comma (two keys joined into one header line have one).",
         ),
@@ -103,6 +101,15 @@ async def _one_idempotency_key(
 
 
 IdempotencyKey = Annotated[str, Depends(_one_idempotency_key)]
+
+#: Why a new write is refused under a key holding a comma: a proxy or a library joins a
+#: header given twice into one line ("ka, kb", as HTTP joins a field), which would be
+#: taken for a third key, and a repeat under either would pay again.  An answer kept
+#: under such a key before this rule is still given to a repeat.
+_COMMA_IN_KEY = (
+    "holds a comma: two keys joined into one header (by a proxy or a library) — send one"
+    " key, without a comma"
+)
 PayoutId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$", description="As the payout returned.")]
 IinInPath = Annotated[str, Path(pattern=r"^[0-9]{12}$", description="The person's IIN.")]
 
@@ -420,6 +427,7 @@ def _once(
             act=answer,
             now=now,
             audit=lambda status: audit_events(request.scope, note, status=status, at=now),
+            new_key_refused=_COMMA_IN_KEY if "," in key else None,
         )
     except Refused as refusal:  # refused before an answer was kept: the edge records it
         return _refusal_response(refusal)
@@ -436,6 +444,8 @@ def _refusal(refusal: Refused) -> tuple[int, dict[str, object]]:
 
 def _refusal_response(refusal: Refused) -> JSONResponse:
     status, document = _refusal(refusal)
+    if refusal.code == "invalid_idempotency_key":  # named as a field, as the edge names it
+        document["fields"] = [{"field": "header.Idempotency-Key", "problem": str(refusal)}]
     return JSONResponse(document, status_code=status)
 
 

@@ -28,10 +28,6 @@ IIN_PATTERN = r"^[0-9]{12}$"
 #: so one amount is never two strings to compare).
 AMOUNT_PATTERN = r"^(0|[1-9][0-9]{0,12})\.[0-9]{2}$"
 ACCOUNT_PATTERN = r"^[A-Z0-9]{1,34}$"
-#: An idempotency key holds no comma: two keys a proxy or a library joins into one header
-#: line ("k1, k2", as HTTP joins a field given twice) would otherwise be taken for a third
-#: key, and a repeat under either would pay again.
-IDEMPOTENCY_KEY_PATTERN = r"^[^,]*$"
 #: "123456789/987654321" or "0.123456789" at the most.
 SHARE_LENGTH_MAX = 19
 #: A document or certificate reference: 1–100 characters, none of them a control (C0,

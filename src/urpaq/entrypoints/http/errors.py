@@ -19,7 +19,6 @@ from urpaq.entrypoints.http.audit_note import note_of
 from urpaq.entrypoints.http.bodies import (
     ACCOUNT_PATTERN,
     AMOUNT_PATTERN,
-    IDEMPOTENCY_KEY_PATTERN,
     IIN_PATTERN,
     NOT_POSITIVE,
     REFERENCE_PATTERN,
@@ -27,6 +26,7 @@ from urpaq.entrypoints.http.bodies import (
 from urpaq.entrypoints.http.deps import UnauthenticatedError, iin_if_valid
 from urpaq.entrypoints.http.edge import error_body
 from urpaq.entrypoints.http.failures import error_page, speaks_json
+from urpaq.entrypoints.http.openapi import PREFIX
 from urpaq.entrypoints.http.web.render import not_found
 
 #: The only fields whose offending value an error quotes: none of them is personal data.
@@ -42,8 +42,6 @@ _PATTERN_WORDS = {
     ACCOUNT_PATTERN: "must be 1–34 capital Latin letters and digits",
     IIN_PATTERN: "must be exactly 12 digits",
     REFERENCE_PATTERN: "must be 1–100 characters long",
-    IDEMPOTENCY_KEY_PATTERN: "holds a comma: two keys joined into one header (by a proxy or"
-    " a library) — send one key, without a comma",
 }
 
 #: Where FastAPI places a problem with the `Idempotency-Key` header.
@@ -53,7 +51,9 @@ _KEY_HEADER = ("header", "Idempotency-Key")
 async def invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:
     """422 naming each invalid field and what is wrong with it: `invalid_amount` when all
     that is wrong is an amount that is not positive, `invalid_idempotency_key` when it is
-    the key (missing, empty or too long), else `invalid_request`."""
+    the key (missing, empty, too long, or two different keys), else `invalid_request`.
+    (A key holding a comma is refused later, where a write it began can still be
+    answered: `api._COMMA_IN_KEY`.)"""
     problems = error.errors()
     _note_who_was_asked_about(request, error.body)
     content_type = request.headers.get("content-type")
@@ -70,15 +70,26 @@ async def invalid_request(request: Request, error: RequestValidationError) -> JS
     )
 
 
+#: The fields naming people in the bodies of the API's writes that have them: the
+#: holder's IIN, and the heir's.  No other body names a person (a stray `iin` in a
+#: confirmation is no one's).
+_PEOPLE_IN_BODY = {
+    f"{PREFIX}/payouts": ("iin", None),
+    f"{PREFIX}/heir-payouts": ("iin", "heir_iin"),
+}
+
+
 def _note_who_was_asked_about(request: Request, body: Any) -> None:
-    """The person (and the heir) a refused API body names, where its IIN is valid: an
-    auditor's `urpaq audit --iin` finds a request about someone refused for another
+    """The person (and the heir) a refused payout's body names, where the IIN is valid:
+    an auditor's `urpaq audit --iin` finds a request about someone refused for another
     field (an amount `6x`), as it finds one answered."""
-    if not isinstance(body, dict) or not request.url.path.startswith("/api/"):
+    fields = _PEOPLE_IN_BODY.get(request.url.path)
+    if fields is None or request.method != "POST" or not isinstance(body, dict):
         return
+    holder, heir_field = fields
     note = note_of(request)
-    note.iin = note.iin or iin_if_valid(body.get("iin"))
-    heir = iin_if_valid(body.get("heir_iin"))
+    note.iin = note.iin or iin_if_valid(body.get(holder))
+    heir = iin_if_valid(body.get(heir_field)) if heir_field else None
     if heir is not None:
         note.heirs = (heir,)
 

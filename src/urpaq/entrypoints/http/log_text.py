@@ -14,11 +14,6 @@ def redact(path: str) -> str:
     return printable(_IIN_IN_PATH.sub("************", path))
 
 
-def names_an_iin(text: str) -> bool:
-    """Whether `text` holds a run of 12 digits: an IIN, as far as an address can tell."""
-    return _IIN_IN_PATH.search(text) is not None
-
-
 def printable(text: str) -> str:
     """`text` on one honest line: a character that is not printable (a control such as a
     line break, NUL or ESC, DEL, a C1 control, a bidirectional override or other

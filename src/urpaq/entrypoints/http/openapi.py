@@ -32,15 +32,26 @@ _REPLAYED = {
 }
 _HEADERS_OF_STATUS = {
     401: {"WWW-Authenticate": _header("`Bearer`.")},
-    405: {"Allow": _header("The methods the address takes.")},
+    405: {"Allow": _header("The methods the address takes (one that takes GET takes HEAD too).")},
     503: {"Retry-After": _header("Seconds to wait before asking again.")},
+}
+
+
+#: What an error status means where the error body's code alone would not say it.
+_DESCRIPTIONS = {
+    400: "`ambiguous_length`: the length given both by Content-Length and by"
+    " Transfer-Encoding. (A request the HTTP parser cannot read at all is answered 400 in"
+    " plain text, before any route.)",
+    405: "`method_not_allowed`",
 }
 
 
 def errors(*statuses: int, writes: bool = False) -> dict[int | str, dict[str, Any]]:
     """The error answers of `statuses`, with their headers (a write's may be repeats)."""
     return {
-        status: {"model": Error, "headers": _headers(status, writes=writes)} for status in statuses
+        status: {"model": Error, "headers": _headers(status, writes=writes)}
+        | ({"description": _DESCRIPTIONS[status]} if status in _DESCRIPTIONS else {})
+        for status in statuses
     }
 
 

@@ -15,14 +15,19 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from urpaq.domain.iin import can_name_an_iin
 from urpaq.domain.kazakhstan_time import KAZAKHSTAN
 from urpaq.domain.money import Money
-from urpaq.entrypoints.http.log_text import names_an_iin
 from urpaq.entrypoints.http.web import explain, i18n
 from urpaq.services.lookup import LookupAnswer
 
 LANGUAGE_COOKIE = "lang"
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+
+#: The longest address a page's language links repeat.  No page of the site has a longer
+#: one: a longer path links the home page and a longer query is not kept, so a page is
+#: never three times the size of the request that asked for it.
+LONGEST_LINK = 2048
 
 _templates = Environment(
     loader=PackageLoader("urpaq.entrypoints.http.web", "templates"),
@@ -42,10 +47,15 @@ def page(
     that is not the request's own path (an answer to a form)."""
     language = language_of(request)
     # A language link keeps the page's other query parameters (a year, a batch, `print`),
-    # never an IIN: no page puts one in a link.
+    # never an IIN (no page puts one in a link), nor one too long to repeat.
     kept = urlencode(
-        [(k, v) for k, v in request.query_params.multi_items() if k not in ("lang", "iin")]
-    )
+        [
+            (k, v)
+            for k, v in request.query_params.multi_items()
+            if k not in ("lang", "iin") and not can_name_an_iin(k) and not can_name_an_iin(v)
+            and len(k) + len(v) <= LONGEST_LINK
+        ]
+    )  # fmt: skip
     html = _render(
         language,
         template,
@@ -54,7 +64,7 @@ def page(
         **values,
     )
     switching = request.query_params.get("lang") in i18n.LANGUAGES
-    if private:
+    if private or status >= 400:  # an answer about a person, or to an address that has none
         headers = dict(NO_STORE)
     else:  # a shared cache must not keep an answer that sets a cookie
         headers = {
@@ -83,9 +93,9 @@ def not_found(request: Request) -> HTMLResponse:
     again (a path of this site, quoted: `//host` would be another site's; one naming an
     IIN is not repeated).  Never cached: the address may name a person."""
     asked = request.url.path
-    path = (
-        quote(asked, safe="/-._~") if asked.startswith("/") and not asked.startswith("//") else "/"
-    )
+    ours = asked.startswith("/") and not asked.startswith("//")
+    # Judged as asked, before quoting: `１５０６…` quoted is no longer digits.
+    path = quote(asked, safe="/-._~") if ours and not can_name_an_iin(asked) else "/"
     html = _render(language_of(request), "not_found.html", path=path)
     return HTMLResponse(html, status_code=404, headers=NO_STORE)
 
@@ -151,18 +161,12 @@ def projection_rows(answer: LookupAnswer | None, language: str = "en") -> list[d
     ]
 
 
-#: The longest address a page's language links repeat.  No page of the site has a longer
-#: one: a longer path links the home page and a longer query is not kept, so a page is
-#: never three times the size of the request that asked for it.
-LONGEST_LINK = 2048
-
-
 def _render(language: str, template: str, *, path: str, kept_query: str = "", **values: Any) -> str:
     # No page puts an IIN in a link (web.md): an address that holds one, which no page of
     # the site has (`/nope/150610600015`), is not repeated in the language links either.
-    if len(path) > LONGEST_LINK or names_an_iin(path):
+    if len(path) > LONGEST_LINK or can_name_an_iin(path):
         path = "/"
-    if len(path) + len(kept_query) > LONGEST_LINK or names_an_iin(kept_query):
+    if len(path) + len(kept_query) > LONGEST_LINK:
         kept_query = ""
     return _templates.get_template(template).render(
         kept_query=kept_query,
