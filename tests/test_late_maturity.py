@@ -209,9 +209,9 @@ def test_the_statement_says_what_was_restored_and_when_it_became_savings(
     assert credited.explanation is not None
     assert credited.explanation.rule is Rule.SAVINGS_CREDITED
     assert explained("en", restored, plain=True) == (
-        "restoration after the register withdrew a record (died, 01.06.2023; withdrawn on"
-        " 01.03.2024): restored in full, what a participant since 2023 held after the close"
-        " of 2023, the last before their 18th birthday (100.00), paid from the pot"
+        "restoration after the register withdrew a record (died, 2023-06-01; withdrawn on"
+        " 2024-03-01): restored in full, what a participant since 2023 held after the close"
+        " of 2023, their last year under 18 (100.00), paid from the pot"
     )
     assert explained("ru", restored).startswith(
         "восстановление после отзыва записи реестром (смерть, 01.06.2023; отозвана 01.03.2024):"
@@ -230,6 +230,6 @@ def test_the_statement_says_what_was_restored_and_when_it_became_savings(
     first = dana.lines[0]
     assert first.explanation is not None and first.explanation.rule is Rule.BACK_ACCRUAL
     assert explained("en", first, plain=True) == (
-        "back-accrual: what a participant since 2023 held after the close of 2024, the last"
-        " before their 18th birthday (436.33), paid from the pot"
+        "back-accrual: what a participant since 2023 held after the close of 2024, their last"
+        " year under 18 (436.33), paid from the pot"
     )
