@@ -145,6 +145,18 @@ class FakeRegister:
         self.state.sequence += 1
         person.facts.append(Fact(kind, effective, recorded, self.state.sequence))
 
+    def withdraw(self, iin: Iin, *, index: int, recorded: dt.date) -> None:
+        """Record the register's withdrawal of the person's `index`-th record, as an
+        import that accepted a `record_retracted` naming it would."""
+        person = self.state.persons[iin.value]
+        self.state.sequence += 1
+        person.facts[index] = dataclasses.replace(
+            person.facts[index], withdrawn_on=recorded, withdrawn_sequence=self.state.sequence
+        )
+        person.facts.append(
+            Fact(RecordKind.RECORD_RETRACTED, recorded, recorded, self.state.sequence)
+        )
+
     def summary_of_file(self, sha256: str) -> ImportSummary | None:
         return None
 
