@@ -33,6 +33,7 @@ from urpaq.domain.inheritance import (
     NotaryCertificate,
     RecordedCertificate,
 )
+from urpaq.domain.late_maturity import LateMaturity, matures_late
 from urpaq.domain.ledger import EntryKind, JournalEntry, Posting
 from urpaq.domain.money import Money
 from urpaq.domain.movements import movement_of
@@ -42,7 +43,7 @@ from urpaq.domain.parameters import (
     ProposalDecision,
     YearParameters,
 )
-from urpaq.domain.participation import Fact, View, participation_in
+from urpaq.domain.participation import AGE_SPAN_YEARS, Fact, View, participation_in
 from urpaq.domain.payouts import Payout, PayoutStatus, freezes
 from urpaq.domain.register import RecordKind
 from urpaq.domain.staff import same_person
@@ -143,6 +144,18 @@ class FakeRegister:
             self.state.persons[iin.value] = person
         self.state.sequence += 1
         person.facts.append(Fact(kind, effective, recorded, self.state.sequence))
+
+    def withdraw(self, iin: Iin, *, index: int, recorded: dt.date) -> None:
+        """Record the register's withdrawal of the person's `index`-th record, as an
+        import that accepted a `record_retracted` naming it would."""
+        person = self.state.persons[iin.value]
+        self.state.sequence += 1
+        person.facts[index] = dataclasses.replace(
+            person.facts[index], withdrawn_on=recorded, withdrawn_sequence=self.state.sequence
+        )
+        person.facts.append(
+            Fact(RecordKind.RECORD_RETRACTED, recorded, recorded, self.state.sequence)
+        )
 
     def summary_of_file(self, sha256: str) -> ImportSummary | None:
         return None
@@ -277,9 +290,37 @@ def _moves(
             )
 
 
+def _late(
+    state: State, *, year: int, view: View, previous: View | None
+) -> Iterator[tuple[Person, LateMaturity]]:
+    """Each person who matures late at the close of `year`, by the domain's rule."""
+    credited = {
+        posting.person_id
+        for kept in state.entries
+        for posting in kept.entry.postings
+        if posting.account == ledger.TARGET_SAVINGS and posting.person_id is not None
+    }
+    for person in state.persons.values():
+        birth_date = person.iin.birth_date
+        entry_year = matures_late(
+            birth_date=birth_date, facts=person.facts, year=year, view=view,
+            previous=previous, credited_before=person.person_id in credited,
+        )  # fmt: skip
+        if entry_year is not None:
+            yield person, LateMaturity(entry_year, birth_date.year + AGE_SPAN_YEARS, 1)
+
+
 class FakeCloses:
     def __init__(self, uow: FakeUnitOfWork) -> None:
         self.uow = uow
+
+    def late_maturities(
+        self, *, year: int, view: View, previous: View | None
+    ) -> list[LateMaturity]:
+        counts: Counter[tuple[int, int]] = Counter()
+        for _, late in _late(self.uow.state, year=year, view=view, previous=previous):
+            counts[(late.entry_year, late.maturity_year)] += 1
+        return [LateMaturity(e, m, n) for (e, m), n in sorted(counts.items())]
 
     def closed_years(self) -> list[ClosedRecord]:
         return list(self.uow.state.closes)
@@ -313,11 +354,22 @@ class FakeCloses:
             for p, move in _moves(state, year=closed.year, view=closed.view, previous=previous)
             if move.matures and move.entry_year is not None
         ]
+        matured += [
+            Posting(ledger.TARGET_SAVINGS, maturity.late_amount[key], p.person_id)
+            for p, late in _late(state, year=closed.year, view=closed.view, previous=previous)
+            for key in [(late.entry_year, late.maturity_year)]
+        ]
         if matured:
+            given_up: Counter[int] = Counter()
+            for entry_year, count in maturity.count_by_class.items():
+                given_up[entry_year] += maturity.amount_by_class[entry_year].cents * count
+            for (entry_year, maturity_year), count in maturity.late_count.items():
+                given_up[entry_year] += (
+                    maturity.late_amount[(entry_year, maturity_year)].cents * count
+                )
             debits = [
-                Posting(ledger.class_account(entry_year), -amount.times(count))
-                for entry_year, count in sorted(maturity.count_by_class.items())
-                for amount in [maturity.amount_by_class[entry_year]]
+                Posting(ledger.class_account(entry_year), Money(-cents))
+                for entry_year, cents in sorted(given_up.items())
             ]
             self.uow.ledger.post(
                 JournalEntry(
@@ -412,11 +464,14 @@ class FakeLedger:
     def _savings_of(self, person_id: int) -> Money:
         return Money(sum(line.amount.cents for line in self.savings_lines(person_id)))
 
-    def maturity_credits(self) -> dict[int, dict[Money, int]]:
-        credits: dict[int, Counter[Money]] = {}
+    def maturity_credits(self) -> dict[int, dict[tuple[int, Money], int]]:
+        born = {p.person_id: p.iin.birth_date.year for p in self.uow.state.persons.values()}
+        credits: dict[int, Counter[tuple[int, Money]]] = {}
         for kept, posting in self._postings():
             if kept.entry.kind is EntryKind.MATURITY and posting.account == ledger.TARGET_SAVINGS:
-                credits.setdefault(kept.entry.reporting_year, Counter())[posting.amount] += 1
+                assert posting.person_id is not None
+                key = (born[posting.person_id] + AGE_SPAN_YEARS, posting.amount)
+                credits.setdefault(kept.entry.reporting_year, Counter())[key] += 1
         return {year: dict(amounts) for year, amounts in credits.items()}
 
     def negative_savings_accounts(self) -> int:

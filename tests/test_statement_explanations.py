@@ -432,7 +432,8 @@ def test_every_rule_has_words_in_every_language() -> None:
     keys = {f"rule_{rule.value}" for rule in Rule} - {"rule_payout"}
     keys |= {f"rule_payout_{status.value}" for status in PayoutStatus}
     keys |= {"rule_accrual_pot", "rule_back_accrual_held", "rule_restoration_held",
-             "rule_forfeiture_restart", "rule_annulment_withdrawn"}  # fmt: skip
+             "rule_forfeiture_restart", "rule_annulment_withdrawn", "rule_back_accrual_late",
+             "rule_restoration_late", "rule_maturity_late"}  # fmt: skip
     keys |= {f"cause_{kind.value}" for kind in RecordKind} | {"cause_not_citizen"}
     keys |= {f"purpose_{purpose.value}" for purpose in Purpose}
     keys |= {f"sub_purpose_{part}" for parts in SUB_PURPOSES.values() for part in parts}

@@ -19,6 +19,7 @@ The steps, in the order programme.md gives them:
 3. the per-child TR: the pot (TR total + forfeited + annulled − back-accruals) split
    equally among the participants, floored to the cent; the residue is kept;
 4. maturity: participants turning 18 next year take their whole balance as target savings;
+   so do people who *mature late* (`domain/late_maturity.py`), back-accrued it first;
 5. the National Bank's side of it all: one `target_assets` entry (`domain/funding.py`).
 """
 
@@ -27,13 +28,14 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from urpaq.domain import ledger
 from urpaq.domain.accrual import ClosedYear, Schedule
 from urpaq.domain.funding import target_assets_entry
 from urpaq.domain.invariants import InvariantBroken, require
+from urpaq.domain.late_maturity import LateMaturity
 from urpaq.domain.ledger import EntryKind, JournalEntry
 from urpaq.domain.money import CURRENCY, Money, split_floor
 from urpaq.domain.movements import Movement, Outcome
@@ -181,11 +183,19 @@ class CloseResult:
 
 @dataclass(frozen=True, slots=True)
 class MaturityPlan:
-    """Per entry-year class: how many people mature and what each takes as savings."""
+    """Per entry-year class: how many people mature and what each takes as savings; and
+    per (entry year, maturity year), the same for the people who mature late."""
 
     year: int
     amount_by_class: dict[int, Money]
     count_by_class: dict[int, int]
+    late_amount: dict[tuple[int, int], Money] = field(default_factory=dict)
+    late_count: dict[tuple[int, int], int] = field(default_factory=dict)
+
+    @property
+    def count(self) -> int:
+        """Everyone the close credits target savings."""
+        return sum(self.count_by_class.values()) + sum(self.late_count.values())
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,6 +273,21 @@ def credit_lines(
     return lines
 
 
+def late_maturity_lines(
+    *, entry_year: int, maturity_year: int, year: int, schedule: Schedule
+) -> list[Line]:
+    """What the close of `year` moves for one person who matures late: their class's
+    balance after their maturity close, B(e, M), from the pot into the class as a
+    back-accrual, and on to their target savings."""
+    require(maturity_year < year, "a late maturity comes after the maturity close")
+    due = schedule.balance(entry_year, after_year=maturity_year)
+    target = ledger.class_account(entry_year)
+    return [
+        Line(EntryKind.BACK_ACCRUAL, due, ledger.pot_account(year), target, due),
+        Line(EntryKind.MATURITY, due, target, ledger.TARGET_SAVINGS, -due),
+    ]
+
+
 @dataclass(frozen=True, slots=True)
 class _Sums:
     """What a set of lines moves: signed cents per entry kind and account, and the cents
@@ -290,9 +315,12 @@ def _sums_of(weighted_lines: Iterable[tuple[Sequence[Line], int]]) -> _Sums:
     return _Sums(by_account=by_account, moved_cents=moved_cents)
 
 
-def _adjustment_sums(moves: Sequence[Movement], *, year: int, schedule: Schedule) -> _Sums:
-    """What the adjustments of every movement move, before the pot is known."""
-    return _sums_of(
+def _adjustment_sums(
+    moves: Sequence[Movement], late: Sequence[LateMaturity], *, year: int, schedule: Schedule
+) -> _Sums:
+    """What the adjustments of every movement move, and the back-accruals of the people
+    who mature late, before the pot is known."""
+    adjusted = [
         (
             adjustment_lines(
                 held_class=move.held_class,
@@ -304,19 +332,27 @@ def _adjustment_sums(moves: Sequence[Movement], *, year: int, schedule: Schedule
             move.count,
         )
         for move in moves
-    )
+    ]
+    for group in late:  # whoever matures late is back-accrued from this pot too
+        lines = late_maturity_lines(
+            entry_year=group.entry_year, maturity_year=group.maturity_year, year=year,
+            schedule=schedule,
+        )  # fmt: skip
+        adjusted.append((lines[:1], group.count))
+    return _sums_of(adjusted)
 
 
 def _credit_sums(
     moves: Sequence[Movement],
+    late: Sequence[LateMaturity],
     *,
     year: int,
     schedule: Schedule,
     ii_rate: Decimal,
     per_child: Money,
 ) -> tuple[_Sums, MaturityPlan]:
-    """What the II, the per-child TR and the maturities of the participants move, and
-    who matures with how much."""
+    """What the II, the per-child TR and the maturities of the participants and of the
+    people who mature late move, and who matures with how much."""
     weighted_lines: list[tuple[list[Line], int]] = []
     amount_by_class: dict[int, Money] = {}
     count_by_class: defaultdict[int, int] = defaultdict(int)
@@ -337,9 +373,20 @@ def _credit_sums(
         if move.matures:
             amount_by_class[move.entry_year] = lines[-1].amount
             count_by_class[move.entry_year] += move.count
+    late_amount: dict[tuple[int, int], Money] = {}
+    late_count: defaultdict[tuple[int, int], int] = defaultdict(int)
+    for group in late:
+        key = (group.entry_year, group.maturity_year)
+        lines = late_maturity_lines(
+            entry_year=key[0], maturity_year=key[1], year=year, schedule=schedule
+        )
+        weighted_lines.append((lines[1:], group.count))
+        late_amount[key] = lines[-1].amount
+        late_count[key] += group.count
     maturity = MaturityPlan(
-        year=year, amount_by_class=amount_by_class, count_by_class=dict(count_by_class)
-    )
+        year=year, amount_by_class=amount_by_class, count_by_class=dict(count_by_class),
+        late_amount=late_amount, late_count=dict(late_count),
+    )  # fmt: skip
     return _sums_of(weighted_lines), maturity
 
 
@@ -381,8 +428,10 @@ def plan_close(
     parameters: YearParameters,
     schedule: Schedule,
     movements: Iterable[Movement],
+    late: Iterable[LateMaturity] = (),
 ) -> ClosePlan:
-    """Compute the close of `parameters.year` from the movements of its people.
+    """Compute the close of `parameters.year` from the movements of its people and the
+    people who mature late at it (`late`, counted by the caller from the register).
 
     Raises `CloseRefused` when the year has no participants or the pot cannot pay the
     back-accruals.
@@ -390,7 +439,8 @@ def plan_close(
     year = parameters.year
     require(schedule.last_year == year - 1, "the close of a year needs every earlier year closed")
     moves = list(movements)
-    adjusted = _adjustment_sums(moves, year=year, schedule=schedule)
+    late_maturities = list(late)  # no participants of the year: paid what they held at 18
+    adjusted = _adjustment_sums(moves, late_maturities, year=year, schedule=schedule)
     participants = sum(move.count for move in moves if move.outcome.is_participant)
     if participants == 0:
         raise CloseRefused("no_participants", f"the register shows no participant of {year}")
@@ -406,8 +456,9 @@ def plan_close(
         )
     per_child, residue = split_floor(pot, shares=participants)
     credited, maturity = _credit_sums(
-        moves, year=year, schedule=schedule, ii_rate=parameters.ii_rate, per_child=per_child
-    )
+        moves, late_maturities, year=year, schedule=schedule, ii_rate=parameters.ii_rate,
+        per_child=per_child,
+    )  # fmt: skip
     funded = _funding_sums(year=year, tr_total=parameters.tr_total, residue=residue)
     entries = _entries_from_sums([adjusted, credited, funded], year=year)
 
@@ -426,7 +477,7 @@ def plan_close(
         back_accruals=back_accruals,
         residue=residue,
         investment_income=credited.moved(EntryKind.INVESTMENT_INCOME),
-        matured=sum(maturity.count_by_class.values()),
+        matured=maturity.count,
         target_savings_credited=credited.moved(EntryKind.MATURITY),
     )
     bank_side = target_assets_entry(

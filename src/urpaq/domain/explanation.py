@@ -16,6 +16,9 @@ language (`entrypoints/http/web/explain.py`).  The values are those the rule app
   record was withdrawn), `on`, `balance`;
 - `reversal`: `year`, `since`, `previous`, `due`, `held` — a balance above what the
   entry year gives, taken back;
+- for a person who *matures late* (`domain/late_maturity.py`), the `back_accrual` or
+  `restoration` has `matured_in` (the maturity year M) in place of `previous`, and
+  `due` is their class's balance after the close of M; the `maturity` has `matured_in`;
 - `maturity`: `year`, `balance` — the whole TR balance after the close leaves the TR;
 - `savings_credited`: `year`, `balance` — … and arrives on target savings;
 - `payout`: `payout_id`, `operator`, `purpose`, `sub_purpose`, `status`, `return_due_on`;
@@ -160,6 +163,29 @@ def tr_explanation(line: Line, move: Movement, context: CloseContext) -> Explana
             restarted=restarted,
         )  # fmt: skip
     return Explanation.of(Rule.ENTRY, kind=line.kind.value)
+
+
+def late_explanation(
+    line: Line, *, entry_year: int, maturity_year: int, context: CloseContext
+) -> Explanation:
+    """Why the close of `context.year` moved `line` for a person who matures late
+    (`domain/late_maturity.py`): restored or back-accrued what their class held after the
+    close of their maturity year, then moved it all to target savings."""
+    if line.kind is EntryKind.MATURITY:
+        return Explanation.of(
+            Rule.MATURITY, year=context.year, balance=line.amount, matured_in=maturity_year
+        )
+    gap: dict[str, Value | None] = {
+        "year": context.year, "since": entry_year, "matured_in": maturity_year,
+        "due": line.amount, "held": Money.zero(),
+    }  # fmt: skip
+    if context.withdrawn:
+        first = min(context.withdrawn, key=lambda fact: fact.sequence)
+        return Explanation.of(
+            Rule.RESTORATION, **gap, withdrawn_kind=first.kind.value,
+            withdrawn_effective=first.effective_date, withdrawn_on=first.withdrawn_on,
+        )  # fmt: skip
+    return Explanation.of(Rule.BACK_ACCRUAL, **gap)
 
 
 @functools.lru_cache(maxsize=64)

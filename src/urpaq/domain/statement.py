@@ -29,20 +29,24 @@ from urpaq.domain.close import (
     Line,
     adjustment_lines,
     credit_lines,
+    late_maturity_lines,
 )
 from urpaq.domain.explanation import (
     CloseContext,
     Explanation,
     SavingsPosting,
+    late_explanation,
     savings_explanations,
     tr_explanation,
 )
 from urpaq.domain.inheritance import HeirPayout
 from urpaq.domain.invariants import InvariantBroken, require
+from urpaq.domain.late_maturity import matures_late
 from urpaq.domain.ledger import EntryKind
 from urpaq.domain.money import CURRENCY, Money
 from urpaq.domain.movements import Movement, movement_of
 from urpaq.domain.participation import (
+    AGE_SPAN_YEARS,
     Fact,
     Participation,
     Status,
@@ -186,9 +190,64 @@ def tr_lines(
                         balance=held,
                     )
                 )
+        if matured is None:
+            late = _late_lines(
+                birth_date=birth_date, facts=facts, close=close, previous=previous_close,
+                schedule=schedule, withdrawn=withdrawn, figures=figures, held=held,
+            )  # fmt: skip
+            if late is not None:
+                matured, late_lines = late
+                lines += late_lines
         schedule = schedule.extended(close.as_closed_year())
         previous, previous_close = standing, close
     return lines, previous, matured
+
+
+def _late_lines(
+    *,
+    birth_date: dt.date,
+    facts: Sequence[Fact],
+    close: ClosedView,
+    previous: ClosedView | None,
+    schedule: Schedule,
+    withdrawn: Sequence[Fact],
+    figures: Mapping[int, CloseResult] | None,
+    held: Money,
+) -> tuple[Participation, list[StatementLine]] | None:
+    """When the person matures late at `close` (`domain/late_maturity.py`), their
+    standing in their maturity year and the close's two lines for them: the back-accrual
+    (a restoration when the close is the first to see a record withdrawn) and the
+    maturity; else None.  Called only for someone who has not matured."""
+    entry_year = matures_late(
+        birth_date=birth_date, facts=facts, year=close.year, view=close.view,
+        previous=None if previous is None else previous.view, credited_before=False,
+    )  # fmt: skip
+    if entry_year is None:
+        return None
+    maturity_year = birth_date.year + AGE_SPAN_YEARS
+    context = CloseContext(
+        year=close.year, result=(figures or {}).get(close.year), ii_rate=close.ii_rate,
+        schedule=schedule, view=close.view, facts=facts, withdrawn=withdrawn,
+    )  # fmt: skip
+    lines = []
+    for line in late_maturity_lines(
+        entry_year=entry_year, maturity_year=maturity_year, year=close.year, schedule=schedule
+    ):
+        kind = line.kind
+        if withdrawn and kind is EntryKind.BACK_ACCRUAL:
+            kind = EntryKind.RESTORATION
+        held += line.effect
+        explanation = late_explanation(
+            line, entry_year=entry_year, maturity_year=maturity_year, context=context
+        )
+        lines.append(
+            StatementLine(
+                close.year, kind, line.effect, date=close.view.as_of,
+                explanation=explanation, balance=held,
+            )
+        )  # fmt: skip
+    standing = participation_in(maturity_year, birth_date=birth_date, facts=facts, view=close.view)
+    return standing, lines
 
 
 def _moves_of(move: Movement, *, close: ClosedView, schedule: Schedule) -> list[Line]:

@@ -143,15 +143,16 @@ def _close(
             )
             view = View(as_of=as_of, watermark=uow.register.watermark())
             step("counting participants")
-            standings, births = uow.closes.standing_counts(
-                year=year, view=view, previous=previous.view if previous else None
-            )
+            before = previous.view if previous else None
+            standings, births = uow.closes.standing_counts(year=year, view=view, previous=before)
+            late = uow.closes.late_maturities(year=year, view=view, previous=before)
         step("computing amounts")
         schedule = Schedule([record.closed.as_closed_year() for record in closed])
         plan = plan_close(
             parameters=parameters,
             schedule=schedule,
             movements=movements_of(standings, births, year=year),
+            late=late,
         )
         with uow:  # the writer, only while the close is written
             # The view fixes what the register shows the close, whatever was imported

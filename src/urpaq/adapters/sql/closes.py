@@ -12,6 +12,9 @@ from urpaq.adapters.sql.connection import SqlConnection
 from urpaq.adapters.sql.ledger import SqlLedger, next_entry_id, write_entry
 from urpaq.adapters.sql.standing import (
     born_citizens_sql,
+    late_maturing_sql,
+    late_maturities_sql,
+    late_standing_parameters,
     maturing_sql,
     movements_sql,
     standing_parameters,
@@ -19,6 +22,7 @@ from urpaq.adapters.sql.standing import (
 from urpaq.domain import ledger
 from urpaq.domain.close import ClosedView, CloseResult, MaturityPlan
 from urpaq.domain.invariants import InvariantBroken
+from urpaq.domain.late_maturity import LateMaturity, late_maturity_years
 from urpaq.domain.ledger import EntryKind, JournalEntry
 from urpaq.domain.money import Money
 from urpaq.domain.movements import Outcome
@@ -104,6 +108,20 @@ class SqlCloses:
             births.append(BirthCount(int(birth_year), int(both), int(now_only)))
         return standings, births
 
+    def late_maturities(
+        self, *, year: int, view: View, previous: View | None
+    ) -> list[LateMaturity]:
+        # One query per maturity year, each reading one birth year's people.
+        late = []
+        for maturity_year in late_maturity_years(year=year):
+            parameters = late_standing_parameters(
+                maturity_year=maturity_year, view=view, previous=previous
+            )
+            parameters["savings"] = ledger.TARGET_SAVINGS
+            for entry_year, count in self.db.execute(late_maturities_sql(), parameters):
+                late.append(LateMaturity(int(entry_year), maturity_year, int(count)))
+        return late
+
     def save_close(
         self,
         *,
@@ -114,7 +132,7 @@ class SqlCloses:
     ) -> None:
         for entry in entries:
             self.ledger.post(entry, posted_on=closed.view.as_of)
-        if maturity.count_by_class:
+        if maturity.count:
             self._credit_maturities(closed, maturity)
         self.db.execute(
             "INSERT INTO year_close (year, as_of, watermark, per_child_cents, ii_rate,"
@@ -146,22 +164,35 @@ class SqlCloses:
         amounts = {entry_year: m.cents for entry_year, m in maturity.amount_by_class.items()}
 
         def postings() -> None:
-            db.execute(maturing_sql(amount_by_entry_year=amounts), parameters)
+            if amounts:
+                db.execute(maturing_sql(amount_by_entry_year=amounts), parameters)
+            self._credit_late_maturities(closed, maturity, entry_id=entry_id)
             _check_maturities(db, entry_id=entry_id, year=year, maturity=maturity)
             db.execute_many(
                 "INSERT INTO posting (entry_id, account, person_id, amount_cents)"
                 " VALUES (?, ?, NULL, ?)",
                 [
-                    (
-                        entry_id,
-                        ledger.class_account(entry_year),
-                        -count * maturity.amount_by_class[entry_year].cents,
-                    )
-                    for entry_year, count in sorted(maturity.count_by_class.items())
+                    (entry_id, ledger.class_account(entry_year), -cents)
+                    for entry_year, cents in sorted(_given_up(maturity).items())
                 ],
             )
 
         write_entry(db, header, postings)
+
+    def _credit_late_maturities(
+        self, closed: ClosedView, maturity: MaturityPlan, *, entry_id: int
+    ) -> None:
+        """One target-savings posting per person who matures late, in the maturity entry."""
+        by_maturity_year: dict[int, dict[int, int]] = {}
+        for (entry_year, maturity_year), amount in maturity.late_amount.items():
+            by_maturity_year.setdefault(maturity_year, {})[entry_year] = amount.cents
+        previous = self._view_of(closed.year - 1)
+        for maturity_year, amounts in sorted(by_maturity_year.items()):
+            parameters = late_standing_parameters(
+                maturity_year=maturity_year, view=closed.view, previous=previous
+            )
+            parameters.update(entry_id=entry_id, savings=ledger.TARGET_SAVINGS)
+            self.db.execute(late_maturing_sql(amount_by_entry_year=amounts), parameters)
 
     def _view_of(self, year: int) -> View | None:
         row = self.db.execute(
@@ -178,16 +209,26 @@ def _check_maturities(
         "SELECT COUNT(*), COALESCE(SUM(amount_cents), 0) FROM posting WHERE entry_id = ?",
         (entry_id,),
     ).fetchone()
-    planned = sum(maturity.count_by_class.values())
-    planned_total = sum(
-        count * maturity.amount_by_class[entry_year].cents
-        for entry_year, count in maturity.count_by_class.items()
-    )
+    planned = maturity.count
+    planned_total = sum(_given_up(maturity).values())
     if (int(inserted), int(total)) != (planned, planned_total):
         raise MaturityMismatch(
             f"maturity of {year}: wrote {inserted} accounts for {Money(int(total))}, "
             f"planned {planned} for {Money(planned_total)}"
         )
+
+
+def _given_up(maturity: MaturityPlan) -> dict[int, int]:
+    """Per entry-year class, the cents its members take to target savings, on time and
+    late."""
+    cents = {
+        entry_year: count * maturity.amount_by_class[entry_year].cents
+        for entry_year, count in maturity.count_by_class.items()
+    }
+    for (entry_year, maturity_year), count in maturity.late_count.items():
+        each = maturity.late_amount[(entry_year, maturity_year)].cents
+        cents[entry_year] = cents.get(entry_year, 0) + count * each
+    return cents
 
 
 def _result_from_json(data: dict[str, object]) -> CloseResult:

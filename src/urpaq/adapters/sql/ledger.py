@@ -17,6 +17,7 @@ from urpaq.domain import ledger
 from urpaq.domain.explanation import SavingsPosting
 from urpaq.domain.ledger import EntryKind, JournalEntry
 from urpaq.domain.money import Money
+from urpaq.domain.participation import AGE_SPAN_YEARS
 from urpaq.domain.statement import StatementLine, savings_lines_of
 from urpaq.services.ports.ledger import AccountBalance, IdempotencyConflict
 
@@ -150,17 +151,18 @@ class SqlLedger:
             )
         )
 
-    def maturity_credits(self) -> dict[int, dict[Money, int]]:
+    def maturity_credits(self) -> dict[int, dict[tuple[int, Money], int]]:
         rows = self.db.execute(
-            """SELECT j.reporting_year, p.amount_cents, COUNT(*)
+            f"""SELECT j.reporting_year, h.birth_year + {AGE_SPAN_YEARS}, p.amount_cents, COUNT(*)
                FROM journal_entry j JOIN posting p ON p.entry_id = j.entry_id
+                    JOIN person h ON h.person_id = p.person_id
                WHERE j.kind = ? AND p.account = ?
-               GROUP BY j.reporting_year, p.amount_cents""",
+               GROUP BY j.reporting_year, h.birth_year, p.amount_cents""",
             (EntryKind.MATURITY.value, ledger.TARGET_SAVINGS),
         )
-        credits: dict[int, dict[Money, int]] = {}
-        for year, cents, count in rows:
-            credits.setdefault(int(year), {})[Money(int(cents))] = int(count)
+        credits: dict[int, dict[tuple[int, Money], int]] = {}
+        for year, maturity_year, cents, count in rows:
+            credits.setdefault(int(year), {})[(int(maturity_year), Money(int(cents)))] = int(count)
         return credits
 
     def expire_savings(self, *, credited_before: dt.date, as_of: dt.date) -> tuple[int, Money]:

@@ -181,6 +181,71 @@ def maturing_sql(*, amount_by_entry_year: dict[int, int]) -> str:
     ORDER BY person_id"""
 
 
+#: The people with events who may mature late at a close, for one maturity year: those
+#: born 17 years before it (the `person_with_events` index reads just them).
+LATE_WITH_EVENTS = WITH_EVENTS + " AND p.birth_year = :late_birth_year"
+
+
+def late_standing_parameters(
+    *, maturity_year: int, view: View, previous: View | None
+) -> dict[str, object]:
+    """`standing_sql`'s parameters for the standing in `maturity_year` as the close's
+    view and the previous close's see it, for the people born 17 years before."""
+    before = previous or NO_VIEW
+    end = f"{maturity_year}-12-31"
+    return {
+        "year_now": maturity_year,
+        "as_of_now": view.as_of.isoformat(),
+        "watermark_now": view.watermark,
+        "end_now": end,
+        "year_before": maturity_year,
+        "as_of_before": before.as_of.isoformat(),
+        "watermark_before": before.watermark,
+        "end_before": end,
+        "late_birth_year": maturity_year - AGE_SPAN_YEARS,
+    }
+
+
+def _late(select_born: str, select_events: str) -> str:
+    """The people who mature late (`domain/late_maturity.py: matures_late`) for the
+    maturity year of `late_standing_parameters`: those whose only record is their birth
+    when this view sees it and the previous did not (views only grow, so nobody before
+    saw them, let alone credited them), and those with events who are participants of
+    that year in this view, not in the previous one, and hold no target savings."""
+    return f"""
+        SELECT {select_born} FROM person p
+        WHERE p.sole_birth_seq IS NOT NULL AND p.birth_year = :late_birth_year
+          AND {_seen("now")} AND NOT {_seen("before")}
+        UNION ALL
+        SELECT {select_events} FROM ({standing_sql(people=LATE_WITH_EVENTS)}) s
+        WHERE s.status_now = 'participant' AND s.status_before <> 'participant'
+          AND NOT EXISTS (
+              SELECT 1 FROM posting t WHERE t.person_id = s.person_id AND t.account = :savings)"""
+
+
+def late_maturities_sql() -> str:
+    """Per entry year, how many people mature late for one maturity year."""
+    born_entry = _at_least_first_year("p.birth_year")
+    return f"""
+    SELECT entry_year, COUNT(*) FROM ({_late(f"{born_entry} AS entry_year", "s.entry_now")})
+        AS late GROUP BY entry_year"""
+
+
+def late_maturing_sql(*, amount_by_entry_year: dict[int, int]) -> str:
+    """Insert one target-savings posting per person who matures late for one maturity
+    year, with their class's amount."""
+    amount = " ".join(
+        f"WHEN {int(entry_year)} THEN {int(cents)}"
+        for entry_year, cents in sorted(amount_by_entry_year.items())
+    )
+    born = f"p.person_id AS person_id, CASE {_at_least_first_year('p.birth_year')} {amount} END"
+    events = f"s.person_id, CASE s.entry_now {amount} END"
+    return f"""
+    INSERT INTO posting (entry_id, account, person_id, amount_cents)
+    SELECT :entry_id, :savings, person_id, amount FROM ({_late(f"{born} AS amount", events)})
+        AS late ORDER BY person_id"""
+
+
 def participant_groups_sql() -> str:
     """Participants of a close per (birth year, sex, region): the people with only
     citizenship by birth from the person rows, everyone else from their standing; each

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from urpaq.domain.close import ClosedView, CloseResult, MaturityPlan
+from urpaq.domain.late_maturity import LateMaturity
 from urpaq.domain.ledger import JournalEntry
 from urpaq.domain.movements import Outcome
 from urpaq.domain.participation import View
@@ -55,6 +56,13 @@ class ClosesPort(Protocol):
         standing in the previous close's view and in this one."""
         ...
 
+    def late_maturities(
+        self, *, year: int, view: View, previous: View | None
+    ) -> list[LateMaturity]:
+        """The people who mature late at the close of `year` (`domain/late_maturity.py`),
+        counted per entry year and maturity year."""
+        ...
+
     def save_close(
         self,
         *,
@@ -63,6 +71,6 @@ class ClosesPort(Protocol):
         entries: Sequence[JournalEntry],
         maturity: MaturityPlan,
     ) -> None:
-        """Post the close's entries, credit each maturing person's target savings, and
-        record the close."""
+        """Post the close's entries, credit each maturing person's target savings (and
+        each who matures late), and record the close."""
         ...

@@ -56,9 +56,10 @@ class LedgerPort(Protocol):
 
     def negative_savings_accounts(self) -> int: ...
 
-    def maturity_credits(self) -> dict[int, dict[Money, int]]:
+    def maturity_credits(self) -> dict[int, dict[tuple[int, Money], int]]:
         """Per reporting year, how many target savings accounts its close credited at
-        maturity with each amount."""
+        maturity with each amount, by the holders' maturity year (their birth year + 17:
+        the reporting year itself, or an earlier one for those who matured late)."""
         ...
 
     def expire_savings(self, *, credited_before: dt.date, as_of: dt.date) -> tuple[int, Money]:

@@ -14,6 +14,7 @@ from urpaq.domain.accrual import Schedule
 from urpaq.domain.invariants import InvariantBroken
 from urpaq.domain.ledger import EntryKind
 from urpaq.domain.money import Money
+from urpaq.domain.participation import FIRST_REPORTING_YEAR
 from urpaq.services.ports.unit_of_work import UnitOfWork
 from urpaq.services.reconciliation.books import Books, Check, compare
 from urpaq.services.reconciliation.moves import (
@@ -203,9 +204,16 @@ def maturities_are_class_balances(uow: UnitOfWork, books: Books) -> list[Check]:
     checks = []
     for record in books.closed:
         year = record.closed.year
-        given_up = books.totals[year].get(EntryKind.MATURITY, {})
-        expected, problems = _members_matured(given_up, schedule, year=year)
-        found = credits.get(year, {})
+        given_up = dict(books.totals[year].get(EntryKind.MATURITY, {}))
+        credited = credits.get(year, {})
+        late = {key: n for key, n in credited.items() if key[0] < year}
+        problems = _take_late(given_up, late, schedule)
+        expected, more = _members_matured(given_up, schedule, year=year)
+        problems += more
+        found: dict[Money, int] = {}
+        for (maturity_year, amount), count in credited.items():
+            if maturity_year >= year:
+                found[amount] = found.get(amount, 0) + count
         for amount in sorted(set(found) | set(expected)):
             if found.get(amount, 0) != expected.get(amount, 0):
                 problems.append(
@@ -217,6 +225,29 @@ def maturities_are_class_balances(uow: UnitOfWork, books: Books) -> list[Check]:
             Check(f"{year}: each maturity credits its class's balance", not problems, detail)
         )
     return checks
+
+
+def _take_late(
+    given_up: dict[str, Money], late: dict[tuple[int, Money], int], schedule: Schedule
+) -> list[str]:
+    """Take out of what the classes gave up the credits of those who matured late (each
+    their class's balance after their maturity close, `domain/late_maturity.py`); name
+    any such credit no class balance explains."""
+    problems = []
+    for (maturity_year, amount), count in sorted(late.items()):
+        owed = amount.times(count)
+        for entry_year in range(FIRST_REPORTING_YEAR, maturity_year + 1):
+            account = ledger.class_account(entry_year)
+            held = -given_up.get(account, Money(0))
+            if schedule.balance(entry_year, after_year=maturity_year) == amount and held >= owed:
+                given_up[account] = given_up.get(account, Money(0)) + owed
+                break
+        else:
+            problems.append(
+                f"{count:,} accounts credited {amount} USD late for {maturity_year},"
+                " no class's balance after that close"
+            )
+    return problems
 
 
 def _members_matured(

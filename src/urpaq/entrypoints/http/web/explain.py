@@ -80,6 +80,10 @@ def _key(explanation: Explanation) -> str:
         _nonzero(explanation.get("returned")) or _nonzero(explanation.get("back_accruals"))
     ):
         return f"{key}_pot"
+    if rule in (Rule.BACK_ACCRUAL, Rule.RESTORATION, Rule.MATURITY) and (
+        explanation.get("matured_in") is not None
+    ):
+        return f"{key}_late"
     if rule in (Rule.BACK_ACCRUAL, Rule.RESTORATION) and _nonzero(explanation.get("held")):
         return f"{key}_held"
     if rule is Rule.FORFEITURE and explanation.get("restarted") is not None:

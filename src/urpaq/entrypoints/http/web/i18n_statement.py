@@ -17,6 +17,16 @@ _DUE = _m(
     "столько, сколько имеет участник с {since} года после итогов {previous} года ({due})",
     "what a participant since {since} holds after the close of {previous} ({due})",
 )
+#: What someone who matures late is paid: their class's balance at their maturity close.
+_DUE_LATE = _m(
+    "{since} жылдан бері қатысушыда {matured_in} жылдың (18 жасқа толмаған соңғы жылының)"
+    " қорытындысынан кейін болған сома ({due})",
+    "столько, сколько имел участник с {since} года после итогов {matured_in} года,"
+    " последнего года до 18 лет ({due})",
+    "what a participant since {since} held after the close of {matured_in}, their last"
+    " year under 18 ({due})",
+)
+_IN_FULL = _m("толық қалпына келтірілді, ", "восстановлено полностью: ", "restored in full, ")
 _FROM_POT = _m("бөлінетін сомадан төленді", "из суммы к распределению", "paid from the pot")
 _LESS_HELD = _m(
     "бұрыннан бар {held} шегеріліп", "за вычетом имевшихся {held}", "less the {held} held"
@@ -144,6 +154,10 @@ STATEMENT_MESSAGES: dict[str, dict[str, str]] = {
     "rule_restoration_held": _joined(
         _RESTORED, _joined(_DUE, _LESS_HELD, _FROM_POT), separator=": "
     ),
+    "rule_back_accrual_late": _joined(_BACK_ACCRUAL, _joined(_DUE_LATE, _FROM_POT), separator=""),
+    "rule_restoration_late": _joined(
+        _RESTORED, _joined(_IN_FULL, _joined(_DUE_LATE, _FROM_POT), separator=""), separator=": "
+    ),
     "rule_forfeiture": _m(
         "тоқтату: {cause}, {on}", "прекращение: {cause} {on}", "forfeiture: {cause} on {on}"
     ),
@@ -178,6 +192,14 @@ STATEMENT_MESSAGES: dict[str, dict[str, str]] = {
         "18 жаста нысаналы жинаққа аударылды: {year} жылдың қорытындысынан кейінгі бүкіл қалдық",
         "перевод в целевые накопления в 18 лет: весь остаток после итогов {year} года",
         "became target savings at 18: the whole balance after the close of {year}",
+    ),
+    "rule_maturity_late": _m(
+        "18 жаста нысаналы жинаққа кешігіп аударылды: {matured_in} жылдың қорытындысынан"
+        " кейін тиесілі қалдық {year} жылдың қорытындысында есептелді",
+        "перевод в целевые накопления в 18 лет, с опозданием: остаток, причитавшийся после"
+        " итогов {matured_in} года, зачислен при итогах {year} года",
+        "became target savings at 18, late: the balance due after the close of"
+        " {matured_in}, credited at the close of {year}",
     ),
     "rule_savings_credited": _m(
         "нысаналы жинақ есептелді: {year} жылдың қорытындысынан кейінгі НТ бүкіл қалдығы",

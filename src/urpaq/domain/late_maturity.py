@@ -1,0 +1,83 @@
+"""People who *mature late*: their maturity close has passed, and only a later close sees
+them a participant of their maturity year.
+
+A person born in year b matures at the close of M = b + 17 (they turn 18 in M + 1).  A
+death or loss recorded in error before that close and withdrawn after it, or a child
+first recorded after it, leaves them holding nothing at M, and at every later close they
+are out of age.  programme.md ("Corrections"; "a child recorded late gets the difference
+as a back-accrual") asks that they be restored in full, so the first close of Y > M whose
+view sees them a participant of M — when the previous close's view did not — pays them,
+from its pot, what their entry-year class e held after the close of M, B(e, M), as a
+back-accrual, and credits that amount to their target savings at once.  Maturity is
+final: someone credited target savings before is never paid again.
+
+The rule is here once (what the close pays them is `domain/close.py:
+late_maturity_lines`); `adapters/sql/standing.py` counts the same set-based, and
+`domain/statement.py` replays it for one person.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from urpaq.domain.invariants import require
+from urpaq.domain.participation import (
+    AGE_SPAN_YEARS,
+    FIRST_REPORTING_YEAR,
+    Fact,
+    View,
+    participation_in,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class LateMaturity:
+    """`count` people who mature late at a close: participants of `maturity_year` in the
+    class of `entry_year`, as that close sees the register."""
+
+    entry_year: int
+    maturity_year: int
+    count: int
+
+    def __post_init__(self) -> None:
+        require(self.count > 0, "a late maturity names at least one person")
+        require(
+            FIRST_REPORTING_YEAR <= self.entry_year <= self.maturity_year,
+            "a participant of the maturity year entered the programme by then",
+        )
+
+
+def late_maturity_years(*, year: int) -> range:
+    """The maturity years M whose people the close of `year` may find maturing late:
+    every closed year of the programme before `year`."""
+    return range(FIRST_REPORTING_YEAR, year)
+
+
+def matures_late(
+    *,
+    birth_date: dt.date,
+    facts: Sequence[Fact],
+    year: int,
+    view: View,
+    previous: View | None,
+    credited_before: bool,
+) -> int | None:
+    """The entry year of a person who matures late at the close of `year` (seeing the
+    register through `view`, the previous close through `previous`), else None.
+
+    `credited_before` says whether the person was ever credited target savings: maturity
+    is final, so such a person never matures late.
+    """
+    maturity_year = birth_date.year + AGE_SPAN_YEARS
+    if credited_before or maturity_year not in late_maturity_years(year=year):
+        return None
+    now = participation_in(maturity_year, birth_date=birth_date, facts=facts, view=view)
+    if not now.is_participant:
+        return None
+    if previous is not None:  # before the first close nobody was seen at all
+        before = participation_in(maturity_year, birth_date=birth_date, facts=facts, view=previous)
+        if before.is_participant:
+            return None
+    return now.entry_year
