@@ -290,10 +290,9 @@ def _moves(
             )
 
 
-def _late(
-    state: State, *, year: int, view: View, previous: View | None
-) -> Iterator[tuple[Person, LateMaturity]]:
+def _late(state: State, *, year: int, view: View) -> Iterator[tuple[Person, LateMaturity]]:
     """Each person who matures late at the close of `year`, by the domain's rule."""
+    views = {kept.closed.year: kept.closed.view for kept in state.closes}
     credited = {
         posting.person_id
         for kept in state.entries
@@ -304,7 +303,8 @@ def _late(
         birth_date = person.iin.birth_date
         entry_year = matures_late(
             birth_date=birth_date, facts=person.facts, year=year, view=view,
-            previous=previous, credited_before=person.person_id in credited,
+            at_maturity=views.get(birth_date.year + AGE_SPAN_YEARS),
+            credited_before=person.person_id in credited,
         )  # fmt: skip
         if entry_year is not None:
             yield person, LateMaturity(entry_year, birth_date.year + AGE_SPAN_YEARS, 1)
@@ -314,11 +314,9 @@ class FakeCloses:
     def __init__(self, uow: FakeUnitOfWork) -> None:
         self.uow = uow
 
-    def late_maturities(
-        self, *, year: int, view: View, previous: View | None
-    ) -> list[LateMaturity]:
+    def late_maturities(self, *, year: int, view: View) -> list[LateMaturity]:
         counts: Counter[tuple[int, int]] = Counter()
-        for _, late in _late(self.uow.state, year=year, view=view, previous=previous):
+        for _, late in _late(self.uow.state, year=year, view=view):
             counts[(late.entry_year, late.maturity_year)] += 1
         return [LateMaturity(e, m, n) for (e, m), n in sorted(counts.items())]
 
@@ -356,7 +354,7 @@ class FakeCloses:
         ]
         matured += [
             Posting(ledger.TARGET_SAVINGS, maturity.late_amount[key], p.person_id)
-            for p, late in _late(state, year=closed.year, view=closed.view, previous=previous)
+            for p, late in _late(state, year=closed.year, view=closed.view)
             for key in [(late.entry_year, late.maturity_year)]
         ]
         if matured:

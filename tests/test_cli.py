@@ -483,14 +483,14 @@ def test_statistics_by_region_and_of_payouts_print_one_json_document(db: str, fe
     assert [r["participants"] for r in published["regions"]] == [None, None]
     assert published["total"] == {
         "participants": 2, "turning_18": 0, "accrued": "695519269.00",
-        "target_savings_credited": "0.00",
+        "target_savings_credited": "0.00", "matured_late": 0,
     }  # fmt: skip
     staff = urpaq("statistics", "regions", "--year", "2023", "--show-small-cells", "--json", db=db)
     assert json.loads(staff.stdout)["regions"] == [
         {"region": "KZ-71", "name": "Astana", "participants": 1, "turning_18": 0,
-         "accrued": "347759634.50", "target_savings_credited": "0.00"},
+         "accrued": "347759634.50", "target_savings_credited": "0.00", "matured_late": 0},
         {"region": "KZ-75", "name": "Almaty", "participants": 1, "turning_18": 0,
-         "accrued": "347759634.50", "target_savings_credited": "0.00"},
+         "accrued": "347759634.50", "target_savings_credited": "0.00", "matured_late": 0},
     ]  # fmt: skip
     printed = urpaq("statistics", "regions", "--year", "2023", db=db).stdout
     assert "the close of 2023 by region" in printed and "hidden" in printed

@@ -39,6 +39,7 @@ from urpaq.services.ports.register import FeedRow
 from urpaq.services.reconciliation import reconcile
 from urpaq.services.register_import import import_records
 from urpaq.services.statements import statement_of
+from urpaq.services.statistics import region_statistics
 
 TODAY = dt.date(2026, 11, 22)
 AS_OF = {2023: dt.date(2024, 1, 31), 2024: dt.date(2025, 1, 31), 2025: dt.date(2026, 1, 30)}
@@ -208,6 +209,19 @@ def test_the_statement_says_what_was_restored_and_when_it_became_savings(
     assert matured.explanation.rule is Rule.MATURITY
     assert credited.explanation is not None
     assert credited.explanation.rule is Rule.SAVINGS_CREDITED
+    # The credit said "the whole TR balance after the close of 2024", which is not what
+    # she was paid (the balance after 2023's).
+    assert explained("en", credited, plain=True) == (
+        "target savings credited, late: the balance due after the close of 2023, at the"
+        " close of 2024"
+    )
+    for language in ("kk", "ru"):
+        words = explained(language, credited)
+        assert "2023" in words and "2024" in words, words
+    on_time = statement_of(uow, iin=ARMAN).lines[-1]
+    assert explained("en", on_time, plain=True) == (
+        "target savings credited: the whole TR balance after the close of 2023"
+    )
     assert explained("en", restored, plain=True) == (
         "restoration after the register withdrew a record (died, 2023-06-01; withdrawn on"
         " 2024-03-01): restored in full, what a participant since 2023 held after the close"
@@ -233,3 +247,49 @@ def test_the_statement_says_what_was_restored_and_when_it_became_savings(
         "back-accrual: what a participant since 2023 held after the close of 2024, their last"
         " year under 18 (436.33), paid from the pot"
     )
+
+
+def test_whoever_a_close_before_the_rule_left_unpaid_is_paid_at_the_next_close(
+    uow: SqlUnitOfWork, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The close of 2024 run by a version that paid nobody late (ASEL due then): the
+    close of 2025 pays her, because no close credited her and the close of her maturity
+    year did not see her a participant; her statement shows the lines at 2025, where the
+    ledger has them, not at 2024 (which paid nothing). Before, she was never paid, and
+    her statement said she was paid at 2024."""
+    set_parameters(uow, parameters=PARAMETERS, today=TODAY)
+    _import(uow, 0)
+    _close(uow, 2023)
+    _import(uow, 1)
+    with monkeypatch.context() as before_the_rule:
+        before_the_rule.setattr(type(uow.closes), "late_maturities", lambda *_, **__: [])
+        assert _close(uow, 2024).matured == 1  # BERIK only: nobody late
+    assert _savings(uow, ASEL) == Money(0)
+    _import(uow, 2)
+    result = _close(uow, 2025)
+    assert result.matured == 4  # ERLAN on time; ASEL, DANA, FARIDA late
+    assert _savings(uow, ASEL) == Money.parse("100.00")  # what ARMAN holds
+    statement = statement_of(uow, iin=ASEL)
+    assert [(line.reporting_year, line.kind) for line in statement.lines] == [
+        (2025, EntryKind.BACK_ACCRUAL),
+        (2025, EntryKind.MATURITY),
+        (2025, EntryKind.MATURITY),
+    ]
+    assert statement.status is StatementStatus.MATURED
+    assert _close(uow, 2025).matured == 4  # a closed year again: nothing more
+
+
+def test_the_figures_by_region_count_whoever_matured_late(
+    uow: SqlUnitOfWork, closes: dict[int, CloseResult]
+) -> None:
+    """The table by region credited ASEL's savings in 2024 to nobody it counted (its
+    total said one turning 18, with two people's savings): it counts who matured late,
+    and its total adds up to the close."""
+    for year in (2024, 2025):
+        *_, total = region_statistics(uow, year=year, hide_small_cells=False).table.rows
+        _, _, turning, _, credited, late = total
+        result = closes[year]
+        assert (turning, late) == ((1, 1) if year == 2024 else (1, 2)), total
+        assert isinstance(turning, int) and isinstance(late, int)
+        assert turning + late == result.matured
+        assert credited == result.target_savings_credited

@@ -258,14 +258,14 @@ def test_the_figures_of_a_close_by_region_for_each_closed_year(page: Page, site:
     expect(page.get_by_role("heading", name="By region: the close of 2025")).to_be_visible()
     expect(regions.get_by_role("columnheader")).to_have_text(
         ["Region", "Participants", "Turning 18 next year", "TR accrued, USD",
-         "Target savings credited, USD"]
+         "Target savings credited, USD", "Matured late"]
     )  # fmt: skip
     page.get_by_role("navigation", name="Reporting year").get_by_role("link", name="2023").click()
     expect(page).to_have_url(re.compile(r"/statistics\?year=2023#regions$"))
     expect(page.get_by_role("heading", name="By region: the close of 2023")).to_be_visible()
     turkestan = page.locator("#table-regions tr", has_text="Turkestan Region")
     expect(turkestan.locator("td")).to_have_text(
-        ["1\u202f846", "84", "185\u202f559.92", re.compile(r"^[\d\u202f]+\.\d\d$")]
+        ["1\u202f846", "84", "185\u202f559.92", re.compile(r"^[\d\u202f]+\.\d\d$"), "0"]
     )
     with page.expect_download() as download:
         page.get_by_role(
@@ -273,7 +273,10 @@ def test_the_figures_of_a_close_by_region_for_each_closed_year(page: Page, site:
         ).click()
     assert download.value.suggested_filename == "urpaq-regions-2023.csv"
     rows = list(csv.reader(io.StringIO(Path(download.value.path()).read_text("utf-8"))))
-    assert rows[0] == ["region", "participants", "turning_18", "accrued", "target_savings_credited"]
+    assert rows[0] == [
+        "region", "participants", "turning_18", "accrued", "target_savings_credited",
+        "matured_late",
+    ]  # fmt: skip
     published = {row[0]: row[1:4] for row in rows[1:]}
     assert published["KZ-61"] == ["1846", "84", "185559.92"]
     assert published["KZ-75"] == ["1333", "53", "133993.16"]

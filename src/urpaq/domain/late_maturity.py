@@ -6,14 +6,16 @@ death or loss recorded in error before that close and withdrawn after it, or a c
 first recorded after it, leaves them holding nothing at M, and at every later close they
 are out of age.  programme.md ("Corrections"; "a child recorded late gets the difference
 as a back-accrual") asks that they be restored in full, so the first close of Y > M whose
-view sees them a participant of M — when the previous close's view did not — pays them,
-from its pot, what their entry-year class e held after the close of M, B(e, M), as a
-back-accrual, and credits that amount to their target savings at once.  Maturity is
-final: someone credited target savings before is never paid again.
+view sees them a participant of M — when the view of the close of M did not, and the
+ledger has never credited them target savings — pays them, from its pot, what their
+entry-year class e held after the close of M, B(e, M), as a back-accrual, and credits
+that amount to their target savings at once.  Maturity is final: someone credited
+target savings before is never paid again.
 
 The rule is here once (what the close pays them is `domain/close.py:
-late_maturity_lines`); `adapters/sql/standing.py` counts the same set-based, and
-`domain/statement.py` replays it for one person.
+late_maturity_lines`); `adapters/sql/standing.py` counts the same set-based.  A
+statement shows the close's lines for them at the close whose maturity entry credited
+them (`domain/statement.py`), as the ledger says: never at a close that did not.
 """
 
 from __future__ import annotations
@@ -61,14 +63,17 @@ def matures_late(
     facts: Sequence[Fact],
     year: int,
     view: View,
-    previous: View | None,
+    at_maturity: View | None,
     credited_before: bool,
 ) -> int | None:
     """The entry year of a person who matures late at the close of `year` (seeing the
-    register through `view`, the previous close through `previous`), else None.
+    register through `view`; `at_maturity` is the view of the close of their maturity
+    year, None if there was none), else None.
 
     `credited_before` says whether the person was ever credited target savings: maturity
-    is final, so such a person never matures late.
+    is final, so such a person never matures late.  It is the ledger, not an earlier
+    close's view, that says whether they were paid: a close run before this rule saw
+    such a person and paid nothing, and the next close pays them.
     """
     maturity_year = birth_date.year + AGE_SPAN_YEARS
     if credited_before or maturity_year not in late_maturity_years(year=year):
@@ -76,8 +81,8 @@ def matures_late(
     now = participation_in(maturity_year, birth_date=birth_date, facts=facts, view=view)
     if not now.is_participant:
         return None
-    if previous is not None:  # before the first close nobody was seen at all
-        before = participation_in(maturity_year, birth_date=birth_date, facts=facts, view=previous)
-        if before.is_participant:
+    if at_maturity is not None:  # who was a participant at their maturity close matured
+        then = participation_in(maturity_year, birth_date=birth_date, facts=facts, view=at_maturity)
+        if then.is_participant:
             return None
     return now.entry_year

@@ -34,6 +34,7 @@ from urpaq.domain.close import (
 from urpaq.domain.explanation import (
     CloseContext,
     Explanation,
+    Rule,
     SavingsPosting,
     late_explanation,
     savings_explanations,
@@ -41,7 +42,6 @@ from urpaq.domain.explanation import (
 )
 from urpaq.domain.inheritance import HeirPayout
 from urpaq.domain.invariants import InvariantBroken, require
-from urpaq.domain.late_maturity import matures_late
 from urpaq.domain.ledger import EntryKind
 from urpaq.domain.money import CURRENCY, Money
 from urpaq.domain.movements import Movement, movement_of
@@ -144,11 +144,14 @@ def tr_lines(
     facts: Sequence[Fact],
     closes: Sequence[ClosedView],
     figures: Mapping[int, CloseResult] | None = None,
+    credited_in: int | None = None,
 ) -> tuple[list[StatementLine], Participation | None, Participation | None]:
     """A person's TR lines over every close, each dated and explained (`figures` are the
     closes' published figures by reporting year, which explain the per-child accrual);
     also their last standing, and their standing at the close they matured at (None if
-    they have not)."""
+    they have not).  `credited_in` is the reporting year of the close whose maturity
+    entry credited them target savings, as the ledger says (None if none did): someone
+    who did not mature on time matured late at that close, and only there."""
     lines: list[StatementLine] = []
     schedule = Schedule([])
     previous: Participation | None = None
@@ -190,9 +193,9 @@ def tr_lines(
                         balance=held,
                     )
                 )
-        if matured is None:
+        if matured is None and credited_in == year:
             late = _late_lines(
-                birth_date=birth_date, facts=facts, close=close, previous=previous_close,
+                birth_date=birth_date, facts=facts, close=close,
                 schedule=schedule, withdrawn=withdrawn, figures=figures, held=held,
             )  # fmt: skip
             if late is not None:
@@ -208,23 +211,21 @@ def _late_lines(
     birth_date: dt.date,
     facts: Sequence[Fact],
     close: ClosedView,
-    previous: ClosedView | None,
     schedule: Schedule,
     withdrawn: Sequence[Fact],
     figures: Mapping[int, CloseResult] | None,
     held: Money,
 ) -> tuple[Participation, list[StatementLine]] | None:
-    """When the person matures late at `close` (`domain/late_maturity.py`), their
-    standing in their maturity year and the close's two lines for them: the back-accrual
-    (a restoration when the close is the first to see a record withdrawn) and the
-    maturity; else None.  Called only for someone who has not matured."""
-    entry_year = matures_late(
-        birth_date=birth_date, facts=facts, year=close.year, view=close.view,
-        previous=None if previous is None else previous.view, credited_before=False,
-    )  # fmt: skip
-    if entry_year is None:
-        return None
+    """For a person the close's maturity entry credited who did not mature on time (they
+    matured late, `domain/late_maturity.py`): their standing in their maturity year as
+    the close saw it, and the close's two lines for them — the back-accrual (a
+    restoration when the close is the first to see a record withdrawn) and the maturity;
+    None if the close did not see them a participant of that year."""
     maturity_year = birth_date.year + AGE_SPAN_YEARS
+    standing = participation_in(maturity_year, birth_date=birth_date, facts=facts, view=close.view)
+    entry_year = standing.entry_year
+    if not standing.is_participant or entry_year is None or maturity_year >= close.year:
+        return None
     context = CloseContext(
         year=close.year, result=(figures or {}).get(close.year), ii_rate=close.ii_rate,
         schedule=schedule, view=close.view, facts=facts, withdrawn=withdrawn,
@@ -242,11 +243,14 @@ def _late_lines(
         )
         lines.append(
             StatementLine(
-                close.year, kind, line.effect, date=close.view.as_of,
-                explanation=explanation, balance=held,
+                close.year,
+                kind,
+                line.effect,
+                date=close.view.as_of,
+                explanation=explanation,
+                balance=held,
             )
-        )  # fmt: skip
-    standing = participation_in(maturity_year, birth_date=birth_date, facts=facts, view=close.view)
+        )
     return standing, lines
 
 
@@ -331,9 +335,13 @@ def build_statement(
     figures: Mapping[int, CloseResult] | None = None,
 ) -> Statement:
     """The statement of a person known to the register."""
-    lines, last, matured = tr_lines(
-        birth_date=birth_date, facts=facts, closes=closes, figures=figures
+    credited_in = next(
+        (line.reporting_year for line in savings_lines if line.kind is EntryKind.MATURITY), None
     )
+    lines, last, matured = tr_lines(
+        birth_date=birth_date, facts=facts, closes=closes, figures=figures,
+        credited_in=credited_in,
+    )  # fmt: skip
     tr_balance = Money(sum(line.amount.cents for line in lines))
     ts_balance = Money(sum(line.amount.cents for line in savings_lines))
     require(tr_balance.cents >= 0, f"a TR balance cannot be negative: {tr_balance}")
@@ -360,6 +368,8 @@ def build_statement(
         if last is not None and last.is_participant
         else None
     )
+    if matured is not None and credited_in is not None:
+        savings_lines = _said_late(savings_lines, matured_in=birth_date.year + AGE_SPAN_YEARS)
     every = with_running_balances([*lines, *savings_lines])
     for account, balance in ((ledger.TARGET_REQUIREMENTS, tr_balance),
                              (ledger.TARGET_SAVINGS, ts_balance)):  # fmt: skip
@@ -376,3 +386,22 @@ def build_statement(
         lines=tuple(every),
         savings_frozen=freeze_shown(freezes(facts)) if matured else None,
     )
+
+
+def _said_late(lines: Sequence[StatementLine], *, matured_in: int) -> list[StatementLine]:
+    """The savings lines, their credit saying the maturity year it was due after when a
+    later close credited it (the person matured late); unchanged when it was on time."""
+    return [
+        replace(
+            line,
+            explanation=Explanation.of(
+                Rule.SAVINGS_CREDITED,
+                year=line.reporting_year,
+                balance=line.amount,
+                matured_in=matured_in,
+            ),
+        )
+        if line.kind is EntryKind.MATURITY and line.reporting_year > matured_in
+        else line
+        for line in lines
+    ]

@@ -145,7 +145,7 @@ def _close(
             step("counting participants")
             before = previous.view if previous else None
             standings, births = uow.closes.standing_counts(year=year, view=view, previous=before)
-            late = uow.closes.late_maturities(year=year, view=view, previous=before)
+            late = uow.closes.late_maturities(year=year, view=view)
         step("computing amounts")
         schedule = Schedule([record.closed.as_closed_year() for record in closed])
         plan = plan_close(

@@ -100,8 +100,9 @@ def region_statistics(
     uow: UnitOfWork, *, year: int, hide_small_cells: bool = True
 ) -> RegionStatistics:
     """Per region, the participants of the close of `year`, the cohort that matures at it
-    (turning 18 in the next year), the per-child TR credited to them, and the target
-    savings credited to that cohort; refused (`not_closed`) for a year not closed."""
+    (turning 18 in the next year), the per-child TR credited to them, the target savings
+    the close credited (to that cohort, and to whoever matured late at it), and how many
+    matured late; refused (`not_closed`) for a year not closed."""
     closes = uow.closes.closed_years()
     record = next((r for r in closes if r.closed.year == year), None)
     if record is None:
@@ -118,10 +119,15 @@ def region_statistics(
         for s in uow.reads.savings_by_region(year=year, view=record.closed.view)
     }
     holders = {region: s.holders for region, s in savings.items()}
+    # Whoever the close credited beyond the cohort matured late (`domain/late_maturity.py`).
+    late = {r: n - turning.get(r, 0) for r, n in holders.items() if n > turning.get(r, 0)}
     nothing: frozenset[str] = frozenset()
     hidden = suppressed_cells(participants) if hide_small_cells else nothing
     hidden_turning = suppressed_cells(turning) if hide_small_cells else nothing
-    hidden_savings = suppressed_cells(holders) | hidden_turning if hide_small_cells else nothing
+    hidden_late = suppressed_cells(late) if hide_small_cells else nothing
+    hidden_savings = (
+        suppressed_cells(holders) | hidden_turning | hidden_late if hide_small_cells else nothing
+    )
     per_child = record.result.per_child
     rows: list[tuple[Cell, ...]] = []
     for region in (r for r in REGION_ORDER if r in participants or r in savings):
@@ -133,11 +139,16 @@ def region_statistics(
             None if region in hidden_turning else cohort,
             None if region in hidden else per_child.times(count),
             None if region in hidden_savings else credited,
+            None if region in hidden_late else late.get(region, 0),
         ))  # fmt: skip
     total = sum(participants.values())
     all_savings = Money(sum(s.amount.cents for s in savings.values()))
-    rows.append(("total", total, sum(turning.values()), per_child.times(total), all_savings))
-    columns = ("region", "participants", "turning_18", "accrued", "target_savings_credited")
+    rows.append((
+        "total", total, sum(turning.values()), per_child.times(total), all_savings,
+        sum(late.values()),
+    ))  # fmt: skip
+    columns = ("region", "participants", "turning_18", "accrued", "target_savings_credited",
+               "matured_late")  # fmt: skip
     table = StatTable("regions", columns, tuple(rows), value_column=3, year=year)
     return RegionStatistics(year, per_child, table, small_cells_hidden=hide_small_cells)
 

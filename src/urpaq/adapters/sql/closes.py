@@ -108,14 +108,12 @@ class SqlCloses:
             births.append(BirthCount(int(birth_year), int(both), int(now_only)))
         return standings, births
 
-    def late_maturities(
-        self, *, year: int, view: View, previous: View | None
-    ) -> list[LateMaturity]:
+    def late_maturities(self, *, year: int, view: View) -> list[LateMaturity]:
         # One query per maturity year, each reading one birth year's people.
         late = []
         for maturity_year in late_maturity_years(year=year):
             parameters = late_standing_parameters(
-                maturity_year=maturity_year, view=view, previous=previous
+                maturity_year=maturity_year, view=view, at_maturity=self._view_of(maturity_year)
             )
             parameters["savings"] = ledger.TARGET_SAVINGS
             for entry_year, count in self.db.execute(late_maturities_sql(), parameters):
@@ -186,10 +184,11 @@ class SqlCloses:
         by_maturity_year: dict[int, dict[int, int]] = {}
         for (entry_year, maturity_year), amount in maturity.late_amount.items():
             by_maturity_year.setdefault(maturity_year, {})[entry_year] = amount.cents
-        previous = self._view_of(closed.year - 1)
         for maturity_year, amounts in sorted(by_maturity_year.items()):
             parameters = late_standing_parameters(
-                maturity_year=maturity_year, view=closed.view, previous=previous
+                maturity_year=maturity_year,
+                view=closed.view,
+                at_maturity=self._view_of(maturity_year),
             )
             parameters.update(entry_id=entry_id, savings=ledger.TARGET_SAVINGS)
             self.db.execute(late_maturing_sql(amount_by_entry_year=amounts), parameters)

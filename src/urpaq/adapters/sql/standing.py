@@ -187,11 +187,12 @@ LATE_WITH_EVENTS = WITH_EVENTS + " AND p.birth_year = :late_birth_year"
 
 
 def late_standing_parameters(
-    *, maturity_year: int, view: View, previous: View | None
+    *, maturity_year: int, view: View, at_maturity: View | None
 ) -> dict[str, object]:
     """`standing_sql`'s parameters for the standing in `maturity_year` as the close's
-    view and the previous close's see it, for the people born 17 years before."""
-    before = previous or NO_VIEW
+    view and the view of the close of `maturity_year` see it (`before`), for the people
+    born 17 years before."""
+    before = at_maturity or NO_VIEW
     end = f"{maturity_year}-12-31"
     return {
         "year_now": maturity_year,
@@ -208,19 +209,21 @@ def late_standing_parameters(
 
 def _late(select_born: str, select_events: str) -> str:
     """The people who mature late (`domain/late_maturity.py: matures_late`) for the
-    maturity year of `late_standing_parameters`: those whose only record is their birth
-    when this view sees it and the previous did not (views only grow, so nobody before
-    saw them, let alone credited them), and those with events who are participants of
-    that year in this view, not in the previous one, and hold no target savings."""
+    maturity year of `late_standing_parameters`: participants of that year in this view,
+    not in the view of its close (`before`), who hold no posting on target savings —
+    those whose only record is their birth when this view sees it and that close's did
+    not, and those with events by their standing."""
+    never_credited = (
+        "NOT EXISTS (SELECT 1 FROM posting t WHERE t.person_id = {} AND t.account = :savings)"
+    )
     return f"""
         SELECT {select_born} FROM person p
         WHERE p.sole_birth_seq IS NOT NULL AND p.birth_year = :late_birth_year
-          AND {_seen("now")} AND NOT {_seen("before")}
+          AND {_seen("now")} AND NOT {_seen("before")} AND {never_credited.format("p.person_id")}
         UNION ALL
         SELECT {select_events} FROM ({standing_sql(people=LATE_WITH_EVENTS)}) s
         WHERE s.status_now = 'participant' AND s.status_before <> 'participant'
-          AND NOT EXISTS (
-              SELECT 1 FROM posting t WHERE t.person_id = s.person_id AND t.account = :savings)"""
+          AND {never_credited.format("s.person_id")}"""
 
 
 def late_maturities_sql() -> str:

@@ -55,7 +55,7 @@ def statistics_regions(
     as_json: JsonOption = False,
 ) -> None:
     """Per region: the participants of the close of a year, the cohort turning 18 at it,
-    and the per-child TR and the target savings credited there."""
+    the per-child TR and the target savings credited there, and who matured late."""
     reporting_year = parse_year_option("--year", year)
     with opened(db) as uow:
         found = region_statistics(uow, year=reporting_year, hide_small_cells=not show_small_cells)
@@ -108,8 +108,9 @@ def parse_year_option(name: str, text: str) -> int:
 
 def regions_json(found: RegionStatistics) -> dict[str, object]:
     """`{"reporting_year", "regions": [{"region", "name", "participants", "turning_18",
-    "accrued", "target_savings_credited"}], "total", "per_child", "small_cells",
-    "currency"}`; a hidden figure is null, and so is the region of people who have none."""
+    "accrued", "target_savings_credited", "matured_late"}], "total", "per_child",
+    "small_cells", "currency"}`; a hidden figure is null, and so is the region of people
+    who have none."""
     *rows, total = found.table.records()
     regions = [
         {

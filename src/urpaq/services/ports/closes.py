@@ -56,11 +56,10 @@ class ClosesPort(Protocol):
         standing in the previous close's view and in this one."""
         ...
 
-    def late_maturities(
-        self, *, year: int, view: View, previous: View | None
-    ) -> list[LateMaturity]:
+    def late_maturities(self, *, year: int, view: View) -> list[LateMaturity]:
         """The people who mature late at the close of `year` (`domain/late_maturity.py`),
-        counted per entry year and maturity year."""
+        counted per entry year and maturity year: against the view of the close of each
+        one's maturity year, and the target savings the ledger has credited."""
         ...
 
     def save_close(

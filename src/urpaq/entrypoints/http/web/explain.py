@@ -80,7 +80,7 @@ def _key(explanation: Explanation) -> str:
         _nonzero(explanation.get("returned")) or _nonzero(explanation.get("back_accruals"))
     ):
         return f"{key}_pot"
-    if rule in (Rule.BACK_ACCRUAL, Rule.RESTORATION, Rule.MATURITY) and (
+    if rule in (Rule.BACK_ACCRUAL, Rule.RESTORATION, Rule.MATURITY, Rule.SAVINGS_CREDITED) and (
         explanation.get("matured_in") is not None
     ):
         return f"{key}_late"

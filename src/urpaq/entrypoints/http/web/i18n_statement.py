@@ -206,6 +206,14 @@ STATEMENT_MESSAGES: dict[str, dict[str, str]] = {
         "зачислены целевые накопления: весь остаток ЦТ после итогов {year} года",
         "target savings credited: the whole TR balance after the close of {year}",
     ),
+    "rule_savings_credited_late": _m(
+        "нысаналы жинақ кешігіп есептелді: {matured_in} жылдың қорытындысынан кейін тиесілі"
+        " қалдық, {year} жылдың қорытындысында",
+        "зачислены целевые накопления, с опозданием: остаток, причитавшийся после итогов"
+        " {matured_in} года, при итогах {year} года",
+        "target savings credited, late: the balance due after the close of {matured_in},"
+        " at the close of {year}",
+    ),
     "rule_payout_paid": _joined(
         _PAYOUT,
         _m(

@@ -130,6 +130,11 @@ STATISTICS_MESSAGES: dict[str, dict[str, str]] = {
         "ru": "Исполнится 18 лет в следующем году",
         "en": "Turning 18 next year",
     },
+    "col_matured_late": {
+        "kk": "Кешігіп жинаққа ие болғандар",
+        "ru": "Получили накопления с опозданием",
+        "en": "Matured late",
+    },
     "col_accrued": {
         "kk": "Есептелген нысаналы талаптар, USD",
         "ru": "Начислено целевых требований, USD",
