@@ -209,10 +209,10 @@ def test_the_regions_of_a_close_add_up_to_it_and_hide_small_cells(
         "matured_late",
     )  # fmt: skip
     assert found.table.rows == (
-        ("KZ-19", None, 0, None, Money(0), 0),
-        ("KZ-61", 15, 11, Money(150000), Money(110000), 0),
-        ("KZ-75", None, 0, None, Money(0), 0),
-        ("unknown", None, 0, None, Money(0), 0),
+        ("KZ-19", None, 0, None, Money(0), None),
+        ("KZ-61", 15, 11, Money(150000), Money(110000), None),
+        ("KZ-75", None, 0, None, Money(0), None),
+        ("unknown", None, 0, None, Money(0), None),
         ("total", 31, 11, Money(310000), Money(110000), 0),
     )
     assert (result.participants, result.matured) == (31, 11)
@@ -220,6 +220,39 @@ def test_the_regions_of_a_close_add_up_to_it_and_hide_small_cells(
     # The participants' column is hidden exactly as the table of participants by region.
     by_region = dict(participant_statistics(uow)[2].rows)
     assert all(by_region[row[0]] == row[1] for row in found.table.rows)
+
+
+def test_who_matured_late_in_a_region_is_not_given_away_by_the_published_total(
+    uow: SqlUnitOfWork, tmp_path: Path
+) -> None:
+    """One person born in 2006 in KZ-75, first recorded after the close of 2023, matures
+    late at 2024: the published table showed KZ-75's one late maturer hidden and every
+    other region's 0, with the total 1 — the hidden cell was the total, and its savings
+    less the cohort's were theirs.  Published, who matured late is a total only, and the
+    savings of their region are hidden with another region's."""
+    import_regional_register(uow, tmp_path)
+    born = dt.date(2006, 5, 20)
+    late = next(i for n in range(1, 99) if (i := compose(birth_date=born, is_male=True, serial=n)))
+    path = tmp_path / "late.csv"
+    path.write_text(
+        "record_id,iin,kind,effective_date,recorded_on,region\n"
+        f"late,{late},born_citizen,{born},2024-03-01,KZ-75\n",
+        encoding="utf-8",
+    )
+    feed = inspect_feed(path)
+    import_records(uow, rows=read_feed(feed), source=path.name, sha256=feed.sha256, today=TODAY)
+    set_parameters(uow, parameters=[YearParameters(2024, Money(310000), Decimal(0), "test")],
+                   today=TODAY)  # fmt: skip
+    result = close_year(uow, year=2024, as_of=dt.date(2025, 1, 31))
+    assert result.matured == 1 and result.target_savings_credited == Money(10000)
+    public = region_statistics(uow, year=2024)
+    *rows, total = public.table.rows
+    assert [row[5] for row in rows] == [None] * len(rows)  # no region's count of them
+    assert total[4:] == (Money(10000), 1)
+    hidden = [row[0] for row in rows if row[4] is None]
+    assert "KZ-75" in hidden and len(hidden) >= 2, public.table.rows
+    staff = region_statistics(uow, year=2024, hide_small_cells=False)
+    assert {row[0]: row[5] for row in staff.table.rows}["KZ-75"] == 1
 
 
 def test_staff_may_see_every_figure_by_region(uow: SqlUnitOfWork, tmp_path: Path) -> None:

@@ -124,9 +124,14 @@ def region_statistics(
     nothing: frozenset[str] = frozenset()
     hidden = suppressed_cells(participants) if hide_small_cells else nothing
     hidden_turning = suppressed_cells(turning) if hide_small_cells else nothing
-    hidden_late = suppressed_cells(late) if hide_small_cells else nothing
     hidden_savings = (
-        suppressed_cells(holders) | hidden_turning | hidden_late if hide_small_cells else nothing
+        _savings_hidden(
+            holders,
+            suppressed_cells(holders) | hidden_turning | frozenset(late),
+            regions=set(participants) | set(savings),
+        )
+        if hide_small_cells
+        else nothing
     )
     per_child = record.result.per_child
     rows: list[tuple[Cell, ...]] = []
@@ -139,7 +144,7 @@ def region_statistics(
             None if region in hidden_turning else cohort,
             None if region in hidden else per_child.times(count),
             None if region in hidden_savings else credited,
-            None if region in hidden_late else late.get(region, 0),
+            None if hide_small_cells else late.get(region, 0),
         ))  # fmt: skip
     total = sum(participants.values())
     all_savings = Money(sum(s.amount.cents for s in savings.values()))
@@ -151,6 +156,20 @@ def region_statistics(
                "matured_late")  # fmt: skip
     table = StatTable("regions", columns, tuple(rows), value_column=3, year=year)
     return RegionStatistics(year, per_child, table, small_cells_hidden=hide_small_cells)
+
+
+def _savings_hidden(
+    holders: Mapping[str, int], hidden: frozenset[str], *, regions: set[str]
+) -> frozenset[str]:
+    """The regions of the table whose target savings credited a published table hides:
+    `hidden`, and one more region (the fewest credited) when it would hide one alone,
+    which the published total would give away.  Whoever matured late is few, and
+    published only as a total: a region they matured in hides its savings (less the
+    cohort's, the rest would be theirs), with another."""
+    if len(hidden) != 1:
+        return hidden
+    others = sorted((holders.get(region, 0), region) for region in regions - hidden)
+    return hidden | {others[0][1]} if others else hidden
 
 
 def statistics(
