@@ -220,7 +220,10 @@ def maturities_are_class_balances(uow: UnitOfWork, books: Books) -> list[Check]:
                     f"{found.get(amount, 0):,} accounts credited {amount} USD,"
                     f" {expected.get(amount, 0):,} expected"
                 )
-        detail = "; ".join(problems[:3]) or f"{sum(found.values()):,} accounts"
+        matured_late = sum(late.values())
+        detail = "; ".join(problems[:3]) or f"{sum(credited.values()):,} accounts" + (
+            f" ({matured_late:,} matured late)" if matured_late else ""
+        )
         checks.append(
             Check(f"{year}: each maturity credits its class's balance", not problems, detail)
         )
