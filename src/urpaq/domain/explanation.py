@@ -143,13 +143,7 @@ def tr_explanation(line: Line, move: Movement, context: CloseContext) -> Explana
         "held": held,
     }
     if line.kind is EntryKind.BACK_ACCRUAL:
-        if context.withdrawn:
-            first = min(context.withdrawn, key=lambda fact: fact.sequence)
-            return Explanation.of(
-                Rule.RESTORATION, **gap, withdrawn_kind=first.kind.value,
-                withdrawn_effective=first.effective_date, withdrawn_on=first.withdrawn_on,
-            )  # fmt: skip
-        return Explanation.of(Rule.BACK_ACCRUAL, **gap)
+        return _gap_filled(gap, context)
     if line.kind is EntryKind.ANNULMENT and move.outcome.is_participant:
         return Explanation.of(Rule.REVERSAL, **gap)
     if line.kind is EntryKind.ANNULMENT:
@@ -179,6 +173,12 @@ def late_explanation(
         "year": context.year, "since": entry_year, "matured_in": maturity_year,
         "due": line.amount, "held": Money.zero(),
     }  # fmt: skip
+    return _gap_filled(gap, context)
+
+
+def _gap_filled(gap: dict[str, Value | None], context: CloseContext) -> Explanation:
+    """A back-accrual of `gap`, or a restoration naming the first record the close is the
+    first to see withdrawn."""
     if context.withdrawn:
         first = min(context.withdrawn, key=lambda fact: fact.sequence)
         return Explanation.of(
