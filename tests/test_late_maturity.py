@@ -236,8 +236,9 @@ def test_the_statement_says_what_was_restored_and_when_it_became_savings(
     )
     assert explained("ru", restored).startswith(
         "восстановление после отзыва записи реестром (смерть, 01.06.2023; отозвана 01.03.2024):"
-        " восстановлено полностью"
+        " восстановлено полностью, столько"
     )
+    assert explained("ru", restored).count(":") == 1  # one colon, as in kk and en
     assert "2023" in explained("kk", restored) and "100,00" in explained("kk", restored)
     assert explained("en", matured, plain=True) == (
         "became target savings at 18, late: the balance due after the close of 2023,"

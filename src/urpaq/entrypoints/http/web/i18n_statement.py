@@ -26,7 +26,7 @@ _DUE_LATE = _m(
     "what a participant since {since} held after the close of {matured_in}, their last"
     " year under 18 ({due})",
 )
-_IN_FULL = _m("толық қалпына келтірілді, ", "восстановлено полностью: ", "restored in full, ")
+_IN_FULL = _m("толық қалпына келтірілді, ", "восстановлено полностью, ", "restored in full, ")
 _FROM_POT = _m("бөлінетін сомадан төленді", "из суммы к распределению", "paid from the pot")
 _LESS_HELD = _m(
     "бұрыннан бар {held} шегеріліп", "за вычетом имевшихся {held}", "less the {held} held"
