@@ -121,8 +121,12 @@ def test_a_method_a_page_does_not_take_is_answered_with_a_page(edge: Edge) -> No
     assert "Эта страница не принимает такой запрос." in page.text
     assert "allow" in page.headers and page.headers["x-request-id"] in page.text
     # A title that says what happened, and one main heading (the others translate it).
+    # In the page's language alone (a title cannot mark another's words as such); every
+    # other language's words are marked, the home link's and the request number's too.
     title = re.search(r"<title>(.*?)</title>", page.text)
-    assert title is not None and title[1].startswith("405 — ") and "This page" in title[1]
+    assert title is not None and title[1] == "405 — Бұл бетке мұндай сұрау жіберілмейді."
+    assert '<span lang="ru">Национальный фонд — детям</span>' in page.text
+    assert '<span lang="en">Request number</span>' in page.text
     assert page.text.count("<h1>") == 1 and page.text.count("<h2>") == 2
     assert (api.status_code, api.json()["error"]) == (405, "method_not_allowed")
 

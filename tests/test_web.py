@@ -567,13 +567,16 @@ def test_amounts_stay_on_a_phone_s_screen(browser: Browser, site: Site) -> None:
     phone = context.new_page()
     try:
         sign_in(phone, site, site.adult)
-        for width, stacked in ((375, True), (1280, False)):
+        # 320 px: the narrowest phone a parent may have (WCAG's reflow width).
+        for width, stacked in ((320, True), (375, True), (1280, False)):
             phone.set_viewport_size({"width": width, "height": 800})
             for address, cells_of in (
                 ("/lookup?lang=ru", "#projection td"),
                 ("/lookup?lang=kk", "#projection td"),
                 ("/statement?lang=ru", "#savings-entries td, #requirement-entries td"),
+                ("/statement?lang=kk", "#savings-entries td, #requirement-entries td"),
                 ("/statement?lang=en", "#savings-entries td, #requirement-entries td"),
+                ("/statement?print=1&lang=ru", "#savings-entries td, #requirement-entries td"),
             ):
                 phone.goto(f"{site.url}{address}")
                 if address.startswith("/lookup"):  # the estimate, in the longest words
@@ -599,6 +602,19 @@ def test_amounts_stay_on_a_phone_s_screen(browser: Browser, site: Site) -> None:
         context.close()
 
 
+def test_the_edge_s_error_page_fits_a_phone(browser: Browser, site: Site) -> None:
+    """Its request number, 32 letters and digits in one word, ran past a 320 px screen."""
+    context = browser.new_context(viewport={"width": 320, "height": 800})
+    phone = context.new_page()
+    try:
+        answer = phone.goto(f"{site.url}/sign-out")  # a form's address: GET is not taken
+        assert answer is not None and answer.status == 405
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 320
+        expect(phone.locator("code.request-id")).to_have_text(answer.headers["x-request-id"])
+    finally:
+        context.close()
+
+
 def test_the_printable_statement_fits_a_phone_with_text_at_twice_its_size(
     browser: Browser, site: Site
 ) -> None:
@@ -616,8 +632,10 @@ def test_the_printable_statement_fits_a_phone_with_text_at_twice_its_size(
 
 
 def test_the_pages_work_from_the_keyboard(page: Page, site: Site) -> None:
-    """The first Tab reaches the skip link; the form is reachable and submits with Enter."""
+    """The first Tab reaches the skip link; the form is reachable and submits with Enter;
+    the menu is announced as what it is (it was named "Home", which it holds no link to)."""
     page.goto(f"{site.url}/lookup?lang=en")
+    expect(page.get_by_role("navigation", name="Main menu")).to_have_count(1)
     page.locator("body").focus()
     page.keyboard.press("Tab")
     expect(page.locator(":focus")).to_have_text("Skip to content")

@@ -7,6 +7,7 @@ database)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
 
@@ -89,18 +90,28 @@ def error_page(status: int, *, request_id: str) -> bytes:
     """A page saying what an answer of `status` means, in the three languages, with the
     request id (what a visitor quotes when they call the operator)."""
     words = _WORDS.get(status, _WORDS[500])
-    home = " · ".join(text(lang, "site_name") for lang, _, _ in words)
     # One main heading (the first language's); the others' are its translations.
     sections = "".join(
         f'<section lang="{lang}"><{h}>{escape(what)}</{h}><p>{escape(then)}</p></section>'
         for h, (lang, what, then) in zip(("h1", "h2", "h2"), words, strict=True)
     )
-    title = escape(" · ".join(what for _, what, _ in words))
+    # Each language's words marked as such (a screen reader reads them in its voice); the
+    # title cannot be, so it is in the page's language alone.
+    home = _in_each_language(lambda lang: text(lang, "site_name"))
+    quoted = _in_each_language(lambda lang: text(lang, "request_id"))
     return (
         '<!doctype html><html lang="kk"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{status} — {title}</title>"
+        f"<title>{status} — {escape(words[0][1])}</title>"
         '<link rel="stylesheet" href="/static/style.css"></head>'
-        f'<body><main id="main">{sections}<p class="note">{escape(request_id)}</p>'
-        f'<p><a href="/">{escape(home)}</a></p></main></body></html>'
+        f'<body><main id="main">{sections}'
+        f'<p class="note">{quoted}: <code class="request-id">{escape(request_id)}</code></p>'
+        f'<p><a href="/">{home}</a></p></main></body></html>'
     ).encode()
+
+
+def _in_each_language(words: Callable[[str], str]) -> str:
+    """`words` in Kazakh, Russian and English, each marked with its language."""
+    return " · ".join(
+        f'<span lang="{lang}">{escape(words(lang))}</span>' for lang in ("kk", "ru", "en")
+    )

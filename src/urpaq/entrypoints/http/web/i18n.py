@@ -26,6 +26,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "language": {"kk": "Тіл", "ru": "Язык", "en": "Language"},
     "nav_home": {"kk": "Басты бет", "ru": "Главная", "en": "Home"},
+    "nav_main": {"kk": "Негізгі мәзір", "ru": "Основное меню", "en": "Main menu"},
+    # What a visitor quotes when they call the operator about an error.
+    "request_id": {"kk": "Сұрау нөмірі", "ru": "Номер запроса", "en": "Request number"},
     "nav_lookup": {
         "kk": "Баланың қатысуын тексеру",
         "ru": "Проверить участие ребёнка",
