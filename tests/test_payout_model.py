@@ -290,3 +290,20 @@ SavingsAccounts.TestCase.settings = settings(
     suppress_health_check=[HealthCheck.too_slow],
 )
 test_savings_accounts_follow_the_model = SavingsAccounts.TestCase
+
+
+def test_savings_expire_the_first_day_they_are_more_than_ten_years_old() -> None:
+    """Each crediting day's savings expire on the day after its tenth anniversary (that of
+    29 February is 28 February), never later: those credited on 28 February 2026 waited
+    for 1 March 2036, not 29 February, ten years and two days."""
+    day = dt.date(2019, 12, 1)
+    while day < dt.date(2031, 3, 31):
+        anniversary = (
+            dt.date(day.year + 10, 2, 28)
+            if (day.month, day.day) == (2, 29)
+            else day.replace(year=day.year + 10)
+        )
+        after = anniversary + dt.timedelta(days=1)
+        assert not day < latest_unexpired_crediting(anniversary), day
+        assert day < latest_unexpired_crediting(after), (day, after)
+        day += dt.timedelta(days=1)

@@ -38,8 +38,10 @@ def latest_unexpired_crediting(as_of: dt.date) -> dt.date:
     year = as_of.year - EXPIRY_YEARS
     if year < dt.MINYEAR:  # before the calendar's tenth year nothing can have expired
         return dt.date.min
-    if as_of.month == 2 and as_of.day == 29:  # the anniversary of 29 February
-        return dt.date(year, 2, 28)
+    if as_of.month == 2 and as_of.day == 29:
+        # Ten years before a 29 February is never a leap year: its 28 February is more
+        # than ten years back, and 1 March the first day that is not.
+        return dt.date(year, 3, 1)
     return as_of.replace(year=year)
 
 
