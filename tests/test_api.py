@@ -508,13 +508,18 @@ def test_json_sent_as_something_else_is_named_so(api: Api, content_type: str | N
 
 
 def test_an_invalid_iin_in_the_path_is_422_without_echoing_it(api: Api) -> None:
+    """Named `path.iin` whatever is wrong with it (a wrong check digit was named `iin`, as
+    if a GET had a body, and a wrong length `path.iin`)."""
     with api.client() as client:
         answer = client.get("/api/v1/savings/060303500011")
+        short = client.get("/api/v1/savings/06030350001")
     assert answer.status_code == 422
     assert answer.json()["fields"] == [
-        {"field": "iin", "problem": "not a valid IIN: check digit is 1, expected 0"}
+        {"field": "path.iin", "problem": "not a valid IIN: check digit is 1, expected 0"}
     ]
+    assert answer.json()["message"] == "the request has invalid fields: path.iin"
     assert "060303500011" not in answer.text
+    assert short.status_code == 422 and short.json()["fields"][0]["field"] == "path.iin"
 
 
 def test_a_repeated_write_returns_the_first_answer_and_moves_money_once(api: Api) -> None:

@@ -142,8 +142,8 @@ def get_savings(
         return JSONResponse(
             error_body(
                 "invalid_request",
-                "the request has invalid fields: iin",
-                fields=[{"field": "iin", "problem": f"not a valid IIN: {error.reason}"}],
+                "the request has invalid fields: path.iin",
+                fields=[{"field": "path.iin", "problem": f"not a valid IIN: {error.reason}"}],
             ),
             status_code=422,
         )
