@@ -292,6 +292,39 @@ def test_an_unreachable_database_fails_with_a_message_naming_it() -> None:
     assert "127.0.0.1:1/urpaq" in done.stderr and "secret" not in done.stderr
 
 
+def test_a_password_in_the_url_is_never_shown(postgres_url: str) -> None:
+    """Given after the user name or as a parameter, a password is masked in every message:
+    the server's start-up line showed the first, and every message the second."""
+    import socket
+
+    host_part = postgres_url.split("://", 1)[1].split("@", 1)[1]
+    url = f"postgresql://postgres:Sup3r%21Secret@{host_part}?password=0ther%21Secret"
+    done = urpaq("init", db=url)
+    assert "is at schema version" in done.stdout + done.stderr
+    unreachable = urpaq(
+        "reconcile", db=url.replace(host_part.split("/")[0], "127.0.0.1:1"), check=1
+    )
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "urpaq", "serve", "--db", url, "--port", str(port)],
+        stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )  # fmt: skip
+    try:
+        assert server.stderr is not None
+        started = ""
+        while "serving" not in started and server.poll() is None:
+            started = server.stderr.readline()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    for said in (done.stdout + done.stderr, unreachable.stderr, started):
+        assert "Secret" not in said, said
+    assert "postgres:***@" in started and "password=***" in started, started
+    assert "password=***" in unreachable.stderr
+
+
 def test_parameters_of_a_closed_year_are_final(db: str, feed: Path) -> None:
     """Once a year is closed its National Bank inputs cannot be changed."""
     prepare(db, feed)

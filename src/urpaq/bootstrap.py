@@ -102,6 +102,11 @@ def database_unreachable(error: BaseException) -> bool:
     return isinstance(error, DatabaseUnavailable) or postgres.unreachable(error)
 
 
+def shown_url(url: str) -> str:
+    """`url` as a message may show it: a PostgreSQL URL's password masked."""
+    return postgres.without_password(url)
+
+
 def names_no_database_yet(url: str) -> bool:
     """Whether `url` names an embedded database file that does not exist: a command that
     only uses a database says so rather than create an empty one (and its folders)."""

@@ -14,6 +14,7 @@ import threading
 from collections.abc import Callable, Iterable, Sequence
 from importlib import resources
 from typing import Any, TypeVar
+from urllib.parse import unquote
 
 import psycopg
 import pyarrow as pa
@@ -67,7 +68,7 @@ class PostgresConnection(SqlConnection):
 
     def __init__(self, url: str) -> None:
         self.url = url
-        self.description = _without_password(url)
+        self.description = without_password(url)
         self.db = self._connect()
         if self.scalar("SELECT COUNT(*) FROM pg_collation WHERE collname = 'und-x-icu'") == 0:
             self.lower_sql = "lower({})"  # a server built without ICU
@@ -316,17 +317,25 @@ def unreachable(error: BaseException) -> bool:
     return state == "" or state.startswith("08") or state in ("57P01", "57P02", "57P03")
 
 
-def _without_password(url: str) -> str:
-    return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", url)
+#: A password in a URL: after the user name, or as a parameter (`?password=…`).
+_PASSWORD_IN_USER = re.compile(r"(://[^:/@]+):([^@]*)@")
+_PASSWORD_PARAMETER = re.compile(r"([?&]password=)([^&#]*)", re.IGNORECASE)
+
+
+def without_password(url: str) -> str:
+    """`url` to be shown: its password masked, wherever the URL gives it."""
+    return _PASSWORD_PARAMETER.sub(r"\1***", _PASSWORD_IN_USER.sub(r"\1:***@", url))
 
 
 def _first_line(error: Exception, url: str) -> str:
     """The first line of the driver's message, with the URL's password masked wherever
-    the driver quoted it."""
+    the driver quoted it (as written in the URL, or decoded)."""
     text = str(error).strip()
     line = text.splitlines()[0] if text else "no answer"
-    password = re.search(r"://[^:/@]+:([^@]*)@", url)
-    return line.replace(password[1], "***") if password and password[1] else line
+    found = [m[2] for m in (*_PASSWORD_IN_USER.finditer(url), *_PASSWORD_PARAMETER.finditer(url))]
+    for password in sorted({*found, *map(unquote, found)} - {""}, key=len, reverse=True):
+        line = line.replace(password, "***")
+    return without_password(line)
 
 
 class SharedServing(PostgresConnection):

@@ -80,7 +80,9 @@ def build_demo(
     with opened(db, create=True) as uow:
         if not is_empty(uow):
             url = bootstrap.database_url(db)
-            refuse(f"database {url} already holds data: give the demo an empty one with --db")
+            refuse(
+                f"database {bootstrap.shown_url(url)} already holds data: give the demo an empty one with --db"
+            )
         with step_progress(f"demo at {scale.value} scale") as step:
             return demo_service.run_demo(
                 uow,

@@ -132,7 +132,8 @@ def run_server(
     _check_staff_identity(host)
     processes = f", {workers} processes" if workers > 1 else ""
     err.print(
-        f"serving {url} on http://{host}:{port}/{processes} (API: /api/v1/, Ctrl-C stops)",
+        f"serving {bootstrap.shown_url(url)} on http://{host}:{port}/{processes}"
+        " (API: /api/v1/, Ctrl-C stops)",
         markup=False, highlight=False, soft_wrap=True,
     )  # fmt: skip
     # Every server process builds its application from the environment (server.py).
