@@ -160,6 +160,34 @@ def test_init_refuses_a_database_lacking_what_its_version_has(empty_url: str) ->
     assert "another build of urpaq made it" in said and "Traceback" not in err
 
 
+def test_init_changes_nothing_in_a_database_lacking_what_its_own_version_has(
+    empty_url: str,
+) -> None:
+    """A version 12 that a side branch numbered otherwise (without version 10's
+    `register_record.retracts`): SQLite's upgrade failed with a traceback in the middle,
+    PostgreSQL's ran every migration, committed version 16 and only then refused it —
+    after which the build that made it refused it as too new. It is refused before any
+    change, naming what it lacks, and stays at version 12."""
+    uow = open_unit_of_work(empty_url)
+    with writing(uow, joined=False):
+        for number, script in migrations(uow.db.migrations_package):
+            if number <= 12:
+                uow.db.run_script(script)
+                uow.db.execute("INSERT INTO schema_version (version) VALUES (?)", (number,))
+        uow.db.execute("DROP INDEX register_record_retracts")
+        uow.db.execute("ALTER TABLE register_record DROP COLUMN retracts")
+    uow.close()
+    process = urpaq("init", db=empty_url)
+    _, err = process.communicate(timeout=60)
+    said = " ".join(err.split())
+    assert process.returncode == 3, err
+    assert "says schema version 12 but lacks" in said and "register_record.retracts" in said
+    assert "nothing was changed" in said and "Traceback" not in err
+    uow = open_unit_of_work(empty_url)
+    assert uow.schema.version() == 12 and "parameter_proposal" not in uow.db.table_names()
+    uow.close()
+
+
 @pytest.mark.parametrize("kept", [12, 1])
 def test_init_refuses_a_database_restored_over_a_newer_schema(empty_url: str, kept: int) -> None:
     """A backup of version 12 restored with `pg_restore --clean` over the upgraded

@@ -279,20 +279,33 @@ class SqlSchema:
                 if number > version:
                     self._run_migration(number, script, version=version)
                     self.db.execute("INSERT INTO schema_version (version) VALUES (?)", (number,))
-        except BaseException:
+            # Checked before the commit: a version another build numbered otherwise was
+            # upgraded into one that build no longer reads, and then refused.
+            if missing := self.missing_parts():
+                raise self._incomplete(version, self.missing_parts(up_to=version) or missing)
+        except SchemaIncomplete:
             self.db.rollback()
             raise
+        except BaseException as error:
+            self.db.rollback()
+            # A migration that failed on what the database's own version should have (a
+            # column of a side branch's placeholder version) says so rather than fail.
+            missing = self.missing_parts(up_to=version) if isinstance(error, Exception) else []
+            if version and missing:
+                raise self._incomplete(version, missing) from error
+            raise
         self.db.commit()
-        if missing := self.missing_parts():
-            shown = ", ".join(missing[:6]) + (
-                f" and {len(missing) - 6} more" if len(missing) > 6 else ""
-            )
-            raise SchemaIncomplete(
-                f"database {self.db.description} says schema version {self.version()} but lacks"
-                f" what that version has ({shown}): another build of urpaq made it; restore"
-                " it from a backup, or upgrade it with the build that made it"
-            )
         return self.version()
+
+    def _incomplete(self, version: int, missing: list[str]) -> SchemaIncomplete:
+        shown = ", ".join(missing[:6]) + (
+            f" and {len(missing) - 6} more" if len(missing) > 6 else ""
+        )
+        return SchemaIncomplete(
+            f"database {self.db.description} says schema version {version} but lacks"
+            f" what that version has ({shown}): another build of urpaq made it; restore"
+            " it from a backup, or upgrade it with the build that made it; nothing was changed"
+        )
 
     def _run_migration(self, number: int, script: str, *, version: int) -> None:
         try:
@@ -312,14 +325,15 @@ class SqlSchema:
                 " changed"
             ) from error
 
-    def missing_parts(self) -> list[str]:
-        """The tables and columns of this version's schema (as the embedded database's
-        migrations make it, which the two databases agree on: tests/test_schema_agreement.py)
-        that the database lacks."""
+    def missing_parts(self, *, up_to: int | None = None) -> list[str]:
+        """The tables and columns of this version's schema, or of version `up_to`, (as the
+        embedded database's migrations make it, which the two databases agree on:
+        tests/test_schema_agreement.py) that the database lacks."""
         fresh = sqlite3.connect(":memory:")
         try:
-            for _, script in migrations(_SCHEMA_SOURCE):
-                fresh.executescript(script)
+            for number, script in migrations(_SCHEMA_SOURCE):
+                if up_to is None or number <= up_to:
+                    fresh.executescript(script)
             expected = {table: _columns(fresh, table) for (table,) in fresh.execute(
                 "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
             )}  # fmt: skip

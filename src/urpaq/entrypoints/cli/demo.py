@@ -81,7 +81,8 @@ def build_demo(
         if not is_empty(uow):
             url = bootstrap.database_url(db)
             refuse(
-                f"database {bootstrap.shown_url(url)} already holds data: give the demo an empty one with --db"
+                f"database {bootstrap.shown_url(url)} already holds data:"
+                " give the demo an empty one with --db"
             )
         with step_progress(f"demo at {scale.value} scale") as step:
             return demo_service.run_demo(
