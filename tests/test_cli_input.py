@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from pg_server import TemporaryPostgres
 from urpaq.domain.money import Money
 from urpaq.domain.parameters import YearParameters
 from urpaq.entrypoints.cli.audit import LIMIT_MAX
@@ -361,6 +362,22 @@ def test_a_malformed_postgresql_url_is_a_usage_error_naming_it(url: str, reason:
     assert "is malformed" in said and reason in said
     assert "Traceback" not in done.stderr
     assert "s%zzcret" not in done.stderr
+
+
+@pytest.mark.parametrize("command", [("reconcile",), ("serve", "--port", "1")])
+def test_a_postgresql_url_its_server_cannot_take_is_refused_as_such(
+    postgres: TemporaryPostgres, command: tuple[str, ...]
+) -> None:
+    """A setting's value libpq refuses before connecting (`sslmode=bogus`) was a failure
+    (exit 1) beside every other malformed URL's usage error (exit 2); a database the
+    server does not have, a failure as if trying again could help (exit 3 now, naming it)."""
+    bogus = urpaq(*command, db=postgres.url() + "?sslmode=bogus")
+    assert bogus.returncode == 2, bogus.stderr
+    assert "is malformed: invalid sslmode value" in bogus.stderr
+    missing = urpaq(*command, db=postgres.url("no_such_database"))
+    assert missing.returncode == 3, missing.stderr
+    assert 'database "no_such_database" does not exist' in missing.stderr
+    assert "Traceback" not in bogus.stderr + missing.stderr
 
 
 def test_the_commands_today_is_kazakhstans_whatever_the_machines_time_zone(db: str) -> None:

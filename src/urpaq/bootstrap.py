@@ -13,10 +13,10 @@ from urpaq.adapters.identity import DevelopmentIdentityProvider
 from urpaq.adapters.parameter_file import parse_parameters, read_parameters, shipped_parameters_text
 from urpaq.adapters.postgres import connection as postgres
 from urpaq.adapters.postgres.connection import MalformedDatabaseUrl, PostgresConnection
-from urpaq.adapters.sql.connection import DatabaseUnavailable
+from urpaq.adapters.sql.connection import DatabaseUnavailable, DatabaseUnusable
 from urpaq.adapters.sql.unit_of_work import SqlUnitOfWork
 from urpaq.adapters.sqlite import connection as sqlite
-from urpaq.adapters.sqlite.connection import DatabaseUnusable, SqliteConnection
+from urpaq.adapters.sqlite.connection import SqliteConnection
 from urpaq.domain.parameters import YearParameters
 from urpaq.services.ports.identity import IdentityProvider
 from urpaq.services.ports.schema import NotUrpaqDatabase, SchemaIncomplete, SchemaTooNew

@@ -20,7 +20,12 @@ import psycopg
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from urpaq.adapters.sql.connection import DatabaseUnavailable, Params, SqlConnection
+from urpaq.adapters.sql.connection import (
+    DatabaseUnavailable,
+    DatabaseUnusable,
+    Params,
+    SqlConnection,
+)
 from urpaq.adapters.sql.group_commit import GroupCommit, shared_writer
 from urpaq.services.ports.unit_of_work import TransactionError
 
@@ -78,9 +83,18 @@ class PostgresConnection(SqlConnection):
         try:
             return psycopg.connect(self.url, autocommit=True)
         except psycopg.OperationalError as error:
-            raise DatabaseUnavailable(
-                f"cannot connect to {self.description}: {_first_line(error, self.url)}"
-            ) from None
+            said = _first_line(error, self.url)
+            if _BAD_SETTING.search(said):  # libpq read a setting's value before connecting
+                raise MalformedDatabaseUrl(
+                    f"database URL {self.description} is malformed:"
+                    f" {said.removeprefix('connection is bad: ')}"
+                ) from None
+            if _NO_SUCH_DATABASE.search(said):
+                raise DatabaseUnusable(
+                    f"cannot connect to {self.description}: {said}; create it (docs/operations.md)"
+                    " or name one that exists"
+                ) from None
+            raise DatabaseUnavailable(f"cannot connect to {self.description}: {said}") from None
         except psycopg.ProgrammingError as error:  # raised while reading the URL
             raise MalformedDatabaseUrl(
                 f"database URL {self.description} is malformed: {_first_line(error, self.url)}"
@@ -316,6 +330,12 @@ def unreachable(error: BaseException) -> bool:
     state = error.sqlstate or ""
     return state == "" or state.startswith("08") or state in ("57P01", "57P02", "57P03")
 
+
+#: libpq's refusal of a setting's value (`?sslmode=bogus`), before it connects.
+_BAD_SETTING = re.compile(r"^(connection is bad: )?invalid [a-z_]+ value", re.IGNORECASE)
+#: The server's answer to a URL naming a database it does not have (SQLSTATE 3D000, not
+#: given with a failed connection: its words, as the server says them in English).
+_NO_SUCH_DATABASE = re.compile(r'FATAL: +database ".*" does not exist')
 
 #: A password in a URL: after the user name, or as a parameter (`?password=…`).
 _PASSWORD_IN_USER = re.compile(r"(://[^:/@]+):([^@]*)@")

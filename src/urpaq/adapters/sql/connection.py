@@ -31,6 +31,12 @@ class DatabaseUnavailable(RuntimeError):
     down, a disk full); the message says which and why.  Trying again may pass."""
 
 
+class DatabaseUnusable(RuntimeError):
+    """The URL names no database that can be opened (a SQLite path that is no database, a
+    PostgreSQL database its server does not have): trying again cannot help; the message
+    says why."""
+
+
 class SqlConnection(ABC):
     """A connection to one database, with the few things each database does its own way."""
 

@@ -17,6 +17,7 @@ import pyarrow as pa
 
 from urpaq.adapters.sql.connection import (
     DatabaseUnavailable,
+    DatabaseUnusable,
     Params,
     SqlConnection,
     split_script,
@@ -114,10 +115,6 @@ class _WritersOfAllProcesses:
 
     def close(self) -> None:
         os.close(self._file)
-
-
-class DatabaseUnusable(RuntimeError):
-    """The path names no SQLite database that can be opened; the message says why."""
 
 
 def _why_unopenable(path: str, error: OSError | sqlite3.DatabaseError) -> str:
