@@ -364,6 +364,19 @@ def test_a_malformed_postgresql_url_is_a_usage_error_naming_it(url: str, reason:
     assert "s%zzcret" not in done.stderr
 
 
+def test_a_sqlite_url_naming_a_device_or_with_a_query_is_refused(tmp_path: Path) -> None:
+    """`sqlite:////dev/null` failed with "disk I/O error" (exit 1) after writing
+    `/dev/null-journal`; `?mode=ro` became part of a new file's name."""
+    device = urpaq("init", db="sqlite:////dev/null")
+    assert device.returncode == 3, device.stderr
+    assert "it is not a regular file" in device.stderr
+    assert not Path("/dev/null-journal").exists()
+    queried = urpaq("init", db=f"sqlite:///{tmp_path / 'q.db'}?mode=ro")
+    assert queried.returncode == 2, queried.stderr
+    assert "a SQLite URL takes no query ('?mode=ro')" in queried.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
 @pytest.mark.parametrize("command", [("reconcile",), ("serve", "--port", "1")])
 def test_a_postgresql_url_its_server_cannot_take_is_refused_as_such(
     postgres: TemporaryPostgres, command: tuple[str, ...]

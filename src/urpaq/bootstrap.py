@@ -135,6 +135,11 @@ def _sqlite_path(url: str) -> str:
             f"database URL {url!r} names no file: write sqlite:///urpaq.db, or"
             " sqlite:///:memory: for a database that is not kept"
         )
+    if "?" in path:  # a query is no part of a SQLite URL: it would be the file's name
+        raise UnsupportedDatabase(
+            f"database URL {url!r}: a SQLite URL takes no query"
+            f" ({'?' + path.partition('?')[2]!r}); name the file alone"
+        )
     return path[1:]
 
 

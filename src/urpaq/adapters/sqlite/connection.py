@@ -134,6 +134,11 @@ def _why_unopenable(path: str, error: OSError | sqlite3.DatabaseError) -> str:
     return str(error)
 
 
+def _special(path: Path) -> bool:
+    """Whether the path names something that is neither a file nor a directory."""
+    return path.exists() and not path.is_file() and not path.is_dir()
+
+
 def _looks(path: str, test: Callable[[Path], bool]) -> bool:
     """`test` of the path, False where the path cannot even be looked at (a folder on
     the way that this user may not enter): the error that brought us here says why."""
@@ -197,6 +202,12 @@ class SqliteConnection(SqlConnection):
         self.path = path
         self.description = f"sqlite:///{path}"
         self.page_bytes = page_bytes
+        if path != ":memory:" and _looks(path, _special):
+            # SQLite would open `/dev/null` and write a journal beside it, in `/dev`.
+            raise DatabaseUnusable(
+                f"database {self.description} cannot be opened: it is not a regular file"
+                " (a device, a pipe or a socket)"
+            )
         try:
             if path != ":memory:":
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
