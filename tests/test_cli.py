@@ -438,6 +438,14 @@ def test_a_statement_printed_is_audited_like_the_page(db: str) -> None:
         (f"cli:{getpass.getuser()}", "statement", "150101500021", 0)
     ]  # the audit command's own read is recorded after it has read
     assert len(events[0]["request_id"]) == 32
+    # Into a pipe, the table is printed whole: it was cut to 80 columns, the request id
+    # ended in "…" and could not be matched with the answer that carried it.
+    piped = subprocess.run(
+        [sys.executable, "-m", "urpaq", "audit", "--iin", "150101500021"],
+        capture_output=True, text=True, timeout=120,
+        env={k: v for k, v in os.environ.items() if k != "COLUMNS"} | {"URPAQ_DB": db},
+    )  # fmt: skip
+    assert events[0]["request_id"] in piped.stdout and events[0]["at"][:19] in piped.stdout
 
 
 def test_reading_the_audit_log_is_recorded_in_it(db: str) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import datetime as dt
 import json
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -38,12 +39,19 @@ from urpaq.domain.register import parse_day
 from urpaq.entrypoints import clock
 from urpaq.services.ports.unit_of_work import UnitOfWork
 
+#: The width of what the commands print into a pipe or a file (no terminal to fit).
+PIPED_WIDTH = 1_000
+
 EXIT_REFUSED = 3
 EXIT_USAGE = 2
 EXIT_FAILURE = 1
 
 err = Console(stderr=True)
 out = Console(highlight=False)
+if not out.is_terminal and "COLUMNS" not in os.environ:
+    # Into a pipe or a file, a table is printed whole: cut to 80 columns, request ids
+    # and moments ended in "…" and headers broke mid-word.
+    out.width = PIPED_WIDTH
 
 DbOption = Annotated[
     str | None,
