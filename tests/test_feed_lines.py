@@ -209,3 +209,19 @@ def test_a_line_of_commas_is_refused_and_a_blank_line_skipped(
         (6, None, "has 3 fields, the header has 6"),
         (7, "r1", None),
     ]
+
+
+@pytest.mark.parametrize("name", ["written.csv", "written.csv.gz"])
+def test_a_feed_written_is_its_owner_s_alone_and_reads_back(tmp_path: Path, name: str) -> None:
+    """The demo wrote its register world-readable (0644): a register reads as personal
+    data, whatever the umask, and a file that was there loses its wider mode."""
+    from urpaq.adapters.feed import write_feed
+
+    path = tmp_path / name
+    path.write_bytes(b"")
+    path.chmod(0o644)
+    record = {"record_id": "r1", "iin": ALI, "kind": "born_citizen"}
+    record |= {"effective_date": "2008-03-15", "recorded_on": "2008-03-20", "region": "KZ-75"}
+    write_feed(path, iter([record]))
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert checked(path) == [(2, "r1", None)]

@@ -458,10 +458,14 @@ def write_feed(
 ) -> None:
     """Write register records as a CSV feed (used by the demo and the benchmark); gzip-
     compressed when the name ends in `.gz`.  A feed with withdrawals names the column
-    `retracts` in `fields`."""
+    `retracts` in `fields`.  The file is its owner's alone (mode 0600, as a database is):
+    a register, even a synthetic one, reads as personal data."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    opener = gzip.open if path.suffix.lower() == ".gz" else open
-    with opener(path, "wt", encoding="utf-8", newline="") as handle:
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(descriptor, 0o600)  # a file that was there keeps no wider mode
+    raw = open(descriptor, "wb")  # noqa: SIM115 (closed by the text stream over it)
+    compressed = gzip.GzipFile(fileobj=raw, mode="wb") if path.suffix.lower() == ".gz" else raw
+    with raw, compressed, io.TextIOWrapper(compressed, encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=fields, lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
