@@ -448,6 +448,35 @@ def test_a_statement_printed_is_audited_like_the_page(db: str) -> None:
     assert events[0]["request_id"] in piped.stdout and events[0]["at"][:19] in piped.stdout
 
 
+def test_outside_text_is_shown_as_it_is_never_as_markup_or_controls(db: str) -> None:
+    """A staff member named `[/]` (the identity provider's claim) failed `urpaq audit`
+    with a traceback, one named `[link=…]alice[/link]` showed as `staff:alice`, and an
+    operating-system user's name (LOGNAME) reached the auditor's terminal with its
+    escape sequences: every name is shown as recorded, its controls escaped."""
+    import datetime as dt
+
+    from urpaq.domain.audit import AuditEvent
+
+    uow = open_unit_of_work(db)
+    try:
+        for number, actor in enumerate(["staff:[/]", "staff:[link=http://x.example]alice[/link]"]):
+            at = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+            uow.serving.record(AuditEvent(at, actor, "GET /office/", None, 200, f"r{number}"))
+    finally:
+        uow.close()
+    escaped = subprocess.run(
+        [sys.executable, "-m", "urpaq", "statement", "150101500021"],
+        capture_output=True, text=True, timeout=120,
+        env={**os.environ, "URPAQ_DB": db, "LOGNAME": "\x1b[2Jroot\u202e", "USER": "x"},
+    )  # fmt: skip
+    assert escaped.returncode == 0, escaped.stderr
+    table = urpaq("audit", db=db).stdout
+    assert "staff:[/]" in table and "staff:[link=http://x.example]alice[/link]" in table
+    assert "\x1b" not in table and "\u202e" not in table and "2Jroot" in table
+    events = json.loads(urpaq("audit", "--json", db=db).stdout)["events"]
+    assert "cli:\\x1b[2Jroot\\u202e" in [e["actor"] for e in events]
+
+
 def test_reading_the_audit_log_is_recorded_in_it(db: str) -> None:
     """An auditor's reading is a read of personal data too, about the person of `--iin`,
     as the back office records it; the answer shows the events before it."""

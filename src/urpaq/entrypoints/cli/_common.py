@@ -37,6 +37,7 @@ from urpaq.domain.invariants import InvariantBroken
 from urpaq.domain.refusals import Refused
 from urpaq.domain.register import parse_day
 from urpaq.entrypoints import clock
+from urpaq.entrypoints.printable import printable
 from urpaq.services.ports.unit_of_work import UnitOfWork
 
 #: The width of what the commands print into a pipe or a file (no terminal to fit).
@@ -52,6 +53,14 @@ if not out.is_terminal and "COLUMNS" not in os.environ:
     # Into a pipe or a file, a table is printed whole: cut to 80 columns, request ids
     # and moments ended in "…" and headers broke mid-word.
     out.width = PIPED_WIDTH
+
+
+def shown(text: str) -> Text:
+    """A value from outside (a name, an explanation, a file's name) as a table cell or a
+    message: never read as Rich's markup (`[/]` failed the command, `[link=…]` showed
+    another name), its controls and reordering characters escaped (`\\x1b`, `\\u202e`)."""
+    return Text(printable(text))
+
 
 DbOption = Annotated[
     str | None,

@@ -12,6 +12,7 @@ import uuid
 from urpaq.domain.audit import AuditEvent
 from urpaq.domain.iin import Iin, InvalidIin
 from urpaq.entrypoints.cli._common import EXIT_FAILURE, fail, refuse
+from urpaq.entrypoints.printable import printable
 from urpaq.services.audit import record_event
 from urpaq.services.ports.unit_of_work import UnitOfWork
 
@@ -43,7 +44,7 @@ def record_read(uow: UnitOfWork, person: Iin | None, *, action: str) -> None:
 
 def _os_user() -> str:
     try:
-        return getpass.getuser()
+        return printable(getpass.getuser())  # LOGNAME may hold anything
     except (OSError, KeyError):  # no name for this user id (a bare container)
         return f"uid {os.getuid()}"
 

@@ -14,6 +14,7 @@ from urpaq.entrypoints.cli._common import (
     out,
     parse_date_option,
     print_json,
+    shown,
 )
 from urpaq.entrypoints.cli._reads import parsed_iin, record_read
 from urpaq.services.audit import audit_events
@@ -49,7 +50,7 @@ def audit(
     table = Table("at (UTC)", "actor", "action", "IIN", "outcome", "request")
     for event in events:
         table.add_row(
-            event.at.isoformat(timespec="seconds"), event.actor, event.action,
-            event.iin or "", str(event.outcome), event.request_id,
+            event.at.isoformat(timespec="seconds"), shown(event.actor), shown(event.action),
+            event.iin or "", str(event.outcome), shown(event.request_id),
         )  # fmt: skip
     out.print(table)

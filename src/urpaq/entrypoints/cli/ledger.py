@@ -20,6 +20,7 @@ from urpaq.entrypoints.cli._common import (
     opened,
     out,
     print_json,
+    shown,
 )
 from urpaq.entrypoints.cli._reads import parsed_iin, record_read
 from urpaq.entrypoints.http.web.explain import explained
@@ -63,7 +64,7 @@ def statement(
             table.add_row(
                 line.date.isoformat() if line.date else "",
                 str(line.reporting_year) if line.of_a_reporting_year else "",
-                explained("en", line, plain=True), line.amount.grouped(),
+                shown(explained("en", line, plain=True)), line.amount.grouped(),
                 line.balance.grouped() if line.balance is not None else "",
             )  # fmt: skip
         if lines:
@@ -94,7 +95,9 @@ def reconcile(db: DbOption = None, as_json: JsonOption = False) -> None:
     else:
         table = Table("check", "holds", "detail")
         for check in checks:
-            table.add_row(check.name, "yes" if check.holds else "[bold red]NO[/]", check.detail)
+            table.add_row(
+                check.name, "yes" if check.holds else "[bold red]NO[/]", shown(check.detail)
+            )
         out.print(table)
     if not holds:
         raise typer.Exit(EXIT_FAILURE)

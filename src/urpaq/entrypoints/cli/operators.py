@@ -17,6 +17,7 @@ from urpaq.entrypoints.cli._common import (
     out,
     print_json,
     refuse,
+    shown,
     today,
 )
 from urpaq.services.operators import (
@@ -128,7 +129,7 @@ def operator_list(db: DbOption = None, as_json: JsonOption = False) -> None:
     table = Table("operator", "purposes", "active")
     for operator in registered:
         served = ", ".join(operator.scopes())
-        table.add_row(operator.name, served, "yes" if operator.active else "no")
+        table.add_row(shown(operator.name), served, "yes" if operator.active else "no")
     out.print(table)
 
 

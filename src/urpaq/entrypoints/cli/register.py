@@ -21,6 +21,7 @@ from urpaq.entrypoints.cli._common import (
     progress_bar,
     refuse,
     refuse_unless_regular_file,
+    shown,
     today,
 )
 from urpaq.entrypoints.cli._reads import parsed_iin, record_read
@@ -125,7 +126,9 @@ def summary_json(summary: ImportSummary) -> dict[str, object]:
 def print_summary(summary: ImportSummary, *, file_name: str) -> None:
     """What an import did, on stderr, with the first rejections and where the rest are."""
     if summary.repeated_file:
-        err.print(f"{file_name} was imported before (batch {summary.batch_id}): nothing changed")
+        err.print(
+            shown(f"{file_name} was imported before (batch {summary.batch_id}): nothing changed")
+        )
     err.print(
         f"batch {summary.batch_id}: {summary.accepted:,} records stored, "
         f"{summary.unchanged:,} already known, {summary.rejected:,} rejected"

@@ -8,7 +8,15 @@ import typer
 
 from urpaq.domain.staff import InvalidStaffMember, staff_member
 from urpaq.entrypoints import clock
-from urpaq.entrypoints.cli._common import DbOption, JsonOption, opened, out, print_json, refuse
+from urpaq.entrypoints.cli._common import (
+    DbOption,
+    JsonOption,
+    opened,
+    out,
+    print_json,
+    refuse,
+    shown,
+)
 from urpaq.entrypoints.cli._reads import record_change
 
 app = typer.Typer(help="The back office's staff.", no_args_is_help=True)
@@ -41,4 +49,4 @@ def sign_out(
     if as_json:
         print_json({"user": name, "sessions_ended": ended})
         return
-    out.print(f"{ended} session(s) of {name} ended")
+    out.print(shown(f"{ended} session(s) of {name} ended"))

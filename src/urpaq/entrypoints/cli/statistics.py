@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 import typer
 from rich import box
 from rich.table import Table
+from rich.text import Text
 
 from urpaq.domain.money import CURRENCY, Money
 from urpaq.domain.regions import REGIONS
@@ -24,6 +25,7 @@ from urpaq.entrypoints.cli._common import (
     parse_date_option,
     print_json,
     refuse,
+    shown,
     today,
 )
 from urpaq.entrypoints.cli._reads import record_read
@@ -182,14 +184,14 @@ def _hidden_note(hidden: bool) -> str:
     return "small cells shown: not for publication"
 
 
-def _text(cell: Cell) -> str:
+def _text(cell: Cell) -> str | Text:
     if cell is None:
         return "hidden"
     if isinstance(cell, Money):
         return cell.grouped()
     if isinstance(cell, int):
         return f"{cell:,}"
-    return cell
+    return shown(cell)
 
 
 def _json(cell: Cell) -> object:
