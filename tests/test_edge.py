@@ -857,7 +857,7 @@ def signing_app(tmp_path: Path, **settings: int) -> ASGIApp:
     uow.close()
     return create_app(
         database_url=f"sqlite:///{path}",
-        web_settings=WebSettings(sign_ins_per_client=100, **settings),
+        web_settings=WebSettings(**({"sign_ins_per_client": 100} | settings)),
     )  # fmt: skip
 
 
@@ -894,6 +894,26 @@ def test_code_guesses_are_limited_per_iin_and_each_audited_with_it(tmp_path: Pat
     codes = [e.outcome for e in reversed(events) if e.action == "POST /sign-in/code"]
     uow.close()
     assert codes == [401, 401, 401, 429]
+
+
+def test_sign_ins_and_guesses_the_client_s_limit_refuses_are_audited_with_the_person(
+    tmp_path: Path,
+) -> None:
+    """A sign-in or a code refused 429 by the client's own limit was audited about
+    nobody: refused guesses at a person's code never showed in `urpaq audit --iin`."""
+    app = signing_app(tmp_path, sign_ins_per_client=1)  # code guesses: 2 per client
+    with serving(app) as url, httpx.Client(base_url=url) as client:
+        signed = [client.post("/sign-in", data={"iin": str(ADULT)}).status_code for _ in range(2)]
+        guesses = [client.post("/sign-in/code", data={"code": "1234567"}).status_code
+                   for _ in range(3)]  # fmt: skip
+    assert (signed, guesses) == ([200, 429], [401, 401, 429])
+    uow = open_unit_of_work(f"sqlite:///{tmp_path / 'urpaq.db'}")
+    events = audit_events(uow, iin=str(ADULT), limit=10)
+    uow.close()
+    assert [(e.action, e.outcome) for e in reversed(events)] == [
+        ("POST /sign-in", 200), ("POST /sign-in", 429),
+        ("POST /sign-in/code", 401), ("POST /sign-in/code", 401), ("POST /sign-in/code", 429),
+    ]  # fmt: skip
 
 
 def test_guesses_past_a_challenges_tries_are_audited_with_its_person(

@@ -162,18 +162,20 @@ async def sign_in(
     note.actor = f"public:{client_of(request)}"
     form = await request.form()
     entered = _typed_iin(form.get("iin"))
+    try:
+        iin: Iin | None = Iin.parse(entered)
+    except InvalidIin as error:
+        iin, problem = None, i18n.IIN_PROBLEMS.get(error.problem, "iin_not_12_digits")
+    if iin is not None:  # audited about the person even when the client's limit refuses
+        note.iin = iin.value
     client = limited_client(request)
     wait = await limits.sign_ins.take(client, now=time.time())
     if wait:
         return too_many(request, wait)
-    try:
-        iin = Iin.parse(entered)
-    except InvalidIin as error:
-        problem = i18n.IIN_PROBLEMS.get(error.problem, "iin_not_12_digits")
+    if iin is None:
         return page(
             request, "sign_in.html", status=422, private=True, problem=problem, entered=entered
         )
-    note.iin = iin.value
     wait = await limits.sign_ins_per_iin.take(iin.value, now=time.time())
     if wait:  # whoever asks: no number of addresses buys more codes sent to one person
         return too_many(request, wait)
@@ -202,14 +204,17 @@ async def sign_in_code(
     form = await request.form()
     code = typed_code(form.get("code"))
     challenge = request.cookies.get(CHALLENGE_COOKIE, "")
+    now = clock.now()
+    # The person the guess was aimed at, known before any limit: a guess the client's
+    # limit refuses is audited about them too.
+    claimed = await in_thread(lambda: identity.iin_of(challenge_id=challenge, now=now))
+    if claimed is not None:
+        note.iin = claimed.value
     client = limited_client(request)
     wait = await limits.codes.take(client, now=time.time())
     if wait:
         return too_many(request, wait)
-    now = clock.now()
-    claimed = await in_thread(lambda: identity.iin_of(challenge_id=challenge, now=now))
     if claimed is not None:
-        note.iin = claimed.value
         person = claimed.value
         wait = await limits.codes_per_iin.take(person, now=time.time())
         if wait:
