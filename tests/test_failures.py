@@ -119,7 +119,10 @@ def test_a_method_a_page_does_not_take_is_answered_with_a_page(edge: Edge) -> No
         api = client.put("/api/v1/payouts", json={})
     assert page.status_code == 405 and page.headers["content-type"].startswith("text/html")
     assert "Эта страница не принимает такой запрос." in page.text
-    assert "allow" in page.headers and page.headers["x-request-id"] in page.text
+    assert page.headers["x-request-id"] in page.text
+    # Every method the address takes: it named GET alone, of the first of its two routes.
+    assert page.headers["allow"] == "GET, HEAD, POST"
+    assert api.headers["allow"] == "POST"
     # A title that says what happened, and one main heading (the others translate it).
     # In the page's language alone (a title cannot mark another's words as such); every
     # other language's words are marked, the home link's and the request number's too.

@@ -13,6 +13,7 @@ from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from urpaq.domain.refusals import quoted
 from urpaq.entrypoints.http.audit_note import note_of
@@ -100,6 +101,8 @@ async def http_error(request: Request, error: StarletteHTTPException) -> Respons
     json = speaks_json(request.url.path)
     if not json and error.status_code == 404:
         return not_found(request)
+    if error.status_code == 405:
+        error.headers = {**(getattr(error, "headers", None) or {}), "Allow": _allowed(request)}
     if not json and error.status_code in (400, 405, 413):
         # A form's body unreadable (a broken upload) or grown too large while read, a
         # method the page does not take: the page the edge gives a request it refuses,
@@ -130,6 +133,23 @@ async def http_error(request: Request, error: StarletteHTTPException) -> Respons
         status_code=error.status_code,
         headers=getattr(error, "headers", None),
     )
+
+
+#: The methods an address may take, in the order `Allow` names them.
+_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+
+def _allowed(request: Request) -> str:
+    """Every method the address takes, as the application's routes match it, not only the
+    first route's (GET alone, for a page that takes GET and POST); HEAD wherever GET is,
+    which the edge answers as its GET."""
+    routes = request.app.router.routes
+    taken = [
+        method
+        for method in _METHODS
+        if any(r.matches({**request.scope, "method": method})[0] is Match.FULL for r in routes)
+    ]
+    return ", ".join(["GET", "HEAD", *taken[1:]] if taken[:1] == ["GET"] else taken)
 
 
 async def unauthenticated(request: Request, error: UnauthenticatedError) -> JSONResponse:
