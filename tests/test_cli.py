@@ -477,6 +477,17 @@ def test_outside_text_is_shown_as_it_is_never_as_markup_or_controls(db: str) -> 
     assert "cli:\\x1b[2Jroot\\u202e" in [e["actor"] for e in events]
 
 
+def test_a_feed_s_name_is_recorded_with_its_controls_escaped(db: str, feed: Path) -> None:
+    """A file named with U+202E and an escape sequence was recorded as it was: the back
+    office's list of imports showed its date and count reversed."""
+    named = feed.with_name("\x1b[2J[bold]\u202evsc.csv")
+    named.write_bytes(feed.read_bytes())
+    done = urpaq("register", "import", str(named), "--json", db=db)
+    assert json.loads(done.stdout)["file"] == "\\x1b[2J[bold]\\u202evsc.csv"
+    again = urpaq("register", "import", str(named), db=db)  # said before: nothing changed
+    assert "[bold]" in again.stderr and "\u202e" not in again.stderr and "\x1b" not in again.stderr
+
+
 def test_reading_the_audit_log_is_recorded_in_it(db: str) -> None:
     """An auditor's reading is a read of personal data too, about the person of `--iin`,
     as the back office records it; the answer shows the events before it."""

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from urpaq import bootstrap
 from urpaq.bootstrap import FeedUnreadable
@@ -25,6 +26,7 @@ from urpaq.entrypoints.cli._common import (
     today,
 )
 from urpaq.entrypoints.cli._reads import parsed_iin, record_read
+from urpaq.entrypoints.printable import printable
 from urpaq.services.ports.register import CheckedFeed, FeedRow, ImportSummary
 from urpaq.services.ports.unit_of_work import UnitOfWork
 from urpaq.services.register_history import HistoryLine, register_history
@@ -56,7 +58,9 @@ def register_import(
             summary = import_with_progress(
                 uow,
                 rows=bootstrap.read_feed(feed),
-                source=file.name,
+                # Recorded as the back office and the history will show it: a control
+                # or reordering character (U+202E turned a date around) escaped.
+                source=printable(file.name),
                 sha256=feed.sha256,
                 lines=feed.lines,
             )
@@ -95,7 +99,8 @@ def import_with_progress(
     lines: int,
 ) -> ImportSummary:
     """Import the rows of a feed file of `lines` lines, with a progress bar on stderr."""
-    with progress_bar(f"reading {source}", total=lines) as bar:
+    named = escape(source)  # a file's name is no markup for the bar's description
+    with progress_bar(f"reading {named}", total=lines) as bar:
         return import_records(
             uow,
             rows=rows,
@@ -103,7 +108,7 @@ def import_with_progress(
             sha256=sha256,
             today=today(),
             on_chunk=bar.advance,
-            on_step=lambda step: bar.step(f"{step} {source}"),
+            on_step=lambda step: bar.step(f"{step} {named}"),
         )
 
 
