@@ -17,7 +17,7 @@ from urpaq.domain.money import Money
 from urpaq.domain.parameters import ProposalDecision, YearParameters
 from urpaq.domain.participation import View
 from urpaq.domain.register import RecordKind
-from urpaq.domain.staff import same_person
+from urpaq.domain.staff import InvalidStaffMember, same_person, staff_member
 from urpaq.services.closing import close_year
 from urpaq.services.parameters import (
     ParametersRefused,
@@ -189,3 +189,23 @@ def test_the_turkic_capitals_name_one_person_and_dotless_i_another_letter(
     """`ı` and `i` are two letters of the Kazakh Latin alphabet (a staff member `aıdar`
     is not `aidar`), and `I` the capital of either."""
     assert same_person(one, other) is same
+
+
+@pytest.mark.parametrize(
+    ("user", "refused"),
+    [("\u0410lice", "mixes alphabets in the word 'Аlice' (CYRILLIC and LATIN)"),
+     ("Alice\u3164", "holds an invisible character U+3164 (HANGUL FILLER)"),
+     ("Ali\u200dce", "printable characters"),
+     ("Alice", None), ("Алия Нұрланқызы", None), ("aliya.n@operator.kz", None),
+     ("Әлия", None), ("ALİCE", None)],
+)  # fmt: skip
+def test_a_staff_member_s_name_cannot_look_like_another_s(user: str, refused: str | None) -> None:
+    """`Аlice` (a Cyrillic А) approved what `Alice` entered, and so did `Alice` with an
+    invisible filler: a name is legible and each of its words of one alphabet, as an
+    operator's is."""
+    if refused is None:
+        assert staff_member(user, "clerk").user == user
+        return
+    with pytest.raises(InvalidStaffMember) as raised:
+        staff_member(user, "clerk")
+    assert refused in str(raised.value)

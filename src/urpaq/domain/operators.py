@@ -15,6 +15,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from urpaq.domain.legible import alphabets
 from urpaq.domain.refusals import quoted
 
 #: A letter or digit first (never `=`, `+`, `-` or `@`, which a spreadsheet opening a
@@ -67,11 +68,11 @@ def parse_name(text: str) -> str:
             " spaces or . _ & ' -, beginning with a letter or a digit"
         )
     for word in _WORDS.findall(name):
-        alphabets = {unicodedata.name(c).split()[0] for c in word if c.isalpha()}
-        if len(alphabets) > 1:  # "Hаlyk" with a Cyrillic а would pass for "Halyk"
+        found = alphabets(word)
+        if len(found) > 1:  # "Hаlyk" with a Cyrillic а would pass for "Halyk"
             raise InvalidOperator(
                 f"operator name {shown} mixes alphabets in the word {word!r}"
-                f" ({' and '.join(sorted(alphabets))}): letters that look alike would"
+                f" ({' and '.join(sorted(found))}): letters that look alike would"
                 " name two operators alike"
             )
     return name

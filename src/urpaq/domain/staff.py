@@ -9,10 +9,16 @@ proves each route against each role.
 from __future__ import annotations
 
 import enum
+import re
 import unicodedata
 from dataclasses import dataclass
 
+from urpaq.domain.legible import alphabets, unseen
+from urpaq.domain.refusals import quoted
+
 USER_LENGTH_MAX = 128
+#: The words of a user name: what lies between spaces, dots, at signs and the like.
+_WORDS = re.compile(r"[^\s.@_+&'-]+")
 
 
 class Role(enum.StrEnum):
@@ -71,6 +77,21 @@ def staff_member(user: str, role: str) -> StaffMember:
         raise InvalidStaffMember(
             f"user {name[:20]!r} must be 1 to {USER_LENGTH_MAX} printable characters"
         )
+    # Two members whose names look alike would be one to the four eyes that read them:
+    # nothing invisible ("Alice" and a filler), and each word of one alphabet ("Аlice"
+    # with a Cyrillic А).
+    if hidden := next((c for c in name if unseen(c)), None):
+        raise InvalidStaffMember(
+            f"user {quoted(name, limit=20)} holds an invisible character U+{ord(hidden):04X}"
+            f" ({unicodedata.name(hidden, 'unnamed')})"
+        )
+    for word in _WORDS.findall(name):
+        if len(found := alphabets(word)) > 1:
+            raise InvalidStaffMember(
+                f"user {quoted(name, limit=20)} mixes alphabets in the word {word!r}"
+                f" ({' and '.join(sorted(found))}): letters that look alike would name"
+                " two members alike"
+            )
     try:
         held = Role(role.strip())
     except ValueError:

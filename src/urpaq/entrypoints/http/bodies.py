@@ -20,6 +20,7 @@ from urpaq.domain.inheritance import (
     certificate_number,
     parse_share,
 )
+from urpaq.domain.legible import SEEN_CATEGORY_STARTS, unseen
 from urpaq.domain.money import InvalidAmount, Money
 from urpaq.domain.operators import InvalidOperator, Purpose, parse_sub_purpose
 
@@ -44,31 +45,6 @@ REFERENCE_PATTERN = (
 )
 
 
-#: The characters a reference may not hold, by Unicode category: controls, format
-#: characters (the soft hyphen, bidirectional marks, tags…), surrogates, private use,
-#: unassigned code points, line and paragraph separators.
-_UNSEEN_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
-#: And the code points Unicode says to draw as nothing wherever they are not understood
-#: (Default_Ignorable_Code_Point, of any category: fillers, variation selectors, the
-#: combining grapheme joiner), with the Braille blank.
-_UNSEEN_RANGES = (
-    (0x00AD, 0x00AD), (0x034F, 0x034F), (0x061C, 0x061C), (0x115F, 0x1160),
-    (0x17B4, 0x17B5), (0x180B, 0x180F), (0x200B, 0x200F), (0x202A, 0x202E),
-    (0x2060, 0x206F), (0x2800, 0x2800), (0x3164, 0x3164), (0xFE00, 0xFE0F),
-    (0xFEFF, 0xFEFF), (0xFFA0, 0xFFA0), (0xFFF0, 0xFFF8), (0x1BCA0, 0x1BCA3),
-    (0x1D173, 0x1D17A), (0xE0000, 0xE0FFF),
-)  # fmt: skip
-#: What makes a reference legible: at least one letter, digit, punctuation or symbol.
-_SEEN_CATEGORY_STARTS = ("L", "N", "P", "S")
-
-
-def _unseen(character: str) -> bool:
-    code = ord(character)
-    return unicodedata.category(character) in _UNSEEN_CATEGORIES or any(
-        first <= code <= last for first, last in _UNSEEN_RANGES
-    )
-
-
 def _reference(value: object) -> object:
     """A document, certificate or notary as a person can read it back: nothing invisible
     in it (the character named), and something visible.  Checked before the pattern, so
@@ -76,12 +52,12 @@ def _reference(value: object) -> object:
     if not isinstance(value, str):
         return value
     for character in value:
-        if _unseen(character):
+        if unseen(character):
             name = unicodedata.name(character, "") or (
                 "a control" if unicodedata.category(character) == "Cc" else "unnamed"
             )
             raise ValueError(f"holds an invisible character U+{ord(character):04X} ({name})")
-    if not any(unicodedata.category(c).startswith(_SEEN_CATEGORY_STARTS) for c in value):
+    if not any(unicodedata.category(c).startswith(SEEN_CATEGORY_STARTS) for c in value):
         raise ValueError("holds nothing visible")
     return value
 
