@@ -36,7 +36,8 @@ def suppressed_cells(
 ) -> frozenset[Key]:
     """The cells of one table, whose total is (or may become) known, that must not be
     shown: the small ones and `hidden`, then the smallest others until the hidden cells
-    add up to zero or at least `threshold`."""
+    add up to zero or at least `threshold` — or, where the others run out first, every
+    cell."""
     chosen = set(hidden) | {
         key for key, count in counts.items() if is_small(count, threshold=threshold)
     }
@@ -47,7 +48,10 @@ def suppressed_cells(
             if key not in chosen and count > 0
         )
         if not others:
-            break
+            # No other group to hide with: the hidden cells would add up to a small
+            # number (a column whose total is small), and name where those few are.
+            # Every cell is hidden, the empty ones too, and only the total shows.
+            return frozenset(counts)
         chosen.add(others[0][2])
     return frozenset(chosen)
 

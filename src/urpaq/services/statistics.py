@@ -22,7 +22,7 @@ from urpaq.domain.regions import REGIONS
 from urpaq.services.ports.closes import ClosedRecord
 from urpaq.services.ports.reads import ParticipantGroup
 from urpaq.services.ports.unit_of_work import UnitOfWork
-from urpaq.services.statistics_payouts import payout_statistics
+from urpaq.services.statistics_payouts import heirs_returns_hidden, payout_statistics
 from urpaq.services.statistics_tables import Cell, Key, StatTable, count_by
 
 __all__ = [
@@ -124,11 +124,10 @@ def region_statistics(
     nothing: frozenset[str] = frozenset()
     hidden = suppressed_cells(participants) if hide_small_cells else nothing
     hidden_turning = suppressed_cells(turning) if hide_small_cells else nothing
+    regions = set(participants) | set(savings)
     hidden_savings = (
         _savings_hidden(
-            holders,
-            suppressed_cells(holders) | hidden_turning | frozenset(late),
-            regions=set(participants) | set(savings),
+            holders, suppressed_cells(holders) | hidden_turning, regions=regions, late=bool(late)
         )
         if hide_small_cells
         else nothing
@@ -159,13 +158,16 @@ def region_statistics(
 
 
 def _savings_hidden(
-    holders: Mapping[str, int], hidden: frozenset[str], *, regions: set[str]
+    holders: Mapping[str, int], hidden: frozenset[str], *, regions: set[str], late: bool
 ) -> frozenset[str]:
     """The regions of the table whose target savings credited a published table hides:
     `hidden`, and one more region (the fewest credited) when it would hide one alone,
     which the published total would give away.  Whoever matured late is few, and
-    published only as a total: a region they matured in hides its savings (less the
-    cohort's, the rest would be theirs), with another."""
+    published only as a total: where anyone did, every region's savings are hidden (a
+    region's savings less its cohort's would be theirs, and which regions were hidden,
+    however chosen, told where they live)."""
+    if late:
+        return frozenset(regions)
     if len(hidden) != 1:
         return hidden
     others = sorted((holders.get(region, 0), region) for region in regions - hidden)
@@ -248,15 +250,11 @@ def _cumulative(uow: UnitOfWork) -> StatTable:
 
 def _target_savings(uow: UnitOfWork) -> StatTable:
     rows: list[tuple[Cell, ...]] = []
-    closes = uow.closes.closed_years()
-    hidden = suppressed_cells({r.closed.year: r.result.matured for r in closes})
-    for record in closes:
-        year, result = record.closed.year, record.result
-        shown = year not in hidden
-        rows.append((
-            year, result.matured if shown else None,
-            result.target_savings_credited if shown else None,
-        ))  # fmt: skip
+    # A close's own figures, national, published whole as the close's report and the
+    # table by region's total give them (hidden here, they were given away there).
+    for record in uow.closes.closed_years():
+        result = record.result
+        rows.append((record.closed.year, result.matured, result.target_savings_credited))
     return StatTable(
         "target_savings_by_year", ("year", "matured", "credited"), tuple(rows), value_column=2
     )
@@ -274,6 +272,10 @@ def _returns(uow: UnitOfWork) -> StatTable:
         kind: suppressed_cells({year: flows[year].get(kind, (0, Money(0)))[0] for year in years})
         for kind in kinds
     }
+    if heirs_returns_hidden(uow):
+        # The returns count heirs' payouts returned, the payouts' table (whose returns
+        # it shows) does not: their difference would be the heirs' hidden returns.
+        hidden[EntryKind.RETURN] = frozenset(years)
     rows: list[tuple[Cell, ...]] = []
     for year in years:
         row: list[Cell] = [year]

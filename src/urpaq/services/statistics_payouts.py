@@ -164,14 +164,24 @@ def _any_small(*counts: int) -> bool:
 
 def _heirs(uow: UnitOfWork, *, until: dt.date | None, hide_small_cells: bool) -> tuple[Cell, ...]:
     """The payouts to heirs (`TOTAL_COLUMNS`): gross, returned and net of returns."""
+    sums = _heir_sums(uow, until=until)
+    return sums.row(
+        gross_shown=not (hide_small_cells and is_small(sums.payouts)),
+        split_shown=not (hide_small_cells and _any_small(sums.returned, sums.open)),
+    )
+
+
+def heirs_returns_hidden(uow: UnitOfWork) -> bool:
+    """Whether heirs' payouts were returned and the published figures hide how many."""
+    sums = _heir_sums(uow, until=None)
+    return sums.returned > 0 and _any_small(sums.payouts, sums.returned, sums.open)
+
+
+def _heir_sums(uow: UnitOfWork, *, until: dt.date | None) -> _Sums:
     paid = uow.reads.heir_payout_totals(until=until)
-    sums = _Sums(
+    return _Sums(
         payouts=sum(group.count for group in paid),
         cents=sum(group.amount.cents for group in paid),
         returned=sum(group.returned for group in paid),
         returned_cents=sum(group.returned_amount.cents for group in paid),
-    )
-    return sums.row(
-        gross_shown=not (hide_small_cells and is_small(sums.payouts)),
-        split_shown=not (hide_small_cells and _any_small(sums.returned, sums.open)),
     )
