@@ -219,6 +219,29 @@ def test_a_413_is_logged_and_carries_the_security_headers(
     assert (events[0].action, events[0].outcome) == ("POST /api/v1/payouts", 413)
 
 
+def test_a_body_unreadable_once_handed_on_is_one_line_under_one_id(tmp_path: Path) -> None:
+    """A valid head, then a chunk size that is no number: answered 400 by the server, which
+    logged `(unreadable)` under an id of its own while the edge logged the same request
+    499 (a client gone, which it was not) under another."""
+    with urpaq_serve(tmp_path) as served:
+        address = urlsplit(served.url)
+        with socket.create_connection((address.hostname, address.port), timeout=10) as sock:
+            sock.sendall(
+                b"POST /lookup HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n"
+                b"Content-Type: application/x-www-form-urlencoded\r\n\r\nzz\r\n\r\n"
+            )
+            answer = b""
+            while chunk := sock.recv(65536):
+                answer += chunk
+        time.sleep(0.5)  # the edge's line, were there one, is written as its request ends
+    assert answer.startswith(b"HTTP/1.1 400 ")
+    request_id = answer.split(b"x-request-id: ")[1].split(b"\r\n")[0].decode()
+    lines = [
+        line for line in served.log.splitlines() if "/lookup" in line or "(unreadable)" in line
+    ]
+    assert len(lines) == 1 and "(unreadable) 400" in lines[0] and request_id in lines[0], lines
+
+
 def test_an_answer_replaced_for_want_of_its_audit_event_is_logged_as_sent(
     edge: Edge, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:

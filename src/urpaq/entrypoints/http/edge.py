@@ -102,6 +102,9 @@ _AUDIT_KEY = "urpaq.audit"
 #: The status the access log gives a request whose client went away before its request
 #: was whole (nothing was answered).
 CLIENT_GONE = 499
+#: Set in a request's scope when the server answered it 400 itself, its body unreadable
+#: once its head had been handed on: the server's line in the access log is its only one.
+ANSWERED_UNREADABLE_KEY = "urpaq.answered_unreadable"
 
 
 def error_body(code: str, message: str, **extra: object) -> dict[str, object]:
@@ -250,11 +253,12 @@ class Edge:
         except Exception as error:  # every failure is answered and logged once, here
             await self._answer_failure(scope, note, send, progress, error)
         finally:
-            access_log.info(
-                "%s %s %s %d %.1fms %s",
-                _client_of(scope), method_of(scope), redact(scope["path"]), progress.status,
-                (time.perf_counter() - started) * 1000, note.request_id,
-            )  # fmt: skip
+            if not scope.get(ANSWERED_UNREADABLE_KEY):
+                access_log.info(
+                    "%s %s %s %d %.1fms %s",
+                    _client_of(scope), method_of(scope), redact(scope["path"]),
+                    progress.status, (time.perf_counter() - started) * 1000, note.request_id,
+                )  # fmt: skip
 
     def _recording(self, scope: Scope, note: RequestNote, send: Send, progress: _Progress) -> Send:
         """`send`, with the audit event written before the answer starts, and the request

@@ -27,7 +27,8 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from urpaq import bootstrap
 from urpaq.entrypoints.http.app import create_app
-from urpaq.entrypoints.http.edge import SECURITY_HEADERS, access_log
+from urpaq.entrypoints.http.audit_note import NOTE_KEY
+from urpaq.entrypoints.http.edge import ANSWERED_UNREADABLE_KEY, SECURITY_HEADERS, access_log
 from urpaq.entrypoints.http.log_text import redact
 from urpaq.entrypoints.http.web.settings import WebSettings
 
@@ -176,8 +177,15 @@ class TimelyH11Protocol(H11Protocol):
         """A request the HTTP parser cannot read (two lengths that disagree, a chunk size
         that is no number, no `Host`, a NUL in a header): uvicorn's bare 400, with the
         request id and the security headers of every answer, and a line in the access log
-        (it never reaches the application: no route, no audit event, no path to name)."""
-        request_id = uuid.uuid4().hex
+        (it never reaches the application: no route, no audit event, no path to name).
+        A body that turns unreadable once its head was handed on to the application (a
+        bad chunk) is this line alone too, the edge's replaced: one request, one line,
+        one id (the edge's, if it had given one yet)."""
+        scope = getattr(getattr(self, "cycle", None), "scope", None)
+        note = scope.get(NOTE_KEY) if scope is not None else None
+        request_id = note.request_id if note is not None else uuid.uuid4().hex
+        if scope is not None:  # handed on: the edge writes no line of its own for it
+            scope[ANSWERED_UNREADABLE_KEY] = request_id
         headers = [
             (b"content-type", b"text/plain; charset=utf-8"),
             (b"connection", b"close"),
