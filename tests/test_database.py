@@ -188,6 +188,35 @@ def test_init_changes_nothing_in_a_database_lacking_what_its_own_version_has(
     uow.close()
 
 
+def test_init_tells_a_newer_database_lacking_a_column_of_ours_to_upgrade_urpaq(
+    empty_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A version 17 (a newer urpaq's) that dropped a column of ours was told to restore
+    a backup, as if another build had numbered it: it is this urpaq that is old. And a
+    failure to read the version at all is that failure, not a defect of its own."""
+    run("init", db=empty_url)
+    uow = open_unit_of_work(empty_url)
+    with writing(uow, joined=False):
+        uow.db.execute("INSERT INTO schema_version (version) VALUES (17)")
+        uow.db.execute("DROP INDEX register_record_retracts")
+        uow.db.execute("ALTER TABLE register_record DROP COLUMN retracts")
+    uow.close()
+    process = urpaq("init", db=empty_url)
+    _, err = process.communicate(timeout=60)
+    said = " ".join(err.split())
+    assert process.returncode == 3, err
+    assert "is newer than this urpaq" in said and "upgrade urpaq" in said and "restore" not in said
+    uow = open_unit_of_work(empty_url)
+    try:
+        monkeypatch.setattr(
+            type(uow.schema), "version", lambda self: (_ for _ in ()).throw(OSError("gone"))
+        )
+        with pytest.raises(OSError, match="gone"):
+            uow.schema.initialise()
+    finally:
+        uow.close()
+
+
 @pytest.mark.parametrize("kept", [12, 1])
 def test_init_refuses_a_database_restored_over_a_newer_schema(empty_url: str, kept: int) -> None:
     """A backup of version 12 restored with `pg_restore --clean` over the upgraded

@@ -267,9 +267,10 @@ class SqlSchema:
 
     def initialise(self) -> int:
         self.db.begin()
+        version = 0  # until read: a failure to read it says nothing of a schema
+        latest = self.latest_version()
         try:
             version = self.version()
-            latest = self.latest_version()
             if version > latest:
                 raise SchemaTooNew(
                     f"database schema version {version} is newer than this urpaq "
@@ -296,8 +297,9 @@ class SqlSchema:
             self.db.rollback()
             # A migration that failed on what the database's own version should have (a
             # column of a side branch's placeholder version) says so rather than fail.
-            missing = self.missing_parts(up_to=version) if isinstance(error, Exception) else []
-            if version and missing:
+            # Only of a version this urpaq knows: one newer (`SchemaTooNew`) is as it is.
+            known = isinstance(error, Exception) and 0 < version <= latest
+            if known and (missing := self.missing_parts(up_to=version)):
                 raise self._incomplete(version, missing) from error
             raise
         self.db.commit()
