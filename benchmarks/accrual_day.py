@@ -91,6 +91,8 @@ def build(url: str, workdir: Path, divisor: int) -> dict[str, object]:
     ]
     uow.close()
     second = workdir / "second.csv"
+    second.touch(mode=0o600)
+    second.chmod(0o600)  # a register, synthetic or not, is its owner's alone
     with second.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["record_id", "iin", "kind", "effective_date", "recorded_on", "region"])

@@ -175,6 +175,8 @@ def write_daily_feed(path: Path, big_feed: Path) -> None:
 
 def write_sent_again(path: Path, feed: Path, daily: Path) -> None:
     """The whole feed again, followed by the daily feed's records (without its header)."""
+    path.touch(mode=0o600)
+    path.chmod(0o600)  # a register, synthetic or not, is its owner's alone
     with path.open("wb") as out:
         with feed.open("rb") as whole:
             while block := whole.read(1 << 20):

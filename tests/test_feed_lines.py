@@ -5,6 +5,7 @@ that `json` cannot read (too deep, too many digits, a key given twice) refused a
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -225,3 +226,12 @@ def test_a_feed_written_is_its_owner_s_alone_and_reads_back(tmp_path: Path, name
     write_feed(path, iter([record]))
     assert path.stat().st_mode & 0o777 == 0o600
     assert checked(path) == [(2, "r1", None)]
+
+    # Replaced only by a whole feed: one whose rows fail midway leaves the last one be.
+    def failing() -> Iterator[dict[str, str]]:
+        yield record
+        raise RuntimeError("the generator failed")
+
+    with pytest.raises(RuntimeError):
+        write_feed(path, failing())
+    assert checked(path) == [(2, "r1", None)] and sorted(tmp_path.iterdir()) == [path]

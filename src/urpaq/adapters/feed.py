@@ -24,7 +24,7 @@ import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, TypeVar
+from typing import IO, TypeVar, cast
 
 from urpaq.adapters.csv_blocks import csv_block_rows, read_header
 from urpaq.adapters.feed_errors import FeedUnreadable
@@ -461,11 +461,29 @@ def write_feed(
     `retracts` in `fields`.  The file is its owner's alone (mode 0600, as a database is):
     a register, even a synthetic one, reads as personal data."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.fchmod(descriptor, 0o600)  # a file that was there keeps no wider mode
-    raw = open(descriptor, "wb")  # noqa: SIM115 (closed by the text stream over it)
-    compressed = gzip.GzipFile(fileobj=raw, mode="wb") if path.suffix.lower() == ".gz" else raw
-    with raw, compressed, io.TextIOWrapper(compressed, encoding="utf-8", newline="") as handle:
+    # Written whole into a new file of its own, then put in the name's place: a file that
+    # was there is replaced only by a complete feed, and none keeps a wider mode.
+    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with open(descriptor, "wb") as raw:
+            _write_rows(raw, rows, fields=fields, compressed=path.suffix.lower() == ".gz")
+        os.replace(partial, path)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+
+
+def _write_rows(
+    raw: IO[bytes], rows: Iterator[dict[str, str]], *, fields: Sequence[str], compressed: bool
+) -> None:
+    stream = cast(IO[bytes], gzip.GzipFile(fileobj=raw, mode="wb")) if compressed else raw
+    with contextlib.ExitStack() as closing:
+        if compressed:
+            closing.enter_context(stream)
+        handle = io.TextIOWrapper(stream, encoding="utf-8", newline="")
         writer = csv.DictWriter(handle, fieldnames=fields, lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
+        handle.flush()
+        handle.detach()  # the caller closes the file
