@@ -325,6 +325,21 @@ def test_a_password_in_the_url_is_never_shown(postgres_url: str) -> None:
     assert "password=***" in unreachable.stderr
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://:Secret1@127.0.0.1:1/db",  # no user name
+        "postgresql://u@127.0.0.1:1/db?password=abc#Secret2",  # libpq's value holds the #
+        "postgresql://u@127.0.0.1:1/db?pass%77ord=Secret3",  # the name percent-encoded
+        "postgresql://u@127.0.0.1:1/db?sslpassword=Secret4",
+        "host=127.0.0.1 port=1 password=Secret5 dbname=db",  # keywords, not a URL
+    ],
+)
+def test_a_password_is_masked_however_the_url_gives_it(url: str) -> None:
+    done = urpaq("reconcile", db=url, check=None)
+    assert done.returncode in (1, 2) and "Secret" not in done.stderr, done.stderr
+
+
 def test_parameters_of_a_closed_year_are_final(db: str, feed: Path) -> None:
     """Once a year is closed its National Bank inputs cannot be changed."""
     prepare(db, feed)
@@ -446,6 +461,12 @@ def test_a_statement_printed_is_audited_like_the_page(db: str) -> None:
         env={k: v for k, v in os.environ.items() if k != "COLUMNS"} | {"URPAQ_DB": db},
     )  # fmt: skip
     assert events[0]["request_id"] in piped.stdout and events[0]["at"][:19] in piped.stdout
+    garbled = subprocess.run(  # a COLUMNS that is no width is no width
+        [sys.executable, "-m", "urpaq", "audit", "--iin", "150101500021"],
+        capture_output=True, text=True, timeout=120,
+        env={**os.environ, "URPAQ_DB": db, "COLUMNS": "abc"},
+    )  # fmt: skip
+    assert events[0]["request_id"] in garbled.stdout
 
 
 def test_outside_text_is_shown_as_it_is_never_as_markup_or_controls(db: str) -> None:

@@ -387,6 +387,8 @@ def test_a_postgresql_url_its_server_cannot_take_is_refused_as_such(
     bogus = urpaq(*command, db=postgres.url() + "?sslmode=bogus")
     assert bogus.returncode == 2, bogus.stderr
     assert "is malformed: invalid sslmode value" in bogus.stderr
+    quoted = urpaq(*command, db=postgres.url() + "?ssl_min_protocol_version=bogus")
+    assert quoted.returncode == 2, quoted.stderr  # libpq quotes this setting's name
     missing = urpaq(*command, db=postgres.url("no_such_database"))
     assert missing.returncode == 3, missing.stderr
     assert 'database "no_such_database" does not exist' in missing.stderr

@@ -83,7 +83,9 @@ def open_unit_of_work(url: str) -> UnitOfWork:
                 postgres.serving_writer(url),
             ),
         )
-    raise UnsupportedDatabase(f"database URL {url!r} is neither sqlite:/// nor postgresql://")
+    raise UnsupportedDatabase(
+        f"database URL {postgres.without_password(url)!r} is neither sqlite:/// nor postgresql://"
+    )
 
 
 def storage_failure(error: BaseException) -> str | None:

@@ -332,28 +332,48 @@ def unreachable(error: BaseException) -> bool:
 
 
 #: libpq's refusal of a setting's value (`?sslmode=bogus`), before it connects.
-_BAD_SETTING = re.compile(r"^(connection is bad: )?invalid [a-z_]+ value", re.IGNORECASE)
+_BAD_SETTING = re.compile(r'^(connection is bad: )?invalid "?[a-z_]+"? value', re.IGNORECASE)
 #: The server's answer to a URL naming a database it does not have (SQLSTATE 3D000, not
 #: given with a failed connection: its words, as the server says them in English).
 _NO_SUCH_DATABASE = re.compile(r'FATAL: +database ".*" does not exist')
 
-#: A password in a URL: after the user name, or as a parameter (`?password=…`).
-_PASSWORD_IN_USER = re.compile(r"(://[^:/@]+):([^@]*)@")
-_PASSWORD_PARAMETER = re.compile(r"([?&]password=)([^&#]*)", re.IGNORECASE)
+#: A password in a URL: after the user name (which may be empty), as a parameter
+#: (`?password=…`, its name percent-encoded or not, up to the next `&`), or in a
+#: connection string of keywords (`password=… host=…`, quoted or not).
+_PASSWORD_IN_USER = re.compile(r"(://[^:/@]*):([^@]*)@")
+_PARAMETER = re.compile(r"([?&])([^=&]*)=([^&]*)")
+_KEYWORD = re.compile(r"(\b(?:ssl)?password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)", re.IGNORECASE)
+_SECRETS = frozenset({"password", "sslpassword"})
 
 
-def without_password(url: str) -> str:
-    """`url` to be shown: its password masked, wherever the URL gives it."""
-    return _PASSWORD_PARAMETER.sub(r"\1***", _PASSWORD_IN_USER.sub(r"\1:***@", url))
+def without_password(text: str) -> str:
+    """A database URL (or a message quoting one) to be shown: every password in it masked,
+    wherever it gives one."""
+    masked = _PASSWORD_IN_USER.sub(r"\1:***@", text)
+    masked = _PARAMETER.sub(
+        lambda m: f"{m[1]}{m[2]}=***" if unquote(m[2]).lower() in _SECRETS else m[0], masked
+    )
+    return _KEYWORD.sub(r"\1***", masked)
+
+
+def _passwords(url: str) -> set[str]:
+    """The passwords a URL gives, as written and as libpq reads them."""
+    found = {m[2] for m in _PASSWORD_IN_USER.finditer(url)}
+    found |= {m[3] for m in _PARAMETER.finditer(url) if unquote(m[2]).lower() in _SECRETS}
+    try:
+        settings = psycopg.conninfo.conninfo_to_dict(url)
+    except psycopg.Error:
+        settings = {}
+    found |= {str(settings[key]) for key in _SECRETS if settings.get(key)}
+    return {*found, *map(unquote, found)} - {""}
 
 
 def _first_line(error: Exception, url: str) -> str:
-    """The first line of the driver's message, with the URL's password masked wherever
-    the driver quoted it (as written in the URL, or decoded)."""
+    """The first line of the driver's message, with the URL's passwords masked wherever
+    the driver quoted them (as written in the URL, or decoded)."""
     text = str(error).strip()
     line = text.splitlines()[0] if text else "no answer"
-    found = [m[2] for m in (*_PASSWORD_IN_USER.finditer(url), *_PASSWORD_PARAMETER.finditer(url))]
-    for password in sorted({*found, *map(unquote, found)} - {""}, key=len, reverse=True):
+    for password in sorted(_passwords(url), key=len, reverse=True):
         line = line.replace(password, "***")
     return without_password(line)
 

@@ -49,7 +49,8 @@ EXIT_FAILURE = 1
 
 err = Console(stderr=True)
 out = Console(highlight=False)
-if not out.is_terminal and "COLUMNS" not in os.environ:
+_COLUMNS = os.environ.get("COLUMNS", "").strip()
+if not out.is_terminal and not (_COLUMNS.isdigit() and int(_COLUMNS) > 0):
     # Into a pipe or a file, a table is printed whole: cut to 80 columns, request ids
     # and moments ended in "…" and headers broke mid-word.
     out.width = PIPED_WIDTH
