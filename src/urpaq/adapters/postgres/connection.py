@@ -349,11 +349,12 @@ _SECRETS = frozenset({"password", "sslpassword"})
 def without_password(text: str) -> str:
     """A database URL (or a message quoting one) to be shown: every password in it masked,
     wherever it gives one."""
+    if "://" not in text:  # a string of keywords
+        return _KEYWORD.sub(r"\1***", text)
     masked = _PASSWORD_IN_USER.sub(r"\1:***@", text)
-    masked = _PARAMETER.sub(
+    return _PARAMETER.sub(
         lambda m: f"{m[1]}{m[2]}=***" if unquote(m[2]).lower() in _SECRETS else m[0], masked
     )
-    return _KEYWORD.sub(r"\1***", masked)
 
 
 def _passwords(url: str) -> set[str]:
