@@ -33,6 +33,7 @@ from urpaq.services.payouts import confirm_payout, request_payout, return_payout
 from urpaq.services.ports.unit_of_work import UnitOfWork
 from urpaq.services.register_import import import_records
 from urpaq.services.statistics import (
+    REGION_ORDER,
     StatisticsRefused,
     participant_statistics,
     region_statistics,
@@ -45,14 +46,20 @@ from world import ADULT, LATE_ADULT, MINOR, TODAY, UNKNOWN, add_bank, build_worl
 def test_participant_tables_add_up_to_the_close_and_hide_small_cells(
     uow: SqlUnitOfWork, tmp_path: Path
 ) -> None:
-    """Three participants: every cell is under 10, so each is hidden; the total is not."""
+    """Three participants: every cell is under 10, so each is hidden, and the empty ones
+    with them (shown empty, they said where the three are); the total is not. Those 17
+    on 31 December are shown whatever their number: the table by region's total gives
+    them (hidden here, they only gave another age away)."""
     build_world(uow, tmp_path)
     tables = {table.name: table for table in participant_statistics(uow)}
     participants = uow.closes.closed_years()[-1].result.participants
     for name in ("participants_by_age", "participants_by_sex", "participants_by_region"):
         rows = tables[name].rows
         assert rows[-1] == ("total", participants), name
-        assert all(count is None for _, count in rows[:-1]), name
+        assert all(count is None for key, count in rows[:-1] if key != 17), name
+    by_age = dict(tables["participants_by_age"].rows)
+    assert list(by_age)[:-1] == list(range(18)) and by_age[17] is not None
+    assert len(tables["participants_by_region"].rows) == 22  # 20 regions, "unknown", total
     assert [row[0] for row in tables["participants_by_sex"].rows] == ["female", "male", "total"]
 
 
@@ -219,13 +226,14 @@ def test_the_regions_of_a_close_add_up_to_it_and_hide_small_cells(
         "region", "participants", "turning_18", "accrued", "target_savings_credited",
         "matured_late",
     )  # fmt: skip
-    assert found.table.rows == (
-        ("KZ-19", None, 0, None, Money(0), None),
-        ("KZ-61", 15, 11, Money(150000), Money(110000), None),
-        ("KZ-75", None, 0, None, Money(0), None),
-        ("unknown", None, 0, None, Money(0), None),
-        ("total", 31, 11, Money(310000), Money(110000), 0),
-    )
+    rows = {row[0]: row for row in found.table.rows}
+    assert list(rows) == [*REGION_ORDER, "total"]  # every region, none or many in it
+    assert rows["KZ-19"] == ("KZ-19", None, 0, None, Money(0), None)
+    assert rows["KZ-61"] == ("KZ-61", 15, 11, Money(150000), Money(110000), None)
+    assert rows["KZ-75"] == ("KZ-75", None, 0, None, Money(0), None)
+    assert rows["unknown"] == ("unknown", None, 0, None, Money(0), None)
+    assert rows["KZ-10"] == ("KZ-10", 0, 0, Money(0), Money(0), None)
+    assert rows["total"] == ("total", 31, 11, Money(310000), Money(110000), 0)
     assert (result.participants, result.matured) == (31, 11)
     assert result.target_savings_credited == Money(110000)
     # The participants' column is hidden exactly as the table of participants by region.
@@ -272,11 +280,10 @@ def test_staff_may_see_every_figure_by_region(uow: SqlUnitOfWork, tmp_path: Path
     the per-child TR."""
     import_regional_register(uow, tmp_path)
     found = region_statistics(uow, year=2023, hide_small_cells=False)
-    assert found.table.rows[:2] == (
-        ("KZ-19", 3, 0, Money(30000), Money(0), 0),
-        ("KZ-61", 15, 11, Money(150000), Money(110000), 0),
-    )
-    assert found.table.rows[3] == ("unknown", 1, 0, Money(10000), Money(0), 0)
+    rows = {row[0]: row for row in found.table.rows}
+    assert rows["KZ-19"] == ("KZ-19", 3, 0, Money(30000), Money(0), 0)
+    assert rows["KZ-61"] == ("KZ-61", 15, 11, Money(150000), Money(110000), 0)
+    assert rows["unknown"] == ("unknown", 1, 0, Money(10000), Money(0), 0)
 
 
 def test_a_move_recorded_after_a_close_leaves_its_regional_figures_as_the_close_saw_them(
@@ -302,7 +309,7 @@ def test_a_move_recorded_after_a_close_leaves_its_regional_figures_as_the_close_
     )
     assert summary.accepted == 2
     found = region_statistics(uow, year=2023, hide_small_cells=False)
-    assert found.table.rows == (
+    assert tuple(row for row in found.table.rows if row[1]) == (
         ("KZ-19", 3, 0, Money(30000), Money(0), 0),
         ("KZ-61", 15, 11, Money(150000), Money(110000), 0),
         ("KZ-75", 12, 0, Money(120000), Money(0), 0),
@@ -451,3 +458,23 @@ def test_payouts_to_heirs_are_counted_apart_gross_and_net_and_hidden_when_few(
     assert payout_statistics(uow, until=None).total[2] == 12
     returns = statistics(uow, participants=()).table("returns_by_year")
     assert [row[1:3] for row in returns.rows if row[0] == 2026] == [(None, None)]
+
+
+def test_a_small_cohort_s_region_is_not_given_by_the_regions_shown_empty(
+    uow: SqlUnitOfWork, tmp_path: Path
+) -> None:
+    """The few who turn 18 all in one region: that region's cell was hidden, every other
+    shown 0 (or missing), and the total said the rest. Every region's cell is hidden,
+    the empty ones too, and so is every region's savings: a zero region hidden beside
+    the cohort's protected nothing."""
+    build_world(uow, tmp_path)
+    found = region_statistics(uow, year=2023)
+    *rows, total = found.table.rows
+    assert 0 < total[2] < 10
+    assert [row[2] for row in rows] == [None] * len(rows)
+    staff = region_statistics(uow, year=2023, hide_small_cells=False)
+    credited = [row[0] for row in staff.table.rows[:-1] if row[4]]
+    hidden = [row[0] for row in rows if row[4] is None]
+    # Hidden with other regions that were credited something, or all of them.
+    assert set(credited) <= set(hidden)
+    assert len(hidden) == len(rows) or len(set(hidden) & set(credited)) >= 2

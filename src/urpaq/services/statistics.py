@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from urpaq.domain.disclosure import suppressed_cells
 from urpaq.domain.ledger import EntryKind
 from urpaq.domain.money import Money
-from urpaq.domain.participation import is_maturing
+from urpaq.domain.participation import AGE_SPAN_YEARS, is_maturing
 from urpaq.domain.refusals import Refused
 from urpaq.domain.regions import REGIONS
 from urpaq.services.ports.closes import ClosedRecord
@@ -32,6 +32,8 @@ __all__ = [
 
 #: The regions in the order tables list them; "unknown" for people the register gives none.
 REGION_ORDER = (*REGIONS, "unknown")
+#: The ages of participants on 31 December of the year closed, as tables list them.
+AGES = tuple(range(AGE_SPAN_YEARS + 1))
 
 
 class StatisticsRefused(Refused):
@@ -90,7 +92,9 @@ def participant_statistics(uow: UnitOfWork) -> tuple[StatTable, ...]:
     by_sex = _by(groups, lambda group: "male" if group.is_male else "female")
     by_region = _by(groups, _region_of)
     return (
-        _count_table("participants_by_age", "age", by_age, order=sorted(by_age)),
+        # Those 17 on 31 December are the cohort that matures at the close, whose count
+        # the table by region's total publishes whole: known, it hides no other age.
+        _count_table("participants_by_age", "age", by_age, order=AGES, known={AGE_SPAN_YEARS}),
         _count_table("participants_by_sex", "sex", by_sex, order=["female", "male"]),
         _count_table("participants_by_region", "region", by_region, order=REGION_ORDER),
     )
@@ -112,30 +116,30 @@ def region_statistics(
             f"reporting year {year} is not closed, so it has no statistics (closed: {closed})",
         )
     groups = participant_groups_of(uow, record)
-    participants = _by(groups, _region_of)
-    turning = _by([g for g in groups if is_maturing(g.birth_year, year=year)], _region_of)
+    # Every region has its row, none or many in it: a row missing, or one there only for
+    # whoever matured late, or an empty one shown where the others are hidden, would say
+    # where the few are.
+    participants = _every_region(_by(groups, _region_of))
+    turning = _every_region(
+        _by([g for g in groups if is_maturing(g.birth_year, year=year)], _region_of)
+    )
     savings = {
         s.region or "unknown": s
         for s in uow.reads.savings_by_region(year=year, view=record.closed.view)
     }
-    holders = {region: s.holders for region, s in savings.items()}
+    holders = _every_region({region: s.holders for region, s in savings.items()})
     # Whoever the close credited beyond the cohort matured late (`domain/late_maturity.py`).
-    late = {r: n - turning.get(r, 0) for r, n in holders.items() if n > turning.get(r, 0)}
+    late = {r: n - turning[r] for r, n in holders.items() if n > turning[r]}
     nothing: frozenset[str] = frozenset()
     hidden = suppressed_cells(participants) if hide_small_cells else nothing
     hidden_turning = suppressed_cells(turning) if hide_small_cells else nothing
-    regions = set(participants) | set(savings)
     hidden_savings = (
-        _savings_hidden(
-            holders, suppressed_cells(holders) | hidden_turning, regions=regions, late=bool(late)
-        )
-        if hide_small_cells
-        else nothing
+        _savings_hidden(holders, hidden_turning, late=bool(late)) if hide_small_cells else nothing
     )
     per_child = record.result.per_child
     rows: list[tuple[Cell, ...]] = []
-    for region in (r for r in REGION_ORDER if r in participants or r in savings):
-        count, cohort = participants.get(region, 0), turning.get(region, 0)
+    for region in REGION_ORDER:
+        count, cohort = participants[region], turning[region]
         credited = savings[region].amount if region in savings else Money(0)
         rows.append((
             region,
@@ -157,21 +161,22 @@ def region_statistics(
     return RegionStatistics(year, per_child, table, small_cells_hidden=hide_small_cells)
 
 
+def _every_region(counts: Mapping[str, int]) -> dict[str, int]:
+    return {region: counts.get(region, 0) for region in REGION_ORDER}
+
+
 def _savings_hidden(
-    holders: Mapping[str, int], hidden: frozenset[str], *, regions: set[str], late: bool
+    holders: Mapping[str, int], hidden_turning: frozenset[str], *, late: bool
 ) -> frozenset[str]:
-    """The regions of the table whose target savings credited a published table hides:
-    `hidden`, and one more region (the fewest credited) when it would hide one alone,
-    which the published total would give away.  Whoever matured late is few, and
-    published only as a total: where anyone did, every region's savings are hidden (a
-    region's savings less its cohort's would be theirs, and which regions were hidden,
-    however chosen, told where they live)."""
+    """The regions whose target savings credited a published table hides: those of few
+    holders, and those whose cohort is hidden, then more until the hidden regions' holders
+    add up to 10 or more (`suppressed_cells`: never an empty region, which would hide
+    nothing).  Whoever matured late is few, and published only as a total: where anyone
+    did, every region's savings are hidden (a region's savings less its cohort's would be
+    theirs, and which regions were hidden, however chosen, told where they live)."""
     if late:
-        return frozenset(regions)
-    if len(hidden) != 1:
-        return hidden
-    others = sorted((holders.get(region, 0), region) for region in regions - hidden)
-    return hidden | {others[0][1]} if others else hidden
+        return frozenset(holders)
+    return suppressed_cells(holders, hidden=hidden_turning)
 
 
 def statistics(
@@ -208,12 +213,19 @@ def _by(
 
 
 def _count_table(
-    name: str, column: str, counts: Mapping[Key, int], *, order: Sequence[Key]
+    name: str,
+    column: str,
+    counts: Mapping[Key, int],
+    *,
+    order: Sequence[Key],
+    known: frozenset[Key] | set[Key] = frozenset(),
 ) -> StatTable:
-    hidden = suppressed_cells(counts)
-    rows: list[tuple[Cell, ...]] = [
-        (key, None if key in hidden else counts[key]) for key in order if key in counts
-    ]
+    """A row for every key of `order`, none or many behind it (a row missing, or shown
+    empty where the others are hidden, would say where the few are); `known` are shown
+    whatever they hold, published whole elsewhere, and hide nothing of the others."""
+    every = {key: counts.get(key, 0) for key in order}
+    hidden = suppressed_cells({key: n for key, n in every.items() if key not in known})
+    rows: list[tuple[Cell, ...]] = [(key, None if key in hidden else every[key]) for key in order]
     rows.append(("total", sum(counts.values())))
     return StatTable(name, (column, "participants"), tuple(rows))
 
