@@ -333,6 +333,7 @@ def test_a_password_in_the_url_is_never_shown(postgres_url: str) -> None:
         "postgresql://u@127.0.0.1:1/db?pass%77ord=Secret3",  # the name percent-encoded
         "postgresql://u@127.0.0.1:1/db?sslpassword=Secret4",
         "host=127.0.0.1 port=1 password=Secret5 dbname=db",  # keywords, not a URL
+        "host=127.0.0.1 port=1 password=Secret6://x dbname=db",  # a password like a URL
     ],
 )
 def test_a_password_is_masked_however_the_url_gives_it(url: str) -> None:

@@ -233,6 +233,15 @@ def test_a_body_unreadable_once_handed_on_is_one_line_under_one_id(tmp_path: Pat
             answer = b""
             while chunk := sock.recv(65536):
                 answer += chunk
+        # Answered (401) before its body was read, which then turns out unreadable: the
+        # server tried to answer a second time and logged a traceback.
+        with socket.create_connection((address.hostname, address.port), timeout=10) as sock:
+            sock.sendall(b"POST /api/v1/payouts HTTP/1.1\r\nHost: t\r\n"
+                         b"Transfer-Encoding: chunked\r\n\r\n")  # fmt: skip
+            early = sock.recv(65536)
+            sock.sendall(b"zz\r\n\r\n")
+            while sock.recv(65536):
+                pass
         time.sleep(0.5)  # the edge's line, were there one, is written as its request ends
     assert answer.startswith(b"HTTP/1.1 400 ")
     request_id = answer.split(b"x-request-id: ")[1].split(b"\r\n")[0].decode()
@@ -240,6 +249,8 @@ def test_a_body_unreadable_once_handed_on_is_one_line_under_one_id(tmp_path: Pat
         line for line in served.log.splitlines() if "/lookup" in line or "(unreadable)" in line
     ]
     assert len(lines) == 1 and "(unreadable) 400" in lines[0] and request_id in lines[0], lines
+    assert early.startswith(b"HTTP/1.1 401 ") and "Traceback" not in served.log, served.log
+    assert "POST /api/v1/payouts 401" in served.log  # what it was answered, logged once
 
 
 def test_an_answer_replaced_for_want_of_its_audit_event_is_logged_as_sent(

@@ -123,6 +123,9 @@ def test_a_method_a_page_does_not_take_is_answered_with_a_page(edge: Edge) -> No
     # Every method the address takes: it named GET alone, of the first of its two routes.
     assert page.headers["allow"] == "GET, HEAD, POST"
     assert api.headers["allow"] == "POST"
+    with edge.client(None) as client:  # no route's: the static files keep their own
+        static = client.post("/static/style.css")
+    assert static.status_code == 405 and static.headers["allow"] == "GET, HEAD"
     # A title that says what happened, and one main heading (the others translate it).
     # In the page's language alone (a title cannot mark another's words as such); every
     # other language's words are marked, the home link's and the request number's too.

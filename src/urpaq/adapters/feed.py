@@ -19,6 +19,7 @@ import json
 import os
 import queue
 import re
+import tempfile
 import threading
 import zlib
 from collections.abc import Iterator, Sequence
@@ -461,13 +462,21 @@ def write_feed(
     `retracts` in `fields`.  The file is its owner's alone (mode 0600, as a database is):
     a register, even a synthetic one, reads as personal data."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    # Written whole into a new file of its own, then put in the name's place: a file that
-    # was there is replaced only by a complete feed, and none keeps a wider mode.
-    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
-    descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    compressed = path.suffix.lower() == ".gz"
+    # Written whole into a new file of its own (mode 0600, a name no other run takes),
+    # then put in the name's place: a file that was there is replaced only by a complete
+    # feed, and none keeps a wider mode.  Where the folder takes no new file but the
+    # file may be written, it is written in place, keeping its mode.
+    try:
+        descriptor, name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    except PermissionError:
+        with open(path, "wb") as raw:
+            _write_rows(raw, rows, fields=fields, compressed=compressed)
+        return
+    partial = Path(name)
     try:
         with open(descriptor, "wb") as raw:
-            _write_rows(raw, rows, fields=fields, compressed=path.suffix.lower() == ".gz")
+            _write_rows(raw, rows, fields=fields, compressed=compressed)
         os.replace(partial, path)
     except BaseException:
         partial.unlink(missing_ok=True)

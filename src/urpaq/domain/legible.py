@@ -35,4 +35,8 @@ def alphabets(word: str) -> set[str]:
     """The alphabets (scripts, by the first word of each letter's Unicode name) of a
     word's letters: more than one where a letter of another looks like one of its own
     ("Hаlyk" with a Cyrillic а)."""
-    return {unicodedata.name(c, "?").split()[0] for c in word if c.isalpha()}
+    return {
+        unicodedata.name(c, "?").split()[0]
+        for c in word
+        if c.isalpha() and unicodedata.category(c) != "Lm"  # a modifier letter (ʻ) is any's
+    }

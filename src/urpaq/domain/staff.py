@@ -17,8 +17,9 @@ from urpaq.domain.legible import alphabets, unseen
 from urpaq.domain.refusals import quoted
 
 USER_LENGTH_MAX = 128
-#: The words of a user name: what lies between spaces, dots, at signs and the like.
-_WORDS = re.compile(r"[^\s.@_+&'-]+")
+#: The words of a user name: its runs of letters (`BANK\\Асель`, `Гүлнар(Gulnar)` and
+#: `alice.smith@bank.kz` are words of one alphabet each).
+_WORDS = re.compile(r"[^\W\d_]+")
 
 
 class Role(enum.StrEnum):

@@ -147,7 +147,7 @@ def region_statistics(
             None if region in hidden_turning else cohort,
             None if region in hidden else per_child.times(count),
             None if region in hidden_savings else credited,
-            None if hide_small_cells else late.get(region, 0),
+            None if hide_small_cells and late else late.get(region, 0),
         ))  # fmt: skip
     total = sum(participants.values())
     all_savings = Money(sum(s.amount.cents for s in savings.values()))

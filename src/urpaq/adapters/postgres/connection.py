@@ -344,12 +344,13 @@ _PASSWORD_IN_USER = re.compile(r"(://[^:/@]*):([^@]*)@")
 _PARAMETER = re.compile(r"([?&])([^=&]*)=([^&]*)")
 _KEYWORD = re.compile(r"(\b(?:ssl)?password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)", re.IGNORECASE)
 _SECRETS = frozenset({"password", "sslpassword"})
+_URL = re.compile(r"^\s*[a-z][a-z0-9+.-]*://", re.IGNORECASE)
 
 
 def without_password(text: str) -> str:
     """A database URL (or a message quoting one) to be shown: every password in it masked,
     wherever it gives one."""
-    if "://" not in text:  # a string of keywords
+    if not _URL.match(text):  # a string of keywords, or a message
         return _KEYWORD.sub(r"\1***", text)
     masked = _PASSWORD_IN_USER.sub(r"\1:***@", text)
     return _PARAMETER.sub(

@@ -56,11 +56,11 @@ if not out.is_terminal and not (_COLUMNS.isdigit() and int(_COLUMNS) > 0):
     out.width = PIPED_WIDTH
 
 
-def shown(text: str) -> Text:
+def shown(text: object) -> Text:
     """A value from outside (a name, an explanation, a file's name) as a table cell or a
     message: never read as Rich's markup (`[/]` failed the command, `[link=…]` showed
     another name), its controls and reordering characters escaped (`\\x1b`, `\\u202e`)."""
-    return Text(printable(text))
+    return Text(printable("" if text is None else str(text)))
 
 
 DbOption = Annotated[

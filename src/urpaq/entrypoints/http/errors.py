@@ -101,8 +101,9 @@ async def http_error(request: Request, error: StarletteHTTPException) -> Respons
     json = speaks_json(request.url.path)
     if not json and error.status_code == 404:
         return not_found(request)
-    if error.status_code == 405:
-        error.headers = {**(getattr(error, "headers", None) or {}), "Allow": _allowed(request)}
+    if error.status_code == 405 and (allowed := _allowed(request)):
+        # (An address no route matches, such as a static file's, keeps its own `Allow`.)
+        error.headers = {**(getattr(error, "headers", None) or {}), "Allow": allowed}
     if not json and error.status_code in (400, 405, 413):
         # A form's body unreadable (a broken upload) or grown too large while read, a
         # method the page does not take: the page the edge gives a request it refuses,

@@ -181,6 +181,11 @@ class TimelyH11Protocol(H11Protocol):
         A body that turns unreadable once its head was handed on to the application (a
         bad chunk) is this line alone too, the edge's replaced: one request, one line,
         one id (the edge's, if it had given one yet)."""
+        if self.conn.our_state is not h11.SEND_RESPONSE:
+            # Answered already (401 before a body that then turned out unreadable was
+            # read): the connection is closed; the edge's line says what was answered.
+            self.transport.close()
+            return
         scope = getattr(getattr(self, "cycle", None), "scope", None)
         note = scope.get(NOTE_KEY) if scope is not None else None
         request_id = note.request_id if note is not None else uuid.uuid4().hex
