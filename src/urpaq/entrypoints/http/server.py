@@ -72,6 +72,10 @@ def app_from_environment() -> ASGIApp:
 _PEER = "urpaq.peer"
 
 
+#: The states of a connection whose answer has begun or gone: no other may be sent.
+_ANSWERED = frozenset({h11.SEND_BODY, h11.DONE, h11.MUST_CLOSE, h11.CLOSED, h11.ERROR})
+
+
 class ForwardedClient:
     """`X-Forwarded-For` and `X-Forwarded-Proto` believed from the proxies named, as
     uvicorn's `ProxyHeadersMiddleware` believes them (the right-most entry not itself a
@@ -181,7 +185,7 @@ class TimelyH11Protocol(H11Protocol):
         A body that turns unreadable once its head was handed on to the application (a
         bad chunk) is this line alone too, the edge's replaced: one request, one line,
         one id (the edge's, if it had given one yet)."""
-        if self.conn.our_state is not h11.SEND_RESPONSE:
+        if self.conn.our_state in _ANSWERED:
             # Answered already (401 before a body that then turned out unreadable was
             # read): the connection is closed; the edge's line says what was answered.
             self.transport.close()
