@@ -880,6 +880,25 @@ def test_internal_errors_leak_no_stack_trace_and_no_iin(
     assert events[0].outcome == 500
 
 
+@pytest.mark.parametrize(
+    ("path", "logged"),
+    [
+        ("/api/v1/savings/070920-500017", "/api/v1/savings/*************"),
+        ("/api/v1/savings/0709 2050 0017", "/api/v1/savings/**************"),
+        ("/api/v1/savings/07092050001", "/api/v1/savings/***********"),  # a part of one
+        ("/api/v1/savings/x070920500017", "/api/v1/savings/x************"),
+        ("/api/v1/payouts/3f1234567abc", "/api/v1/payouts/3f1234567abc"),  # an id's digits
+        ("192.168.100.200", "192.168.100.200"),  # an address stays whole
+        ("/statistics/2025", "/statistics/2025"),
+    ],
+)
+def test_the_logs_mask_an_iin_written_grouped_and_a_part_of_one(path: str, logged: str) -> None:
+    """Once logged as written: `070920-500017`, `0709 2050 0017`, the first 11 digits."""
+    from urpaq.entrypoints.http.log_text import redact
+
+    assert redact(path) == logged
+
+
 def test_the_access_log_masks_iins_in_paths(api: Api, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.INFO, logger="urpaq.access")
     with api.client() as client:

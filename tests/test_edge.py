@@ -5,7 +5,6 @@ references, no-store and HSTS, per-IIN sign-in limits, stalled connections close
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import hashlib
 import logging
@@ -980,7 +979,10 @@ def test_guesses_past_a_challenges_tries_are_audited_with_its_person(
     assert [e.outcome for e in reversed(events) if e.action == "POST /sign-in/code"] == [401] * 8
 
 
-def test_the_development_provider_tells_whose_challenge_it_is() -> None:
+def test_the_development_provider_tells_whose_challenge_it_is(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.WARNING, logger="urpaq.identity")
     store = FakeServing()
     provider = DevelopmentIdentityProvider(serving=lambda: store)
     challenge = provider.begin(iin=ADULT, now=NOW)
@@ -996,14 +998,32 @@ def test_the_development_provider_tells_whose_challenge_it_is() -> None:
     # Out of tries: it still names its person (for the audit log) until it expires, and
     # takes nothing more.
     assert provider.iin_of(challenge_id=challenge.challenge_id, now=NOW) == ADULT
-    assert store.attempt_challenge(challenge_id=challenge.challenge_id, now=NOW) is None
+    assert not provider.waits_for_code(challenge_id=challenge.challenge_id, now=NOW)
     assert provider.iin_of(challenge_id=challenge.challenge_id, now=later) is None
     used = provider.begin(iin=ADULT, now=NOW)
-    store.challenges[used.challenge_id] = dataclasses.replace(
-        store.challenges[used.challenge_id], code_digest=hashlib.sha256(b"123456").hexdigest()
-    )
-    assert provider.complete(challenge_id=used.challenge_id, response="123456", now=NOW) == ADULT
+    sent = [r.getMessage() for r in caplog.records if r.name == "urpaq.identity"]
+    code = re.search(r"one-time code (\d+)", sent[-1])[1]  # type: ignore[index]
+    assert provider.complete(challenge_id=used.challenge_id, response=code, now=NOW) == ADULT
     assert provider.iin_of(challenge_id=used.challenge_id, now=NOW) is None  # a code works once
+
+
+def test_a_copy_of_the_serving_store_completes_no_sign_in(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The store once held the challenge's id (the browser's cookie) and an unkeyed digest
+    of six digits: a copy of it, tried against a million codes, signed in as the person."""
+    caplog.set_level(logging.WARNING, logger="urpaq.identity")
+    store = FakeServing()
+    provider = DevelopmentIdentityProvider(serving=lambda: store)
+    challenge = provider.begin(iin=ADULT, now=NOW)
+    sent = [r.getMessage() for r in caplog.records if r.name == "urpaq.identity"]
+    code = re.search(r"one-time code (\d+)", sent[-1])[1]  # type: ignore[index]
+    [(row, pending)] = store.challenges.items()
+    assert challenge.challenge_id not in row and challenge.challenge_id[:8] not in sent[-1]
+    assert pending.code_digest != hashlib.sha256(code.encode()).hexdigest()
+    assert code not in row + pending.code_digest
+    assert provider.complete(challenge_id=row, response=code, now=NOW) is None
+    assert provider.complete(challenge_id=challenge.challenge_id, response=code, now=NOW) == ADULT
 
 
 def test_a_code_sent_twice_at_once_signs_in_once(

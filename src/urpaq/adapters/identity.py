@@ -26,7 +26,10 @@ class DevelopmentIdentityProvider:
     """One-time codes, written to the log `urpaq.identity` instead of sent to a phone.
 
     The challenges — whose they are, the code's digest, the guesses left — are kept in
-    the serving store, so a code sent by one server process is taken by any other."""
+    the serving store, so a code sent by one server process is taken by any other. The
+    store holds neither the challenge's id (the browser's cookie) nor anything a code can
+    be tried against without it: the row is found by the id's digest, and the code's
+    digest is keyed with the id, so a copy of the store completes no sign-in."""
 
     name = "development"
 
@@ -37,28 +40,29 @@ class DevelopmentIdentityProvider:
         code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
         challenge = Challenge(secrets.token_urlsafe(24), now + CODE_VALID_FOR)
         self.serving().save_challenge(
-            challenge_id=challenge.challenge_id,
+            challenge_id=_row(challenge.challenge_id),
             iin=iin.value,
-            code_digest=_digest(code),
+            code_digest=_code_digest(challenge.challenge_id, code),
             expires_at=challenge.expires_at,
             attempts=ATTEMPTS_MAX,
         )
         # The log line names the challenge, never the IIN.
         log.warning(
             "development sign-in: one-time code %s for challenge %s (valid 5 minutes)",
-            code, challenge.challenge_id[:8],
+            code, _row(challenge.challenge_id)[:8],
         )  # fmt: skip
         return challenge
 
     def complete(self, *, challenge_id: str, response: str, now: dt.datetime) -> Iin | None:
         store = self.serving()
-        pending = store.attempt_challenge(challenge_id=challenge_id, now=now)  # counts a try
+        row = _row(challenge_id)
+        pending = store.attempt_challenge(challenge_id=row, now=now)  # counts a try
         if pending is None:
             return None
-        if hmac.compare_digest(pending.code_digest, _digest(response.strip())):
+        if hmac.compare_digest(pending.code_digest, _code_digest(challenge_id, response.strip())):
             # A code works once: of the requests that sent it at the same time (through
             # one server or several), only the one that ends the challenge signs in.
-            if store.forget_challenge(challenge_id=challenge_id):
+            if store.forget_challenge(challenge_id=row):
                 return Iin.parse(pending.iin)
             return None
         # Out of guesses, it is kept until it expires, taking no more: later guesses are
@@ -67,14 +71,21 @@ class DevelopmentIdentityProvider:
 
     def waits_for_code(self, *, challenge_id: str, now: dt.datetime) -> bool:
         """Whether the sign-in still takes a code: not expired, not used, guesses left."""
-        pending = self.serving().challenge_of(challenge_id=challenge_id, now=now)
+        pending = self.serving().challenge_of(challenge_id=_row(challenge_id), now=now)
         return pending is not None and pending.attempts_left > 0
 
     def iin_of(self, *, challenge_id: str, now: dt.datetime) -> Iin | None:
         # Also when its guesses are used up: every guess is recorded with the person.
-        pending = self.serving().challenge_of(challenge_id=challenge_id, now=now)
+        pending = self.serving().challenge_of(challenge_id=_row(challenge_id), now=now)
         return None if pending is None else Iin.parse(pending.iin)
 
 
-def _digest(code: str) -> str:
-    return hashlib.sha256(code.encode("utf-8")).hexdigest()
+def _row(challenge_id: str) -> str:
+    """The key of a challenge's row: a digest of its id, which only the browser holds."""
+    return hashlib.sha256(f"urpaq challenge:{challenge_id}".encode()).hexdigest()
+
+
+def _code_digest(challenge_id: str, code: str) -> str:
+    """A code's digest keyed with its challenge's id: six digits are tried in a moment,
+    but not without the id."""
+    return hmac.new(challenge_id.encode(), code.encode(), hashlib.sha256).hexdigest()

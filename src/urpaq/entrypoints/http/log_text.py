@@ -7,10 +7,15 @@ import re
 
 from urpaq.entrypoints.printable import printable
 
-_IIN_IN_PATH = re.compile(r"\d{12}")
+#: An IIN, anywhere; or a number of six digits or more standing alone, its digits perhaps
+#: grouped by spaces, hyphens or underscores: an IIN as people write it (`070920-500017`,
+#: `0709 2050 0017`) or a part of one (a birth date and more). A dot is not a separator:
+#: an IPv4 address stays whole.
+_IIN_IN_PATH = re.compile(r"\d{12}|(?<![^\W_])\d(?:[ _-]?\d){5,}(?![^\W_])")
 
 
 def redact(path: str) -> str:
-    """A request path (or a client's address) fit for a log: every run of 12 digits (an
-    IIN) masked, and every character that could break or disguise a line escaped."""
-    return printable(_IIN_IN_PATH.sub("************", path))
+    """A request path (or a client's address) fit for a log: every IIN, written whole or
+    grouped, and every part of one masked, and every character that could break or
+    disguise a line escaped."""
+    return printable(_IIN_IN_PATH.sub(lambda found: "*" * len(found.group()), path))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -136,9 +137,10 @@ async def audit_view(
             problem=problem, said="office_search_not_taken",
         )  # fmt: skip
     iin, since = filters.get("iin") or None, _date(filters.get("since"))
-    if iin is not None:  # the events shown are about this person: the read is theirs
-        note_of(request).iin = iin
     actor, action = filters.get("actor") or None, filters.get("action") or None
+    about = iin or _person_named(actor)
+    if about is not None:  # the events shown are about this person: the read is theirs
+        note_of(request).iin = about
     events = await in_thread(
         lambda: audit_events(
             uow(), iin=iin, since=since, limit=AUDIT_ROWS_MAX, actor=actor, action=action
@@ -169,6 +171,13 @@ def _audit_filters(form: FormData) -> tuple[dict[str, str], str]:
         if not filters[name].isprintable():
             return filters, f"{name} {filters[name]!r} holds control characters"
     return filters, ""
+
+
+def _person_named(actor: str | None) -> str | None:
+    """The person an actor filter names (`person:IIN`, or the IIN alone): the events it
+    finds are that person's own requests, so the search is about them."""
+    found = re.search(r"\d{12}", actor or "")
+    return None if found is None else found.group()
 
 
 def _date(text: str | None) -> dt.date | None:
