@@ -20,7 +20,7 @@ from urpaq.domain.parameters import YearParameters
 from urpaq.entrypoints.cli.audit import LIMIT_MAX
 
 
-def urpaq(*args: str, db: str) -> subprocess.CompletedProcess[str]:
+def urpaq(*args: str, db: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     """Run `urpaq ARGS --db DB` in its own process, as an operator would; messages are not
     wrapped, so that a long path stays on one line."""
     return subprocess.run(
@@ -29,6 +29,7 @@ def urpaq(*args: str, db: str) -> subprocess.CompletedProcess[str]:
         text=True,
         env={**os.environ, "COLUMNS": "1000"},
         timeout=60,
+        cwd=cwd,
     )
 
 
@@ -375,6 +376,18 @@ def test_a_sqlite_url_naming_a_device_or_with_a_query_is_refused(tmp_path: Path)
     assert queried.returncode == 2, queried.stderr
     assert "a SQLite URL takes no query ('?mode=ro')" in queried.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_sqlite_url_naming_a_uri_is_refused(tmp_path: Path) -> None:
+    """`sqlite:///file:u.db` made `u.db` readable by everyone (SQLite read the name as a
+    URI), and every later command said it did not exist."""
+    done = urpaq("init", db="sqlite:///file:u.db", cwd=tmp_path)
+    assert done.returncode == 2, done.stderr
+    assert "names a file, not a URI" in " ".join(done.stderr.split())
+    assert list(tmp_path.iterdir()) == []
+    named = urpaq("init", db="sqlite:///./file:u.db", cwd=tmp_path)
+    assert named.returncode == 0, named.stderr
+    assert (tmp_path / "file:u.db").stat().st_mode & 0o777 == 0o600
 
 
 @pytest.mark.parametrize("command", [("reconcile",), ("serve", "--port", "1")])

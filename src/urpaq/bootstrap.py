@@ -142,6 +142,11 @@ def _sqlite_path(url: str) -> str:
             f"database URL {url!r}: a SQLite URL takes no query"
             f" ({'?' + path.partition('?')[2]!r}); name the file alone"
         )
+    if path[1:].lower().startswith("file:"):  # SQLite reads it as a URI, not as a name
+        raise UnsupportedDatabase(
+            f"database URL {url!r}: a SQLite URL names a file, not a URI (file:…);"
+            f" write sqlite:///./{path[1:]} for a file of that name"
+        )
     return path[1:]
 
 
