@@ -511,6 +511,28 @@ def test_control_characters_in_a_path_are_escaped_in_the_log(
         assert action.isprintable(), repr(action)
 
 
+def test_a_server_log_line_begins_with_its_moment_in_utc_whatever_the_time_zone() -> None:
+    """Under `TZ=America/New_York` the log said `2026-11-27 18:46:21,639`, a third clock
+    beside the audit log's UTC and the office's UTC+5, unmarked."""
+    script = (
+        "import logging, time\n"
+        "from urpaq.entrypoints.http.server import configure_logging\n"
+        "configure_logging()\n"
+        "logging.getLogger('urpaq.access').info('GET / 200')\n"
+        "print(time.strftime('%Y-%m-%dT%H', time.gmtime()))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60,
+        env={**os.environ, "TZ": "America/New_York"},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    line = done.stderr.strip()
+    assert re.fullmatch(
+        r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z \[\d+\] urpaq\.access GET / 200", line
+    )
+    assert line[:13] == done.stdout.strip()  # the hour is UTC's (read just after)
+
+
 def test_a_path_no_route_answers_is_not_kept_in_the_audit_log(edge: Edge) -> None:
     """Anyone may write a name or a birth date into a path: the audit log, kept for
     years, keeps only the audited beginning of a path no route answers."""

@@ -3,7 +3,9 @@ masked, on one honest line (no forged line, no hidden character)."""
 
 from __future__ import annotations
 
+import logging
 import re
+import time
 
 from urpaq.entrypoints.printable import printable
 
@@ -19,3 +21,14 @@ def redact(path: str) -> str:
     grouped, and every part of one masked, and every character that could break or
     disguise a line escaped."""
     return printable(_IIN_IN_PATH.sub(lambda found: "*" * len(found.group()), path))
+
+
+class UtcFormatter(logging.Formatter):
+    """Log lines that begin with their moment in UTC, marked (`2026-11-27T23:46:21.639Z`),
+    as the audit log's: whatever the machine's time zone, one clock for both."""
+
+    converter = time.gmtime
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # noqa: N802
+        moment = time.strftime("%Y-%m-%dT%H:%M:%S", self.converter(record.created))
+        return f"{moment}.{int(record.msecs):03d}Z"

@@ -29,7 +29,7 @@ from urpaq import bootstrap
 from urpaq.entrypoints.http.app import create_app
 from urpaq.entrypoints.http.audit_note import NOTE_KEY
 from urpaq.entrypoints.http.edge import ANSWERED_UNREADABLE_KEY, SECURITY_HEADERS, access_log
-from urpaq.entrypoints.http.log_text import redact
+from urpaq.entrypoints.http.log_text import UtcFormatter, redact
 from urpaq.entrypoints.http.web.settings import WebSettings
 
 #: The environment variable that carries the pages' settings to every server process.
@@ -112,8 +112,10 @@ def _is_address(host: str) -> bool:
 
 def configure_logging() -> None:
     """urpaq's logs (`urpaq.access`, `urpaq.error`, `urpaq.identity`) on stderr, each line
-    naming the server process that wrote it."""
-    logging.basicConfig(level=logging.INFO, stream=sys.stderr, format=_LOG_FORMAT)
+    beginning with its moment in UTC and naming the server process that wrote it."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(UtcFormatter(_LOG_FORMAT))
+    logging.basicConfig(level=logging.INFO, handlers=[handler])
 
 
 def uvicorn_options(*, host: str, port: int, workers: int = 1) -> dict[str, Any]:
