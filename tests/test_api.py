@@ -217,6 +217,37 @@ def test_a_credential_revoked_elsewhere_stops_payouts_at_once_and_reads_within_a
     assert available(Api(url, uow, database_url)) == "100.00"
 
 
+def test_a_credential_revoked_while_a_payouts_body_is_on_its_way_moves_no_money(
+    uow: SqlUnitOfWork, database_url: str, tmp_path: Path
+) -> None:
+    """The credential is checked before the body is read; a caller who sent the head, then
+    the body once the credential was revoked, was paid (201): the caller held the window
+    between the check and the payout open for as long as the request may last."""
+    build_world(uow, tmp_path)
+    add_bank(uow, name="Education Bank", purposes=frozenset({Purpose.EDUCATION}),
+             credential=EDUCATION_KEY)  # fmt: skip
+    app = create_app(database_url=database_url, clock=Clock(now=lambda: NOW))
+    body = json.dumps(payout_body()).encode()
+
+    def slowly() -> Iterator[bytes]:
+        yield body[:10]
+        deadline = time.monotonic() + 30
+        while len(app.state.credentials) == 0:  # the head's credential was found active
+            assert time.monotonic() < deadline, "the credential was never checked"
+            time.sleep(0.01)
+        revoke_operator(uow, name="Education Bank", today=TODAY)
+        yield body[10:]
+
+    headers = {"Authorization": f"Bearer {EDUCATION_KEY}", "Idempotency-Key": "slow-1",
+               "Content-Type": "application/json"}  # fmt: skip
+    with serving(app) as url, httpx.Client(base_url=url, timeout=60) as client:
+        paid = client.post("/api/v1/payouts", content=slowly(), headers=headers)
+    assert paid.status_code == 401, paid.text
+    assert available(Api(url, uow, database_url)) == "100.00"
+    events = [e for e in audit_events(uow, limit=10) if e.action == "POST /api/v1/payouts"]
+    assert [(e.actor, e.outcome) for e in events] == [("unauthenticated", 401)]
+
+
 def test_a_process_keeps_only_credentials_found_active_and_a_bounded_number() -> None:
     """Nothing is kept of an unknown or revoked credential; a revocation seen by a
     request that asks forgets the one kept; the oldest go past the bound; an answer

@@ -24,7 +24,7 @@ from urpaq.domain.operators import AuthorisedOperator, credential_digest
 from urpaq.entrypoints.http.audit_note import RequestNote, note_of
 from urpaq.entrypoints.http.context import Clock, Context, UnitOfWorkProvider
 from urpaq.entrypoints.http.credentials import BelievedCredentials
-from urpaq.entrypoints.http.edge import AuditedRoute
+from urpaq.entrypoints.http.edge import UNAUTHENTICATED, AuditedRoute
 from urpaq.entrypoints.http.threads import in_thread
 from urpaq.entrypoints.http.web.rate_limit import RateLimits
 from urpaq.entrypoints.http.web.sessions import Sessions
@@ -105,12 +105,20 @@ async def authenticated_operator(
     request: Request,
 ) -> AuthorisedOperator:
     """The active operator whose credential the request carries, as `OperatorRoute`
-    found it before the body was read; 401 for anything else.  (`credentials` puts the
-    bearer scheme in the OpenAPI document.)"""
+    found it before the body was read, and, for a write, as the database says once the
+    body is in: a caller who sends the body late holds no window open in which a
+    revoked credential still moves money.  401 for anything else.  (`credentials` puts
+    the bearer scheme in the OpenAPI document.)"""
     found: AuthorisedOperator | None = request.scope.get(_OPERATOR_KEY)
-    if found is None:  # only an OperatorRoute authenticates: anywhere else, fail closed
+    if found is None or credentials is None:  # only an OperatorRoute authenticates
         raise UnauthenticatedError
-    return found
+    if request.method in _READING:
+        return found
+    now = await _operator_of(request, credentials.credentials, believe=False)
+    if now is None or now.name != found.name:
+        note_of(request).actor = UNAUTHENTICATED
+        raise UnauthenticatedError
+    return now
 
 
 OperatorDep = Annotated[AuthorisedOperator, Depends(authenticated_operator)]
@@ -163,12 +171,15 @@ def iin_if_valid(text: object) -> str | None:
 _READING = frozenset({"GET", "HEAD"})
 
 
-async def _operator_of(request: Request, credential: str) -> AuthorisedOperator | None:
-    """The active operator of a credential: for a read, the one this process found a
-    moment ago if any; otherwise as the database says now (docs/decisions/0024)."""
+async def _operator_of(
+    request: Request, credential: str, *, believe: bool = True
+) -> AuthorisedOperator | None:
+    """The active operator of a credential: the one this process found a moment ago if
+    any and `believe`; otherwise as the database says now (docs/decisions/0024).  Before
+    the body is read every request believes (a write asks again once it is in)."""
     believed: BelievedCredentials = request.app.state.credentials
     digest = credential_digest(credential)
-    if request.method in _READING and (operator := believed.believed(digest)) is not None:
+    if believe and (operator := believed.believed(digest)) is not None:
         return operator
     context: Context = request.app.state.context
     asked_in = believed.generation

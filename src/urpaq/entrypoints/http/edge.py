@@ -88,6 +88,9 @@ SECURITY_HEADERS = [
 #: Over TLS: browsers keep to https for a year.
 HSTS = (b"strict-transport-security", b"max-age=31536000")
 
+#: The actor of an API request until a credential found active names its operator.
+UNAUTHENTICATED = "unauthenticated"
+
 #: Larger request bodies are refused (no route needs more): at once when the
 #: `Content-Length` says so, else as soon as the body read so far passes it (chunked).
 BODY_BYTES_MAX = 64 * 1024
@@ -234,7 +237,7 @@ class Edge:
             request_id=uuid.uuid4().hex,
             # Until a route knows better (a bank's credential, a session), the client's
             # address (as a trusted proxy gave it), as the public pages record it.
-            actor="unauthenticated"
+            actor=UNAUTHENTICATED
             if scope["path"].startswith("/api/")
             else f"public:{client[0] if client else 'unknown'}",
         )

@@ -29,6 +29,6 @@ class UtcFormatter(logging.Formatter):
 
     converter = time.gmtime
 
-    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # noqa: N802
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
         moment = time.strftime("%Y-%m-%dT%H:%M:%S", self.converter(record.created))
         return f"{moment}.{int(record.msecs):03d}Z"
