@@ -27,8 +27,6 @@ class UtcFormatter(logging.Formatter):
     """Log lines that begin with their moment in UTC, marked (`2026-11-27T23:46:21.639Z`),
     as the audit log's: whatever the machine's time zone, one clock for both."""
 
-    converter = time.gmtime
-
     def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
-        moment = time.strftime("%Y-%m-%dT%H:%M:%S", self.converter(record.created))
+        moment = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
         return f"{moment}.{int(record.msecs):03d}Z"
