@@ -225,7 +225,15 @@ def test_operator_commands_end_to_end(database_url: str) -> None:
     assert refused.returncode == 3 and "'cars'" in refused.stderr
 
 
-@pytest.mark.parametrize("again", ["HALYK BANK", "halyk  bank", "Halyk Bank", "ХАЛЫҚ БАНК"])
+@pytest.mark.parametrize(
+    "again",
+    [
+        "HALYK BANK", "halyk  bank", "Halyk Bank", "ХАЛЫҚ БАНК",
+        "ＨＡＬＹＫ Ｂａｎｋ",  # full-width: once a second operator that read as the first
+        "Halyk ВАNК",  # a Cyrillic word drawn as the Latin one
+        "Halyk ΒΑΝΚ",  # a Greek one
+    ],
+)  # fmt: skip
 def test_an_operator_whose_name_reads_as_one_already_registered_is_refused(again: str) -> None:
     """`HALYK BANK` beside `Halyk Bank` would be a second operator that reads as the
     first in the audit log and the statistics: refused, naming the one registered."""

@@ -40,3 +40,20 @@ def alphabets(word: str) -> set[str]:
         for c in word
         if c.isalpha() and unicodedata.category(c) != "Lm"  # a modifier letter (ʻ) is any's
     }
+
+
+#: Letters of the Cyrillic and Greek alphabets drawn like a Latin one, in one case or the
+#: other (Cyrillic `В`, Greek `Β` and Latin `B`), and the Latin letters drawn like another
+#: (the dotless `ı`): each to the Latin lower-case letter it passes for.
+_LOOK_ALIKES = str.maketrans(
+    "авеіјкмнорстуүхѕһԁӏ" "αβεζηικμνορτυχϲ" "ı",
+    "abeijkmhopctyyxshdl" "abezhikmnoptyxc" "i",
+)  # fmt: skip
+
+
+def skeleton(text: str) -> str:
+    """What a name looks like, read by a person: its compatibility forms as their plain
+    letters (`Ｂａｎｋ` is `Bank`), in one case, each letter that passes for a Latin one as
+    that letter (`ВСС Bank` with a Cyrillic `ВСС` is `BCC Bank`), its spaces as one."""
+    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
+    return " ".join(folded.translate(_LOOK_ALIKES).split())

@@ -15,7 +15,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from urpaq.domain.legible import alphabets
+from urpaq.domain.legible import alphabets, skeleton
 from urpaq.domain.refusals import quoted
 
 #: A letter or digit first (never `=`, `+`, `-` or `@`, which a spreadsheet opening a
@@ -79,9 +79,10 @@ def parse_name(text: str) -> str:
 
 
 def same_name(name: str, other: str) -> bool:
-    """Whether two operators' names read as one: the same words, whatever their case or
-    the spaces between them (both composed, as `parse_name` leaves them)."""
-    return " ".join(name.split()).casefold() == " ".join(other.split()).casefold()
+    """Whether two operators' names read as one: the same words, whatever their case, the
+    spaces between them, their compatibility forms (full-width `ＢＣＣ`) or the alphabet
+    of letters drawn alike (`ВСС` in Cyrillic beside `BCC`)."""
+    return skeleton(name) == skeleton(other)
 
 
 def parse_scopes(text: str) -> tuple[frozenset[Purpose], bool]:
