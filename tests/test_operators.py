@@ -16,7 +16,9 @@ import pytest
 
 from fakes import FakeUnitOfWork
 from urpaq.adapters.sql.unit_of_work import SqlUnitOfWork
+from urpaq.bootstrap import open_unit_of_work
 from urpaq.domain.operators import InvalidOperator, Purpose, parse_name, parse_scopes
+from urpaq.services.audit import audit_events
 from urpaq.services.operators import (
     OperatorRefused,
     add_operator,
@@ -223,6 +225,39 @@ def test_operator_commands_end_to_end(database_url: str) -> None:
     assert unknown.returncode == 3 and "Nobody" in unknown.stderr
     refused = urpaq("operator", "add", "Other", "--purposes", "cars")
     assert refused.returncode == 3 and "'cars'" in refused.stderr
+
+
+def test_operator_commands_are_recorded_in_the_audit_log(database_url: str) -> None:
+    """Adding, granting, rotating and revoking from the command line left no audit event,
+    while the same changes in the back office were recorded."""
+    env = {**os.environ, "URPAQ_DB": database_url, "LOGNAME": "admin"}
+
+    def urpaq(*args: str) -> int:
+        done = subprocess.run(
+            [sys.executable, "-m", "urpaq", *args], capture_output=True, text=True, env=env,
+            timeout=60,
+        )  # fmt: skip
+        return done.returncode
+
+    assert urpaq("operator", "add", "Zhol Bank", "--purposes", "housing") == 0
+    assert urpaq("operator", "grant", "Zhol Bank", "--purposes", "education,inheritance") == 0
+    assert urpaq("operator", "rotate", "Zhol Bank") == 0
+    assert urpaq("operator", "add", "ZHOL BANK", "--purposes", "housing") == 3
+    assert urpaq("operator", "revoke", "Zhol Bank") == 0
+    assert urpaq("operator", "revoke", "Zhol Bank") == 3
+    uow = open_unit_of_work(database_url)
+    try:
+        events = [(e.actor, e.action, e.outcome) for e in reversed(audit_events(uow))]
+    finally:
+        uow.close()
+    assert events == [
+        ("cli:admin", "operator add Zhol Bank (housing)", 0),
+        ("cli:admin", "operator grant Zhol Bank (education, inheritance)", 0),
+        ("cli:admin", "operator rotate Zhol Bank", 0),
+        ("cli:admin", "operator add ZHOL BANK (housing)", 3),
+        ("cli:admin", "operator revoke Zhol Bank", 0),
+        ("cli:admin", "operator revoke Zhol Bank", 3),
+    ]
 
 
 @pytest.mark.parametrize(

@@ -29,9 +29,11 @@ def add_operator(
     pays_heirs: bool = False,
     today: dt.date,
     new_credential: Callable[[], str],
+    audit: Callable[[], None] = lambda: None,
 ) -> str:
     """Register an operator for its purposes, and to pay heirs if `pays_heirs`; return its
-    credential, which is never shown again."""
+    credential, which is never shown again.  `audit` records who did it, before the change
+    commits (a change it cannot record is not made); so for every change here."""
     credential = new_credential()
     with uow:
         taken = next((o.name for o in uow.operators.all() if same_name(o.name, name)), None)
@@ -44,6 +46,7 @@ def add_operator(
             name=name, purposes=purposes, pays_heirs=pays_heirs,
             digest=credential_digest(credential), today=today,
         )  # fmt: skip
+        audit()
         uow.commit()
     return credential
 
@@ -55,6 +58,7 @@ def rotate_credential(
     today: dt.date,
     new_credential: Callable[[], str],
     replacing: str | None = None,
+    audit: Callable[[], None] = lambda: None,
 ) -> str:
     """Issue a new credential for an active operator; the old one stops working at once.
     With `replacing` (a page's mark of the credential it showed, `credential_marks`),
@@ -74,6 +78,7 @@ def rotate_credential(
         uow.operators.replace_credential(
             name=name, digest=credential_digest(credential), today=today
         )
+        audit()
         uow.commit()
     return credential
 
@@ -90,7 +95,12 @@ def _mark(digest: str) -> str:
 
 
 def grant_purposes(
-    uow: UnitOfWork, *, name: str, purposes: frozenset[Purpose], pays_heirs: bool = False
+    uow: UnitOfWork,
+    *,
+    name: str,
+    purposes: frozenset[Purpose],
+    pays_heirs: bool = False,
+    audit: Callable[[], None] = lambda: None,
 ) -> AuthorisedOperator:
     """Let an active operator serve more purposes, or pay heirs if `pays_heirs`; what it
     had stays (nothing is taken away here: revoke, and register anew, for that)."""
@@ -104,15 +114,19 @@ def grant_purposes(
         uow.operators.replace_purposes(
             name=name, purposes=granted.purposes, pays_heirs=granted.pays_heirs
         )
+        audit()
         uow.commit()
     return granted
 
 
-def revoke_operator(uow: UnitOfWork, *, name: str, today: dt.date) -> None:
+def revoke_operator(
+    uow: UnitOfWork, *, name: str, today: dt.date, audit: Callable[[], None] = lambda: None
+) -> None:
     """Stop an operator: its credential no longer works, its history stays."""
     with uow:
         _active(uow, name)
         uow.operators.revoke(name=name, today=today)
+        audit()
         uow.commit()
 
 

@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from urpaq.domain.operators import InvalidOperator, parse_name, parse_scopes
+from urpaq.domain.operators import (
+    AuthorisedOperator,
+    InvalidOperator,
+    Purpose,
+    parse_name,
+    parse_scopes,
+)
+from urpaq.domain.refusals import Refused
 from urpaq.entrypoints.cli._common import (
+    EXIT_REFUSED,
     DbOption,
     JsonOption,
     err,
@@ -20,6 +30,8 @@ from urpaq.entrypoints.cli._common import (
     shown,
     today,
 )
+from urpaq.entrypoints.cli._reads import record_change
+from urpaq.entrypoints.printable import printable
 from urpaq.services.operators import (
     add_operator,
     grant_purposes,
@@ -27,6 +39,7 @@ from urpaq.services.operators import (
     revoke_operator,
     rotate_credential,
 )
+from urpaq.services.ports.unit_of_work import UnitOfWork
 
 app = typer.Typer(
     help="Authorised operators (banks, the postal operator) and their API credentials.",
@@ -37,6 +50,18 @@ app = typer.Typer(
 def new_credential() -> str:
     """A fresh API credential: 256 random bits."""
     return secrets.token_urlsafe(32)
+
+
+@contextmanager
+def recorded(uow: UnitOfWork, action: str) -> Iterator[Callable[[], None]]:
+    """The audit event of a change to an operator, as the back office's are recorded:
+    who (`cli:` and the operating system's user) and what; given to the service to write
+    before its change commits, or written with the refusal's exit code."""
+    try:
+        yield lambda: record_change(uow, action=action, outcome=0, done=False)
+    except Refused:
+        record_change(uow, action=action, outcome=EXIT_REFUSED, done=False)
+        raise
 
 
 @app.command("add")
@@ -58,10 +83,11 @@ def operator_add(
         clean_name, (served, pays_heirs) = parse_name(name), parse_scopes(purposes)
     except InvalidOperator as error:
         refuse(str(error))
-    with opened(db) as uow:
+    action = f"operator add {clean_name} ({purposes_of(served, pays_heirs)})"
+    with opened(db) as uow, recorded(uow, action) as audit:
         credential = add_operator(
             uow, name=clean_name, purposes=served, pays_heirs=pays_heirs, today=today(),
-            new_credential=new_credential,
+            new_credential=new_credential, audit=audit,
         )  # fmt: skip
     print_credential(clean_name, credential, as_json=as_json)
 
@@ -86,8 +112,11 @@ def operator_grant(
         served, pays_heirs = parse_scopes(purposes)
     except InvalidOperator as error:
         refuse(str(error))
-    with opened(db) as uow:
-        granted = grant_purposes(uow, name=name, purposes=served, pays_heirs=pays_heirs)
+    action = f"operator grant {printable(name)} ({purposes_of(served, pays_heirs)})"
+    with opened(db) as uow, recorded(uow, action) as audit:
+        granted = grant_purposes(
+            uow, name=name, purposes=served, pays_heirs=pays_heirs, audit=audit
+        )
     if as_json:
         print_json(granted.as_json())
         return
@@ -101,8 +130,10 @@ def operator_rotate(
     as_json: JsonOption = False,
 ) -> None:
     """Issue a new credential for an operator; the old one stops working at once."""
-    with opened(db) as uow:
-        credential = rotate_credential(uow, name=name, today=today(), new_credential=new_credential)
+    with opened(db) as uow, recorded(uow, f"operator rotate {printable(name)}") as audit:
+        credential = rotate_credential(
+            uow, name=name, today=today(), new_credential=new_credential, audit=audit
+        )
     print_credential(name, credential, as_json=as_json)
 
 
@@ -112,8 +143,8 @@ def operator_revoke(
     db: DbOption = None,
 ) -> None:
     """Revoke an operator: its credential stops working; its history stays."""
-    with opened(db) as uow:
-        revoke_operator(uow, name=name, today=today())
+    with opened(db) as uow, recorded(uow, f"operator revoke {printable(name)}") as audit:
+        revoke_operator(uow, name=name, today=today(), audit=audit)
     err.print(f"operator {name} is revoked", highlight=False, markup=False)
 
 
@@ -131,6 +162,11 @@ def operator_list(db: DbOption = None, as_json: JsonOption = False) -> None:
         served = ", ".join(operator.scopes())
         table.add_row(shown(operator.name), served, "yes" if operator.active else "no")
     out.print(table)
+
+
+def purposes_of(served: frozenset[Purpose], pays_heirs: bool) -> str:
+    """The scopes as `--purposes` takes them: `education, housing, inheritance`."""
+    return ", ".join(AuthorisedOperator("", served, True, pays_heirs).scopes())
 
 
 def print_credential(name: str, credential: str, *, as_json: bool) -> None:
