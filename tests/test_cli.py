@@ -231,6 +231,19 @@ def test_refusals_exit_with_their_code_and_name_the_value(
         assert message in done.stderr.splitlines()[0], done.stderr
 
 
+def test_a_close_giving_each_participant_less_than_a_cent_is_refused(db: str, feed: Path) -> None:
+    """A TR total mistyped (0.01 for 695,519,269.00) closed 2023 at 0.00 each, matured the
+    children of 2005 with nothing, and `urpaq reconcile` failed for good after it."""
+    prepare(db, feed)
+    urpaq("parameters", "set", "2023", "--tr-total", "0.01", "--ii-rate", "0",
+          "--reference", "typo", db=db)  # fmt: skip
+    done = urpaq("close", "2023", "--as-of", "2024-01-31", "--json", db=db, check=3)
+    assert json.loads(done.stdout)["error"]["reason"] == "per_child_under_a_cent", done.stdout
+    assert "0.01 USD" in done.stdout and "less than a cent" in done.stdout
+    assert scalar(db, "SELECT COUNT(*) FROM journal_entry") == 0
+    urpaq("reconcile", db=db)
+
+
 @pytest.mark.parametrize(
     ("args", "code", "reason", "message"),
     [

@@ -433,8 +433,8 @@ def plan_close(
     """Compute the close of `parameters.year` from the movements of its people and the
     people who mature late at it (`late`, counted by the caller from the register).
 
-    Raises `CloseRefused` when the year has no participants or the pot cannot pay the
-    back-accruals.
+    Raises `CloseRefused` when the year has no participants, the pot cannot pay the
+    back-accruals, or it gives each participant less than a cent.
     """
     year = parameters.year
     require(schedule.last_year == year - 1, "the close of a year needs every earlier year closed")
@@ -455,6 +455,12 @@ def plan_close(
             f"returns {forfeited + annulled} of {year}",
         )
     per_child, residue = split_floor(pot, shares=participants)
+    if per_child.cents == 0:  # a TR total mistyped by orders of magnitude, most likely
+        raise CloseRefused(
+            "per_child_under_a_cent",
+            f"the pot of {year}, {pot} USD (TR total {parameters.tr_total}), gives each of"
+            f" {participants:,} participants less than a cent: check the TR total",
+        )
     credited, maturity = _credit_sums(
         moves, late_maturities, year=year, schedule=schedule, ii_rate=parameters.ii_rate,
         per_child=per_child,

@@ -257,6 +257,12 @@ MONEY_MESSAGES: dict[str, dict[str, str]] = {
         "Доначисления превышают фонд года.",
         "The back-accruals exceed the year's pot.",
     ),
+    "office_refusal_per_child_under_a_cent": _m(
+        "Жылдың қоры әр қатысушыға бір центтен аз береді: ҰБ деректеріндегі TR сомасын тексеріңіз.",
+        "Фонд года даёт каждому участнику меньше цента: проверьте сумму TR в данных Нацбанка.",
+        "The year's pot gives each participant less than a cent: check the TR total of the "
+        "National Bank's inputs.",
+    ),
     "office_refusal_close_contended": _m(
         "Жабу кезінде басқа жазбалар оны бірнеше рет басып озды: қайталап көріңіз.",
         "Во время закрытия его несколько раз опередили другие записи: повторите.",
