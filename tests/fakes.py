@@ -450,14 +450,18 @@ class FakeLedger:
             heir_payouts=[p for p in state.heir_payouts.values() if p.person_id == person_id],
         )
 
-    def target_savings(self, person_id: int) -> tuple[bool, Money]:
-        credited = any(
-            kept.entry.kind is EntryKind.MATURITY
-            and posting.person_id == person_id
-            and posting.account == ledger.TARGET_SAVINGS
-            for kept, posting in self._postings()
+    def target_savings(self, person_id: int) -> tuple[dt.date | None, Money]:
+        credited_on = min(
+            (
+                kept.posted_on
+                for kept, posting in self._postings()
+                if kept.entry.kind is EntryKind.MATURITY
+                and posting.person_id == person_id
+                and posting.account == ledger.TARGET_SAVINGS
+            ),
+            default=None,
         )
-        return credited, self._savings_of(person_id)
+        return credited_on, self._savings_of(person_id)
 
     def _savings_of(self, person_id: int) -> Money:
         return Money(sum(line.amount.cents for line in self.savings_lines(person_id)))

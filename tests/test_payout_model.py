@@ -241,6 +241,8 @@ class SavingsAccounts(RuleBasedStateMachine):
             return "no_target_savings"
         if person in self.deceased:
             return "deceased"
+        if CREDITED_ON[person] < latest_unexpired_crediting(self.today):
+            return "savings_expired"  # whether or not the daily job moved them yet
         if amount > self.available[person]:
             return "insufficient_savings"
         return None

@@ -304,6 +304,28 @@ def test_savings_unused_for_ten_years_go_to_the_pension_account(
     assert all(check.holds for check in reconcile(uow))
 
 
+def test_savings_unused_for_ten_years_are_paid_to_nobody_before_the_settlement_moves_them(
+    books: UnitOfWork, tmp_path: Path
+) -> None:
+    """Paid (201) and offered as available on the first day of expiry, until `payouts
+    settle` ran: refused `savings_expired` now, the day before still paid; the settlement
+    then moves what is left; a deceased holder's frozen savings do not expire."""
+    uow, bank = books, open_bank(books, tmp_path)
+    before, after = dt.date(2034, 1, 31), dt.date(2034, 2, 1)
+    pay(uow, bank, ADULT, "30.00", today=before)
+    with pytest.raises(PayoutRefused) as refusal:
+        pay(uow, bank, ADULT, "10.00", today=after)
+    assert refusal.value.code == "savings_expired"
+    assert "credited on 2024-01-31" in str(refusal.value)
+    holder = savings_holder(uow, iin=ADULT, today=after)
+    assert holder is not None and holder.available_on(after) == Money(0)
+    assert holder.available_on(before) == Money.parse("70.00")
+    frozen = savings_holder(uow, iin=LATE_ADULT, today=after)
+    assert frozen is not None and not frozen.expired(after)
+    assert expire_savings(uow, as_of=after, today=after) == (1, Money.parse("70.00"))
+    assert all(check.holds for check in reconcile(uow))
+
+
 def test_reconcile_names_a_cent_moved_between_two_maturity_credits(
     uow: SqlUnitOfWork, tmp_path: Path
 ) -> None:

@@ -102,7 +102,6 @@ class SavingsHolder:
     """What a payout needs to know of the person."""
 
     person_id: int
-    credited: bool  # has a target savings account (matured)
     deceased: bool
     available: Money
     #: The register no longer vouches for the person: it annulled their record (they
@@ -110,10 +109,31 @@ class SavingsHolder:
     #: target savings stay as credited (maturity is final, docs/decisions/0003) but are
     #: paid to nobody until the operator's staff have settled the case.
     unvouched: bool = False
+    #: The day their savings were first credited at maturity (None if never).
+    credited_on: dt.date | None = None
+
+    @property
+    def credited(self) -> bool:
+        """Whether they have a target savings account (they matured)."""
+        return self.credited_on is not None
 
     @property
     def frozen(self) -> bool:
         return self.deceased or self.unvouched
+
+    def expired(self, today: dt.date) -> bool:
+        """Whether their savings went unused for the whole expiry period by `today`: due
+        to the pension account, as the daily settlement moves them (frozen savings stay:
+        `payouts settle` passes them by)."""
+        return (
+            not self.frozen
+            and self.credited_on is not None
+            and self.credited_on < latest_unexpired_crediting(today)
+        )
+
+    def available_on(self, today: dt.date) -> Money:
+        """What may be paid from their savings `today`: nothing once they expired."""
+        return Money(0) if self.expired(today) else self.available
 
 
 def unvouched_annulled() -> PayoutRefused:
@@ -161,6 +181,7 @@ def check_request(
     operator: AuthorisedOperator,
     amount: Money,
     purpose: Purpose,
+    today: dt.date,
 ) -> SavingsHolder:
     """The holder the payout may be made from; else raise `PayoutRefused` with the first
     reason that applies, in a fixed order."""
@@ -177,6 +198,12 @@ def check_request(
     if holder.deceased:
         # The savings of a deceased holder are frozen until heirs are paid.
         raise PayoutRefused("deceased", "the savings of a deceased holder are frozen")
+    if holder.expired(today):
+        raise PayoutRefused(
+            "savings_expired",
+            f"the target savings credited on {holder.credited_on} went unused for"
+            f" {EXPIRY_YEARS} years: they are due to the holder's pension account",
+        )
     if amount > holder.available:
         raise PayoutRefused(
             "insufficient_savings",

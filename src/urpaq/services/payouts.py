@@ -55,10 +55,10 @@ def locked_holder(uow: UnitOfWork, *, iin: Iin, today: dt.date) -> SavingsHolder
 
 def _holder(uow: UnitOfWork, person: PersonRecord, *, today: dt.date) -> SavingsHolder:
     found = freezes(uow.register.facts_of(person.person_id), today=today)
-    credited, available = uow.ledger.target_savings(person.person_id)
+    credited_on, available = uow.ledger.target_savings(person.person_id)
     return SavingsHolder(
         person_id=person.person_id,
-        credited=credited,
+        credited_on=credited_on,
         deceased=Freeze.DECEASED in found,
         available=available,
         unvouched=Freeze.UNVOUCHED in found,
@@ -86,6 +86,7 @@ def request_payout(
             operator=operator,
             amount=amount,
             purpose=purpose,
+            today=today,
         )
         payout = Payout(
             payout_id=payout_id,

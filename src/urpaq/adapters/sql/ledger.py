@@ -131,15 +131,16 @@ class SqlLedger:
             heir_payouts=SqlHeirs(self.db).heir_payouts_of(person_id),
         )
 
-    def target_savings(self, person_id: int) -> tuple[bool, Money]:
-        credited, total = self.db.execute(
-            "SELECT COALESCE(MAX(CASE WHEN j.kind = 'maturity' THEN 1 ELSE 0 END), 0),"
+    def target_savings(self, person_id: int) -> tuple[dt.date | None, Money]:
+        credited_on, total = self.db.execute(
+            "SELECT MIN(CASE WHEN j.kind = 'maturity' THEN j.posted_on END),"
             " COALESCE(SUM(p.amount_cents), 0)"
             " FROM posting p JOIN journal_entry j ON j.entry_id = p.entry_id"
             " WHERE p.person_id = ? AND p.account = ?",
             (person_id, ledger.TARGET_SAVINGS),
         ).fetchone()
-        return bool(credited), Money(int(total))
+        credited = None if credited_on is None else dt.date.fromisoformat(credited_on)
+        return credited, Money(int(total))
 
     def negative_savings_accounts(self) -> int:
         return int(

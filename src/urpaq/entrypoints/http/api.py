@@ -54,6 +54,7 @@ STATUS_OF_REFUSAL = {
     "no_target_savings": 404,
     "deceased": 409,
     "unvouched": 409,
+    "savings_expired": 409,
     "holder_alive": 409,
     "inheritance_not_served": 403,
     "certificate_details_required": 422,
@@ -151,7 +152,8 @@ def get_savings(
     holder = payouts.savings_holder(uow(), iin=person, today=clock.today())
     if holder is None or not holder.credited:
         return _refusal_response(no_target_savings())
-    return Savings(iin=person.value, available=str(holder.available), frozen=holder.frozen)
+    available = holder.available_on(clock.today())  # nothing once expired, before it moves
+    return Savings(iin=person.value, available=str(available), frozen=holder.frozen)
 
 
 @router.post(

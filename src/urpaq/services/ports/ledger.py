@@ -49,9 +49,9 @@ class LedgerPort(Protocol):
         """A person's postings to and from target savings, oldest first."""
         ...
 
-    def target_savings(self, person_id: int) -> tuple[bool, Money]:
-        """Whether the person's target savings were ever credited at maturity, and what
-        they hold now (one read)."""
+    def target_savings(self, person_id: int) -> tuple[dt.date | None, Money]:
+        """The day the person's target savings were first credited at maturity (None if
+        never), and what they hold now (one read)."""
         ...
 
     def negative_savings_accounts(self) -> int: ...
