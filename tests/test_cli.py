@@ -523,6 +523,25 @@ def test_a_feed_s_name_is_recorded_with_its_controls_escaped(db: str, feed: Path
     assert "[bold]" in again.stderr and "\u202e" not in again.stderr and "\x1b" not in again.stderr
 
 
+def test_a_refused_feed_s_name_is_printed_with_its_controls_escaped(db: str, feed: Path) -> None:
+    """A refusal printed the name raw (`refused: u\x1b[2Jw\u202e.csv is empty`): the file's
+    name cleared the operator's terminal and turned the message around."""
+    named = feed.with_name("u\x1b[2Jw\u202e.csv")
+    named.write_bytes(b"")
+    done = urpaq("register", "import", str(named), db=db, check=3)
+    assert "u\\x1b[2Jw\\u202e.csv is empty" in done.stderr
+    assert "\x1b" not in done.stderr and "\u202e" not in done.stderr
+
+
+def test_an_empty_gzipped_json_lines_feed_is_read_as_json_lines(db: str, feed: Path) -> None:
+    """Called an empty CSV (`a CSV feed starts with a header`) where `empty.jsonl` is an
+    empty feed of JSON Lines."""
+    for name in ("empty.jsonl", "empty.jsonl.gz"):
+        (feed.parent / name).write_bytes(b"")
+        done = urpaq("register", "import", str(feed.parent / name), "--json", db=db)
+        assert json.loads(done.stdout)["accepted"] == 0, done.stdout
+
+
 def test_reading_the_audit_log_is_recorded_in_it(db: str) -> None:
     """An auditor's reading is a read of personal data too, about the person of `--iin`,
     as the back office records it; the answer shows the events before it."""

@@ -175,8 +175,15 @@ def test_a_value_is_read_exactly_as_the_file_has_it_after_a_carriage_return(
     assert rows[2][0] == 4 and repr("KZ-75\ue00d\r\ue00dr")[1:-1] in str(rows[2][2])
 
 
+UNCLOSED = (
+    "opens a quote that is never closed: it takes in every line after it, to the end of"
+    " the file (line 4); nothing after it was read"
+)
+
+
 def test_an_unclosed_quote_is_reported_on_the_line_it_opens(tmp_path: Path) -> None:
-    """The quote swallows the lines after it: the row it makes is the line of the quote's."""
+    """The quote swallows the lines after it: the row it makes is the line of the quote's,
+    refused as taking in the rest of the file."""
     path = tmp_path / "feed.csv"
     path.write_text(
         HEADER
@@ -185,10 +192,32 @@ def test_an_unclosed_quote_is_reported_on_the_line_it_opens(tmp_path: Path) -> N
         + f"r3,{ALI},{BIRTH}\n",
         encoding="utf-8",
     )
-    assert checked(path) == [
-        (2, "r1", None),
-        (3, "r2", "has 4 fields, the header has 6"),
-    ]
+    assert checked(path) == [(2, "r1", None), (3, "r2", UNCLOSED)]
+
+
+@pytest.mark.parametrize("end", ["\n", ""], ids=["line feed at the end", "none"])
+def test_an_unclosed_quote_in_a_column_the_feed_ignores_is_refused(
+    tmp_path: Path, end: str
+) -> None:
+    """Its record had the header's field count: taken, exit 0, and every row after it
+    neither imported nor refused."""
+    path = tmp_path / "feed.csv"
+    path.write_text(
+        HEADER.removesuffix("\n") + ",comment\n"
+        + f"r1,{ASEL},{BIRTH},fine\n"
+        + f'r2,{ALI},{BIRTH},"a note never closed\n'
+        + f"r3,{ALI},{BIRTH},lost{end}",
+        encoding="utf-8",
+    )  # fmt: skip
+    assert checked(path) == [(2, "r1", None), (3, "r2", UNCLOSED)]
+
+
+def test_a_feed_whose_lines_end_in_a_carriage_return_alone_is_refused(tmp_path: Path) -> None:
+    """Read as one header line of thousands of columns: a feed of 0 records, exit 0."""
+    path = tmp_path / "feed.csv"
+    path.write_bytes((HEADER + f"r1,{ASEL},{BIRTH}\n").replace("\n", "\r").encode())
+    with pytest.raises(FeedUnreadable, match="carriage return alone"):
+        checked(path)
 
 
 @pytest.mark.parametrize("quoted", [False, True], ids=["block reader", "csv"])

@@ -36,6 +36,13 @@ def read_header(header: Sequence[str] | None, name: str) -> list[str]:
     if header is None:
         raise FeedUnreadable(f"{name} is empty: a CSV feed starts with a header")
     names = [column.strip() for column in header]
+    returned = next((column for column in names if "\r" in column), None)
+    if returned is not None:  # its lines end in a carriage return alone: one line in all
+        raise FeedUnreadable(
+            f"{name}: its header holds a carriage return ({quoted(returned, limit=30)}):"
+            " the file's lines end in a carriage return alone, which is no line end of a"
+            " feed; save it with line feeds (LF or CRLF)"
+        )
     missing = [field for field in REQUIRED_FIELDS if field not in names]
     if missing:
         raise FeedUnreadable(

@@ -107,7 +107,7 @@ def inspect_feed(path: Path) -> FeedFile:
                 digest.update(block)
                 scan.add(block)
         _check_unchanged(raw.fileno(), identity, path.name)
-    suffix = _format_suffix(path, compressed=compressed)
+    suffix = _format_suffix(path)
     is_json_lines = suffix in (".jsonl", ".ndjson") or (suffix != ".csv" and scan.first == b"{")
     return FeedFile(
         path=path,
@@ -140,9 +140,10 @@ def _check_unchanged(
         )
 
 
-def _format_suffix(path: Path, *, compressed: bool) -> str:
-    """The suffix that names the format: `feed.csv.gz` is CSV."""
-    if compressed and path.suffix.lower() == ".gz":
+def _format_suffix(path: Path) -> str:
+    """The suffix that names the format: `feed.csv.gz` is CSV (also when it turns out
+    not to be compressed: an empty `feed.jsonl.gz` is an empty JSON Lines feed)."""
+    if path.suffix.lower() == ".gz":
         return Path(path.stem).suffix.lower()
     return path.suffix.lower()
 
@@ -295,23 +296,33 @@ def _read_csv(stream: IO[bytes], name: str) -> Iterator[FeedRow]:
     start = 1
     try:
         header = next(reader, None)
+        if header == [_END]:  # an empty file
+            header = None
+        if header is not None and header[-1].endswith(_END):  # a header's quote unclosed
+            raise FeedUnreadable(f"{name}: a quote opened in its header is never closed")
         if header is not None and lines.escaped:
             header = [_unescaped(value) for value in header]
         names = read_header(header, name)
         start = lines.ended + 1
         for values in reader:
             line, start = start, lines.ended + 1
+            if values == [_END]:  # the end of the file, read outside any quote
+                break
+            problem = None
+            if values and values[-1].endswith(_END):  # the end, inside a quoted field
+                values[-1] = values[-1].removesuffix(_END)
+                problem = (
+                    f"opens a quote that is never closed: it takes in every line after it,"
+                    f" to the end of the file (line {lines.seen}); nothing after it was read"
+                )
             if lines.escaped:
                 values = [_unescaped(value) for value in values]
-            if len(values) <= 1 and not "".join(values).strip():
+            if problem is None and len(values) <= 1 and not "".join(values).strip():
                 continue  # a blank line; a line of commas is a row of empty fields
             fields = dict(zip(names, values, strict=False))
-            if len(values) != len(names):
-                yield FeedRow(
-                    line, fields, f"has {len(values)} fields, the header has {len(names)}"
-                )
-                continue
-            yield FeedRow(line, fields)
+            if problem is None and len(values) != len(names):
+                problem = f"has {len(values)} fields, the header has {len(names)}"
+            yield FeedRow(line, fields, problem)
     except csv.Error as error:
         raise FeedUnreadable(f"{name} line {start}: {error}") from None
 
@@ -323,6 +334,11 @@ def _read_csv(stream: IO[bytes], name: str) -> Iterator[FeedRow]:
 _LONE_CR = re.compile("\r(?!\n)")
 _ESCAPE = "\ue00d"
 _ESCAPED = re.compile(_ESCAPE + "(.)", re.DOTALL)
+#: A line read after the file's last: a record of its own when the file ends outside any
+#: quote, the end of the last field when a quote opened in it is never closed (which took
+#: in every line after it, silently where the field is a column the feed ignores).  Every
+#: `_ESCAPE` of the file comes to `csv` doubled, so no record of the file can be this one.
+_END = _ESCAPE + "end"
 
 
 def _escaped(line: str) -> str:
@@ -348,6 +364,7 @@ class _Utf8Lines:
         self.handle = handle
         self.name = name
         self.ended = 0  # the file's lines read to their end
+        self.seen = 0  # and the last one, if it has no line feed
         self.escaped = False  # a line was escaped: every `_ESCAPE` from here is one
 
     def __iter__(self) -> Iterator[str]:
@@ -362,9 +379,11 @@ class _Utf8Lines:
                     f"{self.name} is not UTF-8 text at line {self.ended + 1}: {reason}"
                 )
             self.ended += line.endswith("\n")
+            self.seen += 1
             if ("\r" in line and _LONE_CR.search(line)) or (_ESCAPE in line):
                 line, self.escaped = _escaped(line), True
             yield line
+        yield _END
 
 
 def _read_json_lines(stream: IO[bytes], name: str) -> Iterator[FeedRow]:

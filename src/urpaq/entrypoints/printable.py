@@ -15,6 +15,15 @@ def printable(text: str) -> str:
     return "".join(c if c.isprintable() and c != "\\" else _escaped(c) for c in text)
 
 
+def one_line(message: str) -> str:
+    """A message of urpaq's own, which may quote a value from outside (a file's name): its
+    controls and reordering characters escaped, as `printable` does, but its backslashes
+    left as they are (a value it quotes is shown by `repr`, already escaped)."""
+    if message.isprintable():
+        return message
+    return "".join(c if c.isprintable() else _escaped(c) for c in message)
+
+
 def _escaped(character: str) -> str:
     code = ord(character)
     if character == "\\":

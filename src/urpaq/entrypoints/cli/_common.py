@@ -37,7 +37,7 @@ from urpaq.domain.invariants import InvariantBroken
 from urpaq.domain.refusals import Refused
 from urpaq.domain.register import parse_day
 from urpaq.entrypoints import clock
-from urpaq.entrypoints.printable import printable
+from urpaq.entrypoints.printable import one_line, printable
 from urpaq.services.ports.unit_of_work import UnitOfWork
 
 #: The width of what the commands print into a pipe or a file (no terminal to fit).
@@ -78,8 +78,9 @@ def refuse(message: str, *, reason: str | None = None) -> NoReturn:
     """Print why the input was refused, naming it, and exit 3 (`reason`: the refusal's
     code, where it has one)."""
     err.print("[bold red]refused:[/]", end=" ")
-    # One line whatever the width (a log, cron's mail): searchable as written.
-    err.print(message, highlight=False, markup=False, soft_wrap=True)
+    # One line whatever the width (a log, cron's mail): searchable as written; a file's
+    # name it quotes drives no terminal (`\x1b[2J`) and turns no text around (`\u202e`).
+    err.print(one_line(message), highlight=False, markup=False, soft_wrap=True)
     answer_error_in_json(EXIT_REFUSED, message, reason=reason)
     raise typer.Exit(EXIT_REFUSED)
 
@@ -87,7 +88,7 @@ def refuse(message: str, *, reason: str | None = None) -> NoReturn:
 def fail(message: str, *, code: int) -> NoReturn:
     """Print an error that is not a refusal of the input, and exit with `code`."""
     err.print("[bold red]error:[/]", end=" ")
-    err.print(message, highlight=False, markup=False, soft_wrap=True)
+    err.print(one_line(message), highlight=False, markup=False, soft_wrap=True)
     answer_error_in_json(code, message)
     raise typer.Exit(code)
 
