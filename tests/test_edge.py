@@ -548,6 +548,32 @@ def test_a_path_no_route_answers_is_not_kept_in_the_audit_log(edge: Edge) -> Non
     ]
 
 
+def test_a_session_cookie_is_ended_with_the_flags_it_was_set_with(edge: Edge) -> None:
+    """Signing out sent `urpaq_session=""; Max-Age=0; Path=/; SameSite=lax`: neither
+    `HttpOnly` nor the `Strict` it was set with."""
+    with edge.client(None) as client:
+        out = client.post("/sign-out", cookies={"urpaq_session": "x"})
+    assert out.status_code == 303
+    ended = out.headers["set-cookie"]
+    assert ended.startswith("urpaq_session=") and "HttpOnly" in ended
+    assert "samesite=strict" in ended.lower()
+
+
+def test_an_api_request_no_route_takes_names_the_operator_whose_credential_it_carries(
+    edge: Edge,
+) -> None:
+    """A bank's request to an unknown API address, or with a method its address does not
+    take, was recorded as `unauthenticated` with a credential found valid."""
+    with edge.client() as client:
+        assert client.get("/api/v1/nothing").status_code == 404
+        assert client.delete(f"/api/v1/savings/{ADULT}").status_code == 405
+    with edge.client("not-a-credential") as client:
+        assert client.get("/api/v1/nothing").status_code == 404
+    events = [(e.actor, e.outcome) for e in audit_events(edge.uow, limit=3)]
+    assert events == [("unauthenticated", 404), ("operator:Edge Bank", 405),
+                      ("operator:Edge Bank", 404)]  # fmt: skip
+
+
 @pytest.mark.parametrize(
     ("address", "counted_as"),
     [

@@ -69,6 +69,7 @@ def test_a_page_whose_application_failed_is_a_page_not_json(
         answer = client.post("/lookup", data={"iin": str(ADULT)})
     assert answer.status_code == 503 and answer.headers["retry-after"] == "5"
     assert answer.headers["content-type"].startswith("text/html")
+    assert answer.headers["cache-control"] == "no-store"  # once none: a cache kept it
     for words in ("Сервис временно недоступен", "Қызмет уақытша қолжетімсіз", "unavailable"):
         assert words in answer.text
     assert answer.headers["x-request-id"] in answer.text

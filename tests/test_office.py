@@ -53,6 +53,9 @@ def test_development_sign_in_opens_a_session_that_signs_out(db: str) -> None:
         token = form_token(home.text)
         out = client.post("/office/sign-out", data={"form_token": token})
         assert out.status_code == 303
+        # Ended with the flags it was set with (once `SameSite=lax` alone, never `Secure`).
+        ended = out.headers["set-cookie"]
+        assert ended.startswith("urpaq_staff=") and "HttpOnly" in ended and "Path=/office" in ended
         assert client.get("/office/").headers["location"] == "/office/sign-in"
 
 

@@ -159,6 +159,18 @@ async def _authenticate(request: Request) -> None:
     request.scope[_OPERATOR_KEY] = found
 
 
+async def name_the_operator(request: Request) -> None:
+    """For an API request no route takes (404, 405): the operator whose credential it
+    carries named as its actor, if the credential is active, so that the audit log says
+    which bank asked rather than `unauthenticated`; nothing else follows from it."""
+    credentials = await _bearer(request)
+    if credentials is None or len(request.headers.getlist("authorization")) != 1:
+        return
+    found = await _operator_of(request, credentials.credentials)
+    if found is not None:
+        note_of(request).actor = f"operator:{found.name}"
+
+
 def iin_if_valid(text: object) -> str | None:
     """`text` if it is a valid IIN, else None."""
     try:

@@ -360,12 +360,16 @@ class Edge:
         page for a page's address (a browser shows it), JSON for the API's."""
         if not speaks_json(scope["path"]):
             page = error_page(status, request_id=note.request_id)
-            response: Response = HTMLResponse(page, status_code=status)
+            # Never kept by a cache: the next visitor's answer is not this failure's.
+            response: Response = HTMLResponse(page, status_code=status, headers=_NOT_KEPT)
         else:
             response = JSONResponse(error_body(code, message), status_code=status)
         headers = [*response.raw_headers, *_edge_headers(scope, note), *(extra or [])]
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": response.body})
+
+
+_NOT_KEPT = {"Cache-Control": "no-store"}
 
 
 def _edge_headers(scope: Scope, note: RequestNote) -> list[tuple[bytes, bytes]]:

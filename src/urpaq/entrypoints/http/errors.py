@@ -24,7 +24,7 @@ from urpaq.entrypoints.http.bodies import (
     NOT_POSITIVE,
     REFERENCE_PATTERN,
 )
-from urpaq.entrypoints.http.deps import UnauthenticatedError, iin_if_valid
+from urpaq.entrypoints.http.deps import UnauthenticatedError, iin_if_valid, name_the_operator
 from urpaq.entrypoints.http.edge import error_body
 from urpaq.entrypoints.http.failures import error_page, speaks_json
 from urpaq.entrypoints.http.openapi import PREFIX
@@ -101,6 +101,8 @@ async def http_error(request: Request, error: StarletteHTTPException) -> Respons
     json = speaks_json(request.url.path)
     if not json and error.status_code == 404:
         return not_found(request)
+    if json and error.status_code in (404, 405) and request.url.path.startswith("/api/"):
+        await name_the_operator(request)
     if error.status_code == 405 and (allowed := _allowed(request)):
         # (An address no route matches, such as a static file's, keeps its own `Allow`.)
         error.headers = {**(getattr(error, "headers", None) or {}), "Allow": allowed}

@@ -153,7 +153,10 @@ async def oidc_callback(
     except SignInFailed as error:
         return _refused(request, "sign_in_failed", status=403, detail=str(error))
     response = await _signed_in(request, sessions, member)
-    response.delete_cookie(SIGN_IN_COOKIE, path=SIGN_IN_PATH)
+    response.delete_cookie(
+        SIGN_IN_COOKIE, path=SIGN_IN_PATH, httponly=True, samesite="lax",
+        secure=request.url.scheme == "https",
+    )  # fmt: skip
     return response
 
 
@@ -164,7 +167,10 @@ async def sign_out(
     token = request.cookies.get(STAFF_COOKIE)
     await in_thread(lambda: sessions.close(token))
     response = RedirectResponse(SIGN_IN_PATH, status_code=303, headers=NO_STORE)
-    response.delete_cookie(STAFF_COOKIE, path=OFFICE_PATH)
+    response.delete_cookie(
+        STAFF_COOKIE, path=OFFICE_PATH, httponly=True, samesite="lax",
+        secure=request.url.scheme == "https",
+    )  # fmt: skip
     return response
 
 

@@ -241,7 +241,7 @@ async def sign_in_code(
         SESSION_COOKIE, token, httponly=True, samesite="strict",
         secure=request.url.scheme == "https",
     )  # fmt: skip
-    response.delete_cookie(CHALLENGE_COOKIE, path="/sign-in")
+    response.delete_cookie(CHALLENGE_COOKIE, path="/sign-in", **_cookie_flags(request))
     return response
 
 
@@ -284,7 +284,7 @@ async def statement(
             address + ("&" if "?" in address else "?") + "ended=1", status_code=303,
             headers=NO_STORE,
         )  # fmt: skip
-        ended.delete_cookie(SESSION_COOKIE)
+        ended.delete_cookie(SESSION_COOKIE, **_cookie_flags(request))
         return ended
     note.actor = f"person:{iin.value}"
     note.iin = iin.value
@@ -318,8 +318,14 @@ async def statement(
 def sign_out(request: Request, sessions: SessionsDep) -> Response:
     sessions.close(request.cookies.get(SESSION_COOKIE))
     response = RedirectResponse("/", status_code=303, headers=NO_STORE)
-    response.delete_cookie(SESSION_COOKIE)
+    response.delete_cookie(SESSION_COOKIE, **_cookie_flags(request))
     return response
+
+
+def _cookie_flags(request: Request) -> dict[str, Any]:
+    """The flags the personal pages' cookies are set with, for the answer that ends one
+    (a cookie ended without them went out `SameSite=lax`, without `Secure`, over HTTPS)."""
+    return {"httponly": True, "samesite": "strict", "secure": request.url.scheme == "https"}
 
 
 @public.get("/statistics", response_class=HTMLResponse)
