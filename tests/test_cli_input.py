@@ -163,6 +163,39 @@ def test_a_parameters_file_with_a_reference_too_long_is_refused_naming_its_year(
     assert "501 characters long, at most 500" in done.stderr
 
 
+def test_a_parameters_file_names_every_item_it_refuses_and_where() -> None:
+    """Only the first bad value was said, without its year's table (`refused: TR total
+    -1.00 must be positive`); a list or a number as the reference, and `year = true`, were
+    taken (`['a', 'b']` stored as the reference)."""
+    from urpaq.adapters.parameter_file import parse_parameters
+    from urpaq.domain.parameters import InvalidParameters
+
+    text = (
+        '[[year]]\nyear = 2024\ntr_total = "-1.00"\nii_rate = "0.03"\nreference = "r"\n'
+        '[[year]]\nyear = 2025\ntr_total = "1,5"\nii_rate = "3e-2"\nreference = ["a", "b"]\n'
+        '[[year]]\nyear = true\ntr_total = "1.00"\nii_rate = "0.03"\nreference = 12345\n'
+    )
+    with pytest.raises(InvalidParameters) as refusal:
+        parse_parameters(text, source="p.toml")
+    said = str(refusal.value).split("; ")
+    assert said == [
+        "p.toml [[year]] #1: TR total -1.00 must be positive",
+        "p.toml [[year]] #2: amount '1,5' is not dollars with at most two decimals (e.g. 130.71)",
+        "p.toml [[year]] #2: II rate '3e-2' is not a decimal number in ASCII digits (a fraction"
+        " such as 0.0297, or a percentage such as 2.97%)",
+        "p.toml [[year]] #2: reference ['a', 'b'] must be quoted text",
+        "p.toml [[year]] #3: year True is not a whole number",
+        "p.toml [[year]] #3: reference 12345 must be quoted text",
+    ]
+
+
+def test_a_rate_of_minus_zero_is_zero() -> None:
+    """`--ii-rate -0` was kept, and shown, as -0."""
+    from urpaq.domain.parameters import parse_rate
+
+    assert str(parse_rate("-0")) == "0" and not str(parse_rate("-0.00%")).startswith("-")
+
+
 def test_a_parameters_file_that_is_not_utf8_is_refused_naming_it(db: str, tmp_path: Path) -> None:
     """A parameters file in another encoding exits 3 naming the file."""
     binary = tmp_path / "bin.toml"

@@ -32,8 +32,10 @@ def day(text: str) -> dt.date:
 
 
 def entered(year: int) -> ParameterProposal:
-    """Inputs of `year` entered in the back office, awaiting a second person's approval."""
-    at = dt.datetime(year + 1, 1, 20, 9, 30, tzinfo=dt.UTC)
+    """Inputs of `year` entered in the back office, awaiting a second person's approval:
+    late on 19 January in UTC, early on the 20th in Kazakhstan (a refusal once said the
+    19th, the page the 20th)."""
+    at = dt.datetime(year + 1, 1, 19, 20, 30, tzinfo=dt.UTC)
     return ParameterProposal(7, published(year), entered_by="staff:aigerim", entered_at=at)
 
 
@@ -49,8 +51,8 @@ def inputs_of(
 
 
 AWAITING_2023 = (
-    "the National Bank parameters for 2023 entered by staff:aigerim on 2024-01-20 await "
-    "approval by another staff member"
+    "the National Bank parameters for 2023 entered by staff:aigerim on 2024-01-20"
+    " (Kazakhstan's day) await approval by another staff member"
 )
 AWAITING_2024 = AWAITING_2023.replace("2023", "2024").replace("2024-01-20", "2025-01-20")
 CLOSED_2023 = closed(2023, as_of=day("2024-01-31"))

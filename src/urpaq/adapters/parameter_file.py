@@ -10,6 +10,7 @@ reference = "National Bank letter …"
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 
@@ -44,36 +45,57 @@ def parse_parameters(text: str, *, source: str) -> list[YearParameters]:
     if not isinstance(entries, list) or not entries:
         raise InvalidParameters(f"{source}: no [[year]] tables")
     years: list[YearParameters] = []
+    problems: list[str] = []  # each refused item, where it is and why
     for index, entry in enumerate(entries, 1):
         where = f"{source} [[year]] #{index}"
-        for name in ("year", "tr_total", "ii_rate", "reference"):
-            if name not in entry:
-                raise InvalidParameters(f"{where}: missing {name}")
-        if not isinstance(entry["year"], int):
-            raise InvalidParameters(f"{where}: year {entry['year']!r} is not a whole number")
-        for name in ("tr_total", "ii_rate"):
-            if not isinstance(entry[name], str):
-                raise InvalidParameters(
-                    f"{where}: {name} {entry[name]!r} must be quoted text, so that no "
-                    "binary fraction creeps in"
-                )
-        try:
-            tr_total = Money.parse(entry["tr_total"])
-        except InvalidAmount as error:
-            raise InvalidParameters(f"{where}: {error}") from None
-        try:
-            check_reference_length(str(entry["reference"]))
-        except InvalidParameters as error:
-            raise InvalidParameters(f"{where}: {error}") from None
-        years.append(
-            YearParameters(
-                year=entry["year"],
-                tr_total=tr_total,
-                ii_rate=parse_rate(entry["ii_rate"]),
-                reference=str(entry["reference"]),
-            )
-        )
+        parameters, found = _year(entry, where=where)
+        problems += found
+        if parameters is not None:
+            years.append(parameters)
+    if problems:
+        raise InvalidParameters("; ".join(problems))
     seen = [p.year for p in years]
     if len(set(seen)) != len(seen):
         raise InvalidParameters(f"{source}: a year appears twice: {seen}")
     return years
+
+
+def _year(entry: object, *, where: str) -> tuple[YearParameters | None, list[str]]:
+    """One `[[year]]` table's inputs, or every field of it refused, each named."""
+    if not isinstance(entry, dict):
+        return None, [f"{where}: is not a table"]
+    problems: list[str] = []
+    missing = [name for name in ("year", "tr_total", "ii_rate", "reference") if name not in entry]
+    if missing:
+        problems.append(f"{where}: missing {', '.join(missing)}")
+    year = entry.get("year")
+    if "year" in entry and (not isinstance(year, int) or isinstance(year, bool)):
+        problems.append(f"{where}: year {year!r} is not a whole number")
+    checks: tuple[tuple[str, Callable[[str], object]], ...] = (
+        ("tr_total", Money.parse), ("ii_rate", parse_rate), ("reference", check_reference_length),
+    )  # fmt: skip
+    for name, check in checks:
+        value = entry.get(name)
+        if name in entry and not isinstance(value, str):
+            problems.append(
+                f"{where}: {name} {value!r} must be quoted text"
+                + (", so that no binary fraction creeps in" if name != "reference" else "")
+            )
+        elif isinstance(value, str):
+            try:
+                check(value)
+            except (InvalidAmount, InvalidParameters) as error:
+                problems.append(f"{where}: {error}")
+    if problems or not isinstance(year, int):
+        return None, problems
+    tr_total, ii_rate, reference = (
+        str(entry[name]) for name in ("tr_total", "ii_rate", "reference")
+    )
+    try:
+        parameters = YearParameters(
+            year=year, tr_total=Money.parse(tr_total), ii_rate=parse_rate(ii_rate),
+            reference=reference,
+        )  # fmt: skip
+    except InvalidParameters as error:  # the year's range, the total's, the rate's, …
+        return None, [f"{where}: {error}"]
+    return parameters, []

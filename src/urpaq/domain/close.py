@@ -35,6 +35,7 @@ from urpaq.domain import ledger
 from urpaq.domain.accrual import ClosedYear, Schedule
 from urpaq.domain.funding import target_assets_entry
 from urpaq.domain.invariants import InvariantBroken, require
+from urpaq.domain.kazakhstan_time import KAZAKHSTAN
 from urpaq.domain.late_maturity import LateMaturity
 from urpaq.domain.ledger import EntryKind, JournalEntry
 from urpaq.domain.money import CURRENCY, Money, split_floor
@@ -131,7 +132,8 @@ def check_close_allowed(
         raise CloseRefused(
             "parameters_awaiting_approval",
             f"the National Bank parameters for {year} entered by {awaiting.entered_by} on "
-            f"{awaiting.entered_at:%Y-%m-%d} await approval by another staff member",
+            f"{awaiting.entered_at.astimezone(KAZAKHSTAN):%Y-%m-%d} (Kazakhstan's day) await"
+            " approval by another staff member",
         )
     if parameters is None:
         raise CloseRefused(

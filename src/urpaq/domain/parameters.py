@@ -78,6 +78,8 @@ def parse_rate(text: str) -> Decimal:
             " (a fraction such as 0.0297, or a percentage such as 2.97%)"
         )
     rate = Decimal(number) / 100 if percent else Decimal(number)
+    if not rate:
+        rate = abs(rate)  # `-0` is 0 (it was kept, and shown, as -0)
     if rate and -int(rate.normalize().as_tuple().exponent) > RATE_PLACES_MAX:
         # Checked as the rate is entered, not as it is read back: a rate stored before
         # this limit still closes its year.
