@@ -157,7 +157,10 @@ def test_a_participant_s_lines_are_dated_explained_and_add_up() -> None:
                       "ru": "разделённая на 21 участника, с округлением вниз до цента"
                             " (неразделённый остаток: 0,19)"}),
         (11, "0.00", {"en": "split among 11 participants", "ru": "разделённая на 11 участников"}),
-        (22, "0.00", {"en": "split among 22 participants", "ru": "разделённая на 22 участников"}),
+        (22, "0.00", {"en": "split among 22 participants", "ru": "разделённая на 22 участника"}),
+        (13_842, "0.00", {"en": "split among 13\u202f842 participants",
+                          "ru": "разделённая на 13\u202f842 участника"}),  # once «участников»
+        (14, "0.00", {"en": "split among 14 participants", "ru": "разделённая на 14 участников"}),
         (1_001, "0.00", {"en": "split among 1\u202f001 participants",
                          "ru": "разделённая на 1\u202f001 участника"}),
     ],
@@ -446,3 +449,23 @@ def test_a_rate_is_written_with_every_published_digit() -> None:
     assert percent(Decimal("0.0302000"), space=" ") == "3.02 %"
     assert percent(Decimal("0.10"), space=" ") == "10 %"
     assert percent(Decimal("0"), space=" ") == "0 %"
+
+
+@pytest.mark.parametrize(
+    ("closes", "ru", "en"),
+    [
+        (1, "1 год", "1 more close"),
+        (4, "4 года", "4 more closes"),
+        (14, "14 лет", "14 more closes"),
+        (21, "21 год", "21 more closes"),
+    ],
+)
+def test_the_estimate_s_count_of_closes_agrees_with_its_noun(closes: int, ru: str, en: str) -> None:
+    """The lookup's estimate said «на 1 лет», «на 4 лет» and "1 more closes"."""
+    from urpaq.entrypoints.http.web import i18n
+
+    assert i18n.counted("ru", "projection_closes", closes) == ru
+    assert i18n.counted("en", "projection_closes", closes) == en
+    assert i18n.counted("kk", "projection_closes", closes) == f"{closes} жыл"
+    intro = i18n.text("ru", "projection_intro", closes=ru, year=2040)
+    assert f"параметры на {ru} (до итогов 2040 года)" in intro

@@ -61,15 +61,14 @@ def explained(language: str, line: StatementLine, *, plain: bool = False) -> str
 
 
 def _participants(language: str, explanation: Explanation, written: str) -> str:
-    """A count of participants with its noun, singular or plural as the count needs: in
-    English one participant; in Russian (after «на») 1, 21, 101 участника, any other
-    count участников; Kazakh's noun, which does not change after a number, is in its
-    sentence."""
+    """A count of participants with its noun as the count needs: in English one
+    participant; in Russian (after «на») 1, 21 and 2–4, 22–24 участника (13 842 участника
+    once read «участников»), any other count участников; Kazakh's noun, which does not
+    change after a number, is in its sentence."""
     count = explanation.get("participants")
-    one = isinstance(count, int) and (
-        count % 10 == 1 and count % 100 != 11 if language == "ru" else count == 1
-    )
-    return i18n.text(language, "participants_one" if one else "participants_many", n=written)
+    if not isinstance(count, int):
+        return i18n.text(language, "participants_many", n=written)
+    return i18n.counted(language, "participants", count, written=written)
 
 
 def _key(explanation: Explanation) -> str:

@@ -119,17 +119,21 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "projection_intro": {
         "kk": "Бұл кепілдік емес, бағалау. Болашақ есептеулерді Ұлттық Банк жыл сайын"
-        " жариялайды. Біз соңғы жарияланған параметрлерді {closes} жыл бойы ({year} жылдың"
+        " жариялайды. Біз соңғы жарияланған параметрлерді {closes} бойы ({year} жылдың"
         " қорытындысына дейін) сақтадық және мөлшерлеме мен қатысушылар санының ауқымын"
         " көрсетеміз.",
         "ru": "Это оценка, а не обещание: будущие начисления Национальный Банк публикует"
-        " каждый год. Мы продлили последние опубликованные параметры на {closes} лет (до"
+        " каждый год. Мы продлили последние опубликованные параметры на {closes} (до"
         " итогов {year} года) и показываем диапазон ставок и числа участников.",
         "en": "This is an estimate, not a promise: the National Bank publishes each year's"
         " figures as they come. We carried the latest published parameters forward for"
-        " {closes} more closes (to the close of {year}) and show a range of rates and"
+        " {closes} (to the close of {year}) and show a range of rates and"
         " participant counts.",
     },
+    # How many closes the estimate carries the parameters over, as the count needs its noun.
+    "projection_closes_one": {"kk": "{n} жыл", "ru": "{n} год", "en": "{n} more close"},
+    "projection_closes_few": {"kk": "{n} жыл", "ru": "{n} года", "en": "{n} more closes"},
+    "projection_closes_many": {"kk": "{n} жыл", "ru": "{n} лет", "en": "{n} more closes"},
     "projection_low": {"kk": "Төмен", "ru": "Низкий", "en": "Low"},
     "projection_central": {"kk": "Орташа", "ru": "Средний", "en": "Central"},
     "projection_high": {"kk": "Жоғары", "ru": "Высокий", "en": "High"},
@@ -368,13 +372,32 @@ def text(language: str, key: str, **values: object) -> str:
     return message.format(**values) if values else message
 
 
+def plural(language: str, n: int) -> str:
+    """The form a noun takes after the whole number `n`: `one`, `few` or `many` (Unicode's
+    plural categories). Russian: 1, 21, 101 год; 2–4, 22–24 года; 5–20, 25–30 лет.
+    English: one close, 2 closes. Kazakh's noun does not change after a number."""
+    if language == "ru":
+        if n % 10 == 1 and n % 100 != 11:
+            return "one"
+        return "few" if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14 else "many"
+    if language == "en":
+        return "one" if n == 1 else "many"
+    return "many"
+
+
+def counted(language: str, key: str, n: int, *, written: str | None = None) -> str:
+    """The message `key_one`, `key_few` or `key_many` as `n` needs, with `{n}` written as
+    given (grouped, `13 842`) or as the number."""
+    return text(language, f"{key}_{plural(language, n)}", n=str(n) if written is None else written)
+
+
 def region_name(language: str, code: str) -> str:
     """A region's name: the ISO code's English name (Kazakh and Russian below)."""
     return REGION_NAMES.get(code, {}).get(language) or code
 
 
 REGION_NAMES: dict[str, dict[str, str]] = {
-    "KZ-10": {"kk": "Абай облысы", "ru": "Абайская область", "en": "Abai Region"},
+    "KZ-10": {"kk": "Абай облысы", "ru": "область Абай", "en": "Abai Region"},
     "KZ-11": {"kk": "Ақмола облысы", "ru": "Акмолинская область", "en": "Akmola Region"},
     "KZ-15": {"kk": "Ақтөбе облысы", "ru": "Актюбинская область", "en": "Aktobe Region"},
     "KZ-19": {"kk": "Алматы облысы", "ru": "Алматинская область", "en": "Almaty Region"},
@@ -385,7 +408,7 @@ REGION_NAMES: dict[str, dict[str, str]] = {
         "en": "West Kazakhstan Region",
     },
     "KZ-31": {"kk": "Жамбыл облысы", "ru": "Жамбылская область", "en": "Jambyl Region"},
-    "KZ-33": {"kk": "Жетісу облысы", "ru": "Жетысуская область", "en": "Jetisu Region"},
+    "KZ-33": {"kk": "Жетісу облысы", "ru": "область Жетісу", "en": "Jetisu Region"},
     "KZ-35": {"kk": "Қарағанды облысы", "ru": "Карагандинская область", "en": "Karaganda Region"},
     "KZ-39": {"kk": "Қостанай облысы", "ru": "Костанайская область", "en": "Kostanay Region"},
     "KZ-43": {"kk": "Қызылорда облысы", "ru": "Кызылординская область", "en": "Kyzylorda Region"},
@@ -397,7 +420,7 @@ REGION_NAMES: dict[str, dict[str, str]] = {
         "en": "North Kazakhstan Region",
     },
     "KZ-61": {"kk": "Түркістан облысы", "ru": "Туркестанская область", "en": "Turkestan Region"},
-    "KZ-62": {"kk": "Ұлытау облысы", "ru": "Улытауская область", "en": "Ulytau Region"},
+    "KZ-62": {"kk": "Ұлытау облысы", "ru": "область Ұлытау", "en": "Ulytau Region"},
     "KZ-63": {
         "kk": "Шығыс Қазақстан облысы",
         "ru": "Восточно-Казахстанская область",

@@ -145,6 +145,7 @@ STATEMENT_MESSAGES: dict[str, dict[str, str]] = {
     ),
     # A count of participants, with its noun as the sentence needs it (`explain.py`).
     "participants_one": _m("{n}", "{n} участника", "{n} participant"),
+    "participants_few": _m("{n}", "{n} участника", "{n} participants"),
     "participants_many": _m("{n}", "{n} участников", "{n} participants"),
     "rule_back_accrual": _joined(_BACK_ACCRUAL, _joined(_DUE, _FROM_POT), separator=""),
     "rule_back_accrual_held": _joined(

@@ -172,6 +172,7 @@ def _render(language: str, template: str, *, path: str, kept_query: str = "", **
         kept_query=kept_query,
         lang=language,
         t=lambda key, **kw: i18n.text(language, key, **kw),
+        counted=lambda key, n: i18n.counted(language, key, n),
         explain=lambda line: explain.explained(language, line),
         money=lambda amount: money(amount, language),
         day=lambda date: explain.day(language, date),
