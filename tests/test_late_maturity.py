@@ -235,7 +235,8 @@ def test_the_statement_says_what_was_restored_and_when_it_became_savings(
         " of 2023, their last year under 18 (100.00), paid from the pot"
     )
     assert explained("ru", restored).startswith(
-        "восстановление после отзыва записи реестром (смерть, 01.06.2023; отозвана 01.03.2024):"
+        "восстановление после отзыва записи регистром населения (смерть, 01.06.2023; отозвана"
+        " 01.03.2024):"
         " восстановлено полностью, столько"
     )
     assert explained("ru", restored).count(":") == 1  # one colon, as in kk and en

@@ -378,7 +378,7 @@ def test_payouts_returns_heirs_and_expiry_say_why_and_through_whom() -> None:
         "payout for education (tuition for a period) through the authorised operator Example"
         " Bank; use to be confirmed by 2024-04-05",
         "paid to an heir through the authorised operator Heir Bank, on the notary's"
-        " certificate N-1",
+        " certificate N-1; returned",  # once without the mark an ordinary payout has
         "return from the authorised operator Heir Bank: the heir's payout on the certificate"
         " N-1 could not be made",
         "to the pension account (voluntary contributions): not used within 10 years of"

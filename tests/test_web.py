@@ -432,7 +432,7 @@ def test_the_statement_prints_on_a_page_of_its_own(page: Page, site: Site) -> No
     page.get_by_role("link", name="Басып шығаруға арналған нұсқа").click()
     expect(page).to_have_url(re.compile(r"/statement\?print=1$"))
     expect(page.get_by_role("heading", level=1)).to_have_text(
-        "Нысаналы талаптар мен нысаналы жинақ бойынша үзінді-көшірме"
+        "Нысаналы талаптар мен нысаналы жинақтар бойынша үзінді-көшірме"
     )
     expect(page.locator("#iin")).to_have_text(site.adult.value)
     expect(page.locator("#prepared-on")).to_have_text(re.compile(r"^\d\d\.\d\d\.\d{4}$"))

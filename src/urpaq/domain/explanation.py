@@ -24,7 +24,8 @@ language (`entrypoints/http/web/explain.py`).  The values are those the rule app
 - `payout`: `payout_id`, `operator`, `purpose`, `sub_purpose`, `status`, `return_due_on`;
 - `return`, `return_unused`: the payout's values; `return_unused` when it came back
   after its last working day;
-- `inheritance`, `heir_return`: `payout_id`, `operator`, `certificate`;
+- `inheritance`, `heir_return`: `payout_id`, `operator`, `certificate`; the
+  `inheritance` has `status` too (`returned` once the operator gave it back);
 - `expiry`: `credited_on`, `years`;
 - `entry`: `kind` — a line no other rule describes.
 """
@@ -289,9 +290,13 @@ def _paid(posting: SavingsPosting, paid: Payout | HeirPayout | None) -> Explanat
         late = posting.posted_on > paid.return_due_on
         return Explanation.of(Rule.RETURN_UNUSED if late else Rule.RETURN, **values)
     if isinstance(paid, HeirPayout):
-        rule = Rule.INHERITANCE if posting.kind is EntryKind.INHERITANCE else Rule.HEIR_RETURN
+        if posting.kind is EntryKind.INHERITANCE:
+            return Explanation.of(
+                Rule.INHERITANCE, payout_id=paid.payout_id, operator=paid.operator_name,
+                certificate=paid.notary_certificate, status=paid.status.value,
+            )  # fmt: skip
         return Explanation.of(
-            rule, payout_id=paid.payout_id, operator=paid.operator_name,
+            Rule.HEIR_RETURN, payout_id=paid.payout_id, operator=paid.operator_name,
             certificate=paid.notary_certificate,
         )  # fmt: skip
     return Explanation.of(Rule.ENTRY, kind=posting.kind.value)

@@ -28,6 +28,7 @@ from fractions import Fraction
 
 from urpaq.domain import ledger
 from urpaq.domain.ledger import EntryKind, JournalEntry
+from urpaq.domain.legible import DRAWN_LIKE_LATIN
 from urpaq.domain.money import CURRENCY, Money
 from urpaq.domain.operators import AuthorisedOperator
 from urpaq.domain.payouts import (
@@ -60,8 +61,7 @@ _DRAWN_ALIKE = str.maketrans(
     {
         **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63", "-"),
         **dict.fromkeys("\u2044\u2215\u29f8", "/"),
-        **dict(zip("АВЕКМНОРСТХУІЈЅҮ", "ABEKMHOPCTXYIJSY", strict=True)),
-        **dict(zip("ΑΒΕΖΗΙΚΜΝΟΡΤΥΧ", "ABEZHIKMNOPTYX", strict=True)),
+        **DRAWN_LIKE_LATIN,
     }
 )
 

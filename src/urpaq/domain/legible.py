@@ -42,18 +42,21 @@ def alphabets(word: str) -> set[str]:
     }
 
 
-#: Letters of the Cyrillic and Greek alphabets drawn like a Latin one, in one case or the
-#: other (Cyrillic `В`, Greek `Β` and Latin `B`), and the Latin letters drawn like another
-#: (the dotless `ı`): each to the Latin lower-case letter it passes for.
-_LOOK_ALIKES = str.maketrans(
-    "авеіјкмнорстуүхѕһԁӏ" "αβεζηικμνορτυχϲ" "ı",
-    "abeijkmhopctyyxshdl" "abezhikmnoptyxc" "i",
-)  # fmt: skip
+#: The capitals of the Cyrillic and Greek alphabets drawn like a Latin one (Cyrillic `В`,
+#: Greek `Β` and Latin `B`), each to the Latin letter it passes for: compared in upper
+#: case, their small letters drawn alike (`а`, `о`, `р`) are these too.
+DRAWN_LIKE_LATIN = {
+    **dict(zip("АВЕКМНОРСТХУІЈЅҮ", "ABEKMHOPCTXYIJSY", strict=True)),
+    **dict(zip("ΑΒΕΖΗΙΚΜΝΟΡΤΥΧ", "ABEZHIKMNOPTYX", strict=True)),
+}
+_LIKE_LATIN = str.maketrans(DRAWN_LIKE_LATIN)
 
 
 def skeleton(text: str) -> str:
     """What a name looks like, read by a person: its compatibility forms as their plain
-    letters (`Ｂａｎｋ` is `Bank`), in one case, each letter that passes for a Latin one as
-    that letter (`ВСС Bank` with a Cyrillic `ВСС` is `BCC Bank`), its spaces as one."""
-    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
-    return " ".join(folded.translate(_LOOK_ALIKES).split())
+    letters (`Ｂａｎｋ` is `Bank`), in upper case, each letter that passes for a Latin one as
+    that letter (`ВСС Bank` with a Cyrillic `ВСС` is `BCC BANK`), its spaces as one."""
+    folded = unicodedata.normalize("NFKC", text).upper().translate(_LIKE_LATIN)
+    # Normalised again: upper case and the folding may leave a letter and marks that
+    # compose (`ΐ` in upper case is `Ϊ` and an accent; its `Ι` folds to the Latin `I`).
+    return " ".join(unicodedata.normalize("NFKC", folded).split())

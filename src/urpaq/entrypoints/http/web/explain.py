@@ -13,6 +13,7 @@ import datetime as dt
 from decimal import Decimal
 
 from urpaq.domain.explanation import Explanation, Rule, Value
+from urpaq.domain.inheritance import HeirPayoutStatus
 from urpaq.domain.money import Money
 from urpaq.domain.payouts import PayoutStatus
 from urpaq.domain.register import RecordKind
@@ -91,6 +92,8 @@ def _key(explanation: Explanation) -> str:
         return f"{key}_withdrawn"
     if rule is Rule.PAYOUT:
         return f"{key}_{explanation.get('status') or PayoutStatus.PAID.value}"
+    if rule is Rule.INHERITANCE and explanation.get("status") == HeirPayoutStatus.RETURNED:
+        return f"{key}_returned"
     return key
 
 

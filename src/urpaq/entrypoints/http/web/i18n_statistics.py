@@ -64,7 +64,7 @@ STATISTICS_MESSAGES: dict[str, dict[str, str]] = {
         "en": "Cumulative accruals",
     },
     "table_target_savings_by_year": {
-        "kk": "Есептелген нысаналы жинақ",
+        "kk": "Есептелген нысаналы жинақтар",
         "ru": "Зачисленные целевые накопления",
         "en": "Target savings credited",
     },
@@ -109,11 +109,15 @@ STATISTICS_MESSAGES: dict[str, dict[str, str]] = {
         "en": "Back-accruals, USD",
     },
     "col_returned_to_pot": {
-        "kk": "Қорға қайтарылды, USD",
-        "ru": "Возвращено в фонд, USD",
+        "kk": "Бөлуге қайтарылды, USD",
+        "ru": "Возвращено к распределению, USD",
         "en": "Returned to the pot, USD",
     },
-    "col_residue": {"kk": "Қалдық, USD", "ru": "Остаток, USD", "en": "Residue, USD"},
+    "col_residue": {
+        "kk": "Бөлінбей қалған қалдық, USD",
+        "ru": "Неразделённый остаток, USD",
+        "en": "Residue, USD",
+    },
     "col_credited": {"kk": "Есептелді, USD", "ru": "Начислено, USD", "en": "Credited, USD"},
     "col_cumulative": {
         "kk": "Жинақталған, USD",
@@ -141,7 +145,7 @@ STATISTICS_MESSAGES: dict[str, dict[str, str]] = {
         "en": "TR accrued, USD",
     },
     "col_target_savings_credited": {
-        "kk": "Нысаналы жинаққа аударылды, USD",
+        "kk": "Нысаналы жинақтарға аударылды, USD",
         "ru": "Зачислено в целевые накопления, USD",
         "en": "Target savings credited, USD",
     },
@@ -151,6 +155,12 @@ STATISTICS_MESSAGES: dict[str, dict[str, str]] = {
     "col_amount": {"kk": "Сома, USD", "ru": "Сумма, USD", "en": "Amount, USD"},
     "col_confirmed": {"kk": "Расталды", "ru": "Подтверждено", "en": "Confirmed"},
     "col_returned": {"kk": "Қайтарылды", "ru": "Возвращено", "en": "Returned"},
+    # The returns by year count returns (`returns`) and sum them (`returned`).
+    "col_returns_by_year_returned": {
+        "kk": "Қайтарылған сома, USD",
+        "ru": "Возвращено, USD",
+        "en": "Returned, USD",
+    },
     "col_returned_amount": {
         "kk": "Қайтарылған сома, USD",
         "ru": "Возвращено, USD",

@@ -94,10 +94,17 @@ def sections(language: str, found: Statistics) -> list[dict[str, Any]]:
     return [section(language, table, chart=table.name in CHARTED_TABLES) for table in found.tables]
 
 
+def _header(language: str, table: str, column: str) -> str:
+    """A column's heading: the table's own words for it where it has them (an amount
+    where another table counts under the same name), else the column's."""
+    own = f"col_{table}_{column}"
+    return i18n.text(language, own if own in i18n.MESSAGES else f"col_{column}")
+
+
 def section(language: str, table: StatTable, *, chart: bool) -> dict[str, Any]:
     """One table as the page shows it: title, headers, cells as text, and a chart."""
     title = i18n.text(language, f"table_{table.name}", **_year_of(table))
-    headers = [i18n.text(language, f"col_{column}") for column in table.columns]
+    headers = [_header(language, table.name, column) for column in table.columns]
     rows = [
         [
             _cell_text(language, column, cell)
