@@ -291,7 +291,7 @@ STATEMENT_MESSAGES: dict[str, dict[str, str]] = {
         "азаматтық алынды", "гражданство приобретено", "citizenship acquired"
     ),
     "cause_citizenship_lost": _m(
-        "азаматтық жоғалтылды", "гражданство утрачено", "citizenship lost"
+        "азаматтығынан айырылды", "гражданство утрачено", "citizenship lost"
     ),
     "cause_citizenship_renounced": _m(
         "азаматтықтан бас тартылды", "отказ от гражданства", "citizenship renounced"

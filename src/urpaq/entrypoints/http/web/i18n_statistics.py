@@ -43,7 +43,7 @@ STATISTICS_MESSAGES: dict[str, dict[str, str]] = {
         "en": "Participants by sex",
     },
     "table_participants_by_region": {
-        "kk": "Өңір бойынша қатысушылар",
+        "kk": "Өңірлер бойынша қатысушылар",
         "ru": "Участники по регионам",
         "en": "Participants by region",
     },
