@@ -120,7 +120,7 @@ def test_a_persons_file_is_audited_with_the_staff_member(db: str) -> None:
             assert shown in text
         assert "readers" not in text  # a clerk does not see who read the person
         # The statement's lines, each dated and in words (Kazakh, the default language).
-        assert "31.01.2025" in text and "тоқтату: азаматтық жоғалтылды, 01.04.2024" in text
+        assert "31.01.2025" in text and "тоқтату: азаматтығынан айырылды, 01.04.2024" in text
         bad = client.post(
             "/office/persons", data={"iin": "15010150001", "form_token": form_token(text)}
         )

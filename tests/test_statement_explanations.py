@@ -216,7 +216,7 @@ def test_a_loss_of_citizenship_is_a_forfeiture_on_its_date() -> None:
     )  # fmt: skip
     assert english(last) == "forfeiture: citizenship lost on 2024-04-01"
     assert explained("ru", last) == "прекращение: гражданство утрачено 01.04.2024"
-    assert explained("kk", last) == "тоқтату: азаматтық жоғалтылды, 01.04.2024"
+    assert explained("kk", last) == "тоқтату: азаматтығынан айырылды, 01.04.2024"
     assert last.balance == Money(0) == found.target_requirements
     assert_running_balances_end_at_the_balances(found)
 
