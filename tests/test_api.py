@@ -916,6 +916,8 @@ def test_internal_errors_leak_no_stack_trace_and_no_iin(
     [
         ("/api/v1/savings/070920-500017", "/api/v1/savings/*************"),
         ("/api/v1/savings/0709 2050 0017", "/api/v1/savings/**************"),
+        ("/api/v1/savings/0709\u00a02050\u202f0017", "/api/v1/savings/**************"),
+        ("/api/v1/savings/0709\t2050\t0017", "/api/v1/savings/**************"),
         ("/api/v1/savings/07092050001", "/api/v1/savings/***********"),  # a part of one
         ("/api/v1/savings/x070920500017", "/api/v1/savings/x************"),
         ("/api/v1/payouts/3f1234567abc", "/api/v1/payouts/3f1234567abc"),  # an id's digits

@@ -531,6 +531,9 @@ def test_a_refused_feed_s_name_is_printed_with_its_controls_escaped(db: str, fee
     done = urpaq("register", "import", str(named), db=db, check=3)
     assert "u\\x1b[2Jw\\u202e.csv is empty" in done.stderr
     assert "\x1b" not in done.stderr and "\u202e" not in done.stderr
+    said = urpaq("register", "import", str(named), "--json", db=db, check=3).stdout
+    assert "\u202e" not in said  # JSON escaped the ESC, not the override
+    assert "u\\x1b[2Jw\\u202e.csv is empty" in json.loads(said)["error"]["message"]
 
 
 def test_an_empty_gzipped_json_lines_feed_is_read_as_json_lines(db: str, feed: Path) -> None:
@@ -556,6 +559,11 @@ def test_reading_the_audit_log_is_recorded_in_it(db: str) -> None:
         (actor, "audit", "150101500021"),
         (actor, "statement", "150101500021"),
     ]
+    # The whole log shows people's events: a read of each of them (once recorded about
+    # nobody, so that `--iin` never found it).
+    events = json.loads(urpaq("audit", "--json", db=db).stdout)["events"]
+    latest = {(e["action"], e["iin"]) for e in events[:2]}  # one moment: either order
+    assert latest == {("audit (shown)", "150101500021"), ("audit", None)}
 
 
 def test_a_statement_explains_every_line_with_its_date_and_running_balance(

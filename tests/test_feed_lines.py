@@ -212,6 +212,25 @@ def test_an_unclosed_quote_in_a_column_the_feed_ignores_is_refused(
     assert checked(path) == [(2, "r1", None), (3, "r2", UNCLOSED)]
 
 
+def test_a_value_ending_as_the_reader_s_own_end_of_file_mark_once_did_is_taken(
+    tmp_path: Path,
+) -> None:
+    """The end of the file was marked with U+E00D and `end`: a note ending so (after a
+    U+E00D of the file's) was refused as an unclosed quote. A lone quote as the last
+    line, a quote never closed, is refused now rather than taken as the file's end."""
+    path = tmp_path / "feed.csv"
+    path.write_text(
+        HEADER.removesuffix("\n") + ",note\n"
+        + f"r1,{ASEL},{BIRTH},x\ue00dend\n"
+        + f'r2,{ALI},{BIRTH},"quoted\ue00dend"\n',
+        encoding="utf-8",
+    )  # fmt: skip
+    assert checked(path) == [(2, "r1", None), (3, "r2", None)]
+    lone = tmp_path / "lone.csv"
+    lone.write_text(HEADER + f"r1,{ASEL},{BIRTH}\n" + '"', encoding="utf-8")
+    assert [row[0] for row in checked(lone)] == [2, 3] and "never closed" in str(checked(lone)[1])
+
+
 def test_a_feed_whose_lines_end_in_a_carriage_return_alone_is_refused(tmp_path: Path) -> None:
     """Read as one header line of thousands of columns: a feed of 0 records, exit 0."""
     path = tmp_path / "feed.csv"

@@ -322,6 +322,10 @@ def test_savings_unused_for_ten_years_are_paid_to_nobody_before_the_settlement_m
     assert holder.available_on(before) == Money.parse("70.00")
     frozen = savings_holder(uow, iin=LATE_ADULT, today=after)
     assert frozen is not None and not frozen.expired(after)
+    # The statement page no longer offers them as spendable (it showed where to apply).
+    statement = statement_of(uow, iin=ADULT)
+    assert statement.savings_expired(after) and not statement.savings_expired(before)
+    assert not statement_of(uow, iin=LATE_ADULT).savings_expired(after)
     assert expire_savings(uow, as_of=after, today=after) == (1, Money.parse("70.00"))
     assert all(check.holds for check in reconcile(uow))
 

@@ -298,7 +298,7 @@ def _read_csv(stream: IO[bytes], name: str) -> Iterator[FeedRow]:
         header = next(reader, None)
         if header == [_END]:  # an empty file
             header = None
-        if header is not None and header[-1].endswith(_END):  # a header's quote unclosed
+        if header is not None and header[-1].endswith(_END + "\n"):  # its quote unclosed
             raise FeedUnreadable(f"{name}: a quote opened in its header is never closed")
         if header is not None and lines.escaped:
             header = [_unescaped(value) for value in header]
@@ -309,8 +309,8 @@ def _read_csv(stream: IO[bytes], name: str) -> Iterator[FeedRow]:
             if values == [_END]:  # the end of the file, read outside any quote
                 break
             problem = None
-            if values and values[-1].endswith(_END):  # the end, inside a quoted field
-                values[-1] = values[-1].removesuffix(_END)
+            if values and values[-1].endswith(_END + "\n"):  # the end, in a quoted field
+                values[-1] = values[-1].removesuffix(_END + "\n")
                 problem = (
                     f"opens a quote that is never closed: it takes in every line after it,"
                     f" to the end of the file (line {lines.seen}); nothing after it was read"
@@ -336,9 +336,10 @@ _ESCAPE = "\ue00d"
 _ESCAPED = re.compile(_ESCAPE + "(.)", re.DOTALL)
 #: A line read after the file's last: a record of its own when the file ends outside any
 #: quote, the end of the last field when a quote opened in it is never closed (which took
-#: in every line after it, silently where the field is a column the feed ignores).  Every
-#: `_ESCAPE` of the file comes to `csv` doubled, so no record of the file can be this one.
-_END = _ESCAPE + "end"
+#: in every line after it, silently where the field is a column the feed ignores).  A lone
+#: surrogate: a line of the file holding one is refused (`_Utf8Lines`), so none of its
+#: text can be taken for this.
+_END = "\udfff"
 
 
 def _escaped(line: str) -> str:
@@ -383,7 +384,7 @@ class _Utf8Lines:
             if ("\r" in line and _LONE_CR.search(line)) or (_ESCAPE in line):
                 line, self.escaped = _escaped(line), True
             yield line
-        yield _END
+        yield _END + "\n"
 
 
 def _read_json_lines(stream: IO[bytes], name: str) -> Iterator[FeedRow]:

@@ -52,11 +52,14 @@ DRAWN_LIKE_LATIN = {
 _LIKE_LATIN = str.maketrans(DRAWN_LIKE_LATIN)
 
 
-def skeleton(text: str) -> str:
+def skeleton(text: str, *, drawn_alike: bool = True) -> str:
     """What a name looks like, read by a person: its compatibility forms as their plain
-    letters (`Ｂａｎｋ` is `Bank`), in upper case, each letter that passes for a Latin one as
-    that letter (`ВСС Bank` with a Cyrillic `ВСС` is `BCC BANK`), its spaces as one."""
-    folded = unicodedata.normalize("NFKC", text).upper().translate(_LIKE_LATIN)
+    letters (`Ｂａｎｋ` is `Bank`), in upper case, with `drawn_alike` each letter that passes
+    for a Latin one as that letter (`ВСС Bank` with a Cyrillic `ВСС` is `BCC BANK`), its
+    spaces as one."""
+    folded = unicodedata.normalize("NFKC", text).upper()
+    if drawn_alike:
+        folded = folded.translate(_LIKE_LATIN)
     # Normalised again: upper case and the folding may leave a letter and marks that
     # compose (`ΐ` in upper case is `Ϊ` and an accent; its `Ι` folds to the Latin `I`).
     return " ".join(unicodedata.normalize("NFKC", folded).split())

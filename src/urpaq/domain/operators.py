@@ -55,8 +55,9 @@ class InvalidOperator(ValueError):
 
 
 def parse_name(text: str) -> str:
-    """An operator's name, its letters composed (NFC), so that one name is one text."""
-    name = unicodedata.normalize("NFC", text.strip())
+    """An operator's name, its letters composed and its compatibility forms as their plain
+    letters (NFKC: full-width `ＢＣＣ` is `BCC`), so that one name is one text."""
+    name = unicodedata.normalize("NFKC", text.strip())
     shown = quoted(text, limit=80)
     if not NAME_PATTERN.fullmatch(name) or any(
         not ("0" <= c <= "9" or unicodedata.category(c).startswith("L"))
@@ -80,9 +81,13 @@ def parse_name(text: str) -> str:
 
 def same_name(name: str, other: str) -> bool:
     """Whether two operators' names read as one: the same words, whatever their case, the
-    spaces between them, their compatibility forms (full-width `ＢＣＣ`) or the alphabet
-    of letters drawn alike (`ВСС` in Cyrillic beside `BCC`)."""
-    return skeleton(name) == skeleton(other)
+    spaces between them or their compatibility forms (full-width `ＢＣＣ`); or, written in
+    other alphabets, the same once letters drawn alike are read as one (`ВСС` in
+    Cyrillic beside `BCC`). Two names of one alphabet are two names whenever their letters
+    differ: `Күн Банк` is not `Кун Банк`."""
+    if skeleton(name, drawn_alike=False) == skeleton(other, drawn_alike=False):
+        return True
+    return alphabets(name) != alphabets(other) and skeleton(name) == skeleton(other)
 
 
 def parse_scopes(text: str) -> tuple[frozenset[Purpose], bool]:

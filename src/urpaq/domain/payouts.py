@@ -45,6 +45,12 @@ def latest_unexpired_crediting(as_of: dt.date) -> dt.date:
     return as_of.replace(year=year)
 
 
+def unused_too_long(credited_on: dt.date | None, today: dt.date) -> bool:
+    """Whether savings first credited on `credited_on` went unused for the whole expiry
+    period by `today` (due to the pension account, as `payouts settle` moves them)."""
+    return credited_on is not None and credited_on < latest_unexpired_crediting(today)
+
+
 class Freeze(enum.StrEnum):
     """Why a holder's target savings are paid to no purpose: `deceased` (the register
     records their death: only heirs are paid) or `unvouched` (it annulled their record,
@@ -125,11 +131,7 @@ class SavingsHolder:
         """Whether their savings went unused for the whole expiry period by `today`: due
         to the pension account, as the daily settlement moves them (frozen savings stay:
         `payouts settle` passes them by)."""
-        return (
-            not self.frozen
-            and self.credited_on is not None
-            and self.credited_on < latest_unexpired_crediting(today)
-        )
+        return not self.frozen and unused_too_long(self.credited_on, today)
 
     def available_on(self, today: dt.date) -> Money:
         """What may be paid from their savings `today`: nothing once they expired."""

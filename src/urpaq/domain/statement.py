@@ -52,7 +52,13 @@ from urpaq.domain.participation import (
     Status,
     participation_in,
 )
-from urpaq.domain.payouts import Freeze, Payout, freeze_shown, freezes
+from urpaq.domain.payouts import (
+    Freeze,
+    Payout,
+    freeze_shown,
+    freezes,
+    unused_too_long,
+)
 
 
 class StatementStatus(enum.StrEnum):
@@ -120,6 +126,21 @@ class Statement:
     #: Why the target savings are paid to no purpose (`domain/payouts.py: Freeze`);
     #: None for anyone whose savings can be paid, or who has none.
     savings_frozen: Freeze | None = None
+
+    def savings_expired(self, today: dt.date) -> bool:
+        """Whether their savings, not frozen, went unused for the expiry period by `today`:
+        spendable no more, due to the pension account (`SavingsHolder.expired`'s rule)."""
+        credited_on = min(
+            (
+                line.date
+                for line in self.lines
+                if line.account == ledger.TARGET_SAVINGS
+                and line.kind is EntryKind.MATURITY
+                and line.date is not None
+            ),
+            default=None,
+        )
+        return self.savings_frozen is None and unused_too_long(credited_on, today)
 
     def as_json(self) -> dict[str, object]:
         return {

@@ -122,8 +122,9 @@ def answer_error_in_json(exit_code: int, message: str, *, reason: str | None = N
     a script reading stdout always reads exactly one document: `{"error": {"exit_code":
     3, "reason": "year_closed", "message": "..."}}` (`reason` null where the refusal has
     no code of its own)."""
-    if _Stdout.wanted and not _Stdout.answered:
-        print_json({"error": {"exit_code": exit_code, "reason": reason, "message": message}})
+    if _Stdout.wanted and not _Stdout.answered:  # its controls and reordering escaped too
+        said = one_line(message)
+        print_json({"error": {"exit_code": exit_code, "reason": reason, "message": said}})
 
 
 @contextmanager

@@ -8,12 +8,13 @@ import datetime as dt
 import getpass
 import os
 import uuid
+from collections.abc import Iterable
 
 from urpaq.domain.audit import AuditEvent
 from urpaq.domain.iin import Iin, InvalidIin
 from urpaq.entrypoints.cli._common import EXIT_FAILURE, fail, refuse
 from urpaq.entrypoints.printable import printable
-from urpaq.services.audit import record_event
+from urpaq.services.audit import record_event, record_event_later
 from urpaq.services.ports.unit_of_work import UnitOfWork
 
 
@@ -25,16 +26,23 @@ def parsed_iin(text: str) -> Iin:
         refuse(str(error))
 
 
-def record_read(uow: UnitOfWork, person: Iin | None, *, action: str) -> None:
+def record_read(
+    uow: UnitOfWork, person: Iin | None, *, action: str, shown: Iterable[str] = ()
+) -> None:
     """The audit event of a read, like the pages': who (`cli:` and the operating system's
-    user), what, about whom (None: many people, as the whole audit log); written before
-    anything is printed, and nothing is printed if it cannot be."""
-    event = AuditEvent(
-        at=dt.datetime.now(dt.UTC), actor=f"cli:{_os_user()}", action=action,
-        iin=None if person is None else person.value, outcome=0, request_id=uuid.uuid4().hex,
-    )  # fmt: skip
+    user), what, about whom (None: many people, as the whole audit log), and one more
+    about each other person whose data it shows (`(shown)` after the action); written
+    before anything is printed, and nothing is printed if they cannot be."""
+    at, actor, request_id = dt.datetime.now(dt.UTC), f"cli:{_os_user()}", uuid.uuid4().hex
+    about = None if person is None else person.value
+    events = [AuditEvent(at, actor, action, about, 0, request_id)] + [
+        AuditEvent(at, actor, f"{action} (shown)", other, 0, request_id)
+        for other in dict.fromkeys(shown)
+        if other != about
+    ]
     try:
-        record_event(uow, event)
+        for durable in [record_event_later(uow, event) for event in events]:
+            durable.result()
     except Exception as error:  # no read leaves unrecorded
         fail(
             f"the read ({action}) could not be recorded in the audit log: {error}",

@@ -43,7 +43,7 @@ def audit(
     with opened(db) as uow:
         about = None if person is None else person.value
         events = audit_events(uow, iin=about, since=day, limit=limit)
-        record_read(uow, person, action="audit")
+        record_read(uow, person, action="audit", shown=[e.iin for e in events if e.iin])
     if as_json:
         print_json({"events": [event.as_json() for event in events]})
         return

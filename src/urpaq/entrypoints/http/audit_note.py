@@ -39,6 +39,10 @@ class RequestNote:
     #: and the one its certificate names; each recorded in an event of their own, so
     #: that searching the log for an heir finds the request.
     heirs: tuple[str, ...] = ()
+    #: The people whose own events an answer showed (an audit search not by IIN): each
+    #: recorded in an event of its own (`(shown)` after the action), so that "who read
+    #: this person" lists every search that showed them.
+    shown: tuple[str, ...] = ()
     #: What the action was done to, where its path does not say (the operator a form
     #: added): written after the action, in brackets.
     detail: str | None = None
@@ -53,7 +57,8 @@ def audit_events(
     scope: Scope, note: RequestNote, *, status: int, at: dt.datetime
 ) -> list[AuditEvent]:
     """The audit events of a request, as answered with `status`: one about its person,
-    and one more about each heir it concerns (`(heir)` after the action)."""
+    one more about each heir it concerns (`(heir)` after the action), and one about each
+    other person whose events it showed (`(shown)`)."""
     action = f"{method_of(scope)} {_route_of(scope)}" + (
         f" ({redact(note.detail)})" if note.detail else ""
     )
@@ -61,6 +66,9 @@ def audit_events(
     for heir in dict.fromkeys(note.heirs):  # each once, in order
         if heir != note.iin:
             about.append((heir, f"{action} (heir)"))
+    for person in dict.fromkeys(note.shown):
+        if person != note.iin and person not in note.heirs:
+            about.append((person, f"{action} (shown)"))
     return [AuditEvent(at, note.actor, what, iin, status, note.request_id) for iin, what in about]
 
 

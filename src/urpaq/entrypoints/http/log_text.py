@@ -10,10 +10,10 @@ import time
 from urpaq.entrypoints.printable import printable
 
 #: An IIN, anywhere; or a number of six digits or more standing alone, its digits perhaps
-#: grouped by spaces, hyphens or underscores: an IIN as people write it (`070920-500017`,
-#: `0709 2050 0017`) or a part of one (a birth date and more). A dot is not a separator:
-#: an IPv4 address stays whole.
-_IIN_IN_PATH = re.compile(r"\d{12}|(?<![^\W_])\d(?:[ _-]?\d){5,}(?![^\W_])")
+#: grouped by spaces of any kind (a no-break space, a tab), hyphens or underscores: an
+#: IIN as people write it (`070920-500017`, `0709 2050 0017`) or a part of one (a birth
+#: date and more). A dot is not a separator: an IPv4 address stays whole.
+_IIN_IN_PATH = re.compile(r"\d{12}|(?<![^\W_])\d(?:[\s_-]?\d){5,}(?![^\W_])")
 
 
 def redact(path: str) -> str:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -138,14 +137,15 @@ async def audit_view(
         )  # fmt: skip
     iin, since = filters.get("iin") or None, _date(filters.get("since"))
     actor, action = filters.get("actor") or None, filters.get("action") or None
-    about = iin or _person_named(actor)
-    if about is not None:  # the events shown are about this person: the read is theirs
-        note_of(request).iin = about
+    if iin is not None:  # the events shown are about this person: the read is theirs
+        note_of(request).iin = iin
     events = await in_thread(
         lambda: audit_events(
             uow(), iin=iin, since=since, limit=AUDIT_ROWS_MAX, actor=actor, action=action
         )
     )
+    if iin is None:  # by actor, action or day: a read of each person whose events it shows
+        note_of(request).shown = tuple(event.iin for event in events if event.iin)
     if form.get("format") == "csv":
         return Response(
             _audit_csv(events), media_type="text/csv; charset=utf-8",
@@ -171,13 +171,6 @@ def _audit_filters(form: FormData) -> tuple[dict[str, str], str]:
         if not filters[name].isprintable():
             return filters, f"{name} {filters[name]!r} holds control characters"
     return filters, ""
-
-
-def _person_named(actor: str | None) -> str | None:
-    """The person an actor filter names (`person:IIN`, or the IIN alone): the events it
-    finds are that person's own requests, so the search is about them."""
-    found = re.search(r"\d{12}", actor or "")
-    return None if found is None else found.group()
 
 
 def _date(text: str | None) -> dt.date | None:

@@ -302,6 +302,7 @@ async def statement(
         found.status is StatementStatus.MATURED
         and found.target_savings.cents > 0
         and found.savings_frozen is None
+        and not found.savings_expired(clock.today())  # due to the pension account
     )
     serving = (
         await in_thread(lambda: [o for o in operators(uow()) if o.active and o.purposes])
