@@ -56,6 +56,9 @@ def sign_in(client: httpx.Client, user: str, role: str) -> None:
         "/office/sign-in", data={"user": user, "role": role, "form_token": form_token(form.text)}
     )
     assert answer.status_code == 303 and answer.headers["location"] == "/office/", answer.text
+    # The form's cookie ended with the flags it was set with (once `SameSite=lax` alone).
+    ended = [c for c in answer.headers.get_list("set-cookie") if "urpaq_office_form" in c]
+    assert ended and all("HttpOnly" in c and "SameSite=strict" in c for c in ended), ended
 
 
 @contextmanager

@@ -187,6 +187,22 @@ def test_a_parameters_file_names_every_item_it_refuses_and_where() -> None:
         "p.toml [[year]] #3: year True is not a whole number",
         "p.toml [[year]] #3: reference 12345 must be quoted text",
     ]
+    # The checks of a year's range and of its reference's text too, and a year twice.
+    text = (
+        '[[year]]\nyear = 1800\ntr_total = "1.00"\nii_rate = "x"\nreference = ""\n'
+        '[[year]]\nyear = 2024\ntr_total = "1.00"\nii_rate = "0"\nreference = "r"\n'
+        '[[year]]\nyear = 2024\ntr_total = "1.00"\nii_rate = "0"\nreference = "a\\u0007b"\n'
+    )
+    with pytest.raises(InvalidParameters) as refusal:
+        parse_parameters(text, source="p.toml")
+    said = str(refusal.value).split("; ")
+    assert said[0].startswith("p.toml [[year]] #1: II rate 'x' is not a decimal number")
+    assert said[1:] == [
+        "p.toml [[year]] #1: year 1800 is before the programme's first reporting year 2023",
+        "p.toml [[year]] #1: year 1800: a reference to the source is required",
+        "p.toml [[year]] #3: year 2024: the reference 'a\\x07b' holds control characters",
+        "p.toml: a year appears twice: [1800, 2024, 2024]",
+    ]
 
 
 def test_a_rate_of_minus_zero_is_zero() -> None:

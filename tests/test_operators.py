@@ -17,7 +17,7 @@ import pytest
 from fakes import FakeUnitOfWork
 from urpaq.adapters.sql.unit_of_work import SqlUnitOfWork
 from urpaq.bootstrap import open_unit_of_work
-from urpaq.domain.operators import InvalidOperator, Purpose, parse_name, parse_scopes
+from urpaq.domain.operators import InvalidOperator, Purpose, parse_name, parse_scopes, same_name
 from urpaq.services.audit import audit_events
 from urpaq.services.operators import (
     OperatorRefused,
@@ -113,7 +113,7 @@ def test_an_operator_is_named_in_its_own_alphabet(name: str) -> None:
 
 @pytest.mark.parametrize(
     "name",
-    ["=HYPERLINK(1)", "-A1", "@Bank", "_Bank", "Б", "Bank\u202e", "\u0663Bank"],
+    ["=HYPERLINK(1)", "-A1", "@Bank", "_Bank", "Б", "Bank\u202e", "\u0663Bank", "\u216b Bank"],
 )
 def test_an_operator_name_a_spreadsheet_would_run_or_an_invisible_one_is_refused(
     name: str,
@@ -289,8 +289,7 @@ def test_an_operator_whose_name_reads_as_one_already_registered_is_refused(again
 
 def test_names_of_one_alphabet_that_differ_in_a_letter_are_two_operators() -> None:
     """Letters drawn alike are read as one only across alphabets: `Кун Банк` was refused
-    beside `Күн Банк` (у and ү both read as a Latin y); a name in compatibility forms is
-    kept in its plain letters (full-width `ＢＣＣ` once registered, then blocked `BCC`)."""
+    beside `Күн Банк` (у and ү both read as a Latin y)."""
     uow = FakeUnitOfWork()
     for name in ("Күн Банк", "Кун Банк", "Нур Банк", "Һур Банк"):
         add_operator(
@@ -298,5 +297,7 @@ def test_names_of_one_alphabet_that_differ_in_a_letter_are_two_operators() -> No
             new_credential=issuer(name),
         )  # fmt: skip
     assert len(uow.operators.all()) == 4
-    assert parse_name("ＢＣＣ Bank") == "BCC Bank"
-    assert parse_name("\u216b Bank") == "XII Bank"  # a Roman numeral's letters
+    # Across alphabets, letter by letter, in names that mix them too.
+    for name, again in (("Home ВСС", "НОМЕ BCC"), ("Shop", "Ѕһор"), ("dos", "ԁos")):
+        assert same_name(name, again), (name, again)
+    assert not same_name("Халық Банк", "Halyk Bank")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Callable
+from decimal import Decimal
 from importlib import resources
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from urpaq.domain.parameters import (
     YearParameters,
     check_reference_length,
     parse_rate,
+    year_problems,
 )
 
 
@@ -52,11 +54,11 @@ def parse_parameters(text: str, *, source: str) -> list[YearParameters]:
         problems += found
         if parameters is not None:
             years.append(parameters)
+    seen = [e.get("year") for e in entries if isinstance(e, dict) and type(e.get("year")) is int]
+    if len(set(seen)) != len(seen):
+        problems.append(f"{source}: a year appears twice: {seen}")
     if problems:
         raise InvalidParameters("; ".join(problems))
-    seen = [p.year for p in years]
-    if len(set(seen)) != len(seen):
-        raise InvalidParameters(f"{source}: a year appears twice: {seen}")
     return years
 
 
@@ -71,10 +73,12 @@ def _year(entry: object, *, where: str) -> tuple[YearParameters | None, list[str
     year = entry.get("year")
     if "year" in entry and (not isinstance(year, int) or isinstance(year, bool)):
         problems.append(f"{where}: year {year!r} is not a whole number")
-    checks: tuple[tuple[str, Callable[[str], object]], ...] = (
-        ("tr_total", Money.parse), ("ii_rate", parse_rate), ("reference", check_reference_length),
+        year = None
+    read: dict[str, object] = {}
+    readers: tuple[tuple[str, Callable[[str], object]], ...] = (
+        ("tr_total", Money.parse), ("ii_rate", parse_rate), ("reference", _reference),
     )  # fmt: skip
-    for name, check in checks:
+    for name, reader in readers:
         value = entry.get(name)
         if name in entry and not isinstance(value, str):
             problems.append(
@@ -83,19 +87,24 @@ def _year(entry: object, *, where: str) -> tuple[YearParameters | None, list[str
             )
         elif isinstance(value, str):
             try:
-                check(value)
+                read[name] = reader(value)
             except (InvalidAmount, InvalidParameters) as error:
                 problems.append(f"{where}: {error}")
-    if problems or not isinstance(year, int):
+    tr_total, ii_rate, reference = (read.get(n) for n in ("tr_total", "ii_rate", "reference"))
+    assert tr_total is None or isinstance(tr_total, Money)
+    assert ii_rate is None or isinstance(ii_rate, Decimal)
+    assert reference is None or isinstance(reference, str)
+    problems += [
+        f"{where}: {problem}"
+        for problem in year_problems(
+            year=year, tr_total=tr_total, ii_rate=ii_rate, reference=reference
+        )
+    ]
+    if problems or year is None or tr_total is None or ii_rate is None or reference is None:
         return None, problems
-    tr_total, ii_rate, reference = (
-        str(entry[name]) for name in ("tr_total", "ii_rate", "reference")
-    )
-    try:
-        parameters = YearParameters(
-            year=year, tr_total=Money.parse(tr_total), ii_rate=parse_rate(ii_rate),
-            reference=reference,
-        )  # fmt: skip
-    except InvalidParameters as error:  # the year's range, the total's, the rate's, …
-        return None, [f"{where}: {error}"]
-    return parameters, []
+    return YearParameters(year=year, tr_total=tr_total, ii_rate=ii_rate, reference=reference), []
+
+
+def _reference(text: str) -> str:
+    check_reference_length(text)
+    return text

@@ -7,7 +7,11 @@ append-only; it is itself personal data, read by auditors, never by the API.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
+
+#: After the action of an audit search's event about a person whose events it showed.
+SHOWN = " (shown)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,3 +36,11 @@ class AuditEvent:
             "outcome": self.outcome,
             "request_id": self.request_id,
         }
+
+
+def people_shown(events: Iterable[AuditEvent]) -> tuple[str, ...]:
+    """The people whose events an answer shows, each once: those events are about them.
+    An event that records an earlier search's showing of someone (`(shown)`) tells only
+    that: it is not counted again, or every search of the log would add as many events
+    as it shows."""
+    return tuple(dict.fromkeys(e.iin for e in events if e.iin and not e.action.endswith(SHOWN)))

@@ -49,17 +49,33 @@ DRAWN_LIKE_LATIN = {
     **dict(zip("АВЕКМНОРСТХУІЈЅҮ", "ABEKMHOPCTXYIJSY", strict=True)),
     **dict(zip("ΑΒΕΖΗΙΚΜΝΟΡΤΥΧ", "ABEZHIKMNOPTYX", strict=True)),
 }
-_LIKE_LATIN = str.maketrans(DRAWN_LIKE_LATIN)
+#: Small letters drawn like a Latin small letter whose capitals are not drawn alike
+#: (Cyrillic `һ` and `h`, `ԁ` and `d`, `ӏ` and `l`; the Latin dotless `ı` and `i`).
+_SMALL_LIKE_LATIN = {"һ": "H", "ԁ": "D", "ӏ": "L", "ı": "I"}
 
 
-def skeleton(text: str, *, drawn_alike: bool = True) -> str:
-    """What a name looks like, read by a person: its compatibility forms as their plain
-    letters (`Ｂａｎｋ` is `Bank`), in upper case, with `drawn_alike` each letter that passes
-    for a Latin one as that letter (`ВСС Bank` with a Cyrillic `ВСС` is `BCC BANK`), its
-    spaces as one."""
-    folded = unicodedata.normalize("NFKC", text).upper()
-    if drawn_alike:
-        folded = folded.translate(_LIKE_LATIN)
-    # Normalised again: upper case and the folding may leave a letter and marks that
-    # compose (`ΐ` in upper case is `Ϊ` and an accent; its `Ι` folds to the Latin `I`).
-    return " ".join(unicodedata.normalize("NFKC", folded).split())
+def read_alike(text: str, other: str) -> bool:
+    """Whether two names read as one: letter by letter the same, whatever the case, the
+    spaces between words or the compatibility forms (full-width `Ｂａｎｋ` is `Bank`); or,
+    where the two letters are of two alphabets, drawn alike (`ВСС` in Cyrillic and `BCC`,
+    `Ѕһор` and `Shop`). Two letters of one alphabet are two letters: `Кун` is not `Күн`."""
+    first, second = _letters(text), _letters(other)
+    return len(first) == len(second) and all(
+        a.upper() == b.upper() or (_alphabet(a) != _alphabet(b) and _look(a) == _look(b))
+        for a, b in zip(first, second, strict=True)
+    )
+
+
+def _letters(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFKC", text).split())
+
+
+def _alphabet(character: str) -> str:
+    return unicodedata.name(character, "?").split()[0] if character.isalpha() else ""
+
+
+def _look(character: str) -> str:
+    if character in _SMALL_LIKE_LATIN:
+        return _SMALL_LIKE_LATIN[character]
+    capital = character.upper()
+    return DRAWN_LIKE_LATIN.get(capital, capital)

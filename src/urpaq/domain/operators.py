@@ -15,7 +15,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from urpaq.domain.legible import alphabets, skeleton
+from urpaq.domain.legible import alphabets, read_alike
 from urpaq.domain.refusals import quoted
 
 #: A letter or digit first (never `=`, `+`, `-` or `@`, which a spreadsheet opening a
@@ -55,9 +55,8 @@ class InvalidOperator(ValueError):
 
 
 def parse_name(text: str) -> str:
-    """An operator's name, its letters composed and its compatibility forms as their plain
-    letters (NFKC: full-width `ＢＣＣ` is `BCC`), so that one name is one text."""
-    name = unicodedata.normalize("NFKC", text.strip())
+    """An operator's name, its letters composed (NFC), so that one name is one text."""
+    name = unicodedata.normalize("NFC", text.strip())
     shown = quoted(text, limit=80)
     if not NAME_PATTERN.fullmatch(name) or any(
         not ("0" <= c <= "9" or unicodedata.category(c).startswith("L"))
@@ -85,9 +84,7 @@ def same_name(name: str, other: str) -> bool:
     other alphabets, the same once letters drawn alike are read as one (`ВСС` in
     Cyrillic beside `BCC`). Two names of one alphabet are two names whenever their letters
     differ: `Күн Банк` is not `Кун Банк`."""
-    if skeleton(name, drawn_alike=False) == skeleton(other, drawn_alike=False):
-        return True
-    return alphabets(name) != alphabets(other) and skeleton(name) == skeleton(other)
+    return read_alike(name, other)
 
 
 def parse_scopes(text: str) -> tuple[frozenset[Purpose], bool]:

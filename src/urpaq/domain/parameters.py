@@ -42,27 +42,41 @@ class YearParameters:
     reference: str
 
     def __post_init__(self) -> None:
-        if self.year < FIRST_REPORTING_YEAR:
-            raise InvalidParameters(
-                f"year {self.year} is before the programme's first reporting year "
-                f"{FIRST_REPORTING_YEAR}"
-            )
-        if self.year > YEAR_MAX:
-            raise InvalidParameters(f"year {self.year} is after {YEAR_MAX}")
-        if self.tr_total.cents <= 0:
-            raise InvalidParameters(f"TR total {self.tr_total} must be positive")
-        if self.tr_total.cents > TR_TOTAL_MAX.cents:
-            raise InvalidParameters(f"TR total {self.tr_total} must be at most {TR_TOTAL_MAX}")
-        if not (Decimal(0) <= self.ii_rate < RATE_MAX):
-            raise InvalidParameters(
-                f"II rate {cut(str(self.ii_rate))} must be at least 0 and below 1"
-            )
-        if not self.reference.strip():
-            raise InvalidParameters(f"year {self.year}: a reference to the source is required")
-        if not self.reference.isprintable():
-            raise InvalidParameters(
-                f"year {self.year}: the reference {self.reference[:40]!r} holds control characters"
-            )
+        problems = year_problems(
+            year=self.year, tr_total=self.tr_total, ii_rate=self.ii_rate, reference=self.reference
+        )
+        if problems:
+            raise InvalidParameters(problems[0])
+
+
+def year_problems(
+    *,
+    year: int | None = None,
+    tr_total: Money | None = None,
+    ii_rate: Decimal | None = None,
+    reference: str | None = None,
+) -> list[str]:
+    """What is wrong with each of a year's inputs given (None: not checked here, as one
+    that could not be read at all), each said on its own."""
+    problems = []
+    if year is not None and year < FIRST_REPORTING_YEAR:
+        problems.append(
+            f"year {year} is before the programme's first reporting year {FIRST_REPORTING_YEAR}"
+        )
+    if year is not None and year > YEAR_MAX:
+        problems.append(f"year {year} is after {YEAR_MAX}")
+    if tr_total is not None and tr_total.cents <= 0:
+        problems.append(f"TR total {tr_total} must be positive")
+    if tr_total is not None and tr_total.cents > TR_TOTAL_MAX.cents:
+        problems.append(f"TR total {tr_total} must be at most {TR_TOTAL_MAX}")
+    if ii_rate is not None and not (Decimal(0) <= ii_rate < RATE_MAX):
+        problems.append(f"II rate {cut(str(ii_rate))} must be at least 0 and below 1")
+    named = "" if year is None else f"year {year}: "
+    if reference is not None and not reference.strip():
+        problems.append(f"{named}a reference to the source is required")
+    if reference is not None and not reference.isprintable():
+        problems.append(f"{named}the reference {reference[:40]!r} holds control characters")
+    return problems
 
 
 def parse_rate(text: str) -> Decimal:

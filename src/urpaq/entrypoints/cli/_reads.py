@@ -10,7 +10,7 @@ import os
 import uuid
 from collections.abc import Iterable
 
-from urpaq.domain.audit import AuditEvent
+from urpaq.domain.audit import SHOWN, AuditEvent
 from urpaq.domain.iin import Iin, InvalidIin
 from urpaq.entrypoints.cli._common import EXIT_FAILURE, fail, refuse
 from urpaq.entrypoints.printable import printable
@@ -36,7 +36,7 @@ def record_read(
     at, actor, request_id = dt.datetime.now(dt.UTC), f"cli:{_os_user()}", uuid.uuid4().hex
     about = None if person is None else person.value
     events = [AuditEvent(at, actor, action, about, 0, request_id)] + [
-        AuditEvent(at, actor, f"{action} (shown)", other, 0, request_id)
+        AuditEvent(at, actor, f"{action}{SHOWN}", other, 0, request_id)
         for other in dict.fromkeys(shown)
         if other != about
     ]

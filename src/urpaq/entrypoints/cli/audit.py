@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from urpaq.domain.audit import people_shown
 from urpaq.entrypoints.cli._common import (
     DbOption,
     JsonOption,
@@ -43,7 +44,7 @@ def audit(
     with opened(db) as uow:
         about = None if person is None else person.value
         events = audit_events(uow, iin=about, since=day, limit=limit)
-        record_read(uow, person, action="audit", shown=[e.iin for e in events if e.iin])
+        record_read(uow, person, action="audit", shown=people_shown(events))
     if as_json:
         print_json({"events": [event.as_json() for event in events]})
         return

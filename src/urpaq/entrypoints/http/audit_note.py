@@ -16,7 +16,7 @@ from fastapi.routing import APIRoute, iter_route_contexts
 from starlette.routing import Match
 from starlette.types import Scope
 
-from urpaq.domain.audit import AuditEvent
+from urpaq.domain.audit import SHOWN, AuditEvent
 from urpaq.entrypoints.http.log_text import redact
 
 #: A request that no route answered is recorded when its path starts with one of these.
@@ -68,7 +68,7 @@ def audit_events(
             about.append((heir, f"{action} (heir)"))
     for person in dict.fromkeys(note.shown):
         if person != note.iin and person not in note.heirs:
-            about.append((person, f"{action} (shown)"))
+            about.append((person, f"{action}{SHOWN}"))
     return [AuditEvent(at, note.actor, what, iin, status, note.request_id) for iin, what in about]
 
 

@@ -21,8 +21,8 @@ OFFICE_MESSAGES: dict[str, dict[str, str]] = {
     ),
     "office_persons": _m("Адамның ісі", "Дело человека", "A person's file"),
     "office_persons_text": _m(
-        "ЖСН бойынша іздеу: тізілім жазбалары, мәртебе, ҚТ мен МЖ әр жолымен, төлемдер.",
-        "Поиск по ИИН: записи реестра, статус, ЦТ и ЦН построчно, выплаты.",
+        "ЖСН бойынша іздеу: тіркелім жазбалары, мәртебе, НТ мен НЖ әр жолымен, төлемдер.",
+        "Поиск по ИИН: записи регистра населения, статус, ЦТ и ЦН построчно, выплаты.",
         "Search by IIN: register records, status, TR and TS line by line, payouts.",
     ),
     "office_rejections": _m("Қабылданбаған жазбалар", "Отклонённые записи", "Rejected records"),
@@ -125,7 +125,9 @@ OFFICE_MESSAGES: dict[str, dict[str, str]] = {
     "office_person_file": _m("Адамның ісі", "Дело", "File"),
     "office_another_person": _m("Басқа адам", "Другой человек", "Another person"),
     "participant_since": _m("Қатысу жылы", "Участвует с", "Participates since"),
-    "office_register_records": _m("Тізілім жазбалары", "Записи реестра", "Register records"),
+    "office_register_records": _m(
+        "Тіркелім жазбалары", "Записи регистра населения", "Register records"
+    ),
     "office_effective": _m("Күшіне енген күні", "Действует с", "Effective"),
     "office_recorded": _m("Тіркелген күні", "Записано", "Recorded"),
     "office_region": _m("Өңір", "Регион", "Region"),
@@ -141,7 +143,7 @@ OFFICE_MESSAGES: dict[str, dict[str, str]] = {
     ),
     "office_not_yet": _m("әлі жоқ", "ещё нет", "not yet"),
     "office_no_records": _m(
-        "Тізілімде жазба жоқ.", "В реестре нет записей.", "The register has no records."
+        "Тіркелімде жазба жоқ.", "В регистре населения нет записей.", "The register has no records."
     ),
     "office_who_read": _m("Кім оқыды", "Кто читал", "Who read this person"),
     "office_at": _m("Уақыты", "Время", "At"),

@@ -9,7 +9,7 @@ from urpaq.entrypoints.http.web import i18n
 
 #: Four eyes on what moves money: the National Bank's inputs, the close, the operators.
 MONEY_MESSAGES: dict[str, dict[str, str]] = {
-    "office_tr_total": _m("ҚТ жиыны", "Сумма ЦТ", "TR total"),
+    "office_tr_total": _m("НТ жиыны", "Сумма ЦТ", "TR total"),
     "office_ii_rate": _m("ИТ мөлшерлемесі", "Ставка ИД", "II rate"),
     "office_reference": _m("Дереккөз", "Источник", "Reference"),
     "office_entered": _m("Кім енгізді", "Кто ввёл", "Entered"),
@@ -81,8 +81,8 @@ MONEY_MESSAGES: dict[str, dict[str, str]] = {
         "The inputs are rejected: the year keeps what it had.",
     ),
     "office_participants": _m("Қатысушылар", "Участники", "Participants"),
-    "office_per_child": _m("Бір балаға ҚТ", "ЦТ на ребёнка", "Per-child TR"),
-    "office_forfeited": _m("Жойылған ҚТ", "Утраченные ЦТ", "Forfeited"),
+    "office_per_child": _m("Бір балаға НТ", "ЦТ на ребёнка", "Per-child TR"),
+    "office_forfeited": _m("Жойылған НТ", "Утраченные ЦТ", "Forfeited"),
     "office_annulled": _m("Күші жойылған", "Аннулировано", "Annulled"),
     "office_back_accruals": _m("Қосымша есептеулер", "Доначисления", "Back-accruals"),
     "office_residue": _m("Қалдық", "Остаток", "Residue"),
@@ -95,7 +95,7 @@ MONEY_MESSAGES: dict[str, dict[str, str]] = {
     "office_ts_credited": _m(
         "Нысаналы жинақтарға аударылды", "Зачислено в целевые накопления", "TS credited"
     ),
-    "office_as_of": _m("Тізілім күні", "Дата среза реестра", "As-of date"),
+    "office_as_of": _m("Тіркелім күні", "Дата среза регистра", "As-of date"),
     "office_due_on": _m("Мерзімі", "Срок", "Due on"),
     "office_on_time": _m("Мерзімінде", "В срок", "On time"),
     "office_yes": _m("иә", "да", "yes"),
@@ -110,13 +110,13 @@ MONEY_MESSAGES: dict[str, dict[str, str]] = {
         "Preview: the whole close was computed and checked; nothing was written.",
     ),
     "office_closed_as_of": _m(
-        "Жыл жабылды, тізілім күні {as_of}.",
-        "Год закрыт по состоянию реестра на {as_of}.",
+        "Жыл жабылды, тіркелім күні {as_of}.",
+        "Год закрыт по состоянию регистра на {as_of}.",
         "The year is closed, as of {as_of}.",
     ),
     "office_snapshot_too_early": _m(
-        "Тізілім тым ерте алынды: {day} күнінен кейін алынуы керек.",
-        "Срез реестра слишком ранний: он берётся после {day}.",
+        "Тіркелім тым ерте алынды: {day} күнінен кейін алынуы керек.",
+        "Срез регистра слишком ранний: он берётся после {day}.",
         "The register is seen too early: its snapshot is taken after {day}.",
     ),
     "office_late": _m(
@@ -125,8 +125,8 @@ MONEY_MESSAGES: dict[str, dict[str, str]] = {
         "The close is dated after its due date, {due}.",
     ),
     "office_snapshot_after": _m(
-        "Тізілім осы күннен кейін алынады",
-        "Срез реестра берётся после",
+        "Тіркелім осы күннен кейін алынады",
+        "Срез регистра берётся после",
         "Register snapshot after",
     ),
     "office_close_it": _m("Жылды жабу", "Закрыть год", "Close the year"),
@@ -222,17 +222,17 @@ MONEY_MESSAGES: dict[str, dict[str, str]] = {
         "The previous year must be closed first.",
     ),
     "office_refusal_year_not_over": _m(
-        "Тізілім күні есепті жылдың аяғынан кейін болуы керек.",
+        "Тіркелім күні есепті жылдың аяғынан кейін болуы керек.",
         "Дата среза должна быть после конца отчётного года.",
         "The as-of date must be after the end of the reporting year.",
     ),
     "office_refusal_as_of_in_future": _m(
-        "Тізілім күні бүгіннен кейін бола алмайды.",
+        "Тіркелім күні бүгіннен кейін бола алмайды.",
         "Дата среза не может быть позже сегодняшнего дня.",
         "The as-of date cannot be after today.",
     ),
     "office_refusal_as_of_before_previous": _m(
-        "Тізілім күні алдыңғы жабудың күнінен ерте бола алмайды.",
+        "Тіркелім күні алдыңғы жабудың күнінен ерте бола алмайды.",
         "Дата среза не может быть раньше даты предыдущего закрытия.",
         "The as-of date cannot be before the previous close's.",
     ),

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData
 
-from urpaq.domain.audit import AuditEvent
+from urpaq.domain.audit import AuditEvent, people_shown
 from urpaq.domain.iin import Iin, InvalidIin
 from urpaq.domain.ledger import TARGET_SAVINGS
 from urpaq.domain.register import parse_day
@@ -145,7 +145,7 @@ async def audit_view(
         )
     )
     if iin is None:  # by actor, action or day: a read of each person whose events it shows
-        note_of(request).shown = tuple(event.iin for event in events if event.iin)
+        note_of(request).shown = people_shown(events)
     if form.get("format") == "csv":
         return Response(
             _audit_csv(events), media_type="text/csv; charset=utf-8",

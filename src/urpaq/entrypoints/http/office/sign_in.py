@@ -191,7 +191,10 @@ async def _signed_in(request: Request, sessions: StaffSessions, member: StaffMem
         STAFF_COOKIE, token, max_age=int(STAFF_SESSION_LASTS.total_seconds()), httponly=True,
         samesite="lax", secure=request.url.scheme == "https", path=OFFICE_PATH,
     )  # fmt: skip
-    response.delete_cookie(FORM_COOKIE, path=SIGN_IN_PATH)
+    response.delete_cookie(
+        FORM_COOKIE, path=SIGN_IN_PATH, httponly=True, samesite="strict",
+        secure=request.url.scheme == "https",
+    )  # fmt: skip
     return response
 
 

@@ -131,7 +131,7 @@ STATEMENT_MESSAGES: dict[str, dict[str, str]] = {
         "per-child accrual of {year}: the TR total {tr_total} split among {participants}",
     ),
     "rule_accrual_pot": _m(
-        "{year} жылғы бір балаға есептеу: НТ жалпы сомасы {tr_total}, оған қорға қайтарылған"
+        "{year} жылғы бір балаға есептеу: НТ жалпы сомасы {tr_total}, оған бөлуге қайтарылған"
         " {returned} қосылып, қосымша есептеулер {back_accruals} шегеріліп,"
         " {participants} қатысушыға тең бөлінді",
         "начисление на ребёнка за {year} год: общая сумма ЦТ {tr_total}, плюс {returned},"

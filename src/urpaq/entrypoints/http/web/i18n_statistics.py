@@ -135,7 +135,7 @@ STATISTICS_MESSAGES: dict[str, dict[str, str]] = {
         "en": "Turning 18 next year",
     },
     "col_matured_late": {
-        "kk": "Кешігіп жинаққа ие болғандар",
+        "kk": "Нысаналы жинақтарға кешігіп ие болғандар",
         "ru": "Получили накопления с опозданием",
         "en": "Matured late",
     },
