@@ -25,27 +25,25 @@ The steps, in the order programme.md gives them:
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 
 from urpaq.domain import ledger
 from urpaq.domain.accrual import ClosedYear, Schedule
+
+# When a close may run (`close_rules.py`), also named here, as the services import it.
+from urpaq.domain.close_rules import ClosedView as ClosedView
+from urpaq.domain.close_rules import CloseRefused as CloseRefused
+from urpaq.domain.close_rules import check_close_allowed as check_close_allowed
 from urpaq.domain.funding import target_assets_entry
 from urpaq.domain.invariants import InvariantBroken, require
-from urpaq.domain.kazakhstan_time import KAZAKHSTAN
 from urpaq.domain.late_maturity import LateMaturity
 from urpaq.domain.ledger import EntryKind, JournalEntry
 from urpaq.domain.money import CURRENCY, Money, split_floor
 from urpaq.domain.movements import Movement, Outcome
-from urpaq.domain.parameters import ParameterProposal, YearParameters
-from urpaq.domain.participation import (
-    FIRST_REPORTING_YEAR,
-    View,
-)
-from urpaq.domain.refusals import Refused
+from urpaq.domain.parameters import YearParameters
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,86 +59,6 @@ class Line:
     source: str
     target: str
     effect: Money
-
-
-class CloseRefused(Refused):
-    """A close that the rules do not allow; `code` names the reason."""
-
-
-@dataclass(frozen=True, slots=True)
-class ClosedView:
-    """A past close as later closes and statements need it: what it saw and what it fixed."""
-
-    year: int
-    view: View
-    per_child: Money
-    ii_rate: Decimal
-
-    def as_closed_year(self) -> ClosedYear:
-        return ClosedYear(self.year, self.per_child, self.ii_rate)
-
-
-def check_close_allowed(
-    *,
-    year: int,
-    as_of: dt.date,
-    today: dt.date | None,
-    previous: ClosedView | None,
-    parameters: YearParameters | None,
-    awaiting: ParameterProposal | None,
-) -> YearParameters:
-    """Return the parameters of `year` when its close may run, or raise `CloseRefused`
-    with the first reason that applies, in a fixed order.
-
-    `previous` is the last close so far (None before the first), `parameters` what the
-    National Bank published for `year` (None when nothing is stored), `awaiting` inputs
-    for `year` entered in the back office and not yet approved or rejected, and `today`
-    the day of the caller, when it knows it.  A year that is already closed is not asked
-    about: closing it again returns the first close's result, which the caller keeps.
-    """
-    if year < FIRST_REPORTING_YEAR:
-        raise CloseRefused(
-            "before_programme",
-            f"reporting year {year} is before the programme's first year {FIRST_REPORTING_YEAR}",
-        )
-    last_closed = previous.year if previous is not None else FIRST_REPORTING_YEAR - 1
-    if year != last_closed + 1:
-        # Every close adjusts the balances the previous one left, so none may be skipped.
-        raise CloseRefused(
-            "out_of_order", f"reporting year {year} cannot be closed before {last_closed + 1}"
-        )
-    if as_of <= dt.date(year, 12, 31):
-        # Participation is defined at the end of 31 December, so a view dated inside the
-        # year cannot hold what happens on its last days (decision 0002).
-        raise CloseRefused(
-            "year_not_over", f"as-of date {as_of} is not after the end of reporting year {year}"
-        )
-    if today is not None and as_of > today:
-        # Nobody can know what the register will have recorded by a day still to come.
-        raise CloseRefused("as_of_in_future", f"as-of date {as_of} is after today ({today})")
-    if previous is not None and as_of < previous.view.as_of:
-        # Records the previous close saw would vanish from this view, and balances
-        # credited rightly would be taken back, to be paid again later (decision 0002).
-        raise CloseRefused(
-            "as_of_before_previous",
-            f"as-of date {as_of} is before the as-of date {previous.view.as_of} "
-            f"of the close of {previous.year}",
-        )
-    if awaiting is not None:
-        # Someone is changing the inputs: the close waits for a second person's decision,
-        # whether or not earlier inputs were approved.
-        raise CloseRefused(
-            "parameters_awaiting_approval",
-            f"the National Bank parameters for {year} entered by {awaiting.entered_by} on "
-            f"{awaiting.entered_at.astimezone(KAZAKHSTAN):%Y-%m-%d} (Kazakhstan's day) await"
-            " approval by another staff member",
-        )
-    if parameters is None:
-        raise CloseRefused(
-            "no_parameters",
-            f"no National Bank parameters for {year}: run `urpaq parameters set {year}`",
-        )
-    return parameters
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,20 +85,11 @@ class CloseResult:
         require(0 <= self.residue.cents < self.participants, "residue must be below a cent each")
 
     def as_json(self) -> dict[str, object]:
-        return {
-            "reporting_year": self.reporting_year,
-            "participants": self.participants,
-            "per_child": str(self.per_child),
-            "tr_total": str(self.tr_total),
-            "forfeited": str(self.forfeited),
-            "annulled": str(self.annulled),
-            "back_accruals": str(self.back_accruals),
-            "residue": str(self.residue),
-            "investment_income": str(self.investment_income),
-            "matured": self.matured,
-            "target_savings_credited": str(self.target_savings_credited),
-            "currency": CURRENCY,
-        }
+        """Every figure by its field's name, in their order, amounts as text, then the
+        currency."""
+        values = ((item.name, getattr(self, item.name)) for item in fields(self))
+        document = {name: str(v) if isinstance(v, Money) else v for name, v in values}
+        return document | {"currency": CURRENCY}
 
 
 @dataclass(frozen=True, slots=True)
@@ -425,6 +334,30 @@ def _entries_from_sums(parts: Sequence[_Sums], *, year: int) -> tuple[JournalEnt
     return tuple(entries)
 
 
+def _split_pot(
+    year: int, tr_total: Money, *, returned: Money, back_accruals: Money, participants: int
+) -> tuple[Money, Money]:
+    """a(Y) and the residue: the pot (TR total + returned − back-accruals) split among the
+    participants; `CloseRefused` where it cannot be."""
+    if participants == 0:
+        raise CloseRefused("no_participants", f"the register shows no participant of {year}")
+    pot = tr_total + returned - back_accruals
+    if pot.cents < 0:
+        raise CloseRefused(
+            "pot_short",
+            f"back-accruals {back_accruals} exceed TR total {tr_total} plus returns {returned}"
+            f" of {year}",
+        )
+    per_child, residue = split_floor(pot, shares=participants)
+    if per_child.cents == 0:  # a TR total mistyped by orders of magnitude, most likely
+        raise CloseRefused(
+            "per_child_under_a_cent",
+            f"the pot of {year}, {pot} USD (TR total {tr_total}), gives each of"
+            f" {participants:,} participants less than a cent: check the TR total",
+        )
+    return per_child, residue
+
+
 def plan_close(
     *,
     parameters: YearParameters,
@@ -444,25 +377,13 @@ def plan_close(
     late_maturities = list(late)  # no participants of the year: paid what they held at 18
     adjusted = _adjustment_sums(moves, late_maturities, year=year, schedule=schedule)
     participants = sum(move.count for move in moves if move.outcome.is_participant)
-    if participants == 0:
-        raise CloseRefused("no_participants", f"the register shows no participant of {year}")
     forfeited = adjusted.moved(EntryKind.FORFEITURE)
     annulled = adjusted.moved(EntryKind.ANNULMENT)
     back_accruals = adjusted.moved(EntryKind.BACK_ACCRUAL)
-    pot = parameters.tr_total + forfeited + annulled - back_accruals
-    if pot.cents < 0:
-        raise CloseRefused(
-            "pot_short",
-            f"back-accruals {back_accruals} exceed TR total {parameters.tr_total} plus "
-            f"returns {forfeited + annulled} of {year}",
-        )
-    per_child, residue = split_floor(pot, shares=participants)
-    if per_child.cents == 0:  # a TR total mistyped by orders of magnitude, most likely
-        raise CloseRefused(
-            "per_child_under_a_cent",
-            f"the pot of {year}, {pot} USD (TR total {parameters.tr_total}), gives each of"
-            f" {participants:,} participants less than a cent: check the TR total",
-        )
+    per_child, residue = _split_pot(
+        year, parameters.tr_total, returned=forfeited + annulled, back_accruals=back_accruals,
+        participants=participants,
+    )  # fmt: skip
     credited, maturity = _credit_sums(
         moves, late_maturities, year=year, schedule=schedule, ii_rate=parameters.ii_rate,
         per_child=per_child,
