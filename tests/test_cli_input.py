@@ -163,21 +163,26 @@ def test_a_parameters_file_with_a_reference_too_long_is_refused_naming_its_year(
     assert "501 characters long, at most 500" in done.stderr
 
 
+def refusals(text: str) -> list[str]:
+    """What a parameters file named `p.toml` holding `text` is refused for, each item."""
+    from urpaq.adapters.parameter_file import parse_parameters
+    from urpaq.domain.parameters import InvalidParameters
+
+    with pytest.raises(InvalidParameters) as refusal:
+        parse_parameters(text, source="p.toml")
+    return str(refusal.value).split("; ")
+
+
 def test_a_parameters_file_names_every_item_it_refuses_and_where() -> None:
     """Only the first bad value was said, without its year's table (`refused: TR total
     -1.00 must be positive`); a list or a number as the reference, and `year = true`, were
     taken (`['a', 'b']` stored as the reference)."""
-    from urpaq.adapters.parameter_file import parse_parameters
-    from urpaq.domain.parameters import InvalidParameters
-
     text = (
         '[[year]]\nyear = 2024\ntr_total = "-1.00"\nii_rate = "0.03"\nreference = "r"\n'
         '[[year]]\nyear = 2025\ntr_total = "1,5"\nii_rate = "3e-2"\nreference = ["a", "b"]\n'
         '[[year]]\nyear = true\ntr_total = "1.00"\nii_rate = "0.03"\nreference = 12345\n'
     )
-    with pytest.raises(InvalidParameters) as refusal:
-        parse_parameters(text, source="p.toml")
-    said = str(refusal.value).split("; ")
+    said = refusals(text)
     assert said == [
         "p.toml [[year]] #1: TR total -1.00 must be positive",
         "p.toml [[year]] #2: amount '1,5' is not dollars with at most two decimals (e.g. 130.71)",
@@ -193,9 +198,7 @@ def test_a_parameters_file_names_every_item_it_refuses_and_where() -> None:
         '[[year]]\nyear = 2024\ntr_total = "1.00"\nii_rate = "0"\nreference = "r"\n'
         '[[year]]\nyear = 2024\ntr_total = "1.00"\nii_rate = "0"\nreference = "a\\u0007b"\n'
     )
-    with pytest.raises(InvalidParameters) as refusal:
-        parse_parameters(text, source="p.toml")
-    said = str(refusal.value).split("; ")
+    said = refusals(text)
     assert said[0].startswith("p.toml [[year]] #1: II rate 'x' is not a decimal number")
     assert said[1:] == [
         "p.toml [[year]] #1: year 1800 is before the programme's first reporting year 2023",
