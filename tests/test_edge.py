@@ -553,7 +553,8 @@ def test_a_session_cookie_is_ended_with_the_flags_it_was_set_with(edge: Edge) ->
     """Signing out sent `urpaq_session=""; Max-Age=0; Path=/; SameSite=lax`: neither
     `HttpOnly` nor the `Strict` it was set with."""
     with edge.client(None) as client:
-        out = client.post("/sign-out", cookies={"urpaq_session": "x"})
+        client.cookies.set("urpaq_session", "x")
+        out = client.post("/sign-out")
     assert out.status_code == 303
     ended = out.headers["set-cookie"]
     assert ended.startswith("urpaq_session=") and "HttpOnly" in ended
