@@ -144,12 +144,7 @@ class OperatorRoute(AuditedRoute):
 async def _authenticate(request: Request) -> None:
     """Note the active operator whose credential the request carries, for
     `authenticated_operator`; `UnauthenticatedError` for anything else."""
-    credentials = await _bearer(request)
-    found = None
-    # Two credentials in one request: a proxy or a log that reads the other one would
-    # name another operator than the one who acted.
-    if credentials is not None and len(request.headers.getlist("authorization")) == 1:
-        found = await _operator_of(request, credentials.credentials)
+    found = await _operator_carried(request)
     if found is None:
         # Who was asked about, for the auditor's `urpaq audit --iin`: someone probing
         # people's balances without a valid credential is recorded against each of them.
@@ -163,12 +158,18 @@ async def name_the_operator(request: Request) -> None:
     """For an API request no route takes (404, 405): the operator whose credential it
     carries named as its actor, if the credential is active, so that the audit log says
     which bank asked rather than `unauthenticated`; nothing else follows from it."""
+    if (found := await _operator_carried(request)) is not None:
+        note_of(request).actor = f"operator:{found.name}"
+
+
+async def _operator_carried(request: Request) -> AuthorisedOperator | None:
+    """The active operator of the one bearer credential the request carries, if any.
+    Two credentials in one request are none: a proxy or a log that reads the other one
+    would name another operator than the one who acted."""
     credentials = await _bearer(request)
     if credentials is None or len(request.headers.getlist("authorization")) != 1:
-        return
-    found = await _operator_of(request, credentials.credentials)
-    if found is not None:
-        note_of(request).actor = f"operator:{found.name}"
+        return None
+    return await _operator_of(request, credentials.credentials)
 
 
 def iin_if_valid(text: object) -> str | None:
