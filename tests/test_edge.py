@@ -1242,3 +1242,20 @@ def _state() -> object:
     from uvicorn.server import ServerState
 
     return ServerState()
+
+
+def test_uvicorn_s_own_lines_begin_with_their_moment_in_utc_and_their_process(
+    tmp_path: Path,
+) -> None:
+    """uvicorn's own lines (a process started, stopped) said `INFO:     Started server
+    process [27140]`, with no moment at all, beside urpaq's lines in UTC."""
+    with urpaq_serve(tmp_path, "--workers", "2") as served:
+        deadline = time.monotonic() + 60
+        while served.log.count("Application startup complete") < 2:
+            assert time.monotonic() < deadline, served.log
+            time.sleep(0.2)
+    news = ("Started", "Waiting", "Application", "Shutting", "Finished", "Stopping")
+    lines = [line for line in served.log.splitlines() if any(n in line for n in news)]
+    assert len([line for line in lines if "Started server process" in line]) == 2, lines
+    stamped = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z \[\d+\] uvicorn .+"
+    assert all(re.fullmatch(stamped, line) for line in lines), lines

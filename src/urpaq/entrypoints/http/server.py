@@ -118,6 +118,37 @@ def configure_logging() -> None:
     logging.basicConfig(level=logging.INFO, handlers=[handler])
 
 
+class UvicornNamed(logging.Filter):
+    """uvicorn writes its news (started, stopped) as `uvicorn.error`: named `uvicorn`
+    in the log, its level named where it is not news (a warning, an error)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        level = "" if record.levelno <= logging.INFO else f" {record.levelname}"
+        record.name = f"uvicorn{level}"
+        return True
+
+
+def uvicorn_log_config() -> dict[str, Any]:
+    """uvicorn's own lines (a process started, stopped or replaced, a malformed request)
+    in the format of urpaq's, in every server process: their moment in UTC and the
+    process that wrote them, where uvicorn's default says neither."""
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"utc": {"()": UtcFormatter, "fmt": _LOG_FORMAT}},
+        "filters": {"named": {"()": UvicornNamed}},
+        "handlers": {
+            "stderr": {
+                "class": "logging.StreamHandler",
+                "formatter": "utc",
+                "filters": ["named"],
+                "stream": "ext://sys.stderr",
+            }
+        },
+        "loggers": {"uvicorn": {"handlers": ["stderr"], "level": "INFO", "propagate": False}},
+    }
+
+
 def uvicorn_options(*, host: str, port: int, workers: int = 1) -> dict[str, Any]:
     """How `urpaq serve` runs uvicorn.
 
@@ -125,7 +156,8 @@ def uvicorn_options(*, host: str, port: int, workers: int = 1) -> dict[str, Any]
     believed only from the proxies the application is told of (`FORWARDED_VARIABLE`,
     `ForwardedClient`); with none, from nobody, so the client is the peer of the
     connection.  uvicorn's own access log, which would print raw paths (an IIN), is off:
-    `urpaq.access` logs every request instead, with IINs masked.
+    `urpaq.access` logs every request instead, with IINs masked; uvicorn's other lines
+    are written as urpaq's (`uvicorn_log_config`).
     """
     return {
         "host": host,
@@ -133,6 +165,7 @@ def uvicorn_options(*, host: str, port: int, workers: int = 1) -> dict[str, Any]
         "workers": workers,
         "factory": True,
         "access_log": False,
+        "log_config": uvicorn_log_config(),
         "proxy_headers": False,
         "http": TimelyH11Protocol,
         "timeout_keep_alive": KEEP_ALIVE_SECONDS,
