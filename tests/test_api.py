@@ -47,6 +47,7 @@ from world import (
     add_bank,
     add_dead_child,
     build_world,
+    tamper,
 )
 
 NOW = dt.datetime(2026, 11, 20, 6, 0, tzinfo=dt.UTC)  # 11:00 in Kazakhstan, on TODAY
@@ -612,13 +613,11 @@ def test_a_confirmation_after_the_deadline_is_refused_before_settlement(api: Api
     daily settlement has not run; it stays open until the settlement returns it."""
     with api.client() as client:
         paid = post(client, "/api/v1/payouts", payout_body(amount="10.00"), "late").json()
-        with api.uow:  # as if paid in January, and the settlement had not run since
-            api.uow.db.execute(
-                "UPDATE payout SET requested_on = '2026-01-05', return_due_on = '2026-03-10'"
-                " WHERE payout_id = ?",
-                (paid["payout_id"],),
-            )
-            api.uow.commit()
+        tamper(  # as if paid in January, and the settlement had not run since
+            api.uow,
+            "UPDATE payout SET requested_on = '2026-01-05', return_due_on = '2026-03-10'"
+            f" WHERE payout_id = '{paid['payout_id']}'",
+        )
         confirmed = post(client, f"/api/v1/payouts/{paid['payout_id']}/confirmation",
                          {"documents": ["late contract"]}, "late-confirmation")  # fmt: skip
         looked_up = client.get(f"/api/v1/payouts/{paid['payout_id']}")

@@ -193,13 +193,14 @@ def test_init_changes_nothing_in_a_database_lacking_what_its_own_version_has(
 def test_init_tells_a_newer_database_lacking_a_column_of_ours_to_upgrade_urpaq(
     empty_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A version 17 (a newer urpaq's) that dropped a column of ours was told to restore
+    """A version past ours (a newer urpaq's) that dropped a column of ours was told to restore
     a backup, as if another build had numbered it: it is this urpaq that is old. And a
     failure to read the version at all is that failure, not a defect of its own."""
     run("init", db=empty_url)
     uow = open_unit_of_work(empty_url)
+    newer = uow.schema.latest_version() + 1
     with writing(uow, joined=False):
-        uow.db.execute("INSERT INTO schema_version (version) VALUES (17)")
+        uow.db.execute("INSERT INTO schema_version (version) VALUES (?)", (newer,))
         uow.db.execute("DROP INDEX register_record_retracts")
         uow.db.execute("ALTER TABLE register_record DROP COLUMN retracts")
     uow.close()

@@ -9,45 +9,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from urpaq.adapters.calendar import return_due_on
 from urpaq.adapters.sql.unit_of_work import SqlUnitOfWork
-from urpaq.domain.iin import Iin
 from urpaq.domain.money import Money
-from urpaq.domain.operators import Purpose
-from urpaq.services.operators import operator_for_credential
-from urpaq.services.payouts import request_payout
 from urpaq.services.reconciliation import reconcile
-from world import ADULT, LATE_ADULT, TODAY, add_bank, build_world
-
-
-def pay_as_bank(uow: SqlUnitOfWork, iin: Iin, amount: str) -> str:
-    """A payout of `amount` through the one bank; its id."""
-    credential = add_bank(uow, name="Bank", purposes=frozenset(Purpose), credential="c-1")
-    operator = operator_for_credential(uow, credential=credential)
-    assert operator is not None
-    payout = request_payout(
-        uow, operator=operator, iin=iin, amount=Money.parse(amount),
-        purpose=Purpose.EDUCATION, sub_purpose="tuition", account="KZ00BANK0001",
-        payout_id="p1", today=TODAY, return_due_on=return_due_on,
-    )  # fmt: skip
-    return payout.payout_id
-
-
-def tamper(uow: SqlUnitOfWork, *statements: str) -> None:
-    """Run `statements` with the database's refusals of changes set aside."""
-    uow.db.begin()
-    if uow.db.description.startswith("sqlite"):
-        triggers = uow.db.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'trigger'"
-            " AND (name LIKE '%append_only%' OR name LIKE '%is_final%')"
-        ).fetchall()
-        for (name,) in triggers:
-            uow.db.execute(f"DROP TRIGGER {name}")
-    else:
-        uow.db.execute("SET LOCAL session_replication_role = replica")
-    for statement in statements:
-        uow.db.execute(statement)
-    uow.db.commit()
+from world import ADULT, LATE_ADULT, build_world, pay_as_bank, tamper
 
 
 def failing(uow: SqlUnitOfWork) -> dict[str, str]:

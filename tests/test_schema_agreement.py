@@ -328,7 +328,10 @@ def sqlite_trigger(schema: Schema, table: str, sql: str) -> None:
     head, body = words[:begin], words[begin + 1 : len(words) - 1 - words[::-1].index("end")]
     on = len(head) - 1 - head[::-1].index("on")
     event_start = next(i for i, w in enumerate(head) if w in {"insert", "update", "delete"})
-    event = " ".join(head[event_start:on]).upper().replace(" ,", ",")
+    event, *columns = head[event_start:on]  # `update of a , b`: the columns as PostgreSQL's
+    event = event.upper()
+    if columns:
+        event += " OF " + " ".join(columns[1:]).replace(" ,", ",")
     unconditional = "when" not in head[on:]
     refuses = (
         unconditional

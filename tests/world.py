@@ -15,15 +15,18 @@ from decimal import Decimal
 from pathlib import Path
 
 from fakes import FakeUnitOfWork
+from urpaq.adapters.calendar import return_due_on
 from urpaq.adapters.feed import inspect_feed, read_feed
+from urpaq.adapters.sql.unit_of_work import SqlUnitOfWork
 from urpaq.domain.iin import Iin
 from urpaq.domain.money import Money
 from urpaq.domain.operators import Purpose
 from urpaq.domain.parameters import YearParameters
 from urpaq.domain.register import RecordKind
 from urpaq.services.closing import close_year
-from urpaq.services.operators import add_operator
+from urpaq.services.operators import add_operator, operator_for_credential
 from urpaq.services.parameters import set_parameters
+from urpaq.services.payouts import request_payout
 from urpaq.services.ports.unit_of_work import UnitOfWork
 from urpaq.services.register_import import import_records
 
@@ -99,3 +102,36 @@ def add_bank(
         uow, name=name, purposes=purposes, pays_heirs=pays_heirs, today=TODAY,
         new_credential=lambda: credential,
     )  # fmt: skip
+
+
+def pay_as_bank(uow: UnitOfWork, iin: Iin, amount: str) -> str:
+    """A payout of `amount` through the one bank; its id."""
+    credential = add_bank(uow, name="Bank", purposes=frozenset(Purpose), credential="c-1")
+    operator = operator_for_credential(uow, credential=credential)
+    assert operator is not None
+    payout = request_payout(
+        uow, operator=operator, iin=iin, amount=Money.parse(amount),
+        purpose=Purpose.EDUCATION, sub_purpose="tuition", account="KZ00BANK0001",
+        payout_id="p1", today=TODAY, return_due_on=return_due_on,
+    )  # fmt: skip
+    return payout.payout_id
+
+
+def tamper(uow: SqlUnitOfWork, *statements: str) -> None:
+    """Run `statements` with the database's refusals of changes set aside, as only
+    someone tampering with it could (or a test setting a scene the application never
+    writes)."""
+    uow.db.begin()
+    if uow.db.description.startswith("sqlite"):
+        triggers = uow.db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger'"
+            " AND (name LIKE '%append_only%' OR name LIKE '%is_final%'"
+            " OR name LIKE '%is_kept%')"
+        ).fetchall()
+        for (name,) in triggers:
+            uow.db.execute(f"DROP TRIGGER {name}")
+    else:
+        uow.db.execute("SET LOCAL session_replication_role = replica")
+    for statement in statements:
+        uow.db.execute(statement)
+    uow.db.commit()

@@ -81,8 +81,10 @@ def approve_parameters(
                 f"the parameters for {year} were entered by {proposal.entered_by}: another "
                 "staff member approves them",
             )
-        _refuse_changes_to_closed(uow, [proposal.parameters], _closed_years(uow))
-        uow.parameters.save(proposal.parameters, today=today)
+        closed = _closed_years(uow)
+        _refuse_changes_to_closed(uow, [proposal.parameters], closed)
+        if year not in closed:  # a closed year's inputs are final (the same, approved)
+            uow.parameters.save(proposal.parameters, today=today)
         uow.proposals.decide(proposal_id, decision=ProposalDecision.APPROVED, by=by, at=at)
         uow.commit()
     return proposal
