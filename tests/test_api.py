@@ -652,6 +652,28 @@ def test_heirs_are_paid_a_deceased_holders_frozen_savings(api: Api) -> None:
     assert all(check.holds for check in reconcile(api.uow))
 
 
+def test_a_certificate_number_written_with_spaces_inside_is_the_same_certificate(
+    api: Api,
+) -> None:
+    """`2025 / 118` was taken for a certificate of its own beside `2025/118`: the same
+    heir, notary and half again, and the heir was paid a half on each (99.00 of a
+    50.26 share, reproduced on both databases)."""
+    with api.client(HEIRS_KEY) as client:
+        first = post(client, "/api/v1/heir-payouts", heir_body("48.00"), "heir-1")
+        spaced = heir_body("48.00", notary_certificate="2025 / 118")
+        again = post(client, "/api/v1/heir-payouts", spaced, "heir-2")
+        rest = post(
+            client,
+            "/api/v1/heir-payouts",
+            heir_body("2.00", notary_certificate="2025 /118"),
+            "heir-3",
+        )
+    assert first.status_code == 201
+    assert (again.status_code, again.json()["error"]) == (409, "share_exceeded")
+    assert (rest.status_code, rest.json()["notary_certificate"]) == (201, "2025/118")
+    assert available(api, LATE_ADULT) == "50.00"
+
+
 @pytest.mark.parametrize("credential", [EDUCATION_KEY, HOUSING_KEY])
 def test_an_operator_not_authorised_to_pay_heirs_is_refused(api: Api, credential: str) -> None:
     """Serving education or housing does not let an operator pay heirs: 403, nothing paid."""

@@ -165,6 +165,52 @@ def test_init_refuses_a_database_lacking_what_its_version_has(empty_url: str) ->
     assert "another build of urpaq made it" in said
 
 
+def _at_version(url: str, version: int, *statements: str) -> None:
+    """A database migrated up to `version` only, then `statements` run on it."""
+    uow = open_unit_of_work(url)
+    with writing(uow, joined=False):
+        for number, script in migrations(uow.db.migrations_package):
+            if number <= version:
+                uow.db.run_script(script)
+                uow.db.execute("INSERT INTO schema_version (version) VALUES (?)", (number,))
+        for statement in statements:
+            uow.db.execute(statement)
+    uow.close()
+
+
+_CERTIFICATE = (
+    "INSERT INTO notary_certificate (number, notary, heir_iin, share_numerator,"
+    " share_denominator, person_id, operator_name, first_used_on)"
+    " VALUES ('{number}', 'Notary', '881112400347', 1, 2, 1, 'Bank', '2026-11-20')"
+)
+
+
+def test_an_upgrade_writes_recorded_certificate_numbers_as_they_are_now_compared(
+    empty_url: str,
+) -> None:
+    """Numbers recorded with spaces inside (`2025 / 118`) are written without them, so
+    that the same certificate sent as `2025/118` finds them (version 18)."""
+    _at_version(empty_url, 17, _CERTIFICATE.format(number="2025 / 118"),
+                _CERTIFICATE.format(number="N-1"))  # fmt: skip
+    run("init", db=empty_url)
+    uow = open_unit_of_work(empty_url)
+    numbers = [row[0] for row in uow.db.execute("SELECT number FROM notary_certificate")]
+    uow.close()
+    assert sorted(numbers) == ["2025/118", "N-1"]
+
+
+def test_an_upgrade_stops_on_one_certificate_recorded_twice(empty_url: str) -> None:
+    """`N - 1` and `N-1` recorded as two certificates are one: the upgrade stops, naming
+    the key, and changes nothing."""
+    _at_version(empty_url, 17, _CERTIFICATE.format(number="N - 1"),
+                _CERTIFICATE.format(number="N-1"))  # fmt: skip
+    said = refused_init(empty_url)
+    assert "notary_certificate" in said, said
+    uow = open_unit_of_work(empty_url)
+    assert uow.schema.version() == 17
+    uow.close()
+
+
 def test_init_changes_nothing_in_a_database_lacking_what_its_own_version_has(
     empty_url: str,
 ) -> None:

@@ -144,7 +144,8 @@ def test_a_share_that_is_not_one_is_refused_by_its_value(text: str, message: str
 
 def test_a_certificate_number_is_the_same_whatever_its_case_and_spacing() -> None:
     assert certificate_number("  n-1 ") == certificate_number("N-1")
-    assert certificate_number("2025 /  118") == "2025 / 118"
+    assert certificate_number("2025 /  118") == certificate_number("2025/118") == "2025/118"
+    assert certificate_number("N - 1") == certificate_number("n-1") == "N-1"
 
 
 @settings(max_examples=500, deadline=None)

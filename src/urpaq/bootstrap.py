@@ -19,7 +19,12 @@ from urpaq.adapters.sqlite import connection as sqlite
 from urpaq.adapters.sqlite.connection import SqliteConnection
 from urpaq.domain.parameters import YearParameters
 from urpaq.services.ports.identity import IdentityProvider
-from urpaq.services.ports.schema import NotUrpaqDatabase, SchemaIncomplete, SchemaTooNew
+from urpaq.services.ports.schema import (
+    NotUrpaqDatabase,
+    SchemaIncomplete,
+    SchemaTooNew,
+    UpgradeRefused,
+)
 from urpaq.services.ports.serving import ServingPort
 from urpaq.services.ports.staff import StaffIdentityProvider
 from urpaq.services.ports.unit_of_work import UnitOfWork
@@ -35,6 +40,7 @@ __all__ = [
     "SchemaTooNew",
     "UnsupportedDatabase",
     "UnsupportedIdentityProvider",
+    "UpgradeRefused",
     "database_unreachable",
     "database_url",
     "identity_provider",

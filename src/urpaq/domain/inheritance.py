@@ -68,14 +68,17 @@ _DRAWN_ALIKE = str.maketrans(
 
 def certificate_number(text: str) -> str:
     """A certificate's number as it is compared: the same whatever the case, the spacing
-    and the look-alike characters it is written with (`n-1`, ` N-1 `, `N‐1` with a
-    hyphen, `Ｎ-１` in full width are one certificate; so are `2025/118` and `2025⁄118`,
-    and `А-1` in Cyrillic and `A-1` in Latin)."""
+    (around it and within it) and the look-alike characters it is written with (`n-1`,
+    ` N-1 `, `N - 1`, `N‐1` with a hyphen, `Ｎ-１` in full width are one certificate; so
+    are `2025/118`, `2025 / 118` and `2025⁄118`, and `А-1` in Cyrillic and `A-1` in
+    Latin).  A space inside a number told two certificates apart that are one: an heir
+    was paid a share on `N-1` and again on `N - 1`."""
     folded = unicodedata.normalize("NFKC", text).upper().translate(_DRAWN_ALIKE)
     # Normalised again: upper case and the folding may leave a letter and marks that
     # compose (`ΐ` in upper case is `Ϊ` and an accent; its `Ι` folds to the Latin `I`,
     # which composes with them to `Ḯ`).  A number as compared is compared as itself.
-    return " ".join(unicodedata.normalize("NFKC", folded).split())
+    # Spaces taken out may bring together a letter and marks that compose: once more.
+    return unicodedata.normalize("NFKC", "".join(unicodedata.normalize("NFKC", folded).split()))
 
 
 def parse_share(text: str) -> Fraction:

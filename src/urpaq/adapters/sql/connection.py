@@ -20,7 +20,12 @@ from typing import Any
 
 import pyarrow as pa
 
-from urpaq.services.ports.schema import NotUrpaqDatabase, SchemaIncomplete, SchemaTooNew
+from urpaq.services.ports.schema import (
+    NotUrpaqDatabase,
+    SchemaIncomplete,
+    SchemaTooNew,
+    UpgradeRefused,
+)
 from urpaq.services.ports.unit_of_work import TransactionError
 
 Params = Sequence[Any] | Mapping[str, Any] | None
@@ -324,6 +329,17 @@ class SqlSchema:
             # by hand).  In the databases' words, "… already exists" (a column, on
             # SQLite: "duplicate column name").
             said = str(error).strip().splitlines()[0] if str(error).strip() else ""
+            if isinstance(error, self.db.unique_violation):  # rows the version takes for one
+                raise UpgradeRefused(
+                    f"database {self.db.description} cannot be upgraded to schema version"
+                    f" {number}: two of its rows would become one ({said}{_detail(error)});"
+                    " nothing was changed. The version's own words: "
+                    + " ".join(
+                        line.removeprefix("--").strip()
+                        for line in script.splitlines()
+                        if line.startswith("--")
+                    )
+                ) from error
             if "already exists" not in said and "duplicate column" not in said:
                 raise
             raise SchemaIncomplete(
@@ -401,3 +417,10 @@ def split_script(script: str, *, complete: Any = None) -> Iterator[str]:
         if text.endswith(";") and (complete is None or complete(text)):
             yield text
             buffer = []
+
+
+def _detail(error: Exception) -> str:
+    """What a database adds to a refusal, after a semicolon (PostgreSQL's `Key
+    (number)=(N-1) already exists`), on one line; nothing where it adds nothing."""
+    detail = " ".join(str(getattr(getattr(error, "diag", None), "message_detail", "")).split())
+    return f"; {detail}" if detail and detail != "None" else ""

@@ -32,7 +32,7 @@ from rich.progress import (
 from rich.text import Text
 
 from urpaq import bootstrap
-from urpaq.bootstrap import NotUrpaqDatabase, SchemaIncomplete, SchemaTooNew
+from urpaq.bootstrap import NotUrpaqDatabase, SchemaIncomplete, SchemaTooNew, UpgradeRefused
 from urpaq.domain.invariants import InvariantBroken
 from urpaq.domain.refusals import Refused
 from urpaq.domain.register import parse_day
@@ -158,7 +158,7 @@ def opened(db: str | None, *, create: bool = False) -> Iterator[UnitOfWork]:
                 )
             refuse(f"database {shown} has schema version {version}: run `urpaq init` to upgrade")
         yield uow
-    except (SchemaTooNew, NotUrpaqDatabase, SchemaIncomplete) as error:
+    except (SchemaTooNew, NotUrpaqDatabase, SchemaIncomplete, UpgradeRefused) as error:
         refuse(str(error))
     except Refused as error:
         # Every business refusal of a service ends the same way: exit 3, reason named.

@@ -20,6 +20,11 @@ class SchemaIncomplete(RuntimeError):
     newer schema)."""
 
 
+class UpgradeRefused(RuntimeError):
+    """The database's rows refuse an upgrade (two rows that the new version takes for
+    one): nothing was changed, and the migration says what to look at."""
+
+
 class SchemaPort(Protocol):
     def version(self) -> int:
         """The schema version of the database; 0 when it has none yet."""
