@@ -539,6 +539,38 @@ def test_json_sent_as_something_else_is_named_so(api: Api, content_type: str | N
     assert available(api) == "100.00"
 
 
+def test_a_content_type_given_twice_with_two_values_is_refused(api: Api) -> None:
+    """`Content-Type: application/json` then `text/plain` paid (201): the first was
+    read; in the other order the body was refused as not JSON. Neither is paid now."""
+    body = json.dumps(payout_body()).encode()
+    for order, types in enumerate([("application/json", "text/plain"),
+                                   ("text/plain", "application/json")]):  # fmt: skip
+        headers = [("Idempotency-Key", f"k{order}"), *(("Content-Type", t) for t in types)]
+        with api.client() as client:
+            answer = client.post("/api/v1/payouts", content=body, headers=headers)
+        assert (answer.status_code, answer.json()["error"]) == (422, "invalid_request")
+        assert answer.json()["fields"] == [{
+            "field": "header.Content-Type",
+            "problem": "is given more than once, with different values: send one",
+        }]  # fmt: skip
+    assert available(api) == "100.00"
+
+
+def test_a_key_too_long_is_measured_in_bytes_and_a_boolean_spelled_as_json(api: Api) -> None:
+    """A key of 104 characters outside ASCII (208 bytes) was said to have "at most 200
+    characters"; `"amount": true` was said to be `(got True)`, Python's spelling."""
+    with api.client() as client:
+        long_key = client.post(
+            "/api/v1/payouts", json=payout_body(), headers={"Idempotency-Key": ("é" * 104).encode()}
+        )
+        boolean = post(client, "/api/v1/payouts", {**payout_body(), "amount": True}, "k")
+    [key] = long_key.json()["fields"]
+    assert key["field"] == "header.Idempotency-Key" and "200 bytes" in key["problem"], key
+    assert "characters" not in key["problem"].split("(")[0]
+    [amount] = boolean.json()["fields"]
+    assert amount["problem"].endswith("(got true)"), amount
+
+
 def test_an_invalid_iin_in_the_path_is_422_without_echoing_it(api: Api) -> None:
     """Named `path.iin` whatever is wrong with it (a wrong check digit was named `iin`, as
     if a GET had a body, and a wrong length `path.iin`)."""

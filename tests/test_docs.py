@@ -57,6 +57,20 @@ def test_every_api_route_is_described_in_api_md() -> None:
     assert routes and not missing, missing
 
 
+def test_every_refusal_of_the_api_is_named_in_the_openapi_document_and_api_md() -> None:
+    """`savings_expired` was answered, and named in api.md, but not in the document a
+    bank's developer generates a client from."""
+    import json
+
+    from urpaq.entrypoints.http.api import STATUS_OF_REFUSAL
+    from urpaq.entrypoints.http.app import create_app
+
+    document = json.dumps(create_app(database_url="sqlite:///:memory:").openapi())
+    text = (DOCS / "api.md").read_text(encoding="utf-8")
+    assert [code for code in STATUS_OF_REFUSAL if f"`{code}`" not in document] == []
+    assert [code for code in STATUS_OF_REFUSAL if f"`{code}`" not in text] == []
+
+
 def test_every_cross_row_import_check_is_documented_with_its_code() -> None:
     """Each named check of the import (code and SQL) has its code in register-feed.md, in
     the order the checks run."""

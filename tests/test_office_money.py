@@ -184,6 +184,13 @@ def test_the_one_who_entered_the_inputs_cannot_approve_them(db: str) -> None:
             )
             assert stale.status_code == 409
             assert CODE.findall(stale.text) == ["proposal_changed"]
+            for decision in ("approve", "reject"):  # past what Python reads as a number: 500
+                huge = marat.post(
+                    f"/office/parameters/2026/{decision}",
+                    data={"proposal": "9" * 4301, "form_token": form_token(page.text)},
+                )
+                assert huge.status_code == 409, huge.text
+                assert CODE.findall(huge.text) == ["proposal_changed"]
             approved = marat.post(
                 "/office/parameters/2026/approve",
                 data={"proposal": proposal, "form_token": form_token(page.text)},

@@ -81,8 +81,12 @@ async def _one_idempotency_key(
             alias="Idempotency-Key",
             min_length=1,
             max_length=200,
+            # Shown, not enforced here: a repeat of an answer kept under such a key before
+            # the rule is still answered (`_COMMA_IN_KEY`).
+            json_schema_extra={"pattern": "^[^,]*$"},
             description="Chosen by the caller, unique per intended write (e.g. a UUID);"
-            " without a comma (two keys joined into one header line have one).",
+            " without a comma (two keys joined into one header line have one); 1–200 bytes"
+            " (a character outside ASCII counts as its UTF-8 bytes: keep keys ASCII).",
         ),
     ],
 ) -> str:
@@ -178,7 +182,9 @@ def post_payout(
     `no_target_savings` (404: anyone without target savings — a minor, a deceased child,
     an unknown IIN — answered exactly as the balance answers them), `unvouched` (409:
     the register annulled the holder's record or withdrew every record of their
-    citizenship), `deceased`, `insufficient_savings` (409)."""
+    citizenship), `deceased`, `savings_expired` (409: unused for ten years from the
+    day they were credited, they are due to the pension account), `insufficient_savings`
+    (409)."""
     note.iin = body.iin
 
     def act() -> tuple[int, dict[str, object]]:

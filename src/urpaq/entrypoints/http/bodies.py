@@ -64,7 +64,16 @@ def _reference(value: object) -> object:
 
 #: A reference as a request carries it: `_reference`, then the pattern (which the
 #: OpenAPI document shows).
-Reference = Annotated[str, Field(pattern=REFERENCE_PATTERN), BeforeValidator(_reference)]
+Reference = Annotated[
+    str,
+    Field(
+        pattern=REFERENCE_PATTERN,
+        description="Beyond the pattern, refused too: a code point Unicode has not"
+        " assigned, the private-use planes 15 and 16, tags and the supplementary variation"
+        " selectors, and a reference with nothing visible in it (422, naming the character).",
+    ),
+    BeforeValidator(_reference),
+]
 
 
 class Error(BaseModel):

@@ -17,6 +17,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request, Response
 from fastapi.dependencies.models import Dependant
+from fastapi.exceptions import RequestValidationError
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from urpaq.domain.iin import Iin, InvalidIin
@@ -136,9 +137,26 @@ class OperatorRoute(AuditedRoute):
 
         async def credential_first(request: Request) -> Response:
             await _authenticate(request)
+            _one_content_type(request)
             return await handler(request)
 
         return credential_first
+
+
+def _one_content_type(request: Request) -> None:
+    """A body's one type: `Content-Type` given twice with different values (a proxy or a
+    library adding its own) is refused, as a key or a field given twice is — a reader
+    taking the first would read the body as JSON where one taking the last would not."""
+    if len(set(request.headers.getlist("content-type"))) > 1:
+        raise RequestValidationError(
+            [
+                {
+                    "type": "value_error",
+                    "loc": ("header", "Content-Type"),
+                    "msg": "is given more than once, with different values: send one",
+                }
+            ]
+        )
 
 
 async def _authenticate(request: Request) -> None:

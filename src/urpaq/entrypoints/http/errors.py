@@ -7,6 +7,7 @@ cannot be personal data.  An unknown page address gets the 404 page instead.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from fastapi import Request
@@ -47,6 +48,7 @@ _PATTERN_WORDS = {
 
 #: Where FastAPI places a problem with the `Idempotency-Key` header.
 _KEY_HEADER = ("header", "Idempotency-Key")
+_KEY_LENGTH = ("string_too_long", "string_too_short")
 
 
 async def invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:
@@ -183,11 +185,16 @@ def _field_problem(problem: Any, *, content_type: str | None) -> dict[str, str]:
     name = ".".join(location) or "body"
     message = str(problem.get("msg", "is invalid"))
     message = message.removeprefix("Value error, ")
+    if tuple(problem.get("loc", ())) == _KEY_HEADER and problem.get("type") in _KEY_LENGTH:
+        # A header is bytes: its length is counted in them (a character outside ASCII
+        # counts as its UTF-8 bytes), where pydantic's message says characters.
+        message = "must be 1–200 bytes long (a character outside ASCII counts as its UTF-8 bytes)"
     if problem.get("type") == "string_pattern_mismatch":  # the pattern, in words
         pattern = str((problem.get("ctx") or {}).get("pattern", ""))
         message = _PATTERN_WORDS.get(pattern, message)
     if location and location[-1] in _QUOTABLE_FIELDS and "input" in problem:
         value = problem["input"]
         if isinstance(value, str | int | bool) and len(str(value)) <= 100:
-            message = f"{message} (got {value!r})"
+            said = json.dumps(value) if isinstance(value, bool) else repr(value)  # JSON's `true`
+            message = f"{message} (got {said})"
     return {"field": name, "problem": message}

@@ -76,7 +76,9 @@ def openapi_of(app: FastAPI) -> dict[str, Any]:
                 " education, confirm its use or return it, and pay heirs. Every write"
                 " takes an `Idempotency-Key`: a repeat with the same key and body gets"
                 " the first answer (header `Idempotent-Replayed: true`); the same key"
-                " with another body is refused with 409 `idempotency_key_reused`."
+                " with another body is refused with 409 `idempotency_key_reused`; a key"
+                " missing, of over 200 bytes, holding a comma or given twice with two"
+                " values, with 422 `invalid_idempotency_key`."
                 " Amounts are strings with two decimals, in USD."
             ),
             routes=app.routes,

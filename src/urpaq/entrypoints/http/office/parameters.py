@@ -147,7 +147,7 @@ async def _decide(
         return not_found(request)
     back = f"{OFFICE_PATH}/parameters/{number}"
     proposal = field(form, "proposal")
-    if not proposal.isascii() or not proposal.isdigit():
+    if not proposal.isascii() or not proposal.isdigit() or len(proposal) > 19:  # past BIGINT
         refusal = ParametersRefused("proposal_changed", f"proposal {proposal[:20]!r} is unknown")
         return refusal_page(request, session, refusal, back=back)
     by, at, today = session.member.actor, clock.now(), clock.today()
