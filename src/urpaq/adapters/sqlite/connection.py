@@ -225,15 +225,43 @@ class SqliteConnection(SqlConnection):
             _WritersOfAllProcesses(path) if writers_of_all_processes else _writer_lock(path)
         )
 
+    #: A write refused because the connection is read-only: it was opened while the file
+    #: was (a `chmod`, a volume remounted), and stays so for its life, whatever the file
+    #: is now.  It is opened again before its next statement outside a transaction, so
+    #: that a server's writes go through again once the file is writable.
+    _found_read_only = False
+
     def execute(self, sql: str, params: Params = None) -> Any:
-        return self.db.execute(sql, () if params is None else params)
+        if self._found_read_only and not self.db.in_transaction:
+            self._open_again()
+        try:
+            return self.db.execute(sql, () if params is None else params)
+        except sqlite3.OperationalError as error:
+            self._note(error)
+            raise
+
+    def _note(self, error: sqlite3.OperationalError) -> None:
+        if (getattr(error, "sqlite_errorcode", 0) or 0) & 0xFF == sqlite3.SQLITE_READONLY:
+            self._found_read_only = True
+
+    def _open_again(self) -> None:
+        # The new connection first: the last one to a database closed checkpoints it.
+        replaced, self.db = self.db, connect(self.path, page_bytes=self.page_bytes)
+        self._found_read_only = False
+        replaced.close()
 
     def check_still_there(self) -> None:
         if self._file is not None and _file_identity(self.path) != self._file:
             raise DatabaseUnavailable(_replaced(self.path))
 
     def execute_many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
-        self.db.executemany(sql, rows)
+        if self._found_read_only and not self.db.in_transaction:
+            self._open_again()
+        try:
+            self.db.executemany(sql, rows)
+        except sqlite3.OperationalError as error:
+            self._note(error)
+            raise
 
     def bulk_load(self, table: str, columns: Sequence[str], data: pa.Table) -> None:
         # One transaction of the connection's own for the whole batch, unless one is open;
@@ -260,9 +288,7 @@ class SqliteConnection(SqlConnection):
         ):
             super().forget_temporary(tables)
             return
-        # The new connection first: the last one to a database closed checkpoints it.
-        replaced, self.db = self.db, connect(self.path, page_bytes=self.page_bytes)
-        replaced.close()
+        self._open_again()
 
     def close(self) -> None:
         self.db.close()
@@ -274,6 +300,8 @@ class SqliteConnection(SqlConnection):
         # own busy handler, left for writers in other processes, sleeps and polls.
         self._writers.acquire()
         try:
+            if self._found_read_only:
+                self._open_again()
             self.db.execute("BEGIN IMMEDIATE")
         except BaseException:
             self._writers.release()
