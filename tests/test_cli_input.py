@@ -733,3 +733,62 @@ def test_an_ii_rate_of_more_decimal_places_than_a_rate_has_is_refused(db: str) -
         "--reference", "r", db=db,
     )  # fmt: skip
     assert kept.returncode == 0, kept.stderr
+
+
+#: `urpaq` interrupted by Ctrl-C while its import writes the register's records.
+CTRL_C_WHILE_WRITING = """
+from urpaq.adapters.sqlite.connection import SqliteConnection
+execute = SqliteConnection.execute
+def interrupted(self, sql, params=None):
+    if sql.lstrip().startswith("INSERT INTO register_record"):
+        raise KeyboardInterrupt
+    return execute(self, sql, params)
+SqliteConnection.execute = interrupted
+"""
+
+
+@pytest.mark.parametrize("json_wanted", [False, True])
+def test_a_command_interrupted_by_ctrl_c_says_so_and_stores_nothing(
+    db: str, tmp_path: Path, json_wanted: bool
+) -> None:
+    """Ctrl-C in the middle of an import exited 130 with nothing said (and a close
+    interrupted just after its commit said nothing either): one line now, exit 1, its
+    JSON error document; the same import afterwards is the first."""
+    feed = tmp_path / "register.csv"
+    feed.write_text(
+        "record_id,iin,kind,effective_date,recorded_on,region\n"
+        "r1,150101500011,born_citizen,2015-01-01,2015-01-05,\n",
+        encoding="utf-8",
+    )
+    options = ["--json"] if json_wanted else []
+    stopped = urpaq_patched(CTRL_C_WHILE_WRITING, "register", "import", str(feed), *options, db=db)
+    assert stopped.returncode == 1, stopped.stderr
+    assert "Traceback" not in stopped.stderr
+    assert "error: interrupted (Ctrl-C): what the command changes is stored whole or not at" in (
+        " ".join(stopped.stderr.split())
+    )
+    if json_wanted:
+        assert json.loads(stopped.stdout)["error"]["reason"] == "interrupted"
+    assert "batch 1:" in urpaq("register", "import", str(feed), db=db).stderr
+
+
+def test_ctrl_c_while_the_command_line_loads_is_one_line_not_a_trace(db: str) -> None:
+    """Ctrl-C in the first half second printed some forty lines of Python's importing."""
+    stopped_loading = (
+        "import sys\n"
+        "class Interrupting:\n"
+        "    def find_spec(self, name, path, target=None):\n"
+        "        if name == 'urpaq.entrypoints.cli':\n"
+        "            raise KeyboardInterrupt\n"
+        "sys.meta_path.insert(0, Interrupting())\n"
+        "from urpaq.entrypoints.launch import main\n"
+        "sys.argv[0] = 'urpaq'\n"
+        "main()\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", stopped_loading, "statement", "150101500011", "--json", "--db", db],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 1
+    assert done.stderr == "error: interrupted (Ctrl-C) while starting: nothing was done\n"
+    assert json.loads(done.stdout)["error"]["reason"] == "interrupted"

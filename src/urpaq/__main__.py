@@ -1,5 +1,5 @@
 """`python -m urpaq` runs the command line."""
 
-from urpaq.entrypoints.cli import main
+from urpaq.entrypoints.launch import main
 
 main()

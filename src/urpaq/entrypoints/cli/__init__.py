@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import inspect
 import io
+import signal
 import sys
 from collections import Counter
 
@@ -35,7 +36,13 @@ from urpaq.entrypoints.cli import (
     staff,
     statistics,
 )
-from urpaq.entrypoints.cli._common import EXIT_USAGE, answer_error_in_json, err, want_json
+from urpaq.entrypoints.cli._common import (
+    EXIT_FAILURE,
+    EXIT_USAGE,
+    answer_error_in_json,
+    err,
+    want_json,
+)
 
 __all__ = ["app", "main"]
 
@@ -101,8 +108,35 @@ def given_twice(arguments: list[str]) -> str | None:
     return None if twice is None else f"option {twice} is given {given[twice]} times: give it once"
 
 
+#: What a command meant to answer a Ctrl-C: what it changes is stored whole or not at all
+#: (a close interrupted after its commit is closed), and run again it changes nothing it
+#: did already.
+INTERRUPTED = (
+    "interrupted (Ctrl-C): what the command changes is stored whole or not at all; run it"
+    " again to see which — it changes nothing it did already"
+)
+
+
 def main() -> None:
-    """The console script `urpaq`."""
+    """The command line, as `urpaq` runs it (`entrypoints/launch.py`); interrupted by
+    Ctrl-C, it exits 1 (it did not complete), saying so."""
+    try:
+        _main()
+    except KeyboardInterrupt:
+        _interrupted()
+    finally:
+        # Its answer given, a command's end (its database closed, its threads joined) is
+        # not cut short by a late Ctrl-C into a silent exit of the signal's own.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _interrupted() -> None:
+    answer_error_in_json(EXIT_FAILURE, INTERRUPTED, reason="interrupted")
+    err.print(f"[bold red]error:[/] {INTERRUPTED}")
+    sys.exit(EXIT_FAILURE)
+
+
+def _main() -> None:
     # An output that takes no UTF-8 (LC_ALL=C, PYTHONIOENCODING=ascii) gets a "?" for a
     # character it cannot show (a minus sign, an ellipsis, a name in Cyrillic), not a
     # traceback in place of the answer; JSON is escaped instead (`print_json`).
@@ -123,4 +157,10 @@ def main() -> None:
     except typer.Abort:
         rich_utils.rich_abort_error()
         sys.exit(1)
+    if outcome == _TYPER_INTERRUPTED:  # typer's answer to a KeyboardInterrupt, silent
+        _interrupted()
     sys.exit(outcome if isinstance(outcome, int) else 0)
+
+
+#: What typer returns for a command that Ctrl-C interrupted (no command of urpaq's does).
+_TYPER_INTERRUPTED = 130
