@@ -303,6 +303,7 @@ def test_a_full_disk_under_the_serving_file_is_named_in_the_error_log(
     logged = [record.getMessage() for record in caplog.records if record.name == "urpaq.error"]
     assert any("OperationalError (database or disk is full)" in line for line in logged), logged
     assert not any(str(ADULT) in line for line in logged)
+    assert not any("Traceback" in line or 'File "' in line for line in logged), logged
 
 
 def test_a_redirect_to_the_sites_own_address_names_no_host(edge: Edge) -> None:

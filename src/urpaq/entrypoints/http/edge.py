@@ -310,6 +310,8 @@ class Edge:
             error_log.error(
                 "the database could not be reached answering %s %s (request %s): %s", *where
             )
+        elif bootstrap.storage_failure(error):  # a disk full or read-only: nor here
+            error_log.error("the storage failed answering %s %s (request %s): %s", *where)
         else:
             error_log.error(
                 "internal error answering %s %s (request %s): %s\n%s",
