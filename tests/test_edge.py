@@ -299,7 +299,13 @@ def test_a_full_disk_under_the_serving_file_is_named_in_the_error_log(
     caplog.set_level(logging.ERROR, logger="urpaq.error")
     with edge.client() as client:
         answer = client.get(f"/api/v1/savings/{ADULT}")
+        # It said `ready` while every audited request answered 500: a load balancer kept
+        # sending them.
+        failing = client.get("/readyz")
     assert answer.status_code == 500
+    assert (failing.status_code, failing.json()["error"]) == (503, "storage_failing")
+    assert "database or disk is full" in failing.json()["message"]
+    assert failing.headers["retry-after"] == "10"
     logged = [record.getMessage() for record in caplog.records if record.name == "urpaq.error"]
     assert any("OperationalError (database or disk is full)" in line for line in logged), logged
     assert not any(str(ADULT) in line for line in logged)
@@ -1260,3 +1266,22 @@ def test_uvicorn_s_own_lines_begin_with_their_moment_in_utc_and_their_process(
     assert len([line for line in lines if "Started server process" in line]) == 2, lines
     stamped = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z \[\d+\] uvicorn .+"
     assert all(re.fullmatch(stamped, line) for line in lines), lines
+
+
+def test_a_process_whose_storage_failed_is_not_ready_for_a_while_then_tried_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from urpaq.entrypoints.http import context
+
+    now = [100.0]
+    monkeypatch.setattr(context.time, "monotonic", lambda: now[0])
+    failures = context.StorageFailures()
+    assert failures.recent() is None
+    full = sqlite3.OperationalError("database or disk is full")
+    full.sqlite_errorcode = sqlite3.SQLITE_FULL  # type: ignore[attr-defined]
+    assert failures.note(ValueError("a value")) is None
+    assert failures.note(full) == "database or disk is full"
+    now[0] += context.STORAGE_FAILURE_SECONDS - 0.1
+    assert failures.recent() == "database or disk is full"
+    now[0] += 0.2
+    assert failures.recent() is None

@@ -20,7 +20,12 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from urpaq import bootstrap
 from urpaq.entrypoints.http import api, errors, office, openapi
-from urpaq.entrypoints.http.context import Clock, Context, UnitOfWorkProvider
+from urpaq.entrypoints.http.context import (
+    STORAGE_FAILURE_SECONDS,
+    Clock,
+    Context,
+    UnitOfWorkProvider,
+)
 from urpaq.entrypoints.http.credentials import BelievedCredentials
 from urpaq.entrypoints.http.deps import UnauthenticatedError
 from urpaq.entrypoints.http.edge import Edge, UnauditedRoute, error_body, error_log
@@ -96,9 +101,21 @@ def healthz() -> dict[str, str]:
 
 def readyz(request: Request) -> JSONResponse:
     """The process can answer: its database reachable (else 503 `database_unavailable`
-    from the edge, with `Retry-After`) and at the schema version this urpaq writes."""
+    from the edge, with `Retry-After`), at the schema version this urpaq writes, and its
+    storage not failing its writes (a disk full or read-only, in the last seconds)."""
     context: Context = request.app.state.context
-    found = readiness(context.uow())
+    if (failed := context.storage.recent()) is None:
+        try:
+            found = readiness(context.uow())
+        except Exception as error:
+            if (failed := context.storage.note(error)) is None:
+                raise  # the database away is the edge's 503 to say, any other its 500
+    if failed is not None:
+        message = f"the storage failed this process's last writes: {failed}"
+        return JSONResponse(
+            error_body("storage_failing", message), status_code=503,
+            headers={"Retry-After": str(int(STORAGE_FAILURE_SECONDS))},
+        )  # fmt: skip
     if not found.ready:
         return JSONResponse(error_body("not_ready", found.reason), status_code=503)
     return JSONResponse({"status": "ready", "schema_version": found.schema_version})

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from urpaq import bootstrap
 from urpaq.entrypoints.clock import kazakhstan_date, utc_now
@@ -57,12 +58,44 @@ class Clock:
         return kazakhstan_date(self.now())
 
 
+#: For how long after its storage failed a process says it is not ready.
+STORAGE_FAILURE_SECONDS = 10.0
+
+
+@dataclass
+class StorageFailures:
+    """When the storage under this process's database or serving store last failed a
+    request (a disk full, a file read-only) and in what words: for `STORAGE_FAILURE_SECONDS`
+    after, `/readyz` says the process is not ready, where it had said `ready` while every
+    audited request answered 500 — a load balancer kept sending them.  Its reads reach
+    the database still; only a write tells.  Past the window it is tried again."""
+
+    at: float | None = None
+    words: str = ""
+
+    def note(self, error: BaseException) -> str | None:
+        """Note `error` if the storage under a database within reach failed (a full or
+        read-only disk; a database out of reach is not this); its words, else None."""
+        words = None if bootstrap.database_unreachable(error) else bootstrap.storage_failure(error)
+        if words is not None:
+            self.at, self.words = time.monotonic(), words
+        return words
+
+    def recent(self) -> str | None:
+        """The words of a failure in the last `STORAGE_FAILURE_SECONDS`, or None."""
+        if self.at is not None and time.monotonic() - self.at < STORAGE_FAILURE_SECONDS:
+            return self.words
+        return None
+
+
 @dataclass
 class Context:
-    """What the routes need: a unit of work for the calling thread and the clock."""
+    """What the routes need: a unit of work for the calling thread and the clock; and
+    what the edge noted of the storage's failures, which readiness tells."""
 
     uow: UnitOfWorkProvider
     clock: Clock
+    storage: StorageFailures = field(default_factory=StorageFailures)
 
     def serving(self) -> ServingPort:
         """The serving store of the calling thread's unit of work."""

@@ -310,7 +310,7 @@ class Edge:
             error_log.error(
                 "the database could not be reached answering %s %s (request %s): %s", *where
             )
-        elif bootstrap.storage_failure(error):  # a disk full or read-only: nor here
+        elif self.context.storage.note(error):  # a disk full or read-only: nor here
             error_log.error("the storage failed answering %s %s (request %s): %s", *where)
         else:
             error_log.error(
@@ -348,6 +348,7 @@ class Edge:
             for durable in recorded:
                 await asyncio.wrap_future(durable)
         except Exception as error:
+            self.context.storage.note(error)
             error_log.error(
                 "the audit log refused request %s: %s", note.request_id, _failure(error)
             )
