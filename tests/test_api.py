@@ -554,6 +554,11 @@ def test_a_content_type_given_twice_with_two_values_is_refused(api: Api) -> None
             "problem": "is given more than once, with different values: send one",
         }]  # fmt: skip
     assert available(api) == "100.00"
+    with api.client() as client:  # one type spelled twice is one type
+        headers = [("Idempotency-Key", "k2"), ("Content-Type", "application/json"),
+                   ("Content-Type", "Application/JSON; charset=utf-8")]  # fmt: skip
+        paid = client.post("/api/v1/payouts", content=body, headers=headers)
+    assert paid.status_code == 201, paid.text
 
 
 def test_a_key_too_long_is_measured_in_bytes_and_a_boolean_spelled_as_json(api: Api) -> None:
@@ -816,6 +821,23 @@ def test_heirs_payouts_are_looked_up_and_returned(api: Api) -> None:
         ("POST /api/v1/heir-payouts", 201),
     ]
     assert all(check.holds for check in reconcile(api.uow))
+
+
+def test_an_heir_payout_made_with_spaces_in_its_number_before_schema_18_names_its_heir(
+    api: Api,
+) -> None:
+    """A payout made before schema 18 keeps the number as sent (`2025 / 118`), where the
+    certificate is now recorded as `2025/118`: reading it recorded the holder alone."""
+    with api.client(HEIRS_KEY) as client:
+        paid = post(client, "/api/v1/heir-payouts", heir_body("20.00"), "first").json()
+        tamper(api.uow, "UPDATE heir_payout SET notary_certificate = '2025 / 118'"
+                        f" WHERE payout_id = '{paid['payout_id']}'")  # fmt: skip
+        read = client.get(f"/api/v1/heir-payouts/{paid['payout_id']}")
+        later = post(client, "/api/v1/heir-payouts", heir_body("30.01"), "later")
+    assert read.status_code == 200
+    actions = [event.action for event in audit_events(api.uow, iin=HEIR, limit=5)]
+    assert "GET /api/v1/heir-payouts/{payout_id} (heir)" in actions, actions
+    assert (later.status_code, later.json()["error"]) == (409, "share_exceeded")
 
 
 def test_an_heir_finds_in_the_audit_log_every_request_about_their_payouts(api: Api) -> None:

@@ -674,3 +674,21 @@ def test_a_connection_opened_while_the_file_was_read_only_is_opened_again(
     db.execute("INSERT INTO t VALUES (4)")
     assert [row[0] for row in db.execute("SELECT a FROM t ORDER BY a")] == [3, 4]
     db.close()
+
+
+def test_only_a_repeated_key_is_called_two_rows_become_one(uow: SqlUnitOfWork) -> None:
+    """An upgrade refused by a CHECK (or a NOT NULL) was said to make "two of its rows
+    become one" on SQLite, whose IntegrityError is every constraint's."""
+    errors = []
+    with writing(uow, joined=False):
+        uow.db.execute("CREATE TEMP TABLE scratch (a INTEGER PRIMARY KEY CHECK (a > 0))")
+        uow.db.execute("INSERT INTO scratch VALUES (1)")
+        for statement in ("INSERT INTO scratch VALUES (1)", "INSERT INTO scratch VALUES (-1)"):
+            uow.db.execute("SAVEPOINT s")
+            try:
+                uow.db.execute(statement)
+            except Exception as error:
+                errors.append(error)
+            uow.db.execute("ROLLBACK TO SAVEPOINT s")
+        uow.db.execute("DROP TABLE scratch")
+    assert [uow.db.repeats_a_key(error) for error in errors] == [True, False]

@@ -293,8 +293,9 @@ def heir_return_entry(payout: HeirPayout, *, year: int) -> JournalEntry:
 
 def _is_on(payout: HeirPayout, number: str) -> bool:
     """Whether the payout was made on the certificate with this number (payouts made
-    before certificates were recorded name it as it was written)."""
-    return certificate_number(payout.notary_certificate) == number
+    before certificates were recorded, or before schema 18, name it as it was written),
+    compared as numbers are, whoever folded `number` or not."""
+    return certificate_number(payout.notary_certificate) == certificate_number(number)
 
 
 def _of_another_operator(number: str) -> PayoutRefused:

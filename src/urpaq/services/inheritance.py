@@ -19,6 +19,7 @@ from urpaq.domain.inheritance import (
     HeirPayout,
     HeirPayoutStatus,
     certificate_for,
+    certificate_number,
     check_heir_payout,
     check_share,
     heir_payout_entry,
@@ -96,7 +97,8 @@ def heir_payout_people(
     if payout is None or payout.operator_name != operator.name:
         return None, None
     holder = uow.register.iin_of_person(payout.person_id)
-    recorded = uow.heirs.certificate(payout.notary_certificate)
+    # As it is compared now: a payout made before schema 18 keeps `2025 / 118` as sent.
+    recorded = uow.heirs.certificate(certificate_number(payout.notary_certificate))
     return holder, None if recorded is None else recorded.certificate.heir_iin
 
 

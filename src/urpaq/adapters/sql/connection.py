@@ -174,6 +174,10 @@ class SqlConnection(ABC):
         self.execute("RELEASE SAVEPOINT unique_index")
         return True
 
+    def repeats_a_key(self, error: BaseException) -> bool:
+        """Whether `error` is a unique key's refusal of a value it holds already."""
+        return isinstance(error, self.unique_violation)
+
     def set_aside_for_first_import(self, tables: Sequence[str]) -> list[tuple[str, str]]:
         """What an import into empty `tables` does without while it writes them, each as
         the statement that sets it aside and the one that restores it: indexes (built
@@ -329,7 +333,7 @@ class SqlSchema:
             # by hand).  In the databases' words, "… already exists" (a column, on
             # SQLite: "duplicate column name").
             said = str(error).strip().splitlines()[0] if str(error).strip() else ""
-            if isinstance(error, self.db.unique_violation):  # rows the version takes for one
+            if self.db.repeats_a_key(error):  # rows the version takes for one
                 raise UpgradeRefused(
                     f"database {self.db.description} cannot be upgraded to schema version"
                     f" {number}: two of its rows would become one ({said}{_detail(error)});"

@@ -240,6 +240,10 @@ class SqliteConnection(SqlConnection):
             self._note(error)
             raise
 
+    def repeats_a_key(self, error: BaseException) -> bool:
+        # SQLite's IntegrityError is also a CHECK's, a NOT NULL's, a foreign key's.
+        return (getattr(error, "sqlite_errorcode", None) or 0) in _KEY_REPEATED
+
     def _note(self, error: sqlite3.OperationalError) -> None:
         if (getattr(error, "sqlite_errorcode", 0) or 0) & 0xFF == sqlite3.SQLITE_READONLY:
             self._found_read_only = True
@@ -327,6 +331,8 @@ class SqliteConnection(SqlConnection):
 
 
 SERVING_SCHEMA_VERSION = 4
+
+_KEY_REPEATED = (sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY)
 
 
 def _file_identity(path: str) -> tuple[int, int] | None:

@@ -144,10 +144,15 @@ class OperatorRoute(AuditedRoute):
 
 
 def _one_content_type(request: Request) -> None:
-    """A body's one type: `Content-Type` given twice with different values (a proxy or a
+    """A body's one type: `Content-Type` given twice naming two types (a proxy or a
     library adding its own) is refused, as a key or a field given twice is — a reader
-    taking the first would read the body as JSON where one taking the last would not."""
-    if len(set(request.headers.getlist("content-type"))) > 1:
+    taking the first would read the body as JSON where one taking the last would not.
+    The same type spelled twice (`application/json` and `Application/JSON;
+    charset=utf-8`) is one; a request without a body is not asked."""
+    if request.method in ("GET", "HEAD"):
+        return
+    named = request.headers.getlist("content-type")
+    if len({value.split(";")[0].strip().lower() for value in named}) > 1:
         raise RequestValidationError(
             [
                 {

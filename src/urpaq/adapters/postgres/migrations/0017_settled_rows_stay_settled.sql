@@ -93,3 +93,7 @@ FOR EACH STATEMENT EXECUTE FUNCTION refuse_change('a year''s inputs are kept');
 CREATE TRIGGER person_number_is_final BEFORE UPDATE OF person_id ON person
 FOR EACH ROW WHEN (NEW.person_id IS DISTINCT FROM OLD.person_id)
 EXECUTE FUNCTION refuse_change('a person keeps their number');
+CREATE TRIGGER person_is_kept BEFORE DELETE ON person
+FOR EACH ROW EXECUTE FUNCTION refuse_change('people are kept');
+CREATE TRIGGER person_is_kept_truncate BEFORE TRUNCATE ON person
+FOR EACH STATEMENT EXECUTE FUNCTION refuse_change('people are kept');

@@ -77,3 +77,8 @@ WHEN NEW.person_id IS NOT OLD.person_id
 BEGIN
     SELECT RAISE(ABORT, 'a person keeps their number');
 END;
+
+CREATE TRIGGER person_is_kept BEFORE DELETE ON person
+BEGIN
+    SELECT RAISE(ABORT, 'people are kept');
+END;
