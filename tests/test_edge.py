@@ -25,6 +25,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
+import psycopg
 import pytest
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -1280,8 +1281,51 @@ def test_a_process_whose_storage_failed_is_not_ready_for_a_while_then_tried_agai
     full = sqlite3.OperationalError("database or disk is full")
     full.sqlite_errorcode = sqlite3.SQLITE_FULL  # type: ignore[attr-defined]
     assert failures.note(ValueError("a value")) is None
+    # A lock waited on too long, a server busy: not the storage (a DBA's lock_timeout made
+    # every process not ready while a batch command held a lock).
+    assert failures.note(psycopg.errors.LockNotAvailable("lock timeout")) is None
+    assert failures.note(psycopg.errors.TooManyConnections("too many")) is None
+    assert failures.recent() is None
     assert failures.note(full) == "database or disk is full"
     now[0] += context.STORAGE_FAILURE_SECONDS - 0.1
     assert failures.recent() == "database or disk is full"
     now[0] += 0.2
     assert failures.recent() is None
+
+
+class GatewayDown:
+    """An identity provider whose service does not answer (an SMS gateway down)."""
+
+    name = "down"
+
+    def begin(self, **_: object) -> object:
+        raise ConnectionError("gateway refused the connection")
+
+    def complete(self, **_: object) -> object:
+        raise TimeoutError("gateway timed out")
+
+    def iin_of(self, **_: object) -> object:
+        return None
+
+
+def test_signing_in_while_the_identity_service_is_down_says_so(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A provider that cannot reach its service answered 500 ("the request could not be
+    completed"): the sign-in page says signing in is unavailable for now, in the three
+    languages, and the log names the failure's class."""
+    url = f"sqlite:///{tmp_path / 'urpaq.db'}"
+    uow = open_unit_of_work(url)
+    uow.schema.initialise()
+    uow.close()
+    caplog.set_level(logging.ERROR, logger="urpaq.error")
+    app = create_app(database_url=url, identity=GatewayDown())  # type: ignore[arg-type]
+    with serving(app) as base, httpx.Client(base_url=base) as client:
+        began = client.post("/sign-in?lang=ru", data={"iin": str(ADULT)})
+        client.cookies.set("urpaq_challenge", "c", path="/sign-in")
+        completed = client.post("/sign-in/code?lang=en", data={"code": "123456"})
+    assert began.status_code == 503 and "служба идентификации не отвечает" in began.text
+    assert completed.status_code == 503 and "identity service does not answer" in completed.text
+    logged = [r.getMessage() for r in caplog.records if r.name == "urpaq.error"]
+    assert any("ConnectionError" in line for line in logged), logged
+    assert any("TimeoutError" in line for line in logged), logged

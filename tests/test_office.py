@@ -64,9 +64,14 @@ def test_a_form_without_its_anti_forgery_value_changes_nothing(db: str) -> None:
         client.get("/office/sign-in")
         forged = client.post("/office/sign-in", data={"user": "x", "role": "supervisor"})
         assert forged.status_code == 403
+        for value in ("é", "ж"):  # outside ASCII: 500, the comparison's TypeError
+            forged = client.post(
+                "/office/sign-in", data={"user": "x", "role": "clerk", "form_token": value}
+            )
+            assert forged.status_code == 403
         assert client.get("/office/").status_code == 303  # still nobody signed in
         sign_in(client, "aigerim", "clerk")
-        for value in ("", "not-the-token"):
+        for value in ("", "not-the-token", "é"):
             refused = client.post("/office/sign-out", data={"form_token": value})
             assert refused.status_code == 403
         assert client.get("/office/").status_code == 200  # still signed in
@@ -525,3 +530,15 @@ def test_the_way_back_from_the_provider_is_the_configured_one_whatever_the_host(
                 StaffIdentity.from_environment({**environ, "URPAQ_OIDC_REDIRECT_URI": bad})
         good = {**environ, "URPAQ_OIDC_REDIRECT_URI": configured}
         assert StaffIdentity.from_environment(good).redirect_uri == configured
+
+
+def test_a_sign_in_return_with_a_malformed_query_is_a_page_not_json(db: str) -> None:
+    """A `code` of over 2,048 characters or a `state` of over 256 was answered with the
+    API's JSON (422) at a browser's address."""
+    with office(db, development()) as url, httpx.Client(base_url=url) as client:
+        for query in (f"code={'c' * 2049}&state=s", f"code=c&state={'s' * 257}"):
+            answer = client.get(f"/office/sign-in/callback?{query}")
+            assert answer.status_code == 400, answer.text
+            assert answer.headers["content-type"].startswith("text/html")
+            assert answer.headers["cache-control"] == "no-store"
+            assert 'lang="kk"' in answer.text and answer.headers["x-request-id"] in answer.text

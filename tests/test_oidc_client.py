@@ -4,7 +4,12 @@ and signing keys rotated while the client keeps the old ones."""
 
 from __future__ import annotations
 
+import contextlib
+import json
+import threading
 import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import httpx
@@ -43,10 +48,13 @@ class Provider:
                 "nonce": pending.nonce, "sub": "u-1", "urpaq_role": "clerk", **claims}  # fmt: skip
         return jwt.encode({"alg": "RS256", "kid": self.key.kid}, body, self.key)
 
+    @contextlib.contextmanager
+    def stream(self, method: str, url: str, **options: Any) -> Iterator[httpx.Response]:
+        yield self.get(url) if method == "GET" else self.post(url, **options)
+
 
 def client_of(provider: Provider, monkeypatch: pytest.MonkeyPatch) -> OidcClient:
-    monkeypatch.setattr(oidc.httpx, "get", provider.get)
-    monkeypatch.setattr(oidc.httpx, "post", provider.post)
+    monkeypatch.setattr(oidc.httpx, "stream", provider.stream)
     return OidcClient(OidcSettings(provider.issuer.rstrip("/"), "urpaq", "secret"))
 
 
@@ -101,3 +109,62 @@ def test_a_token_signed_by_a_key_nobody_published_is_refused(
     provider.token_answer = httpx.Response(200, json={"id_token": forged})
     with pytest.raises(SignInFailed):
         client.complete(code="c", pending=pending, redirect_uri="r")
+
+
+@pytest.mark.parametrize(
+    ("audience", "party"),
+    [(["other-client", "urpaq"], None), (["other-client", "urpaq"], "other-client"),
+     ("urpaq", "other-client")],
+)  # fmt: skip
+def test_a_token_issued_to_another_client_is_refused(
+    audience: object, party: str | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Signed in as the token's `sub` (as a supervisor) whatever `azp` said, and with
+    several audiences and none."""
+    provider = Provider("https://idp.example")
+    client = client_of(provider, monkeypatch)
+    _, _, pending = client.begin(redirect_uri="r")
+    claims = {"aud": audience} | ({} if party is None else {"azp": party})
+    token = provider.id_token(pending, **claims)
+    provider.token_answer = httpx.Response(200, json={"id_token": token})
+    with pytest.raises(SignInFailed, match="azp"):
+        client.complete(code="c", pending=pending, redirect_uri="r")
+    _, _, pending = client.begin(redirect_uri="r")  # issued to this client: signed in
+    token = provider.id_token(pending, aud=["other-client", "urpaq"], azp="urpaq")
+    provider.token_answer = httpx.Response(200, json={"id_token": token})
+    assert client.complete(code="c", pending=pending, redirect_uri="r").user == "u-1"
+
+
+def test_a_provider_trickling_its_answer_is_given_up_on_as_a_whole(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """httpx's timeout bounds each read: a discovery document sent a few bytes at a time
+    was waited on for 36 s (every other staff sign-in of the process behind it).  Here
+    each byte comes within the wait for bytes, the whole long after the time for all."""
+    monkeypatch.setattr(oidc, "HTTP_TIMEOUT_SECONDS", 1.0)
+    document = json.dumps({"issuer": "x", "authorization_endpoint": "a",
+                           "token_endpoint": "t", "jwks_uri": "j"}).encode()  # fmt: skip
+
+    class Trickling(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(document)))
+            self.end_headers()
+            for start in range(0, len(document), 8):
+                self.wfile.write(document[start : start + 8])
+                self.wfile.flush()
+                time.sleep(0.2)
+
+        def log_message(self, *_: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Trickling)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    issuer = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        client = OidcClient(OidcSettings(issuer, "urpaq", "secret"))
+        with pytest.raises(SignInFailed, match="ReadTimeout"):
+            client.begin(redirect_uri="r")
+    finally:
+        server.shutdown()
+        server.server_close()

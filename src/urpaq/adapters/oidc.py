@@ -10,6 +10,7 @@ provider's discovery document and keys are read once an hour.
 from __future__ import annotations
 
 import base64
+import json
 import secrets
 import threading
 import time
@@ -27,7 +28,13 @@ from urpaq.domain.staff import InvalidStaffMember, StaffMember, staff_member
 from urpaq.services.ports.staff import PendingSignIn, SignInFailed
 
 DISCOVERY_KEPT_SECONDS = 3600
+#: A request to the provider is given up once its whole answer has taken this long (each
+#: wait for its next bytes, at most half of it): httpx's own timeout bounds each read,
+#: and a provider sending a few bytes every few seconds was waited on for half a minute,
+#: every other staff sign-in of the process behind it.
 HTTP_TIMEOUT_SECONDS = 10.0
+#: The largest answer read from the provider (a discovery document, a key set, tokens).
+ANSWER_BYTES_MAX = 1 << 20
 CLOCK_LEEWAY_SECONDS = 60
 #: A token signed with a key not yet known makes the keys be read again, at most this often.
 KEYS_REREAD_SECONDS = 60
@@ -76,8 +83,8 @@ class OidcClient:
             f"{self.settings.client_id}:{self.settings.client_secret}".encode()
         ).decode()
         try:
-            answer = httpx.post(
-                metadata["token_endpoint"], content=body, timeout=HTTP_TIMEOUT_SECONDS,
+            status, answer = _fetch(
+                "POST", metadata["token_endpoint"], content=body,
                 headers={"Authorization": f"Basic {basic}",
                          "Content-Type": "application/x-www-form-urlencoded"},
             )  # fmt: skip
@@ -85,8 +92,8 @@ class OidcClient:
             raise SignInFailed(
                 f"the identity provider did not answer: {type(error).__name__}"
             ) from None
-        if answer.status_code != 200:
-            raise SignInFailed(f"the identity provider refused the code ({answer.status_code})")
+        if status != 200:
+            raise SignInFailed(f"the identity provider refused the code ({status})")
         id_token = _json_object(answer).get("id_token")
         if not isinstance(id_token, str):
             raise SignInFailed("the identity provider sent no ID token")
@@ -118,6 +125,12 @@ class OidcClient:
             raise
         except (JoseError, ValueError) as error:
             raise SignInFailed(f"the ID token is not valid: {type(error).__name__}") from None
+        # Issued to this client: a token for several audiences names the one it was
+        # issued to (`azp`), which must be this one (OpenID Connect Core 3.1.3.7).
+        audience, party = token.claims.get("aud"), token.claims.get("azp")
+        several = isinstance(audience, list) and len(audience) > 1
+        if (several or party is not None) and party != self.settings.client_id:
+            raise SignInFailed("the ID token was issued to another client (azp)")
         return dict(token.claims)
 
     def _member(self, claims: dict[str, Any]) -> StaffMember:
@@ -152,19 +165,13 @@ class OidcClient:
     def _discover(self) -> tuple[float, dict[str, Any], KeySet]:
         issuer = self.settings.issuer
         try:
-            metadata = _json_object(
-                httpx.get(
-                    f"{issuer}/.well-known/openid-configuration", timeout=HTTP_TIMEOUT_SECONDS
-                )
-            )
+            metadata = _json_object(_fetch("GET", f"{issuer}/.well-known/openid-configuration")[1])
             if str(metadata.get("issuer", "")).rstrip("/") != issuer:
                 raise SignInFailed(f"the provider at {issuer} names another issuer")
             for name in ("authorization_endpoint", "token_endpoint", "jwks_uri"):
                 if not isinstance(metadata.get(name), str):
                     raise SignInFailed(f"the provider's metadata has no {name}")
-            published: Any = _json_object(
-                httpx.get(metadata["jwks_uri"], timeout=HTTP_TIMEOUT_SECONDS)
-            )
+            published: Any = _json_object(_fetch("GET", metadata["jwks_uri"])[1])
             keys = KeySet.import_key_set(published)
         except (httpx.HTTPError, ValueError, KeyError, TypeError, JoseError) as error:
             raise SignInFailed(
@@ -173,10 +180,24 @@ class OidcClient:
         return time.monotonic(), metadata, keys
 
 
-def _json_object(answer: httpx.Response) -> dict[str, Any]:
+def _fetch(method: str, url: str, **options: Any) -> tuple[int, bytes]:
+    """One request to the provider: its status and body, the whole within
+    `HTTP_TIMEOUT_SECONDS` (give or take one wait for bytes) and `ANSWER_BYTES_MAX`;
+    `httpx.TimeoutException` past them."""
+    deadline = time.monotonic() + HTTP_TIMEOUT_SECONDS
+    with httpx.stream(method, url, timeout=HTTP_TIMEOUT_SECONDS / 2, **options) as answer:
+        body = bytearray()
+        for chunk in answer.iter_bytes():
+            body += chunk
+            if time.monotonic() > deadline or len(body) > ANSWER_BYTES_MAX:
+                raise httpx.ReadTimeout("the answer is too slow or too long", request=None)
+        return answer.status_code, bytes(body)
+
+
+def _json_object(answer: bytes) -> dict[str, Any]:
     """An answer's JSON object; `SignInFailed` for anything else."""
     try:
-        document = answer.json()
+        document = json.loads(answer)
     except ValueError:
         raise SignInFailed("the identity provider answered with something not JSON") from None
     if not isinstance(document, dict):

@@ -51,12 +51,15 @@ _KEY_HEADER = ("header", "Idempotency-Key")
 _KEY_LENGTH = ("string_too_long", "string_too_short")
 
 
-async def invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:
+async def invalid_request(request: Request, error: RequestValidationError) -> Response:
     """422 naming each invalid field and what is wrong with it: `invalid_amount` when all
     that is wrong is an amount that is not positive, `invalid_idempotency_key` when it is
     the key (missing, empty, too long, or two different keys), else `invalid_request`.
     (A key holding a comma is refused later, where a write it began can still be
     answered: `api._COMMA_IN_KEY`.)"""
+    if not speaks_json(request.url.path):  # a page's address (a sign-in's return): a page
+        page = error_page(400, request_id=note_of(request).request_id)
+        return HTMLResponse(page, status_code=400, headers={"Cache-Control": "no-store"})
     problems = error.errors()
     _note_who_was_asked_about(request, error.body)
     content_type = request.headers.get("content-type")

@@ -22,6 +22,12 @@ class Challenge:
     expires_at: dt.datetime
 
 
+class IdentityUnavailable(RuntimeError):
+    """The provider cannot answer now (its service or gateway down, a timeout): what a
+    provider raises then, as it may any `OSError`; the sign-in page says so, and to try
+    again later, where it answered 500."""
+
+
 class IdentityProvider(Protocol):
     name: str
 

@@ -62,5 +62,7 @@ def digest(token: str) -> str:
 
 
 def same(given: str | None, expected: str) -> bool:
-    """Whether a form's anti-forgery value is the expected one (in constant time)."""
-    return bool(given) and secrets.compare_digest(str(given), expected)
+    """Whether a form's anti-forgery value is the expected one (in constant time; as
+    bytes, which any text is: `compare_digest` refuses text outside ASCII with a
+    TypeError, and a form token of `é` answered 500)."""
+    return bool(given) and secrets.compare_digest(str(given).encode(), expected.encode())

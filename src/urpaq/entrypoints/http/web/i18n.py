@@ -255,6 +255,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ru": "Ваш сеанс завершён. Чтобы увидеть выписку, войдите снова.",
         "en": "Your session has ended. Sign in again to see your statement.",
     },
+    "identity_unavailable": {
+        "kk": "Қазір кіру мүмкін емес: сәйкестендіру қызметі жауап бермейді. Бірнеше минуттан"
+        " кейін қайталап көріңіз.",
+        "ru": "Вход сейчас недоступен: служба идентификации не отвечает. Попробуйте снова через"
+        " несколько минут.",
+        "en": "Signing in is unavailable right now: the identity service does not answer."
+        " Please try again in a few minutes.",
+    },
     "code_wrong": {
         "kk": "Код дұрыс емес немесе мерзімі өтті. Қайтадан кіріп көріңіз.",
         "ru": "Код неверен или истёк. Попробуйте войти снова.",

@@ -32,7 +32,12 @@ from urpaq.entrypoints.http.deps import (
     UnitOfWorkDep,
     WebSettingsDep,
 )
-from urpaq.entrypoints.http.edge import AuditedRoute, UnauditedRedirect, UnauditedRoute
+from urpaq.entrypoints.http.edge import (
+    AuditedRoute,
+    UnauditedRedirect,
+    UnauditedRoute,
+    error_log,
+)
 from urpaq.entrypoints.http.threads import in_thread
 from urpaq.entrypoints.http.web import i18n
 from urpaq.entrypoints.http.web.rate_limit import client_of, limited_client
@@ -47,7 +52,7 @@ from urpaq.entrypoints.http.web.sessions import CHALLENGE_COOKIE, SESSION_COOKIE
 from urpaq.entrypoints.http.web.statistics import csv_of, sections
 from urpaq.services.lookup import look_up_participant
 from urpaq.services.operators import operators
-from urpaq.services.ports.identity import IdentityProvider
+from urpaq.services.ports.identity import IdentityProvider, IdentityUnavailable
 from urpaq.services.statements import statement_of
 from urpaq.services.statistics import Statistics, StatisticsRefused
 
@@ -180,13 +185,29 @@ async def sign_in(
     if wait:  # whoever asks: no number of addresses buys more codes sent to one person
         return too_many(request, wait)
     now = clock.now()
-    challenge = await in_thread(lambda: identity.begin(iin=iin, now=now))
+    try:
+        challenge = await in_thread(lambda: identity.begin(iin=iin, now=now))
+    except _IDENTITY_AWAY as error:
+        return _identity_away(request, error)
     response = page(request, "sign_in_code.html", private=True, links_to=_CODE_PAGE)
     response.set_cookie(
         CHALLENGE_COOKIE, challenge.challenge_id, max_age=300, httponly=True,
         samesite="strict", secure=request.url.scheme == "https", path="/sign-in",
     )  # fmt: skip
     return response
+
+
+#: What an identity provider raises when it cannot answer now (`IdentityUnavailable`, or
+#: a connection refused or timed out on the way to its service).
+_IDENTITY_AWAY = (IdentityUnavailable, OSError)
+
+
+def _identity_away(request: Request, error: Exception) -> HTMLResponse:
+    """The sign-in page, saying that signing in is unavailable for now (503)."""
+    error_log.error(
+        "the identity provider could not answer %s: %s", request.url.path, type(error).__name__
+    )
+    return page(request, "sign_in.html", status=503, private=True, problem="identity_unavailable")
 
 
 @personal.post("/sign-in/code", response_model=None)
@@ -207,7 +228,10 @@ async def sign_in_code(
     now = clock.now()
     # The person the guess was aimed at, known before any limit: a guess the client's
     # limit refuses is audited about them too.
-    claimed = await in_thread(lambda: identity.iin_of(challenge_id=challenge, now=now))
+    try:
+        claimed = await in_thread(lambda: identity.iin_of(challenge_id=challenge, now=now))
+    except _IDENTITY_AWAY as error:
+        return _identity_away(request, error)
     if claimed is not None:
         note.iin = claimed.value
     client = limited_client(request)
@@ -219,7 +243,12 @@ async def sign_in_code(
         wait = await limits.codes_per_iin.take(person, now=time.time())
         if wait:
             return too_many(request, wait)
-    iin = await in_thread(lambda: identity.complete(challenge_id=challenge, response=code, now=now))
+    try:
+        iin = await in_thread(
+            lambda: identity.complete(challenge_id=challenge, response=code, now=now)
+        )
+    except _IDENTITY_AWAY as error:
+        return _identity_away(request, error)
     if (
         iin is None
         and claimed is not None
