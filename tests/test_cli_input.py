@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from decimal import Decimal
 from importlib import resources
@@ -792,3 +794,36 @@ def test_ctrl_c_while_the_command_line_loads_is_one_line_not_a_trace(db: str) ->
     assert done.returncode == 1
     assert done.stderr == "error: interrupted (Ctrl-C) while starting: nothing was done\n"
     assert json.loads(done.stdout)["error"]["reason"] == "interrupted"
+
+
+def test_ctrl_c_while_a_command_ends_ends_it_at_once_with_its_answer_s_code(db: str) -> None:
+    """A command that has answered may still wait as it ends (a server's last write on a
+    lock, for up to ten minutes): Ctrl-C then was ignored, then it ended with a silent exit
+    of the signal's own.  It ends at once, with the answer's exit code and its output."""
+    waits_as_it_ends = (
+        "import threading, time\n"
+        "threading.Thread(target=time.sleep, args=(120,)).start()\n"  # not a daemon
+        "from urpaq.entrypoints.launch import main\n"
+        "import sys\n"
+        "sys.argv[0] = 'urpaq'\n"
+        "main()\n"
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-c", waits_as_it_ends, "statement", "150101500011", "--json",
+         "--db", db],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )  # fmt: skip
+    try:
+        assert process.stdout is not None
+        lines = [process.stdout.readline()]
+        while lines[-1] not in ("}\n", ""):  # the document, whole
+            lines.append(process.stdout.readline())
+        assert json.loads("".join(lines))["status"] == "unknown"
+        time.sleep(0.5)  # the command has ended; its thread keeps the process
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=60)
+    finally:
+        process.kill()
+    assert process.returncode == 0

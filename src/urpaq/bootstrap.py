@@ -102,6 +102,13 @@ def storage_failure(error: BaseException) -> str | None:
     return sqlite.storage_failure(error) or postgres.storage_failure(error)
 
 
+def writes_refused(error: BaseException) -> str | None:
+    """In words, why the storage under a database refuses writes (the disk full, a file
+    or a transaction read-only, an I/O error), or None: not a lock waited on too long, a
+    connection lost, a server busy."""
+    return sqlite.writes_refused(error) or postgres.writes_refused(error)
+
+
 def database_unreachable(error: BaseException) -> bool:
     """Whether `error` says the database cannot be reached now (a server down,
     restarting or failing over, a connection lost, a database that cannot be opened

@@ -305,6 +305,17 @@ _RECORD_REFERENCES_ON = """DO $$ BEGIN
        END $$"""
 
 
+def writes_refused(error: BaseException) -> str | None:
+    """The server's first line where it refuses writes (out of disk, a read-only
+    transaction — a standby —, an I/O error), or None."""
+    if not isinstance(error, psycopg.OperationalError | psycopg.InternalError):
+        return None
+    if (error.sqlstate or "") not in ("53100", "25006", "58030"):
+        return None
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
+
+
 def storage_failure(error: BaseException) -> str | None:
     """The server's first line on a failure that is not the statement's: the server out of
     disk or memory, an I/O error, damaged data, a read-only transaction, a lock not had

@@ -163,6 +163,18 @@ def _passing_failure(error: BaseException) -> bool:
     return code in (sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_NOMEM)
 
 
+def writes_refused(error: BaseException) -> str | None:
+    """SQLite's words where the storage refuses writes (the disk full or read-only, an
+    I/O error), or None."""
+    code = getattr(error, "sqlite_errorcode", None)
+    if isinstance(error, sqlite3.DatabaseError) and code is not None:
+        return str(error) if code & 0xFF in _WRITES_REFUSED else None
+    return None
+
+
+_WRITES_REFUSED = frozenset({sqlite3.SQLITE_FULL, sqlite3.SQLITE_READONLY, sqlite3.SQLITE_IOERR})
+
+
 def storage_failure(error: BaseException) -> str | None:
     """SQLite's words for a failure of the storage under a database (the disk full or
     read-only, an I/O error, a damaged file), or None for any other error."""
@@ -306,7 +318,11 @@ class SqliteConnection(SqlConnection):
         try:
             if self._found_read_only:
                 self._open_again()
-            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                self.db.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as error:
+                self._note(error)
+                raise
         except BaseException:
             self._writers.release()
             raise

@@ -10,8 +10,10 @@ lives in the module of its group.
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import io
+import os
 import signal
 import sys
 from collections import Counter
@@ -113,7 +115,8 @@ def given_twice(arguments: list[str]) -> str | None:
 #: did already.
 INTERRUPTED = (
     "interrupted (Ctrl-C): what the command changes is stored whole or not at all; run it"
-    " again to see which — it changes nothing it did already"
+    " again to see which — it changes nothing it did already (an operator's credential"
+    " stored but not shown is lost: rotate it)"
 )
 
 
@@ -121,13 +124,24 @@ def main() -> None:
     """The command line, as `urpaq` runs it (`entrypoints/launch.py`); interrupted by
     Ctrl-C, it exits 1 (it did not complete), saying so."""
     try:
-        _main()
-    except KeyboardInterrupt:
-        _interrupted()
-    finally:
-        # Its answer given, a command's end (its database closed, its threads joined) is
-        # not cut short by a late Ctrl-C into a silent exit of the signal's own.
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        try:
+            _main()
+        except KeyboardInterrupt:
+            _interrupted()
+    except SystemExit as done:
+        # Its answer given, a Ctrl-C while the command ends (its database closed, its
+        # threads joined: a server's last write may wait on a lock) ends the process at
+        # once with the answer's exit code, not with a silent exit of the signal's own.
+        code = done.code if isinstance(done.code, int) else int(done.code is not None)
+        signal.signal(signal.SIGINT, lambda *_: _end_now(code))
+        raise
+
+
+def _end_now(code: int) -> None:
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(code)
 
 
 def _interrupted() -> None:

@@ -74,9 +74,10 @@ class StorageFailures:
     words: str = ""
 
     def note(self, error: BaseException) -> str | None:
-        """Note `error` if the storage under a database within reach failed (a full or
-        read-only disk; a database out of reach is not this); its words, else None."""
-        words = None if bootstrap.database_unreachable(error) else bootstrap.storage_failure(error)
+        """Note `error` if the storage refused a write (a full or read-only disk, an I/O
+        error; not a lock waited on too long, nor a database out of reach); its words,
+        else None."""
+        words = bootstrap.writes_refused(error)
         if words is not None:
             self.at, self.words = time.monotonic(), words
         return words
