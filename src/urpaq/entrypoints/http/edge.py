@@ -310,7 +310,8 @@ class Edge:
             error_log.error(
                 "the database could not be reached answering %s %s (request %s): %s", *where
             )
-        elif self.context.storage.note(error):  # a disk full or read-only: nor here
+        elif bootstrap.storage_failure(error):  # a disk full or read-only: nor here
+            self.context.storage.note(error)  # a write refused: not ready for a while
             error_log.error("the storage failed answering %s %s (request %s): %s", *where)
         else:
             error_log.error(

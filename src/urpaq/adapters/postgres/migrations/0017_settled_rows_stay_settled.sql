@@ -5,7 +5,7 @@
 -- those it was closed with; a person keeps their number.  None is ever deleted.  The
 -- application already refused each of these; the server's role holds the column grants
 -- that would allow them (docs/operations.md), and now meets these triggers, which bind
--- every role but a superuser's replication mode.
+-- every role but the tables' owner (who can disable them, as a superuser can).
 
 CREATE FUNCTION payout_is_final() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
