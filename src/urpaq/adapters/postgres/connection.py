@@ -307,13 +307,10 @@ _RECORD_REFERENCES_ON = """DO $$ BEGIN
 
 def writes_refused(error: BaseException) -> str | None:
     """The server's first line where it refuses writes (out of disk, a read-only
-    transaction — a standby —, an I/O error), or None."""
-    if not isinstance(error, psycopg.OperationalError | psycopg.InternalError):
-        return None
-    if (error.sqlstate or "") not in ("53100", "25006", "58030"):
-        return None
-    text = str(error).strip()
-    return text.splitlines()[0] if text else type(error).__name__
+    transaction — a standby —, an I/O error): those of `storage_failure` for these, or
+    None."""
+    state = getattr(error, "sqlstate", None) or ""
+    return storage_failure(error) if state in ("53100", "25006", "58030") else None
 
 
 def storage_failure(error: BaseException) -> str | None:

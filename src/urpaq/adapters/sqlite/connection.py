@@ -165,11 +165,9 @@ def _passing_failure(error: BaseException) -> bool:
 
 def writes_refused(error: BaseException) -> str | None:
     """SQLite's words where the storage refuses writes (the disk full or read-only, an
-    I/O error), or None."""
-    code = getattr(error, "sqlite_errorcode", None)
-    if isinstance(error, sqlite3.DatabaseError) and code is not None:
-        return str(error) if code & 0xFF in _WRITES_REFUSED else None
-    return None
+    I/O error): those of `storage_failure` for these, or None."""
+    code = (getattr(error, "sqlite_errorcode", None) or 0) & 0xFF
+    return storage_failure(error) if code in _WRITES_REFUSED else None
 
 
 _WRITES_REFUSED = frozenset({sqlite3.SQLITE_FULL, sqlite3.SQLITE_READONLY, sqlite3.SQLITE_IOERR})
