@@ -8,12 +8,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEMO_DB := demo/urpaq.db
 
-.PHONY: demo test install lint typecheck postgresql chromium pytest benchmark clean
+.PHONY: demo test install lint typecheck postgresql chromium pytest benchmark constraints clean
 
-$(BIN)/urpaq: pyproject.toml
+$(BIN)/urpaq: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $@
 
 install: $(BIN)/urpaq
@@ -42,6 +42,12 @@ test: lint typecheck pytest
 
 benchmark: install
 	$(BIN)/python benchmarks/national_close.py
+
+# After upgrading a dependency in .venv and passing `make test`: pin what passed.
+constraints: install
+	{ sed -n '1,3p' constraints.txt; $(BIN)/python -m pip freeze --exclude-editable \
+	    | grep -v '^urpaq=='; } > constraints.txt.new
+	mv constraints.txt.new constraints.txt
 
 clean:
 	rm -rf $(VENV) demo .pytest_cache .mypy_cache .ruff_cache

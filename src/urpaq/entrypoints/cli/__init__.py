@@ -24,6 +24,7 @@ import typer.main
 from rich.markup import escape
 from typer import rich_utils
 
+from urpaq import __version__
 from urpaq.entrypoints.cli import (
     audit,
     closes,
@@ -54,6 +55,23 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+def _print_version(wanted: bool) -> None:
+    if wanted:
+        print(f"urpaq {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: bool = typer.Option(
+        False, "--version", callback=_print_version, is_eager=True, help="Print the version."
+    ),
+) -> None:
+    """The options before any command."""
+
+
 app.add_typer(register.app, name="register")
 app.add_typer(parameters.app, name="parameters")
 app.add_typer(operators.app, name="operator")
