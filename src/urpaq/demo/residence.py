@@ -3,9 +3,10 @@
 The regional figures published for the 2023 close (programme.md, "Published figures by
 region") are reproduced exactly.  For each region with a target, the ordinary children
 (those with a birth record only) are allotted to it by cohort: with the people with
-events who live there (by the region the register keeps for them: the one on their
-latest record that names one), as many participate in the 2023 close and as many of them
-were born in 2006 — the cohort turning 18 in 2024 — as the targets say.  The 2006 cohort
+events who live there (where the 2023 close saw them: the region on their latest record
+recorded by its day that names one, a later move aside), as many participate in the
+2023 close and as many of them were born in 2006 — the cohort turning 18 in 2024 — as
+the targets say.  The 2006 cohort
 takes the maturing target; the rest is spread over the cohorts born 2007–2023 in
 proportion to their sizes, and the cohorts born later (who are not participants of 2023)
 follow the same shares.  Every other child lives in one of the regions without a target,

@@ -387,24 +387,31 @@ def ordinary_cohorts(targets: Targets, special: list[Person]) -> dict[int, int]:
     return dict(sorted(cohorts.items()))
 
 
-def region_of(person: Person) -> str | None:
-    """The region the register keeps for a person: the one on their latest record that
-    names a region (by effective date, then the order of the records)."""
-    named = [(e.effective, order, e.region) for order, e in enumerate(person.events) if e.region]
+def region_seen(person: Person, *, as_of: dt.date) -> str | None:
+    """The region a close's view on `as_of` saw for a person: the one on their latest
+    record recorded by then that names a region (by effective date, then the order of the
+    records), as the statistics count it (`adapters/sql/standing.py: region_seen_sql`).  A
+    move recorded after the close is not where the close saw them."""
+    named = [
+        (e.effective, order, e.region)
+        for order, e in enumerate(person.events)
+        if e.region and e.recorded <= as_of
+    ]
     return max(named)[2] if named else None
 
 
 def residents(special: list[Person]) -> tuple[Counter[str | None], Counter[str | None]]:
     """Per region, the people with events who participate in the published close, and
-    those of them who mature at it."""
+    those of them who mature at it, where the close saw them."""
     participating: Counter[str | None] = Counter()
     maturing: Counter[str | None] = Counter()
+    as_of = CLOSE_AS_OF[PUBLISHED_CLOSE]
     for person in special:
         participates, matures = _counts(person)
         if PUBLISHED_CLOSE in participates:
-            participating[region_of(person)] += 1
+            participating[region_seen(person, as_of=as_of)] += 1
         if PUBLISHED_CLOSE in matures:
-            maturing[region_of(person)] += 1
+            maturing[region_seen(person, as_of=as_of)] += 1
     return participating, maturing
 
 
