@@ -51,7 +51,13 @@ from urpaq.domain.statement import StatementLine, savings_lines_of
 from urpaq.services.ports.closes import BirthCount, ClosedRecord, StandingCount
 from urpaq.services.ports.edge import KeptAnswer
 from urpaq.services.ports.ledger import AccountBalance, IdempotencyConflict
-from urpaq.services.ports.office import BatchSummary, PayoutRow, RejectedRow
+from urpaq.services.ports.office import (
+    BatchSummary,
+    PayoutCount,
+    PayoutOrder,
+    PayoutRow,
+    RejectedRow,
+)
 from urpaq.services.ports.parameters import RecordedParameters
 from urpaq.services.ports.reads import (
     BirthGroup,
@@ -839,10 +845,31 @@ class FakeOfficeReads:
     def rejected_rows(self, *, batch_id: int, limit: int) -> list[RejectedRow]:
         return []
 
-    def payouts(self, *, statuses: frozenset[str], limit: int) -> list[PayoutRow]:
+    def payouts(
+        self, *, statuses: frozenset[str], limit: int, order: PayoutOrder = "operator"
+    ) -> list[PayoutRow]:
         rows = [row for _, row in self._person_rows() if row.status in statuses]
-        rows.sort(key=lambda r: (r.operator, r.return_due_on or r.requested_on, r.payout_id))
+        if order == "newest":
+            rows.sort(key=lambda r: (r.closed_on or dt.date.min, r.payout_id), reverse=True)
+        else:
+            due = {r.payout_id: r.return_due_on or r.requested_on for r in rows}
+            if order == "due":
+                rows.sort(key=lambda r: (due[r.payout_id], r.operator, r.payout_id))
+            else:
+                rows.sort(key=lambda r: (r.operator, due[r.payout_id], r.payout_id))
         return rows[:limit]
+
+    def payout_counts(self, *, statuses: frozenset[str], today: dt.date) -> list[PayoutCount]:
+        rows = [row for _, row in self._person_rows() if row.status in statuses]
+        counts = []
+        for operator in sorted({r.operator for r in rows}):
+            own = [r for r in rows if r.operator == operator]
+            dues = [r.return_due_on for r in own if r.return_due_on is not None]
+            counts.append(PayoutCount(
+                operator, len(own), Money(sum(r.amount.cents for r in own)),
+                min(dues, default=None), sum(1 for day in dues if day < today),
+            ))  # fmt: skip
+        return counts
 
     def payouts_of_person(self, person_id: int) -> list[PayoutRow]:
         return [row for pid, row in self._person_rows() if pid == person_id]

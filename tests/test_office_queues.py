@@ -20,6 +20,7 @@ from urpaq.bootstrap import open_unit_of_work
 from urpaq.domain.money import Money
 from urpaq.domain.operators import Purpose
 from urpaq.domain.rejections import OTHER, reason_code
+from urpaq.entrypoints.http.office import queues
 from urpaq.services.payouts import request_payout, return_payout
 from world import ADULT, FEED, TODAY, add_bank, build_world
 
@@ -148,6 +149,34 @@ def test_payouts_queue_and_the_persons_payouts(site: tuple[str, SqlUnitOfWork]) 
         )
         table = file.text.split('id="payouts"')[1].split("</table>")[0]
         assert all(f"p-{n}" in table for n in range(3)) and "Kaspi" in table
+
+
+def test_every_operators_open_payouts_are_counted_when_the_rows_are_cut(
+    site: tuple[str, SqlUnitOfWork], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The queue lists a bounded number of rows (the soonest due, the last returned); an
+    operator whose payouts fell beyond them had no line at all, and nothing said rows were
+    left out. Every operator is counted, and a list cut says so."""
+    url, uow = site
+    add_bank(uow, name="Halyk", purposes=frozenset(Purpose), credential="h")
+    halyk = uow.operators.named("Halyk")
+    assert halyk is not None
+    request_payout(
+        uow, operator=halyk, iin=ADULT, amount=Money(500), purpose=Purpose.EDUCATION,
+        sub_purpose="tuition", account="KZ01", payout_id="h-0", today=TODAY,
+        return_due_on=return_due_on,
+    )  # fmt: skip
+    monkeypatch.setattr(queues, "PAYOUTS_MAX", 1)
+    with office(url, development()) as base, httpx.Client(base_url=base) as client:
+        sign_in(client, "aigerim", "clerk")
+        queue = client.get("/office/payouts", params={"lang": "en"}).text
+
+    counts = queue.split('id="open-counts"')[1].split("</table>")[0]
+    assert "Kaspi</th><td" in counts and "Halyk</th><td" in counts
+    assert '"number">2</td>' in counts.split("Kaspi")[1].split("</tr>")[0]
+    assert "The first 1 of 2 are listed." in queue  # Kaspi's p-0, overdue, the soonest
+    assert "The first 0 of 1 are listed." in queue  # Halyk's
+    assert "p-0" in queue.split('id="overdue"')[1] and "h-0" not in queue
 
 
 @pytest.mark.parametrize(

@@ -4,10 +4,13 @@ would."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import threading
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -17,6 +20,7 @@ from fakes import FakeUnitOfWork
 from urpaq.adapters.calendar import return_due_on
 from urpaq.adapters.feed import inspect_feed, read_feed
 from urpaq.adapters.sql.unit_of_work import SqlUnitOfWork
+from urpaq.bootstrap import open_unit_of_work
 from urpaq.domain.disclosure import SMALL_CELL_THRESHOLD, suppressed_cells, suppressed_margins
 from urpaq.domain.iin import compose
 from urpaq.domain.inheritance import CertificateClaim
@@ -24,6 +28,8 @@ from urpaq.domain.money import Money, apply_rate_half_up
 from urpaq.domain.operators import Purpose
 from urpaq.domain.parameters import YearParameters
 from urpaq.domain.projection import Assumption, carry_forward, project
+from urpaq.entrypoints.http.web import statistics as web_statistics
+from urpaq.entrypoints.http.web.statistics import COUNTED_TABLES, ParticipantCounts, StatisticsCache
 from urpaq.services.closing import close_year
 from urpaq.services.inheritance import pay_heir, return_heir_payout
 from urpaq.services.lookup import look_up_participant
@@ -34,6 +40,7 @@ from urpaq.services.ports.unit_of_work import UnitOfWork
 from urpaq.services.register_import import import_records
 from urpaq.services.statistics import (
     REGION_ORDER,
+    Statistics,
     StatisticsRefused,
     participant_statistics,
     region_statistics,
@@ -479,3 +486,102 @@ def test_a_small_cohort_s_region_is_not_given_by_the_regions_shown_empty(
     # Hidden with other regions that were credited something, or all of them.
     assert set(credited) <= set(hidden)
     assert len(hidden) == len(rows) or len(set(hidden) & set(credited)) >= 2
+
+
+class AskedToCount(ParticipantCounts):
+    """Counts nothing: says which closes the statistics asked to have counted."""
+
+    def __init__(self) -> None:
+        super().__init__(lambda: pytest.fail("nothing is counted here"))
+        self.asked: list[int | None] = []
+
+    def ask(self, year: int | None) -> None:
+        self.asked.append(year)
+
+
+def test_a_visitor_of_the_statistics_never_waits_for_a_count(
+    uow: SqlUnitOfWork, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The participants of a close not counted yet (a minute at national scale, which
+    every visitor waited for, behind the first one) are counted in the background: the
+    page answers at once without their tables, saying they are being counted, and has
+    them once they are."""
+    build_world(uow, tmp_path)
+    set_parameters(
+        uow, parameters=[YearParameters(2024, Money(30000), Decimal(0), "t")], today=TODAY
+    )
+    close_year(uow, year=2024, as_of=dt.date(2025, 1, 31))
+    counts = AskedToCount()
+    cache = StatisticsCache(counts)
+    with monkeypatch.context() as patched:
+        patched.setattr(uow.reads, "participant_groups", lambda **_: pytest.fail("counted"))
+        found = cache.get(uow)
+
+    assert found.counting == (2024,) and counts.asked == [None]
+    assert not {t.name for t in found.tables} & COUNTED_TABLES
+    assert found.table("payouts_by_purpose") is not None  # the others are there
+    participant_statistics(uow)  # the background's count
+    counted = cache.get(uow)
+    assert counted.counting == () and {t.name for t in counted.tables} >= COUNTED_TABLES
+    with monkeypatch.context() as patched:  # an earlier close, not counted: asked, not waited for
+        patched.setattr(uow.reads, "participant_groups", lambda **_: pytest.fail("counted"))
+        earlier = cache.get(uow, year=2023)
+    assert earlier.counting == (2023,) and counts.asked == [None, 2023]
+    assert "regions" not in {t.name for t in earlier.tables}
+    region_statistics(uow, year=2023)
+    assert cache.get(uow, year=2023).table("regions").year == 2023
+    with pytest.raises(StatisticsRefused):
+        cache.get(uow, year=2022)
+
+
+def test_closes_are_counted_in_the_background_once_each(
+    uow: SqlUnitOfWork, database_url: str, tmp_path: Path
+) -> None:
+    build_world(uow, tmp_path)
+    counts = ParticipantCounts(lambda: open_unit_of_work(database_url))
+    for _ in range(3):
+        counts.ask(None)
+    counts.ask(2023)
+    counts.join(timeout=60)
+
+    assert uow.reads.kept_participant_groups(year=2023) is not None
+
+
+def test_while_the_statistics_are_rebuilt_visitors_get_the_last_ones(
+    uow: SqlUnitOfWork, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After a change (a payout, a close) the first visitor rebuilds the statistics (a
+    second or two at national scale); the others meanwhile get the last ones, not a wait."""
+    build_world(uow, tmp_path)
+    participant_statistics(uow)
+    cache = StatisticsCache(AskedToCount())
+    before = cache.get(uow)
+    set_parameters(
+        uow, parameters=[YearParameters(2024, Money(30000), Decimal(0), "t")], today=TODAY
+    )
+    close_year(uow, year=2024, as_of=dt.date(2025, 1, 31))
+    region_statistics(uow, year=2024)
+    rebuilt = threading.Event()
+    build = web_statistics.build_statistics
+
+    def slow_build(*args: Any, **kwargs: Any) -> Statistics:
+        assert rebuilt.wait(30)
+        return build(*args, **kwargs)
+
+    monkeypatch.setattr(web_statistics, "build_statistics", slow_build)
+
+    async def two_visitors() -> tuple[Statistics, Statistics]:
+        first = asyncio.create_task(cache.answer(lambda: uow, year=None))
+        while not first.done() and cache._kept(None) is before and not _rebuilding(cache):
+            await asyncio.sleep(0.01)
+        second = await asyncio.wait_for(cache.answer(lambda: uow, year=None), 10)
+        rebuilt.set()
+        return await first, second
+
+    first, second = asyncio.run(two_visitors())
+    assert second is before and before.last_closed_year == 2023
+    assert first.last_closed_year == 2024
+
+
+def _rebuilding(cache: StatisticsCache) -> bool:
+    return any(turn.locked() for turn in cache._turns.values())

@@ -45,6 +45,8 @@ class Statistics:
     last_closed_year: int | None
     tables: tuple[StatTable, ...]
     closed_years: tuple[int, ...] = ()
+    #: The closes whose participants are being counted: their tables are not here yet.
+    counting: tuple[int, ...] = ()
 
     def table(self, name: str) -> StatTable:
         return next(table for table in self.tables if table.name == name)
@@ -53,6 +55,25 @@ class Statistics:
         """The same statistics with `table` in place of the one of its name."""
         tables = tuple(table if t.name == table.name else t for t in self.tables)
         return dataclasses.replace(self, tables=tables)
+
+    def while_counting(self, year: int) -> Statistics:
+        """The same statistics without the table by region, whose close of `year` is
+        being counted."""
+        tables = tuple(t for t in self.tables if t.name != REGION_TABLE)
+        return dataclasses.replace(self, tables=tables, counting=(*self.counting, year))
+
+
+#: The name of the table by region of one close.
+REGION_TABLE = "regions"
+
+
+class NotCountedYet(Exception):
+    """A close's participants are not counted yet, and the caller asked not to wait for
+    the count (seconds, a minute on a busy machine, at national scale)."""
+
+    def __init__(self, year: int) -> None:
+        super().__init__(f"the participants of the close of {year} are not counted yet")
+        self.year = year
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,12 +87,17 @@ class RegionStatistics:
     small_cells_hidden: bool
 
 
-def participant_groups_of(uow: UnitOfWork, record: ClosedRecord) -> list[ParticipantGroup]:
+def participant_groups_of(
+    uow: UnitOfWork, record: ClosedRecord, *, count: bool = True
+) -> list[ParticipantGroup]:
     """The participants of a close per birth year, sex and region.  Counting them is one
     pass over the register (seconds at national scale); a close's view never changes, so
-    the counts are kept in the database the first time and read from there after."""
+    the counts are kept in the database the first time and read from there after.  With
+    `count` false, raises `NotCountedYet` instead of counting."""
     year = record.closed.year
     groups = uow.reads.kept_participant_groups(year=year)
+    if groups is None and not count:
+        raise NotCountedYet(year)
     if groups is None:
         groups = uow.reads.participant_groups(year=year, view=record.closed.view)
         with uow:
@@ -81,13 +107,14 @@ def participant_groups_of(uow: UnitOfWork, record: ClosedRecord) -> list[Partici
     return groups
 
 
-def participant_statistics(uow: UnitOfWork) -> tuple[StatTable, ...]:
-    """Participants of the last close by age, sex and region."""
+def participant_statistics(uow: UnitOfWork, *, count: bool = True) -> tuple[StatTable, ...]:
+    """Participants of the last close by age, sex and region (`count`: as
+    `participant_groups_of`)."""
     closes = uow.closes.closed_years()
     if not closes:
         return ()
     last = closes[-1].closed.year
-    groups = participant_groups_of(uow, closes[-1])
+    groups = participant_groups_of(uow, closes[-1], count=count)
     by_age = _by(groups, lambda group: last - group.birth_year)
     by_sex = _by(groups, lambda group: "male" if group.is_male else "female")
     by_region = _by(groups, _region_of)
@@ -101,12 +128,13 @@ def participant_statistics(uow: UnitOfWork) -> tuple[StatTable, ...]:
 
 
 def region_statistics(
-    uow: UnitOfWork, *, year: int, hide_small_cells: bool = True
+    uow: UnitOfWork, *, year: int, hide_small_cells: bool = True, count: bool = True
 ) -> RegionStatistics:
     """Per region, the participants of the close of `year`, the cohort that matures at it
     (turning 18 in the next year), the per-child TR credited to them, the target savings
     the close credited (to that cohort, and to whoever matured late at it), and how many
-    matured late; refused (`not_closed`) for a year not closed."""
+    matured late; refused (`not_closed`) for a year not closed (`count`: as
+    `participant_groups_of`)."""
     closes = uow.closes.closed_years()
     record = next((r for r in closes if r.closed.year == year), None)
     if record is None:
@@ -115,7 +143,7 @@ def region_statistics(
             "not_closed",
             f"reporting year {year} is not closed, so it has no statistics (closed: {closed})",
         )
-    groups = participant_groups_of(uow, record)
+    groups = participant_groups_of(uow, record, count=count)
     # Every region has its row, none or many in it: a row missing, or one there only for
     # whoever matured late, or an empty one shown where the others are hidden, would say
     # where the few are.
@@ -139,13 +167,13 @@ def region_statistics(
     per_child = record.result.per_child
     rows: list[tuple[Cell, ...]] = []
     for region in REGION_ORDER:
-        count, cohort = participants[region], turning[region]
+        counted, cohort = participants[region], turning[region]
         credited = savings[region].amount if region in savings else Money(0)
         rows.append((
             region,
-            None if region in hidden else count,
+            None if region in hidden else counted,
             None if region in hidden_turning else cohort,
-            None if region in hidden else per_child.times(count),
+            None if region in hidden else per_child.times(counted),
             None if region in hidden_savings else credited,
             None if hide_small_cells and late else late.get(region, 0),
         ))  # fmt: skip
@@ -157,7 +185,7 @@ def region_statistics(
     ))  # fmt: skip
     columns = ("region", "participants", "turning_18", "accrued", "target_savings_credited",
                "matured_late")  # fmt: skip
-    table = StatTable("regions", columns, tuple(rows), value_column=3, year=year)
+    table = StatTable(REGION_TABLE, columns, tuple(rows), value_column=3, year=year)
     return RegionStatistics(year, per_child, table, small_cells_hidden=hide_small_cells)
 
 

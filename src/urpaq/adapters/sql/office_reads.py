@@ -7,7 +7,13 @@ from typing import Any
 
 from urpaq.adapters.sql.connection import SqlConnection
 from urpaq.domain.money import Money
-from urpaq.services.ports.office import BatchSummary, PayoutRow, RejectedRow
+from urpaq.services.ports.office import (
+    BatchSummary,
+    PayoutCount,
+    PayoutOrder,
+    PayoutRow,
+    RejectedRow,
+)
 
 _PAYOUT_COLUMNS = """x.payout_id, p.iin, x.operator_name, x.amount_cents, x.purpose,
     x.sub_purpose, x.requested_on, x.return_due_on, x.status, x.closed_on"""
@@ -21,6 +27,12 @@ _ALL_PAYOUTS = """(
     SELECT payout_id, person_id, operator_name, amount_cents, 'inheritance', notary_certificate,
            paid_on, NULL, status, returned_on
     FROM heir_payout) AS x"""
+
+_ORDERS: dict[str, str] = {
+    "operator": "x.operator_name, COALESCE(x.return_due_on, x.requested_on), x.payout_id",
+    "due": "COALESCE(x.return_due_on, x.requested_on), x.operator_name, x.payout_id",
+    "newest": "x.closed_on DESC, x.payout_id DESC",
+}
 
 
 def _date(text: str | None) -> dt.date | None:
@@ -58,17 +70,31 @@ class SqlOfficeReads:
         )
         return [RejectedRow(int(b), int(line), rid, str(why)) for b, line, rid, why in rows]
 
-    def payouts(self, *, statuses: frozenset[str], limit: int) -> list[PayoutRow]:
+    def payouts(
+        self, *, statuses: frozenset[str], limit: int, order: PayoutOrder = "operator"
+    ) -> list[PayoutRow]:
         marks = ", ".join("?" for _ in statuses) or "NULL"
         rows = self.db.execute(
             f"SELECT {_PAYOUT_COLUMNS} FROM {_ALL_PAYOUTS}"
             " JOIN person p ON p.person_id = x.person_id"
-            f" WHERE x.status IN ({marks})"
-            " ORDER BY x.operator_name, COALESCE(x.return_due_on, x.requested_on), x.payout_id"
-            f" LIMIT {int(limit)}",
+            f" WHERE x.status IN ({marks}) ORDER BY {_ORDERS[order]} LIMIT {int(limit)}",
             tuple(sorted(statuses)),
         )
         return [_payout(row) for row in rows]
+
+    def payout_counts(self, *, statuses: frozenset[str], today: dt.date) -> list[PayoutCount]:
+        marks = ", ".join("?" for _ in statuses) or "NULL"
+        rows = self.db.execute(
+            "SELECT x.operator_name, COUNT(*), SUM(x.amount_cents), MIN(x.return_due_on),"
+            " SUM(CASE WHEN x.return_due_on < ? THEN 1 ELSE 0 END)"
+            f" FROM {_ALL_PAYOUTS} WHERE x.status IN ({marks})"
+            " GROUP BY x.operator_name ORDER BY x.operator_name",
+            (today.isoformat(), *sorted(statuses)),
+        )
+        return [
+            PayoutCount(str(name), int(n), Money(int(cents)), _date(due), int(overdue))
+            for name, n, cents, due, overdue in rows
+        ]
 
     def payouts_of_person(self, person_id: int) -> list[PayoutRow]:
         rows = self.db.execute(

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-import threading
 from collections.abc import AsyncIterator
 
 from fastapi import FastAPI, Request
@@ -28,7 +27,7 @@ from urpaq.entrypoints.http.context import (
 )
 from urpaq.entrypoints.http.credentials import BelievedCredentials
 from urpaq.entrypoints.http.deps import UnauthenticatedError
-from urpaq.entrypoints.http.edge import Edge, UnauditedRoute, error_body, error_log
+from urpaq.entrypoints.http.edge import Edge, UnauditedRoute, error_body
 from urpaq.entrypoints.http.office import pages as office_pages
 from urpaq.entrypoints.http.office.deps import Forbidden, SignInRequired
 from urpaq.entrypoints.http.office.identity import StaffIdentity
@@ -38,10 +37,9 @@ from urpaq.entrypoints.http.web import routes as web_routes
 from urpaq.entrypoints.http.web.rate_limit import RateLimits
 from urpaq.entrypoints.http.web.sessions import Sessions
 from urpaq.entrypoints.http.web.settings import WebSettings
-from urpaq.entrypoints.http.web.statistics import StatisticsCache
+from urpaq.entrypoints.http.web.statistics import ParticipantCounts, StatisticsCache
 from urpaq.services.ports.identity import IdentityProvider
 from urpaq.services.readiness import readiness
-from urpaq.services.statistics import participant_statistics
 
 
 def create_app(
@@ -74,7 +72,10 @@ def create_app(
     app.state.credentials = BelievedCredentials()
     app.state.rate_limits = RateLimits.from_settings(settings, serving=context.serving)
     app.state.sessions = Sessions(serving=context.serving)
-    app.state.statistics_cache = StatisticsCache()
+    app.state.participant_counts = ParticipantCounts(
+        functools.partial(bootstrap.open_unit_of_work, context.uow.url)
+    )
+    app.state.statistics_cache = StatisticsCache(app.state.participant_counts)
     app.state.identity = identity or bootstrap.identity_provider(serving=context.serving)
     staff = staff_identity or StaffIdentity.from_environment()
     app.state.staff_identity = staff
@@ -125,21 +126,8 @@ def readyz(request: Request) -> JSONResponse:
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     context: Context = app.state.context
     asyncio.get_running_loop().set_default_executor(worker_threads())
-    counting = threading.Thread(target=_count_participants, args=(context.uow.url,), daemon=True)
-    counting.start()
+    counts: ParticipantCounts = app.state.participant_counts
+    counts.ask(None)  # the last close's participants, if nobody has counted them yet
     yield
-    counting.join(timeout=120)  # it holds a connection of its own until it ends
+    counts.join(timeout=120)
     context.uow.close_all()
-
-
-def _count_participants(database_url: str) -> None:
-    """At start, count the last close's participants for the statistics if nobody has
-    yet (seconds at national scale), so that no visitor waits for it."""
-    try:
-        uow = bootstrap.open_unit_of_work(database_url)
-        try:
-            participant_statistics(uow)
-        finally:
-            uow.close()
-    except Exception as error:  # the page computes them on demand instead
-        error_log.error("counting participants at start failed: %s", type(error).__name__)

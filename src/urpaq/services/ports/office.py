@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Literal, Protocol
 
 from urpaq.domain.money import Money
 
@@ -45,6 +45,22 @@ class PayoutRow:
     closed_on: dt.date | None
 
 
+@dataclass(frozen=True, slots=True)
+class PayoutCount:
+    """One operator's payouts in some states: how many, their amount, the first day one
+    of them is due (None for heirs' payouts and returned ones) and how many are overdue."""
+
+    operator: str
+    count: int
+    amount: Money
+    first_due: dt.date | None
+    overdue: int
+
+
+#: The orders payouts are listed in: by operator then due day, by due day, newest first.
+PayoutOrder = Literal["operator", "due", "newest"]
+
+
 class OfficeReadsPort(Protocol):
     def batches(self, *, limit: int) -> list[BatchSummary]:
         """The latest import batches, newest first."""
@@ -54,8 +70,16 @@ class OfficeReadsPort(Protocol):
         """A batch's rejected rows in the order of the file."""
         ...
 
-    def payouts(self, *, statuses: frozenset[str], limit: int) -> list[PayoutRow]:
-        """Payouts in these states, by operator and then by the day they are due."""
+    def payouts(
+        self, *, statuses: frozenset[str], limit: int, order: PayoutOrder = "operator"
+    ) -> list[PayoutRow]:
+        """Payouts in these states, the first `limit` in `order` (`operator`: by operator
+        and then by the day they are due; `due`: by that day; `newest`: the last closed
+        first)."""
+        ...
+
+    def payout_counts(self, *, statuses: frozenset[str], today: dt.date) -> list[PayoutCount]:
+        """Per operator, its payouts in these states (all of them), by operator."""
         ...
 
     def payouts_of_person(self, person_id: int) -> list[PayoutRow]:

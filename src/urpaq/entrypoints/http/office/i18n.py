@@ -192,6 +192,21 @@ OFFICE_MESSAGES: dict[str, dict[str, str]] = {
     "office_operator": _m("Оператор", "Оператор", "Operator"),
     "office_due": _m("Растау мерзімі", "Подтвердить до", "Confirm by"),
     "office_none": _m("Жоқ.", "Нет.", "None."),
+    "office_open_counts": _m(
+        "Әр оператордың ашық төлемдері",
+        "Открытые выплаты каждого оператора",
+        "Each operator's open payouts",
+    ),
+    "office_count": _m("Саны", "Количество", "Count"),
+    "office_first_due": _m(
+        "Алғашқы растау мерзімі", "Первое подтвердить до", "First to confirm by"
+    ),
+    "office_overdue_count": _m("Мерзімі өткені", "Просрочено", "Overdue"),
+    "office_rows_cut": _m(
+        "{total} ішінен алғашқы {shown} көрсетілген.",
+        "Показаны первые {shown} из {total}.",
+        "The first {shown} of {total} are listed.",
+    ),
     "office_open_by_operator": _m(
         "Операторлар бойынша ашық төлемдер",
         "Открытые выплаты по операторам",

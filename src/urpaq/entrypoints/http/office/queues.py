@@ -117,23 +117,34 @@ async def rejections_csv(
 @router.get(f"{OFFICE_PATH}/payouts", response_class=HTMLResponse)
 async def payouts(request: Request, session: WorkerDep, uow: UnitOfWorkDep) -> HTMLResponse:
     """Open payouts by operator, each with the last day its use can be confirmed (overdue
-    ones marked: the daily settlement returns them), and the payouts returned."""
+    ones marked: the daily settlement returns them), and the payouts returned, the last
+    first.  Every operator's open payouts are counted; of the rows, the `PAYOUTS_MAX`
+    soonest due and the `PAYOUTS_MAX` last returned are listed, the page saying so when
+    there are more."""
     context: Context = request.app.state.context
     today = context.clock.today()
 
-    def read() -> tuple[list[PayoutRow], list[PayoutRow]]:
+    def read() -> dict[str, Any]:
         work = uow()
+        paid, returned = frozenset({"paid"}), frozenset({"returned"})
         with work.snapshot():
-            open_ = work.office.payouts(statuses=frozenset({"paid"}), limit=PAYOUTS_MAX)
-            returned = work.office.payouts(statuses=frozenset({"returned"}), limit=PAYOUTS_MAX)
-        return open_, returned
+            return {
+                "open_counts": work.office.payout_counts(statuses=paid, today=today),
+                "open_rows": work.office.payouts(statuses=paid, limit=PAYOUTS_MAX, order="due"),
+                "returned_counts": work.office.payout_counts(statuses=returned, today=today),
+                "returned": work.office.payouts(
+                    statuses=returned, limit=PAYOUTS_MAX, order="newest"
+                ),
+            }
 
-    open_rows, returned = await in_thread(read)
-    by_operator: dict[str, list[PayoutRow]] = {}
-    for row in open_rows:
+    found = await in_thread(read)
+    by_operator: dict[str, list[PayoutRow]] = {c.operator: [] for c in found["open_counts"]}
+    for row in found["open_rows"]:
         by_operator.setdefault(row.operator, []).append(row)
-    overdue = [r for r in open_rows if r.return_due_on is not None and r.return_due_on < today]
+    due = [r for r in found["open_rows"] if r.return_due_on is not None and r.return_due_on < today]
     return office_page(
         request, "payouts.html", session, today=today, by_operator=by_operator,
-        overdue=overdue, returned=returned, limit=PAYOUTS_MAX,
+        overdue=due, overdue_total=sum(c.overdue for c in found["open_counts"]),
+        open_counts={c.operator: c for c in found["open_counts"]}, returned=found["returned"],
+        returned_total=sum(c.count for c in found["returned_counts"]),
     )  # fmt: skip

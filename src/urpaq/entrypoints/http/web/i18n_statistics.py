@@ -21,6 +21,14 @@ STATISTICS_MESSAGES: dict[str, dict[str, str]] = {
         " that stand for fewer than {threshold} people are hidden, and so are cells from"
         " which a hidden one could be worked out by subtraction (\u201chidden\u201d).",
     },
+    "statistics_counting": {
+        "kk": "{year} жылғы жабудың қатысушылары саналып жатыр: олардың кестелері осы бетте"
+        " бірнеше минуттан кейін пайда болады.",
+        "ru": "Участники закрытия {year} года подсчитываются: их таблицы появятся на этой"
+        " странице через несколько минут.",
+        "en": "The participants of the close of {year} are being counted: their tables appear"
+        " on this page within minutes.",
+    },
     "no_closes": {
         "kk": "Әзірге бірде-бір есепті жыл жабылған жоқ.",
         "ru": "Пока ни один отчётный год не закрыт.",

@@ -49,7 +49,7 @@ from urpaq.entrypoints.http.web.render import (
     too_many,
 )
 from urpaq.entrypoints.http.web.sessions import CHALLENGE_COOKIE, SESSION_COOKIE
-from urpaq.entrypoints.http.web.statistics import csv_of, sections
+from urpaq.entrypoints.http.web.statistics import COUNTED_TABLES, csv_of, sections
 from urpaq.services.lookup import look_up_participant
 from urpaq.services.operators import operators
 from urpaq.services.ports.identity import IdentityProvider, IdentityUnavailable
@@ -372,6 +372,10 @@ async def statistics_page(
     )  # fmt: skip
 
 
+#: When to ask again for a table whose close is being counted.
+COUNTING_RETRY_SECONDS = 60
+
+
 @public.get("/statistics/{name}.csv")
 async def statistics_csv(
     name: str,
@@ -383,6 +387,10 @@ async def statistics_csv(
     """One table as CSV; `?year=` picks the close of the table by region."""
     found = await _statistics(uow, cache, year)
     tables = {table.name: table for table in found.tables} if found else {}
+    if found and found.counting and name not in tables and name in COUNTED_TABLES:
+        counting = page(request, "statistics_counting.html", status=503, counting=found.counting)
+        counting.headers["Retry-After"] = str(COUNTING_RETRY_SECONDS)
+        return counting
     if name not in tables:
         return page(request, "not_found.html", status=404)
     table = tables[name]
