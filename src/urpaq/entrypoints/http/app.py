@@ -32,7 +32,7 @@ from urpaq.entrypoints.http.office import pages as office_pages
 from urpaq.entrypoints.http.office.deps import Forbidden, SignInRequired
 from urpaq.entrypoints.http.office.identity import StaffIdentity
 from urpaq.entrypoints.http.office.sessions import StaffSessions
-from urpaq.entrypoints.http.threads import worker_threads
+from urpaq.entrypoints.http.threads import end_writing_threads, worker_threads
 from urpaq.entrypoints.http.web import routes as web_routes
 from urpaq.entrypoints.http.web.rate_limit import RateLimits
 from urpaq.entrypoints.http.web.sessions import Sessions
@@ -130,4 +130,5 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     counts.ask(None)  # the last close's participants, if nobody has counted them yet
     yield
     counts.join(timeout=120)
+    end_writing_threads()
     context.uow.close_all()

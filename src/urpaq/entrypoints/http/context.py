@@ -7,13 +7,16 @@ reach it through `deps.py`, the edge is given it when the middleware is installe
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from urpaq import bootstrap
 from urpaq.entrypoints.clock import kazakhstan_date, utc_now
+from urpaq.entrypoints.http import threads
 from urpaq.services.ports.serving import ServingPort
 from urpaq.services.ports.unit_of_work import UnitOfWork
 
@@ -29,6 +32,7 @@ class UnitOfWorkProvider:
         self.url = url
         self._by_thread: dict[int, UnitOfWork] = {}
         self._lock = threading.Lock()
+        _providers.add(self)
 
     def __call__(self) -> UnitOfWork:
         thread = threading.get_ident()
@@ -39,6 +43,13 @@ class UnitOfWorkProvider:
                 self._by_thread[thread] = uow
         return uow
 
+    def close_this_threads(self) -> None:
+        """Close the unit of work of the calling thread, which is ending."""
+        with self._lock:
+            uow = self._by_thread.pop(threading.get_ident(), None)
+        if uow is not None:
+            uow.close()
+
     def close_all(self) -> None:
         """Close every connection; a later call opens new ones (a server can start again)."""
         with self._lock:
@@ -46,6 +57,23 @@ class UnitOfWorkProvider:
             self._by_thread.clear()
         for uow in units:
             uow.close()
+
+
+_providers: weakref.WeakSet[UnitOfWorkProvider] = weakref.WeakSet()
+
+
+def _close_this_threads() -> None:
+    """A worker thread ending closes its connections (`threads.py: IdleThreads`)."""
+    for provider in list(_providers):
+        try:
+            provider.close_this_threads()
+        except Exception as error:  # a connection already broken: nothing left to close
+            logging.getLogger("urpaq.error").warning(
+                "closing an ending thread's connection failed: %s", type(error).__name__
+            )
+
+
+threads.at_thread_end.append(_close_this_threads)
 
 
 @dataclass

@@ -7,7 +7,8 @@ goes through anyio's worker threads: a capacity limiter, a cancel scope and a
 the API's reads, two or three such hops per request were a third of the server's time
 (`benchmarks/accrual_day.py`, docs/benchmarks.md).  `in_thread` hands the work to the
 event loop's own executor instead: a `ThreadPoolExecutor`, whose queue is C code, with as
-many threads as `WORKER_THREADS` (each keeps its own database connections).  Every
+many threads as `WORKER_THREADS` (each keeps its own database connections until it has
+been idle for `IDLE_SECONDS`).  Every
 route of the application is a `DeclaredRoute` (`edge.py`), which runs an endpoint
 written `def` this way too.
 
@@ -25,9 +26,10 @@ import asyncio
 import contextvars
 import functools
 import inspect
+import queue
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -45,25 +47,144 @@ WORKER_THREADS = 40
 #: close never take the threads reads answer with.
 WRITING_THREADS = 8
 
-_writing: ThreadPoolExecutor | None = None
+#: How long a thread waits with nothing to do before it ends, closing the database
+#: connections it held: on PostgreSQL each is one of the server's `max_connections`,
+#: which a burst of requests would otherwise keep taken for the life of the process.
+IDLE_SECONDS = 60.0
+
+#: What each thread that ends calls, in that thread (`context.py` closes its units of
+#: work).
+at_thread_end: list[Callable[[], None]] = []
+
+_Task = tuple[Future[Any], Callable[..., Any], tuple[Any, ...], dict[str, Any]]
+
+
+class IdleThreads(ThreadPoolExecutor):
+    """A `ThreadPoolExecutor` (the kind an event loop takes as its default) whose threads
+    end after `IDLE_SECONDS` with nothing to do, each calling `at_thread_end` as it
+    ends; started again as work comes, up to `max_workers`.  Its queue is C code, as
+    `ThreadPoolExecutor`'s.
+
+    Every task put in the queue is promised to a thread: to one waiting (`_waiting`
+    counts those no task is promised to), to a thread started for it, or, with every
+    thread busy, to the next thread that finishes (`_queued`).  A thread waiting in vain
+    ends only while some waiting thread has no task promised to it."""
+
+    def __init__(self, max_workers: int, name: str, idle_seconds: float | None = None) -> None:
+        super().__init__(max_workers=max_workers, thread_name_prefix=name)
+        self._idle_seconds = IDLE_SECONDS if idle_seconds is None else idle_seconds
+        self._tasks: queue.SimpleQueue[_Task | None] = queue.SimpleQueue()
+        self._counting = threading.Lock()
+        self._threads: set[threading.Thread] = set()
+        self._waiting = 0
+        self._queued = 0
+        self._made = 0
+        self._closed = False
+
+    def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
+        future: Future[T] = Future()
+        with self._counting:
+            if self._closed:
+                raise RuntimeError("cannot schedule new futures after shutdown")
+            self._tasks.put((future, fn, args, kwargs))
+            if self._waiting:
+                self._waiting -= 1
+            elif len(self._threads) < self._max_workers:
+                self._made += 1
+                thread = threading.Thread(
+                    target=self._work, name=f"{self._thread_name_prefix}_{self._made}", daemon=True
+                )
+                self._threads.add(thread)
+                thread.start()
+            else:
+                self._queued += 1
+        return future
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        with self._counting:
+            self._closed = True
+            threads = list(self._threads)
+        if cancel_futures:
+            while True:
+                try:
+                    task = self._tasks.get_nowait()
+                except queue.Empty:
+                    break
+                if task is not None:
+                    task[0].cancel()
+        for _ in threads:
+            self._tasks.put(None)
+        if wait:
+            for thread in threads:
+                thread.join()
+
+    def _work(self) -> None:
+        try:
+            task = self._tasks.get()  # the one it was started for
+            while task is not None:
+                future, fn, args, kwargs = task
+                if future.set_running_or_notify_cancel():
+                    try:
+                        result = fn(*args, **kwargs)
+                    except BaseException as error:
+                        future.set_exception(error)
+                    else:
+                        future.set_result(result)
+                del task, future, fn, args, kwargs
+                task = self._next()
+        finally:
+            with self._counting:
+                self._threads.discard(threading.current_thread())
+            for hook in at_thread_end:
+                hook()
+
+    def _next(self) -> _Task | None:
+        """The next task; None to end: shut down, or idle for `idle_seconds` while some
+        other waiting thread has no task promised to it."""
+        with self._counting:
+            queued = self._queued > 0
+            if queued:
+                self._queued -= 1
+            else:
+                self._waiting += 1
+        if queued:
+            return self._tasks.get()
+        while True:
+            try:
+                return self._tasks.get(timeout=self._idle_seconds)
+            except queue.Empty:
+                with self._counting:
+                    if self._waiting:
+                        self._waiting -= 1
+                        return None
+
+
+_writing: IdleThreads | None = None
 _writing_made = threading.Lock()
 
 
-def worker_threads() -> ThreadPoolExecutor:
+def worker_threads() -> IdleThreads:
     """The executor a server's event loop takes as its own (`app.py`'s lifespan)."""
-    return ThreadPoolExecutor(max_workers=WORKER_THREADS, thread_name_prefix="urpaq-worker")
+    return IdleThreads(WORKER_THREADS, "urpaq-worker")
 
 
-def _writing_threads() -> ThreadPoolExecutor:
-    """The threads of this process that write the main database (made when first used;
-    threads end with the process, as the worker threads' do)."""
+def _writing_threads() -> IdleThreads:
+    """The threads of this process that write the main database (made when first used)."""
     global _writing
     with _writing_made:
         if _writing is None:
-            _writing = ThreadPoolExecutor(
-                max_workers=WRITING_THREADS, thread_name_prefix="urpaq-writing"
-            )
+            _writing = IdleThreads(WRITING_THREADS, "urpaq-writing")
         return _writing
+
+
+def end_writing_threads() -> None:
+    """Let the writing threads finish their work and end (a server stopping); later
+    writes start new ones."""
+    global _writing
+    with _writing_made:
+        ending, _writing = _writing, None
+    if ending is not None:
+        ending.shutdown(wait=True)
 
 
 async def in_thread(work: Callable[[], T], *, writes: bool = False) -> T:
