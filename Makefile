@@ -43,7 +43,8 @@ test: lint typecheck pytest
 benchmark: install
 	$(BIN)/python benchmarks/national_close.py
 
-# After upgrading a dependency in .venv and passing `make test`: pin what passed.
+# After upgrading a dependency in .venv: pin what .venv holds, then run `make test`
+# (docs/operations.md, "Installing").
 constraints: install
 	{ sed -n '1,3p' constraints.txt; $(BIN)/python -m pip freeze --exclude-editable \
 	    | grep -v '^urpaq=='; } > constraints.txt.new

@@ -72,9 +72,10 @@ def test_the_tests_run_with_the_pinned_versions() -> None:
     pins = _pins()
     for requirement in _requirements(extra=True):
         installed = Version(importlib.metadata.version(requirement.name))
-        assert installed == pins[canonicalize_name(requirement.name)], (
-            f"{requirement.name} {installed} is installed, constraints.txt pins"
-            f" {pins[canonicalize_name(requirement.name)]}: `make constraints` after the tests pass"
+        pinned = pins[canonicalize_name(requirement.name)]
+        assert installed == pinned, (
+            f"{requirement.name} {installed} is installed, constraints.txt pins {pinned}:"
+            " `make constraints` pins what .venv holds"
         )
 
 

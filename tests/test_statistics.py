@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import threading
+import time
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -538,13 +539,27 @@ def test_closes_are_counted_in_the_background_once_each(
     uow: SqlUnitOfWork, database_url: str, tmp_path: Path
 ) -> None:
     build_world(uow, tmp_path)
-    counts = ParticipantCounts(lambda: open_unit_of_work(database_url))
+    passes: list[int] = []
+
+    def opening() -> UnitOfWork:
+        opened = open_unit_of_work(database_url)
+        counting = opened.reads.participant_groups
+
+        def counted(**kwargs: Any) -> Any:
+            passes.append(kwargs["year"])
+            return counting(**kwargs)
+
+        opened.reads.participant_groups = counted  # type: ignore[method-assign]
+        return opened
+
+    counts = ParticipantCounts(opening)
     for _ in range(3):
         counts.ask(None)
     counts.ask(2023)
     counts.join(timeout=60)
 
     assert uow.reads.kept_participant_groups(year=2023) is not None
+    assert passes == [2023]  # asked four times, one pass over the register
 
 
 def test_while_the_statistics_are_rebuilt_visitors_get_the_last_ones(
@@ -585,3 +600,45 @@ def test_while_the_statistics_are_rebuilt_visitors_get_the_last_ones(
 
 def _rebuilding(cache: StatisticsCache) -> bool:
     return any(turn.locked() for turn in cache._turns.values())
+
+
+def test_a_count_that_failed_is_tried_again_by_the_next_visitor(
+    uow: SqlUnitOfWork, database_url: str, tmp_path: Path
+) -> None:
+    """The database away for a moment as a close is counted: the next visitor asks again
+    (the page said "being counted" until the ledger next changed)."""
+    build_world(uow, tmp_path)
+    away = [ConnectionError("the database is away")]
+
+    def opening() -> UnitOfWork:
+        if away:
+            raise away.pop()
+        return open_unit_of_work(database_url)
+
+    counts = ParticipantCounts(opening)
+    cache = StatisticsCache(counts)
+    assert cache.get(uow).counting == (2023,)
+    counts.join(10)
+    deadline = time.monotonic() + 20
+    while (found := cache.get(uow)).counting:
+        assert time.monotonic() < deadline, "never counted"
+        counts.join(10)
+    assert {table.name for table in found.tables} >= COUNTED_TABLES
+
+
+def test_an_earlier_close_s_table_is_shown_while_the_last_close_is_counted(
+    uow: SqlUnitOfWork, tmp_path: Path
+) -> None:
+    build_world(uow, tmp_path)
+    region_statistics(uow, year=2023)  # counted and kept
+    set_parameters(
+        uow, parameters=[YearParameters(2024, Money(30000), Decimal(0), "t")], today=TODAY
+    )
+    close_year(uow, year=2024, as_of=dt.date(2025, 1, 31))  # not counted
+    cache = StatisticsCache(AskedToCount())
+
+    found = cache.get(uow, year=2023)
+
+    assert found.counting == (2024,)
+    assert found.table("regions").year == 2023
+    assert found.tables[0].name == "regions"  # where the page shows it

@@ -52,8 +52,15 @@ class Statistics:
         return next(table for table in self.tables if table.name == name)
 
     def with_table(self, table: StatTable) -> Statistics:
-        """The same statistics with `table` in place of the one of its name."""
-        tables = tuple(table if t.name == table.name else t for t in self.tables)
+        """The same statistics with `table` in place of the one of its name, or, where
+        there is none (a table by region left out while the last close is counted), after
+        the participants' tables."""
+        if any(t.name == table.name for t in self.tables):
+            tables = tuple(table if t.name == table.name else t for t in self.tables)
+        else:
+            counts = [t for t in self.tables if t.name.startswith("participants_by_")]
+            rest = [t for t in self.tables if not t.name.startswith("participants_by_")]
+            tables = (*counts, table, *rest)
         return dataclasses.replace(self, tables=tables)
 
     def while_counting(self, year: int) -> Statistics:

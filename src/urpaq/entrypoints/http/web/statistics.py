@@ -105,7 +105,12 @@ class ParticipantCounts:
             try:
                 self._count(year)
             except Exception as error:  # asked again by the next visitor
-                error_log.error("counting participants failed: %s", type(error).__name__)
+                error_log.error(
+                    "counting the participants of the close of %s failed: %s: %s",
+                    "the last year" if year is None else year,
+                    type(error).__name__,
+                    error,
+                )
             finally:
                 with self._lock:
                     del self._asked[year]
@@ -212,12 +217,17 @@ class StatisticsCache:
         return build()
 
     def _counted(self, uow: UnitOfWork) -> bool:
-        """Whether a close being counted when the statistics were built is counted now."""
+        """Whether a close being counted when the statistics were built is counted now;
+        one not counted is asked for again (a count that failed — the database away for
+        a moment — is tried again by the next visitor, not never)."""
         assert self._statistics is not None
-        return any(
-            uow.reads.kept_participant_groups(year=year) is not None
-            for year in self._statistics.counting
-        )
+        counted = False
+        for year in self._statistics.counting:
+            if uow.reads.kept_participant_groups(year=year) is not None:
+                counted = True
+            elif self._counts is not None:
+                self._counts.ask(year)
+        return counted
 
     def _region_table(self, uow: UnitOfWork, year: int) -> StatTable:
         if year not in self._regions:
