@@ -8,6 +8,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -52,6 +53,54 @@ def test_work_that_claimed_an_idle_thread_is_done_when_it_times_out() -> None:
         assert executor.submit(lambda n=round_: n).result(10) == round_
         time.sleep(0.01 * (round_ % 3))
     executor.shutdown(wait=True)
+
+
+class SlowToEnd(IdleThreads):
+    """A thread that decided to end is descheduled before it is gone."""
+
+    def _next(self) -> Any:
+        task = super()._next()
+        if task is None:
+            time.sleep(0.3)
+        return task
+
+
+def test_work_given_while_every_thread_is_ending_is_done() -> None:
+    """The task waited for the next one to start a thread (a request of a server whose
+    threads all ended together after a burst hung until another request came)."""
+    executor = SlowToEnd(1, "test", idle_seconds=0.05)
+    executor.submit(lambda: None).result(10)
+    time.sleep(0.15)  # the thread gave up waiting and is ending
+
+    assert executor.submit(lambda: "done").result(5) == "done"
+    executor.shutdown(wait=True)
+
+
+def test_a_thread_that_cannot_start_leaves_no_task_and_no_thread(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    executor = IdleThreads(2, "test", idle_seconds=0.05)
+    ran: list[int] = []
+    with monkeypatch.context() as patched:
+        patched.setattr(threading.Thread, "start", _cannot_start)
+        with pytest.raises(RuntimeError, match="can't start"):
+            executor.submit(lambda: ran.append(1))
+    assert not executor._threads
+    assert executor.submit(lambda: 7).result(5) == 7 and ran == []
+    executor.shutdown(wait=True)
+
+
+def test_a_hook_that_fails_leaves_the_others_to_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    ended: list[str] = []
+    monkeypatch.setattr(threads, "at_thread_end", [lambda: 1 / 0, lambda: ended.append("x")])
+    executor = IdleThreads(1, "test", idle_seconds=0.05)
+    executor.submit(lambda: None).result(5)
+    _wait_for(lambda: ended == ["x"])
+    executor.shutdown(wait=True)
+
+
+def _cannot_start(self: threading.Thread) -> None:
+    raise RuntimeError("can't start new thread")
 
 
 def test_a_servers_connections_close_once_its_threads_are_idle(

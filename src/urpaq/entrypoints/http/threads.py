@@ -26,6 +26,7 @@ import asyncio
 import contextvars
 import functools
 import inspect
+import logging
 import queue
 import threading
 from collections.abc import Callable
@@ -68,7 +69,9 @@ class IdleThreads(ThreadPoolExecutor):
     Every task put in the queue is promised to a thread: to one waiting (`_waiting`
     counts those no task is promised to), to a thread started for it, or, with every
     thread busy, to the next thread that finishes (`_queued`).  A thread waiting in vain
-    ends only while some waiting thread has no task promised to it."""
+    ends only while some waiting thread has no task promised to it, and leaves the count
+    of threads as it decides to (its connections close just after: for a moment a new
+    thread may be at work beside it)."""
 
     def __init__(self, max_workers: int, name: str, idle_seconds: float | None = None) -> None:
         super().__init__(max_workers=max_workers, thread_name_prefix=name)
@@ -86,7 +89,6 @@ class IdleThreads(ThreadPoolExecutor):
         with self._counting:
             if self._closed:
                 raise RuntimeError("cannot schedule new futures after shutdown")
-            self._tasks.put((future, fn, args, kwargs))
             if self._waiting:
                 self._waiting -= 1
             elif len(self._threads) < self._max_workers:
@@ -94,10 +96,11 @@ class IdleThreads(ThreadPoolExecutor):
                 thread = threading.Thread(
                     target=self._work, name=f"{self._thread_name_prefix}_{self._made}", daemon=True
                 )
+                thread.start()  # a thread that cannot start leaves no task and no thread
                 self._threads.add(thread)
-                thread.start()
             else:
                 self._queued += 1
+            self._tasks.put((future, fn, args, kwargs))
         return future
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
@@ -136,7 +139,10 @@ class IdleThreads(ThreadPoolExecutor):
             with self._counting:
                 self._threads.discard(threading.current_thread())
             for hook in at_thread_end:
-                hook()
+                try:
+                    hook()
+                except Exception:  # the next hooks still run
+                    logging.getLogger("urpaq.error").exception("a thread's end failed")
 
     def _next(self) -> _Task | None:
         """The next task; None to end: shut down, or idle for `idle_seconds` while some
@@ -155,7 +161,10 @@ class IdleThreads(ThreadPoolExecutor):
             except queue.Empty:
                 with self._counting:
                     if self._waiting:
+                        # Counted out with the same lock: a task given meanwhile starts
+                        # a thread of its own, not one promised to this one.
                         self._waiting -= 1
+                        self._threads.discard(threading.current_thread())
                         return None
 
 
