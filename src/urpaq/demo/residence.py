@@ -6,12 +6,12 @@ region") are reproduced exactly.  For each region with a target, the ordinary ch
 events who live there (where the 2023 close saw them: the region on their latest record
 recorded by its day that names one, a later move aside), as many participate in the
 2023 close and as many of them were born in 2006 — the cohort turning 18 in 2024 — as
-the targets say.  The 2006 cohort
-takes the maturing target; the rest is spread over the cohorts born 2007–2023 in
-proportion to their sizes, and the cohorts born later (who are not participants of 2023)
-follow the same shares.  Every other child lives in one of the regions without a target,
-drawn in proportion to its population.  Which children of a cohort are allotted is
-random, so the regions are mixed through the register as they would be.
+the targets say.  The 2006 cohort takes the maturing target; the rest is spread over the
+cohorts born 2007–2023 in proportion to their sizes, and the cohorts born later (who are
+not participants of 2023) follow the same shares.  Every other child lives in one of the
+regions without a target, drawn in proportion to its population.  Which children of a
+cohort are allotted is random, so the regions are mixed through the register as they
+would be.
 """
 
 from __future__ import annotations

@@ -6,11 +6,10 @@ goes through anyio's worker threads: a capacity limiter, a cancel scope and a
 `queue.Queue` whose lock and condition are Python code, per call.  On the lookups and
 the API's reads, two or three such hops per request were a third of the server's time
 (`benchmarks/accrual_day.py`, docs/benchmarks.md).  `in_thread` hands the work to the
-event loop's own executor instead: a `ThreadPoolExecutor`, whose queue is C code, with as
-many threads as `WORKER_THREADS` (each keeps its own database connections until it has
-been idle for `IDLE_SECONDS`).  Every
-route of the application is a `DeclaredRoute` (`edge.py`), which runs an endpoint
-written `def` this way too.
+event loop's own executor instead: a `ThreadPoolExecutor` (`IdleThreads`), whose queue
+is C code, with up to `WORKER_THREADS` threads (each keeps its own database connections
+until it has been idle for `IDLE_SECONDS`).  Every route of the application is a
+`DeclaredRoute` (`edge.py`), which runs an endpoint written `def` this way too.
 
 Work that writes the main database — a payout, a confirmation, a close or a decision of
 the back office — runs in threads of its own instead (`writes=True`), at most
@@ -36,9 +35,9 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 
 #: The threads one server process answers with at once (each holds its own database
-#: connections; a close run from the back office holds one for its length, and visitors
-#: of the statistics wait in theirs while the first one counts).  As many as anyio's pool
-#: had: what made the hand-offs cheaper is the executor's queue, not fewer threads.
+#: connections; a close run from the back office holds one for its length).  As many as
+#: anyio's pool had: what made the hand-offs cheaper is the executor's queue, not fewer
+#: threads.
 WORKER_THREADS = 40
 
 

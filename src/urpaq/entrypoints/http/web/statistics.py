@@ -106,10 +106,9 @@ class ParticipantCounts:
                 self._count(year)
             except Exception as error:  # asked again by the next visitor
                 error_log.error(
-                    "counting the participants of the close of %s failed: %s: %s",
+                    "counting the participants of the close of %s failed: %s",
                     "the last year" if year is None else year,
                     type(error).__name__,
-                    error,
                 )
             finally:
                 with self._lock:
