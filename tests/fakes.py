@@ -820,12 +820,14 @@ class FakeEdge:
         limit: int,
         actor: str | None = None,
         action: str | None = None,
+        until: dt.date | None = None,
     ) -> list[AuditEvent]:
         events = [
             e
             for e in reversed(self.uow.state.audit)
             if (iin is None or e.iin == iin)
             and (since is None or e.at.date() >= since)
+            and (until is None or e.at.date() <= until)
             and (actor or "").casefold() in e.actor.casefold()
             and (action or "").casefold() in e.action.casefold()
         ]
@@ -968,12 +970,14 @@ class FakeServing:
         limit: int,
         actor: str | None = None,
         action: str | None = None,
+        until: dt.date | None = None,
     ) -> list[AuditEvent]:
         events = [
             e
             for e in reversed(self.audit)
             if (iin is None or e.iin == iin)
             and (since is None or e.at.date() >= since)
+            and (until is None or e.at.date() <= until)
             and (actor or "").casefold() in e.actor.casefold()
             and (action or "").casefold() in e.action.casefold()
         ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import subprocess
@@ -14,6 +15,7 @@ import pytest
 
 from pg_server import TemporaryPostgres
 from urpaq.bootstrap import open_unit_of_work
+from urpaq.domain.kazakhstan_time import KAZAKHSTAN
 
 HEADER = "record_id,iin,kind,effective_date,recorded_on,region\n"
 FEED = HEADER + "".join(
@@ -564,6 +566,29 @@ def test_reading_the_audit_log_is_recorded_in_it(db: str) -> None:
     events = json.loads(urpaq("audit", "--json", db=db).stdout)["events"]
     latest = {(e["action"], e["iin"]) for e in events[:2]}  # one moment: either order
     assert latest == {("audit (shown)", "150101500021"), ("audit", None)}
+
+
+def test_the_audit_log_is_searched_by_days_actor_and_action(db: str) -> None:
+    """`urpaq audit` filters as the back office does: the days from `--since` to
+    `--until`, and an actor or an action containing a text, in any case."""
+    import getpass
+
+    actor = f"cli:{getpass.getuser()}"
+    urpaq("statement", "150101500021", db=db)
+    urpaq("register", "history", "150101500021", db=db)
+
+    def actions(*args: str) -> list[str]:
+        answer = json.loads(urpaq("audit", "--json", *args, db=db).stdout)
+        return [e["action"] for e in answer["events"]]
+
+    assert actions("--action", "HISTORY") == ["register_history"]
+    assert actions("--action", "statement", "--actor", actor.upper()) == ["statement"]
+    assert actions("--actor", "operator:") == []
+    today = json.loads(urpaq("audit", "--json", "--limit", "1", db=db).stdout)["events"][0]
+    day = dt.datetime.fromisoformat(today["at"]).astimezone(KAZAKHSTAN).date()
+    days = ("--since", str(day), "--until", str(day), "--action", "t")
+    assert actions(*days)[-2:] == ["register_history", "statement"]
+    assert actions("--until", str(day - dt.timedelta(days=1))) == []
 
 
 def test_a_statement_explains_every_line_with_its_date_and_running_balance(

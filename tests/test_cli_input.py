@@ -116,6 +116,7 @@ def test_a_serving_file_that_is_no_database_is_refused_naming_it(
     it is a directory or some other file, the command exits with one line naming it and
     why, no traceback."""
     beside = tmp_path / "urpaq-serving.db"
+    beside.unlink()  # made by `urpaq init`, as the server would make it: replaced
     if serving == "a directory":
         beside.mkdir()
     else:
@@ -648,6 +649,10 @@ def test_an_output_that_takes_no_utf8_gets_the_answer_not_a_traceback(tmp_path: 
         (["close", "2024", "--preview", "--as-of", "2025-W05-5"], "is not a date YYYY-MM-DD"),
         (["close", "2024", "--preview", "--as-of", "20250131"], "is not a date YYYY-MM-DD"),
         (["audit", "--since", "2025-01-31T00"], "is not a date YYYY-MM-DD"),
+        (["audit", "--until", "2025-13-01"], "'2025-13-01' is not a date YYYY-MM-DD"),
+        (["audit", "--since", "2025-02-01", "--until", "2025-01-31"], "is before --since"),
+        (["audit", "--actor", "a\x1bb"], "'a\\x1bb' holds control characters"),
+        (["audit", "--action", "a\x7fb"], "holds control characters"),
     ],
 )
 def test_a_date_option_is_a_day_written_yyyy_mm_dd_only(

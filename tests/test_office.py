@@ -318,6 +318,55 @@ def test_the_audit_logs_days_are_kazakhstans(database_url: str) -> None:
             )
         found = audit_events(uow, since=dt.date(2026, 11, 27), limit=10)
         assert sorted(e.at.strftime("%H:%M") for e in found) == ["19:00", "19:01"]
+        # `until` a day is to its end there, included.
+        found = audit_events(uow, until=dt.date(2026, 11, 26), limit=10)
+        assert [e.at.strftime("%H:%M") for e in found] == ["18:59"]
+        day = dt.date(2026, 11, 27)
+        assert len(audit_events(uow, since=day, until=day, limit=10)) == 2
+        assert audit_events(uow, since=day, until=dt.date(2026, 11, 26), limit=10) == []
+        assert len(audit_events(uow, until=dt.date.max, limit=10)) == 3
+    finally:
+        uow.close()
+
+
+def test_the_audit_log_is_newest_first_by_time_whatever_order_it_was_written_in(
+    database_url: str,
+) -> None:
+    """Two events written in the other order than their moments (a request answered
+    after a later one began) are shown by their moments; a search of a few days reads
+    only those days' events, through the index on the moment."""
+    from urpaq.domain.audit import AuditEvent
+
+    uow = open_unit_of_work(database_url)
+    uow.schema.initialise()
+    try:
+        base = dt.datetime(2026, 11, 20, 9, tzinfo=dt.UTC)
+        for minutes, request in ((5, "later"), (1, "earlier"), (5, "later, written last")):
+            at = base + dt.timedelta(minutes=minutes)
+            uow.serving.record(AuditEvent(at, "operator:bank", "GET /x", None, 200, request))
+        found = [e.request_id for e in audit_events(uow, limit=10)]
+        assert found == ["later, written last", "later", "earlier"]
+        # An ASCII filter finds it among other letters, in any case, and a text holding
+        # letters beyond ASCII is lowered as Unicode does (the Kelvin sign is a k).
+        for actor in ("staff:Иван-ADMIN", "staff:\u212aate"):
+            uow.serving.record(AuditEvent(base, actor, "GET /y", None, 200, actor))
+        assert [e.actor for e in audit_events(uow, actor="admin", limit=10)] == ["staff:Иван-ADMIN"]
+        assert [e.actor for e in audit_events(uow, actor="иван-a", limit=10)] == [
+            "staff:Иван-ADMIN"
+        ]
+        assert [e.actor for e in audit_events(uow, actor="kate", limit=10)] == ["staff:\u212aate"]
+        # The newest first, and the days given, come from the index on the moment.
+        if database_url.startswith("sqlite"):
+            serving = uow.serving.db  # type: ignore[attr-defined]
+            plan = " ".join(
+                str(row[-1])
+                for row in serving.execute(
+                    "EXPLAIN QUERY PLAN SELECT * FROM audit_event WHERE at >= ?"
+                    " ORDER BY at DESC, event_id DESC LIMIT 10",
+                    ("2026",),
+                )
+            )
+            assert "audit_event_at" in plan and "TEMP B-TREE" not in plan, plan
     finally:
         uow.close()
 
@@ -372,6 +421,13 @@ def test_an_audit_filter_holding_control_characters_is_refused_not_cut_short(db:
         for since in ("20261127", "2026-W48-5"):
             answer = client.post("/office/audit", data={"since": since, "form_token": token})
             assert answer.status_code == 422 and "is not a date" in answer.text, since
+        answer = client.post("/office/audit", data={"until": "tomorrow", "form_token": token})
+        assert answer.status_code == 422 and "until &#39;tomorrow&#39; is not a date" in answer.text
+        backwards = {"since": "2026-11-27", "until": "2026-11-26", "form_token": token}
+        answer = client.post("/office/audit", data=backwards)
+        assert answer.status_code == 422
+        assert "until &#39;2026-11-26&#39; is before since &#39;2026-11-27&#39;" in answer.text
+        assert 'name="until" type="date" value="2026-11-26"' in answer.text  # kept to mend
         plain = client.post("/office/audit", data={"actor": "zzzz", "form_token": token})
         assert plain.status_code == 200
 

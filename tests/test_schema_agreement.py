@@ -715,3 +715,41 @@ def test_the_serving_stores_agree(tmp_path: Path, postgres: TemporaryPostgres) -
     assert databases.sqlite["tables"] == databases.postgres["tables"] != set()
     assert "trigger audit_event: no DELETE" in databases.sqlite["triggers"]
     assert not [m for m in messages if m], "\n".join(m for m in messages if m)
+
+
+def test_init_brings_the_serving_store_up_to_date(
+    tmp_path: Path, postgres: TemporaryPostgres
+) -> None:
+    """A serving store made by an earlier urpaq (here without the audit log's index on
+    the moment) is brought up to date by `urpaq init`, run as the owner: a server under a
+    role that may not create the index would fail to start."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "urpaq.db"
+    urls = [f"sqlite:///{path}", postgres.create_database(template="urpaq_template")]
+    for url in urls:
+        uow = open_unit_of_work(url)
+        uow.schema.initialise()
+        uow.serving.audit_events(iin=None, since=None, limit=1)  # opens (creates) it
+        uow.close()
+    with sqlite3.connect(tmp_path / "urpaq-serving.db") as lite:
+        lite.execute("DROP INDEX audit_event_at")
+        lite.execute("PRAGMA user_version = 4")
+    lite.close()
+    with psycopg.connect(urls[1], autocommit=True) as pg:
+        pg.execute("DROP INDEX serving.audit_event_at")
+    for url in urls:
+        done = subprocess.run(
+            [sys.executable, "-m", "urpaq", "init", "--db", url],
+            capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+    with sqlite3.connect(tmp_path / "urpaq-serving.db") as lite:
+        found = lite.execute(
+            "SELECT COUNT(*) FROM sqlite_master WHERE name = 'audit_event_at'"
+        ).fetchone()
+        assert found == (1,)
+    lite.close()
+    with psycopg.connect(urls[1], autocommit=True) as pg:
+        assert pg.execute("SELECT to_regclass('serving.audit_event_at')").fetchone() != (None,)

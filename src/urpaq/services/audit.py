@@ -28,13 +28,17 @@ def audit_events(
     limit: int = 1000,
     actor: str | None = None,
     action: str | None = None,
+    until: dt.date | None = None,
 ) -> list[AuditEvent]:
-    """The latest events, newest first, optionally about one person, from one day on, by
-    an actor or of an action whose text contains the one given: the serving store's, then
-    those kept in the main database before it existed."""
-    recent = uow.serving.audit_events(iin=iin, since=since, limit=limit, actor=actor, action=action)
+    """The latest events, newest first, optionally about one person, of the days from
+    `since` to `until` (each included), by an actor or of an action whose text contains
+    the one given: the serving store's, then those kept in the main database before it
+    existed."""
+    recent = uow.serving.audit_events(
+        iin=iin, since=since, until=until, limit=limit, actor=actor, action=action
+    )
     if len(recent) == limit:
         return recent
     return recent + uow.edge.audit_events(
-        iin=iin, since=since, limit=limit - len(recent), actor=actor, action=action
+        iin=iin, since=since, until=until, limit=limit - len(recent), actor=actor, action=action
     )

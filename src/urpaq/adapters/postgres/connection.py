@@ -429,7 +429,7 @@ def serving_writer(url: str) -> GroupCommit:
 def _connect_serving(url: str) -> SharedServing:
     serving = SharedServing(url)
     # The newest index names the newest version; the script creates only what is missing.
-    if serving.scalar("SELECT to_regclass('serving.bucket_at') IS NULL"):
+    if serving.scalar("SELECT to_regclass('serving.audit_event_at') IS NULL"):
         serving.execute("BEGIN")
         try:
             serving.execute("SELECT pg_advisory_xact_lock(?)", (SERVING_SCHEMA_LOCK,))

@@ -108,6 +108,11 @@ class SqlConnection(ABC):
     #: A text column (`{}`) in lower case as Unicode has it, not only ASCII.
     lower_sql: str
 
+    def contains_sql(self, column: str) -> str:
+        """A condition that the text of `column` holds a `LIKE` pattern given (in lower
+        case, `\\` escaping) to each of its `?`, letter case aside as Unicode has it."""
+        return f"{self.lower_sql.format(column)} LIKE ? ESCAPE '\\'"
+
     def table_names(self) -> list[str]:
         return [str(name) for (name,) in self.execute(self.table_names_sql).fetchall()]
 

@@ -40,7 +40,9 @@ class SqlEdge:
         limit: int,
         actor: str | None = None,
         action: str | None = None,
+        until: dt.date | None = None,
     ) -> list[AuditEvent]:
         return audit_events_in(
-            self.db, "audit_event", iin=iin, since=since, limit=limit, actor=actor, action=action
-        )
+            self.db, "audit_event", iin=iin, since=since, until=until, limit=limit,
+            actor=actor, action=action,
+        )  # fmt: skip

@@ -38,23 +38,34 @@ def audit_events_in(
     limit: int,
     actor: str | None = None,
     action: str | None = None,
+    until: dt.date | None = None,
 ) -> list[AuditEvent]:
-    """The latest events of one audit table, newest first, filtered before the limit."""
+    """The latest events of one audit table, newest first, filtered before the limit.
+
+    Newest by their time, whose index (`audit_event_at`) also bounds a search from
+    `since` to `until` to the events of those days: one that few events match reads no
+    others.  Events written in the same instant come in the order they were written."""
     conditions, params = [], []
     if iin is not None:
         conditions.append("iin = ?")
         params.append(iin)
-    if since is not None:  # a day in Kazakhstan; the events' times are UTC's
+    # Days in Kazakhstan; the events' times are UTC's, in ISO text, which sorts as they do.
+    if since is not None:
         conditions.append("at >= ?")
         params.append(day_begins(since).isoformat())
+    if until is not None and until < dt.date.max:
+        conditions.append("at < ?")
+        params.append(day_begins(until + dt.timedelta(days=1)).isoformat())
     for column, text in (("actor", actor), ("action", action)):
         if text:
             escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            conditions.append(f"{db.lower_sql.format(column)} LIKE ? ESCAPE '\\'")
-            params.append(f"%{escaped}%")
+            condition = db.contains_sql(column)
+            conditions.append(condition)
+            params.extend([f"%{escaped}%"] * condition.count("?"))
     where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
     rows = db.execute(
-        f"SELECT {_EVENT_COLUMNS} FROM {table}{where} ORDER BY event_id DESC LIMIT {int(limit)}",
+        f"SELECT {_EVENT_COLUMNS} FROM {table}{where}"
+        f" ORDER BY at DESC, event_id DESC LIMIT {int(limit)}",
         tuple(params),
     )
     return [
@@ -133,13 +144,14 @@ class SqlServing:
         limit: int,
         actor: str | None = None,
         action: str | None = None,
+        until: dt.date | None = None,
     ) -> list[AuditEvent]:
         # A log read from a file replaced under its name would not be the one written
         # (and `/readyz`, which reads it, would call the process ready).
         self.db.check_still_there()
         return audit_events_in(
-            self.db, f"{self.schema}audit_event", iin=iin, since=since, limit=limit,
-            actor=actor, action=action,
+            self.db, f"{self.schema}audit_event", iin=iin, since=since, until=until,
+            limit=limit, actor=actor, action=action,
         )  # fmt: skip
 
     def open_session(self, *, token_digest: str, iin: str, expires_at: dt.datetime) -> None:

@@ -10,6 +10,8 @@ CREATE TABLE IF NOT EXISTS audit_event (
     request_id  TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS audit_event_iin ON audit_event (iin) WHERE iin IS NOT NULL;
+-- The log newest first, and the events of some days alone (`urpaq audit --since --until`).
+CREATE INDEX IF NOT EXISTS audit_event_at ON audit_event (at);
 CREATE TRIGGER IF NOT EXISTS audit_event_is_append_only_update BEFORE UPDATE ON audit_event
 BEGIN
     SELECT RAISE(ABORT, 'the audit log is append-only');

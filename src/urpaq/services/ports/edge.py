@@ -40,6 +40,7 @@ class EdgePort(Protocol):
         limit: int,
         actor: str | None = None,
         action: str | None = None,
+        until: dt.date | None = None,
     ) -> list[AuditEvent]:
         """The events kept in the main database before the serving store held the audit
         log (`ports/serving.py`), newest first; none are added to it any more."""

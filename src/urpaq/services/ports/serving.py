@@ -46,8 +46,10 @@ class ServingPort(Protocol):
         limit: int,
         actor: str | None = None,
         action: str | None = None,
+        until: dt.date | None = None,
     ) -> list[AuditEvent]:
-        """The latest events, newest first; `actor` and `action` keep those whose actor or
+        """The latest events, newest first, of the days from `since` to `until` (in
+        Kazakhstan, each bound included); `actor` and `action` keep those whose actor or
         action contains that text (letter case aside), before the limit."""
         ...
 

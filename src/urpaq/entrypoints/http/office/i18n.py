@@ -151,6 +151,7 @@ OFFICE_MESSAGES: dict[str, dict[str, str]] = {
     "office_action": _m("Әрекет", "Действие", "Action"),
     "office_outcome": _m("Нәтиже", "Результат", "Outcome"),
     "office_since": _m("Бастап", "С даты", "Since"),
+    "office_until": _m("Дейін", "По дату", "Until"),
     "office_show": _m("Көрсету", "Показать", "Show"),
     "office_events_found": _m(
         "{count} оқиға (ең көбі {limit}, жаңалары бірінші).",

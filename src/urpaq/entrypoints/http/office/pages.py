@@ -127,7 +127,7 @@ def audit_form(request: Request, session: AuditorDep) -> HTMLResponse:
 async def audit_view(
     request: Request, session: AuditorDep, form: FormDep, uow: UnitOfWorkDep
 ) -> Response:
-    """The audit log, newest first, filtered by person, day, actor and action; as a page or,
+    """The audit log, newest first, filtered by person, days, actor and action; as a page or,
     with `format=csv`, as a CSV file (the IIN filter is a form field, never in a URL)."""
     filters, problem = _audit_filters(form)
     if problem:
@@ -136,12 +136,19 @@ async def audit_view(
             problem=problem, said="office_search_not_taken",
         )  # fmt: skip
     iin, since = filters.get("iin") or None, _date(filters.get("since"))
+    until = _date(filters.get("until"))
     actor, action = filters.get("actor") or None, filters.get("action") or None
     if iin is not None:  # the events shown are about this person: the read is theirs
         note_of(request).iin = iin
     events = await in_thread(
         lambda: audit_events(
-            uow(), iin=iin, since=since, limit=AUDIT_ROWS_MAX, actor=actor, action=action
+            uow(),
+            iin=iin,
+            since=since,
+            until=until,
+            limit=AUDIT_ROWS_MAX,
+            actor=actor,
+            action=action,
         )
     )
     if iin is None:  # by actor, action or day: a read of each person whose events it shows
@@ -158,15 +165,20 @@ async def audit_view(
 
 def _audit_filters(form: FormData) -> tuple[dict[str, str], str]:
     filters = {
-        name: str(form.get(name, "")).strip()[:120] for name in ("iin", "since", "actor", "action")
+        name: str(form.get(name, "")).strip()[:120]
+        for name in ("iin", "since", "until", "actor", "action")
     }
     if filters["iin"]:
         try:
             filters["iin"] = Iin.parse(filters["iin"]).value
         except InvalidIin as error:
             return filters, str(error)
-    if filters["since"] and _date(filters["since"]) is None:
-        return filters, f"since {filters['since']!r} is not a date YYYY-MM-DD"
+    for name in ("since", "until"):
+        if filters[name] and _date(filters[name]) is None:
+            return filters, f"{name} {filters[name]!r} is not a date YYYY-MM-DD"
+    first, last = _date(filters["since"]), _date(filters["until"])
+    if first is not None and last is not None and last < first:
+        return filters, f"until {filters['until']!r} is before since {filters['since']!r}"
     for name in ("actor", "action"):
         if not filters[name].isprintable():
             return filters, f"{name} {filters[name]!r} holds control characters"
