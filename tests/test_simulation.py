@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections.abc import Callable, Iterator
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -138,3 +139,18 @@ def test_faulty_years_end_where_clean_years_end(
     assert all(check.holds for check in reconcile(faulty))
     clean.close()
     faulty.close()
+
+
+def test_a_year_published_after_the_demos_register_is_left_out_of_its_inputs() -> None:
+    """The shipped file gains a year each January: the demo closes 2023–2025 and has no
+    participants of a later year to scale its total by (once a `KeyError` that ended
+    `make demo` in a traceback)."""
+    from urpaq.domain.money import Money
+    from urpaq.domain.parameters import YearParameters
+
+    later = YearParameters(2026, Money(91_234_567_800), Decimal("0.0301"), "a later decree")
+    targets = synthetic_register.scaled_targets(DIVISOR)
+    scaled = scaled_parameters([*shipped_parameters(), later], targets)
+    assert [item.year for item in scaled] == sorted(synthetic_register.CLOSE_AS_OF)
+    national = scaled_parameters([*shipped_parameters(), later], synthetic_register.NATIONAL)
+    assert national == [p for p in shipped_parameters() if p.year in synthetic_register.CLOSE_AS_OF]

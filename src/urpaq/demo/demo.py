@@ -98,14 +98,19 @@ def targets_for(scale: Scale) -> synthetic_register.Targets:
 def scaled_parameters(
     published: Sequence[YearParameters], targets: synthetic_register.Targets
 ) -> list[YearParameters]:
-    """The published inputs, with each TR total scaled to the register's participants.
+    """The published inputs of the years the register is closed for, with each TR total
+    scaled to the register's participants.
 
     At national scale this is the published total itself; on a sample it is the total
-    that gives each child of the sample what the published total gives each child.
+    that gives each child of the sample what the published total gives each child.  A
+    year published later (the shipped file grows each year) is not the demo's: it has no
+    participants to scale by, and is left out.
     """
     national = synthetic_register.NATIONAL.participants
     scaled = []
     for item in published:
+        if item.year not in targets.participants:
+            continue
         count = targets.participants[item.year]
         if count == national[item.year]:
             scaled.append(item)
