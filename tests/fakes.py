@@ -1026,7 +1026,7 @@ class FakeServing:
         self, *, bucket: str, capacity: int, refill_seconds: float, now: float
     ) -> Future[float]:
         return _done(
-            lambda: self.take_token(
+            lambda: self._take_token(
                 bucket=bucket, capacity=capacity, refill_seconds=refill_seconds, now=now
             )
         )
@@ -1039,7 +1039,9 @@ class FakeServing:
 
         return _done(forget)
 
-    def take_token(self, *, bucket: str, capacity: int, refill_seconds: float, now: float) -> float:
+    def _take_token(
+        self, *, bucket: str, capacity: int, refill_seconds: float, now: float
+    ) -> float:
         tokens, at = self.buckets.get(bucket, (float(capacity), now))
         tokens = min(float(capacity), tokens + (now - at) / refill_seconds)
         if tokens < 1:

@@ -297,7 +297,8 @@ def test_a_clock_that_went_back_does_not_empty_an_allowance(uow: SqlUnitOfWork) 
     nothing and takes nothing it has not got; later it refills as before."""
 
     def take(now: float) -> float:
-        return uow.serving.take_token(bucket="b", capacity=2, refill_seconds=60, now=now)
+        taken = uow.serving.take_token_later(bucket="b", capacity=2, refill_seconds=60, now=now)
+        return taken.result()
 
     assert [take(1000), take(1000)] == [0, 0]
     assert take(400) == pytest.approx(60)

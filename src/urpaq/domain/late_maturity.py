@@ -12,10 +12,13 @@ entry-year class e held after the close of M, B(e, M), as a back-accrual, and cr
 that amount to their target savings at once.  Maturity is final: someone credited
 target savings before is never paid again.
 
-The rule is here once (what the close pays them is `domain/close.py:
-late_maturity_lines`); `adapters/sql/standing.py` counts the same set-based.  A
-statement shows the close's lines for them at the close whose maturity entry credited
-them (`domain/statement.py`), as the ledger says: never at a close that did not.
+The rule is written twice, as the participation rule is: here, person by person, for the
+stores that hold the register in memory (the tests' `tests/fakes.py`), and in SQL,
+set-based, for the close of both databases (`adapters/sql/standing.py:
+late_maturities_sql`, `late_maturing_sql`): a change to one is a change to the other.
+What the close pays them is `domain/close.py: late_maturity_lines`. A statement shows
+the close's lines for them at the close whose maturity entry credited them
+(`domain/statement.py`), as the ledger says: never at a close that did not.
 """
 
 from __future__ import annotations

@@ -219,11 +219,6 @@ class SqlServing:
         )
         return row is not None
 
-    def take_token(self, *, bucket: str, capacity: int, refill_seconds: float, now: float) -> float:
-        return self.take_token_later(
-            bucket=bucket, capacity=capacity, refill_seconds=refill_seconds, now=now
-        ).result()
-
     def take_token_later(
         self, *, bucket: str, capacity: int, refill_seconds: float, now: float
     ) -> Future[float]:

@@ -35,7 +35,7 @@ SHARE_LENGTH_MAX = 19
 #: DEL, C1), a line or paragraph separator, an invisible formatting character (the soft
 #: hyphen; bidi marks, embeddings, overrides and isolates; zero-width characters; the
 #: BOM; interlinear annotation), a filler or variation selector, or private use.  The
-#: OpenAPI document shows this pattern; `_reference` refuses the rest of `_unseen` (in
+#: OpenAPI document shows this pattern; `_reference` refuses the rest of `unseen` (in
 #: the planes beyond the first, and code points Unicode has not assigned) and a
 #: reference with nothing visible in it.
 REFERENCE_PATTERN = (

@@ -84,16 +84,13 @@ class ServingPort(Protocol):
         """End a challenge; whether this call ended it (of several at once, one does)."""
         ...
 
-    def take_token(self, *, bucket: str, capacity: int, refill_seconds: float, now: float) -> float:
-        """Take one token from a bucket (`capacity` at once, one more every
-        `refill_seconds`; `now` in seconds since the epoch): 0 when there was one,
-        otherwise the seconds until there is."""
-        ...
-
     def take_token_later(
         self, *, bucket: str, capacity: int, refill_seconds: float, now: float
     ) -> Future[float]:
-        """`take_token`, returning at once: the future gives its answer when it is written."""
+        """Take one token from a bucket (`capacity` at once, one more every
+        `refill_seconds`; `now` in seconds since the epoch), returning at once: the future
+        gives, once the bucket is written, 0 when there was one, otherwise the seconds
+        until there is."""
         ...
 
     def forget_full_buckets(self, *, untouched_since: float) -> Future[None]:

@@ -349,16 +349,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "paid to heirs",
     },
     "year": {"kk": "Жыл", "ru": "Год", "en": "Year"},
-    "error_title": {
-        "kk": "Бірдеңе дұрыс болмады",
-        "ru": "Что-то пошло не так",
-        "en": "Something went wrong",
-    },
-    "error_body": {
-        "kk": "Кейінірек қайталап көріңіз. Сұрау нөмірі: {request_id}",
-        "ru": "Попробуйте позже. Номер запроса: {request_id}",
-        "en": "Please try again later. Request number: {request_id}",
-    },
     "page_not_found": {
         "kk": "Бет табылмады",
         "ru": "Страница не найдена",
