@@ -27,6 +27,7 @@ from urpaq.domain.register import (
     RECORD_ID_LENGTH_MAX,
     InvalidRecord,
     RecordKind,
+    RegisterRecord,
     parse_record,
     refused_record_id,
 )
@@ -291,14 +292,28 @@ def _judged_by_domain(
     for index, line in enumerate(numbers):
         row = {name: value for name in FIELDS if (value := columns[name][index]) is not None}
         out.append(_judged(line, row, today=today))
-    return _table(out)
+    return staged_table(out)
 
 
 def _judged(line: int, fields: dict[str, str], *, today: dt.date) -> tuple[object, ...]:
     try:
         record = parse_record(fields, today=today)
     except InvalidRecord as error:
-        return (line, refused_record_id(fields.get("record_id")), *([None] * 8), str(error))
+        return staged_row(line, None, record_id=fields.get("record_id"), reason=str(error))
+    return staged_row(line, record)
+
+
+def staged_row(
+    line: int,
+    record: RegisterRecord | None,
+    *,
+    record_id: str | None = None,
+    reason: str | None = None,
+) -> tuple[object, ...]:
+    """One row of `STAGED_SCHEMA`: a checked record's stored values, or, for a refused
+    one (`record` None), its line, the record id it gave and why."""
+    if record is None:
+        return (line, refused_record_id(record_id), *([None] * 8), reason)
     return (
         line,
         record.record_id,
@@ -318,7 +333,7 @@ def _unreadable(rows: RawRows, mask: pa.Array) -> pa.Table:
     assert rows.problems is not None
     record_ids = pc.filter(rows.fields["record_id"], mask).to_pylist()
     out = [
-        (line, refused_record_id(record_id), *([None] * 8), problem)
+        staged_row(line, None, record_id=record_id, reason=problem)
         for line, record_id, problem in zip(
             pc.filter(rows.lines, mask).to_pylist(),
             record_ids,
@@ -326,10 +341,11 @@ def _unreadable(rows: RawRows, mask: pa.Array) -> pa.Table:
             strict=True,
         )
     ]
-    return _table(out)
+    return staged_table(out)
 
 
-def _table(rows: list[tuple[object, ...]]) -> pa.Table:
+def staged_table(rows: Sequence[tuple[object, ...]]) -> pa.Table:
+    """Rows of `STAGED_SCHEMA` (`staged_row`) as a checked batch's columns."""
     columns = list(zip(*rows, strict=True)) if rows else [() for _ in STAGED_SCHEMA]
     return pa.table(
         [

@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import array
 from collections.abc import Sequence
-from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from urpaq.adapters.record_checks import STAGED_SCHEMA
+from urpaq.adapters.record_checks import STAGED_SCHEMA, staged_row, staged_table
 from urpaq.adapters.sql.connection import SqlConnection
 from urpaq.adapters.sql.import_checks import (
     CHECK_STEPS,
@@ -32,7 +31,6 @@ from urpaq.adapters.sql.import_checks import (
 )
 from urpaq.adapters.sql.import_checks import CrossRowCheck as Check
 from urpaq.adapters.staged import CheckedBatch
-from urpaq.domain.register import refused_record_id
 from urpaq.services.ports.register import StagedBatch, StagedRow
 
 STAGED_COLUMNS = tuple(STAGED_SCHEMA.names[:-1])
@@ -320,30 +318,8 @@ class ImportStaging:
 
 def _as_table(rows: Sequence[StagedRow]) -> pa.Table:
     """Rows checked one at a time, as a checked batch's columns."""
-    values: list[tuple[Any, ...]] = []
-    for row in rows:
-        record = row.record
-        if record is None:
-            values.append((row.line, refused_record_id(row.record_id), *([None] * 8), row.reason))
-            continue
-        values.append(
-            (
-                row.line,
-                record.record_id,
-                record.iin.value,
-                record.kind.value,
-                record.effective_date.isoformat(),
-                record.recorded_on.isoformat(),
-                record.region,
-                record.iin.birth_date.isoformat(),
-                int(record.iin.is_male),
-                record.retracts,
-                None,
-            )
-        )
-    columns = list(zip(*values, strict=True)) if values else [() for _ in STAGED_SCHEMA]
-    return pa.table(
-        [pa.array(c, f.type) for c, f in zip(columns, STAGED_SCHEMA, strict=True)], STAGED_SCHEMA
+    return staged_table(
+        [staged_row(r.line, r.record, record_id=r.record_id, reason=r.reason) for r in rows]
     )
 
 
