@@ -876,6 +876,17 @@ class FakeOfficeReads:
     def payouts_of_person(self, person_id: int) -> list[PayoutRow]:
         return [row for pid, row in self._person_rows() if pid == person_id]
 
+    def payouts_of_operator(
+        self, operator: str, *, day: dt.date, after: str | None, limit: int
+    ) -> list[PayoutRow]:
+        rows = sorted(
+            (row for _, row in self._person_rows()
+             if row.operator == operator and row.requested_on == day
+             and row.payout_id > (after or "")),
+            key=lambda row: row.payout_id,
+        )  # fmt: skip
+        return rows[:limit]
+
     def _person_rows(self) -> list[tuple[int, PayoutRow]]:
         iins = {p.person_id: p.iin.value for p in self.uow.state.persons.values()}
         return [

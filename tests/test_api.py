@@ -665,6 +665,58 @@ def test_a_confirmation_after_the_deadline_is_refused_before_settlement(api: Api
     assert available(api) == "90.00"
 
 
+def test_an_operator_lists_its_payouts_of_a_day_a_page_at_a_time(api: Api) -> None:
+    """A bank reconciles its books with the ledger a day at a time: its own payouts and
+    heirs' payouts of the day, in the order of their ids, a page at a time; never
+    another operator's; each person listed is recorded as read."""
+    with api.client(HEIRS_KEY) as heirs, api.client(HOUSING_KEY) as housing:
+        made = [
+            post(heirs, "/api/v1/payouts", payout_body(amount=f"{n}.00"), f"k{n}").json()
+            for n in (1, 2, 3)
+        ]
+        heir = post(heirs, "/api/v1/heir-payouts", heir_body(), "h").json()
+        housed = payout_body(amount="5.00", purpose="housing", sub_purpose="purchase")
+        post(housing, "/api/v1/payouts", housed, "x")
+        first = heirs.get("/api/v1/payouts", params={"paid_on": TODAY.isoformat(), "limit": 3})
+        rest = heirs.get(
+            "/api/v1/payouts",
+            params={"paid_on": TODAY.isoformat(), "after": first.json()["next_after"]},
+        )
+        other_day = heirs.get("/api/v1/payouts", params={"paid_on": "2026-11-19"})
+        theirs = housing.get("/api/v1/payouts", params={"paid_on": TODAY.isoformat()})
+        refused = [
+            heirs.get("/api/v1/payouts", params=params)
+            for params in ({}, {"paid_on": "2026-02-30"}, {"paid_on": "20261120"},
+                           {"paid_on": "2026-11-20", "limit": 1001},
+                           {"paid_on": "2026-11-20", "after": "x"})
+        ]  # fmt: skip
+    assert first.status_code == rest.status_code == 200, (first.text, rest.text)
+    listed = first.json()["payouts"] + rest.json()["payouts"]
+    assert rest.json()["next_after"] is None
+    ids = [*(p["payout_id"] for p in made), heir["payout_id"]]
+    assert sorted(p["payout_id"] for p in listed) == sorted(ids)
+    assert [p["payout_id"] for p in listed] == sorted(p["payout_id"] for p in listed)
+    one = next(p for p in listed if p["payout_id"] == made[0]["payout_id"])
+    assert one == {
+        "payout_id": made[0]["payout_id"], "iin": str(ADULT), "paid_on": TODAY.isoformat(),
+        "status": "paid", "amount": "1.00", "currency": "USD", "purpose": "education",
+        "sub_purpose": "tuition_period", "return_due_on": made[0]["return_due_on"],
+        "closed_on": None,
+    }  # fmt: skip
+    inherited = next(p for p in listed if p["payout_id"] == heir["payout_id"])
+    assert (inherited["purpose"], inherited["status"]) == ("inheritance", "paid_to_heir")
+    assert (inherited["iin"], inherited["return_due_on"]) == (str(LATE_ADULT), None)
+    assert other_day.json() == {"payouts": [], "next_after": None}
+    assert [p["amount"] for p in theirs.json()["payouts"]] == ["5.00"]
+    assert [r.status_code for r in refused] == [422] * 5
+    assert "paid_on" in refused[1].text and "'2026-02-30' is not a day" in refused[1].text
+    # Who read each person: the bank's lists, about each one they showed.
+    shown = audit_events(api.uow, iin=str(LATE_ADULT), action="(shown)")
+    assert [(e.actor, e.action) for e in shown] == [
+        ("operator:Heirs Bank", "GET /api/v1/payouts (shown)")
+    ]
+
+
 def test_heirs_are_paid_a_deceased_holders_frozen_savings(api: Api) -> None:
     """On a notary's certificate each, in parts, up to each heir's share; a living
     holder's heirs get nothing."""

@@ -36,6 +36,7 @@ def api_schema(tmp_path: Path) -> Iterator[schemathesis.Schema]:
 OPERATIONS = [
     ("GET", "/api/v1/savings/{iin}"),
     ("POST", "/api/v1/payouts"),
+    ("GET", "/api/v1/payouts"),
     ("GET", "/api/v1/payouts/{payout_id}"),
     ("POST", "/api/v1/payouts/{payout_id}/confirmation"),
     ("POST", "/api/v1/payouts/{payout_id}/return"),

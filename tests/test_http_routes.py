@@ -26,6 +26,7 @@ from urpaq.entrypoints.http.api import (
     post_payout,
     post_return,
 )
+from urpaq.entrypoints.http.api_lists import list_payouts
 from urpaq.entrypoints.http.app import create_app, healthz, readyz
 from urpaq.entrypoints.http.edge import Audit, DeclaredRoute, declared_audit
 from urpaq.entrypoints.http.office import closes as office_closes
@@ -52,7 +53,7 @@ DOCS = Path(__file__).parent.parent / "docs"
 
 ROUTE_FUNCTIONS: list[Callable[..., Any]] = [
     get_savings, post_payout, get_payout, post_confirmation, post_return, post_heir_payout,
-    get_heir_payout, post_heir_return,
+    get_heir_payout, post_heir_return, list_payouts,
     openapi_document, home, lookup_form, lookup, sign_in_form, sign_in, sign_in_code,
     sign_in_code_form, statement, sign_out, statistics_page, statistics_csv, healthz, readyz,
     office_sign_in.sign_in_form, office_sign_in.development_sign_in, office_sign_in.oidc_begin,

@@ -32,6 +32,7 @@ from urpaq.domain.payouts import (
     payout_entry,
     return_entry,
 )
+from urpaq.services.ports.office import PayoutRow
 from urpaq.services.ports.register import PersonRecord
 from urpaq.services.ports.unit_of_work import UnitOfWork
 from urpaq.services.unit_of_work import writing
@@ -112,6 +113,21 @@ def payout_of(uow: UnitOfWork, *, operator: AuthorisedOperator, payout_id: str) 
             "unknown_payout", f"operator {operator.name!r} has no payout {payout_id!r}"
         )
     return payout
+
+
+#: The most payouts one answer lists: a day of a bank's payouts is read in pages.
+PAYOUTS_LISTED_MAX = 1000
+
+
+def payouts_of_day(
+    uow: UnitOfWork, *, operator: AuthorisedOperator, day: dt.date, after: str | None, limit: int
+) -> list[PayoutRow]:
+    """The operator's own payouts and heirs' payouts made on `day` (in Kazakhstan), in the
+    order of their ids, the first `limit` after the id `after`: what it reconciles its
+    own books with, a day at a time."""
+    if not 1 <= limit <= PAYOUTS_LISTED_MAX:
+        raise ValueError(f"limit {limit} is not within 1–{PAYOUTS_LISTED_MAX}")
+    return uow.office.payouts_of_operator(operator.name, day=day, after=after, limit=limit)
 
 
 def holder_iin(uow: UnitOfWork, *, operator: AuthorisedOperator, payout_id: str) -> str | None:

@@ -96,6 +96,20 @@ class SqlOfficeReads:
             for name, n, cents, due, overdue in rows
         ]
 
+    def payouts_of_operator(
+        self, operator: str, *, day: dt.date, after: str | None, limit: int
+    ) -> list[PayoutRow]:
+        # Each side of the union reads its index by operator and day
+        # (`payout_operator_day`, `heir_payout_operator_day`).
+        rows = self.db.execute(
+            f"SELECT {_PAYOUT_COLUMNS} FROM {_ALL_PAYOUTS}"
+            " JOIN person p ON p.person_id = x.person_id"
+            " WHERE x.operator_name = ? AND x.requested_on = ? AND x.payout_id > ?"
+            f" ORDER BY x.payout_id LIMIT {int(limit)}",
+            (operator, day.isoformat(), after or ""),
+        )
+        return [_payout(row) for row in rows]
+
     def payouts_of_person(self, person_id: int) -> list[PayoutRow]:
         rows = self.db.execute(
             f"SELECT {_PAYOUT_COLUMNS} FROM {_ALL_PAYOUTS}"

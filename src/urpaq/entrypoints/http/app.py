@@ -18,7 +18,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from urpaq import bootstrap
-from urpaq.entrypoints.http import api, errors, office, openapi
+from urpaq.entrypoints.http import api, api_lists, errors, office, openapi
 from urpaq.entrypoints.http.context import (
     STORAGE_FAILURE_SECONDS,
     Clock,
@@ -81,6 +81,7 @@ def create_app(
     app.state.staff_identity = staff
     app.state.staff_sessions = StaffSessions(staff=lambda: context.uow().staff)
     app.include_router(api.router)
+    app.include_router(api_lists.router)
     app.include_router(web_routes.router)
     app.include_router(office.router)
     app.mount("/static", StaticFiles(packages=[("urpaq.entrypoints.http.web", "static")]))

@@ -298,3 +298,41 @@ class HeirPayoutAnswer(BaseModel):
     notary_certificate: str = Field(
         description="The number of the certificate it was paid on, as compared."
     )
+
+
+class PayoutListed(BaseModel):
+    """One of an operator's payouts in its list of a day."""
+
+    model_config = ConfigDict(json_schema_serialization_defaults_required=True)
+
+    payout_id: str
+    iin: str = Field(description="The holder whose target savings were paid out.")
+    paid_on: dt.date = Field(description="The day it was paid, in Kazakhstan.")
+    status: Literal["paid", "confirmed", "returned", "paid_to_heir"]
+    amount: str = Field(examples=["60.00"])
+    currency: Literal["USD"] = "USD"
+    purpose: Literal["housing", "education", "inheritance"] = Field(
+        description="`inheritance` for a payout to an heir (`POST /heir-payouts`)."
+    )
+    sub_purpose: str = Field(
+        description="What within the purpose it paid; for an heir's payout, the notary's"
+        " certificate number it was paid on."
+    )
+    return_due_on: dt.date | None = Field(
+        description="The last working day on which its use can be confirmed; null for an"
+        " heir's payout."
+    )
+    closed_on: dt.date | None = Field(
+        description="The day it was confirmed or returned; null while it is open."
+    )
+
+
+class PayoutList(BaseModel):
+    """An operator's payouts of a day, in the order of their ids, a page at a time."""
+
+    model_config = ConfigDict(json_schema_serialization_defaults_required=True)
+
+    payouts: list[PayoutListed]
+    next_after: str | None = Field(
+        description="The `after` that asks for the next page; null on the last one."
+    )

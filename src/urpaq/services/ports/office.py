@@ -85,3 +85,10 @@ class OfficeReadsPort(Protocol):
     def payouts_of_person(self, person_id: int) -> list[PayoutRow]:
         """A person's payouts and heirs' payouts, oldest first."""
         ...
+
+    def payouts_of_operator(
+        self, operator: str, *, day: dt.date, after: str | None, limit: int
+    ) -> list[PayoutRow]:
+        """An operator's payouts and heirs' payouts made on `day`, in the order of their
+        ids, the first `limit` after the id `after` (None: from the first)."""
+        ...
