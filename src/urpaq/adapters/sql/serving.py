@@ -40,22 +40,34 @@ def audit_events_in(
     action: str | None = None,
     until: dt.date | None = None,
 ) -> list[AuditEvent]:
-    """The latest events of one audit table, newest first, filtered before the limit.
+    """The latest events of one audit table, newest first (in the order they were
+    written), filtered before the limit.
 
-    Newest by their time, whose index (`audit_event_at`) also bounds a search from
-    `since` to `until` to the events of those days: one that few events match reads no
-    others.  Events written in the same instant come in the order they were written."""
-    conditions, params = [], []
+    A search of some days (`since`, `until`) reads only the events written between the
+    first and the last of those days' events, found by the index on their moments
+    (`audit_event_at`): one that few events match reads no others, however long the log.
+    """
+    # Days in Kazakhstan; the events' times are UTC's, in ISO text, which sorts as they do.
+    moments, bounds = [], []
+    if since is not None:
+        moments.append("at >= ?")
+        bounds.append(day_begins(since).isoformat())
+    if until is not None and until < dt.date.max:
+        moments.append("at < ?")
+        bounds.append(day_begins(until + dt.timedelta(days=1)).isoformat())
+    conditions, params = list(moments), list(bounds)
+    if moments and iin is None:  # a person's events are found by the index on the IIN
+        first, last = db.execute(
+            f"SELECT MIN(event_id), MAX(event_id) FROM {table} WHERE {' AND '.join(moments)}",
+            tuple(bounds),
+        ).fetchone()
+        if first is None:
+            return []
+        conditions.append("event_id BETWEEN ? AND ?")
+        params.extend([first, last])
     if iin is not None:
         conditions.append("iin = ?")
         params.append(iin)
-    # Days in Kazakhstan; the events' times are UTC's, in ISO text, which sorts as they do.
-    if since is not None:
-        conditions.append("at >= ?")
-        params.append(day_begins(since).isoformat())
-    if until is not None and until < dt.date.max:
-        conditions.append("at < ?")
-        params.append(day_begins(until + dt.timedelta(days=1)).isoformat())
     for column, text in (("actor", actor), ("action", action)):
         if text:
             escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -64,8 +76,7 @@ def audit_events_in(
             params.extend([f"%{escaped}%"] * condition.count("?"))
     where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
     rows = db.execute(
-        f"SELECT {_EVENT_COLUMNS} FROM {table}{where}"
-        f" ORDER BY at DESC, event_id DESC LIMIT {int(limit)}",
+        f"SELECT {_EVENT_COLUMNS} FROM {table}{where} ORDER BY event_id DESC LIMIT {int(limit)}",
         tuple(params),
     )
     return [
