@@ -33,6 +33,7 @@ from urpaq.domain.inheritance import (
     NotaryCertificate,
     RecordedCertificate,
 )
+from urpaq.domain.kazakhstan_time import day_begins
 from urpaq.domain.late_maturity import LateMaturity, matures_late
 from urpaq.domain.ledger import EntryKind, JournalEntry, Posting
 from urpaq.domain.money import Money
@@ -826,8 +827,8 @@ class FakeEdge:
             e
             for e in reversed(self.uow.state.audit)
             if (iin is None or e.iin == iin)
-            and (since is None or e.at.date() >= since)
-            and (until is None or e.at.date() <= until)
+            and (since is None or e.at >= day_begins(since))
+            and (until is None or e.at < day_begins(until + dt.timedelta(days=1)))
             and (actor or "").casefold() in e.actor.casefold()
             and (action or "").casefold() in e.action.casefold()
         ]
@@ -987,8 +988,8 @@ class FakeServing:
             e
             for e in reversed(self.audit)
             if (iin is None or e.iin == iin)
-            and (since is None or e.at.date() >= since)
-            and (until is None or e.at.date() <= until)
+            and (since is None or e.at >= day_begins(since))
+            and (until is None or e.at < day_begins(until + dt.timedelta(days=1)))
             and (actor or "").casefold() in e.actor.casefold()
             and (action or "").casefold() in e.action.casefold()
         ]

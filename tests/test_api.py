@@ -682,13 +682,24 @@ def test_an_operator_lists_its_payouts_of_a_day_a_page_at_a_time(api: Api) -> No
             "/api/v1/payouts",
             params={"paid_on": TODAY.isoformat(), "after": first.json()["next_after"]},
         )
+        one_by_one, after = [], None
+        while True:  # a page of one at a time, through both kinds of payout
+            page = heirs.get(
+                "/api/v1/payouts",
+                params={"paid_on": TODAY.isoformat(), "limit": 1}
+                | ({"after": after} if after else {}),
+            ).json()
+            one_by_one += page["payouts"]
+            if (after := page["next_after"]) is None:
+                break
         other_day = heirs.get("/api/v1/payouts", params={"paid_on": "2026-11-19"})
         theirs = housing.get("/api/v1/payouts", params={"paid_on": TODAY.isoformat()})
         refused = [
             heirs.get("/api/v1/payouts", params=params)
             for params in ({}, {"paid_on": "2026-02-30"}, {"paid_on": "20261120"},
                            {"paid_on": "2026-11-20", "limit": 1001},
-                           {"paid_on": "2026-11-20", "after": "x"})
+                           {"paid_on": "2026-11-20", "after": "x"},
+                           [("paid_on", "2026-11-20"), ("paid_on", "2026-11-19")])
         ]  # fmt: skip
     assert first.status_code == rest.status_code == 200, (first.text, rest.text)
     listed = first.json()["payouts"] + rest.json()["payouts"]
@@ -708,13 +719,17 @@ def test_an_operator_lists_its_payouts_of_a_day_a_page_at_a_time(api: Api) -> No
     assert (inherited["iin"], inherited["return_due_on"]) == (str(LATE_ADULT), None)
     assert other_day.json() == {"payouts": [], "next_after": None}
     assert [p["amount"] for p in theirs.json()["payouts"]] == ["5.00"]
-    assert [r.status_code for r in refused] == [422] * 5
+    assert [p["payout_id"] for p in one_by_one] == [p["payout_id"] for p in listed]
+    assert [r.status_code for r in refused] == [422] * 6
+    assert refused[5].json()["fields"] == [
+        {"field": "query.paid_on", "problem": "is given more than once: give it once"}
+    ]
     assert "paid_on" in refused[1].text and "'2026-02-30' is not a day" in refused[1].text
     # Who read each person: the bank's lists, about each one they showed.
     shown = audit_events(api.uow, iin=str(LATE_ADULT), action="(shown)")
-    assert [(e.actor, e.action) for e in shown] == [
+    assert [(e.actor, e.action) for e in shown] == [  # the two lists that showed them
         ("operator:Heirs Bank", "GET /api/v1/payouts (shown)")
-    ]
+    ] * 2
 
 
 def test_heirs_are_paid_a_deceased_holders_frozen_savings(api: Api) -> None:

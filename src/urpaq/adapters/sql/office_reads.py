@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import heapq
+import itertools
 from typing import Any
 
 from urpaq.adapters.sql.connection import SqlConnection
@@ -18,15 +20,18 @@ from urpaq.services.ports.office import (
 _PAYOUT_COLUMNS = """x.payout_id, p.iin, x.operator_name, x.amount_cents, x.purpose,
     x.sub_purpose, x.requested_on, x.return_due_on, x.status, x.closed_on"""
 
-#: Purpose payouts and heirs' payouts, in one shape.
-_ALL_PAYOUTS = """(
-    SELECT payout_id, person_id, operator_name, amount_cents, purpose, sub_purpose,
-           requested_on, return_due_on, status, closed_on
-    FROM payout
-    UNION ALL
-    SELECT payout_id, person_id, operator_name, amount_cents, 'inheritance', notary_certificate,
-           paid_on, NULL, status, returned_on
-    FROM heir_payout) AS x"""
+#: Purpose payouts and heirs' payouts, each in one shape.
+_PAYOUT_TABLES = (
+    """SELECT payout_id, person_id, operator_name, amount_cents, purpose, sub_purpose,
+              requested_on, return_due_on, status, closed_on
+       FROM payout""",
+    """SELECT payout_id, person_id, operator_name, amount_cents, 'inheritance' AS purpose,
+              notary_certificate AS sub_purpose, paid_on AS requested_on,
+              NULL AS return_due_on, status, returned_on AS closed_on
+       FROM heir_payout""",
+)
+#: Both, in one.
+_ALL_PAYOUTS = f"({_PAYOUT_TABLES[0]} UNION ALL {_PAYOUT_TABLES[1]}) AS x"
 
 _ORDERS: dict[str, str] = {
     "operator": "x.operator_name, COALESCE(x.return_due_on, x.requested_on), x.payout_id",
@@ -99,16 +104,21 @@ class SqlOfficeReads:
     def payouts_of_operator(
         self, operator: str, *, day: dt.date, after: str | None, limit: int
     ) -> list[PayoutRow]:
-        # Each side of the union reads its index by operator and day
-        # (`payout_operator_day`, `heir_payout_operator_day`).
-        rows = self.db.execute(
-            f"SELECT {_PAYOUT_COLUMNS} FROM {_ALL_PAYOUTS}"
-            " JOIN person p ON p.person_id = x.person_id"
-            " WHERE x.operator_name = ? AND x.requested_on = ? AND x.payout_id > ?"
-            f" ORDER BY x.payout_id LIMIT {int(limit)}",
-            (operator, day.isoformat(), after or ""),
-        )
-        return [_payout(row) for row in rows]
+        # Each table read by its index on operator and day (`payout_operator_day`,
+        # `heir_payout_operator_day`), in the order of the ids, up to the limit; the two
+        # merged here: SQLite sorted a union of all the rest of the day for each page.
+        pages = [
+            self.db.execute(
+                f"SELECT {_PAYOUT_COLUMNS} FROM ({side}) AS x"
+                " JOIN person p ON p.person_id = x.person_id"
+                f" WHERE x.operator_name = ? AND x.requested_on = ? AND x.payout_id > ?"
+                f" ORDER BY x.payout_id LIMIT {int(limit)}",
+                (operator, day.isoformat(), after or ""),
+            ).fetchall()
+            for side in _PAYOUT_TABLES
+        ]
+        merged = heapq.merge(*pages, key=lambda row: str(row[0]))
+        return [_payout(row) for row in itertools.islice(merged, limit)]
 
     def payouts_of_person(self, person_id: int) -> list[PayoutRow]:
         rows = self.db.execute(

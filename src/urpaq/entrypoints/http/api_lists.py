@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.exceptions import RequestValidationError
 
 from urpaq.domain.register import parse_day
@@ -55,6 +55,7 @@ Limit = Annotated[
 )
 def list_payouts(
     paid_on: PaidOn,
+    request: Request,
     note: NoteDep,
     by: OperatorDep,
     uow: UnitOfWorkDep,
@@ -64,6 +65,7 @@ def list_payouts(
     """The payouts and heirs' payouts this operator made on `paid_on`, in the order of
     their ids, `limit` at a time: ask again with `after` set to the answer's `next_after`
     until it is null. Another operator's payouts are never listed."""
+    _each_once(request, ("paid_on", "after", "limit"))
     rows = payouts.payouts_of_day(uow(), operator=by, day=_day(paid_on), after=after, limit=limit)
     note.shown = tuple(row.iin for row in rows)
     return {
@@ -78,6 +80,23 @@ def list_payouts(
         ],
         "next_after": rows[-1].payout_id if len(rows) == limit else None,
     }  # fmt: skip
+
+
+def _each_once(request: Request, names: tuple[str, ...]) -> None:
+    """A parameter given twice is refused, naming it: a proxy or a library that keeps the
+    first value would read another day than the one taking the last."""
+    twice = [name for name in names if len(request.query_params.getlist(name)) > 1]
+    if twice:
+        raise RequestValidationError(
+            [
+                {
+                    "type": "value_error",
+                    "loc": ("query", name),
+                    "msg": "is given more than once: give it once",
+                }
+                for name in twice
+            ]
+        )
 
 
 def _day(text: str) -> dt.date:
