@@ -85,6 +85,13 @@ def test_a_whole_programme_cycle_from_the_command_line(db: str, feed: Path) -> N
     assert [e["kind"] for e in late["entries"]][:1] == ["back_accrual"]
     report = json.loads(urpaq("reconcile", "--json", db=db).stdout)
     assert report["holds"] is True and len(report["checks"]) > 10
+    # An amount is given as the amounts of every answer are, not only in words.
+    checks = {check["check"]: check for check in report["checks"]}
+    assert checks["nothing created or destroyed (all accounts sum to zero)"] == {
+        "check": "nothing created or destroyed (all accounts sum to zero)", "holds": True,
+        "detail": "0.00 USD", "amount": "0.00", "currency": "USD",
+    }  # fmt: skip
+    assert checks["every journal entry balances"].keys() == {"check", "holds", "detail"}
 
 
 def test_funding_prints_the_national_bank_s_side_year_by_year(db: str, feed: Path) -> None:

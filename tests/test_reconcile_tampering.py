@@ -112,3 +112,16 @@ def test_a_close_whose_result_was_changed_is_named_not_a_trace(
     assert done.returncode == 1, done.stderr
     assert "Traceback" not in done.stderr
     assert "the close of 2023 as stored" in json.loads(done.stdout)["error"]["message"]
+
+
+def test_an_amount_that_does_not_hold_gives_the_ledgers_and_the_expected_one() -> None:
+    """In `--json`, as decimal strings beside the words."""
+    from urpaq.domain.money import Money
+    from urpaq.services.reconciliation.books import compare
+
+    failed = compare("2023: TR total paid in", Money(100_001), Money(100_000))
+    assert failed.as_json() == {
+        "check": "2023: TR total paid in", "holds": False,
+        "detail": "ledger 1,000.01 USD, expected 1,000.00 USD",
+        "amount": "1000.01", "expected": "1000.00", "currency": "USD",
+    }  # fmt: skip

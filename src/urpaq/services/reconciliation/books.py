@@ -11,12 +11,23 @@ from urpaq.services.ports.closes import ClosedRecord
 
 @dataclass(frozen=True, slots=True)
 class Check:
+    """One identity and whether it holds, in words (`detail`); a check of an amount also
+    gives the ledger's (`found`) and, where it does not hold, the one expected."""
+
     name: str
     holds: bool
     detail: str
+    found: Money | None = None
+    expected: Money | None = None
 
     def as_json(self) -> dict[str, object]:
-        return {"check": self.name, "holds": self.holds, "detail": self.detail}
+        answer: dict[str, object] = {"check": self.name, "holds": self.holds, "detail": self.detail}
+        if self.found is not None:
+            answer["amount"] = str(self.found)
+            if self.expected is not None:
+                answer["expected"] = str(self.expected)
+            answer["currency"] = "USD"
+        return answer
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,5 +45,8 @@ class Books:
 
 def compare(name: str, found: Money, expected: Money) -> Check:
     if found == expected:
-        return Check(name, True, f"{found.grouped()} USD")
-    return Check(name, False, f"ledger {found.grouped()} USD, expected {expected.grouped()} USD")
+        return Check(name, True, f"{found.grouped()} USD", found=found)
+    return Check(
+        name, False, f"ledger {found.grouped()} USD, expected {expected.grouped()} USD",
+        found=found, expected=expected,
+    )  # fmt: skip
