@@ -123,7 +123,7 @@ def test_a_method_a_page_does_not_take_is_answered_with_a_page(edge: Edge) -> No
     assert page.headers["x-request-id"] in page.text
     # Every method the address takes: it named GET alone, of the first of its two routes.
     assert page.headers["allow"] == "GET, HEAD, POST"
-    assert api.headers["allow"] == "POST"
+    assert api.headers["allow"] == "GET, HEAD, POST"  # a payout, or a day's list
     with edge.client(None) as client:  # no route's: the static files keep their own
         static = client.post("/static/style.css")
     assert static.status_code == 405 and static.headers["allow"] == "GET, HEAD"
