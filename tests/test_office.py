@@ -372,6 +372,37 @@ def test_a_search_of_some_days_finds_every_event_of_them_whatever_order_they_wer
         uow.close()
 
 
+def test_a_search_by_text_reads_stretch_after_stretch_from_the_newest(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A text that few events hold is found across every stretch the search reads, newest
+    first and no more than asked for, one that many hold within the first; with days
+    given too, only within them."""
+    from urpaq.adapters.sql import serving
+    from urpaq.domain.audit import AuditEvent
+
+    monkeypatch.setattr(serving, "FIRST_STRETCH", 2)
+    uow = open_unit_of_work(database_url)
+    uow.schema.initialise()
+    try:
+        start = dt.datetime(2026, 11, 1, 9, tzinfo=dt.UTC)
+        for n in range(40):  # one event a day, every seventh by a rare actor
+            actor = "staff:rare" if n % 7 == 3 else f"operator:bank {n % 2}"
+            at = start + dt.timedelta(days=n)
+            uow.serving.record(AuditEvent(at, actor, "GET /x", None, 200, f"e{n}"))
+        rare = [e.request_id for e in audit_events(uow, actor="RARE", limit=10)]
+        assert rare == ["e38", "e31", "e24", "e17", "e10", "e3"]
+        assert [e.request_id for e in audit_events(uow, actor="rare", limit=4)] == rare[:4]
+        many = [e.request_id for e in audit_events(uow, actor="bank", limit=3)]
+        assert many == ["e39", "e37", "e36"]
+        days = audit_events(
+            uow, actor="rare", since=dt.date(2026, 11, 5), until=dt.date(2026, 11, 26), limit=10
+        )
+        assert [e.request_id for e in days] == ["e24", "e17", "e10"]
+    finally:
+        uow.close()
+
+
 def audit_searches(db: str, *searches: dict[str, str]) -> list[tuple[str, str]]:
     """Run an auditor's searches in the office; the actor and action of every event then
     recorded about the person 160202600019, newest first."""
