@@ -12,7 +12,7 @@ CREATE TABLE IF NOT EXISTS serving.audit_event (
     request_id  TEXT COLLATE "C" NOT NULL
 );
 CREATE INDEX IF NOT EXISTS audit_event_iin ON serving.audit_event (iin) WHERE iin IS NOT NULL;
--- The log newest first, and the events of some days alone (`urpaq audit --since --until`).
+-- The events of some days (`urpaq audit --since --until`): the first and last of them.
 CREATE INDEX IF NOT EXISTS audit_event_at ON serving.audit_event (at);
 CREATE OR REPLACE FUNCTION serving.refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN

@@ -10,7 +10,7 @@ CREATE TABLE IF NOT EXISTS audit_event (
     request_id  TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS audit_event_iin ON audit_event (iin) WHERE iin IS NOT NULL;
--- The log newest first, and the events of some days alone (`urpaq audit --since --until`).
+-- The events of some days (`urpaq audit --since --until`): the first and last of them.
 CREATE INDEX IF NOT EXISTS audit_event_at ON audit_event (at);
 CREATE TRIGGER IF NOT EXISTS audit_event_is_append_only_update BEFORE UPDATE ON audit_event
 BEGIN
