@@ -410,6 +410,9 @@ class FakeLedger:
             for posting in kept.entry.postings:
                 yield kept, posting
 
+    def amounts_not_whole(self) -> list[str]:
+        return []  # Money holds whole cents
+
     def balances(self) -> list[AccountBalance]:
         totals: Counter[str] = Counter()
         for _, posting in self._postings():

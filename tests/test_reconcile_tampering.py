@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from urpaq.adapters.sql.unit_of_work import SqlUnitOfWork
 from urpaq.domain.money import Money
 from urpaq.services.reconciliation import reconcile
@@ -125,3 +127,27 @@ def test_an_amount_that_does_not_hold_gives_the_ledgers_and_the_expected_one() -
         "detail": "ledger 1,000.01 USD, expected 1,000.00 USD",
         "amount": "1000.01", "expected": "1000.00", "currency": "USD",
     }  # fmt: skip
+
+
+def test_an_amount_that_is_no_whole_number_of_cents_is_named_not_a_trace(
+    uow: SqlUnitOfWork, tmp_path: Path
+) -> None:
+    """On SQLite, whose columns take any value, a posting's amount changed by hand to
+    text ended reconcile in a traceback (no JSON), and one of 1000.5 cents was blamed on
+    the wrong checks; PostgreSQL refuses either."""
+    build_world(uow, tmp_path)
+    payout = pay_as_bank(uow, ADULT, "10.00")
+    entry = f"(SELECT entry_id FROM journal_entry WHERE key = 'payout:{payout}')"
+    if not uow.db.description.startswith("sqlite"):
+        with pytest.raises(Exception, match=r"bigint|invalid input"):
+            tamper(uow, f"UPDATE posting SET amount_cents = 'abc' WHERE entry_id = {entry}")
+        uow.db.rollback()
+        return
+    number = uow.db.scalar(f"SELECT {entry}")
+    for value in ("'abc'", "1000.5"):
+        tamper(uow, f"UPDATE posting SET amount_cents = {value} WHERE entry_id = {entry}"
+                    " AND account <> 'target_savings'")  # fmt: skip
+        assert failing(uow) == {
+            "every amount is a whole number of cents": "not a whole number of cents: the"
+            f" postings of journal entry {number}; no other check is made"
+        }

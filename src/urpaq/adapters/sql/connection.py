@@ -107,6 +107,9 @@ class SqlConnection(ABC):
     table_names_sql: str
     #: A text column (`{}`) in lower case as Unicode has it, not only ASCII.
     lower_sql: str
+    #: Whether a column holds only values of its type (PostgreSQL), or any (SQLite's
+    #: columns take text in an INTEGER column, if someone writes it by hand).
+    columns_typed = True
 
     def contains_sql(self, column: str) -> str:
         """A condition that the text of `column` holds a `LIKE` pattern given (in lower

@@ -92,6 +92,20 @@ class SqlLedger:
         )
         return [row[0] for row in rows]
 
+    def amounts_not_whole(self) -> list[str]:
+        if self.db.columns_typed:  # a BIGINT column holds whole numbers only
+            return []
+        rows = self.db.execute(
+            """SELECT 'the postings of journal entry ' || entry_id FROM posting
+               WHERE typeof(amount_cents) <> 'integer'
+               UNION ALL SELECT 'payout ' || payout_id FROM payout
+               WHERE typeof(amount_cents) <> 'integer'
+               UNION ALL SELECT 'heir payout ' || payout_id FROM heir_payout
+               WHERE typeof(amount_cents) <> 'integer'
+               LIMIT 10"""
+        )
+        return list(dict.fromkeys(str(row[0]) for row in rows))
+
     def entry_totals(self, *, year: int) -> dict[EntryKind, dict[str, Money]]:
         rows = self.db.execute(
             """SELECT j.kind, p.account, SUM(p.amount_cents)

@@ -194,6 +194,7 @@ class SqliteConnection(SqlConnection):
     staged_line_type = "INTEGER PRIMARY KEY"  # the rowid: no index of its own
     snapshot_begin = "BEGIN DEFERRED"  # writes to temporary tables lock only those
     lower_sql = "urpaq_lower({})"
+    columns_typed = False
     table_names_sql = (
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
         " ORDER BY name"

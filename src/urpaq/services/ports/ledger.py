@@ -37,6 +37,12 @@ class LedgerPort(Protocol):
         """Keys of entries whose postings do not sum to zero (none, unless corrupted)."""
         ...
 
+    def amounts_not_whole(self) -> list[str]:
+        """The postings and payouts whose amount is no whole number of cents (text, a
+        fraction), named, at most ten: none, unless changed by hand in a database whose
+        columns take any value (SQLite's)."""
+        ...
+
     def entry_totals(self, *, year: int) -> dict[EntryKind, dict[str, Money]]:
         """For the entries of a reporting year: per kind, the net amount per account."""
         ...

@@ -302,6 +302,9 @@ CHECKS: tuple[Callable[[UnitOfWork, Books], list[Check]], ...] = (
 def reconcile(uow: UnitOfWork) -> list[Check]:
     """Every identity the ledger must satisfy, each with whether it holds."""
     with uow.snapshot():  # every check sees the same moment, even while payouts go on
+        if odd := uow.ledger.amounts_not_whole():  # no sum of them would mean anything
+            detail = f"not a whole number of cents: {', '.join(odd)}; no other check is made"
+            return [Check("every amount is a whole number of cents", False, detail)]
         try:
             closed, unreadable = uow.closes.closed_years(), []
         except InvariantBroken as error:  # a close changed past the database's refusal
