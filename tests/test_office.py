@@ -8,6 +8,7 @@ import csv
 import datetime as dt
 import io
 import json
+import unicodedata
 from pathlib import Path
 
 import httpx
@@ -368,6 +369,12 @@ def test_a_search_of_some_days_finds_every_event_of_them_whatever_order_they_wer
         ]
         assert [e.actor for e in audit_events(uow, actor="kate", limit=10)] == ["staff:\u212aate"]
         assert audit_events(uow, since=dt.date(2027, 1, 1), actor="kate", limit=10) == []
+        # A name its identity provider sent decomposed (`и` and a breve for `й`) is the
+        # name typed composed, as staff sign-out takes it, and the other way round.
+        decomposed = unicodedata.normalize("NFD", "staff:Йошкар Ёлка")
+        uow.serving.record(AuditEvent(at, decomposed, "GET /z", None, 200, "nfd"))
+        for typed in ("йошкар", "ЁЛКА", unicodedata.normalize("NFD", "йошкар ёлка")):
+            assert [e.request_id for e in audit_events(uow, actor=typed, limit=10)] == ["nfd"]
     finally:
         uow.close()
 

@@ -75,8 +75,17 @@ class PostgresConnection(SqlConnection):
         self.url = url
         self.description = without_password(url)
         self.db = self._connect()
-        if self.scalar("SELECT COUNT(*) FROM pg_collation WHERE collname = 'und-x-icu'") == 0:
-            self.lower_sql = "lower({})"  # a server built without ICU
+        icu, encoding = self.db.execute(
+            "SELECT EXISTS (SELECT 1 FROM pg_collation WHERE collname = 'und-x-icu'),"
+            " current_setting('server_encoding')"
+        ).fetchone() or (False, "")
+        # Letters written composed or decomposed (`й`, or `и` and its breve) are one text:
+        # normalised where the database's text is UTF-8, which `normalize` asks for.
+        text = "normalize({}, NFC)" if encoding == "UTF8" else "{}"
+        if icu:
+            self.lower_sql = f'lower({text} COLLATE "und-x-icu")'
+        else:  # a server built without ICU
+            self.lower_sql = f"lower({text})"
 
     def _connect(self) -> psycopg.Connection[Any]:
         self._check_ports()

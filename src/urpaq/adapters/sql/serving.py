@@ -9,6 +9,7 @@ many requests at once.  Reads go straight to the connection.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections.abc import Callable
 from concurrent.futures import Future
 from typing import TypeVar
@@ -66,7 +67,8 @@ def audit_events_in(
     conditions = list(moments)
     texts = [(column, text) for column, text in (("actor", actor), ("action", action)) if text]
     for column, text in texts:
-        escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        lowered = unicodedata.normalize("NFC", text).lower()
+        escaped = lowered.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         condition = db.contains_sql(column)
         conditions.append(condition)
         params.extend([f"%{escaped}%"] * condition.count("?"))

@@ -7,6 +7,7 @@ import fcntl
 import os
 import sqlite3
 import threading
+import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
 from importlib import resources
@@ -67,7 +68,8 @@ def _create_private(path: str) -> None:
 
 
 def _lower(text: str | None) -> str | None:
-    return None if text is None else str(text).lower()
+    """Unicode's lower case of a text, its letters composed (`й`, not `и` and a breve)."""
+    return None if text is None else unicodedata.normalize("NFC", str(text)).lower()
 
 
 _WRITER_LOCKS: dict[str, threading.Lock] = {}
