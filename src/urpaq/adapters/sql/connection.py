@@ -105,7 +105,7 @@ class SqlConnection(ABC):
 
     #: The names of the database's tables (its own schema's on PostgreSQL), in order.
     table_names_sql: str
-    #: A text column (`{}`) in lower case as Unicode has it, not only ASCII, its letters
+    #: A text column (`{0}`) in lower case as Unicode has it, not only ASCII, its letters
     #: composed (NFC) where the database can.
     lower_sql: str
     #: Whether a column holds only values of its type (PostgreSQL), or any (SQLite's
