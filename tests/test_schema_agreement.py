@@ -693,16 +693,24 @@ def test_a_version_6_database_with_payouts_upgrades_to_the_new_schema(
         assert upgraded[aspect] == fresh[aspect], f"{database}, {aspect}: upgraded ≠ new"
 
 
-def test_the_serving_stores_agree(tmp_path: Path, postgres: TemporaryPostgres) -> None:
-    """What the servers share — a SQLite file of its own, PostgreSQL's schema `serving` —
-    has the same tables, columns, keys and append-only audit log on both."""
-    path = tmp_path / "urpaq.db"
-    urls = [f"sqlite:///{path}", postgres.create_database(template="urpaq_template")]
+def serving_stores(tmp_path: Path, postgres: TemporaryPostgres) -> list[str]:
+    """A new database of each kind, its serving store made (on first use): their URLs."""
+    urls = [
+        f"sqlite:///{tmp_path / 'urpaq.db'}",
+        postgres.create_database(template="urpaq_template"),
+    ]
     for url in urls:
         uow = open_unit_of_work(url)
         uow.schema.initialise()
         uow.serving.audit_events(iin=None, since=None, limit=1)  # opens (creates) it
         uow.close()
+    return urls
+
+
+def test_the_serving_stores_agree(tmp_path: Path, postgres: TemporaryPostgres) -> None:
+    """What the servers share — a SQLite file of its own, PostgreSQL's schema `serving` —
+    has the same tables, columns, keys and append-only audit log on both."""
+    urls = serving_stores(tmp_path, postgres)
     serving_file = tmp_path / "urpaq-serving.db"
     with sqlite3.connect(serving_file) as lite, psycopg.connect(urls[1], autocommit=True) as pg:
         databases = Databases(sqlite_schema(lite), postgres_schema(pg, "serving"))
@@ -726,13 +734,7 @@ def test_init_brings_the_serving_store_up_to_date(
     import subprocess
     import sys
 
-    path = tmp_path / "urpaq.db"
-    urls = [f"sqlite:///{path}", postgres.create_database(template="urpaq_template")]
-    for url in urls:
-        uow = open_unit_of_work(url)
-        uow.schema.initialise()
-        uow.serving.audit_events(iin=None, since=None, limit=1)  # opens (creates) it
-        uow.close()
+    urls = serving_stores(tmp_path, postgres)
     with sqlite3.connect(tmp_path / "urpaq-serving.db") as lite:
         lite.execute("DROP INDEX audit_event_at")
         lite.execute("PRAGMA user_version = 4")
